@@ -1,0 +1,112 @@
+import type { App } from '../src/app.js';
+import { createActor, addRelationship, createTag } from '../src/domains/actors/actors.service.js';
+import { createEvent } from '../src/domains/events/events.service.js';
+import { ACCESS_TOKEN_TYP, signUp } from '../src/domains/identity/identity.service.js';
+import { enableModule, installModule } from '../src/domains/modules/modules.service.js';
+import { createOccasion } from '../src/domains/occasions/occasions.service.js';
+import { acceptCollaboratorInvitation, inviteCollaborator } from '../src/domains/permissions/collaborators.service.js';
+import { Authorizer } from '../src/domains/permissions/authorizer.js';
+import { encodeGlobalID } from '../src/interfaces/graphql/global-id.js';
+import type { Caller, Principal } from '../src/platform/principal.js';
+
+export const DEMO = {
+  planner: { email: 'planner@demo.tovplus.test', password: 'demo-planner-2027', displayName: 'Noa Levi (planner)' },
+  coPlanner: { email: 'coplanner@demo.tovplus.test', password: 'demo-coplanner-2027', displayName: 'Dan Cohen (co-planner)' },
+  vendor: { email: 'catering@demo.tovplus.test', password: 'demo-vendor-2027', displayName: 'Olive Tree Catering' },
+};
+
+const HOUSEHOLDS: [string, string[], string[]][] = [
+  ['The Levi family', ['Miriam Levi', 'Yossi Levi', 'Tamar Levi', 'Ari Levi'], ['family', 'bride side']],
+  ['The Cohens', ['Rachel Cohen', 'David Cohen', 'Eli Cohen'], ['family', 'groom side']],
+  ['The Goldbergs', ['Sarah Goldberg', 'Ben Goldberg'], ['family', 'bride side']],
+  ['The Katz household', ['Leah Katz', 'Moshe Katz', 'Noam Katz', 'Shira Katz'], ['family', 'groom side']],
+  ['Friedman & Adler', ['Dana Friedman', 'Omer Adler'], ['friends']],
+  ['The Shapiros', ['Ruth Shapiro', 'Avi Shapiro', 'Maya Shapiro'], ['family', 'bride side', 'out of town']],
+  ['The Mizrahis', ['Yael Mizrahi', 'Ido Mizrahi'], ['friends', 'vegetarian']],
+  ['The Peretz family', ['Orly Peretz', 'Shlomo Peretz', 'Gal Peretz', 'Roni Peretz'], ['family', 'groom side']],
+  ['Jonah Weiss', ['Jonah Weiss'], ['college friends']],
+  ['The Ben-Davids', ['Hila Ben-David', 'Amit Ben-David'], ['college friends']],
+  ['The Azoulays', ['Michal Azoulay', 'Ronen Azoulay', 'Liat Azoulay'], ['family', 'bride side', 'out of town']],
+  ['Nir & Keren', ['Nir Halevi', 'Keren Halevi'], ['friends']],
+  ['The Rosens', ['Esther Rosen', 'Chaim Rosen'], ['family', 'groom side', 'vegetarian']],
+  ['Talia Oren', ['Talia Oren'], ['work']],
+  ['The Segals', ['Ayelet Segal', 'Uri Segal', 'Itai Segal'], ['friends']],
+  ['The Barak household', ['Noga Barak', 'Tomer Barak'], ['work']],
+];
+
+function callerFor(app: App, principal: Principal): Caller & { authz: Authorizer } {
+  const authz = new Authorizer(app.db.prisma, principal, app.actions);
+  return { principal, requestId: 'seed', authz };
+}
+
+/**
+ * The demo wedding: 4 events, ~40 guests in 16 households, a planner (owner),
+ * a co-planner and a caterer's contact limited to the reception. Built through
+ * the same services the API uses, so audit and outbox rows are real.
+ * Runs once; later boots only mint a fresh token for the printed header.
+ */
+export async function seedDemo(app: App) {
+  const prisma = app.db.prisma;
+  const anon: Caller = { principal: { kind: 'anonymous' }, requestId: 'seed' };
+  const deps = { tokens: app.tokens, refreshTtlDays: app.config.REFRESH_TOKEN_TTL_DAYS };
+
+  let planner = await prisma.user.findUnique({ where: { email: DEMO.planner.email } });
+  if (!planner) {
+    const users: Record<string, { id: string; email: string }> = {};
+    for (const [k, u] of Object.entries(DEMO)) {
+      const s = await prisma.$transaction((tx) => signUp(tx, anon, deps, u));
+      users[k] = { id: s.userId, email: u.email };
+    }
+    const as = (k: string) => callerFor(app, { kind: 'user', userId: users[k]!.id, email: users[k]!.email });
+    const me = as('planner');
+    await prisma.$transaction((tx) => me.authz.within(tx, async () => {
+      const occ = await createOccasion(tx, me, { name: 'Noa & Dan’s Wedding', kind: 'WEDDING', timezone: 'Asia/Jerusalem', defaultLocale: 'en' });
+      const o = occ.id;
+      const at = (d: string) => new Date(d);
+      const events = {
+        henna: await createEvent(tx, me, o, { name: 'Henna night', startsAt: at('2027-06-08T18:00:00+03:00'), endsAt: at('2027-06-08T23:00:00+03:00'), location: 'Family home, Haifa', visibility: 'PRIVATE' }),
+        ceremony: await createEvent(tx, me, o, { name: 'Chuppah (ceremony)', startsAt: at('2027-06-10T18:30:00+03:00'), endsAt: at('2027-06-10T19:30:00+03:00'), location: 'Olive Grove Estate' }),
+        reception: await createEvent(tx, me, o, { name: 'Reception dinner', startsAt: at('2027-06-10T19:30:00+03:00'), endsAt: at('2027-06-11T01:00:00+03:00'), location: 'Olive Grove Estate, main hall' }),
+        brunch: await createEvent(tx, me, o, { name: 'Farewell brunch', startsAt: at('2027-06-11T11:00:00+03:00'), endsAt: at('2027-06-11T14:00:00+03:00'), location: 'Seaside café, Tel Aviv' }),
+      };
+      const tagIds = new Map<string, string>();
+      for (const name of new Set(HOUSEHOLDS.flatMap(([, , tags]) => tags))) tagIds.set(name, (await createTag(tx, me, o, { name })).id);
+      for (const [name, members, tags] of HOUSEHOLDS) {
+        const h = await createActor(tx, me, o, {
+          kind: 'HOUSEHOLD',
+          displayName: name,
+          tagIds: tags.map((t) => tagIds.get(t)!),
+          newMembers: members.map((m, i) => ({ displayName: m, role: i === 0 ? 'HEAD' : members.length > 2 && i >= 2 ? 'CHILD' : 'MEMBER', email: i === 0 ? `${m.toLowerCase().replace(/[^a-z]+/g, '.')}@example.com` : undefined })),
+        });
+        const people = await tx.membership.findMany({ where: { groupActorId: h.id }, orderBy: { createdAt: 'asc' }, select: { memberActorId: true, role: true } });
+        const [a, b] = people;
+        if (a && b && b.role === 'MEMBER') await addRelationship(tx, me, a.memberActorId, b.memberActorId, { kind: 'spouse' });
+      }
+      await installModule(tx, me, app.modules, o, 'rsvp', { defaultPlusOnes: 0 });
+      for (const e of [events.ceremony, events.reception, events.brunch]) {
+        await enableModule(tx, me, app.modules, e.id, 'rsvp', { deadline: '2027-05-20T23:59:00+03:00' });
+      }
+      const co = await inviteCollaborator(tx, me, me.authz, app.actions, o, { email: DEMO.coPlanner.email, role: 'co_planner', displayName: DEMO.coPlanner.displayName }, app.config.publicUrl);
+      const ven = await inviteCollaborator(
+        tx, me, me.authz, app.actions, o,
+        { email: DEMO.vendor.email, role: 'vendor', kind: 'VENDOR', displayName: DEMO.vendor.displayName, eventIds: [events.reception.id] },
+        app.config.publicUrl,
+      );
+      await acceptCollaboratorInvitation(tx, as('coPlanner'), as('coPlanner').authz, co.token);
+      await acceptCollaboratorInvitation(tx, as('vendor'), as('vendor').authz, ven.token);
+    }), { timeout: 60_000 });
+    planner = await prisma.user.findUniqueOrThrow({ where: { email: DEMO.planner.email } });
+    app.logger.info('demo occasion seeded');
+  }
+  const occasion = await prisma.occasion.findFirst({ where: { createdByUserId: planner.id }, orderBy: { createdAt: 'asc' } });
+  if (!occasion) return null;
+  const token = await app.tokens.sign({ sub: planner.id, email: planner.email }, ACCESS_TOKEN_TYP, 12 * 3600);
+  return {
+    occasionId: encodeGlobalID('Occasion', occasion.id),
+    occasionName: occasion.name,
+    planner: DEMO.planner,
+    coPlanner: DEMO.coPlanner,
+    vendor: DEMO.vendor,
+    plannerAccessToken: token.token,
+  };
+}

@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import { TokenService } from './domains/identity/tokens.js';
+import type { AppServices } from './interfaces/graphql/context.js';
+import { actionRegistry, moduleRegistry } from './modules/registry.js';
+import { resolveAppKey } from './platform/app-key.js';
+import type { Config } from './platform/config.js';
+import { createDatabase, type Database } from './platform/db/client.js';
+import { migrate } from './platform/db/migrate.js';
+import { createLogger } from './platform/logger.js';
+import { createRedis, type RedisLike } from './platform/redis.js';
+
+export interface App extends AppServices {
+  redis: RedisLike | null;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger?: Logger;
+  /** Use this database instead of opening one from config (tests share one per file). */
+  db?: Database;
+  memory?: boolean;
+}
+
+/** Composition root: config → database (migrated) → keys → services. Shared by api, worker, cli and tests. */
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
+  const db =
+    opts.db ??
+    (await createDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, memory: opts.memory }));
+  const applied = await migrate(db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  const tokens = new TokenService(db.prisma, resolveAppKey(config), config.ACCESS_TOKEN_TTL_SECONDS);
+  await tokens.init();
+  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : null;
+  return {
+    config,
+    db,
+    logger,
+    tokens,
+    redis,
+    modules: moduleRegistry,
+    actions: actionRegistry,
+    async close() {
+      await redis?.quit().catch(() => {});
+      if (!opts.db) await db.close();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { createApp } from '../app.js';
+import { createHttpServer } from '../interfaces/graphql/server.js';
+import { loadConfig } from '../platform/config.js';
+import { seedDemo } from '../../prisma/seed.js';
+
+/**
+ * The api process. With no DATABASE_URL it runs on embedded PGlite under
+ * DATA_DIR and seeds the demo occasion on first boot, so `npm start` on a fresh
+ * machine gives a working API with data and a planner to sign in as.
+ */
+async function main() {
+  const config = loadConfig();
+  const app = await createApp(config);
+  const log = app.logger;
+  const embedded = !config.DATABASE_URL;
+  if (embedded || config.SEED_DEMO) {
+    const demo = await seedDemo(app);
+    if (demo) printDemo(demo, config.publicUrl);
+  }
+  const http = createHttpServer(app);
+  const port = await http.listen();
+  log.info({ port, database: app.db.kind, redis: Boolean(app.redis) }, `Tov+ API listening on http://localhost:${port}/graphql`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining connections');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await http.close();
+    await app.close();
+    log.info('bye');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function printDemo(demo: NonNullable<Awaited<ReturnType<typeof seedDemo>>>, url: string) {
+  const lines = [
+    '',
+    '── Tov+ demo ──────────────────────────────────────────────',
+    `  GraphiQL:   ${url}/graphql`,
+    `  Occasion:   ${demo.occasionName} (${demo.occasionId})`,
+    `  Planner:    ${demo.planner.email} / ${demo.planner.password}`,
+    `  Co-planner: ${demo.coPlanner.email} / ${demo.coPlanner.password}`,
+    `  Vendor:     ${demo.vendor.email} / ${demo.vendor.password}`,
+    '  Paste into GraphiQL → Headers (valid 12 h; sign in again for a fresh one):',
+    `  { "Authorization": "Bearer ${demo.plannerAccessToken}" }`,
+    '────────────────────────────────────────────────────────────',
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,133 @@
+import { builder } from '../../interfaces/graphql/builder.js';
+import { defined, deletedPayload, payload } from '../../interfaces/graphql/payload.js';
+import { canField, canType } from '../../interfaces/graphql/rules.js';
+import { inTransaction } from '../../interfaces/graphql/write.js';
+import { ValidationError } from '../../platform/errors.js';
+import { OccasionType } from '../occasions/occasions.schema.js';
+import { createEvent, deleteEvent, EVENT_VISIBILITIES, updateEvent } from './events.service.js';
+
+export const EventVisibility = builder.enumType('EventVisibility', { values: EVENT_VISIBILITIES });
+
+const eventTarget = (e: { id: string; occasionId: string }) => ({ occasionId: e.occasionId, eventId: e.id });
+
+export const EventType = builder.prismaNode('Event', {
+  id: { field: 'id' },
+  ...canType('event:read', 'EVENT', eventTarget),
+  description: 'A time/place/audience scope inside an occasion (ceremony, dinner, brunch).',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    startsAt: t.expose('startsAt', { type: 'DateTime', nullable: true }),
+    endsAt: t.expose('endsAt', { type: 'DateTime', nullable: true }),
+    location: t.exposeString('location', { nullable: true }),
+    visibility: t.expose('visibility', { type: EventVisibility }),
+    settings: t.expose('settings', { type: 'JSON' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    occasion: t.relation('occasion'),
+  }),
+});
+
+const EventFilter = builder.inputType('EventFilter', {
+  fields: (t) => ({
+    search: t.string({ description: 'Case-insensitive match on the name.' }),
+    visibility: t.field({ type: EventVisibility }),
+    startsAfter: t.field({ type: 'DateTime' }),
+    startsBefore: t.field({ type: 'DateTime' }),
+  }),
+});
+
+function eventWhere(occasionId: string, allowed: 'ALL' | string[], f: { search?: string | null; visibility?: 'PUBLIC' | 'PRIVATE' | null; startsAfter?: Date | null; startsBefore?: Date | null }) {
+  return {
+    occasionId,
+    ...(allowed === 'ALL' ? {} : { id: { in: allowed } }),
+    ...(f.search ? { name: { contains: f.search, mode: 'insensitive' as const } } : {}),
+    ...(f.visibility ? { visibility: f.visibility } : {}),
+    ...(f.startsAfter || f.startsBefore
+      ? { startsAt: { ...(f.startsAfter ? { gte: f.startsAfter } : {}), ...(f.startsBefore ? { lt: f.startsBefore } : {}) } }
+      : {}),
+  };
+}
+
+builder.prismaObjectField(OccasionType, 'events', (t) =>
+  t.prismaConnection({
+    type: 'Event',
+    cursor: 'id',
+    ...canField('occasion:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id })),
+    description: 'Events the caller may see, earliest first. Filtered in SQL by the caller’s event grants, so totalCount counts only those.',
+    args: { filter: t.arg({ type: EventFilter }) },
+    resolve: async (query, o, args, ctx) =>
+      ctx.prisma.event.findMany({
+        ...query,
+        where: eventWhere(o.id, await ctx.authz.eventFilter(o.id, 'event:read'), args.filter ?? {}),
+        orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+      }),
+    totalCount: async (o, args, ctx) =>
+      ctx.prisma.event.count({ where: eventWhere(o.id, await ctx.authz.eventFilter(o.id, 'event:read'), args.filter ?? {}) }),
+  }),
+);
+
+builder.queryField('event', (t) =>
+  t.prismaField({
+    type: 'Event',
+    ...canField('event:read', 'EVENT', (_p, args, ctx) => ctx.targets.event(args.id.id)),
+    args: { id: t.arg.globalID({ required: true, for: EventType }) },
+    resolve: (query, _p, args, ctx) => ctx.prisma.event.findUniqueOrThrow({ ...query, where: { id: args.id.id } }),
+  }),
+);
+
+const CreateEventInput = builder.inputType('CreateEventInput', {
+  fields: (t) => ({
+    occasionId: t.globalID({ required: true, for: OccasionType }),
+    name: t.string({ required: true }),
+    description: t.string(),
+    startsAt: t.field({ type: 'DateTime' }),
+    endsAt: t.field({ type: 'DateTime' }),
+    location: t.string(),
+    visibility: t.field({ type: EventVisibility }),
+    settings: t.field({ type: 'JSON' }),
+  }),
+});
+const UpdateEventInput = builder.inputType('UpdateEventInput', {
+  fields: (t) => ({
+    id: t.globalID({ required: true, for: EventType }),
+    name: t.string(),
+    description: t.string(),
+    startsAt: t.field({ type: 'DateTime' }),
+    endsAt: t.field({ type: 'DateTime' }),
+    location: t.string(),
+    visibility: t.field({ type: EventVisibility }),
+    settings: t.field({ type: 'JSON' }),
+  }),
+});
+const DeleteEventInput = builder.inputType('DeleteEventInput', { fields: (t) => ({ id: t.globalID({ required: true, for: EventType }) }) });
+
+const EventPayload = payload('EventPayload', 'event', EventType);
+const DeleteEventPayload = deletedPayload('DeleteEventPayload', 'Event');
+
+builder.mutationFields((t) => ({
+  createEvent: t.field({
+    type: EventPayload,
+    ...canField('event:create', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    args: { input: t.arg({ type: CreateEventInput, required: true }) },
+    errors: { types: [ValidationError] },
+    resolve: async (_r, { input: { occasionId, ...rest } }, ctx) => ({
+      event: await inTransaction(ctx, (tx) => createEvent(tx, ctx.caller, occasionId.id, defined(rest))),
+    }),
+  }),
+  updateEvent: t.field({
+    type: EventPayload,
+    ...canField('event:update', 'EVENT', (_p, args, ctx) => ctx.targets.event(args.input.id.id)),
+    args: { input: t.arg({ type: UpdateEventInput, required: true }) },
+    errors: { types: [ValidationError] },
+    resolve: async (_r, { input: { id, ...patch } }, ctx) => ({
+      event: await inTransaction(ctx, (tx) => updateEvent(tx, ctx.caller, id.id, defined(patch))),
+    }),
+  }),
+  deleteEvent: t.field({
+    type: DeleteEventPayload,
+    ...canField('event:delete', 'EVENT', (_p, args, ctx) => ctx.targets.event(args.input.id.id)),
+    args: { input: t.arg({ type: DeleteEventInput, required: true }) },
+    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => deleteEvent(tx, ctx.caller, input.id.id)),
+  }),
+}));

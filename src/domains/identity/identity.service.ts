@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { recordAudit } from '../../platform/audit.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, randomToken, sha256, verifyPassword } from '../../platform/crypto.js';
+import type { Tx } from '../../platform/db/client.js';
+import { ConflictError, InvalidCredentialsError, InvalidTokenError, ValidationError } from '../../platform/errors.js';
+import type { Caller } from '../../platform/principal.js';
+import type { TokenService } from './tokens.js';
+
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+const REFRESH_PREFIX = 'tovrt_';
+
+export const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: 'Enter a valid email address.' }).max(254));
+
+const signUpInput = z.object({
+  email,
+  password: z.string().min(10, 'Use at least 10 characters.').max(200),
+  displayName: z.string().trim().min(1).max(120),
+});
+
+export interface Session {
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  refreshTokenExpiresAt: Date;
+  userId: string;
+}
+
+export interface IdentityDeps {
+  tokens: TokenService;
+  refreshTtlDays: number;
+}
+
+async function issueSession(tx: Tx, deps: IdentityDeps, user: { id: string; email: string }, familyId: string = randomUUID()): Promise<Session> {
+  const access = await deps.tokens.sign({ sub: user.id, email: user.email }, ACCESS_TOKEN_TYP);
+  const refreshToken = randomToken(REFRESH_PREFIX);
+  const refreshTokenExpiresAt = new Date(Date.now() + deps.refreshTtlDays * 86_400_000);
+  await tx.refreshToken.create({ data: { userId: user.id, familyId, tokenHash: sha256(refreshToken), expiresAt: refreshTokenExpiresAt } });
+  return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt, userId: user.id };
+}
+
+export async function signUp(tx: Tx, caller: Caller, deps: IdentityDeps, input: unknown): Promise<Session> {
+  const parsed = signUpInput.safeParse(input);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  const { email: mail, password, displayName } = parsed.data;
+  if (await tx.user.findUnique({ where: { email: mail }, select: { id: true } })) {
+    throw new ConflictError('An account with this email already exists; sign in instead.');
+  }
+  const user = await tx.user.create({ data: { email: mail, passwordHash: await hashPassword(password), displayName } });
+  await recordAudit(tx, { ...caller, principal: { kind: 'user', userId: user.id, email: mail } }, {
+    action: 'user.signed_up',
+    target: { type: 'User', id: user.id },
+    after: { email: mail, displayName },
+  });
+  return issueSession(tx, deps, user);
+}
+
+export async function signIn(tx: Tx, caller: Caller, deps: IdentityDeps, input: { email: string; password: string }): Promise<Session> {
+  const mail = email.safeParse(input.email);
+  const user = mail.success ? await tx.user.findUnique({ where: { email: mail.data } }) : null;
+  // Always run one scrypt, so response time does not reveal whether the account exists.
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  if (!user || !ok || user.deletedAt) throw new InvalidCredentialsError();
+  await recordAudit(tx, { ...caller, principal: { kind: 'user', userId: user.id, email: user.email } }, {
+    action: 'user.signed_in',
+    target: { type: 'User', id: user.id },
+  });
+  return issueSession(tx, deps, user);
+}
+
+/**
+ * Rotates a refresh token. Presenting one that was already rotated means it
+ * leaked: the whole family is revoked and the caller must sign in again.
+ */
+export async function refreshSession(tx: Tx, _caller: Caller, deps: IdentityDeps, refreshToken: string): Promise<Session> {
+  const row = await tx.refreshToken.findUnique({ where: { tokenHash: sha256(refreshToken) }, include: { user: true } });
+  if (!row || row.revokedAt || row.expiresAt <= new Date() || row.user.deletedAt) throw new InvalidTokenError();
+  if (row.rotatedAt) {
+    await tx.refreshToken.updateMany({ where: { familyId: row.familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+    throw new InvalidTokenError('This refresh token was already used; all sessions of its family were signed out.');
+  }
+  await tx.refreshToken.update({ where: { id: row.id }, data: { rotatedAt: new Date() } });
+  return issueSession(tx, deps, row.user, row.familyId);
+}
+
+/** Revokes the refresh token's whole family (this device's session). Idempotent. */
+export async function signOut(tx: Tx, refreshToken: string): Promise<void> {
+  const row = await tx.refreshToken.findUnique({ where: { tokenHash: sha256(refreshToken) } });
+  if (row) await tx.refreshToken.updateMany({ where: { familyId: row.familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+}
+
+/**
+ * Deletes the caller's account: the user row is kept (audit references it) but
+ * marked deleted, its sessions end, and its actors stay in their occasions
+ * without a login. Outstanding access tokens stop working on the next request.
+ */
+export async function deleteAccount(tx: Tx, caller: Caller, userId: string): Promise<void> {
+  await tx.user.update({ where: { id: userId }, data: { deletedAt: new Date(), email: `deleted+${userId}@invalid` } });
+  await tx.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+  await tx.actor.updateMany({ where: { userId }, data: { userId: null } });
+  await recordAudit(tx, caller, { action: 'user.deleted', target: { type: 'User', id: userId } });
+}

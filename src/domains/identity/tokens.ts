@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT, errors as joseErrors } from 'jose';
+import type { Prisma } from '../../platform/db/client.js';
+import { decrypt, encrypt } from '../../platform/crypto.js';
+
+export const ISSUER = 'tovplus';
+export const AUDIENCE = 'tovplus-api';
+const ALG = 'ES256';
+
+type Key = CryptoKey | Uint8Array;
+
+interface LoadedKey {
+  kid: string;
+  publicKey: Key;
+  privateKey: Key;
+  publicJwk: JWK;
+  retiredAt: Date | null;
+}
+
+export class TokenError extends Error {
+  constructor(readonly reason: 'expired' | 'invalid' | 'unknown_key') {
+    super(reason === 'expired' ? 'Access token expired.' : 'Access token is invalid.');
+  }
+}
+
+/**
+ * Asymmetric (ES256) access tokens. Keys live in signing_keys so every api
+ * process signs and verifies alike; private halves are encrypted with the app
+ * key. Verification pins the algorithm, issuer, audience and token type, so
+ * `alg: none`, HS256-with-the-public-key and foreign tokens are all refused.
+ */
+export class TokenService {
+  private keys = new Map<string, LoadedKey>();
+
+  constructor(
+    private readonly prisma: Prisma,
+    private readonly appKey: Buffer,
+    readonly accessTtlSeconds: number,
+  ) {}
+
+  /** Loads keys, creating the first one on an empty database. */
+  async init(): Promise<void> {
+    await this.reload();
+    if (![...this.keys.values()].some((k) => !k.retiredAt)) await this.rotate();
+  }
+
+  private async reload(): Promise<void> {
+    const rows = await this.prisma.signingKey.findMany({ orderBy: { createdAt: 'asc' } });
+    const next = new Map<string, LoadedKey>();
+    for (const r of rows) {
+      const privateJwk = JSON.parse(decrypt(r.privateJwkEnc, this.appKey)) as JWK;
+      next.set(r.kid, {
+        kid: r.kid,
+        publicJwk: r.publicJwk as JWK,
+        publicKey: (await importJWK(r.publicJwk as JWK, ALG)) as Key,
+        privateKey: (await importJWK(privateJwk, ALG)) as Key,
+        retiredAt: r.retiredAt,
+      });
+    }
+    this.keys = next;
+  }
+
+  /** New signing key; older ones keep verifying until they are retired and their tokens expire. */
+  async rotate(): Promise<string> {
+    const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
+    const kid = randomUUID();
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' };
+    const privateJwk = await exportJWK(privateKey);
+    await this.prisma.signingKey.create({
+      data: { kid, alg: ALG, publicJwk, privateJwkEnc: encrypt(JSON.stringify(privateJwk), this.appKey) },
+    });
+    await this.reload();
+    return kid;
+  }
+
+  private current(): LoadedKey {
+    const active = [...this.keys.values()].filter((k) => !k.retiredAt);
+    const k = active[active.length - 1];
+    if (!k) throw new Error('No active signing key');
+    return k;
+  }
+
+  /** Public keys for JWKS publication. */
+  publicJwks(): { keys: JWK[] } {
+    return { keys: [...this.keys.values()].map((k) => k.publicJwk) };
+  }
+
+  async sign(claims: JWTPayload & { sub: string }, typ: string, ttlSeconds = this.accessTtlSeconds): Promise<{ token: string; expiresAt: Date }> {
+    const key = this.current();
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: ALG, kid: key.kid, typ })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttlSeconds)
+      .setJti(randomUUID())
+      .sign(key.privateKey);
+    return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
+  }
+
+  async verify(token: string, typ: string): Promise<JWTPayload & { sub: string }> {
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        async (header) => {
+          let k = header.kid ? this.keys.get(header.kid) : undefined;
+          if (!k && header.kid) {
+            // Another process may have rotated; look once more before refusing.
+            await this.reload();
+            k = this.keys.get(header.kid);
+          }
+          if (!k) throw new TokenError('unknown_key');
+          return k.publicKey;
+        },
+        { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALG], typ, requiredClaims: ['sub', 'exp', 'iat', 'jti'] },
+      );
+      return payload as JWTPayload & { sub: string };
+    } catch (e) {
+      if (e instanceof joseErrors.JWTExpired) throw new TokenError('expired');
+      if (e instanceof TokenError) throw e;
+      throw new TokenError('invalid');
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import type { EventType } from '../../platform/outbox.js';
+import type { RoleDefinition } from '../permissions/actions.js';
+
+/**
+ * What a module declares about itself (Vendure-style plugin metadata). The
+ * module platform installs, configures and enables modules only from these.
+ */
+export interface ModuleManifest {
+  key: string;
+  version: string;
+  name: string;
+  description: string;
+  /** Modules that must be installed on the occasion first (and cannot be uninstalled while this one is). */
+  dependsOn: string[];
+  actions: Record<string, string>;
+  roles: Record<string, RoleDefinition>;
+  /** Installation-level (occasion) configuration. */
+  config: z.ZodType<Record<string, unknown>>;
+  /** Enablement-level (per event) configuration. */
+  eventConfig: z.ZodType<Record<string, unknown>>;
+  events: EventType[];
+}
+
+export function defineModule(m: ModuleManifest): ModuleManifest {
+  for (const a of Object.keys(m.actions)) {
+    if (!a.startsWith(`${m.key}:`)) throw new Error(`Module ${m.key} declares action ${a} outside its own area`);
+  }
+  return m;
+}
+
+export interface ModuleRegistry {
+  list(): ModuleManifest[];
+  get(key: string): ModuleManifest | undefined;
+}
+
+export function createModuleRegistry(manifests: ModuleManifest[]): ModuleRegistry {
+  const byKey = new Map(manifests.map((m) => [m.key, m]));
+  for (const m of manifests) {
+    for (const d of m.dependsOn) if (!byKey.has(d)) throw new Error(`Module ${m.key} depends on unknown module ${d}`);
+  }
+  return { list: () => [...byKey.values()], get: (k) => byKey.get(k) };
+}
+
+/** Which of `key`'s dependencies are missing from the installed set? */
+export function missingDependencies(registry: ModuleRegistry, key: string, installed: Set<string>): string[] {
+  return (registry.get(key)?.dependsOn ?? []).filter((d) => !installed.has(d));
+}
+
+/** Which installed modules depend on `key` (blocking its uninstall)? */
+export function installedDependents(registry: ModuleRegistry, key: string, installed: Set<string>): string[] {
+  return [...installed].filter((k) => k !== key && registry.get(k)?.dependsOn.includes(key));
+}

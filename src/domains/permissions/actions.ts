@@ -1,0 +1,84 @@
+/**
+ * The typed registry of actions (`area:verb`) and role bundles. Core domains
+ * declare theirs here; module manifests contribute theirs when the registry is
+ * built (src/modules/registry.ts). Nothing else invents an action string.
+ */
+export const CORE_ACTIONS = {
+  'occasion:read': 'See the occasion (name, dates, branding).',
+  'occasion:update': 'Change occasion settings.',
+  'occasion:delete': 'Delete the occasion.',
+  'event:read': 'See an event.',
+  'event:create': 'Create events.',
+  'event:update': 'Change an event.',
+  'event:delete': 'Delete an event.',
+  'actor:read': 'See actors (people, households, groups, vendors, teams), memberships, tags.',
+  'actor:read_contact': 'See actors’ email and phone.',
+  'actor:read_notes': 'See planner-only notes on actors.',
+  'actor:create': 'Create actors.',
+  'actor:update': 'Change actors, memberships, relationships, tags and attributes.',
+  'actor:delete': 'Delete actors.',
+  'module:read': 'See installed modules and where they are enabled.',
+  'module:manage': 'Install, configure, enable, disable and uninstall modules.',
+  'access:read': 'See grants and collaborator invitations.',
+  'access:manage': 'Grant and revoke access; invite collaborators.',
+  'audit:read': 'Read the audit log.',
+} as const;
+
+export type CoreAction = keyof typeof CORE_ACTIONS;
+export type Action = CoreAction | `${string}:${string}`;
+
+export interface RoleDefinition {
+  description: string;
+  /** Explicit actions, or every registered action except some (computed once the registry is complete). */
+  actions: readonly string[] | { allExcept: readonly string[] };
+}
+
+/** Owner-only actions are the ones a planner cannot hand out further. */
+export const OWNER_ONLY: readonly string[] = ['occasion:delete', 'audit:read'];
+
+export const CORE_ROLES: Record<string, RoleDefinition> = {
+  owner: { description: 'Everything, including deleting the occasion and reading the audit log.', actions: { allExcept: [] } },
+  planner: { description: 'Runs the occasion: everything but owner-only actions.', actions: { allExcept: OWNER_ONLY } },
+  co_planner: {
+    description: 'Plans alongside the planner, without changing who has access or which modules are installed.',
+    actions: { allExcept: [...OWNER_ONLY, 'access:manage', 'module:manage'] },
+  },
+  helper: {
+    description: 'Day-of help: sees events and actors, may update actors.',
+    actions: ['occasion:read', 'event:read', 'actor:read', 'actor:update', 'module:read'],
+  },
+  vendor: { description: 'A vendor contact: sees the occasion and the events it is scoped to.', actions: ['occasion:read', 'event:read'] },
+  viewer: { description: 'Read-only: occasion, events, actors and modules.', actions: ['occasion:read', 'event:read', 'actor:read', 'module:read'] },
+};
+
+export interface ActionRegistry {
+  actions: Map<string, string>;
+  roles: Map<string, { description: string; actions: Set<string> }>;
+  isAction(a: string): boolean;
+  roleActions(role: string): Set<string> | undefined;
+}
+
+export function createActionRegistry(
+  extraActions: Record<string, string>,
+  extraRoles: Record<string, RoleDefinition>,
+): ActionRegistry {
+  const actions = new Map<string, string>(Object.entries({ ...CORE_ACTIONS, ...extraActions }));
+  for (const a of actions.keys()) {
+    if (!/^[a-z][a-z_]*:[a-z][a-z_]*$/.test(a)) throw new Error(`Action "${a}" is not area:verb`);
+  }
+  const roles = new Map<string, { description: string; actions: Set<string> }>();
+  for (const [name, def] of Object.entries({ ...CORE_ROLES, ...extraRoles })) {
+    const spec = def.actions;
+    const set = Array.isArray(spec)
+      ? new Set<string>(spec)
+      : new Set([...actions.keys()].filter((a) => !(spec as { allExcept: readonly string[] }).allExcept.includes(a)));
+    for (const a of set) if (!actions.has(a)) throw new Error(`Role ${name} names unknown action ${a}`);
+    roles.set(name, { description: def.description, actions: set });
+  }
+  return {
+    actions,
+    roles,
+    isAction: (a) => actions.has(a),
+    roleActions: (r) => roles.get(r)?.actions,
+  };
+}

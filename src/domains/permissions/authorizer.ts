@@ -1,0 +1,186 @@
+import DataLoader from 'dataloader';
+import type { Prisma, Tx } from '../../platform/db/client.js';
+import { forbidden, notFound, unauthenticated } from '../../platform/errors.js';
+import type { ActionRegistry } from './actions.js';
+import { decide, type Decision, grantActions, grantIsLive, type GrantRow, scopeCovers } from './grant-match.js';
+import type { Principal } from '../../platform/principal.js';
+import type { Target } from './target.js';
+
+const GRANT_SELECT = {
+  id: true,
+  occasionId: true,
+  role: true,
+  actions: true,
+  scopeType: true,
+  scopeEventId: true,
+  scopeInstallationId: true,
+  scopeEnablementId: true,
+  resourceType: true,
+  resourceId: true,
+  expiresAt: true,
+  revokedAt: true,
+} as const;
+
+/**
+ * Grants held by these actors, directly or through a team or group they belong
+ * to (a grant to a team applies to its members). Revoked grants are left out;
+ * expiry is checked at decision time.
+ */
+export async function grantsOfActors(prisma: Prisma | Tx, actorIds: string[]): Promise<GrantRow[]> {
+  if (!actorIds.length) return [];
+  const groups = await prisma.membership.findMany({ where: { memberActorId: { in: actorIds } }, select: { groupActorId: true } });
+  const subjectIds = [...new Set([...actorIds, ...groups.map((g) => g.groupActorId)])];
+  return (await prisma.grant.findMany({ where: { subjectActorId: { in: subjectIds }, revokedAt: null }, select: GRANT_SELECT })) as GrantRow[];
+}
+
+interface Standing {
+  /** The principal's own actor in the occasion (users only). */
+  actorId: string | null;
+  grants: GrantRow[];
+}
+
+/**
+ * The one permission engine: `can(principal, action, target)`, deny by default.
+ * One instance per request; each occasion's grants are loaded once (batched
+ * across occasions) and every decision after that is in memory.
+ */
+export class Authorizer {
+  private readonly standing: DataLoader<string, Standing>;
+
+  /** Reads go through the open transaction while a write runs (see within). */
+  private db: Prisma | Tx;
+
+  constructor(
+    prisma: Prisma,
+    readonly principal: Principal,
+    private readonly registry: ActionRegistry,
+  ) {
+    this.db = prisma;
+    this.standing = new DataLoader((ids) => this.load(ids));
+  }
+
+  /**
+   * Runs fn with grant reads going through tx: a decision made during a write
+   * sees the write's own rows, and (on single-connection PGlite) never waits
+   * on a second connection the open transaction is holding.
+   */
+  async within<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
+    const prev = this.db;
+    this.db = tx;
+    try {
+      return await fn();
+    } finally {
+      this.db = prev;
+    }
+  }
+
+  private async load(occasionIds: readonly string[]): Promise<Standing[]> {
+    const p = this.principal;
+    const ids = [...occasionIds];
+    if (p.kind === 'user') {
+      const actors = await this.db.actor.findMany({ where: { userId: p.userId, occasionId: { in: ids } }, select: { id: true, occasionId: true } });
+      const grants = await grantsOfActors(this.db, actors.map((a) => a.id));
+      return ids.map((oid) => ({
+        actorId: actors.find((a) => a.occasionId === oid)?.id ?? null,
+        grants: grants.filter((g) => g.occasionId === oid),
+      }));
+    }
+    if (p.kind === 'integration') {
+      const grants = (await this.db.grant.findMany({
+        where: {
+          subjectIntegrationId: p.integrationId,
+          revokedAt: null,
+          OR: [{ occasionId: { in: ids } }, { scopeType: 'PLATFORM' }],
+        },
+        select: GRANT_SELECT,
+      })) as GrantRow[];
+      return ids.map((oid) => ({ actorId: null, grants: grants.filter((g) => g.scopeType === 'PLATFORM' || g.occasionId === oid) }));
+    }
+    if (p.kind === 'system') {
+      const grant: GrantRow = {
+        id: `system:${p.reason}`,
+        occasionId: null,
+        role: null,
+        actions: [...p.actions],
+        scopeType: 'PLATFORM',
+        scopeEventId: null,
+        scopeInstallationId: null,
+        scopeEnablementId: null,
+        resourceType: null,
+        resourceId: null,
+        expiresAt: null,
+        revokedAt: null,
+      };
+      return ids.map(() => ({ actorId: null, grants: [grant] }));
+    }
+    return ids.map(() => ({ actorId: null, grants: [] }));
+  }
+
+  async grants(occasionId: string): Promise<GrantRow[]> {
+    return (await this.standing.load(occasionId)).grants;
+  }
+
+  /** The caller's own actor in the occasion, or null. */
+  async actorId(occasionId: string): Promise<string | null> {
+    return (await this.standing.load(occasionId)).actorId;
+  }
+
+  /** Does the caller have any live access to this occasion at all? Without it, its rows do not exist for them. */
+  async hasStanding(occasionId: string): Promise<boolean> {
+    const now = new Date();
+    return (await this.grants(occasionId)).some((g) => grantIsLive(g, now));
+  }
+
+  async decide(action: string, target: Target): Promise<Decision> {
+    if (this.principal.kind === 'anonymous') return { allowed: false, reason: 'UNAUTHENTICATED', detail: 'Not signed in.' };
+    return decide(await this.grants(target.occasionId), action, target, this.registry);
+  }
+
+  async can(action: string, target: Target): Promise<boolean> {
+    return (await this.decide(action, target)).allowed;
+  }
+
+  /**
+   * Throws unless allowed: UNAUTHENTICATED for anonymous callers, NOT_FOUND when the
+   * caller has no access to the target's occasion (no existence leak), FORBIDDEN otherwise.
+   */
+  async assert(action: string, target: Target, what = 'Resource'): Promise<void> {
+    const d = await this.decide(action, target);
+    if (d.allowed) return;
+    if (d.reason === 'UNAUTHENTICATED') throw unauthenticated();
+    if (d.reason === 'NO_ACCESS_TO_OCCASION') throw notFound(what);
+    throw forbidden(`Missing permission ${action} for this ${what.toLowerCase()}.`);
+  }
+
+  /** Every action the caller holds at a scope covering the target (for `myPermissions`). */
+  async actionsAt(target: Target): Promise<string[]> {
+    const now = new Date();
+    const out = new Set<string>();
+    for (const g of await this.grants(target.occasionId)) {
+      if (grantIsLive(g, now) && scopeCovers(g, target)) for (const a of grantActions(g, this.registry)) out.add(a);
+    }
+    return [...out].sort();
+  }
+
+  /**
+   * Which events of the occasion the caller may `action` on: 'ALL' when a grant
+   * covers the whole occasion, else the ids of event-scoped grants. Lists filter
+   * by this in SQL so totalCount counts only what the caller may see.
+   */
+  async eventFilter(occasionId: string, action: string): Promise<'ALL' | string[]> {
+    const now = new Date();
+    const ids: string[] = [];
+    for (const g of await this.grants(occasionId)) {
+      if (!grantIsLive(g, now) || !grantActions(g, this.registry).has(action)) continue;
+      if (g.scopeType === 'PLATFORM' || g.scopeType === 'OCCASION') return 'ALL';
+      if (g.scopeType === 'EVENT' && g.scopeEventId) ids.push(g.scopeEventId);
+    }
+    return ids;
+  }
+
+  /** Forget cached grants (after this request changed them). */
+  clear(occasionId?: string): void {
+    if (occasionId) this.standing.clear(occasionId);
+    else this.standing.clearAll();
+  }
+}

@@ -1,0 +1,211 @@
+import { builder } from '../../interfaces/graphql/builder.js';
+import { encodeGlobalID } from '../../interfaces/graphql/global-id.js';
+import { payload } from '../../interfaces/graphql/payload.js';
+import { canField, canType, inheritedType } from '../../interfaces/graphql/rules.js';
+import { inTransaction } from '../../interfaces/graphql/write.js';
+import { apiError, ConflictError, ValidationError } from '../../platform/errors.js';
+import { ActorType } from '../actors/actors.schema.js';
+import { EventType } from '../events/events.schema.js';
+import { ModuleEnablementType, ModuleInstallationType, RoleInfo } from '../modules/modules.schema.js';
+import { OccasionType } from '../occasions/occasions.schema.js';
+import { grantActions, grantIsLive, type GrantRow } from './grant-match.js';
+import { explainAccess, type Explanation, grantAccess, resolveScope, revokeAccess, type ScopeInput } from './permissions.service.js';
+import { SCOPE_LEVELS } from './target.js';
+
+export const ScopeType = builder.enumType('ScopeType', { values: SCOPE_LEVELS });
+
+const occasionOf = (g: { occasionId: string | null }) => ({ occasionId: g.occasionId! });
+
+const GrantScope = builder.objectRef<GrantRow>('GrantScope').implement({
+  ...inheritedType,
+  description: 'Where a grant applies. Scopes nest: occasion ⊃ event | module installation ⊃ module enablement ⊃ resource.',
+  fields: (t) => ({
+    type: t.field({ type: ScopeType, ...inheritedType, resolve: (g) => g.scopeType }),
+    eventId: t.id({ nullable: true, ...inheritedType, resolve: (g) => (g.scopeEventId ? encodeGlobalID('Event', g.scopeEventId) : null) }),
+    installationId: t.id({ nullable: true, ...inheritedType, resolve: (g) => (g.scopeInstallationId ? encodeGlobalID('ModuleInstallation', g.scopeInstallationId) : null) }),
+    enablementId: t.id({ nullable: true, ...inheritedType, resolve: (g) => (g.scopeEnablementId ? encodeGlobalID('ModuleEnablement', g.scopeEnablementId) : null) }),
+    resourceType: t.string({ nullable: true, ...inheritedType, resolve: (g) => g.resourceType }),
+    resourceId: t.id({ nullable: true, ...inheritedType, resolve: (g) => (g.resourceType && g.resourceId ? encodeGlobalID(g.resourceType, g.resourceId) : null) }),
+  }),
+});
+
+export const GrantType = builder.prismaNode('Grant', {
+  id: { field: 'id' },
+  ...canType('access:read', 'OCCASION', occasionOf),
+  description: 'One entry of the central grants table: a subject holds a role and/or actions at a scope.',
+  fields: (t) => ({
+    subjectType: t.exposeString('subjectType'),
+    subject: t.relation('subjectActor', { nullable: true, description: 'The actor holding the grant (null for integrations).' }),
+    role: t.exposeString('role', { nullable: true }),
+    actions: t.exposeStringList('actions', { description: 'Actions granted explicitly, beside the role.' }),
+    effectiveActions: t.stringList({ description: 'Role actions plus explicit actions.', resolve: (g, _a, ctx) => [...grantActions(g as GrantRow, ctx.app.actions)].sort() }),
+    scope: t.field({ type: GrantScope, resolve: (g) => g as GrantRow }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    grantedAt: t.expose('grantedAt', { type: 'DateTime' }),
+    grantedBy: t.relation('grantedByActor', { nullable: true }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    isLive: t.boolean({ resolve: (g) => grantIsLive(g as GrantRow, new Date()) }),
+  }),
+});
+
+const GrantFilter = builder.inputType('GrantFilter', {
+  fields: (t) => ({
+    subjectId: t.globalID({ for: ActorType }),
+    role: t.string(),
+    includeRevoked: t.boolean({ description: 'Revoked grants are hidden unless asked for.' }),
+  }),
+});
+
+function grantWhere(occasionId: string, f: { subjectId?: { id: string } | null; role?: string | null; includeRevoked?: boolean | null }) {
+  return {
+    occasionId,
+    ...(f.subjectId ? { subjectActorId: f.subjectId.id } : {}),
+    ...(f.role ? { role: f.role } : {}),
+    ...(f.includeRevoked ? {} : { revokedAt: null }),
+  };
+}
+
+const AccessTargetInput = builder.inputType('AccessTargetInput', {
+  description: 'What an action is asked about. Give the narrowest id you have; the others are derived.',
+  fields: (t) => ({
+    occasionId: t.globalID({ required: true, for: OccasionType }),
+    eventId: t.globalID({ for: EventType }),
+    installationId: t.globalID({ for: ModuleInstallationType }),
+    enablementId: t.globalID({ for: ModuleEnablementType }),
+    actorId: t.globalID({ for: ActorType, description: 'A resource: one actor.' }),
+  }),
+});
+
+const Explanation = builder.objectRef<Explanation>('AccessExplanation').implement({
+  ...inheritedType,
+  description: 'The permission engine’s decision and the grant behind it.',
+  fields: (t) => ({
+    allowed: t.boolean({ ...inheritedType, resolve: (e) => e.decision.allowed }),
+    action: t.exposeString('action', inheritedType),
+    reason: t.string({ ...inheritedType, description: 'ALLOWED, NO_ACCESS_TO_OCCASION, NO_MATCHING_GRANT or UNKNOWN_ACTION.', resolve: (e) => (e.decision.allowed ? 'ALLOWED' : e.decision.reason) }),
+    detail: t.string({ ...inheritedType, resolve: (e) => (e.decision.allowed ? `Allowed by grant ${e.decision.grant.id} (${e.decision.grant.role ?? 'explicit actions'} at ${e.decision.grant.scopeType}).` : e.decision.detail) }),
+    grant: t.prismaField({
+      type: 'Grant',
+      nullable: true,
+      ...inheritedType,
+      resolve: (query, e, _a, ctx) => (e.decision.allowed ? ctx.prisma.grant.findUnique({ ...query, where: { id: e.decision.grant.id } }) : null),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  grants: t.prismaConnection({
+    type: 'Grant',
+    cursor: 'id',
+    ...canField('access:read', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.occasionId.id)),
+    description: 'Who holds what in an occasion.',
+    args: { occasionId: t.arg.globalID({ required: true, for: OccasionType }), filter: t.arg({ type: GrantFilter }) },
+    resolve: (query, _p, args, ctx) => ctx.prisma.grant.findMany({ ...query, where: grantWhere(args.occasionId.id, args.filter ?? {}), orderBy: { id: 'asc' } }),
+    totalCount: (_p, args, ctx) => ctx.prisma.grant.count({ where: grantWhere(args.occasionId.id, args.filter ?? {}) }),
+  }),
+  explainAccess: t.field({
+    type: Explanation,
+    ...canField('access:read', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.target.occasionId.id)),
+    description: 'Would this actor be allowed `action` on the target, and by which grant (or why not)?',
+    args: {
+      subjectId: t.arg.globalID({ required: true, for: ActorType }),
+      action: t.arg.string({ required: true }),
+      target: t.arg({ type: AccessTargetInput, required: true }),
+    },
+    resolve: async (_r, args, ctx) => {
+      const occasionId = args.target.occasionId.id;
+      const subject = await ctx.prisma.actor.findFirst({ where: { id: args.subjectId.id, occasionId }, select: { id: true } });
+      if (!subject) throw apiError('NOT_FOUND', 'Actor not found.');
+      const tg = args.target;
+      const scope: ScopeInput = tg.actorId
+        ? { type: 'RESOURCE', resource: { type: 'Actor', id: tg.actorId.id } }
+        : tg.enablementId
+          ? { type: 'MODULE_ENABLEMENT', enablementId: tg.enablementId.id }
+          : tg.installationId
+            ? { type: 'MODULE_INSTALLATION', installationId: tg.installationId.id }
+            : tg.eventId
+              ? { type: 'EVENT', eventId: tg.eventId.id }
+              : { type: 'OCCASION' };
+      const { target } = await resolveScope(ctx.prisma, occasionId, scope);
+      return explainAccess(ctx.prisma, ctx.app.actions, subject.id, args.action, target);
+    },
+  }),
+  roles: t.field({
+    type: [RoleInfo],
+    ...canField('access:read', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.occasionId.id)),
+    description: 'Role bundles that can be granted in this occasion, with their actions.',
+    args: { occasionId: t.arg.globalID({ required: true, for: OccasionType }) },
+    resolve: (_r, _a, ctx) => [...ctx.app.actions.roles].map(([name, r]) => ({ name, description: r.description, actions: [...r.actions].sort() })),
+  }),
+}));
+
+builder.prismaObjectField(OccasionType, 'grants', (t) =>
+  t.relatedConnection('grants', {
+    cursor: 'id',
+    totalCount: true,
+    ...canField('access:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id })),
+    query: { where: { revokedAt: null }, orderBy: { id: 'asc' } },
+    description: 'Live grants of the occasion.',
+  }),
+);
+
+const ScopeInputType = builder.inputType('GrantScopeInput', {
+  fields: (t) => ({
+    type: t.field({ type: ScopeType, required: true }),
+    eventId: t.globalID({ for: EventType }),
+    installationId: t.globalID({ for: ModuleInstallationType }),
+    enablementId: t.globalID({ for: ModuleEnablementType }),
+    resourceId: t.globalID({ for: [ActorType], description: 'For RESOURCE scope.' }),
+  }),
+});
+const GrantAccessInput = builder.inputType('GrantAccessInput', {
+  fields: (t) => ({
+    occasionId: t.globalID({ required: true, for: OccasionType }),
+    subjectId: t.globalID({ required: true, for: ActorType, description: 'The actor receiving the grant.' }),
+    role: t.string({ description: 'A role bundle: owner, planner, co_planner, helper, vendor, viewer or a module role.' }),
+    actions: t.stringList({ description: 'Explicit area:verb actions, beside or instead of a role.' }),
+    scope: t.field({ type: ScopeInputType, required: true }),
+    expiresAt: t.field({ type: 'DateTime' }),
+  }),
+});
+const RevokeAccessInput = builder.inputType('RevokeAccessInput', { fields: (t) => ({ grantId: t.globalID({ required: true, for: GrantType }) }) });
+
+const GrantPayload = payload('GrantPayload', 'grant', GrantType);
+
+builder.mutationFields((t) => ({
+  grantAccess: t.field({
+    type: GrantPayload,
+    ...canField('access:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    description: 'Give an actor a role or actions at a scope. You can only hand out access you hold yourself.',
+    args: { input: t.arg({ type: GrantAccessInput, required: true }) },
+    errors: { types: [ValidationError] },
+    resolve: async (_r, { input }, ctx) => {
+      if (input.scope.type === 'PLATFORM') throw new ValidationError('Platform grants are not made from inside an occasion.', [{ path: 'input.scope.type', message: 'Not allowed.' }]);
+      const scope: ScopeInput = {
+        type: input.scope.type,
+        eventId: input.scope.eventId?.id,
+        installationId: input.scope.installationId?.id,
+        enablementId: input.scope.enablementId?.id,
+        resource: input.scope.resourceId ? { type: input.scope.resourceId.typename, id: input.scope.resourceId.id } : null,
+      };
+      return {
+        grant: await inTransaction(ctx, (tx) =>
+          grantAccess(tx, ctx.caller, ctx.authz, ctx.app.actions, input.occasionId.id, {
+            subjectActorId: input.subjectId.id,
+            scope,
+            role: input.role ?? undefined,
+            actions: input.actions ?? undefined,
+            expiresAt: input.expiresAt ?? undefined,
+          }),
+        ),
+      };
+    },
+  }),
+  revokeAccess: t.field({
+    type: GrantPayload,
+    ...canField('access:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.grant(args.input.grantId.id)),
+    args: { input: t.arg({ type: RevokeAccessInput, required: true }) },
+    errors: { types: [ConflictError] },
+    resolve: async (_r, { input }, ctx) => ({ grant: await inTransaction(ctx, (tx) => revokeAccess(tx, ctx.caller, ctx.authz, ctx.app.actions, input.grantId.id)) }),
+  }),
+}));

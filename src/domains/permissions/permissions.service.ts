@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { recordAudit } from '../../platform/audit.js';
+import type { Prisma, Tx } from '../../platform/db/client.js';
+import { ConflictError, forbidden, notFound, ValidationError } from '../../platform/errors.js';
+import { recordEvent } from '../../platform/outbox.js';
+import { actorIdOf, type Caller } from '../../platform/principal.js';
+import { parseInput } from '../../platform/validation.js';
+import type { ActionRegistry } from './actions.js';
+import { type Authorizer, grantsOfActors } from './authorizer.js';
+import { decide, type Decision } from './grant-match.js';
+import { accessGranted, accessRevoked } from './permissions.events.js';
+import type { ScopeLevel, Target } from './target.js';
+
+/** A scope named by ids, as planners pass it. PLATFORM is never grantable from inside an occasion. */
+export interface ScopeInput {
+  type: Exclude<ScopeLevel, 'PLATFORM'>;
+  eventId?: string | null;
+  installationId?: string | null;
+  enablementId?: string | null;
+  resource?: { type: string; id: string } | null;
+}
+
+const grantInput = z
+  .object({
+    role: z.string().optional(),
+    actions: z.array(z.string()).max(100).default([]),
+    expiresAt: z.date().optional(),
+  })
+  .refine((g) => g.role || g.actions.length, { message: 'Give a role, actions, or both.', path: ['role'] })
+  .refine((g) => !g.expiresAt || g.expiresAt > new Date(), { message: 'Expiry must be in the future.', path: ['expiresAt'] });
+
+/** Resolves a scope to the ids it covers, checking each id belongs to the occasion (NOT_FOUND otherwise). */
+export async function resolveScope(db: Prisma | Tx, occasionId: string, s: ScopeInput): Promise<{ target: Target; columns: Record<string, string | null> }> {
+  const columns = { scopeEventId: null, scopeInstallationId: null, scopeEnablementId: null, resourceType: null, resourceId: null } as Record<string, string | null>;
+  const need = (v: string | null | undefined, field: string) => {
+    if (!v) throw new ValidationError(`A ${s.type} scope needs ${field}.`, [{ path: `input.scope.${field}`, message: 'Required for this scope.' }]);
+    return v;
+  };
+  switch (s.type) {
+    case 'OCCASION':
+      return { target: { occasionId }, columns };
+    case 'EVENT': {
+      const id = need(s.eventId, 'eventId');
+      if (!(await db.event.findFirst({ where: { id, occasionId }, select: { id: true } }))) throw notFound('Event');
+      return { target: { occasionId, eventId: id }, columns: { ...columns, scopeEventId: id } };
+    }
+    case 'MODULE_INSTALLATION': {
+      const id = need(s.installationId, 'installationId');
+      if (!(await db.moduleInstallation.findFirst({ where: { id, occasionId }, select: { id: true } }))) throw notFound('Module installation');
+      return { target: { occasionId, installationId: id }, columns: { ...columns, scopeInstallationId: id } };
+    }
+    case 'MODULE_ENABLEMENT': {
+      const id = need(s.enablementId, 'enablementId');
+      const en = await db.moduleEnablement.findFirst({ where: { id, occasionId } });
+      if (!en) throw notFound('Module enablement');
+      return {
+        target: { occasionId, eventId: en.eventId, installationId: en.installationId, enablementId: id },
+        columns: { ...columns, scopeEnablementId: id },
+      };
+    }
+    case 'RESOURCE': {
+      const r = s.resource;
+      if (!r) throw new ValidationError('A RESOURCE scope needs a resource id.', [{ path: 'input.scope.resourceId', message: 'Required.' }]);
+      // Only actors are resources of the core domains; modules add theirs later.
+      if (r.type !== 'Actor') throw new ValidationError(`Resource grants on ${r.type} are not supported.`, [{ path: 'input.scope.resourceId', message: 'Unsupported resource type.' }]);
+      if (!(await db.actor.findFirst({ where: { id: r.id, occasionId }, select: { id: true } }))) throw notFound('Actor');
+      return { target: { occasionId, resource: r }, columns: { ...columns, resourceType: r.type, resourceId: r.id } };
+    }
+  }
+}
+
+/**
+ * Nobody hands out more than they hold: every action of the new grant must be
+ * one the granter holds at a scope containing the new grant's scope.
+ */
+async function assertNoEscalation(authz: Authorizer, actions: Set<string>, target: Target) {
+  const missing: string[] = [];
+  for (const a of actions) if (!(await authz.can(a, target))) missing.push(a);
+  if (missing.length) throw forbidden(`You cannot grant or revoke access you do not hold yourself: ${missing.join(', ')}.`);
+}
+
+function effectiveActions(registry: ActionRegistry, role: string | null | undefined, actions: string[]): Set<string> {
+  const set = new Set(actions);
+  if (role) for (const a of registry.roleActions(role) ?? []) set.add(a);
+  return set;
+}
+
+export async function grantAccess(
+  tx: Tx,
+  caller: Caller,
+  authz: Authorizer,
+  registry: ActionRegistry,
+  occasionId: string,
+  input: { subjectActorId: string; scope: ScopeInput; role?: string; actions?: string[]; expiresAt?: Date },
+) {
+  const g = parseInput(grantInput, { role: input.role, actions: input.actions, expiresAt: input.expiresAt });
+  if (g.role && !registry.roles.has(g.role)) {
+    throw new ValidationError(`Unknown role "${g.role}".`, [{ path: 'input.role', message: `One of: ${[...registry.roles.keys()].join(', ')}` }]);
+  }
+  const unknown = g.actions.filter((a) => !registry.isAction(a));
+  if (unknown.length) throw new ValidationError(`Unknown actions: ${unknown.join(', ')}.`, [{ path: 'input.actions', message: 'Unknown action.' }]);
+  const subject = await tx.actor.findFirst({ where: { id: input.subjectActorId, occasionId }, select: { id: true } });
+  if (!subject) throw notFound('Actor');
+  const { target, columns } = await resolveScope(tx, occasionId, input.scope);
+  await assertNoEscalation(authz, effectiveActions(registry, g.role, g.actions), target);
+  const me = caller.principal.kind === 'user' ? caller.principal.userId : null;
+  const grant = await tx.grant.create({
+    data: {
+      occasionId,
+      subjectType: 'ACTOR',
+      subjectActorId: subject.id,
+      role: g.role ?? null,
+      actions: g.actions,
+      scopeType: input.scope.type,
+      ...columns,
+      expiresAt: g.expiresAt ?? null,
+      grantedByActorId: await actorIdOf(tx, caller.principal, occasionId),
+      grantedByUserId: me,
+    },
+  });
+  await recordAudit(tx, caller, { action: 'access:grant', occasionId, target: { type: 'Grant', id: grant.id }, scope: { type: input.scope.type, ...columns }, after: grant });
+  await recordEvent(tx, caller, accessGranted, { occasionId, grantId: grant.id, subjectActorId: subject.id, role: grant.role, actions: grant.actions, scopeType: grant.scopeType }, { occasionId });
+  return grant;
+}
+
+export async function revokeAccess(tx: Tx, caller: Caller, authz: Authorizer, registry: ActionRegistry, grantId: string) {
+  const before = await tx.grant.findUnique({ where: { id: grantId } });
+  if (!before || !before.occasionId) throw notFound('Grant');
+  if (before.revokedAt) throw new ConflictError('This grant is already revoked.');
+  const occasionId = before.occasionId;
+  const { target } = await resolveScope(tx, occasionId, {
+    type: before.scopeType as ScopeInput['type'],
+    eventId: before.scopeEventId,
+    installationId: before.scopeInstallationId,
+    enablementId: before.scopeEnablementId,
+    resource: before.resourceType && before.resourceId ? { type: before.resourceType, id: before.resourceId } : null,
+  });
+  await assertNoEscalation(authz, effectiveActions(registry, before.role, before.actions), target);
+  if (before.role === 'owner' && before.scopeType === 'OCCASION') {
+    const owners = await tx.grant.count({ where: { occasionId, role: 'owner', scopeType: 'OCCASION', revokedAt: null, subjectType: 'ACTOR' } });
+    if (owners <= 1) throw new ConflictError('An occasion keeps at least one owner; make someone else owner first.');
+  }
+  const after = await tx.grant.update({
+    where: { id: grantId },
+    data: { revokedAt: new Date(), revokedByUserId: caller.principal.kind === 'user' ? caller.principal.userId : null },
+  });
+  await recordAudit(tx, caller, { action: 'access:revoke', occasionId, target: { type: 'Grant', id: grantId }, before, after });
+  await recordEvent(tx, caller, accessRevoked, { occasionId, grantId }, { occasionId });
+  return after;
+}
+
+export interface Explanation {
+  decision: Decision;
+  subjectActorId: string;
+  action: string;
+}
+
+/** Why would this actor be allowed or denied `action` on `target`? The same pure decision the engine makes. */
+export async function explainAccess(prisma: Prisma, registry: ActionRegistry, subjectActorId: string, action: string, target: Target): Promise<Explanation> {
+  const grants = (await grantsOfActors(prisma, [subjectActorId])).filter((g) => g.occasionId === target.occasionId || g.scopeType === 'PLATFORM');
+  return { decision: decide(grants, action, target, registry), subjectActorId, action };
+}

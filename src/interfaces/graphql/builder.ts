@@ -1,0 +1,86 @@
+import SchemaBuilder from '@pothos/core';
+import DirectivesPlugin from '@pothos/plugin-directives';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import type PrismaTypes from '../../generated/pothos-prisma-types.js';
+import { getDatamodel } from '../../generated/pothos-prisma-types.js';
+import type { Target } from '../../domains/permissions/target.js';
+import { forbidden, unauthenticated } from '../../platform/errors.js';
+import { decodeGlobalID, encodeGlobalID } from './global-id.js';
+import type { Context } from './context.js';
+
+const ucfirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  DefaultFieldNullability: false;
+  AuthScopes: {
+    public: boolean;
+    authenticated: boolean;
+    /** The parent is the signed-in user's own record. */
+    self: string;
+    /** The one permission engine: action on target. */
+    can: { action: string; target: Target };
+  };
+  Directives: {
+    auth: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: { action: string; scope: string } };
+    public: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
+    authenticated: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
+    self: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
+    inherited: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
+  };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  Connection: { totalCount: number | (() => number | Promise<number>) };
+}>({
+  // Relay first so authScopes functions receive decoded global ids.
+  plugins: [RelayPlugin, ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, DirectivesPlugin],
+  defaultFieldNullability: false,
+  directives: { useGraphQLToolsUnorderedDirectives: true },
+  scopeAuth: {
+    // Deny-by-default lives in the schema test: every field must carry a rule.
+    runScopesOnType: true,
+    authorizeOnSubscribe: true,
+    cacheKey: (value) => JSON.stringify(value),
+    authScopes: (ctx) => ({
+      public: true,
+      authenticated: ctx.principal.kind !== 'anonymous',
+      self: (userId) => ctx.principal.kind === 'user' && ctx.principal.userId === userId,
+      can: async ({ action, target }) => {
+        // Throws NOT_FOUND (no access to the occasion) or FORBIDDEN with the missing action.
+        await ctx.authz.assert(action, target);
+        return true;
+      },
+    }),
+    unauthorizedError: (_parent, ctx) => (ctx.principal.kind === 'anonymous' ? unauthenticated() : forbidden()),
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    // Malformed ids are the caller's mistake: a typed BAD_USER_INPUT, never a 500.
+    decodeGlobalID,
+    encodeGlobalID,
+    pageInfoTypeOptions: { authScopes: { public: true }, directives: { inherited: {} } },
+    defaultConnectionTypeOptions: { authScopes: { public: true }, directives: { inherited: {} } },
+    defaultEdgeTypeOptions: { authScopes: { public: true }, directives: { inherited: {} } },
+  },
+  errors: {
+    directResult: true,
+    defaultUnionOptions: { name: ({ fieldName }) => `${ucfirst(fieldName)}Result` },
+  },
+  prisma: {
+    client: (ctx) => ctx.prisma,
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    defaultConnectionSize: 20,
+    maxConnectionSize: 100,
+    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+  },
+});

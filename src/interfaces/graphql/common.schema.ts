@@ -1,0 +1,83 @@
+import { GraphQLError, Kind } from 'graphql';
+import { ConflictError, DomainError, InvalidCredentialsError, InvalidTokenError, ModuleDependencyError, ValidationError } from '../../platform/errors.js';
+import { builder } from './builder.js';
+import { inheritedType } from './rules.js';
+
+builder.scalarType('DateTime', {
+  description: 'An ISO-8601 instant with offset, e.g. 2027-06-01T17:00:00Z.',
+  serialize: (v) => (v instanceof Date ? v.toISOString() : String(v)),
+  parseValue: (v) => {
+    const d = typeof v === 'string' ? new Date(v) : null;
+    if (!d || Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(v as string)) {
+      throw new GraphQLError('DateTime must be an ISO-8601 string such as 2027-06-01T17:00:00Z.', { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return d;
+  },
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string.', { extensions: { code: 'BAD_USER_INPUT' } });
+    const d = new Date(ast.value);
+    if (Number.isNaN(d.getTime())) throw new GraphQLError('DateTime is not a valid date.', { extensions: { code: 'BAD_USER_INPUT' } });
+    return d;
+  },
+});
+
+builder.scalarType('JSON', {
+  description: 'Arbitrary JSON (module configuration, attributes).',
+  serialize: (v) => v,
+  parseValue: (v) => v,
+});
+
+builder.queryType({});
+builder.mutationType({});
+
+/** Every typed error a mutation can return: a stable `code` and a human `message`. */
+export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({
+  ...inheritedType,
+  fields: (t) => ({
+    code: t.exposeString('code', inheritedType),
+    message: t.exposeString('message', inheritedType),
+  }),
+});
+
+builder.objectType(DomainError, {
+  name: 'BaseError',
+  interfaces: [ErrorInterface],
+  ...inheritedType,
+});
+
+const FieldIssue = builder.objectRef<{ path: string; message: string }>('FieldIssue').implement({
+  ...inheritedType,
+  fields: (t) => ({
+    path: t.exposeString('path', { ...inheritedType, description: 'Where in the input, e.g. input.email.' }),
+    message: t.exposeString('message', inheritedType),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  interfaces: [ErrorInterface],
+  ...inheritedType,
+  fields: (t) => ({
+    fields: t.field({ type: [FieldIssue], ...inheritedType, resolve: (e) => e.fields }),
+  }),
+});
+
+for (const [cls, name] of [
+  [ConflictError, 'ConflictError'],
+  [InvalidCredentialsError, 'InvalidCredentialsError'],
+  [InvalidTokenError, 'InvalidTokenError'],
+] as const) {
+  builder.objectType(cls as typeof DomainError, { name, interfaces: [ErrorInterface], ...inheritedType });
+}
+
+builder.objectType(ModuleDependencyError, {
+  name: 'ModuleDependencyError',
+  interfaces: [ErrorInterface],
+  ...inheritedType,
+  fields: (t) => ({
+    moduleKeys: t.exposeStringList('moduleKeys', { ...inheritedType, description: 'The modules missing, or depending on this one.' }),
+  }),
+});
+
+/** The typed errors any write may return. */
+export const WRITE_ERRORS = [ValidationError, ConflictError];

@@ -1,0 +1,50 @@
+import type { Target, ScopeLevel } from '../../domains/permissions/target.js';
+import type { Context } from './context.js';
+
+/**
+ * Every type and field of the schema declares exactly one of these rules. Each
+ * helper returns both halves of the rule from one source: the scope-auth check
+ * that enforces it and the directive that prints it into schema.graphql, so the
+ * committed schema is a faithful map of who may read and do what.
+ */
+
+type MaybePromise<T> = T | Promise<T>;
+// Pothos' option types are generic per field; these rules fit every field, so they are typed loosely here.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type AnyFieldFn<R> = (parent: any, args: any, ctx: Context) => MaybePromise<R>;
+type AnyTypeFn<R> = (parent: any, ctx: Context) => MaybePromise<R>;
+
+export const RULE_DIRECTIVES = ['auth', 'public', 'authenticated', 'self', 'inherited'] as const;
+
+/** Anyone, signed in or not (sign-up, sign-in, health of the API). */
+export const publicField = { authScopes: { public: true }, directives: { public: {} } } as const;
+
+/** Any signed-in user; what they get is then limited by what they own (me, createOccasion). */
+export const authenticatedField = { authScopes: { authenticated: true }, directives: { authenticated: {} } } as const;
+
+/** Wrapper types (connections, edges, payloads, errors): reachable only through a guarded field, adding no rule of their own. */
+export const inheritedType = { authScopes: { public: true }, directives: { inherited: {} } } as const;
+
+/** The signed-in user's own record. */
+export function selfType<P>(userId: (parent: P) => string) {
+  return {
+    authScopes: (parent: P) => ({ self: userId(parent) }),
+    directives: { self: {} },
+  } as const;
+}
+
+/** `action` on the target a field computes from its parent and arguments (may load rows to find the occasion). */
+export function canField(action: string, scope: ScopeLevel, target: AnyFieldFn<Target>) {
+  return {
+    authScopes: async (parent: any, args: any, ctx: Context) => ({ can: { action, target: await target(parent, args, ctx) } }),
+    directives: { auth: { action, scope } },
+  } as const;
+}
+
+/** `action` on each object of the type: checked once per object before any of its fields resolve. */
+export function canType(action: string, scope: ScopeLevel, target: AnyTypeFn<Target>) {
+  return {
+    authScopes: async (parent: any, ctx: Context) => ({ can: { action, target: await target(parent, ctx) } }),
+    directives: { auth: { action, scope } },
+  } as const;
+}

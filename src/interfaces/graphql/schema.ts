@@ -1,0 +1,66 @@
+import { DirectiveLocation, GraphQLDirective, GraphQLEnumType, GraphQLNonNull, GraphQLString, type GraphQLSchema, isObjectType } from 'graphql';
+import { SCOPE_LEVELS } from '../../domains/permissions/target.js';
+import { builder } from './builder.js';
+import { RULE_DIRECTIVES } from './rules.js';
+// Every *.schema.ts, imported for its side effect of registering types on the builder.
+import './common.schema.js';
+import '../../domains/identity/identity.schema.js';
+import '../../domains/occasions/occasions.schema.js';
+import '../../domains/events/events.schema.js';
+import '../../domains/actors/actors.schema.js';
+import '../../domains/modules/modules.schema.js';
+import '../../domains/permissions/permissions.schema.js';
+import '../../domains/permissions/collaborators.schema.js';
+import '../../domains/audit/audit.schema.js';
+import '../../modules/rsvp/rsvp.schema.js';
+
+const locations = [DirectiveLocation.OBJECT, DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.INTERFACE];
+const AuthScope = new GraphQLEnumType({
+  name: 'AuthScope',
+  description: 'The scope a permission is checked at; a grant at an enclosing scope also covers it.',
+  values: Object.fromEntries(SCOPE_LEVELS.map((s) => [s, { value: s }])),
+});
+
+/** The rule directives printed into schema.graphql (see rules.ts). */
+export const ruleDirectives = [
+  new GraphQLDirective({
+    name: 'auth',
+    description: 'Requires `action` on the target, checked at `scope` by the permission engine.',
+    locations,
+    args: { action: { type: new GraphQLNonNull(GraphQLString) }, scope: { type: new GraphQLNonNull(AuthScope) } },
+  }),
+  new GraphQLDirective({ name: 'public', description: 'Anyone may call this, signed in or not.', locations }),
+  new GraphQLDirective({ name: 'authenticated', description: 'Any signed-in principal; results are limited to what it owns.', locations }),
+  new GraphQLDirective({ name: 'self', description: 'Only the signed-in user, about themselves.', locations }),
+  new GraphQLDirective({
+    name: 'inherited',
+    description: 'A wrapper (connection, edge, payload, error) reachable only through a guarded field; adds no rule of its own.',
+    locations,
+  }),
+];
+
+type Directives = Record<string, Record<string, unknown>>;
+const isRule = (name: string) => (RULE_DIRECTIVES as readonly string[]).includes(name);
+
+/**
+ * Fields without a rule of their own are guarded by their type's rule (scope-auth
+ * checks it once per object before any field resolves). Copy that rule onto
+ * each such field's directives so schema.graphql shows every field's rule.
+ */
+function printInheritedRules(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    const typeRules = Object.entries((type.extensions?.directives ?? {}) as Directives).filter(([n]) => isRule(n));
+    if (!typeRules.length) continue;
+    for (const field of Object.values(type.getFields())) {
+      const own = (field.extensions?.directives ?? {}) as Directives;
+      if (Object.keys(own).some(isRule)) continue;
+      (field as { extensions: object }).extensions = { ...field.extensions, directives: { ...own, ...Object.fromEntries(typeRules) } };
+    }
+  }
+  return schema;
+}
+
+export function buildSchema(): GraphQLSchema {
+  return printInheritedRules(builder.toSchema({ directives: ruleDirectives, sortSchema: true }));
+}

@@ -1,0 +1,16 @@
+import type { Tx } from '../../platform/db/client.js';
+import type { Context } from './context.js';
+
+/**
+ * Runs one mutation's work in one transaction: its rows, its audit row and its
+ * outbox rows commit together or not at all. Permission checks made inside
+ * read through the same transaction. Cached grants are dropped after a write,
+ * so the rest of the response sees what the write changed.
+ */
+export async function inTransaction<T>(ctx: Context, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await ctx.prisma.$transaction((tx) => ctx.authz.within(tx, () => fn(tx)), { timeout: 20_000, maxWait: 10_000 });
+  } finally {
+    ctx.authz.clear();
+  }
+}

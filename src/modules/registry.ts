@@ -1,0 +1,12 @@
+import { createModuleRegistry } from '../domains/modules/manifest.js';
+import { createActionRegistry } from '../domains/permissions/actions.js';
+import { rsvpManifest } from './rsvp/manifest.js';
+
+/** Every module this server ships. Adding a module = adding its manifest here. */
+export const moduleRegistry = createModuleRegistry([rsvpManifest]);
+
+/** Core actions and roles plus every module's. */
+export const actionRegistry = createActionRegistry(
+  Object.assign({}, ...moduleRegistry.list().map((m) => m.actions)),
+  Object.assign({}, ...moduleRegistry.list().map((m) => m.roles)),
+);

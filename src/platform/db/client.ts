@@ -1,0 +1,99 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../../generated/prisma/client.js';
+
+export type Prisma = PrismaClient;
+/** The client handed to services inside `$transaction(async (tx) => …)`. */
+export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+
+/**
+ * One database handle for both modes. `prisma` is the ORM; `exec` runs a raw
+ * multi-statement script (migrations) and `query` a raw parameterised query
+ * (benchmarks' SQL floor, drift checks) on the same database.
+ */
+export interface Database {
+  kind: 'postgres' | 'pglite';
+  prisma: PrismaClient;
+  exec(sql: string): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs fn while holding a cluster-wide lock (a no-op lock on single-process PGlite). */
+  withLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
+  /** Counts statements sent by Prisma, for N+1 assertions. */
+  statements: { count: number };
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  databaseUrl?: string;
+  dataDir?: string;
+  /** In-memory PGlite (tests). */
+  memory?: boolean;
+  poolSize?: number;
+}
+
+export async function createDatabase(opts: DbOptions): Promise<Database> {
+  const statements = { count: 0 };
+  const log = [{ emit: 'event', level: 'query' }] as const;
+
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool), log: [...log] });
+    prisma.$on('query', () => void statements.count++);
+    return {
+      kind: 'postgres',
+      prisma,
+      statements,
+      async exec(sql) {
+        await pool.query(sql);
+      },
+      async query(sql, params) {
+        return (await pool.query(sql, params as unknown[])).rows;
+      },
+      async withLock(key, fn) {
+        const client = await pool.connect();
+        try {
+          await client.query('SELECT pg_advisory_lock($1)', [key]);
+          return await fn();
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => {});
+          client.release();
+        }
+      },
+      async close() {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
+  }
+
+  let dataDir: string | undefined;
+  if (!opts.memory) {
+    dataDir = path.resolve(opts.dataDir ?? './.data', 'pglite');
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const lite = await PGlite.create(dataDir ? { dataDir } : {});
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite), log: [...log] });
+  prisma.$on('query', () => void statements.count++);
+  return {
+    kind: 'pglite',
+    prisma,
+    statements,
+    async exec(sql) {
+      await lite.exec(sql);
+    },
+    async query(sql, params) {
+      return (await lite.query(sql, params as unknown[])).rows as never;
+    },
+    async withLock(_key, fn) {
+      return fn();
+    },
+    async close() {
+      await prisma.$disconnect();
+      await lite.close();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Who is calling. "Users authenticate; actors authorize": a user principal
+ * carries no rights of its own, it acts in an occasion through its actor there.
+ */
+export type Principal =
+  | { kind: 'anonymous' }
+  | { kind: 'user'; userId: string; email: string }
+  | {
+      kind: 'integration';
+      integrationId: string;
+      credentialId: string;
+      environment: string;
+    }
+  /** Jobs and the CLI: explicit, with the actions they were started for; never implicit. */
+  | { kind: 'system'; reason: string; actions: readonly string[] };
+
+export const ANONYMOUS: Principal = { kind: 'anonymous' };
+
+export function principalId(p: Principal): string | null {
+  switch (p.kind) {
+    case 'user':
+      return p.userId;
+    case 'integration':
+      return p.integrationId;
+    case 'system':
+      return `system:${p.reason}`;
+    default:
+      return null;
+  }
+}
+
+/** A caller as services see it: the principal plus the request it came with. */
+export interface Caller {
+  principal: Principal;
+  requestId: string;
+}
+
+/** The user's actor in an occasion, read in the caller's transaction (it may have just been created). */
+export async function actorIdOf(
+  tx: { actor: { findFirst(a: { where: { occasionId: string; userId: string }; select: { id: true } }): Promise<{ id: string } | null> } },
+  principal: Principal,
+  occasionId: string,
+): Promise<string | null> {
+  if (principal.kind !== 'user') return null;
+  return (await tx.actor.findFirst({ where: { occasionId, userId: principal.userId }, select: { id: true } }))?.id ?? null;
+}
