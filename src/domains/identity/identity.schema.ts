@@ -62,6 +62,12 @@ const RefreshInput = builder.inputType('RefreshSessionInput', {
   fields: (t) => ({ refreshToken: t.string({ required: true }) }),
 });
 
+/** Lets the session's own user be read back in the same response (the request itself is still anonymous). */
+function issued(ctx: { sessionUserIds: Set<string> }, s: Session): Session {
+  ctx.sessionUserIds.add(s.userId);
+  return s;
+}
+
 const deps = (ctx: { app: { tokens: import('./tokens.js').TokenService; config: { REFRESH_TOKEN_TTL_DAYS: number } } }) => ({
   tokens: ctx.app.tokens,
   refreshTtlDays: ctx.app.config.REFRESH_TOKEN_TTL_DAYS,
@@ -74,14 +80,14 @@ builder.mutationFields((t) => ({
     description: 'Create an account and sign in.',
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     errors: { types: [ValidationError, ConflictError] },
-    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => signUp(tx, ctx.caller, deps(ctx), input)),
+    resolve: async (_r, { input }, ctx) => issued(ctx, await inTransaction(ctx, (tx) => signUp(tx, ctx.caller, deps(ctx), input))),
   }),
   signIn: t.field({
     type: SessionType,
     ...publicField,
     args: { input: t.arg({ type: SignInInput, required: true }) },
     errors: { types: [InvalidCredentialsError] },
-    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => signIn(tx, ctx.caller, deps(ctx), input)),
+    resolve: async (_r, { input }, ctx) => issued(ctx, await inTransaction(ctx, (tx) => signIn(tx, ctx.caller, deps(ctx), input))),
   }),
   refreshSession: t.field({
     type: SessionType,
@@ -89,7 +95,7 @@ builder.mutationFields((t) => ({
     description: 'Trade a refresh token for a new session; the old refresh token stops working.',
     args: { input: t.arg({ type: RefreshInput, required: true }) },
     errors: { types: [InvalidTokenError] },
-    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => refreshSession(tx, ctx.caller, deps(ctx), input.refreshToken)),
+    resolve: async (_r, { input }, ctx) => issued(ctx, await inTransaction(ctx, (tx) => refreshSession(tx, ctx.caller, deps(ctx), input.refreshToken))),
   }),
   signOut: t.field({
     type: OkPayload,

@@ -33,6 +33,8 @@ export async function grantsOfActors(prisma: Prisma | Tx, actorIds: string[]): P
   return (await prisma.grant.findMany({ where: { subjectActorId: { in: subjectIds }, revokedAt: null }, select: GRANT_SELECT })) as GrantRow[];
 }
 
+const SELF_ACTIONS = new Set(['actor:read', 'actor:read_contact']);
+
 interface Standing {
   /** The principal's own actor in the occasion (users only). */
   actorId: string | null;
@@ -133,7 +135,13 @@ export class Authorizer {
 
   async decide(action: string, target: Target): Promise<Decision> {
     if (this.principal.kind === 'anonymous') return { allowed: false, reason: 'UNAUTHENTICATED', detail: 'Not signed in.' };
-    return decide(await this.grants(target.occasionId), action, target, this.registry);
+    const standing = await this.standing.load(target.occasionId);
+    // Everyone who takes part may read their own actor (name, contact), whatever else they hold.
+    if (SELF_ACTIONS.has(action) && standing.actorId && target.resource?.type === 'Actor' && target.resource.id === standing.actorId) {
+      const live = standing.grants.find((g) => grantIsLive(g, new Date()));
+      if (live) return { allowed: true, grant: live };
+    }
+    return decide(standing.grants, action, target, this.registry);
   }
 
   async can(action: string, target: Target): Promise<boolean> {

@@ -50,7 +50,7 @@ export const builder = new SchemaBuilder<{
     authScopes: (ctx) => ({
       public: true,
       authenticated: ctx.principal.kind !== 'anonymous',
-      self: (userId) => ctx.principal.kind === 'user' && ctx.principal.userId === userId,
+      self: (userId) => (ctx.principal.kind === 'user' && ctx.principal.userId === userId) || ctx.sessionUserIds.has(userId),
       can: async ({ action, target }) => {
         // Throws NOT_FOUND (no access to the occasion) or FORBIDDEN with the missing action.
         await ctx.authz.assert(action, target);

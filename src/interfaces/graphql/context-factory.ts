@@ -50,5 +50,6 @@ export function createContext(app: AppServices, principal: Principal, requestId:
     prisma,
     targets: createTargetLoaders(prisma),
     log: app.logger.child({ requestId }),
+    sessionUserIds: new Set(),
   };
 }

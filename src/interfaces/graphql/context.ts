@@ -28,4 +28,6 @@ export interface Context {
   prisma: Prisma;
   targets: TargetLoaders;
   log: Logger;
+  /** Users this request just signed in (sign-up, sign-in, refresh): they may read their own session's user. */
+  sessionUserIds: Set<string>;
 }

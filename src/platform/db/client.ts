@@ -20,11 +20,19 @@ export interface Database {
   prisma: PrismaClient;
   exec(sql: string): Promise<void>;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-  /** Runs fn while holding a cluster-wide lock (a no-op lock on single-process PGlite). */
-  withLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs fn on one connection while holding a cluster-wide advisory lock (PGlite
+   * is single-process: no lock needed). fn must use the connection it is given.
+   */
+  withLock<T>(key: number, fn: (conn: RawConnection) => Promise<T>): Promise<T>;
   /** Counts statements sent by Prisma, for N+1 assertions. */
   statements: { count: number };
   close(): Promise<void>;
+}
+
+export interface RawConnection {
+  exec(sql: string): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
 export interface DbOptions {
@@ -57,7 +65,10 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
         const client = await pool.connect();
         try {
           await client.query('SELECT pg_advisory_lock($1)', [key]);
-          return await fn();
+          return await fn({
+            exec: async (sql) => void (await client.query(sql)),
+            query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+          });
         } finally {
           await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => {});
           client.release();
@@ -78,18 +89,21 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
   const lite = await PGlite.create(dataDir ? { dataDir } : {});
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite), log: [...log] });
   prisma.$on('query', () => void statements.count++);
-  return {
-    kind: 'pglite',
-    prisma,
-    statements,
+  const conn: RawConnection = {
     async exec(sql) {
       await lite.exec(sql);
     },
     async query(sql, params) {
       return (await lite.query(sql, params as unknown[])).rows as never;
     },
+  };
+  return {
+    kind: 'pglite',
+    prisma,
+    statements,
+    ...conn,
     async withLock(_key, fn) {
-      return fn();
+      return fn(conn);
     },
     async close() {
       await prisma.$disconnect();

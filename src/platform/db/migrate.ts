@@ -32,10 +32,10 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * would silently differ from what the code expects.
  */
 export async function migrate(db: Database, migrations = readMigrations()): Promise<string[]> {
-  return db.withLock(LOCK_KEY, async () => {
-    await db.exec(`CREATE TABLE IF NOT EXISTS "_tov_migrations" (
+  return db.withLock(LOCK_KEY, async (conn) => {
+    await conn.exec(`CREATE TABLE IF NOT EXISTS "_tov_migrations" (
       name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const rows = await db.query<{ name: string; checksum: string }>('SELECT name, checksum FROM "_tov_migrations"');
+    const rows = await conn.query<{ name: string; checksum: string }>('SELECT name, checksum FROM "_tov_migrations"');
     const applied = new Map(rows.map((r) => [r.name, r.checksum]));
     for (const [name, checksum] of applied) {
       const m = migrations.find((x) => x.name === name);
@@ -48,7 +48,7 @@ export async function migrate(db: Database, migrations = readMigrations()): Prom
       if (applied.has(m.name)) continue;
       const escaped = m.checksum.replace(/'/g, "''");
       const name = m.name.replace(/'/g, "''");
-      await db.exec(`BEGIN;\n${m.sql}\nINSERT INTO "_tov_migrations"(name, checksum) VALUES ('${name}', '${escaped}');\nCOMMIT;`);
+      await conn.exec(`BEGIN;\n${m.sql}\nINSERT INTO "_tov_migrations"(name, checksum) VALUES ('${name}', '${escaped}');\nCOMMIT;`);
       done.push(m.name);
     }
     return done;

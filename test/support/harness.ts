@@ -1,0 +1,93 @@
+import { Writable } from 'node:stream';
+import { afterAll, inject } from 'vitest';
+import { type App, createApp } from '../../src/app.js';
+import { createHttpServer, type HttpServer } from '../../src/interfaces/graphql/server.js';
+import { loadConfig, type Config } from '../../src/platform/config.js';
+import { createDatabase } from '../../src/platform/db/client.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { TEST_APP_KEY, TEST_REDIS_URL, usePglite } from './env.js';
+
+export interface GqlResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: { data?: T; errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [k: string]: unknown } }[] };
+}
+
+export interface TestServer {
+  app: App;
+  http: HttpServer;
+  url: string;
+  /** Every log line the app wrote, for tests that check what reaches logs. */
+  logs: string[];
+  /** POST a GraphQL operation over a real socket. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, opts?: { token?: string; headers?: Record<string, string> }): Promise<GqlResult<T>>;
+  /** Raw HTTP to the server. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/**
+ * Starts the real app and HTTP server for one test file: PostgreSQL (+ Redis)
+ * in the `pg` project, in-memory PGlite without Redis in the `pglite` one.
+ * Closed automatically after the file.
+ */
+export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const pglite = usePglite();
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      APP_KEY: TEST_APP_KEY,
+      LOG_LEVEL: 'info',
+      ...(pglite ? {} : { DATABASE_URL: inject('databaseUrl'), REDIS_URL: TEST_REDIS_URL }),
+    },
+    overrides,
+  );
+  const db = await createDatabase(pglite ? { memory: true } : { databaseUrl: config.DATABASE_URL, poolSize: 5 });
+  const app = await createApp(config, { logger: createLogger(config.LOG_LEVEL, sink), db });
+  const http = createHttpServer(app);
+  const port = await http.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  afterAll(async () => {
+    await http.close();
+    await app.close();
+    await db.close();
+  });
+  return {
+    app,
+    http,
+    url,
+    logs,
+    fetch: (path, init) => fetch(url + path, init),
+    async gql(query, variables, opts = {}) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+          ...opts.headers,
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await res.text();
+      let body;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new Error(`Non-JSON response (${res.status}): ${text.slice(0, 500)}`);
+      }
+      return { status: res.status, headers: res.headers, body };
+    },
+  };
+}
+
+/** The single error code of a result, or undefined. */
+export function errorCode(r: GqlResult): string | undefined {
+  return r.body.errors?.[0]?.extensions?.code;
+}

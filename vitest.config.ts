@@ -1,0 +1,36 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects run the same integration suites: `pg` against the local
+ * PostgreSQL (and Redis), `pglite` against embedded in-memory PGlite. Unit tests
+ * (*.test.ts) run once, in the pg project.
+ */
+export default defineConfig({
+  // Node resolves graphql 16 to its CommonJS build; make Vite do the same, so
+  // our code and the libraries share one graphql module instance.
+  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'pg',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          env: { TEST_DB: 'pg' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'pglite',
+          include: ['test/**/*.int.test.ts'],
+          env: { TEST_DB: 'pglite' },
+        },
+      },
+    ],
+  },
+});
