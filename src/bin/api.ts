@@ -1,5 +1,5 @@
-import { createApp } from '../app.js';
-import { createHttpServer } from '../interfaces/graphql/server.js';
+import { type App, createApp } from '../app.js';
+import { createHttpServer, type HttpServer } from '../interfaces/graphql/server.js';
 import { loadConfig } from '../platform/config.js';
 import { seedDemo } from '../../prisma/seed.js';
 
@@ -10,31 +10,34 @@ import { seedDemo } from '../../prisma/seed.js';
  */
 async function main() {
   const config = loadConfig();
-  const app = await createApp(config);
-  const log = app.logger;
+  let app: App | null = null;
+  let http: HttpServer | null = null;
+
+  // Installed first, so a SIGTERM during start-up also shuts down cleanly.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app?.logger.info({ signal }, 'shutting down: draining connections');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await http?.close();
+    await app?.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  app = await createApp(config);
   const embedded = !config.DATABASE_URL;
   if (embedded || config.SEED_DEMO) {
     const demo = await seedDemo(app);
     if (demo) printDemo(demo, config.publicUrl);
   }
-  const http = createHttpServer(app);
+  if (stopping) return;
+  http = createHttpServer(app);
   const port = await http.listen();
-  log.info({ port, database: app.db.kind, redis: Boolean(app.redis) }, `Tov+ API listening on http://localhost:${port}/graphql`);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down: draining connections');
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    await http.close();
-    await app.close();
-    log.info('bye');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  app.logger.info({ port, database: app.db.kind, redis: Boolean(app.redis) }, `Tov+ API listening on http://localhost:${port}/graphql`);
 }
 
 function printDemo(demo: NonNullable<Awaited<ReturnType<typeof seedDemo>>>, url: string) {

@@ -1,4 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import {
+  AcceptCollaboratorInvitationDocument,
+  CreateActorDocument,
+  CreateEventDocument,
+  CreateOccasionDocument,
+  CreateTagDocument,
+  EnableModuleDocument,
+  InstallModuleDocument,
+  InviteCollaboratorDocument,
+  SignUpDocument,
+} from '../../src/generated/graphql/graphql.js';
 import type { TestServer } from './harness.js';
 
 export const uniq = () => randomBytes(5).toString('hex');
@@ -14,22 +26,25 @@ export interface TestUser {
 export async function signUpUser(s: TestServer, label = 'user'): Promise<TestUser> {
   const email = `${label}-${uniq()}@test.tovplus.test`;
   const password = `pw-${uniq()}-long-enough`;
-  const r = await s.gql(
-    `mutation($input: SignUpInput!) { signUp(input: $input) { __typename ... on Session { accessToken refreshToken user { id } } ... on Error { code message } } }`,
-    { input: { email, password, displayName: label } },
-  );
+  const r = await s.gql(SignUpDocument, { input: { email, password, displayName: label } });
   const p = r.body.data?.signUp;
   if (p?.__typename !== 'Session') throw new Error(`signUp failed: ${JSON.stringify(r.body)}`);
   return { userId: p.user.id, email, password, token: p.accessToken, refreshToken: p.refreshToken };
 }
 
 /** Runs an operation and fails loudly on any error: for test set-up, not for the behaviour under test. */
-export async function must<T = any>(s: TestServer, token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const r = await s.gql(query, variables, { token });
+export async function must<T = any, V = Record<string, unknown>>(s: TestServer, token: string | undefined, query: string | TypedDocumentNode<T, V>, variables?: V): Promise<T> {
+  const r = await s.gql<T, V>(query, variables, { token });
   if (r.body.errors?.length) throw new Error(`set-up operation failed: ${JSON.stringify(r.body.errors)}`);
   const first = Object.values(r.body.data ?? {})[0] as { __typename?: string; code?: string } | undefined;
   if (first && typeof first === 'object' && 'code' in first && first.code) throw new Error(`set-up operation returned ${JSON.stringify(first)}`);
   return r.body.data as T;
+}
+
+/** Narrows a mutation result union to its payload, failing loudly on a typed error. */
+export function payload<R extends { __typename?: string }, N extends string>(r: R, typename: N): Extract<R, { __typename?: N }> {
+  if (r.__typename !== typename) throw new Error(`expected ${typename}, got ${JSON.stringify(r)}`);
+  return r as Extract<R, { __typename?: N }>;
 }
 
 export interface World {
@@ -59,48 +74,43 @@ export interface WorldSpec {
 export async function buildWorld(s: TestServer, spec: WorldSpec = {}): Promise<World> {
   const owner = await signUpUser(s, 'owner');
   const t = owner.token;
-  const occ = await must(s, t, `mutation($i: CreateOccasionInput!) { createOccasion(input: $i) { ... on OccasionPayload { occasion { id } } } }`, {
-    i: { name: `Occasion ${uniq()}`, kind: 'WEDDING' },
-  });
-  const occasionId: string = occ.createOccasion.occasion.id;
+  const occ = await must(s, t, CreateOccasionDocument, { input: { name: `Occasion ${uniq()}`, kind: 'WEDDING' } });
+  const occasionId = payload(occ.createOccasion, 'OccasionPayload').occasion.id;
   const eventIds: string[] = [];
   for (let i = 0; i < (spec.events ?? 2); i++) {
-    const e = await must(s, t, `mutation($i: CreateEventInput!) { createEvent(input: $i) { ... on EventPayload { event { id } } } }`, {
-      i: { occasionId, name: `Event ${i + 1}`, startsAt: new Date(Date.UTC(2027, 5, 10 + i, 17)).toISOString() },
+    const e = await must(s, t, CreateEventDocument, {
+      input: { occasionId, name: `Event ${i + 1}`, startsAt: new Date(Date.UTC(2027, 5, 10 + i, 17)).toISOString() },
     });
-    eventIds.push(e.createEvent.event.id);
+    eventIds.push(payload(e.createEvent, 'EventPayload').event.id);
   }
   const tagIds: string[] = [];
   for (const name of spec.tags ?? []) {
-    const r = await must(s, t, `mutation($i: CreateTagInput!) { createTag(input: $i) { ... on TagPayload { tag { id } } } }`, { i: { occasionId, name } });
-    tagIds.push(r.createTag.tag.id);
+    const r = await must(s, t, CreateTagDocument, { input: { occasionId, name } });
+    tagIds.push(payload(r.createTag, 'TagPayload').tag.id);
   }
   const households: World['households'] = [];
   for (const [hi, size] of (spec.households ?? [2]).entries()) {
     const r = await must(
       s,
       t,
-      `mutation($i: CreateActorInput!) { createActor(input: $i) { ... on ActorPayload { actor { id members { member { id } } } } } }`,
+      CreateActorDocument,
       {
-        i: {
+        input: {
           occasionId,
           kind: 'HOUSEHOLD',
           displayName: `Household ${hi + 1}`,
           tagIds: tagIds.length ? [tagIds[hi % tagIds.length]] : [],
-          newMembers: Array.from({ length: size }, (_, k) => ({ displayName: `Guest ${hi + 1}.${k + 1}`, role: k === 0 ? 'HEAD' : 'MEMBER', email: `g${hi}.${k}.${uniq()}@example.com` })),
+          newMembers: Array.from({ length: size }, (_, k) => ({ displayName: `Guest ${hi + 1}.${k + 1}`, role: k === 0 ? ('HEAD' as const) : ('MEMBER' as const), email: `g${hi}.${k}.${uniq()}@example.com` })),
         },
       },
     );
-    households.push({ id: r.createActor.actor.id, memberIds: r.createActor.actor.members.map((m: { member: { id: string } }) => m.member.id) });
+    const actor = payload(r.createActor, 'ActorPayload').actor;
+    households.push({ id: actor.id, memberIds: actor.members.map((m) => m.member.id) });
   }
   if (spec.modules?.rsvp) {
-    await must(s, t, `mutation($i: InstallModuleInput!) { installModule(input: $i) { ... on ModuleInstallationPayload { installation { id } } } }`, {
-      i: { occasionId, moduleKey: 'rsvp' },
-    });
+    await must(s, t, InstallModuleDocument, { input: { occasionId, moduleKey: 'rsvp' } });
     for (const ei of spec.modules.rsvp) {
-      await must(s, t, `mutation($i: EnableModuleInput!) { enableModule(input: $i) { ... on ModuleEnablementPayload { enablement { id } } } }`, {
-        i: { eventId: eventIds[ei], moduleKey: 'rsvp' },
-      });
+      await must(s, t, EnableModuleDocument, { input: { eventId: eventIds[ei]!, moduleKey: 'rsvp' } });
     }
   }
   const people: World['people'] = {};
@@ -113,14 +123,10 @@ export async function buildWorld(s: TestServer, spec: WorldSpec = {}): Promise<W
 /** Invites a new user as `role` (optionally limited to events) and accepts as them. */
 export async function addCollaborator(s: TestServer, inviter: TestUser, occasionId: string, role: string, eventIds?: string[]) {
   const user = await signUpUser(s, role);
-  const inv = await must(
-    s,
-    inviter.token,
-    `mutation($i: InviteCollaboratorInput!) { inviteCollaborator(input: $i) { ... on InviteCollaboratorPayload { token invitation { actorId } } } }`,
-    { i: { occasionId, email: user.email, role, displayName: `${role} person`, eventIds } },
-  );
-  await must(s, user.token, `mutation($i: AcceptCollaboratorInvitationInput!) { acceptCollaboratorInvitation(input: $i) { ... on AcceptCollaboratorInvitationPayload { actor { id } } } }`, {
-    i: { token: inv.inviteCollaborator.token },
+  const inv = await must(s, inviter.token, InviteCollaboratorDocument, {
+    input: { occasionId, email: user.email, role, displayName: `${role} person`, eventIds },
   });
-  return { ...user, actorId: inv.inviteCollaborator.invitation.actorId as string };
+  const invitation = payload(inv.inviteCollaborator, 'InviteCollaboratorPayload');
+  await must(s, user.token, AcceptCollaboratorInvitationDocument, { input: { token: invitation.token } });
+  return { ...user, actorId: invitation.invitation.actorId };
 }

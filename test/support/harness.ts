@@ -1,4 +1,6 @@
 import { Writable } from 'node:stream';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { afterAll, inject } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { createHttpServer, type HttpServer } from '../../src/interfaces/graphql/server.js';
@@ -19,8 +21,12 @@ export interface TestServer {
   url: string;
   /** Every log line the app wrote, for tests that check what reaches logs. */
   logs: string[];
-  /** POST a GraphQL operation over a real socket. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, opts?: { token?: string; headers?: Record<string, string> }): Promise<GqlResult<T>>;
+  /** POST a GraphQL operation (text or a typed document from codegen) over a real socket. */
+  gql<T = any, V = Record<string, unknown>>(
+    query: string | TypedDocumentNode<T, V>,
+    variables?: V,
+    opts?: { token?: string; headers?: Record<string, string> },
+  ): Promise<GqlResult<T>>;
   /** Raw HTTP to the server. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
 }
@@ -73,7 +79,7 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
           ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
           ...opts.headers,
         },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
       });
       const text = await res.text();
       let body;
