@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { currentRequestId } from './request-context.js';
 
 /**
  * Paths pino blanks out wherever they appear in a log object. Tokens, passwords
@@ -34,6 +35,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { service: 'tovplus-api' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Every line logged while serving a request carries its id, whoever logs it.
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId ? { requestId } : {};
+      },
     },
     destination,
   );

@@ -49,7 +49,7 @@ export function createContext(app: AppServices, principal: Principal, requestId:
     caller: { principal, requestId },
     prisma,
     targets: createTargetLoaders(prisma),
-    log: app.logger.child({ requestId }),
+    log: app.logger,
     sessionUserIds: new Set(),
   };
 }

@@ -11,6 +11,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { App } from '../../app.js';
 import { pingRedis } from '../../platform/redis.js';
+import { requestContext } from '../../platform/request-context.js';
 import type { Context } from './context.js';
 import { createContext, principalFromAuthorization, requestIdFrom } from './context-factory.js';
 import { buildSchema } from './schema.js';
@@ -113,10 +114,14 @@ export function createHttpServer(app: App, extraRoutes?: (req: IncomingMessage, 
   const log = app.logger;
   let shuttingDown = false;
 
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  const server = createServer((req, res) => {
     const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
     res.setHeader('x-request-id', requestId);
+    void requestContext.run({ requestId }, () => handle(req, res, requestId));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
     try {
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') {
@@ -157,17 +162,27 @@ export function createHttpServer(app: App, extraRoutes?: (req: IncomingMessage, 
       // Streamed chunk by chunk so SSE subscriptions flush as events arrive.
       if (response.body) for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
       res.end();
-      log.info({ requestId, method: req.method, path: url.pathname, status: response.status, ms: Math.round(performance.now() - started) }, 'request');
+      log.info({ method: req.method, path: url.pathname, status: response.status, ms: Math.round(performance.now() - started) }, 'request');
     } catch (err) {
-      log.error({ err, requestId }, 'request failed');
+      log.error({ err }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.end();
     }
-  });
+  }
 
   const wss = new WebSocketServer({ server, path: '/graphql' });
   useServer<Record<string, unknown>, { request: IncomingMessage }>(
     {
+      // Authenticate on connection_init: a bad token closes the socket with 4403 before any operation.
+      onConnect: async (ctx) => {
+        const auth = ctx.connectionParams?.authorization;
+        try {
+          await principalFromAuthorization(app, typeof auth === 'string' ? auth : null);
+          return true;
+        } catch {
+          return false;
+        }
+      },
       execute: (args) => (args.rootValue as { execute: (a: unknown) => unknown }).execute(args) as never,
       subscribe: (args) => (args.rootValue as { subscribe: (a: unknown) => unknown }).subscribe(args) as never,
       onSubscribe: async (ctx, _id, params) => {
