@@ -18,11 +18,22 @@ import { buildSchema } from './schema.js';
 
 type ServerContext = { req?: IncomingMessage; requestId?: string; connectionParams?: Record<string, unknown> };
 
+/** A request-level error (before any resolver ran): 400, like yoga's own parse and validation errors. */
+function requestError(e: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code, http: { status: 400, spec: true } } });
+}
+
 /** Errors reach clients with an `extensions.code`; anything unexpected is logged and masked. */
 function maskError(app: App) {
   return (error: unknown, message: string): Error => {
     const gqlError = error instanceof GraphQLError ? error : null;
     const original = gqlError?.originalError ?? error;
+    if (gqlError && !gqlError.path) {
+      // graphql-js coercing variables: wrong type, missing, bad scalar. Its cause may be a bare scalar error.
+      if (/^Variable "\$\w+" /.test(gqlError.message)) return requestError(gqlError, 'BAD_USER_INPUT');
+      // Armor's depth/alias/cost/token rejections carry no code of their own (tokens arrive as a parse error).
+      if (/limit of \d+ exceeded/i.test(gqlError.message)) return requestError(gqlError, 'QUERY_TOO_COMPLEX');
+    }
     if (gqlError?.extensions?.code && !gqlError.originalError) return gqlError;
     if (original instanceof GraphQLError && original.extensions?.code) {
       return new GraphQLError(original.message, { nodes: gqlError?.nodes, path: gqlError?.path, extensions: original.extensions });
@@ -31,9 +42,7 @@ function maskError(app: App) {
       return new GraphQLError(original.message, { nodes: gqlError?.nodes, path: gqlError?.path, extensions: { code: 'BAD_USER_INPUT' } });
     }
     if (gqlError && !gqlError.originalError) {
-      // Armor's depth/alias/cost/token rejections carry no code of their own.
-      const code = /limit|exceeded/i.test(gqlError.message) ? 'QUERY_TOO_COMPLEX' : 'BAD_REQUEST';
-      return new GraphQLError(gqlError.message, { nodes: gqlError.nodes, extensions: { ...gqlError.extensions, code } });
+      return new GraphQLError(gqlError.message, { nodes: gqlError.nodes, extensions: { ...gqlError.extensions, code: 'BAD_REQUEST' } });
     }
     app.logger.error({ err: original, path: gqlError?.path }, 'unexpected error');
     return new GraphQLError(message, { path: gqlError?.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
@@ -164,6 +173,8 @@ export function createHttpServer(app: App, extraRoutes?: (req: IncomingMessage, 
       res.end();
       log.info({ method: req.method, path: url.pathname, status: response.status, ms: Math.round(performance.now() - started) }, 'request');
     } catch (err) {
+      // A client that hung up mid-request is not a server error.
+      if (res.destroyed || (err as Error)?.name === 'AbortError') return void res.end();
       log.error({ err }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.end();

@@ -49,6 +49,9 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
 
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle connection dropped by the server (restart, failover) must not crash the process;
+    // the pool replaces it on the next checkout.
+    pool.on('error', () => {});
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool), log: [...log] });
     prisma.$on('query', () => void statements.count++);
     return {

@@ -1,0 +1,128 @@
+/**
+ * The SQL floor: each scenario's data read with ONE hand-written statement that
+ * builds the exact GraphQL response body (`{"data": …}`, Relay global ids,
+ * ISO timestamps) in PostgreSQL, served by a bare Node http server over a
+ * pg.Pool. No parsing, validation, authorization or ORM: what the API costs
+ * above this is its overhead.
+ */
+import { createServer, type Server } from 'node:http';
+import pg from 'pg';
+
+/** Relay global id, same as src/interfaces/graphql/global-id.ts: base64url("Type:uuid"). */
+const gid = (type: string, col: string) =>
+  `rtrim(translate(encode(convert_to('${type}:' || ${col}::text, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')`;
+const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const tagsOf = (actor: string) =>
+  `COALESCE((SELECT json_agg(json_build_object('name', t.name) ORDER BY t.name)
+             FROM actor_tags at JOIN tags t ON t.id = at.tag_id WHERE at.actor_id = ${actor}), '[]'::json)`;
+
+/** $1 occasion uuid, $2 events first, $3 households first. */
+export const OVERVIEW_SQL = `
+WITH ev AS (
+  SELECT id, name, starts_at FROM events WHERE occasion_id = $1
+  ORDER BY starts_at, id LIMIT $2
+), hh AS (
+  SELECT id, display_name FROM actors WHERE occasion_id = $1 AND kind = 'HOUSEHOLD'
+  ORDER BY display_name, id LIMIT $3
+)
+SELECT json_build_object('data', json_build_object('occasion', json_build_object(
+  'name', o.name,
+  'events', json_build_object(
+    'totalCount', (SELECT count(*) FROM events WHERE occasion_id = o.id),
+    'edges', COALESCE((SELECT json_agg(json_build_object('node', json_build_object(
+        'id', ${gid('Event', 'e.id')}, 'name', e.name, 'startsAt', ${iso('e.starts_at')}))
+      ORDER BY e.starts_at, e.id) FROM ev e), '[]'::json)),
+  'actors', json_build_object(
+    'totalCount', (SELECT count(*) FROM actors WHERE occasion_id = o.id AND kind = 'HOUSEHOLD'),
+    'edges', COALESCE((SELECT json_agg(json_build_object('node', json_build_object(
+        'id', ${gid('Actor', 'h.id')},
+        'displayName', h.display_name,
+        'tags', ${tagsOf('h.id')},
+        'members', COALESCE((SELECT json_agg(json_build_object('role', m.role,
+            'member', json_build_object('id', ${gid('Actor', 'p.id')}, 'displayName', p.display_name))
+          ORDER BY m.role, m.created_at)
+          FROM memberships m JOIN actors p ON p.id = m.member_actor_id WHERE m.group_actor_id = h.id), '[]'::json)))
+      ORDER BY h.display_name, h.id) FROM hh h), '[]'::json))
+)))::text AS body
+FROM occasions o WHERE o.id = $1`;
+
+/** $1 occasion uuid, $2 first, $3 uuid of the actor the cursor points at (keyset: rows after it). */
+export const GUEST_PAGE_SQL = `
+WITH p AS (
+  SELECT id, display_name, email FROM actors
+  WHERE occasion_id = $1 AND kind = 'PERSON'
+    AND (display_name, id) > (SELECT display_name, id FROM actors WHERE id = $3)
+  ORDER BY display_name, id LIMIT $2
+)
+SELECT json_build_object('data', json_build_object('occasion', json_build_object(
+  'actors', json_build_object(
+    'edges', COALESCE((SELECT json_agg(json_build_object('node', json_build_object(
+        'id', ${gid('Actor', 'p.id')},
+        'displayName', p.display_name,
+        'email', p.email,
+        'tags', ${tagsOf('p.id')},
+        'memberOf', COALESCE((SELECT json_agg(json_build_object('group', json_build_object('displayName', g.display_name)))
+          FROM memberships m JOIN actors g ON g.id = m.group_actor_id WHERE m.member_actor_id = p.id), '[]'::json)))
+      ORDER BY p.display_name, p.id) FROM p), '[]'::json))
+)))::text AS body
+FROM occasions o WHERE o.id = $1`;
+
+export const FLOOR_QUERIES = {
+  overview: { sql: OVERVIEW_SQL, params: (v: FloorVars) => [v.occasionId, v.eventsFirst ?? 10, v.first] },
+  guests: { sql: GUEST_PAGE_SQL, params: (v: FloorVars) => [v.occasionId, v.first, v.afterActorId] },
+} as const;
+export type FloorQuery = keyof typeof FLOOR_QUERIES;
+
+export interface FloorVars {
+  occasionId: string;
+  first: number;
+  eventsFirst?: number;
+  afterActorId?: string;
+}
+
+export interface FloorServer {
+  server: Server;
+  pool: pg.Pool;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** POST /<query> with a JSON body of FloorVars → the statement's JSON text, as is. */
+export async function startFloorServer(databaseUrl: string, poolSize: number): Promise<FloorServer> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // An idle client killed by the server (e.g. the final DROP DATABASE … WITH (FORCE)) must not crash the run.
+  pool.on('error', () => {});
+  const server = createServer(async (req, res) => {
+    try {
+      const q = FLOOR_QUERIES[(req.url ?? '').slice(1) as FloorQuery];
+      if (!q) {
+        res.writeHead(404).end();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const vars = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FloorVars;
+      // Named statement: prepared once per connection, as a driver would.
+      const r = await pool.query<{ body: string }>({ name: `floor_${req.url!.slice(1)}`, text: q.sql, values: q.params(vars) });
+      const body = r.rows[0]?.body ?? '{"data":null}';
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    } catch (err) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: String((err as Error).message) }] }));
+    }
+  });
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
+  return {
+    server,
+    pool,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      await pool.end();
+    },
+  };
+}
