@@ -1,0 +1,344 @@
+import {
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputField,
+  type GraphQLInputType,
+  type GraphQLNamedInputType,
+  type GraphQLObjectType,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isAbstractType,
+  isScalarType,
+} from 'graphql';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildSchema } from '../../../src/interfaces/graphql/schema.js';
+import { decodeGlobalID } from '../../../src/interfaces/graphql/global-id.js';
+import { buildWorld, must, uniq, type World } from '../../support/factories.js';
+import { errorCode, type GqlResult, startServer } from '../../support/harness.js';
+
+/**
+ * Tenant isolation, generated from the schema: every root field that takes an
+ * id is called by occasion A's owner with occasion B's ids. Each must answer
+ * NOT_FOUND (never FORBIDDEN, which would confirm the row exists), return no
+ * data of B and leave B's rows untouched. A new id-taking field is covered
+ * without touching this file; an id whose type the schema does not declare
+ * fails the suite until it is declared.
+ */
+
+const s = await startServer();
+const schema = buildSchema();
+
+// ─── What the schema says ───────────────────────────────────────────────────
+
+/** Root fields whose ids are not occasion-scoped. None today; adding one here is a reviewed decision. */
+const NOT_OCCASION_SCOPED = new Set<string>([]);
+
+/**
+ * ID inputs declared with plain `t.id()` (no `for`), so the schema cannot say
+ * which type they expect. Each gets the type used to probe it.
+ */
+const UNTYPED_IDS: Record<string, string> = {
+  // Any global id of the occasion (audit targets of every type).
+  'AuditLogFilter.targetId': 'Event',
+};
+
+interface IdSlot {
+  /** Variable path, e.g. ['input', 'scope', 'eventId']. */
+  path: string[];
+  typeName: string;
+  required: boolean;
+  list: boolean;
+}
+
+type Field = GraphQLField<unknown, unknown>;
+type InputValue = GraphQLArgument | GraphQLInputField;
+
+function unwrap(type: GraphQLInputType): { named: GraphQLNamedInputType; list: boolean; required: boolean } {
+  const required = isNonNullType(type);
+  const inner = required ? type.ofType : type;
+  return { named: getNamedType(type), list: isListType(inner), required };
+}
+
+function idTypeOf(owner: string, f: InputValue): string {
+  const declared = (f.extensions as { relayGlobalIDFor?: { typename: string }[] | null }).relayGlobalIDFor;
+  if (declared?.length) return declared[0]!.typename;
+  const untyped = UNTYPED_IDS[`${owner}.${f.name}`];
+  if (untyped) return untyped;
+  throw new Error(`${owner}.${f.name} is an ID without a declared type: use t.globalID({ for }) or list it in UNTYPED_IDS.`);
+}
+
+/** Every ID position reachable from a field's arguments, through nested input objects. */
+function idSlots(owner: string, inputs: readonly InputValue[], prefix: string[] = [], parentRequired = true, seen = new Set<string>()): IdSlot[] {
+  const out: IdSlot[] = [];
+  for (const f of inputs) {
+    const { named, list, required } = unwrap(f.type);
+    const path = [...prefix, f.name];
+    if (named.name === 'ID') out.push({ path, typeName: idTypeOf(owner, f), required: required && parentRequired, list });
+    else if (isInputObjectType(named) && !seen.has(named.name)) {
+      out.push(...idSlots(named.name, Object.values(named.getFields()), path, required && parentRequired, new Set([...seen, named.name])));
+    }
+  }
+  return out;
+}
+
+const roots = [schema.getQueryType()!, schema.getMutationType()!] as GraphQLObjectType[];
+const idFields = roots.flatMap((root) =>
+  Object.values(root.getFields())
+    .map((field) => ({ root, field: field as Field, key: `${root.name}.${field.name}`, slots: idSlots(`${root.name}.${field.name}`, field.args) }))
+    .filter((f) => f.slots.length > 0 && !NOT_OCCASION_SCOPED.has(f.key)),
+);
+
+// ─── Building calls ─────────────────────────────────────────────────────────
+
+/** Plausible values for required non-id inputs, so a call fails on the id and not on anything else. */
+function plausible(owner: string, name: string, type: GraphQLNamedInputType): unknown {
+  if (isEnumType(type)) return type.getValues()[0]!.value;
+  switch (type.name) {
+    case 'Int':
+      return 7;
+    case 'Float':
+      return 1.5;
+    case 'Boolean':
+      return true;
+    case 'DateTime':
+      return '2027-06-01T17:00:00Z';
+    case 'JSON':
+      return {};
+  }
+  const byName: Record<string, string> = {
+    email: `probe-${uniq()}@example.com`,
+    moduleKey: 'rsvp',
+    action: 'event:read',
+    role: 'viewer',
+    kind: owner === 'AddRelationshipInput' ? 'sibling' : 'PERSON',
+    name: 'Probe',
+    displayName: 'Probe',
+    token: 'tovit_probe',
+    refreshToken: 'tovrt_probe',
+  };
+  return byName[name] ?? 'probe';
+}
+
+/** Optional inputs a call needs anyway to get past validation (a grant needs a role or actions). */
+const ALSO_FILL = new Set(['GrantAccessInput.role']);
+
+/** The scope type that uses a given scope id, so a scope carrying that id is coherent. */
+const SCOPE_FOR_ID: Record<string, string> = { eventId: 'EVENT', installationId: 'MODULE_INSTALLATION', enablementId: 'MODULE_ENABLEMENT', resourceId: 'RESOURCE' };
+
+type IdChoice = (slot: IdSlot) => string | undefined;
+
+function buildValue(owner: string, f: InputValue, path: string[], slots: IdSlot[], choose: IdChoice): unknown {
+  const { named, list, required } = unwrap(f.type);
+  if (named.name === 'ID') {
+    const slot = slots.find((x) => x.path.join('.') === path.join('.'))!;
+    const id = choose(slot);
+    return id === undefined ? undefined : list ? [id] : id;
+  }
+  if (isInputObjectType(named)) {
+    const obj: Record<string, unknown> = {};
+    for (const child of Object.values(named.getFields())) {
+      const v = buildValue(named.name, child, [...path, child.name], slots, choose);
+      if (v !== undefined) obj[child.name] = v;
+    }
+    if (named.name === 'GrantScopeInput') {
+      const idKey = Object.keys(obj).find((k) => k in SCOPE_FOR_ID);
+      obj.type = idKey ? SCOPE_FOR_ID[idKey] : 'OCCASION';
+    }
+    const hasId = slots.some((x) => x.path.slice(0, path.length).join('.') === path.join('.') && choose(x) !== undefined);
+    if (!required && !hasId) return undefined;
+    return list ? [obj] : obj;
+  }
+  if (!required && !ALSO_FILL.has(`${owner}.${f.name}`)) return undefined;
+  const v = plausible(owner, f.name, named);
+  return list ? [v] : v;
+}
+
+function selectionFor(field: Field): string {
+  const t = getNamedType(field.type);
+  if (isScalarType(t) || isEnumType(t)) return '';
+  if (isAbstractType(t)) return '{ __typename ... on Error { code message } }';
+  if (isObjectType(t) && 'id' in t.getFields()) return '{ __typename id }';
+  return '{ __typename }';
+}
+
+function buildCall(root: GraphQLObjectType, field: Field, slots: IdSlot[], choose: IdChoice) {
+  const variables: Record<string, unknown> = {};
+  const defs: string[] = [];
+  const args: string[] = [];
+  for (const arg of field.args) {
+    const v = buildValue(`${root.name}.${field.name}`, arg, [arg.name], slots, choose);
+    if (v === undefined) continue;
+    variables[arg.name] = v;
+    defs.push(`$${arg.name}: ${String(arg.type)}`);
+    args.push(`${arg.name}: $${arg.name}`);
+  }
+  const op = root.name === 'Query' ? 'query' : 'mutation';
+  const query = `${op} Probe(${defs.join(', ')}) { ${field.name}(${args.join(', ')}) ${selectionFor(field)} }`;
+  return { query, variables };
+}
+
+// ─── Two tenants ────────────────────────────────────────────────────────────
+
+interface Tenant {
+  world: World;
+  name: string;
+  /** One global id per node type. */
+  ids: Record<string, string>;
+}
+
+async function buildTenant(): Promise<Tenant> {
+  const world = await buildWorld(s, { events: 2, households: [2], tags: ['family'], modules: { rsvp: [0] } });
+  const t = world.owner.token;
+  const [m1, m2] = world.households[0]!.memberIds;
+  await must(s, t, `mutation($i: AddRelationshipInput!) { addRelationship(input: $i) { __typename } }`, { i: { fromId: m1, toId: m2, kind: 'sibling' } });
+  // Left pending, so revoking it would otherwise succeed.
+  await must(s, t, `mutation($i: InviteCollaboratorInput!) { inviteCollaborator(input: $i) { __typename } }`, {
+    i: { occasionId: world.occasionId, email: `helper-${uniq()}@example.com`, role: 'helper', displayName: 'Helper' },
+  });
+  const r = await must(
+    s,
+    t,
+    `query($id: ID!) { occasion(id: $id) {
+      id name
+      modules { id enablements { id } }
+      grants(first: 5) { edges { node { id } } }
+      collaboratorInvitations { id }
+    }
+    actor(id: "${world.households[0]!.id}") { id members { id } relationships { id } } }`,
+    { id: world.occasionId },
+  );
+  const o = r.occasion;
+  const ids: Record<string, string> = {
+    Occasion: world.occasionId,
+    Event: world.eventIds[0]!,
+    Actor: world.households[0]!.id,
+    Tag: world.tagIds[0]!,
+    Membership: r.actor.members[0].id,
+    Relationship: (await must(s, t, `query { actor(id: "${m1}") { relationships { id } } }`)).actor.relationships[0].id,
+    ModuleInstallation: o.modules[0].id,
+    ModuleEnablement: o.modules[0].enablements[0].id,
+    Grant: o.grants.edges[0].node.id,
+    CollaboratorInvitation: o.collaboratorInvitations[0].id,
+  };
+  for (const [type, id] of Object.entries(ids)) expect(decodeGlobalID(id).typename, `${type} id`).toBe(type);
+  return { world, name: o.name, ids };
+}
+
+/** Every row of occasion B, so any write to it (insert, update or delete) shows up as a diff. */
+async function snapshot(occasionGlobalId: string) {
+  const occasionId = decodeGlobalID(occasionGlobalId).id;
+  const p = s.app.db.prisma;
+  const where = { occasionId };
+  const byId = { orderBy: { id: 'asc' as const } };
+  return {
+    occasion: await p.occasion.findUnique({ where: { id: occasionId } }),
+    events: await p.event.findMany({ where, ...byId }),
+    actors: await p.actor.findMany({ where, ...byId }),
+    memberships: await p.membership.findMany({ where, ...byId }),
+    relationships: await p.relationship.findMany({ where, ...byId }),
+    tags: await p.tag.findMany({ where, ...byId }),
+    actorTags: await p.actorTag.findMany({ where: { tag: { occasionId } }, orderBy: [{ actorId: 'asc' }, { tagId: 'asc' }] }),
+    invitations: await p.collaboratorInvitation.findMany({ where, ...byId }),
+    installations: await p.moduleInstallation.findMany({ where, ...byId }),
+    enablements: await p.moduleEnablement.findMany({ where, ...byId }),
+    grants: await p.grant.findMany({ where, ...byId }),
+    auditLog: await p.auditLog.count({ where }),
+    outboxEvents: await p.outboxEvent.count({ where }),
+  };
+}
+
+/** B's identifiers and name must never appear in what A gets back. */
+function leakedFromB(r: GqlResult, b: Tenant): string[] {
+  const body = JSON.stringify(r.body.data ?? null) + JSON.stringify((r.body.errors ?? []).map((e) => e.message));
+  const needles = [b.name, ...Object.values(b.ids), ...Object.values(b.ids).map((id) => decodeGlobalID(id).id)];
+  return needles.filter((n) => body.includes(n));
+}
+
+// ─── The sweep ──────────────────────────────────────────────────────────────
+
+interface Case {
+  name: string;
+  fieldKey: string;
+  root: GraphQLObjectType;
+  field: Field;
+  slots: IdSlot[];
+  /** Which slots carry B's ids; the rest carry A's (required) or are left out (optional). */
+  fromB: (slot: IdSlot) => boolean;
+  mixed: boolean;
+  /** Filtering A's own list by B's id may simply match nothing. */
+  filterOnly: boolean;
+}
+
+const cases: Case[] = idFields.flatMap(({ root, field, key, slots }) => [
+  { name: `${key} with only B's ids → NOT_FOUND`, fieldKey: key, root, field, slots, fromB: () => true, mixed: false, filterOnly: false },
+  // With several ids, also A's own anchor plus one id of B: the check must not stop at the first id.
+  ...(slots.length > 1
+    ? slots.map((p) => {
+        const filterOnly = p.path.includes('filter');
+        const name = `${key} with A's ids and B's ${p.path.join('.')} → ${filterOnly ? 'nothing of B' : 'NOT_FOUND'}`;
+        return { name, fieldKey: key, root, field, slots, fromB: (x: IdSlot) => x === p, mixed: true, filterOnly };
+      })
+    : []),
+]);
+
+describe('cross-tenant isolation (generated from the schema)', () => {
+  let a: Tenant;
+  let b: Tenant;
+  const exercised = new Set<string>();
+
+  beforeAll(async () => {
+    a = await buildTenant();
+    b = await buildTenant();
+  }, 120_000);
+
+  it('finds the id-taking root fields', () => {
+    // A guard on the walker itself: if it stopped seeing ids, the sweep would pass vacuously.
+    expect(idFields.length).toBeGreaterThanOrEqual(30);
+    expect(idFields.map((f) => f.key)).toEqual(expect.arrayContaining(['Query.occasion', 'Mutation.deleteOccasion', 'Mutation.grantAccess', 'Mutation.revokeCollaboratorInvitation']));
+  });
+
+  it('every generated query is well-formed: B\'s owner gets B\'s data with it', async () => {
+    for (const c of cases.filter((x) => x.root.name === 'Query' && !x.mixed)) {
+      const call = buildCall(c.root, c.field, c.slots, (slot) => b.ids[slot.typeName]);
+      const r = await s.gql(call.query, call.variables, { token: b.world.owner.token });
+      expect(r.body.errors, `${c.name} as B's owner`).toBeUndefined();
+    }
+  });
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const choose: IdChoice = (slot) => {
+      const tenant = c.fromB(slot) ? b : slot.required ? a : undefined;
+      if (!tenant) return undefined;
+      const id = tenant.ids[slot.typeName];
+      if (!id) throw new Error(`No ${slot.typeName} in the test world for ${c.fieldKey} ${slot.path.join('.')}: add one to buildTenant().`);
+      return id;
+    };
+    const call = buildCall(c.root, c.field, c.slots, choose);
+    const before = await snapshot(b.world.occasionId);
+
+    const r = await s.gql(call.query, call.variables, { token: a.world.owner.token });
+
+    const summary = `${call.query} ${JSON.stringify(call.variables)} → ${r.status} ${JSON.stringify(r.body)}`;
+    expect(r.status, summary).toBeLessThan(500);
+    expect(errorCode(r), summary).not.toBe('INTERNAL_SERVER_ERROR');
+    expect(errorCode(r), summary).not.toBe('FORBIDDEN');
+    expect(leakedFromB(r, b), summary).toEqual([]);
+    if (c.filterOnly) {
+      expect([undefined, 'NOT_FOUND'], summary).toContain(errorCode(r));
+    } else {
+      expect(errorCode(r), summary).toBe('NOT_FOUND');
+      expect(r.body.data?.[c.field.name] ?? null, summary).toBeNull();
+    }
+    expect(await snapshot(b.world.occasionId), `B's rows after ${summary}`).toEqual(before);
+    exercised.add(c.fieldKey);
+  });
+
+  it('exercised every id-taking root field', () => {
+    const missed = idFields.map((f) => f.key).filter((k) => !exercised.has(k));
+    expect(missed, 'id-taking root fields not probed across tenants').toEqual([]);
+  });
+});
