@@ -51,7 +51,14 @@ builder.queryFields((t) => ({
 function myOccasions(p: import('../../platform/principal.js').Principal, search?: string | null) {
   const userId = p.kind === 'user' ? p.userId : '00000000-0000-0000-0000-000000000000';
   return {
-    grants: { some: { revokedAt: null, subjectActor: { userId } } },
+    // The same grants the engine counts: live ones, held by the user's actor or by a team/group it belongs to.
+    grants: {
+      some: {
+        revokedAt: null,
+        OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
+        subjectActor: { OR: [{ userId }, { members: { some: { member: { userId } } } }] },
+      },
+    },
     ...(search ? { name: { contains: search, mode: 'insensitive' as const } } : {}),
   };
 }

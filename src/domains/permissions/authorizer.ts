@@ -35,6 +35,18 @@ export async function grantsOfActors(prisma: Prisma | Tx, actorIds: string[]): P
 
 const SELF_ACTIONS = new Set(['actor:read', 'actor:read_contact']);
 
+/**
+ * `decide` plus the one implicit right: everyone who takes part (holds any live
+ * grant) may read their own actor (name, contact), whatever else they hold.
+ */
+export function decideAsActor(actorId: string | null, grants: GrantRow[], action: string, target: Target, registry: ActionRegistry, now = new Date()): Decision {
+  if (SELF_ACTIONS.has(action) && actorId && target.resource?.type === 'Actor' && target.resource.id === actorId) {
+    const live = grants.find((g) => grantIsLive(g, now));
+    if (live) return { allowed: true, grant: live };
+  }
+  return decide(grants, action, target, registry, now);
+}
+
 interface Standing {
   /** The principal's own actor in the occasion (users only). */
   actorId: string | null;
@@ -136,12 +148,7 @@ export class Authorizer {
   async decide(action: string, target: Target): Promise<Decision> {
     if (this.principal.kind === 'anonymous') return { allowed: false, reason: 'UNAUTHENTICATED', detail: 'Not signed in.' };
     const standing = await this.standing.load(target.occasionId);
-    // Everyone who takes part may read their own actor (name, contact), whatever else they hold.
-    if (SELF_ACTIONS.has(action) && standing.actorId && target.resource?.type === 'Actor' && target.resource.id === standing.actorId) {
-      const live = standing.grants.find((g) => grantIsLive(g, new Date()));
-      if (live) return { allowed: true, grant: live };
-    }
-    return decide(standing.grants, action, target, this.registry);
+    return decideAsActor(standing.actorId, standing.grants, action, target, this.registry);
   }
 
   async can(action: string, target: Target): Promise<boolean> {

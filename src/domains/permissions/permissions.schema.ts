@@ -84,11 +84,11 @@ const Explanation = builder.objectRef<Explanation>('AccessExplanation').implemen
     action: t.exposeString('action', inheritedType),
     reason: t.string({ ...inheritedType, description: 'ALLOWED, NO_ACCESS_TO_OCCASION, NO_MATCHING_GRANT or UNKNOWN_ACTION.', resolve: (e) => (e.decision.allowed ? 'ALLOWED' : e.decision.reason) }),
     detail: t.string({ ...inheritedType, resolve: (e) => (e.decision.allowed ? `Allowed by grant ${e.decision.grant.id} (${e.decision.grant.role ?? 'explicit actions'} at ${e.decision.grant.scopeType}).` : e.decision.detail) }),
-    grant: t.prismaField({
-      type: 'Grant',
+    grant: t.field({
+      type: GrantType,
       nullable: true,
       ...inheritedType,
-      resolve: (query, e, _a, ctx) => (e.decision.allowed ? ctx.prisma.grant.findUnique({ ...query, where: { id: e.decision.grant.id } }) : null),
+      resolve: (e, _a, ctx) => (e.decision.allowed ? ctx.prisma.grant.findUnique({ where: { id: e.decision.grant.id } }) : null),
     }),
   }),
 });

@@ -6,8 +6,8 @@ import { recordEvent } from '../../platform/outbox.js';
 import { actorIdOf, type Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import type { ActionRegistry } from './actions.js';
-import { type Authorizer, grantsOfActors } from './authorizer.js';
-import { decide, type Decision } from './grant-match.js';
+import { type Authorizer, decideAsActor, grantsOfActors } from './authorizer.js';
+import type { Decision } from './grant-match.js';
 import { accessGranted, accessRevoked } from './permissions.events.js';
 import type { ScopeLevel, Target } from './target.js';
 
@@ -137,8 +137,11 @@ export async function revokeAccess(tx: Tx, caller: Caller, authz: Authorizer, re
   });
   await assertNoEscalation(authz, effectiveActions(registry, before.role, before.actions), target);
   if (before.role === 'owner' && before.scopeType === 'OCCASION') {
-    const owners = await tx.grant.count({ where: { occasionId, role: 'owner', scopeType: 'OCCASION', revokedAt: null, subjectType: 'ACTOR' } });
-    if (owners <= 1) throw new ConflictError('An occasion keeps at least one owner; make someone else owner first.');
+    // Only another live owner grant keeps the occasion owned: an expired one no longer counts.
+    const otherOwners = await tx.grant.count({
+      where: { occasionId, role: 'owner', scopeType: 'OCCASION', revokedAt: null, subjectType: 'ACTOR', id: { not: grantId }, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
+    });
+    if (otherOwners === 0) throw new ConflictError('An occasion keeps at least one owner; make someone else owner first.');
   }
   const after = await tx.grant.update({
     where: { id: grantId },
@@ -158,5 +161,5 @@ export interface Explanation {
 /** Why would this actor be allowed or denied `action` on `target`? The same pure decision the engine makes. */
 export async function explainAccess(prisma: Prisma, registry: ActionRegistry, subjectActorId: string, action: string, target: Target): Promise<Explanation> {
   const grants = (await grantsOfActors(prisma, [subjectActorId])).filter((g) => g.occasionId === target.occasionId || g.scopeType === 'PLATFORM');
-  return { decision: decide(grants, action, target, registry), subjectActorId, action };
+  return { decision: decideAsActor(subjectActorId, grants, action, target, registry), subjectActorId, action };
 }
