@@ -5,7 +5,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createDatabase } from '../../src/platform/db/client.js';
 import { migrate, readMigrations } from '../../src/platform/db/migrate.js';
-import { TEST_PG_ADMIN_URL } from '../support/env.js';
+import { createScratchDb, dropScratchDb } from '../support/scratch-db.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PRISMA_DIFF = path.resolve(ROOT, '../shared/tools/prisma-diff');
@@ -29,24 +29,6 @@ async function structure(url: string): Promise<string[]> {
   return out;
 }
 
-async function scratch(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const u = new URL(TEST_PG_ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function drop(name: string) {
-  const admin = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
-}
-
 describe('migrations', () => {
   it('build exactly the database schema.prisma describes (drift check)', async () => {
     expect(existsSync(PRISMA_DIFF), `${PRISMA_DIFF} is needed to render schema.prisma as SQL`).toBe(true);
@@ -54,8 +36,8 @@ describe('migrations', () => {
     const fromSchema = execFileSync(PRISMA_DIFF, ['--from-empty', path.join(ROOT, 'prisma/schema.prisma')], { encoding: 'utf8', timeout: 240_000 });
     const a = `tovplus_drift_schema_${process.pid}`;
     const b = `tovplus_drift_migrations_${process.pid}`;
-    const urlA = await scratch(a);
-    const urlB = await scratch(b);
+    const urlA = await createScratchDb(a);
+    const urlB = await createScratchDb(b);
     try {
       const ca = new pg.Client({ connectionString: urlA });
       await ca.connect();
@@ -68,8 +50,8 @@ describe('migrations', () => {
       // then both databases have the same structure
       expect(await structure(urlB)).toEqual(await structure(urlA));
     } finally {
-      await drop(a);
-      await drop(b);
+      await dropScratchDb(a);
+      await dropScratchDb(b);
     }
   }, 300_000);
 
@@ -89,14 +71,14 @@ describe('migrations', () => {
 
   it('apply each migration once, even when several processes start together', async () => {
     const name = `tovplus_migrate_race_${process.pid}`;
-    const url = await scratch(name);
+    const url = await createScratchDb(name);
     try {
       const dbs = await Promise.all([1, 2, 3].map(() => createDatabase({ databaseUrl: url, poolSize: 2 })));
       const applied = await Promise.all(dbs.map((d) => migrate(d)));
       expect(applied.flat().sort()).toEqual(readMigrations().map((m) => m.name).sort());
       await Promise.all(dbs.map((d) => d.close()));
     } finally {
-      await drop(name);
+      await dropScratchDb(name);
     }
   });
 });

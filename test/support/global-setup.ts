@@ -1,8 +1,7 @@
 import type { TestProject } from 'vitest/node';
-import pg from 'pg';
 import { createDatabase } from '../../src/platform/db/client.js';
 import { migrate } from '../../src/platform/db/migrate.js';
-import { TEST_PG_ADMIN_URL } from './env.js';
+import { createScratchDb, dropScratchDb } from './scratch-db.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,22 +17,10 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const dbName = `tovplus_test_${process.pid}`;
-  const admin = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  await admin.end();
-  const url = new URL(TEST_PG_ADMIN_URL);
-  url.pathname = `/${dbName}`;
-  const databaseUrl = url.toString();
+  const databaseUrl = await createScratchDb(dbName);
   const db = await createDatabase({ databaseUrl, poolSize: 2 });
   await migrate(db);
   await db.close();
   project.provide('databaseUrl', databaseUrl);
-  return async () => {
-    const a = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
-    await a.connect();
-    await a.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await a.end();
-  };
+  return () => dropScratchDb(dbName);
 }

@@ -76,29 +76,21 @@ builder.queryField('event', (t) =>
   }),
 );
 
+/** The editable fields, shared by create (name required) and update (everything optional). */
+const eventFields = (t: Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0], nameRequired: boolean) => ({
+  name: t.string({ required: nameRequired }),
+  description: t.string(),
+  startsAt: t.field({ type: 'DateTime' }),
+  endsAt: t.field({ type: 'DateTime' }),
+  location: t.string(),
+  visibility: t.field({ type: EventVisibility }),
+  settings: t.field({ type: 'JSON' }),
+});
 const CreateEventInput = builder.inputType('CreateEventInput', {
-  fields: (t) => ({
-    occasionId: t.globalID({ required: true, for: OccasionType }),
-    name: t.string({ required: true }),
-    description: t.string(),
-    startsAt: t.field({ type: 'DateTime' }),
-    endsAt: t.field({ type: 'DateTime' }),
-    location: t.string(),
-    visibility: t.field({ type: EventVisibility }),
-    settings: t.field({ type: 'JSON' }),
-  }),
+  fields: (t) => ({ occasionId: t.globalID({ required: true, for: OccasionType }), ...eventFields(t, true) }),
 });
 const UpdateEventInput = builder.inputType('UpdateEventInput', {
-  fields: (t) => ({
-    id: t.globalID({ required: true, for: EventType }),
-    name: t.string(),
-    description: t.string(),
-    startsAt: t.field({ type: 'DateTime' }),
-    endsAt: t.field({ type: 'DateTime' }),
-    location: t.string(),
-    visibility: t.field({ type: EventVisibility }),
-    settings: t.field({ type: 'JSON' }),
-  }),
+  fields: (t) => ({ id: t.globalID({ required: true, for: EventType }), ...eventFields(t, false) }),
 });
 const DeleteEventInput = builder.inputType('DeleteEventInput', { fields: (t) => ({ id: t.globalID({ required: true, for: EventType }) }) });
 
