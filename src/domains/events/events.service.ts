@@ -23,7 +23,8 @@ const ORDER = { message: 'endsAt must not be before startsAt.', path: ['endsAt']
 
 const createInput = z
   .object({ ...fields, description: fields.description.optional(), startsAt: fields.startsAt.optional(), endsAt: fields.endsAt.optional(), location: fields.location.optional(), visibility: fields.visibility.default('PUBLIC'), settings: fields.settings.default({}) })
-  .refine(timesInOrder, ORDER);
+  // A copy: zod normalises refine params in place (moves `message`), which would blank ORDER.message for updateEvent.
+  .refine(timesInOrder, { ...ORDER });
 const updateInput = z.object(fields).partial();
 
 export async function createEvent(tx: Tx, caller: Caller, occasionId: string, input: unknown) {

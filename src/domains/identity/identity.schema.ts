@@ -95,7 +95,12 @@ builder.mutationFields((t) => ({
     description: 'Trade a refresh token for a new session; the old refresh token stops working.',
     args: { input: t.arg({ type: RefreshInput, required: true }) },
     errors: { types: [InvalidTokenError] },
-    resolve: async (_r, { input }, ctx) => issued(ctx, await inTransaction(ctx, (tx) => refreshSession(tx, ctx.caller, deps(ctx), input.refreshToken))),
+    resolve: async (_r, { input }, ctx) => {
+      const result = await inTransaction(ctx, (tx) => refreshSession(tx, ctx.caller, deps(ctx), input.refreshToken));
+      // A reused token's family revocation has committed by now; only then refuse.
+      if (result instanceof InvalidTokenError) throw result;
+      return issued(ctx, result);
+    },
   }),
   signOut: t.field({
     type: OkPayload,

@@ -76,12 +76,13 @@ export async function signIn(tx: Tx, caller: Caller, deps: IdentityDeps, input: 
  * Rotates a refresh token. Presenting one that was already rotated means it
  * leaked: the whole family is revoked and the caller must sign in again.
  */
-export async function refreshSession(tx: Tx, _caller: Caller, deps: IdentityDeps, refreshToken: string): Promise<Session> {
+export async function refreshSession(tx: Tx, _caller: Caller, deps: IdentityDeps, refreshToken: string): Promise<Session | InvalidTokenError> {
   const row = await tx.refreshToken.findUnique({ where: { tokenHash: sha256(refreshToken) }, include: { user: true } });
   if (!row || row.revokedAt || row.expiresAt <= new Date() || row.user.deletedAt) throw new InvalidTokenError();
   if (row.rotatedAt) {
     await tx.refreshToken.updateMany({ where: { familyId: row.familyId, revokedAt: null }, data: { revokedAt: new Date() } });
-    throw new InvalidTokenError('This refresh token was already used; all sessions of its family were signed out.');
+    // Returned, not thrown: throwing would roll the revocation back with the transaction.
+    return new InvalidTokenError('This refresh token was already used; all sessions of its family were signed out.');
   }
   await tx.refreshToken.update({ where: { id: row.id }, data: { rotatedAt: new Date() } });
   return issueSession(tx, deps, row.user, row.familyId);
