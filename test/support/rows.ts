@@ -35,7 +35,8 @@ export async function occasionRows(s: TestServer, occasionGlobalOrRawId: string)
     revokedInvitations: await p.collaboratorInvitation.count({ where: { occasionId, revokedAt: { not: null } } }),
     installations: await p.moduleInstallation.count({ where }),
     enablements: await p.moduleEnablement.count({ where }),
-    audit: await p.auditLog.count({ where }),
+    /** Audited changes. Refusals (DENIED/FAILED rows) are not changes: see refusals(). */
+    audit: await p.auditLog.count({ where: { occasionId, outcome: 'SUCCESS' } }),
     outbox: await p.outboxEvent.count({ where }),
   };
 }
@@ -57,9 +58,11 @@ export async function watchOccasion(s: TestServer, occasionGlobalOrRawId: string
     /** Outbox rows of the occasion written since the watch started, oldest first. */
     outbox: () => p.outboxEvent.findMany({ where: { occasionId, position: { gt: lastOutbox } }, orderBy: { position: 'asc' } }),
     /** Audit rows of the occasion written since the watch started, oldest first. */
-    audit: () => p.auditLog.findMany({ where: { occasionId, id: { gt: lastAudit } }, orderBy: { id: 'asc' } }),
+    audit: () => p.auditLog.findMany({ where: { occasionId, id: { gt: lastAudit }, outcome: 'SUCCESS' }, orderBy: { id: 'asc' } }),
+    /** DENIED and FAILED audit rows of the occasion written since the watch started. */
+    refusals: () => p.auditLog.findMany({ where: { occasionId, id: { gt: lastAudit }, outcome: { not: 'SUCCESS' } }, orderBy: { id: 'asc' } }),
     rows: () => occasionRows(s, occasionId),
-    /** Nothing of the occasion changed: same row counts, no audit and no outbox row. */
+    /** Nothing of the occasion changed: same row counts, no SUCCESS audit row and no outbox row. */
     async expectUnchanged() {
       expect(await occasionRows(s, occasionId)).toEqual(before);
     },
@@ -73,11 +76,12 @@ export async function watchOccasion(s: TestServer, occasionGlobalOrRawId: string
   };
 }
 
-/** Every audit and outbox row carrying this request id. */
+/** Every audit and outbox row carrying this request id: changes (SUCCESS) and refusals (DENIED/FAILED) apart. */
 export async function rowsOfRequest(s: TestServer, requestId: string) {
   const p = s.app.db.prisma;
   return {
-    audit: await p.auditLog.findMany({ where: { requestId }, orderBy: { id: 'asc' } }),
+    audit: await p.auditLog.findMany({ where: { requestId, outcome: 'SUCCESS' }, orderBy: { id: 'asc' } }),
+    refusals: await p.auditLog.findMany({ where: { requestId, outcome: { not: 'SUCCESS' } }, orderBy: { id: 'asc' } }),
     outbox: await p.outboxEvent.findMany({ where: { requestId }, orderBy: { position: 'asc' } }),
   };
 }

@@ -108,14 +108,15 @@ builder.mutationFields((t) => ({
     description: 'End the session the refresh token belongs to.',
     args: { input: t.arg({ type: RefreshInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
-      await inTransaction(ctx, (tx) => signOut(tx, input.refreshToken));
+      await inTransaction(ctx, (tx) => signOut(tx, ctx.caller, input.refreshToken));
       return { ok: true as const };
     },
   }),
   deleteAccount: t.field({
     type: OkPayload,
     ...authenticatedField,
-    description: 'Delete the signed-in account. Its access tokens stop working at once.',
+    description: 'Delete the signed-in account. Its access tokens stop working at once. Refused while you are the only owner of an occasion.',
+    errors: { types: [ConflictError] },
     resolve: async (_r, _a, ctx) => {
       if (ctx.principal.kind !== 'user') throw unauthenticated();
       const userId = ctx.principal.userId;

@@ -52,7 +52,7 @@ export async function signUp(tx: Tx, caller: Caller, deps: IdentityDeps, input: 
   }
   const user = await tx.user.create({ data: { email: mail, passwordHash: await hashPassword(password), displayName } });
   await recordAudit(tx, { ...caller, principal: { kind: 'user', userId: user.id, email: mail } }, {
-    action: 'user.signed_up',
+    action: 'identity:sign_up',
     target: { type: 'User', id: user.id },
     after: { email: mail, displayName },
   });
@@ -66,7 +66,7 @@ export async function signIn(tx: Tx, caller: Caller, deps: IdentityDeps, input: 
   const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
   if (!user || !ok || user.deletedAt) throw new InvalidCredentialsError();
   await recordAudit(tx, { ...caller, principal: { kind: 'user', userId: user.id, email: user.email } }, {
-    action: 'user.signed_in',
+    action: 'identity:sign_in',
     target: { type: 'User', id: user.id },
   });
   return issueSession(tx, deps, user);
@@ -76,22 +76,29 @@ export async function signIn(tx: Tx, caller: Caller, deps: IdentityDeps, input: 
  * Rotates a refresh token. Presenting one that was already rotated means it
  * leaked: the whole family is revoked and the caller must sign in again.
  */
-export async function refreshSession(tx: Tx, _caller: Caller, deps: IdentityDeps, refreshToken: string): Promise<Session | InvalidTokenError> {
+export async function refreshSession(tx: Tx, caller: Caller, deps: IdentityDeps, refreshToken: string): Promise<Session | InvalidTokenError> {
   const row = await tx.refreshToken.findUnique({ where: { tokenHash: sha256(refreshToken) }, include: { user: true } });
   if (!row || row.revokedAt || row.expiresAt <= new Date() || row.user.deletedAt) throw new InvalidTokenError();
-  if (row.rotatedAt) {
+  const as = { ...caller, principal: { kind: 'user' as const, userId: row.userId, email: row.user.email } };
+  const target = { type: 'User', id: row.userId };
+  // Conditional on "not yet rotated": of two concurrent refreshes with one token, exactly one wins.
+  const rotated = await tx.refreshToken.updateMany({ where: { id: row.id, rotatedAt: null }, data: { rotatedAt: new Date() } });
+  if (rotated.count === 0) {
     await tx.refreshToken.updateMany({ where: { familyId: row.familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+    await recordAudit(tx, as, { action: 'identity:refresh_session', target, outcome: 'DENIED', reason: 'Refresh token reused: session family revoked.' });
     // Returned, not thrown: throwing would roll the revocation back with the transaction.
     return new InvalidTokenError('This refresh token was already used; all sessions of its family were signed out.');
   }
-  await tx.refreshToken.update({ where: { id: row.id }, data: { rotatedAt: new Date() } });
+  await recordAudit(tx, as, { action: 'identity:refresh_session', target });
   return issueSession(tx, deps, row.user, row.familyId);
 }
 
 /** Revokes the refresh token's whole family (this device's session). Idempotent. */
-export async function signOut(tx: Tx, refreshToken: string): Promise<void> {
-  const row = await tx.refreshToken.findUnique({ where: { tokenHash: sha256(refreshToken) } });
-  if (row) await tx.refreshToken.updateMany({ where: { familyId: row.familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+export async function signOut(tx: Tx, caller: Caller, refreshToken: string): Promise<void> {
+  const row = await tx.refreshToken.findUnique({ where: { tokenHash: sha256(refreshToken) }, include: { user: { select: { email: true } } } });
+  if (!row) return;
+  await tx.refreshToken.updateMany({ where: { familyId: row.familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+  await recordAudit(tx, { ...caller, principal: { kind: 'user', userId: row.userId, email: row.user.email } }, { action: 'identity:sign_out', target: { type: 'User', id: row.userId } });
 }
 
 /**
@@ -100,8 +107,26 @@ export async function signOut(tx: Tx, refreshToken: string): Promise<void> {
  * without a login. Outstanding access tokens stop working on the next request.
  */
 export async function deleteAccount(tx: Tx, caller: Caller, userId: string): Promise<void> {
+  // An occasion must keep an owner who can sign in.
+  const soleOwned = await tx.grant.findMany({
+    where: { role: 'owner', scopeType: 'OCCASION', revokedAt: null, subjectActor: { userId } },
+    select: { occasionId: true },
+  });
+  for (const { occasionId } of soleOwned) {
+    const others = await tx.grant.count({
+      where: {
+        occasionId,
+        role: 'owner',
+        scopeType: 'OCCASION',
+        revokedAt: null,
+        OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
+        subjectActor: { userId: { not: null }, NOT: { userId } },
+      },
+    });
+    if (others === 0) throw new ConflictError('You are the only owner of an occasion; make someone else owner (or delete the occasion) first.');
+  }
   await tx.user.update({ where: { id: userId }, data: { deletedAt: new Date(), email: `deleted+${userId}@invalid` } });
   await tx.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
   await tx.actor.updateMany({ where: { userId }, data: { userId: null } });
-  await recordAudit(tx, caller, { action: 'user.deleted', target: { type: 'User', id: userId } });
+  await recordAudit(tx, caller, { action: 'identity:delete_account', target: { type: 'User', id: userId } });
 }

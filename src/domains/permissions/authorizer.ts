@@ -61,6 +61,9 @@ interface Standing {
 export class Authorizer {
   private readonly standing: DataLoader<string, Standing>;
 
+  /** The most recent refusal by assert(), for the DENIED audit row of a mutation. */
+  lastDenial: { action: string; target: Target; reason: string; detail: string } | null = null;
+
   /** Reads go through the open transaction while a write runs (see within). */
   private db: Prisma | Tx;
 
@@ -162,6 +165,7 @@ export class Authorizer {
   async assert(action: string, target: Target, what = 'Resource'): Promise<void> {
     const d = await this.decide(action, target);
     if (d.allowed) return;
+    this.lastDenial = { action, target, reason: d.reason, detail: d.detail };
     if (d.reason === 'UNAUTHENTICATED') throw unauthenticated();
     if (d.reason === 'NO_ACCESS_TO_OCCASION') throw notFound(what);
     throw forbidden(`Missing permission ${action} for this ${what.toLowerCase()}.`);

@@ -1,6 +1,7 @@
 import { DirectiveLocation, GraphQLDirective, GraphQLEnumType, GraphQLNonNull, GraphQLString, type GraphQLSchema, isObjectType } from 'graphql';
 import { SCOPE_LEVELS } from '../../domains/permissions/target.js';
 import { builder } from './builder.js';
+import { auditRefusedMutations } from './mutation-audit.js';
 import { RULE_DIRECTIVES } from './rules.js';
 // Every *.schema.ts, imported for its side effect of registering types on the builder.
 import './common.schema.js';
@@ -62,5 +63,5 @@ function printInheritedRules(schema: GraphQLSchema): GraphQLSchema {
 }
 
 export function buildSchema(): GraphQLSchema {
-  return printInheritedRules(builder.toSchema({ directives: ruleDirectives, sortSchema: true }));
+  return auditRefusedMutations(printInheritedRules(builder.toSchema({ directives: ruleDirectives, sortSchema: true })));
 }

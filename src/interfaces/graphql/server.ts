@@ -10,6 +10,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { App } from '../../app.js';
+import { DomainError } from '../../platform/errors.js';
 import { pingRedis } from '../../platform/redis.js';
 import { requestContext } from '../../platform/request-context.js';
 import type { Context } from './context.js';
@@ -37,6 +38,10 @@ function maskError(app: App) {
     if (gqlError?.extensions?.code && !gqlError.originalError) return gqlError;
     if (original instanceof GraphQLError && original.extensions?.code) {
       return new GraphQLError(original.message, { nodes: gqlError?.nodes, path: gqlError?.path, extensions: original.extensions });
+    }
+    if (original instanceof DomainError) {
+      // A typed error a field did not list in its result union: still the caller's, never a 500.
+      return new GraphQLError(original.message, { nodes: gqlError?.nodes, path: gqlError?.path, extensions: { code: original.code } });
     }
     if (original instanceof PothosValidationError) {
       return new GraphQLError(original.message, { nodes: gqlError?.nodes, path: gqlError?.path, extensions: { code: 'BAD_USER_INPUT' } });

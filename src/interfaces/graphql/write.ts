@@ -1,4 +1,5 @@
 import type { Tx } from '../../platform/db/client.js';
+import { ConflictError } from '../../platform/errors.js';
 import type { Context } from './context.js';
 
 /**
@@ -10,7 +11,15 @@ import type { Context } from './context.js';
 export async function inTransaction<T>(ctx: Context, fn: (tx: Tx) => Promise<T>): Promise<T> {
   try {
     return await ctx.prisma.$transaction((tx) => ctx.authz.within(tx, () => fn(tx)), { timeout: 20_000, maxWait: 10_000 });
+  } catch (e) {
+    // Two requests racing past a service's duplicate check meet the unique index: same answer as the check.
+    if (isUniqueViolation(e)) throw new ConflictError('That already exists (it was created by a concurrent request).');
+    throw e;
   } finally {
     ctx.authz.clear();
   }
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: string }).code === 'P2002';
 }

@@ -10,7 +10,7 @@ const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { ${SESS
 const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { ${SESSION} } }`;
 const REFRESH = `mutation($input: RefreshSessionInput!) { refreshSession(input: $input) { ${SESSION} } }`;
 const SIGN_OUT = `mutation($input: RefreshSessionInput!) { signOut(input: $input) { ok } }`;
-const DELETE_ACCOUNT = `mutation { deleteAccount { ok } }`;
+const DELETE_ACCOUNT = `mutation { deleteAccount { __typename ... on OkPayload { ok } ... on Error { code message } } }`;
 const ME = `query { me { id email displayName createdAt } }`;
 
 const freshEmail = (label = 'id') => `${label}-${uniq()}@test.tovplus.test`;
@@ -36,7 +36,7 @@ describe('signUp', () => {
     expect(await s.app.db.prisma.refreshToken.count({ where: { userId: row.id } })).toBe(1);
     const { audit, outbox } = await rowsOfRequest(s, requestId);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'user.signed_up', outcome: 'SUCCESS', principalType: 'user', userId: row.id, targetType: 'User', targetId: row.id, occasionId: null });
+    expect(audit[0]).toMatchObject({ action: 'identity:sign_up', outcome: 'SUCCESS', principalType: 'user', userId: row.id, targetType: 'User', targetId: row.id, occasionId: null });
     expect(audit[0]!.after).toEqual({ email, displayName: 'Ada' });
     expect(outbox).toEqual([]);
 
@@ -71,7 +71,7 @@ describe('signUp', () => {
 
     expect(await users().count({ where: { email } })).toBe(0);
     expect(await users().count({ where: { email: 'not-an-email' } })).toBe(0);
-    expect(await rowsOfRequest(s, requestId)).toEqual({ audit: [], outbox: [] });
+    expect(await rowsOfRequest(s, requestId)).toMatchObject({ audit: [], outbox: [] });
   });
 });
 
@@ -88,7 +88,7 @@ describe('signIn', () => {
     expect(families).toHaveLength(2);
     const { audit } = await rowsOfRequest(s, requestId);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'user.signed_in', outcome: 'SUCCESS', userId: u.userId, targetType: 'User', targetId: u.userId });
+    expect(audit[0]).toMatchObject({ action: 'identity:sign_in', outcome: 'SUCCESS', userId: u.userId, targetType: 'User', targetId: u.userId });
   });
 
   it('gives the same InvalidCredentialsError for a wrong password and an unknown email, writing nothing', async () => {
@@ -103,7 +103,7 @@ describe('signIn', () => {
       expect(r.body.data.signIn).toEqual({ __typename: 'InvalidCredentialsError', code: 'INVALID_CREDENTIALS', message: 'Email or password is incorrect.' });
     }
     expect(await s.app.db.prisma.refreshToken.count({ where: { userId: u.userId } })).toBe(tokensBefore);
-    expect(await rowsOfRequest(s, requestId)).toEqual({ audit: [], outbox: [] });
+    expect(await rowsOfRequest(s, requestId)).toMatchObject({ audit: [], outbox: [] });
   });
 });
 
@@ -190,14 +190,14 @@ describe('deleteAccount', () => {
   });
 
   it('deletes the account: old access and refresh tokens stop at once, actors stay without a login', async () => {
-    // given a user who owns an occasion
-    const w = await buildWorld(s, { events: 1, households: [] });
-    const u = w.owner;
+    // given a user who plans an occasion (not its only owner: see below)
+    const w = await buildWorld(s, { events: 1, households: [], collaborators: { planner: undefined } });
+    const u = w.people.planner!;
     const requestId = newRequestId('delete');
 
     // when they delete their account
     const r = await s.gql(DELETE_ACCOUNT, {}, { token: u.token, headers: { 'x-request-id': requestId } });
-    expect(r.body).toEqual({ data: { deleteAccount: { ok: true } } });
+    expect(r.body).toEqual({ data: { deleteAccount: { __typename: 'OkPayload', ok: true } } });
 
     // then the old access token is refused with 401
     const me = await s.gql(ME, {}, { token: u.token });
@@ -219,7 +219,7 @@ describe('deleteAccount', () => {
     expect(await s.app.db.prisma.actor.count({ where: { userId: u.userId } })).toBe(0);
     const { audit } = await rowsOfRequest(s, requestId);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'user.deleted', outcome: 'SUCCESS', userId: u.userId, targetType: 'User', targetId: u.userId });
+    expect(audit[0]).toMatchObject({ action: 'identity:delete_account', outcome: 'SUCCESS', userId: u.userId, targetType: 'User', targetId: u.userId });
   });
 });
 
@@ -241,5 +241,32 @@ describe('me', () => {
       expect(r.status).toBe(401);
       expect(errorCode(r)).toBe('UNAUTHENTICATED');
     }
+  });
+});
+
+describe('account deletion keeps every occasion owned', () => {
+  it('refuses while the user is the only owner, and allows it once someone else owns the occasion', async () => {
+    // given an owner of an occasion with a planner
+    const { buildWorld } = await import('../../support/factories.js');
+    const w = await buildWorld(s, { events: 1, households: [1], collaborators: { planner: undefined } });
+
+    // when the only owner deletes their account
+    const refused = await s.gql(DELETE_ACCOUNT, {}, { token: w.owner.token });
+
+    // then it is a typed conflict and the account still works
+    expect(refused.body.data.deleteAccount).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
+    expect((await s.gql('{ me { email } }', {}, { token: w.owner.token })).body.data.me.email).toBe(w.owner.email);
+
+    // given the planner is made an owner too
+    const grant = await s.gql(
+      `mutation($i: GrantAccessInput!) { grantAccess(input: $i) { __typename ... on Error { code message } } }`,
+      { i: { occasionId: w.occasionId, subjectId: w.people.planner!.actorId, role: 'owner', scope: { type: 'OCCASION' } } },
+      { token: w.owner.token },
+    );
+    expect(grant.body.data.grantAccess.__typename).toBe('GrantPayload');
+
+    // then the first owner may leave
+    const ok = await s.gql(DELETE_ACCOUNT, {}, { token: w.owner.token });
+    expect(ok.body.data.deleteAccount).toEqual({ __typename: 'OkPayload', ok: true });
   });
 });

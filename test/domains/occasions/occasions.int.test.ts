@@ -60,7 +60,8 @@ describe('createOccasion', () => {
     const p = s.app.db.prisma;
     expect(await p.occasion.count({ where: { createdByUserId: u.userId } })).toBe(0);
     expect(await p.actor.count({ where: { userId: u.userId } })).toBe(0);
-    expect(await p.auditLog.count({ where: { requestId } })).toBe(0);
+    expect(await p.auditLog.count({ where: { requestId, outcome: 'SUCCESS' } })).toBe(0);
+    expect(await p.auditLog.count({ where: { requestId, outcome: 'FAILED', action: 'createOccasion' } })).toBe(1);
     expect(await p.outboxEvent.count({ where: { requestId } })).toBe(0);
   });
 

@@ -7,6 +7,7 @@ import { encodeGlobalID } from '../../../src/interfaces/graphql/global-id.js';
 import { resolveAppKey } from '../../../src/platform/app-key.js';
 import { decrypt } from '../../../src/platform/crypto.js';
 import { buildWorld, must, signUpUser, uniq, type World } from '../../support/factories.js';
+import { occasionRows } from '../../support/rows.js';
 import { errorCode, type GqlResult, startServer } from '../../support/harness.js';
 
 /**
@@ -262,8 +263,8 @@ describe('forged and stale access tokens', () => {
 
   it('a deleted account’s access token stops working at once → 401 user_deleted', async () => {
     const doomed = await signUpUser(s, 'doomed');
-    const del = await gql(`mutation { deleteAccount { ok } }`, undefined, { token: doomed.token });
-    expect(del.body).toEqual({ data: { deleteAccount: { ok: true } } });
+    const del = await gql(`mutation { deleteAccount { __typename ... on OkPayload { ok } ... on Error { code message } } }`, undefined, { token: doomed.token });
+    expect(del.body).toEqual({ data: { deleteAccount: { __typename: 'OkPayload', ok: true } } });
 
     expectUnauthenticated(await gql(ME, undefined, { token: doomed.token }), 'user_deleted');
     const refresh = await gql(`mutation($i: RefreshSessionInput!) { refreshSession(input: $i) { __typename ... on Error { code } } }`, { i: { refreshToken: doomed.refreshToken } });
@@ -273,9 +274,15 @@ describe('forged and stale access tokens', () => {
 
 describe('bad ids and bad input', () => {
   let w: World;
+  // Scoped to this file's own rows (other suites write to the same database concurrently).
+  // Refusals are audited (DENIED/FAILED rows); "nothing written" means no change and no event.
   const counts = async () => {
     const p = s.app.db.prisma;
-    return { events: await p.event.count(), occasions: await p.occasion.count(), users: await p.user.count(), audit: await p.auditLog.count(), outbox: await p.outboxEvent.count() };
+    return {
+      occasion: await occasionRows(s, w.occasionId),
+      ownerOccasions: await p.occasion.count({ where: { createdByUserId: w.owner.userId } }),
+      badSignUps: await p.user.count({ where: { email: { in: ['not-an-email', 'not-an-email'.toLowerCase()] } } }),
+    };
   };
 
   beforeAll(async () => {
