@@ -9,8 +9,7 @@ import { createServer, type Server } from 'node:http';
 import pg from 'pg';
 
 /** Relay global id, same as src/interfaces/graphql/global-id.ts: base64url("Type:uuid"). */
-const gid = (type: string, col: string) =>
-  `rtrim(translate(encode(convert_to('${type}:' || ${col}::text, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')`;
+const gid = (type: string, col: string) => `rtrim(translate(encode(convert_to('${type}:' || ${col}::text, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')`;
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const tagsOf = (actor: string) =>
   `COALESCE((SELECT json_agg(json_build_object('name', t.name) ORDER BY t.name)
@@ -112,9 +111,7 @@ export async function startFloorServer(databaseUrl: string, poolSize: number): P
       res.end(JSON.stringify({ errors: [{ message: String((err as Error).message) }] }));
     }
   });
-  const port = await new Promise<number>((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
-  );
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
   return {
     server,
     pool,

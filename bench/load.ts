@@ -38,26 +38,29 @@ async function run(job: LoadJob, seconds: number, record: boolean): Promise<Load
     done = resolve;
     fail = reject;
   });
-  const instance = autocannon({
-    url: job.url,
-    connections: job.connections,
-    pipelining: 1,
-    duration: seconds,
-    method: 'POST',
-    headers: job.headers,
-    body: job.body,
-    requests: [
-      {
-        method: 'POST',
-        onResponse: (status: number, body: string) => {
-          if (status !== 200 || body.includes('"errors"')) {
-            bad++;
-            badSample ??= `${status} ${body.slice(0, 300)}`;
-          }
+  const instance = autocannon(
+    {
+      url: job.url,
+      connections: job.connections,
+      pipelining: 1,
+      duration: seconds,
+      method: 'POST',
+      headers: job.headers,
+      body: job.body,
+      requests: [
+        {
+          method: 'POST',
+          onResponse: (status: number, body: string) => {
+            if (status !== 200 || body.includes('"errors"')) {
+              bad++;
+              badSample ??= `${status} ${body.slice(0, 300)}`;
+            }
+          },
         },
-      },
-    ],
-  }, (err, result) => (err ? fail(err) : done(result)));
+      ],
+    },
+    (err, result) => (err ? fail(err) : done(result)),
+  );
   if (record) instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => void latencies.push(ms));
   const result = await finished;
   const elapsed = (performance.now() - started) / 1000;

@@ -38,27 +38,75 @@ const OVERVIEW = /* GraphQL */ `
   query Overview($id: ID!, $first: Int!) {
     occasion(id: $id) {
       name
-      events(first: 10) { totalCount edges { node { id name startsAt } } }
+      events(first: 10) {
+        totalCount
+        edges {
+          node {
+            id
+            name
+            startsAt
+          }
+        }
+      }
       actors(first: $first, filter: { kinds: [HOUSEHOLD] }) {
         totalCount
-        edges { node { id displayName tags { name } members { role member { id displayName } } } }
+        edges {
+          node {
+            id
+            displayName
+            tags {
+              name
+            }
+            members {
+              role
+              member {
+                id
+                displayName
+              }
+            }
+          }
+        }
       }
     }
-  }`;
+  }
+`;
 
 const GUEST_PAGE = /* GraphQL */ `
   query GuestPage($id: ID!, $first: Int!, $after: String) {
     occasion(id: $id) {
       actors(first: $first, after: $after, filter: { kinds: [PERSON] }) {
-        edges { node { id displayName email tags { name } memberOf { group { displayName } } } }
+        edges {
+          node {
+            id
+            displayName
+            email
+            tags {
+              name
+            }
+            memberOf {
+              group {
+                displayName
+              }
+            }
+          }
+        }
       }
     }
-  }`;
+  }
+`;
 
 const CURSOR_WALK = /* GraphQL */ `
   query Walk($id: ID!, $first: Int!, $after: String) {
-    occasion(id: $id) { actors(first: $first, after: $after, filter: { kinds: [PERSON] }) { pageInfo { endCursor hasNextPage } } }
-  }`;
+    occasion(id: $id) {
+      actors(first: $first, after: $after, filter: { kinds: [PERSON] }) {
+        pageInfo {
+          endCursor
+          hasNextPage
+        }
+      }
+    }
+  }
+`;
 
 const log = (msg: string) => console.log(msg);
 
@@ -85,7 +133,11 @@ function normalize(v: unknown, key?: string): unknown {
     return key === 'tags' ? xs.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : xs;
   }
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, normalize((v as Record<string, unknown>)[k], k)]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, normalize((v as Record<string, unknown>)[k], k)]),
+    );
   }
   return v;
 }
@@ -286,7 +338,9 @@ async function main() {
       `\nLoad: autocannon in a separate process, ${CONNECTIONS} connections; per scenario GraphQL and floor alternate ` +
         `${ROUNDS}× (${WARMUP} s warm-up + ${fmt(DURATION / ROUNDS)} s measured each), ${DURATION} s measured per row in all`,
     );
-    log(`Machine: ${cpus().length} cores, load average ${fmt(load0, 2)} before the load${load0 > cpus().length ? ' — busy: expect noisy numbers' : ''}\n`);
+    log(
+      `Machine: ${cpus().length} cores, load average ${fmt(load0, 2)} before the load${load0 > cpus().length ? ' — busy: expect noisy numbers' : ''}\n`,
+    );
     const rows: { label: string; target: string; r: Measured }[] = [];
     const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
     for (const sc of scenarios) {
@@ -298,7 +352,12 @@ async function main() {
         warmupSeconds: WARMUP,
         durationSeconds: DURATION / ROUNDS,
       };
-      const fJob: LoadJob = { ...gJob, url: `${floor.url}/${sc.key}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(sc.floorVars) };
+      const fJob: LoadJob = {
+        ...gJob,
+        url: `${floor.url}/${sc.key}`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(sc.floorVars),
+      };
       const g: LoadResult[] = [];
       const f: LoadResult[] = [];
       for (let round = 0; round < ROUNDS; round++) {
@@ -321,7 +380,18 @@ async function main() {
       const f = rows[i + 1]!;
       for (const row of [g, f]) {
         bad += row.r.bad;
-        log(line([row === g ? row.label : '', row.target, fmt(row.r.rps, 0), fmt(row.r.p50, 2), fmt(row.r.p95, 2), fmt(row.r.p99, 2), String(row.r.requests), String(row.r.bad)]));
+        log(
+          line([
+            row === g ? row.label : '',
+            row.target,
+            fmt(row.r.rps, 0),
+            fmt(row.r.p50, 2),
+            fmt(row.r.p95, 2),
+            fmt(row.r.p99, 2),
+            String(row.r.requests),
+            String(row.r.bad),
+          ]),
+        );
       }
       const ratio = (a: number, b: number) => `${fmt(a / b, 2)}x`;
       log(line(['', 'GraphQL/floor', ratio(g.r.rps, f.r.rps), ratio(g.r.p50, f.r.p50), ratio(g.r.p95, f.r.p95), ratio(g.r.p99, f.r.p99), '', '']));
@@ -335,7 +405,8 @@ async function main() {
     log(`  guest list page (first: 50)     → ${stmtsGuests}`);
     log(`  SQL floor, either query         → 1 (by construction)`);
     log(`\nLoad average ${fmt(load1, 2)} after the load (the servers, PostgreSQL and autocannon share ${cpus().length} cores).`);
-    if (abortedLogged) log(`\n(${abortedLogged} "request failed" AbortError log lines from the app were suppressed: requests cut off when a load run ends.)`);
+    if (abortedLogged)
+      log(`\n(${abortedLogged} "request failed" AbortError log lines from the app were suppressed: requests cut off when a load run ends.)`);
     log(`\nTotal ${fmt((performance.now() - t0) / 1000)} s. Ratios are the result; absolute numbers vary by machine and run.`);
     if (stmts10 !== stmts50 || bad > 0) process.exitCode = 1;
   } finally {

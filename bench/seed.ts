@@ -34,14 +34,91 @@ function prng(seed: number) {
 }
 
 const FIRST = [
-  'Miriam', 'Yossi', 'Tamar', 'Ari', 'Rachel', 'David', 'Eli', 'Sarah', 'Ben', 'Leah', 'Moshe', 'Noam', 'Shira', 'Dana', 'Omer',
-  'Ruth', 'Avi', 'Maya', 'Yael', 'Ido', 'Orly', 'Shlomo', 'Gal', 'Roni', 'Jonah', 'Hila', 'Amit', 'Michal', 'Ronen', 'Liat',
-  'Nir', 'Keren', 'Esther', 'Chaim', 'Talia', 'Ayelet', 'Uri', 'Itai', 'Noga', 'Tomer', 'Adi', 'Lior', 'Noa', 'Dan', 'Inbar',
+  'Miriam',
+  'Yossi',
+  'Tamar',
+  'Ari',
+  'Rachel',
+  'David',
+  'Eli',
+  'Sarah',
+  'Ben',
+  'Leah',
+  'Moshe',
+  'Noam',
+  'Shira',
+  'Dana',
+  'Omer',
+  'Ruth',
+  'Avi',
+  'Maya',
+  'Yael',
+  'Ido',
+  'Orly',
+  'Shlomo',
+  'Gal',
+  'Roni',
+  'Jonah',
+  'Hila',
+  'Amit',
+  'Michal',
+  'Ronen',
+  'Liat',
+  'Nir',
+  'Keren',
+  'Esther',
+  'Chaim',
+  'Talia',
+  'Ayelet',
+  'Uri',
+  'Itai',
+  'Noga',
+  'Tomer',
+  'Adi',
+  'Lior',
+  'Noa',
+  'Dan',
+  'Inbar',
 ];
 const LAST = [
-  'Levi', 'Cohen', 'Goldberg', 'Katz', 'Friedman', 'Adler', 'Shapiro', 'Mizrahi', 'Peretz', 'Weiss', 'Ben-David', 'Azoulay',
-  'Halevi', 'Rosen', 'Oren', 'Segal', 'Barak', 'Biton', 'Dahan', 'Avraham', 'Friedman', 'Klein', 'Schwartz', 'Gabay', 'Amar',
-  'Ohana', 'Vaknin', 'Malka', 'Hadad', 'Sasson', 'Weinberg', 'Stern', 'Kaplan', 'Rubin', 'Carmel', 'Golan', 'Tal', 'Ziv',
+  'Levi',
+  'Cohen',
+  'Goldberg',
+  'Katz',
+  'Friedman',
+  'Adler',
+  'Shapiro',
+  'Mizrahi',
+  'Peretz',
+  'Weiss',
+  'Ben-David',
+  'Azoulay',
+  'Halevi',
+  'Rosen',
+  'Oren',
+  'Segal',
+  'Barak',
+  'Biton',
+  'Dahan',
+  'Avraham',
+  'Friedman',
+  'Klein',
+  'Schwartz',
+  'Gabay',
+  'Amar',
+  'Ohana',
+  'Vaknin',
+  'Malka',
+  'Hadad',
+  'Sasson',
+  'Weinberg',
+  'Stern',
+  'Kaplan',
+  'Rubin',
+  'Carmel',
+  'Golan',
+  'Tal',
+  'Ziv',
 ];
 const HOUSEHOLD_TAGS = ['family', 'friends', 'bride side', 'groom side', 'college friends', 'work', 'out of town', 'neighbours', 'army friends'];
 const PERSON_TAGS = ['vegetarian', 'vegan', 'gluten-free'];
@@ -64,10 +141,9 @@ export async function seed(app: App, gql: Gql): Promise<Seeded> {
   // 1. Owner and occasion through the API.
   const signUp = await expectOk(
     'signUp',
-    await gql(
-      `mutation($input: SignUpInput!) { signUp(input: $input) { __typename ... on Session { accessToken } ... on Error { message } } }`,
-      { input: { email: 'planner@bench.tovplus.test', password: 'bench-planner-password', displayName: 'Bench Planner' } },
-    ),
+    await gql(`mutation($input: SignUpInput!) { signUp(input: $input) { __typename ... on Session { accessToken } ... on Error { message } } }`, {
+      input: { email: 'planner@bench.tovplus.test', password: 'bench-planner-password', displayName: 'Bench Planner' },
+    }),
     'Session',
   );
   const token: string = signUp.accessToken;
@@ -119,9 +195,24 @@ export async function seed(app: App, gql: Gql): Promise<Seeded> {
   const base = Date.UTC(2026, 0, 1);
   let clock = 0;
   const at = () => new Date(base + clock++ * 1000);
-  type ActorRow = { id: string; occasionId: string; kind: 'PERSON' | 'HOUSEHOLD'; displayName: string; email: string | null; createdAt: Date; updatedAt: Date };
+  type ActorRow = {
+    id: string;
+    occasionId: string;
+    kind: 'PERSON' | 'HOUSEHOLD';
+    displayName: string;
+    email: string | null;
+    createdAt: Date;
+    updatedAt: Date;
+  };
   const actors: ActorRow[] = [];
-  const memberships: { id: string; occasionId: string; groupActorId: string; memberActorId: string; role: 'HEAD' | 'MEMBER' | 'PLUS_ONE' | 'CHILD'; createdAt: Date }[] = [];
+  const memberships: {
+    id: string;
+    occasionId: string;
+    groupActorId: string;
+    memberActorId: string;
+    role: 'HEAD' | 'MEMBER' | 'PLUS_ONE' | 'CHILD';
+    createdAt: Date;
+  }[] = [];
   const actorTags: { actorId: string; tagId: string }[] = [];
   const seenEmail = new Set<string>();
 
@@ -138,7 +229,8 @@ export async function seed(app: App, gql: Gql): Promise<Seeded> {
     };
     actors.push(hh);
     const nTags = 1 + Math.floor(rand() * 3);
-    for (const name of new Set(Array.from({ length: nTags }, () => pick(HOUSEHOLD_TAGS)))) actorTags.push({ actorId: hh.id, tagId: tagId.get(name)! });
+    for (const name of new Set(Array.from({ length: nTags }, () => pick(HOUSEHOLD_TAGS))))
+      actorTags.push({ actorId: hh.id, tagId: tagId.get(name)! });
 
     for (let m = 0; m < size; m++) {
       const first = pick(FIRST);
@@ -150,7 +242,15 @@ export async function seed(app: App, gql: Gql): Promise<Seeded> {
         for (let k = 2; seenEmail.has(email); k++) email = `${local}${k}@example.com`;
         seenEmail.add(email);
       }
-      const person: ActorRow = { id: uuid(), occasionId: occasionUuid, kind: 'PERSON', displayName: `${first} ${surname}`, email, createdAt: at(), updatedAt: at() };
+      const person: ActorRow = {
+        id: uuid(),
+        occasionId: occasionUuid,
+        kind: 'PERSON',
+        displayName: `${first} ${surname}`,
+        email,
+        createdAt: at(),
+        updatedAt: at(),
+      };
       actors.push(person);
       memberships.push({ id: uuid(), occasionId: occasionUuid, groupActorId: hh.id, memberActorId: person.id, role, createdAt: at() });
       if (rand() < 0.2) actorTags.push({ actorId: person.id, tagId: tagId.get(pick(PERSON_TAGS))! });

@@ -59,42 +59,87 @@ export async function seedDemo(app: App) {
     }
     const as = (k: string) => callerFor(app, { kind: 'user', userId: users[k]!.id, email: users[k]!.email });
     const me = as('planner');
-    await prisma.$transaction((tx) => me.authz.within(tx, async () => {
-      const occ = await createOccasion(tx, me, { name: 'Noa & Dan’s Wedding', kind: 'WEDDING', timezone: 'Asia/Jerusalem', defaultLocale: 'en' });
-      const o = occ.id;
-      const at = (d: string) => new Date(d);
-      const events = {
-        henna: await createEvent(tx, me, o, { name: 'Henna night', startsAt: at('2027-06-08T18:00:00+03:00'), endsAt: at('2027-06-08T23:00:00+03:00'), location: 'Family home, Haifa', visibility: 'PRIVATE' }),
-        ceremony: await createEvent(tx, me, o, { name: 'Chuppah (ceremony)', startsAt: at('2027-06-10T18:30:00+03:00'), endsAt: at('2027-06-10T19:30:00+03:00'), location: 'Olive Grove Estate' }),
-        reception: await createEvent(tx, me, o, { name: 'Reception dinner', startsAt: at('2027-06-10T19:30:00+03:00'), endsAt: at('2027-06-11T01:00:00+03:00'), location: 'Olive Grove Estate, main hall' }),
-        brunch: await createEvent(tx, me, o, { name: 'Farewell brunch', startsAt: at('2027-06-11T11:00:00+03:00'), endsAt: at('2027-06-11T14:00:00+03:00'), location: 'Seaside café, Tel Aviv' }),
-      };
-      const tagIds = new Map<string, string>();
-      for (const name of new Set(HOUSEHOLDS.flatMap(([, , tags]) => tags))) tagIds.set(name, (await createTag(tx, me, o, { name })).id);
-      for (const [name, members, tags] of HOUSEHOLDS) {
-        const h = await createActor(tx, me, o, {
-          kind: 'HOUSEHOLD',
-          displayName: name,
-          tagIds: tags.map((t) => tagIds.get(t)!),
-          newMembers: members.map((m, i) => ({ displayName: m, role: i === 0 ? 'HEAD' : members.length > 2 && i >= 2 ? 'CHILD' : 'MEMBER', email: i === 0 ? `${m.toLowerCase().replace(/[^a-z]+/g, '.')}@example.com` : undefined })),
-        });
-        const people = await tx.membership.findMany({ where: { groupActorId: h.id }, orderBy: { createdAt: 'asc' }, select: { memberActorId: true, role: true } });
-        const [a, b] = people;
-        if (a && b && b.role === 'MEMBER') await addRelationship(tx, me, a.memberActorId, b.memberActorId, { kind: 'spouse' });
-      }
-      await installModule(tx, me, app.modules, o, 'rsvp', { defaultPlusOnes: 0 });
-      for (const e of [events.ceremony, events.reception, events.brunch]) {
-        await enableModule(tx, me, app.modules, e.id, 'rsvp', { deadline: '2027-05-20T23:59:00+03:00' });
-      }
-      const co = await inviteCollaborator(tx, me, me.authz, app.actions, o, { email: DEMO.coPlanner.email, role: 'co_planner', displayName: DEMO.coPlanner.displayName }, app.config.publicUrl);
-      const ven = await inviteCollaborator(
-        tx, me, me.authz, app.actions, o,
-        { email: DEMO.vendor.email, role: 'vendor', kind: 'VENDOR', displayName: DEMO.vendor.displayName, eventIds: [events.reception.id] },
-        app.config.publicUrl,
-      );
-      await acceptCollaboratorInvitation(tx, as('coPlanner'), as('coPlanner').authz, co.token);
-      await acceptCollaboratorInvitation(tx, as('vendor'), as('vendor').authz, ven.token);
-    }), { timeout: 60_000 });
+    await prisma.$transaction(
+      (tx) =>
+        me.authz.within(tx, async () => {
+          const occ = await createOccasion(tx, me, { name: 'Noa & Dan’s Wedding', kind: 'WEDDING', timezone: 'Asia/Jerusalem', defaultLocale: 'en' });
+          const o = occ.id;
+          const at = (d: string) => new Date(d);
+          const events = {
+            henna: await createEvent(tx, me, o, {
+              name: 'Henna night',
+              startsAt: at('2027-06-08T18:00:00+03:00'),
+              endsAt: at('2027-06-08T23:00:00+03:00'),
+              location: 'Family home, Haifa',
+              visibility: 'PRIVATE',
+            }),
+            ceremony: await createEvent(tx, me, o, {
+              name: 'Chuppah (ceremony)',
+              startsAt: at('2027-06-10T18:30:00+03:00'),
+              endsAt: at('2027-06-10T19:30:00+03:00'),
+              location: 'Olive Grove Estate',
+            }),
+            reception: await createEvent(tx, me, o, {
+              name: 'Reception dinner',
+              startsAt: at('2027-06-10T19:30:00+03:00'),
+              endsAt: at('2027-06-11T01:00:00+03:00'),
+              location: 'Olive Grove Estate, main hall',
+            }),
+            brunch: await createEvent(tx, me, o, {
+              name: 'Farewell brunch',
+              startsAt: at('2027-06-11T11:00:00+03:00'),
+              endsAt: at('2027-06-11T14:00:00+03:00'),
+              location: 'Seaside café, Tel Aviv',
+            }),
+          };
+          const tagIds = new Map<string, string>();
+          for (const name of new Set(HOUSEHOLDS.flatMap(([, , tags]) => tags))) tagIds.set(name, (await createTag(tx, me, o, { name })).id);
+          for (const [name, members, tags] of HOUSEHOLDS) {
+            const h = await createActor(tx, me, o, {
+              kind: 'HOUSEHOLD',
+              displayName: name,
+              tagIds: tags.map((t) => tagIds.get(t)!),
+              newMembers: members.map((m, i) => ({
+                displayName: m,
+                role: i === 0 ? 'HEAD' : members.length > 2 && i >= 2 ? 'CHILD' : 'MEMBER',
+                email: i === 0 ? `${m.toLowerCase().replace(/[^a-z]+/g, '.')}@example.com` : undefined,
+              })),
+            });
+            const people = await tx.membership.findMany({
+              where: { groupActorId: h.id },
+              orderBy: { createdAt: 'asc' },
+              select: { memberActorId: true, role: true },
+            });
+            const [a, b] = people;
+            if (a && b && b.role === 'MEMBER') await addRelationship(tx, me, a.memberActorId, b.memberActorId, { kind: 'spouse' });
+          }
+          await installModule(tx, me, app.modules, o, 'rsvp', { defaultPlusOnes: 0 });
+          for (const e of [events.ceremony, events.reception, events.brunch]) {
+            await enableModule(tx, me, app.modules, e.id, 'rsvp', { deadline: '2027-05-20T23:59:00+03:00' });
+          }
+          const co = await inviteCollaborator(
+            tx,
+            me,
+            me.authz,
+            app.actions,
+            o,
+            { email: DEMO.coPlanner.email, role: 'co_planner', displayName: DEMO.coPlanner.displayName },
+            app.config.publicUrl,
+          );
+          const ven = await inviteCollaborator(
+            tx,
+            me,
+            me.authz,
+            app.actions,
+            o,
+            { email: DEMO.vendor.email, role: 'vendor', kind: 'VENDOR', displayName: DEMO.vendor.displayName, eventIds: [events.reception.id] },
+            app.config.publicUrl,
+          );
+          await acceptCollaboratorInvitation(tx, as('coPlanner'), as('coPlanner').authz, co.token);
+          await acceptCollaboratorInvitation(tx, as('vendor'), as('vendor').authz, ven.token);
+        }),
+      { timeout: 60_000 },
+    );
     planner = await prisma.user.findUniqueOrThrow({ where: { email: DEMO.planner.email } });
     app.logger.info('demo occasion seeded');
   }

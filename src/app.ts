@@ -24,9 +24,7 @@ export interface AppOptions {
 /** Composition root: config → database (migrated) → keys → services. Shared by api, worker, cli and tests. */
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
-  const db =
-    opts.db ??
-    (await createDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, memory: opts.memory }));
+  const db = opts.db ?? (await createDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, memory: opts.memory }));
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const tokens = new TokenService(db.prisma, resolveAppKey(config), config.ACCESS_TOKEN_TTL_SECONDS);

@@ -5,13 +5,7 @@ import { GraphQLError } from 'graphql';
  * `extensions.code` is the contract clients switch on.
  */
 export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'BAD_USER_INPUT'
-  | 'MODULE_NOT_ENABLED'
-  | 'RATE_LIMITED'
-  | 'INTERNAL_SERVER_ERROR';
+  'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'MODULE_NOT_ENABLED' | 'RATE_LIMITED' | 'INTERNAL_SERVER_ERROR';
 
 export function apiError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extra } });

@@ -65,7 +65,10 @@ describe('embedded default (npm start)', () => {
     const r = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${header![1]}` },
-      body: JSON.stringify({ query: '{ me { email } occasions(first: 5) { totalCount edges { node { name events(first: 10) { totalCount } actors(first: 1, filter: { kinds: [PERSON] }) { totalCount } } } } }' }),
+      body: JSON.stringify({
+        query:
+          '{ me { email } occasions(first: 5) { totalCount edges { node { name events(first: 10) { totalCount } actors(first: 1, filter: { kinds: [PERSON] }) { totalCount } } } } }',
+      }),
     });
     const body = await r.json();
     expect(body.errors).toBeUndefined();

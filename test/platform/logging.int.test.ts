@@ -26,7 +26,11 @@ describe('structured logs', () => {
 
   it('never contain passwords, access tokens or refresh tokens', async () => {
     const u = await signUpUser(s, 'logs');
-    await s.gql('mutation($i: SignInInput!) { signIn(input: $i) { __typename } }', { i: { email: u.email, password: u.password } }, { token: u.token });
+    await s.gql(
+      'mutation($i: SignInInput!) { signIn(input: $i) { __typename } }',
+      { i: { email: u.email, password: u.password } },
+      { token: u.token },
+    );
     const all = s.logs.join('\n');
     expect(all).not.toContain(u.password);
     expect(all).not.toContain(u.token);

@@ -75,7 +75,11 @@ describe('migrations', () => {
     try {
       const dbs = await Promise.all([1, 2, 3].map(() => createDatabase({ databaseUrl: url, poolSize: 2 })));
       const applied = await Promise.all(dbs.map((d) => migrate(d)));
-      expect(applied.flat().sort()).toEqual(readMigrations().map((m) => m.name).sort());
+      expect(applied.flat().sort()).toEqual(
+        readMigrations()
+          .map((m) => m.name)
+          .sort(),
+      );
       await Promise.all(dbs.map((d) => d.close()));
     } finally {
       await dropScratchDb(name);

@@ -33,7 +33,12 @@ export async function signUpUser(s: TestServer, label = 'user'): Promise<TestUse
 }
 
 /** Runs an operation and fails loudly on any error: for test set-up, not for the behaviour under test. */
-export async function must<T = any, V = Record<string, unknown>>(s: TestServer, token: string | undefined, query: string | TypedDocumentNode<T, V>, variables?: V): Promise<T> {
+export async function must<T = any, V = Record<string, unknown>>(
+  s: TestServer,
+  token: string | undefined,
+  query: string | TypedDocumentNode<T, V>,
+  variables?: V,
+): Promise<T> {
   const r = await s.gql<T, V>(query, variables, { token });
   if (r.body.errors?.length) throw new Error(`set-up operation failed: ${JSON.stringify(r.body.errors)}`);
   const first = Object.values(r.body.data ?? {})[0] as { __typename?: string; code?: string } | undefined;
@@ -90,20 +95,19 @@ export async function buildWorld(s: TestServer, spec: WorldSpec = {}): Promise<W
   }
   const households: World['households'] = [];
   for (const [hi, size] of (spec.households ?? [2]).entries()) {
-    const r = await must(
-      s,
-      t,
-      CreateActorDocument,
-      {
-        input: {
-          occasionId,
-          kind: 'HOUSEHOLD',
-          displayName: `Household ${hi + 1}`,
-          tagIds: tagIds.length ? [tagIds[hi % tagIds.length]] : [],
-          newMembers: Array.from({ length: size }, (_, k) => ({ displayName: `Guest ${hi + 1}.${k + 1}`, role: k === 0 ? ('HEAD' as const) : ('MEMBER' as const), email: `g${hi}.${k}.${uniq()}@example.com` })),
-        },
+    const r = await must(s, t, CreateActorDocument, {
+      input: {
+        occasionId,
+        kind: 'HOUSEHOLD',
+        displayName: `Household ${hi + 1}`,
+        tagIds: tagIds.length ? [tagIds[hi % tagIds.length]] : [],
+        newMembers: Array.from({ length: size }, (_, k) => ({
+          displayName: `Guest ${hi + 1}.${k + 1}`,
+          role: k === 0 ? ('HEAD' as const) : ('MEMBER' as const),
+          email: `g${hi}.${k}.${uniq()}@example.com`,
+        })),
       },
-    );
+    });
     const actor = payload(r.createActor, 'ActorPayload').actor;
     households.push({ id: actor.id, memberIds: actor.members.map((m) => m.member.id) });
   }
@@ -115,7 +119,13 @@ export async function buildWorld(s: TestServer, spec: WorldSpec = {}): Promise<W
   }
   const people: World['people'] = {};
   for (const [role, eventIdx] of Object.entries(spec.collaborators ?? {})) {
-    people[role] = await addCollaborator(s, owner, occasionId, role, eventIdx?.map((i) => eventIds[i]!));
+    people[role] = await addCollaborator(
+      s,
+      owner,
+      occasionId,
+      role,
+      eventIdx?.map((i) => eventIds[i]!),
+    );
   }
   return { owner, occasionId, eventIds, households, tagIds, people };
 }

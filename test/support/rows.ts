@@ -49,7 +49,8 @@ export type OccasionRows = Awaited<ReturnType<typeof occasionRows>>;
 export async function watchOccasion(s: TestServer, occasionGlobalOrRawId: string) {
   const occasionId = rawId(occasionGlobalOrRawId);
   const p = s.app.db.prisma;
-  const lastOutbox = (await p.outboxEvent.findFirst({ where: { occasionId }, orderBy: { position: 'desc' }, select: { position: true } }))?.position ?? -1n;
+  const lastOutbox =
+    (await p.outboxEvent.findFirst({ where: { occasionId }, orderBy: { position: 'desc' }, select: { position: true } }))?.position ?? -1n;
   const lastAudit = (await p.auditLog.findFirst({ where: { occasionId }, orderBy: { id: 'desc' }, select: { id: true } }))?.id ?? -1n;
   const before = await occasionRows(s, occasionId);
   return {

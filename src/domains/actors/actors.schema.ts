@@ -55,7 +55,10 @@ export const ActorType = builder.prismaNode('Actor', {
       select: { tags: { select: { tag: true } } },
       resolve: (a) => a.tags.map((x) => x.tag),
     }),
-    members: t.relation('members', { description: 'Members of a household, group, team or vendor.', query: { orderBy: [{ role: 'asc' }, { createdAt: 'asc' }] } }),
+    members: t.relation('members', {
+      description: 'Members of a household, group, team or vendor.',
+      query: { orderBy: [{ role: 'asc' }, { createdAt: 'asc' }] },
+    }),
     memberOf: t.relation('memberOf', { description: 'Households, groups and teams this actor belongs to.' }),
     relationships: t.relation('relationsFrom', { description: 'Relationships from this actor (spouse, parent, …).' }),
     relatedFrom: t.relation('relationsTo', { description: 'Relationships pointing at this actor.' }),
@@ -64,7 +67,10 @@ export const ActorType = builder.prismaNode('Actor', {
 
 export const MembershipType = builder.prismaNode('Membership', {
   id: { field: 'id' },
-  ...canType('actor:read', 'RESOURCE', (m: { occasionId: string; groupActorId: string }) => ({ occasionId: m.occasionId, resource: { type: 'Actor', id: m.groupActorId } })),
+  ...canType('actor:read', 'RESOURCE', (m: { occasionId: string; groupActorId: string }) => ({
+    occasionId: m.occasionId,
+    resource: { type: 'Actor', id: m.groupActorId },
+  })),
   fields: (t) => ({
     role: t.expose('role', { type: MembershipRole }),
     group: t.relation('group'),
@@ -75,7 +81,10 @@ export const MembershipType = builder.prismaNode('Membership', {
 
 export const RelationshipType = builder.prismaNode('Relationship', {
   id: { field: 'id' },
-  ...canType('actor:read', 'RESOURCE', (r: { occasionId: string; fromActorId: string }) => ({ occasionId: r.occasionId, resource: { type: 'Actor', id: r.fromActorId } })),
+  ...canType('actor:read', 'RESOURCE', (r: { occasionId: string; fromActorId: string }) => ({
+    occasionId: r.occasionId,
+    resource: { type: 'Actor', id: r.fromActorId },
+  })),
   fields: (t) => ({
     kind: t.exposeString('kind'),
     from: t.relation('from'),
@@ -92,13 +101,23 @@ const ActorFilter = builder.inputType('ActorFilter', {
   }),
 });
 
-type ActorFilterValue = { kinds?: (typeof ACTOR_KINDS)[number][] | null; search?: string | null; tagIds?: { id: string }[] | null; hasAccount?: boolean | null };
+type ActorFilterValue = {
+  kinds?: (typeof ACTOR_KINDS)[number][] | null;
+  search?: string | null;
+  tagIds?: { id: string }[] | null;
+  hasAccount?: boolean | null;
+};
 function actorWhere(occasionId: string, f: ActorFilterValue) {
   return {
     occasionId,
     ...(f.kinds?.length ? { kind: { in: f.kinds } } : {}),
     ...(f.search
-      ? { OR: [{ displayName: { contains: f.search, mode: 'insensitive' as const } }, { email: { contains: f.search, mode: 'insensitive' as const } }] }
+      ? {
+          OR: [
+            { displayName: { contains: f.search, mode: 'insensitive' as const } },
+            { email: { contains: f.search, mode: 'insensitive' as const } },
+          ],
+        }
       : {}),
     ...(f.tagIds?.length ? { tags: { some: { tagId: { in: f.tagIds.map((x) => x.id) } } } } : {}),
     ...(f.hasAccount === true ? { userId: { not: null } } : f.hasAccount === false ? { userId: null } : {}),
@@ -177,7 +196,9 @@ const AddMembershipInput = builder.inputType('AddMembershipInput', {
 const UpdateMembershipInput = builder.inputType('UpdateMembershipInput', {
   fields: (t) => ({ id: t.globalID({ required: true, for: MembershipType }), role: t.field({ type: MembershipRole, required: true }) }),
 });
-const RemoveMembershipInput = builder.inputType('RemoveMembershipInput', { fields: (t) => ({ id: t.globalID({ required: true, for: MembershipType }) }) });
+const RemoveMembershipInput = builder.inputType('RemoveMembershipInput', {
+  fields: (t) => ({ id: t.globalID({ required: true, for: MembershipType }) }),
+});
 const AddRelationshipInput = builder.inputType('AddRelationshipInput', {
   fields: (t) => ({
     fromId: t.globalID({ required: true, for: ActorType }),
@@ -185,7 +206,9 @@ const AddRelationshipInput = builder.inputType('AddRelationshipInput', {
     kind: t.string({ required: true, description: 'spouse, partner, parent, child, sibling, friend, …' }),
   }),
 });
-const RemoveRelationshipInput = builder.inputType('RemoveRelationshipInput', { fields: (t) => ({ id: t.globalID({ required: true, for: RelationshipType }) }) });
+const RemoveRelationshipInput = builder.inputType('RemoveRelationshipInput', {
+  fields: (t) => ({ id: t.globalID({ required: true, for: RelationshipType }) }),
+});
 const CreateTagInput = builder.inputType('CreateTagInput', {
   fields: (t) => ({ occasionId: t.globalID({ required: true, for: OccasionType }), name: t.string({ required: true }), color: t.string() }),
 });

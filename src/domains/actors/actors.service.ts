@@ -21,10 +21,20 @@ const CONTAINS: Record<ActorKind, ActorKind[]> = {
 };
 
 const attributes = z
-  .record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/, 'Attribute keys are 1–64 letters, digits, _ . -'), z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]))
+  .record(
+    z.string().regex(/^[a-zA-Z][a-zA-Z0-9_.-]{0,63}$/, 'Attribute keys are 1–64 letters, digits, _ . -'),
+    z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]),
+  )
   .refine((a) => Object.keys(a).length <= 100, 'At most 100 attributes.');
-const email = z.string().trim().toLowerCase().pipe(z.email({ message: 'Enter a valid email address.' }).max(254));
-const phone = z.string().trim().regex(/^\+?[0-9 ()-]{5,30}$/, 'Enter a phone number such as +44 20 7946 0000.');
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: 'Enter a valid email address.' }).max(254));
+const phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 ()-]{5,30}$/, 'Enter a phone number such as +44 20 7946 0000.');
 const fields = {
   kind: z.enum(ACTOR_KINDS),
   displayName: z.string().trim().min(1, 'Give the actor a name.').max(200),
@@ -48,7 +58,10 @@ const createInput = z.object({
   tagIds: z.array(z.uuid()).max(50).default([]),
   newMembers: z.array(newMember).max(50).default([]),
 });
-const updateInput = z.object({ ...fields, tagIds: z.array(z.uuid()).max(50) }).omit({ kind: true }).partial();
+const updateInput = z
+  .object({ ...fields, tagIds: z.array(z.uuid()).max(50) })
+  .omit({ kind: true })
+  .partial();
 
 async function sameOccasionTags(tx: Tx, occasionId: string, tagIds: string[]) {
   const found = await tx.tag.count({ where: { id: { in: tagIds }, occasionId } });
@@ -63,12 +76,17 @@ export async function actorIn(tx: Tx, occasionId: string, id: string) {
 }
 
 async function assertMembershipAllowed(tx: Tx, group: { id: string; kind: ActorKind; occasionId: string }, member: { id: string; kind: ActorKind }) {
-  if (group.id === member.id) throw new ValidationError('An actor cannot be a member of itself.', [{ path: 'input.memberId', message: 'Same as the group.' }]);
+  if (group.id === member.id)
+    throw new ValidationError('An actor cannot be a member of itself.', [{ path: 'input.memberId', message: 'Same as the group.' }]);
   if (!CONTAINS[group.kind].includes(member.kind)) {
-    throw new ValidationError(`A ${group.kind.toLowerCase()} cannot contain a ${member.kind.toLowerCase()}.`, [{ path: 'input.memberId', message: `Allowed: ${CONTAINS[group.kind].join(', ') || 'none'}` }]);
+    throw new ValidationError(`A ${group.kind.toLowerCase()} cannot contain a ${member.kind.toLowerCase()}.`, [
+      { path: 'input.memberId', message: `Allowed: ${CONTAINS[group.kind].join(', ') || 'none'}` },
+    ]);
   }
   if (group.kind === 'HOUSEHOLD') {
-    const other = await tx.membership.findFirst({ where: { memberActorId: member.id, group: { kind: 'HOUSEHOLD' }, NOT: { groupActorId: group.id } } });
+    const other = await tx.membership.findFirst({
+      where: { memberActorId: member.id, group: { kind: 'HOUSEHOLD' }, NOT: { groupActorId: group.id } },
+    });
     if (other) throw new ConflictError('This person already belongs to another household; remove them there first.');
   }
 }
@@ -76,7 +94,9 @@ async function assertMembershipAllowed(tx: Tx, group: { id: string; kind: ActorK
 export async function createActor(tx: Tx, caller: Caller, occasionId: string, input: unknown) {
   const { tagIds, newMembers, ...data } = parseInput(createInput, input);
   if (newMembers.length && CONTAINS[data.kind].length === 0) {
-    throw new ValidationError('Only households, groups, teams and vendors have members.', [{ path: 'input.newMembers', message: 'Not allowed for a person.' }]);
+    throw new ValidationError('Only households, groups, teams and vendors have members.', [
+      { path: 'input.newMembers', message: 'Not allowed for a person.' },
+    ]);
   }
   if (newMembers.length && !CONTAINS[data.kind].includes('PERSON')) {
     throw new ValidationError('New members are people; this kind cannot contain people.', [{ path: 'input.newMembers', message: 'Not allowed.' }]);
@@ -89,7 +109,12 @@ export async function createActor(tx: Tx, caller: Caller, occasionId: string, in
     const person = await tx.actor.create({ data: { occasionId, kind: 'PERSON', displayName: m.displayName, email: m.email, phone: m.phone } });
     await tx.membership.create({ data: { occasionId, groupActorId: actor.id, memberActorId: person.id, role: m.role } });
   }
-  await recordAudit(tx, caller, { action: 'actor:create', occasionId, target: { type: 'Actor', id: actor.id }, after: { ...actor, tagIds, newMembers } });
+  await recordAudit(tx, caller, {
+    action: 'actor:create',
+    occasionId,
+    target: { type: 'Actor', id: actor.id },
+    after: { ...actor, tagIds, newMembers },
+  });
   await recordEvent(tx, caller, actorCreated, { occasionId, actorId: actor.id, kind: actor.kind }, { occasionId });
   return actor;
 }
@@ -111,7 +136,13 @@ export async function updateActor(tx: Tx, caller: Caller, id: string, input: unk
     before: { ...before, tags: undefined, tagIds: before.tags.map((t) => t.tagId) },
     after: { ...after, tagIds: tagIds ?? before.tags.map((t) => t.tagId) },
   });
-  await recordEvent(tx, caller, actorUpdated, { occasionId: before.occasionId, actorId: id, changed: Object.keys({ ...patch, ...(tagIds ? { tagIds } : {}) }) }, { occasionId: before.occasionId });
+  await recordEvent(
+    tx,
+    caller,
+    actorUpdated,
+    { occasionId: before.occasionId, actorId: id, changed: Object.keys({ ...patch, ...(tagIds ? { tagIds } : {}) }) },
+    { occasionId: before.occasionId },
+  );
   return after;
 }
 
@@ -140,7 +171,13 @@ export async function addMembership(tx: Tx, caller: Caller, groupId: string, mem
   if (existing) throw new ConflictError('Already a member; change the role with updateMembership.');
   const m = await tx.membership.create({ data: { occasionId: group.occasionId, groupActorId: groupId, memberActorId: memberId, role } });
   await recordAudit(tx, caller, { action: 'actor:update', occasionId: group.occasionId, target: { type: 'Membership', id: m.id }, after: m });
-  await recordEvent(tx, caller, actorUpdated, { occasionId: group.occasionId, actorId: groupId, changed: ['members'] }, { occasionId: group.occasionId });
+  await recordEvent(
+    tx,
+    caller,
+    actorUpdated,
+    { occasionId: group.occasionId, actorId: groupId, changed: ['members'] },
+    { occasionId: group.occasionId },
+  );
   return m;
 }
 
@@ -150,7 +187,13 @@ export async function updateMembership(tx: Tx, caller: Caller, id: string, input
   if (!before) throw notFound('Membership');
   const after = await tx.membership.update({ where: { id }, data: { role } });
   await recordAudit(tx, caller, { action: 'actor:update', occasionId: before.occasionId, target: { type: 'Membership', id }, before, after });
-  await recordEvent(tx, caller, actorUpdated, { occasionId: before.occasionId, actorId: before.groupActorId, changed: ['members'] }, { occasionId: before.occasionId });
+  await recordEvent(
+    tx,
+    caller,
+    actorUpdated,
+    { occasionId: before.occasionId, actorId: before.groupActorId, changed: ['members'] },
+    { occasionId: before.occasionId },
+  );
   return after;
 }
 
@@ -159,11 +202,23 @@ export async function removeMembership(tx: Tx, caller: Caller, id: string) {
   if (!before) throw notFound('Membership');
   await tx.membership.delete({ where: { id } });
   await recordAudit(tx, caller, { action: 'actor:update', occasionId: before.occasionId, target: { type: 'Membership', id }, before });
-  await recordEvent(tx, caller, actorUpdated, { occasionId: before.occasionId, actorId: before.groupActorId, changed: ['members'] }, { occasionId: before.occasionId });
+  await recordEvent(
+    tx,
+    caller,
+    actorUpdated,
+    { occasionId: before.occasionId, actorId: before.groupActorId, changed: ['members'] },
+    { occasionId: before.occasionId },
+  );
   return before;
 }
 
-const relationshipInput = z.object({ kind: z.string().trim().toLowerCase().regex(/^[a-z][a-z_ -]{0,39}$/, 'Use a short word such as spouse, parent, sibling.') });
+const relationshipInput = z.object({
+  kind: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z][a-z_ -]{0,39}$/, 'Use a short word such as spouse, parent, sibling.'),
+});
 
 export async function addRelationship(tx: Tx, caller: Caller, fromId: string, toId: string, input: unknown) {
   const { kind } = parseInput(relationshipInput, input);
@@ -175,7 +230,13 @@ export async function addRelationship(tx: Tx, caller: Caller, fromId: string, to
   if (dupe) throw new ConflictError('That relationship already exists.');
   const r = await tx.relationship.create({ data: { occasionId: from.occasionId, fromActorId: fromId, toActorId: toId, kind } });
   await recordAudit(tx, caller, { action: 'actor:update', occasionId: from.occasionId, target: { type: 'Relationship', id: r.id }, after: r });
-  await recordEvent(tx, caller, actorUpdated, { occasionId: from.occasionId, actorId: fromId, changed: ['relationships'] }, { occasionId: from.occasionId });
+  await recordEvent(
+    tx,
+    caller,
+    actorUpdated,
+    { occasionId: from.occasionId, actorId: fromId, changed: ['relationships'] },
+    { occasionId: from.occasionId },
+  );
   return r;
 }
 
@@ -184,18 +245,29 @@ export async function removeRelationship(tx: Tx, caller: Caller, id: string) {
   if (!before) throw notFound('Relationship');
   await tx.relationship.delete({ where: { id } });
   await recordAudit(tx, caller, { action: 'actor:update', occasionId: before.occasionId, target: { type: 'Relationship', id }, before });
-  await recordEvent(tx, caller, actorUpdated, { occasionId: before.occasionId, actorId: before.fromActorId, changed: ['relationships'] }, { occasionId: before.occasionId });
+  await recordEvent(
+    tx,
+    caller,
+    actorUpdated,
+    { occasionId: before.occasionId, actorId: before.fromActorId, changed: ['relationships'] },
+    { occasionId: before.occasionId },
+  );
   return before;
 }
 
 const tagInput = z.object({
   name: z.string().trim().min(1).max(60),
-  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Use a hex colour such as #aabbcc.').nullable().optional(),
+  color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'Use a hex colour such as #aabbcc.')
+    .nullable()
+    .optional(),
 });
 
 export async function createTag(tx: Tx, caller: Caller, occasionId: string, input: unknown) {
   const data = parseInput(tagInput, input);
-  if (await tx.tag.findUnique({ where: { occasionId_name: { occasionId, name: data.name } } })) throw new ConflictError(`A tag named "${data.name}" already exists.`);
+  if (await tx.tag.findUnique({ where: { occasionId_name: { occasionId, name: data.name } } }))
+    throw new ConflictError(`A tag named "${data.name}" already exists.`);
   const tag = await tx.tag.create({ data: { ...data, occasionId } });
   await recordAudit(tx, caller, { action: 'actor:update', occasionId, target: { type: 'Tag', id: tag.id }, after: tag });
   return tag;

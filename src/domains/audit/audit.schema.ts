@@ -8,7 +8,9 @@ export const AuditOutcome = builder.enumType('AuditOutcome', { values: ['SUCCESS
 
 export const AuditEntryType = builder.prismaObject('AuditLog', {
   name: 'AuditEntry',
-  ...canType('audit:read', 'OCCASION', (a: { occasionId: string | null }) => ({ occasionId: a.occasionId ?? '00000000-0000-0000-0000-000000000000' })),
+  ...canType('audit:read', 'OCCASION', (a: { occasionId: string | null }) => ({
+    occasionId: a.occasionId ?? '00000000-0000-0000-0000-000000000000',
+  })),
   description: 'One audited action: who, what, where, before/after, outcome.',
   fields: (t) => ({
     id: t.id({ resolve: (a) => encodeGlobalID('AuditEntry', a.id) }),
@@ -39,7 +41,14 @@ const AuditFilter = builder.inputType('AuditLogFilter', {
   }),
 });
 
-type Filter = { action?: string | null; actorId?: { id: string } | null; targetId?: string | number | null; outcome?: 'SUCCESS' | 'DENIED' | 'FAILED' | null; since?: Date | null; until?: Date | null };
+type Filter = {
+  action?: string | null;
+  actorId?: { id: string } | null;
+  targetId?: string | number | null;
+  outcome?: 'SUCCESS' | 'DENIED' | 'FAILED' | null;
+  since?: Date | null;
+  until?: Date | null;
+};
 
 function auditWhere(occasionId: string, f: Filter) {
   let targetId: string | undefined;
@@ -61,7 +70,8 @@ builder.queryField('auditLog', (t) =>
     ...canField('audit:read', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.occasionId.id)),
     description: 'The occasion’s audit log, newest first. Owners only.',
     args: { occasionId: t.arg.globalID({ required: true, for: OccasionType }), filter: t.arg({ type: AuditFilter }) },
-    resolve: (query, _p, args, ctx) => ctx.prisma.auditLog.findMany({ ...query, where: auditWhere(args.occasionId.id, args.filter ?? {}), orderBy: { id: 'desc' } }),
+    resolve: (query, _p, args, ctx) =>
+      ctx.prisma.auditLog.findMany({ ...query, where: auditWhere(args.occasionId.id, args.filter ?? {}), orderBy: { id: 'desc' } }),
     totalCount: (_p, args, ctx) => ctx.prisma.auditLog.count({ where: auditWhere(args.occasionId.id, args.filter ?? {}) }),
   }),
 );

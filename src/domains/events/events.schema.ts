@@ -37,7 +37,11 @@ const EventFilter = builder.inputType('EventFilter', {
   }),
 });
 
-function eventWhere(occasionId: string, allowed: 'ALL' | string[], f: { search?: string | null; visibility?: 'PUBLIC' | 'PRIVATE' | null; startsAfter?: Date | null; startsBefore?: Date | null }) {
+function eventWhere(
+  occasionId: string,
+  allowed: 'ALL' | string[],
+  f: { search?: string | null; visibility?: 'PUBLIC' | 'PRIVATE' | null; startsAfter?: Date | null; startsBefore?: Date | null },
+) {
   return {
     occasionId,
     ...(allowed === 'ALL' ? {} : { id: { in: allowed } }),

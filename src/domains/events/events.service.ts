@@ -22,7 +22,15 @@ const timesInOrder = (e: { startsAt?: Date | null; endsAt?: Date | null }) => !e
 const ORDER = { message: 'endsAt must not be before startsAt.', path: ['endsAt'] };
 
 const createInput = z
-  .object({ ...fields, description: fields.description.optional(), startsAt: fields.startsAt.optional(), endsAt: fields.endsAt.optional(), location: fields.location.optional(), visibility: fields.visibility.default('PUBLIC'), settings: fields.settings.default({}) })
+  .object({
+    ...fields,
+    description: fields.description.optional(),
+    startsAt: fields.startsAt.optional(),
+    endsAt: fields.endsAt.optional(),
+    location: fields.location.optional(),
+    visibility: fields.visibility.default('PUBLIC'),
+    settings: fields.settings.default({}),
+  })
   // A copy: zod normalises refine params in place (moves `message`), which would blank ORDER.message for updateEvent.
   .refine(timesInOrder, { ...ORDER });
 const updateInput = z.object(fields).partial();
@@ -30,7 +38,13 @@ const updateInput = z.object(fields).partial();
 export async function createEvent(tx: Tx, caller: Caller, occasionId: string, input: unknown) {
   const data = parseInput(createInput, input);
   const event = await tx.event.create({ data: { ...data, settings: data.settings as object, occasionId } });
-  await recordAudit(tx, caller, { action: 'event:create', occasionId, target: { type: 'Event', id: event.id }, scope: { eventId: event.id }, after: event });
+  await recordAudit(tx, caller, {
+    action: 'event:create',
+    occasionId,
+    target: { type: 'Event', id: event.id },
+    scope: { eventId: event.id },
+    after: event,
+  });
   await recordEvent(tx, caller, eventCreated, { occasionId, eventId: event.id, name: event.name }, { occasionId, eventId: event.id });
   return event;
 }
@@ -43,8 +57,21 @@ export async function updateEvent(tx: Tx, caller: Caller, id: string, input: unk
     throw new ValidationError(ORDER.message, [{ path: 'input.endsAt', message: ORDER.message }]);
   }
   const after = await tx.event.update({ where: { id }, data: { ...patch, settings: patch.settings as object | undefined } });
-  await recordAudit(tx, caller, { action: 'event:update', occasionId: before.occasionId, target: { type: 'Event', id }, scope: { eventId: id }, before, after });
-  await recordEvent(tx, caller, eventUpdated, { occasionId: before.occasionId, eventId: id, changed: Object.keys(patch) }, { occasionId: before.occasionId, eventId: id });
+  await recordAudit(tx, caller, {
+    action: 'event:update',
+    occasionId: before.occasionId,
+    target: { type: 'Event', id },
+    scope: { eventId: id },
+    before,
+    after,
+  });
+  await recordEvent(
+    tx,
+    caller,
+    eventUpdated,
+    { occasionId: before.occasionId, eventId: id, changed: Object.keys(patch) },
+    { occasionId: before.occasionId, eventId: id },
+  );
   return after;
 }
 
@@ -52,7 +79,13 @@ export async function deleteEvent(tx: Tx, caller: Caller, id: string) {
   const before = await tx.event.findUnique({ where: { id } });
   if (!before) throw notFound('Event');
   await tx.event.delete({ where: { id } });
-  await recordAudit(tx, caller, { action: 'event:delete', occasionId: before.occasionId, target: { type: 'Event', id }, scope: { eventId: id }, before });
+  await recordAudit(tx, caller, {
+    action: 'event:delete',
+    occasionId: before.occasionId,
+    target: { type: 'Event', id },
+    scope: { eventId: id },
+    before,
+  });
   await recordEvent(tx, caller, eventDeleted, { occasionId: before.occasionId, eventId: id }, { occasionId: before.occasionId, eventId: id });
   return before;
 }

@@ -51,11 +51,15 @@ export async function signUp(tx: Tx, caller: Caller, deps: IdentityDeps, input: 
     throw new ConflictError('An account with this email already exists; sign in instead.');
   }
   const user = await tx.user.create({ data: { email: mail, passwordHash: await hashPassword(password), displayName } });
-  await recordAudit(tx, { ...caller, principal: { kind: 'user', userId: user.id, email: mail } }, {
-    action: 'identity:sign_up',
-    target: { type: 'User', id: user.id },
-    after: { email: mail, displayName },
-  });
+  await recordAudit(
+    tx,
+    { ...caller, principal: { kind: 'user', userId: user.id, email: mail } },
+    {
+      action: 'identity:sign_up',
+      target: { type: 'User', id: user.id },
+      after: { email: mail, displayName },
+    },
+  );
   return issueSession(tx, deps, user);
 }
 
@@ -65,10 +69,14 @@ export async function signIn(tx: Tx, caller: Caller, deps: IdentityDeps, input: 
   // Always run one scrypt, so response time does not reveal whether the account exists.
   const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
   if (!user || !ok || user.deletedAt) throw new InvalidCredentialsError();
-  await recordAudit(tx, { ...caller, principal: { kind: 'user', userId: user.id, email: user.email } }, {
-    action: 'identity:sign_in',
-    target: { type: 'User', id: user.id },
-  });
+  await recordAudit(
+    tx,
+    { ...caller, principal: { kind: 'user', userId: user.id, email: user.email } },
+    {
+      action: 'identity:sign_in',
+      target: { type: 'User', id: user.id },
+    },
+  );
   return issueSession(tx, deps, user);
 }
 
@@ -85,7 +93,12 @@ export async function refreshSession(tx: Tx, caller: Caller, deps: IdentityDeps,
   const rotated = await tx.refreshToken.updateMany({ where: { id: row.id, rotatedAt: null }, data: { rotatedAt: new Date() } });
   if (rotated.count === 0) {
     await tx.refreshToken.updateMany({ where: { familyId: row.familyId, revokedAt: null }, data: { revokedAt: new Date() } });
-    await recordAudit(tx, as, { action: 'identity:refresh_session', target, outcome: 'DENIED', reason: 'Refresh token reused: session family revoked.' });
+    await recordAudit(tx, as, {
+      action: 'identity:refresh_session',
+      target,
+      outcome: 'DENIED',
+      reason: 'Refresh token reused: session family revoked.',
+    });
     // Returned, not thrown: throwing would roll the revocation back with the transaction.
     return new InvalidTokenError('This refresh token was already used; all sessions of its family were signed out.');
   }
@@ -98,7 +111,11 @@ export async function signOut(tx: Tx, caller: Caller, refreshToken: string): Pro
   const row = await tx.refreshToken.findUnique({ where: { tokenHash: sha256(refreshToken) }, include: { user: { select: { email: true } } } });
   if (!row) return;
   await tx.refreshToken.updateMany({ where: { familyId: row.familyId, revokedAt: null }, data: { revokedAt: new Date() } });
-  await recordAudit(tx, { ...caller, principal: { kind: 'user', userId: row.userId, email: row.user.email } }, { action: 'identity:sign_out', target: { type: 'User', id: row.userId } });
+  await recordAudit(
+    tx,
+    { ...caller, principal: { kind: 'user', userId: row.userId, email: row.user.email } },
+    { action: 'identity:sign_out', target: { type: 'User', id: row.userId } },
+  );
 }
 
 /**

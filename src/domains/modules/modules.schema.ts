@@ -30,11 +30,16 @@ export const ModuleType = builder.objectRef<ModuleManifest>('Module').implement(
     description: t.exposeString('description', inheritedType),
     version: t.exposeString('version', inheritedType),
     dependsOn: t.exposeStringList('dependsOn', inheritedType),
-    actions: t.field({ type: [NamedAction], ...inheritedType, resolve: (m) => Object.entries(m.actions).map(([name, description]) => ({ name, description })) }),
+    actions: t.field({
+      type: [NamedAction],
+      ...inheritedType,
+      resolve: (m) => Object.entries(m.actions).map(([name, description]) => ({ name, description })),
+    }),
     roles: t.field({
       type: [RoleInfo],
       ...inheritedType,
-      resolve: (m, _a, ctx) => Object.entries(m.roles).map(([name, r]) => ({ name, description: r.description, actions: [...(ctx.app.actions.roleActions(name) ?? [])] })),
+      resolve: (m, _a, ctx) =>
+        Object.entries(m.roles).map(([name, r]) => ({ name, description: r.description, actions: [...(ctx.app.actions.roleActions(name) ?? [])] })),
     }),
   }),
 });
@@ -71,11 +76,19 @@ export const ModuleEnablementType = builder.prismaNode('ModuleEnablement', {
 });
 
 builder.queryField('availableModules', (t) =>
-  t.field({ type: [ModuleType], ...authenticatedField, description: 'Modules that can be installed.', resolve: (_r, _a, ctx) => ctx.app.modules.list() }),
+  t.field({
+    type: [ModuleType],
+    ...authenticatedField,
+    description: 'Modules that can be installed.',
+    resolve: (_r, _a, ctx) => ctx.app.modules.list(),
+  }),
 );
 
 builder.prismaObjectField(OccasionType, 'modules', (t) =>
-  t.relation('moduleInstallations', { ...canField('module:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id })), description: 'Installed modules.' }),
+  t.relation('moduleInstallations', {
+    ...canField('module:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id })),
+    description: 'Installed modules.',
+  }),
 );
 builder.prismaObjectField(EventType, 'modules', (t) =>
   t.relation('enablements', {
@@ -120,7 +133,9 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: InstallModuleInput, required: true }) },
     errors: { types: [ValidationError, ConflictError, ModuleDependencyError] },
     resolve: async (_r, { input }, ctx) => ({
-      installation: await inTransaction(ctx, (tx) => installModule(tx, ctx.caller, ctx.app.modules, input.occasionId.id, input.moduleKey, input.config)),
+      installation: await inTransaction(ctx, (tx) =>
+        installModule(tx, ctx.caller, ctx.app.modules, input.occasionId.id, input.moduleKey, input.config),
+      ),
     }),
   }),
   configureModule: t.field({

@@ -8,11 +8,22 @@ import { moduleConfigured, moduleDisabled, moduleEnabled, moduleInstalled, modul
 
 function manifestOf(registry: ModuleRegistry, key: string) {
   const m = registry.get(key);
-  if (!m) throw new ValidationError(`Unknown module "${key}". Available: ${registry.list().map((x) => x.key).join(', ')}.`, [{ path: 'input.moduleKey', message: 'Unknown module.' }]);
+  if (!m)
+    throw new ValidationError(
+      `Unknown module "${key}". Available: ${registry
+        .list()
+        .map((x) => x.key)
+        .join(', ')}.`,
+      [{ path: 'input.moduleKey', message: 'Unknown module.' }],
+    );
   return m;
 }
 
-function validConfig(schema: { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, path: string) {
+function validConfig(
+  schema: { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: { path: PropertyKey[]; message: string }[] } } },
+  value: unknown,
+  path: string,
+) {
   const r = schema.safeParse(value ?? {});
   if (!r.success) throw ValidationError.fromZod(r.error!, path);
   return r.data as object;
@@ -23,9 +34,18 @@ export async function installModule(tx: Tx, caller: Caller, registry: ModuleRegi
   const installed = new Set((await tx.moduleInstallation.findMany({ where: { occasionId }, select: { moduleKey: true } })).map((i) => i.moduleKey));
   if (installed.has(key)) throw new ConflictError(`Module "${key}" is already installed; change its configuration with configureModule.`);
   const missing = missingDependencies(registry, key, installed);
-  if (missing.length) throw new ModuleDependencyError(`Install ${missing.join(', ')} first: "${key}" depends on ${missing.length > 1 ? 'them' : 'it'}.`, missing);
-  const inst = await tx.moduleInstallation.create({ data: { occasionId, moduleKey: key, version: m.version, config: validConfig(m.config, config, 'input.config') } });
-  await recordAudit(tx, caller, { action: 'module:install', occasionId, target: { type: 'ModuleInstallation', id: inst.id }, scope: { installationId: inst.id }, after: inst });
+  if (missing.length)
+    throw new ModuleDependencyError(`Install ${missing.join(', ')} first: "${key}" depends on ${missing.length > 1 ? 'them' : 'it'}.`, missing);
+  const inst = await tx.moduleInstallation.create({
+    data: { occasionId, moduleKey: key, version: m.version, config: validConfig(m.config, config, 'input.config') },
+  });
+  await recordAudit(tx, caller, {
+    action: 'module:install',
+    occasionId,
+    target: { type: 'ModuleInstallation', id: inst.id },
+    scope: { installationId: inst.id },
+    after: inst,
+  });
   await recordEvent(tx, caller, moduleInstalled, { occasionId, moduleKey: key, installationId: inst.id, version: m.version }, { occasionId });
   return inst;
 }
@@ -34,21 +54,55 @@ export async function configureModule(tx: Tx, caller: Caller, registry: ModuleRe
   const before = await tx.moduleInstallation.findUnique({ where: { id: installationId } });
   if (!before) throw notFound('Module installation');
   const m = manifestOf(registry, before.moduleKey);
-  const after = await tx.moduleInstallation.update({ where: { id: installationId }, data: { config: validConfig(m.config, config, 'input.config') } });
-  await recordAudit(tx, caller, { action: 'module:configure', occasionId: before.occasionId, target: { type: 'ModuleInstallation', id: installationId }, scope: { installationId }, before, after });
-  await recordEvent(tx, caller, moduleConfigured, { occasionId: before.occasionId, moduleKey: before.moduleKey, installationId }, { occasionId: before.occasionId });
+  const after = await tx.moduleInstallation.update({
+    where: { id: installationId },
+    data: { config: validConfig(m.config, config, 'input.config') },
+  });
+  await recordAudit(tx, caller, {
+    action: 'module:configure',
+    occasionId: before.occasionId,
+    target: { type: 'ModuleInstallation', id: installationId },
+    scope: { installationId },
+    before,
+    after,
+  });
+  await recordEvent(
+    tx,
+    caller,
+    moduleConfigured,
+    { occasionId: before.occasionId, moduleKey: before.moduleKey, installationId },
+    { occasionId: before.occasionId },
+  );
   return after;
 }
 
 export async function uninstallModule(tx: Tx, caller: Caller, registry: ModuleRegistry, installationId: string) {
   const before = await tx.moduleInstallation.findUnique({ where: { id: installationId }, include: { enablements: true } });
   if (!before) throw notFound('Module installation');
-  const installed = new Set((await tx.moduleInstallation.findMany({ where: { occasionId: before.occasionId }, select: { moduleKey: true } })).map((i) => i.moduleKey));
+  const installed = new Set(
+    (await tx.moduleInstallation.findMany({ where: { occasionId: before.occasionId }, select: { moduleKey: true } })).map((i) => i.moduleKey),
+  );
   const dependents = installedDependents(registry, before.moduleKey, installed);
-  if (dependents.length) throw new ModuleDependencyError(`Uninstall ${dependents.join(', ')} first: ${dependents.length > 1 ? 'they depend' : 'it depends'} on "${before.moduleKey}".`, dependents);
+  if (dependents.length)
+    throw new ModuleDependencyError(
+      `Uninstall ${dependents.join(', ')} first: ${dependents.length > 1 ? 'they depend' : 'it depends'} on "${before.moduleKey}".`,
+      dependents,
+    );
   await tx.moduleInstallation.delete({ where: { id: installationId } });
-  await recordAudit(tx, caller, { action: 'module:uninstall', occasionId: before.occasionId, target: { type: 'ModuleInstallation', id: installationId }, scope: { installationId }, before });
-  await recordEvent(tx, caller, moduleUninstalled, { occasionId: before.occasionId, moduleKey: before.moduleKey, installationId }, { occasionId: before.occasionId });
+  await recordAudit(tx, caller, {
+    action: 'module:uninstall',
+    occasionId: before.occasionId,
+    target: { type: 'ModuleInstallation', id: installationId },
+    scope: { installationId },
+    before,
+  });
+  await recordEvent(
+    tx,
+    caller,
+    moduleUninstalled,
+    { occasionId: before.occasionId, moduleKey: before.moduleKey, installationId },
+    { occasionId: before.occasionId },
+  );
   return before;
 }
 
@@ -67,8 +121,21 @@ export async function enableModule(tx: Tx, caller: Caller, registry: ModuleRegis
     update: data,
   });
   const scope = { eventId, installationId: inst.id, enablementId: after.id };
-  await recordAudit(tx, caller, { action: 'module:enable', occasionId: event.occasionId, target: { type: 'ModuleEnablement', id: after.id }, scope, before, after });
-  await recordEvent(tx, caller, moduleEnabled, { occasionId: event.occasionId, moduleKey: key, installationId: inst.id, eventId }, { occasionId: event.occasionId, eventId });
+  await recordAudit(tx, caller, {
+    action: 'module:enable',
+    occasionId: event.occasionId,
+    target: { type: 'ModuleEnablement', id: after.id },
+    scope,
+    before,
+    after,
+  });
+  await recordEvent(
+    tx,
+    caller,
+    moduleEnabled,
+    { occasionId: event.occasionId, moduleKey: key, installationId: inst.id, eventId },
+    { occasionId: event.occasionId, eventId },
+  );
   return after;
 }
 
@@ -77,8 +144,20 @@ export async function disableModule(tx: Tx, caller: Caller, eventId: string, key
   if (!before) throw notFound('Module enablement');
   await tx.moduleEnablement.delete({ where: { id: before.id } });
   const scope = { eventId, installationId: before.installationId, enablementId: before.id };
-  await recordAudit(tx, caller, { action: 'module:disable', occasionId: before.occasionId, target: { type: 'ModuleEnablement', id: before.id }, scope, before });
-  await recordEvent(tx, caller, moduleDisabled, { occasionId: before.occasionId, moduleKey: key, installationId: before.installationId, eventId }, { occasionId: before.occasionId, eventId });
+  await recordAudit(tx, caller, {
+    action: 'module:disable',
+    occasionId: before.occasionId,
+    target: { type: 'ModuleEnablement', id: before.id },
+    scope,
+    before,
+  });
+  await recordEvent(
+    tx,
+    caller,
+    moduleDisabled,
+    { occasionId: before.occasionId, moduleKey: key, installationId: before.installationId, eventId },
+    { occasionId: before.occasionId, eventId },
+  );
   return before;
 }
 

@@ -89,7 +89,6 @@ const DeleteOccasionInput = builder.inputType('DeleteOccasionInput', {
 const OccasionPayload = payload('OccasionPayload', 'occasion', OccasionType);
 const DeleteOccasionPayload = deletedPayload('DeleteOccasionPayload', 'Occasion');
 
-
 builder.mutationFields((t) => ({
   createOccasion: t.field({
     type: OccasionPayload,

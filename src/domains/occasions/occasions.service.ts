@@ -15,11 +15,18 @@ const fields = {
   kind: z.enum(OCCASION_KINDS),
   timezone: z.string().refine((tz) => TIMEZONES.has(tz), 'Unknown IANA time zone, e.g. Europe/London.'),
   defaultLocale: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'Use a locale such as en or en-GB.'),
-  branding: z.record(z.string(), z.union([z.string().max(500), z.number(), z.boolean()])).refine((b) => Object.keys(b).length <= 50, 'At most 50 branding keys.'),
+  branding: z
+    .record(z.string(), z.union([z.string().max(500), z.number(), z.boolean()]))
+    .refine((b) => Object.keys(b).length <= 50, 'At most 50 branding keys.'),
 };
-const createInput = z.object({ ...fields, kind: fields.kind.default('OTHER'), timezone: fields.timezone.default('UTC'), defaultLocale: fields.defaultLocale.default('en'), branding: fields.branding.default({}) });
+const createInput = z.object({
+  ...fields,
+  kind: fields.kind.default('OTHER'),
+  timezone: fields.timezone.default('UTC'),
+  defaultLocale: fields.defaultLocale.default('en'),
+  branding: fields.branding.default({}),
+});
 const updateInput = z.object(fields).partial();
-
 
 /**
  * A signed-in user creates an occasion and becomes its owner: a person actor
@@ -37,7 +44,12 @@ export async function createOccasion(tx: Tx, caller: Caller, input: unknown) {
   await tx.grant.create({
     data: { occasionId: occasion.id, subjectType: 'ACTOR', subjectActorId: actor.id, role: 'owner', scopeType: 'OCCASION', grantedByUserId: user.id },
   });
-  await recordAudit(tx, caller, { action: 'occasion:create', occasionId: occasion.id, target: { type: 'Occasion', id: occasion.id }, after: occasion });
+  await recordAudit(tx, caller, {
+    action: 'occasion:create',
+    occasionId: occasion.id,
+    target: { type: 'Occasion', id: occasion.id },
+    after: occasion,
+  });
   await recordEvent(tx, caller, occasionCreated, { occasionId: occasion.id, name: occasion.name, kind: occasion.kind }, { occasionId: occasion.id });
   return occasion;
 }

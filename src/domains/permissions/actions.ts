@@ -58,10 +58,7 @@ export interface ActionRegistry {
   roleActions(role: string): Set<string> | undefined;
 }
 
-export function createActionRegistry(
-  extraActions: Record<string, string>,
-  extraRoles: Record<string, RoleDefinition>,
-): ActionRegistry {
+export function createActionRegistry(extraActions: Record<string, string>, extraRoles: Record<string, RoleDefinition>): ActionRegistry {
   const actions = new Map<string, string>(Object.entries({ ...CORE_ACTIONS, ...extraActions }));
   for (const a of actions.keys()) {
     if (!/^[a-z][a-z_]*:[a-z][a-z_]*$/.test(a)) throw new Error(`Action "${a}" is not area:verb`);

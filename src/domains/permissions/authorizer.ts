@@ -39,7 +39,14 @@ const SELF_ACTIONS = new Set(['actor:read', 'actor:read_contact']);
  * `decide` plus the one implicit right: everyone who takes part (holds any live
  * grant) may read their own actor (name, contact), whatever else they hold.
  */
-export function decideAsActor(actorId: string | null, grants: GrantRow[], action: string, target: Target, registry: ActionRegistry, now = new Date()): Decision {
+export function decideAsActor(
+  actorId: string | null,
+  grants: GrantRow[],
+  action: string,
+  target: Target,
+  registry: ActionRegistry,
+  now = new Date(),
+): Decision {
   if (SELF_ACTIONS.has(action) && actorId && target.resource?.type === 'Actor' && target.resource.id === actorId) {
     const live = grants.find((g) => grantIsLive(g, now));
     if (live) return { allowed: true, grant: live };
@@ -96,7 +103,10 @@ export class Authorizer {
     const ids = [...occasionIds];
     if (p.kind === 'user') {
       const actors = await this.db.actor.findMany({ where: { userId: p.userId, occasionId: { in: ids } }, select: { id: true, occasionId: true } });
-      const grants = await grantsOfActors(this.db, actors.map((a) => a.id));
+      const grants = await grantsOfActors(
+        this.db,
+        actors.map((a) => a.id),
+      );
       return ids.map((oid) => ({
         actorId: actors.find((a) => a.occasionId === oid)?.id ?? null,
         grants: grants.filter((g) => g.occasionId === oid),

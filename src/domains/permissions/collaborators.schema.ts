@@ -16,7 +16,10 @@ export const CollaboratorInvitationType = builder.prismaNode('CollaboratorInvita
   fields: (t) => ({
     email: t.exposeString('email'),
     role: t.exposeString('role'),
-    eventIds: t.idList({ description: 'Events the access is limited to (empty: the whole occasion).', resolve: (i) => i.eventIds.map((id) => encodeGlobalID('Event', id)) }),
+    eventIds: t.idList({
+      description: 'Events the access is limited to (empty: the whole occasion).',
+      resolve: (i) => i.eventIds.map((id) => encodeGlobalID('Event', id)),
+    }),
     actorId: t.id({ resolve: (i) => encodeGlobalID('Actor', i.actorId) }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -49,21 +52,23 @@ const InviteCollaboratorInput = builder.inputType('InviteCollaboratorInput', {
   }),
 });
 
-const InvitePayload = builder
-  .objectRef<{ invitation: unknown; token: string; acceptUrl: string }>('InviteCollaboratorPayload')
-  .implement({
-    ...inheritedType,
-    fields: (t) => ({
-      invitation: t.field({ type: CollaboratorInvitationType, ...inheritedType, resolve: (p) => p.invitation as never }),
-      token: t.exposeString('token', { ...inheritedType, description: 'Shown once. Send it (or acceptUrl) to the invitee.' }),
-      acceptUrl: t.exposeString('acceptUrl', inheritedType),
-    }),
-  });
+const InvitePayload = builder.objectRef<{ invitation: unknown; token: string; acceptUrl: string }>('InviteCollaboratorPayload').implement({
+  ...inheritedType,
+  fields: (t) => ({
+    invitation: t.field({ type: CollaboratorInvitationType, ...inheritedType, resolve: (p) => p.invitation as never }),
+    token: t.exposeString('token', { ...inheritedType, description: 'Shown once. Send it (or acceptUrl) to the invitee.' }),
+    acceptUrl: t.exposeString('acceptUrl', inheritedType),
+  }),
+});
 
 const AcceptPayload = builder.objectRef<{ actor: unknown; occasionId: string }>('AcceptCollaboratorInvitationPayload').implement({
   ...inheritedType,
   fields: (t) => ({
-    occasion: t.prismaField({ type: 'Occasion', ...inheritedType, resolve: (q, p, _a, ctx) => ctx.prisma.occasion.findUniqueOrThrow({ ...q, where: { id: p.occasionId } }) }),
+    occasion: t.prismaField({
+      type: 'Occasion',
+      ...inheritedType,
+      resolve: (q, p, _a, ctx) => ctx.prisma.occasion.findUniqueOrThrow({ ...q, where: { id: p.occasionId } }),
+    }),
     actor: t.field({ type: ActorType, ...inheritedType, resolve: (p) => p.actor as never }),
   }),
 });
@@ -94,7 +99,12 @@ builder.mutationFields((t) => ({
     type: AcceptPayload,
     ...authenticatedField,
     description: 'Take up an invitation sent to your email: you join the occasion as the invited actor.',
-    args: { input: t.arg({ type: builder.inputType('AcceptCollaboratorInvitationInput', { fields: (f) => ({ token: f.string({ required: true }) }) }), required: true }) },
+    args: {
+      input: t.arg({
+        type: builder.inputType('AcceptCollaboratorInvitationInput', { fields: (f) => ({ token: f.string({ required: true }) }) }),
+        required: true,
+      }),
+    },
     errors: { types: [InvalidTokenError, ConflictError] },
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => acceptCollaboratorInvitation(tx, ctx.caller, ctx.authz, input.token)),
   }),
@@ -103,11 +113,15 @@ builder.mutationFields((t) => ({
     ...canField('access:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.collaboratorInvitation(args.input.id.id)),
     args: {
       input: t.arg({
-        type: builder.inputType('RevokeCollaboratorInvitationInput', { fields: (f) => ({ id: f.globalID({ required: true, for: CollaboratorInvitationType }) }) }),
+        type: builder.inputType('RevokeCollaboratorInvitationInput', {
+          fields: (f) => ({ id: f.globalID({ required: true, for: CollaboratorInvitationType }) }),
+        }),
         required: true,
       }),
     },
     errors: { types: [ConflictError] },
-    resolve: async (_r, { input }, ctx) => ({ invitation: await inTransaction(ctx, (tx) => revokeCollaboratorInvitation(tx, ctx.caller, input.id.id)) }),
+    resolve: async (_r, { input }, ctx) => ({
+      invitation: await inTransaction(ctx, (tx) => revokeCollaboratorInvitation(tx, ctx.caller, input.id.id)),
+    }),
   }),
 }));

@@ -15,7 +15,11 @@ const INVITE_PREFIX = 'tovinv_';
 export const INVITABLE_ROLES = ['planner', 'co_planner', 'helper', 'vendor', 'viewer'] as const;
 
 const inviteInput = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email({ message: 'Enter a valid email address.' })),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ message: 'Enter a valid email address.' })),
   role: z.string(),
   displayName: z.string().trim().min(1).max(200).optional(),
   actorId: z.uuid().optional(),
@@ -24,10 +28,20 @@ const inviteInput = z.object({
   expiresInDays: z.number().int().min(1).max(60).default(14),
 });
 
-export async function inviteCollaborator(tx: Tx, caller: Caller, authz: Authorizer, registry: ActionRegistry, occasionId: string, input: unknown, publicUrl: string) {
+export async function inviteCollaborator(
+  tx: Tx,
+  caller: Caller,
+  authz: Authorizer,
+  registry: ActionRegistry,
+  occasionId: string,
+  input: unknown,
+  publicUrl: string,
+) {
   const data = parseInput(inviteInput, input);
   if (!registry.roles.has(data.role) || data.role === 'owner') {
-    throw new ValidationError(`Cannot invite as "${data.role}".`, [{ path: 'input.role', message: `One of: ${INVITABLE_ROLES.join(', ')} or a module role.` }]);
+    throw new ValidationError(`Cannot invite as "${data.role}".`, [
+      { path: 'input.role', message: `One of: ${INVITABLE_ROLES.join(', ')} or a module role.` },
+    ]);
   }
   for (const eventId of data.eventIds) {
     if (!(await tx.event.findFirst({ where: { id: eventId, occasionId }, select: { id: true } }))) throw notFound('Event');
@@ -38,14 +52,18 @@ export async function inviteCollaborator(tx: Tx, caller: Caller, authz: Authoriz
     if (!actor) throw notFound('Actor');
     if (actor.userId) throw new ConflictError('This actor is already linked to a user.');
   } else {
-    if (!data.displayName) throw new ValidationError('Give a displayName or an existing actorId.', [{ path: 'input.displayName', message: 'Required without actorId.' }]);
+    if (!data.displayName)
+      throw new ValidationError('Give a displayName or an existing actorId.', [{ path: 'input.displayName', message: 'Required without actorId.' }]);
     actorId = (await tx.actor.create({ data: { occasionId, kind: data.kind, displayName: data.displayName, email: data.email } })).id;
   }
   // Checked now, not at acceptance: the inviter must hold what the invitation will grant.
   const scopeTargets = data.eventIds.length ? data.eventIds.map((eventId) => ({ occasionId, eventId })) : [{ occasionId }];
   for (const target of scopeTargets) {
     for (const a of registry.roleActions(data.role) ?? []) {
-      if (!(await authz.can(a, target))) throw new ValidationError(`You cannot invite someone as ${data.role}: you do not hold ${a} yourself.`, [{ path: 'input.role', message: 'Beyond your own access.' }]);
+      if (!(await authz.can(a, target)))
+        throw new ValidationError(`You cannot invite someone as ${data.role}: you do not hold ${a} yourself.`, [
+          { path: 'input.role', message: 'Beyond your own access.' },
+        ]);
     }
   }
   const token = randomToken(INVITE_PREFIX);
@@ -61,7 +79,12 @@ export async function inviteCollaborator(tx: Tx, caller: Caller, authz: Authoriz
       createdByActorId: await actorIdOf(tx, caller.principal, occasionId),
     },
   });
-  await recordAudit(tx, caller, { action: 'access:invite', occasionId, target: { type: 'CollaboratorInvitation', id: invitation.id }, after: { ...invitation, tokenHash: undefined } });
+  await recordAudit(tx, caller, {
+    action: 'access:invite',
+    occasionId,
+    target: { type: 'CollaboratorInvitation', id: invitation.id },
+    after: { ...invitation, tokenHash: undefined },
+  });
   await recordEvent(tx, caller, collaboratorInvited, { occasionId, invitationId: invitation.id, actorId, role: data.role }, { occasionId });
   return { invitation, token, acceptUrl: `${publicUrl}/invitations/accept#token=${token}` };
 }
@@ -75,7 +98,8 @@ export async function acceptCollaboratorInvitation(tx: Tx, caller: Caller, authz
   const p = caller.principal;
   if (p.kind !== 'user') throw unauthenticated();
   const inv = await tx.collaboratorInvitation.findUnique({ where: { tokenHash: sha256(token) } });
-  if (!inv || inv.revokedAt || inv.acceptedAt || inv.expiresAt <= new Date()) throw new InvalidTokenError('This invitation is invalid, expired, revoked or already used.');
+  if (!inv || inv.revokedAt || inv.acceptedAt || inv.expiresAt <= new Date())
+    throw new InvalidTokenError('This invitation is invalid, expired, revoked or already used.');
   if (inv.email !== p.email) throw new InvalidTokenError('This invitation was sent to another email address; sign in with that one.');
   if (await tx.actor.findFirst({ where: { occasionId: inv.occasionId, userId: p.userId }, select: { id: true } })) {
     throw new ConflictError('You already take part in this occasion.');
@@ -86,13 +110,26 @@ export async function acceptCollaboratorInvitation(tx: Tx, caller: Caller, authz
   const base = { occasionId: inv.occasionId, subjectType: 'ACTOR' as const, subjectActorId: actor.id, grantedByActorId: grantedBy };
   if (inv.eventIds.length) {
     await tx.grant.create({ data: { ...base, actions: ['occasion:read'], scopeType: 'OCCASION' } });
-    await tx.grant.createMany({ data: inv.eventIds.map((eventId) => ({ ...base, role: inv.role, actions: [], scopeType: 'EVENT' as const, scopeEventId: eventId })) });
+    await tx.grant.createMany({
+      data: inv.eventIds.map((eventId) => ({ ...base, role: inv.role, actions: [], scopeType: 'EVENT' as const, scopeEventId: eventId })),
+    });
   } else {
     await tx.grant.create({ data: { ...base, role: inv.role, actions: [], scopeType: 'OCCASION' } });
   }
   authz.clear(inv.occasionId);
-  await recordAudit(tx, caller, { action: 'access:accept_invitation', occasionId: inv.occasionId, target: { type: 'CollaboratorInvitation', id: inv.id }, after: { actorId: actor.id, role: inv.role, eventIds: inv.eventIds } });
-  await recordEvent(tx, caller, collaboratorJoined, { occasionId: inv.occasionId, invitationId: inv.id, actorId: actor.id, userId: p.userId }, { occasionId: inv.occasionId });
+  await recordAudit(tx, caller, {
+    action: 'access:accept_invitation',
+    occasionId: inv.occasionId,
+    target: { type: 'CollaboratorInvitation', id: inv.id },
+    after: { actorId: actor.id, role: inv.role, eventIds: inv.eventIds },
+  });
+  await recordEvent(
+    tx,
+    caller,
+    collaboratorJoined,
+    { occasionId: inv.occasionId, invitationId: inv.id, actorId: actor.id, userId: p.userId },
+    { occasionId: inv.occasionId },
+  );
   return { actor, occasionId: inv.occasionId };
 }
 
@@ -101,6 +138,12 @@ export async function revokeCollaboratorInvitation(tx: Tx, caller: Caller, id: s
   if (!before) throw notFound('Invitation');
   if (before.acceptedAt || before.revokedAt) throw new ConflictError('This invitation was already accepted or revoked.');
   const after = await tx.collaboratorInvitation.update({ where: { id }, data: { revokedAt: new Date() } });
-  await recordAudit(tx, caller, { action: 'access:revoke_invitation', occasionId: before.occasionId, target: { type: 'CollaboratorInvitation', id }, before: { ...before, tokenHash: undefined }, after: { ...after, tokenHash: undefined } });
+  await recordAudit(tx, caller, {
+    action: 'access:revoke_invitation',
+    occasionId: before.occasionId,
+    target: { type: 'CollaboratorInvitation', id },
+    before: { ...before, tokenHash: undefined },
+    after: { ...after, tokenHash: undefined },
+  });
   return after;
 }

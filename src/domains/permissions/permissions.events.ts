@@ -4,7 +4,14 @@ import { defineEvent } from '../../platform/outbox.js';
 export const accessGranted = defineEvent({
   type: 'access.granted',
   description: 'A grant was added.',
-  payload: z.object({ occasionId: z.uuid(), grantId: z.uuid(), subjectActorId: z.uuid().nullable(), role: z.string().nullable(), actions: z.array(z.string()), scopeType: z.string() }),
+  payload: z.object({
+    occasionId: z.uuid(),
+    grantId: z.uuid(),
+    subjectActorId: z.uuid().nullable(),
+    role: z.string().nullable(),
+    actions: z.array(z.string()),
+    scopeType: z.string(),
+  }),
   requiredAction: 'access:read',
 });
 export const accessRevoked = defineEvent({

@@ -22,10 +22,22 @@ const GrantScope = builder.objectRef<GrantRow>('GrantScope').implement({
   fields: (t) => ({
     type: t.field({ type: ScopeType, ...inheritedType, resolve: (g) => g.scopeType }),
     eventId: t.id({ nullable: true, ...inheritedType, resolve: (g) => (g.scopeEventId ? encodeGlobalID('Event', g.scopeEventId) : null) }),
-    installationId: t.id({ nullable: true, ...inheritedType, resolve: (g) => (g.scopeInstallationId ? encodeGlobalID('ModuleInstallation', g.scopeInstallationId) : null) }),
-    enablementId: t.id({ nullable: true, ...inheritedType, resolve: (g) => (g.scopeEnablementId ? encodeGlobalID('ModuleEnablement', g.scopeEnablementId) : null) }),
+    installationId: t.id({
+      nullable: true,
+      ...inheritedType,
+      resolve: (g) => (g.scopeInstallationId ? encodeGlobalID('ModuleInstallation', g.scopeInstallationId) : null),
+    }),
+    enablementId: t.id({
+      nullable: true,
+      ...inheritedType,
+      resolve: (g) => (g.scopeEnablementId ? encodeGlobalID('ModuleEnablement', g.scopeEnablementId) : null),
+    }),
     resourceType: t.string({ nullable: true, ...inheritedType, resolve: (g) => g.resourceType }),
-    resourceId: t.id({ nullable: true, ...inheritedType, resolve: (g) => (g.resourceType && g.resourceId ? encodeGlobalID(g.resourceType, g.resourceId) : null) }),
+    resourceId: t.id({
+      nullable: true,
+      ...inheritedType,
+      resolve: (g) => (g.resourceType && g.resourceId ? encodeGlobalID(g.resourceType, g.resourceId) : null),
+    }),
   }),
 });
 
@@ -38,7 +50,10 @@ export const GrantType = builder.prismaNode('Grant', {
     subject: t.relation('subjectActor', { nullable: true, description: 'The actor holding the grant (null for integrations).' }),
     role: t.exposeString('role', { nullable: true }),
     actions: t.exposeStringList('actions', { description: 'Actions granted explicitly, beside the role.' }),
-    effectiveActions: t.stringList({ description: 'Role actions plus explicit actions.', resolve: (g, _a, ctx) => [...grantActions(g as GrantRow, ctx.app.actions)].sort() }),
+    effectiveActions: t.stringList({
+      description: 'Role actions plus explicit actions.',
+      resolve: (g, _a, ctx) => [...grantActions(g as GrantRow, ctx.app.actions)].sort(),
+    }),
     scope: t.field({ type: GrantScope, resolve: (g) => g as GrantRow }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
     grantedAt: t.expose('grantedAt', { type: 'DateTime' }),
@@ -82,8 +97,18 @@ const Explanation = builder.objectRef<Explanation>('AccessExplanation').implemen
   fields: (t) => ({
     allowed: t.boolean({ ...inheritedType, resolve: (e) => e.decision.allowed }),
     action: t.exposeString('action', inheritedType),
-    reason: t.string({ ...inheritedType, description: 'ALLOWED, NO_ACCESS_TO_OCCASION, NO_MATCHING_GRANT or UNKNOWN_ACTION.', resolve: (e) => (e.decision.allowed ? 'ALLOWED' : e.decision.reason) }),
-    detail: t.string({ ...inheritedType, resolve: (e) => (e.decision.allowed ? `Allowed by grant ${e.decision.grant.id} (${e.decision.grant.role ?? 'explicit actions'} at ${e.decision.grant.scopeType}).` : e.decision.detail) }),
+    reason: t.string({
+      ...inheritedType,
+      description: 'ALLOWED, NO_ACCESS_TO_OCCASION, NO_MATCHING_GRANT or UNKNOWN_ACTION.',
+      resolve: (e) => (e.decision.allowed ? 'ALLOWED' : e.decision.reason),
+    }),
+    detail: t.string({
+      ...inheritedType,
+      resolve: (e) =>
+        e.decision.allowed
+          ? `Allowed by grant ${e.decision.grant.id} (${e.decision.grant.role ?? 'explicit actions'} at ${e.decision.grant.scopeType}).`
+          : e.decision.detail,
+    }),
     grant: t.field({
       type: GrantType,
       nullable: true,
@@ -100,7 +125,8 @@ builder.queryFields((t) => ({
     ...canField('access:read', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.occasionId.id)),
     description: 'Who holds what in an occasion.',
     args: { occasionId: t.arg.globalID({ required: true, for: OccasionType }), filter: t.arg({ type: GrantFilter }) },
-    resolve: (query, _p, args, ctx) => ctx.prisma.grant.findMany({ ...query, where: grantWhere(args.occasionId.id, args.filter ?? {}), orderBy: { id: 'asc' } }),
+    resolve: (query, _p, args, ctx) =>
+      ctx.prisma.grant.findMany({ ...query, where: grantWhere(args.occasionId.id, args.filter ?? {}), orderBy: { id: 'asc' } }),
     totalCount: (_p, args, ctx) => ctx.prisma.grant.count({ where: grantWhere(args.occasionId.id, args.filter ?? {}) }),
   }),
   explainAccess: t.field({
@@ -180,7 +206,8 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: GrantAccessInput, required: true }) },
     errors: { types: [ValidationError] },
     resolve: async (_r, { input }, ctx) => {
-      if (input.scope.type === 'PLATFORM') throw new ValidationError('Platform grants are not made from inside an occasion.', [{ path: 'input.scope.type', message: 'Not allowed.' }]);
+      if (input.scope.type === 'PLATFORM')
+        throw new ValidationError('Platform grants are not made from inside an occasion.', [{ path: 'input.scope.type', message: 'Not allowed.' }]);
       const scope: ScopeInput = {
         type: input.scope.type,
         eventId: input.scope.eventId?.id,
@@ -206,6 +233,8 @@ builder.mutationFields((t) => ({
     ...canField('access:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.grant(args.input.grantId.id)),
     args: { input: t.arg({ type: RevokeAccessInput, required: true }) },
     errors: { types: [ConflictError] },
-    resolve: async (_r, { input }, ctx) => ({ grant: await inTransaction(ctx, (tx) => revokeAccess(tx, ctx.caller, ctx.authz, ctx.app.actions, input.grantId.id)) }),
+    resolve: async (_r, { input }, ctx) => ({
+      grant: await inTransaction(ctx, (tx) => revokeAccess(tx, ctx.caller, ctx.authz, ctx.app.actions, input.grantId.id)),
+    }),
   }),
 }));

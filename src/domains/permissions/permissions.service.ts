@@ -30,8 +30,15 @@ const grantInput = z
   .refine((g) => !g.expiresAt || g.expiresAt > new Date(), { message: 'Expiry must be in the future.', path: ['expiresAt'] });
 
 /** Resolves a scope to the ids it covers, checking each id belongs to the occasion (NOT_FOUND otherwise). */
-export async function resolveScope(db: Prisma | Tx, occasionId: string, s: ScopeInput): Promise<{ target: Target; columns: Record<string, string | null> }> {
-  const columns = { scopeEventId: null, scopeInstallationId: null, scopeEnablementId: null, resourceType: null, resourceId: null } as Record<string, string | null>;
+export async function resolveScope(
+  db: Prisma | Tx,
+  occasionId: string,
+  s: ScopeInput,
+): Promise<{ target: Target; columns: Record<string, string | null> }> {
+  const columns = { scopeEventId: null, scopeInstallationId: null, scopeEnablementId: null, resourceType: null, resourceId: null } as Record<
+    string,
+    string | null
+  >;
   const need = (v: string | null | undefined, field: string) => {
     if (!v) throw new ValidationError(`A ${s.type} scope needs ${field}.`, [{ path: `input.scope.${field}`, message: 'Required for this scope.' }]);
     return v;
@@ -62,7 +69,10 @@ export async function resolveScope(db: Prisma | Tx, occasionId: string, s: Scope
       const r = s.resource;
       if (!r) throw new ValidationError('A RESOURCE scope needs a resource id.', [{ path: 'input.scope.resourceId', message: 'Required.' }]);
       // Only actors are resources of the core domains; modules add theirs later.
-      if (r.type !== 'Actor') throw new ValidationError(`Resource grants on ${r.type} are not supported.`, [{ path: 'input.scope.resourceId', message: 'Unsupported resource type.' }]);
+      if (r.type !== 'Actor')
+        throw new ValidationError(`Resource grants on ${r.type} are not supported.`, [
+          { path: 'input.scope.resourceId', message: 'Unsupported resource type.' },
+        ]);
       if (!(await db.actor.findFirst({ where: { id: r.id, occasionId }, select: { id: true } }))) throw notFound('Actor');
       return { target: { occasionId, resource: r }, columns: { ...columns, resourceType: r.type, resourceId: r.id } };
     }
@@ -118,8 +128,20 @@ export async function grantAccess(
       grantedByUserId: me,
     },
   });
-  await recordAudit(tx, caller, { action: 'access:grant', occasionId, target: { type: 'Grant', id: grant.id }, scope: { type: input.scope.type, ...columns }, after: grant });
-  await recordEvent(tx, caller, accessGranted, { occasionId, grantId: grant.id, subjectActorId: subject.id, role: grant.role, actions: grant.actions, scopeType: grant.scopeType }, { occasionId });
+  await recordAudit(tx, caller, {
+    action: 'access:grant',
+    occasionId,
+    target: { type: 'Grant', id: grant.id },
+    scope: { type: input.scope.type, ...columns },
+    after: grant,
+  });
+  await recordEvent(
+    tx,
+    caller,
+    accessGranted,
+    { occasionId, grantId: grant.id, subjectActorId: subject.id, role: grant.role, actions: grant.actions, scopeType: grant.scopeType },
+    { occasionId },
+  );
   return grant;
 }
 
@@ -139,7 +161,15 @@ export async function revokeAccess(tx: Tx, caller: Caller, authz: Authorizer, re
   if (before.role === 'owner' && before.scopeType === 'OCCASION') {
     // Only another live owner grant keeps the occasion owned: an expired one no longer counts.
     const otherOwners = await tx.grant.count({
-      where: { occasionId, role: 'owner', scopeType: 'OCCASION', revokedAt: null, subjectType: 'ACTOR', id: { not: grantId }, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
+      where: {
+        occasionId,
+        role: 'owner',
+        scopeType: 'OCCASION',
+        revokedAt: null,
+        subjectType: 'ACTOR',
+        id: { not: grantId },
+        OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
+      },
     });
     if (otherOwners === 0) throw new ConflictError('An occasion keeps at least one owner; make someone else owner first.');
   }
@@ -159,7 +189,13 @@ export interface Explanation {
 }
 
 /** Why would this actor be allowed or denied `action` on `target`? The same pure decision the engine makes. */
-export async function explainAccess(prisma: Prisma, registry: ActionRegistry, subjectActorId: string, action: string, target: Target): Promise<Explanation> {
+export async function explainAccess(
+  prisma: Prisma,
+  registry: ActionRegistry,
+  subjectActorId: string,
+  action: string,
+  target: Target,
+): Promise<Explanation> {
   const grants = (await grantsOfActors(prisma, [subjectActorId])).filter((g) => g.occasionId === target.occasionId || g.scopeType === 'PLATFORM');
   return { decision: decideAsActor(subjectActorId, grants, action, target, registry), subjectActorId, action };
 }

@@ -1,5 +1,12 @@
 import { GraphQLError, Kind } from 'graphql';
-import { ConflictError, DomainError, InvalidCredentialsError, InvalidTokenError, ModuleDependencyError, ValidationError } from '../../platform/errors.js';
+import {
+  ConflictError,
+  DomainError,
+  InvalidCredentialsError,
+  InvalidTokenError,
+  ModuleDependencyError,
+  ValidationError,
+} from '../../platform/errors.js';
 import { builder } from './builder.js';
 import { inheritedType } from './rules.js';
 

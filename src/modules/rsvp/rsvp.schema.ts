@@ -14,7 +14,12 @@ const RsvpEventSettingsType = builder.objectRef<RsvpEventSettings>('RsvpEventSet
   ...inheritedType,
   description: 'RSVP as enabled on one event.',
   fields: (t) => ({
-    deadline: t.expose('deadline', { type: 'DateTime', nullable: true, ...inheritedType, description: 'After this, guests can no longer change their answer.' }),
+    deadline: t.expose('deadline', {
+      type: 'DateTime',
+      nullable: true,
+      ...inheritedType,
+      description: 'After this, guests can no longer change their answer.',
+    }),
     linkedFormId: t.exposeString('linkedFormId', { nullable: true, ...inheritedType }),
     config: t.expose('config', { type: 'JSON', ...inheritedType }),
   }),

@@ -21,14 +21,24 @@ const CREATE_TAG = `mutation($i: CreateTagInput!) { createTag(input: $i) { __typ
 const DELETE_TAG = `mutation($i: DeleteTagInput!) { deleteTag(input: $i) { deletedId } }`;
 
 const newPerson = async (w: World, displayName: string, extra: Record<string, unknown> = {}) =>
-  (await must(s, w.owner.token, CREATE, { i: { occasionId: w.occasionId, kind: 'PERSON', displayName, ...extra } })).createActor.actor as { id: string };
+  (await must(s, w.owner.token, CREATE, { i: { occasionId: w.occasionId, kind: 'PERSON', displayName, ...extra } })).createActor.actor as {
+    id: string;
+  };
 const newActor = async (w: World, kind: string, displayName: string, extra: Record<string, unknown> = {}) =>
-  (await must(s, w.owner.token, CREATE, { i: { occasionId: w.occasionId, kind, displayName, ...extra } })).createActor.actor as { id: string; members: { id: string; member: { id: string } }[] };
+  (await must(s, w.owner.token, CREATE, { i: { occasionId: w.occasionId, kind, displayName, ...extra } })).createActor.actor as {
+    id: string;
+    members: { id: string; member: { id: string } }[];
+  };
 
 let w: World;
 let other: World;
 beforeAll(async () => {
-  w = await buildWorld(s, { events: 1, households: [2, 2], tags: ['family', 'friends'], collaborators: { viewer: undefined, vendor: [0], helper: undefined } });
+  w = await buildWorld(s, {
+    events: 1,
+    households: [2, 2],
+    tags: ['family', 'friends'],
+    collaborators: { viewer: undefined, vendor: [0], helper: undefined },
+  });
   other = await buildWorld(s, { events: 0, households: [1], tags: ['theirs'] });
 });
 
@@ -36,25 +46,37 @@ describe('createActor', () => {
   it('creates a household with new members, tags and attributes; one audit row and actor.created', async () => {
     const watch = await watchOccasion(s, w.occasionId);
     const requestId = newRequestId('actor-create');
-    const r = await call(w.owner.token, CREATE, {
-      i: {
-        occasionId: w.occasionId,
-        kind: 'HOUSEHOLD',
-        displayName: 'The Lovelaces',
-        email: ' Home@Lovelace.example ',
-        notes: 'Seat near the front',
-        attributes: { table: 4, vegetarian: true, 'diet.note': 'no nuts' },
-        tagIds: [w.tagIds[0]],
-        newMembers: [
-          { displayName: 'Ada', email: 'ada@lovelace.example', role: 'HEAD' },
-          { displayName: 'Byron', role: 'CHILD', phone: '+44 20 7946 0000' },
-          { displayName: 'Guest of Ada', role: 'PLUS_ONE' },
-        ],
+    const r = await call(
+      w.owner.token,
+      CREATE,
+      {
+        i: {
+          occasionId: w.occasionId,
+          kind: 'HOUSEHOLD',
+          displayName: 'The Lovelaces',
+          email: ' Home@Lovelace.example ',
+          notes: 'Seat near the front',
+          attributes: { table: 4, vegetarian: true, 'diet.note': 'no nuts' },
+          tagIds: [w.tagIds[0]],
+          newMembers: [
+            { displayName: 'Ada', email: 'ada@lovelace.example', role: 'HEAD' },
+            { displayName: 'Byron', role: 'CHILD', phone: '+44 20 7946 0000' },
+            { displayName: 'Guest of Ada', role: 'PLUS_ONE' },
+          ],
+        },
       },
-    }, requestId);
+      requestId,
+    );
     expect(r.body.errors).toBeUndefined();
     const a = r.body.data.createActor.actor;
-    expect(a).toMatchObject({ kind: 'HOUSEHOLD', displayName: 'The Lovelaces', email: 'home@lovelace.example', notes: 'Seat near the front', hasAccount: false, attributes: { table: 4, vegetarian: true, 'diet.note': 'no nuts' } });
+    expect(a).toMatchObject({
+      kind: 'HOUSEHOLD',
+      displayName: 'The Lovelaces',
+      email: 'home@lovelace.example',
+      notes: 'Seat near the front',
+      hasAccount: false,
+      attributes: { table: 4, vegetarian: true, 'diet.note': 'no nuts' },
+    });
     expect(a.tags).toEqual([{ id: w.tagIds[0], name: 'family' }]);
     // members ordered by role (HEAD, MEMBER, PLUS_ONE, CHILD), then age
     expect(a.members.map((m: { role: string; member: { displayName: string } }) => [m.role, m.member.displayName])).toEqual([
@@ -67,7 +89,9 @@ describe('createActor', () => {
     const [audit] = await watch.audit();
     const id = rawId(a.id);
     expect(audit).toMatchObject({ action: 'actor:create', outcome: 'SUCCESS', userId: w.owner.userId, targetType: 'Actor', targetId: id, requestId });
-    expect(audit!.actorId).toBe((await s.app.db.prisma.actor.findFirstOrThrow({ where: { occasionId: watch.occasionId, userId: w.owner.userId } })).id);
+    expect(audit!.actorId).toBe(
+      (await s.app.db.prisma.actor.findFirstOrThrow({ where: { occasionId: watch.occasionId, userId: w.owner.userId } })).id,
+    );
     expect(audit!.after).toMatchObject({ id, kind: 'HOUSEHOLD', tagIds: [rawId(w.tagIds[0]!)] });
     const [event] = await watch.outbox();
     expect(event).toMatchObject({ type: 'actor.created', requestId, payload: { occasionId: watch.occasionId, actorId: id, kind: 'HOUSEHOLD' } });
@@ -84,7 +108,9 @@ describe('createActor', () => {
     const watch = await watchOccasion(s, w.occasionId);
     const r = await call(other.owner.token, CREATE, { i: { occasionId: w.occasionId, kind: 'PERSON', displayName: 'Intruder' } });
     expect(errorCode(r)).toBe('NOT_FOUND');
-    const tag = await call(w.owner.token, CREATE, { i: { occasionId: w.occasionId, kind: 'PERSON', displayName: 'Tagged', tagIds: [other.tagIds[0]] } });
+    const tag = await call(w.owner.token, CREATE, {
+      i: { occasionId: w.occasionId, kind: 'PERSON', displayName: 'Tagged', tagIds: [other.tagIds[0]] },
+    });
     expect(errorCode(tag)).toBe('NOT_FOUND');
     await watch.expectUnchanged();
   });
@@ -96,10 +122,19 @@ describe('createActor', () => {
       expect(r.body.data.createActor).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED' });
       return r.body.data.createActor.fields.map((f: { path: string }) => f.path).sort();
     };
-    expect(await fields({ kind: 'PERSON', displayName: ' ', email: 'nope', phone: 'call me' })).toEqual(['input.displayName', 'input.email', 'input.phone']);
-    expect(await fields({ kind: 'PERSON', displayName: 'A', attributes: { '1bad': 1, ok: { nested: 1 } } })).toEqual(['input.attributes.1bad', 'input.attributes.ok']);
+    expect(await fields({ kind: 'PERSON', displayName: ' ', email: 'nope', phone: 'call me' })).toEqual([
+      'input.displayName',
+      'input.email',
+      'input.phone',
+    ]);
+    expect(await fields({ kind: 'PERSON', displayName: 'A', attributes: { '1bad': 1, ok: { nested: 1 } } })).toEqual([
+      'input.attributes.1bad',
+      'input.attributes.ok',
+    ]);
     expect(await fields({ kind: 'PERSON', displayName: 'Solo', newMembers: [{ displayName: 'Shadow' }] })).toEqual(['input.newMembers']);
-    expect(await fields({ kind: 'HOUSEHOLD', displayName: 'H', newMembers: [{ displayName: 'X', email: 'bad' }] })).toEqual(['input.newMembers.0.email']);
+    expect(await fields({ kind: 'HOUSEHOLD', displayName: 'H', newMembers: [{ displayName: 'X', email: 'bad' }] })).toEqual([
+      'input.newMembers.0.email',
+    ]);
     await watch.expectUnchanged();
   });
 });
@@ -124,11 +159,21 @@ describe('updateActor', () => {
 
     await watch.expectDelta({ audit: 1, outbox: 1 });
     const [audit] = await watch.audit();
-    expect(audit).toMatchObject({ action: 'actor:update', targetType: 'Actor', targetId: rawId(person.id), requestId, userId: w.people.helper!.userId, actorId: rawId(w.people.helper!.actorId) });
+    expect(audit).toMatchObject({
+      action: 'actor:update',
+      targetType: 'Actor',
+      targetId: rawId(person.id),
+      requestId,
+      userId: w.people.helper!.userId,
+      actorId: rawId(w.people.helper!.actorId),
+    });
     expect(audit!.before).toMatchObject({ displayName: 'Charles', attributes: { table: 1 }, tagIds: [rawId(w.tagIds[0]!)] });
     expect(audit!.after).toMatchObject({ displayName: 'Charles B.', attributes: { seat: 'A3' }, tagIds: [rawId(w.tagIds[1]!)] });
     const [event] = await watch.outbox();
-    expect(event).toMatchObject({ type: 'actor.updated', payload: { occasionId: watch.occasionId, actorId: rawId(person.id), changed: ['displayName', 'attributes', 'tagIds'] } });
+    expect(event).toMatchObject({
+      type: 'actor.updated',
+      payload: { occasionId: watch.occasionId, actorId: rawId(person.id), changed: ['displayName', 'attributes', 'tagIds'] },
+    });
   });
 
   it('is FORBIDDEN for a viewer and a vendor, nothing changes', async () => {
@@ -152,7 +197,9 @@ describe('updateActor', () => {
     const foreign = await call(w.owner.token, UPDATE, { i: { id: person.id, tagIds: [other.tagIds[0]] } });
     expect(errorCode(foreign)).toBe('NOT_FOUND');
     await watch.expectUnchanged();
-    expect(await s.app.db.prisma.actorTag.findMany({ where: { actorId: rawId(person.id) } })).toEqual([{ actorId: rawId(person.id), tagId: rawId(w.tagIds[0]!) }]);
+    expect(await s.app.db.prisma.actorTag.findMany({ where: { actorId: rawId(person.id) } })).toEqual([
+      { actorId: rawId(person.id), tagId: rawId(w.tagIds[0]!) },
+    ]);
   });
 
   it('is NOT_FOUND for an actor of another occasion', async () => {
@@ -249,7 +296,8 @@ describe('memberships', () => {
     const team = await newActor(w, 'TEAM', 'Kinds team');
     const vendor = await newActor(w, 'VENDOR', 'Kinds vendor');
     const person = await newPerson(w, 'Kinds person');
-    const tryAdd = async (groupId: string, memberId: string) => (await call(w.owner.token, ADD_MEMBER, { i: { groupId, memberId } })).body.data.addMembership;
+    const tryAdd = async (groupId: string, memberId: string) =>
+      (await call(w.owner.token, ADD_MEMBER, { i: { groupId, memberId } })).body.data.addMembership;
 
     const watch = await watchOccasion(s, w.occasionId);
     for (const [g, m] of [
@@ -302,15 +350,29 @@ describe('relationships', () => {
     await watch.expectDelta({ relationships: 1, audit: 1, outbox: 1 });
     expect((await watch.audit())[0]).toMatchObject({ action: 'actor:update', targetType: 'Relationship', targetId: rawId(rel.id) });
     expect((await watch.outbox())[0]).toMatchObject({ type: 'actor.updated', payload: { actorId: rawId(a.id), changed: ['relationships'] } });
-    const read = await must(s, w.owner.token, `query($a: ID!, $b: ID!) { a: actor(id: $a) { relationships { kind to { id } } } b: actor(id: $b) { relatedFrom { kind from { id } } } }`, { a: a.id, b: b.id });
+    const read = await must(
+      s,
+      w.owner.token,
+      `query($a: ID!, $b: ID!) { a: actor(id: $a) { relationships { kind to { id } } } b: actor(id: $b) { relatedFrom { kind from { id } } } }`,
+      { a: a.id, b: b.id },
+    );
     expect(read.a.relationships).toEqual([{ kind: 'spouse', to: { id: b.id } }]);
     expect(read.b.relatedFrom).toEqual([{ kind: 'spouse', from: { id: a.id } }]);
 
     // duplicates, self-relations and odd kinds are refused, writing nothing
     const w2 = await watchOccasion(s, w.occasionId);
-    expect((await call(w.owner.token, ADD_REL, { i: { fromId: a.id, toId: b.id, kind: 'spouse' } })).body.data.addRelationship).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
-    expect((await call(w.owner.token, ADD_REL, { i: { fromId: a.id, toId: a.id, kind: 'friend' } })).body.data.addRelationship).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.toId' }] });
-    expect((await call(w.owner.token, ADD_REL, { i: { fromId: a.id, toId: b.id, kind: '<script>' } })).body.data.addRelationship).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.kind' }] });
+    expect((await call(w.owner.token, ADD_REL, { i: { fromId: a.id, toId: b.id, kind: 'spouse' } })).body.data.addRelationship).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'CONFLICT',
+    });
+    expect((await call(w.owner.token, ADD_REL, { i: { fromId: a.id, toId: a.id, kind: 'friend' } })).body.data.addRelationship).toMatchObject({
+      __typename: 'ValidationError',
+      fields: [{ path: 'input.toId' }],
+    });
+    expect((await call(w.owner.token, ADD_REL, { i: { fromId: a.id, toId: b.id, kind: '<script>' } })).body.data.addRelationship).toMatchObject({
+      __typename: 'ValidationError',
+      fields: [{ path: 'input.kind' }],
+    });
     expect(errorCode(await call(w.people.viewer!.token, ADD_REL, { i: { fromId: a.id, toId: b.id, kind: 'friend' } }))).toBe('FORBIDDEN');
     expect(errorCode(await call(w.people.viewer!.token, REMOVE_REL, { i: { id: rel.id } }))).toBe('FORBIDDEN');
     expect(errorCode(await call(w.owner.token, ADD_REL, { i: { fromId: a.id, toId: other.households[0]!.id, kind: 'friend' } }))).toBe('NOT_FOUND');
@@ -344,8 +406,13 @@ describe('tags', () => {
 
   it('refuses a duplicate name, a bad colour, a viewer and another occasion, writing nothing', async () => {
     const watch = await watchOccasion(s, w.occasionId);
-    expect((await call(w.owner.token, CREATE_TAG, { i: { occasionId: w.occasionId, name: 'family' } })).body.data.createTag).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
-    expect((await call(w.owner.token, CREATE_TAG, { i: { occasionId: w.occasionId, name: 'x', color: 'green' } })).body.data.createTag).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.color' }] });
+    expect((await call(w.owner.token, CREATE_TAG, { i: { occasionId: w.occasionId, name: 'family' } })).body.data.createTag).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'CONFLICT',
+    });
+    expect((await call(w.owner.token, CREATE_TAG, { i: { occasionId: w.occasionId, name: 'x', color: 'green' } })).body.data.createTag).toMatchObject(
+      { __typename: 'ValidationError', fields: [{ path: 'input.color' }] },
+    );
     expect(errorCode(await call(w.people.viewer!.token, CREATE_TAG, { i: { occasionId: w.occasionId, name: 'viewer tag' } }))).toBe('FORBIDDEN');
     expect(errorCode(await call(w.people.vendor!.token, DELETE_TAG, { i: { id: w.tagIds[0] } }))).toBe('FORBIDDEN');
     expect(errorCode(await call(other.owner.token, DELETE_TAG, { i: { id: w.tagIds[0] } }))).toBe('NOT_FOUND');
@@ -361,7 +428,11 @@ describe('Occasion.actors filters and paging', () => {
   const list = async (filter?: object, first = 100, after?: string, token = x.owner.token) => {
     const r = await call(token, LIST, { id: x.occasionId, filter, first, after });
     expect(r.body.errors).toBeUndefined();
-    return r.body.data.occasion.actors as { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { id: string; displayName: string; kind: string; hasAccount: boolean } }[] };
+    return r.body.data.occasion.actors as {
+      totalCount: number;
+      pageInfo: { hasNextPage: boolean; endCursor: string };
+      edges: { node: { id: string; displayName: string; kind: string; hasAccount: boolean } }[];
+    };
   };
   const names = async (filter?: object) => (await list(filter)).edges.map((e) => e.node.displayName);
 

@@ -15,7 +15,11 @@ describe('refused mutations are audited too', () => {
     const requestId = newRequestId('denied');
 
     // when the viewer tries to create an event
-    const r = await s.gql(CREATE_EVENT, { i: { occasionId: w.occasionId, name: 'Sneaky' } }, { token: w.people.viewer!.token, headers: { 'x-request-id': requestId } });
+    const r = await s.gql(
+      CREATE_EVENT,
+      { i: { occasionId: w.occasionId, name: 'Sneaky' } },
+      { token: w.people.viewer!.token, headers: { 'x-request-id': requestId } },
+    );
 
     // then FORBIDDEN, nothing changed, and the attempt is on record
     expect(errorCode(r)).toBe('FORBIDDEN');
@@ -39,7 +43,11 @@ describe('refused mutations are audited too', () => {
     const watchB = await watchOccasion(s, b.occasionId);
     const requestId = newRequestId('probe');
 
-    const r = await s.gql(CREATE_EVENT, { i: { occasionId: b.occasionId, name: 'Probe' } }, { token: a.owner.token, headers: { 'x-request-id': requestId } });
+    const r = await s.gql(
+      CREATE_EVENT,
+      { i: { occasionId: b.occasionId, name: 'Probe' } },
+      { token: a.owner.token, headers: { 'x-request-id': requestId } },
+    );
 
     expect(errorCode(r)).toBe('NOT_FOUND');
     await watchB.expectUnchanged();

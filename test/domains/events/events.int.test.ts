@@ -20,7 +20,11 @@ const LIST = `query($id: ID!, $filter: EventFilter) { occasion(id: $id) { events
 let w: World;
 let other: World;
 beforeAll(async () => {
-  w = await buildWorld(s, { events: 2, households: [1], collaborators: { planner: undefined, co_planner: undefined, viewer: undefined, vendor: [0] } });
+  w = await buildWorld(s, {
+    events: 2,
+    households: [1],
+    collaborators: { planner: undefined, co_planner: undefined, viewer: undefined, vendor: [0] },
+  });
   other = await buildWorld(s, { events: 1, households: [] });
 });
 
@@ -30,20 +34,54 @@ describe('createEvent', () => {
   it('creates an event with defaults; one audit row and an event.created event for that event', async () => {
     const watch = await watchOccasion(s, w.occasionId);
     const requestId = newRequestId('ev-create');
-    const r = await call(w.people.co_planner!.token, CREATE, {
-      i: { occasionId: w.occasionId, name: ' Welcome drinks ', startsAt: '2027-06-09T18:00:00Z', endsAt: '2027-06-09T21:00:00+02:00', location: 'Terrace', settings: { dressCode: 'smart' } },
-    }, requestId);
+    const r = await call(
+      w.people.co_planner!.token,
+      CREATE,
+      {
+        i: {
+          occasionId: w.occasionId,
+          name: ' Welcome drinks ',
+          startsAt: '2027-06-09T18:00:00Z',
+          endsAt: '2027-06-09T21:00:00+02:00',
+          location: 'Terrace',
+          settings: { dressCode: 'smart' },
+        },
+      },
+      requestId,
+    );
     expect(r.body.errors).toBeUndefined();
     const e = r.body.data.createEvent.event;
-    expect(e).toMatchObject({ name: 'Welcome drinks', visibility: 'PUBLIC', startsAt: '2027-06-09T18:00:00.000Z', endsAt: '2027-06-09T19:00:00.000Z', location: 'Terrace', settings: { dressCode: 'smart' }, description: null });
+    expect(e).toMatchObject({
+      name: 'Welcome drinks',
+      visibility: 'PUBLIC',
+      startsAt: '2027-06-09T18:00:00.000Z',
+      endsAt: '2027-06-09T19:00:00.000Z',
+      location: 'Terrace',
+      settings: { dressCode: 'smart' },
+      description: null,
+    });
 
     await watch.expectDelta({ events: 1, audit: 1, outbox: 1 });
     const id = rawId(e.id);
     const [audit] = await watch.audit();
-    expect(audit).toMatchObject({ action: 'event:create', outcome: 'SUCCESS', userId: w.people.co_planner!.userId, actorId: rawId(w.people.co_planner!.actorId), targetType: 'Event', targetId: id, scope: { eventId: id }, requestId });
+    expect(audit).toMatchObject({
+      action: 'event:create',
+      outcome: 'SUCCESS',
+      userId: w.people.co_planner!.userId,
+      actorId: rawId(w.people.co_planner!.actorId),
+      targetType: 'Event',
+      targetId: id,
+      scope: { eventId: id },
+      requestId,
+    });
     expect(audit!.after).toMatchObject({ id, name: 'Welcome drinks' });
     const [event] = await watch.outbox();
-    expect(event).toMatchObject({ type: 'event.created', eventId: id, requestId, payload: { occasionId: watch.occasionId, eventId: id, name: 'Welcome drinks' } });
+    expect(event).toMatchObject({
+      type: 'event.created',
+      eventId: id,
+      requestId,
+      payload: { occasionId: watch.occasionId, eventId: id, name: 'Welcome drinks' },
+    });
   });
 
   it.each(['viewer', 'vendor'])('is FORBIDDEN for a %s, and nothing is written', async (role) => {
@@ -62,8 +100,14 @@ describe('createEvent', () => {
 
   it('refuses bad input (blank name, end before start, too-large settings) and writes nothing', async () => {
     const watch = await watchOccasion(s, w.occasionId);
-    const order = await call(w.owner.token, CREATE, { i: { occasionId: w.occasionId, name: 'Backwards', startsAt: '2027-06-10T18:00:00Z', endsAt: '2027-06-10T17:00:00Z' } });
-    expect(order.body.data.createEvent).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED', fields: [{ path: 'input.endsAt', message: 'endsAt must not be before startsAt.' }] });
+    const order = await call(w.owner.token, CREATE, {
+      i: { occasionId: w.occasionId, name: 'Backwards', startsAt: '2027-06-10T18:00:00Z', endsAt: '2027-06-10T17:00:00Z' },
+    });
+    expect(order.body.data.createEvent).toMatchObject({
+      __typename: 'ValidationError',
+      code: 'VALIDATION_FAILED',
+      fields: [{ path: 'input.endsAt', message: 'endsAt must not be before startsAt.' }],
+    });
     const blank = await call(w.owner.token, CREATE, { i: { occasionId: w.occasionId, name: '  ' } });
     expect(blank.body.data.createEvent.fields).toEqual([{ path: 'input.name', message: 'Give the event a name.' }]);
     const big = await call(w.owner.token, CREATE, { i: { occasionId: w.occasionId, name: 'Big', settings: { blob: 'x'.repeat(11_000) } } });
@@ -86,11 +130,22 @@ describe('updateEvent', () => {
 
     await watch.expectDelta({ audit: 1, outbox: 1 });
     const [audit] = await watch.audit();
-    expect(audit).toMatchObject({ action: 'event:update', targetType: 'Event', targetId: rawId(eventId), requestId, userId: w.people.planner!.userId, actorId: rawId(w.people.planner!.actorId) });
+    expect(audit).toMatchObject({
+      action: 'event:update',
+      targetType: 'Event',
+      targetId: rawId(eventId),
+      requestId,
+      userId: w.people.planner!.userId,
+      actorId: rawId(w.people.planner!.actorId),
+    });
     expect(audit!.before).toMatchObject({ location: null, visibility: 'PUBLIC' });
     expect(audit!.after).toMatchObject({ location: 'Barn', visibility: 'PRIVATE' });
     const [event] = await watch.outbox();
-    expect(event).toMatchObject({ type: 'event.updated', eventId: rawId(eventId), payload: { occasionId: watch.occasionId, eventId: rawId(eventId), changed: ['location', 'visibility'] } });
+    expect(event).toMatchObject({
+      type: 'event.updated',
+      eventId: rawId(eventId),
+      payload: { occasionId: watch.occasionId, eventId: rawId(eventId), changed: ['location', 'visibility'] },
+    });
   });
 
   it('refuses an end before the stored start and writes nothing', async () => {
@@ -99,7 +154,11 @@ describe('updateEvent', () => {
     const watch = await watchOccasion(s, w.occasionId);
     // buildWorld starts event 1 on 2027-06-10T17:00Z
     const r = await call(w.owner.token, UPDATE, { i: { id: eventId, endsAt: '2027-06-10T16:00:00Z' } });
-    expect(r.body.data.updateEvent).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED', fields: [{ path: 'input.endsAt', message: 'endsAt must not be before startsAt.' }] });
+    expect(r.body.data.updateEvent).toMatchObject({
+      __typename: 'ValidationError',
+      code: 'VALIDATION_FAILED',
+      fields: [{ path: 'input.endsAt', message: 'endsAt must not be before startsAt.' }],
+    });
     expect(r.body.data.updateEvent.message).toBe('endsAt must not be before startsAt.');
     const blank = await call(w.owner.token, UPDATE, { i: { id: eventId, name: '' } });
     expect(blank.body.data.updateEvent.fields[0].path).toBe('input.name');
@@ -166,7 +225,11 @@ describe('deleteEvent', () => {
     expect(audit).toMatchObject({ action: 'event:delete', targetType: 'Event', targetId: rawId(x.eventIds[0]!), requestId, after: null });
     expect(audit!.before).toMatchObject({ id: rawId(x.eventIds[0]!), name: 'Event 1' });
     const [event] = await watch.outbox();
-    expect(event).toMatchObject({ type: 'event.deleted', eventId: rawId(x.eventIds[0]!), payload: { occasionId: watch.occasionId, eventId: rawId(x.eventIds[0]!) } });
+    expect(event).toMatchObject({
+      type: 'event.deleted',
+      eventId: rawId(x.eventIds[0]!),
+      payload: { occasionId: watch.occasionId, eventId: rawId(x.eventIds[0]!) },
+    });
     const again = await call(x.owner.token, DELETE, { i: { id: x.eventIds[0] } });
     expect(errorCode(again)).toBe('NOT_FOUND');
   });

@@ -20,7 +20,11 @@ describe('signUp', () => {
   it('creates the user, signs them in and audits it', async () => {
     const email = freshEmail();
     const requestId = newRequestId('signup');
-    const r = await s.gql(SIGN_UP, { input: { email: `  ${email.toUpperCase()} `, password: 'correct horse battery', displayName: ' Ada ' } }, { headers: { 'x-request-id': requestId } });
+    const r = await s.gql(
+      SIGN_UP,
+      { input: { email: `  ${email.toUpperCase()} `, password: 'correct horse battery', displayName: ' Ada ' } },
+      { headers: { 'x-request-id': requestId } },
+    );
     expect(r.body.errors).toBeUndefined();
     const p = r.body.data.signUp;
     expect(p.__typename).toBe('Session');
@@ -36,7 +40,15 @@ describe('signUp', () => {
     expect(await s.app.db.prisma.refreshToken.count({ where: { userId: row.id } })).toBe(1);
     const { audit, outbox } = await rowsOfRequest(s, requestId);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'identity:sign_up', outcome: 'SUCCESS', principalType: 'user', userId: row.id, targetType: 'User', targetId: row.id, occasionId: null });
+    expect(audit[0]).toMatchObject({
+      action: 'identity:sign_up',
+      outcome: 'SUCCESS',
+      principalType: 'user',
+      userId: row.id,
+      targetType: 'User',
+      targetId: row.id,
+      occasionId: null,
+    });
     expect(audit[0]!.after).toEqual({ email, displayName: 'Ada' });
     expect(outbox).toEqual([]);
 
@@ -48,7 +60,11 @@ describe('signUp', () => {
   it('refuses an email that already has an account (ConflictError), whatever its case', async () => {
     const u = await signUpUser(s, 'dupe');
     const requestId = newRequestId('dupe');
-    const r = await s.gql(SIGN_UP, { input: { email: u.email.toUpperCase(), password: 'another long password', displayName: 'Twin' } }, { headers: { 'x-request-id': requestId } });
+    const r = await s.gql(
+      SIGN_UP,
+      { input: { email: u.email.toUpperCase(), password: 'another long password', displayName: 'Twin' } },
+      { headers: { 'x-request-id': requestId } },
+    );
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.signUp).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
     expect(await users().count({ where: { email: u.email } })).toBe(1);
@@ -63,7 +79,11 @@ describe('signUp', () => {
     expect(weak.body.data.signUp).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED' });
     expect(weak.body.data.signUp.fields).toEqual([{ path: 'input.password', message: 'Use at least 10 characters.' }]);
 
-    const bad = await s.gql(SIGN_UP, { input: { email: 'not-an-email', password: 'long enough password', displayName: '' } }, { headers: { 'x-request-id': requestId } });
+    const bad = await s.gql(
+      SIGN_UP,
+      { input: { email: 'not-an-email', password: 'long enough password', displayName: '' } },
+      { headers: { 'x-request-id': requestId } },
+    );
     expect(bad.body.data.signUp.__typename).toBe('ValidationError');
     const paths = bad.body.data.signUp.fields.map((f: { path: string }) => f.path).sort();
     expect(paths).toEqual(['input.displayName', 'input.email']);
@@ -96,11 +116,19 @@ describe('signIn', () => {
     const tokensBefore = await s.app.db.prisma.refreshToken.count({ where: { userId: u.userId } });
     const requestId = newRequestId('badcreds');
     const wrong = await s.gql(SIGN_IN, { input: { email: u.email, password: `${u.password}x` } }, { headers: { 'x-request-id': requestId } });
-    const unknown = await s.gql(SIGN_IN, { input: { email: freshEmail('nobody'), password: u.password } }, { headers: { 'x-request-id': requestId } });
+    const unknown = await s.gql(
+      SIGN_IN,
+      { input: { email: freshEmail('nobody'), password: u.password } },
+      { headers: { 'x-request-id': requestId } },
+    );
     const malformed = await s.gql(SIGN_IN, { input: { email: 'nope', password: u.password } }, { headers: { 'x-request-id': requestId } });
     for (const r of [wrong, unknown, malformed]) {
       expect(r.body.errors).toBeUndefined();
-      expect(r.body.data.signIn).toEqual({ __typename: 'InvalidCredentialsError', code: 'INVALID_CREDENTIALS', message: 'Email or password is incorrect.' });
+      expect(r.body.data.signIn).toEqual({
+        __typename: 'InvalidCredentialsError',
+        code: 'INVALID_CREDENTIALS',
+        message: 'Email or password is incorrect.',
+      });
     }
     expect(await s.app.db.prisma.refreshToken.count({ where: { userId: u.userId } })).toBe(tokensBefore);
     expect(await rowsOfRequest(s, requestId)).toMatchObject({ audit: [], outbox: [] });
@@ -179,7 +207,9 @@ describe('signOut', () => {
     expect((await s.gql(SIGN_OUT, { input: { refreshToken: u.refreshToken } })).body.data.signOut.ok).toBe(true);
     expect((await s.gql(SIGN_OUT, { input: { refreshToken: 'tovrt_never' } })).body.data.signOut.ok).toBe(true);
     // The other device is not signed out.
-    expect((await s.gql(REFRESH, { input: { refreshToken: other.body.data.signIn.refreshToken } })).body.data.refreshSession.__typename).toBe('Session');
+    expect((await s.gql(REFRESH, { input: { refreshToken: other.body.data.signIn.refreshToken } })).body.data.refreshSession.__typename).toBe(
+      'Session',
+    );
   });
 });
 
@@ -219,7 +249,13 @@ describe('deleteAccount', () => {
     expect(await s.app.db.prisma.actor.count({ where: { userId: u.userId } })).toBe(0);
     const { audit } = await rowsOfRequest(s, requestId);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'identity:delete_account', outcome: 'SUCCESS', userId: u.userId, targetType: 'User', targetId: u.userId });
+    expect(audit[0]).toMatchObject({
+      action: 'identity:delete_account',
+      outcome: 'SUCCESS',
+      userId: u.userId,
+      targetType: 'User',
+      targetId: u.userId,
+    });
   });
 });
 

@@ -17,7 +17,9 @@ const DISABLE = `mutation($i: DisableModuleInput!) { disableModule(input: $i) { 
 const world = (collaborators: Record<string, number[] | undefined> = { co_planner: undefined, viewer: undefined, vendor: [0] }) =>
   buildWorld(s, { events: 2, households: [], collaborators });
 const install = async (w: World, config?: object) =>
-  (await must(s, w.owner.token, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'rsvp', config } })).installModule.installation as { id: string };
+  (await must(s, w.owner.token, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'rsvp', config } })).installModule.installation as {
+    id: string;
+  };
 
 describe('installModule', () => {
   it('installs with config validated and defaulted by the manifest; audit and module.installed', async () => {
@@ -27,14 +29,31 @@ describe('installModule', () => {
     const r = await call(w.owner.token, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'rsvp', config: { defaultPlusOnes: 2 } } }, requestId);
     expect(r.body.errors).toBeUndefined();
     const inst = r.body.data.installModule.installation;
-    expect(inst).toMatchObject({ moduleKey: 'rsvp', version: '1.0.0', config: { defaultPlusOnes: 2, allowGuestNotes: true }, enablements: [], module: { name: 'RSVP' } });
+    expect(inst).toMatchObject({
+      moduleKey: 'rsvp',
+      version: '1.0.0',
+      config: { defaultPlusOnes: 2, allowGuestNotes: true },
+      enablements: [],
+      module: { name: 'RSVP' },
+    });
     await watch.expectDelta({ installations: 1, audit: 1, outbox: 1 });
     const id = rawId(inst.id);
     const [audit] = await watch.audit();
-    expect(audit).toMatchObject({ action: 'module:install', targetType: 'ModuleInstallation', targetId: id, scope: { installationId: id }, requestId, userId: w.owner.userId });
+    expect(audit).toMatchObject({
+      action: 'module:install',
+      targetType: 'ModuleInstallation',
+      targetId: id,
+      scope: { installationId: id },
+      requestId,
+      userId: w.owner.userId,
+    });
     expect(audit!.after).toMatchObject({ moduleKey: 'rsvp', config: { defaultPlusOnes: 2, allowGuestNotes: true } });
     const [event] = await watch.outbox();
-    expect(event).toMatchObject({ type: 'module.installed', requestId, payload: { occasionId: watch.occasionId, moduleKey: 'rsvp', installationId: id, version: '1.0.0' } });
+    expect(event).toMatchObject({
+      type: 'module.installed',
+      requestId,
+      payload: { occasionId: watch.occasionId, moduleKey: 'rsvp', installationId: id, version: '1.0.0' },
+    });
     const listed = await must(s, w.owner.token, `query($id: ID!) { occasion(id: $id) { modules { moduleKey } } }`, { id: w.occasionId });
     expect(listed.occasion.modules).toEqual([{ moduleKey: 'rsvp' }]);
   });
@@ -42,14 +61,22 @@ describe('installModule', () => {
   it('refuses config the manifest rejects, and unknown modules, with a ValidationError; nothing written', async () => {
     const w = await world();
     const watch = await watchOccasion(s, w.occasionId);
-    const bad = await call(w.owner.token, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'rsvp', config: { defaultPlusOnes: 11, allowGuestNotes: 'yes' } } });
+    const bad = await call(w.owner.token, INSTALL, {
+      i: { occasionId: w.occasionId, moduleKey: 'rsvp', config: { defaultPlusOnes: 11, allowGuestNotes: 'yes' } },
+    });
     expect(bad.body.data.installModule).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED' });
-    expect(bad.body.data.installModule.fields.map((f: { path: string }) => f.path).sort()).toEqual(['input.config.allowGuestNotes', 'input.config.defaultPlusOnes']);
+    expect(bad.body.data.installModule.fields.map((f: { path: string }) => f.path).sort()).toEqual([
+      'input.config.allowGuestNotes',
+      'input.config.defaultPlusOnes',
+    ]);
     // The config schema is strict: unknown keys are refused, not dropped.
     const extra = await call(w.owner.token, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'rsvp', config: { colour: 'red' } } });
     expect(extra.body.data.installModule.__typename).toBe('ValidationError');
     const unknown = await call(w.owner.token, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'seating-chart' } });
-    expect(unknown.body.data.installModule).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.moduleKey', message: 'Unknown module.' }] });
+    expect(unknown.body.data.installModule).toMatchObject({
+      __typename: 'ValidationError',
+      fields: [{ path: 'input.moduleKey', message: 'Unknown module.' }],
+    });
     await watch.expectUnchanged();
   });
 
@@ -92,7 +119,10 @@ describe('configureModule', () => {
     expect(audit).toMatchObject({ action: 'module:configure', targetId: rawId(inst.id) });
     expect(audit!.before).toMatchObject({ config: { defaultPlusOnes: 1, allowGuestNotes: true } });
     expect(audit!.after).toMatchObject({ config: { defaultPlusOnes: 0, allowGuestNotes: false } });
-    expect((await watch.outbox())[0]).toMatchObject({ type: 'module.configured', payload: { occasionId: watch.occasionId, moduleKey: 'rsvp', installationId: rawId(inst.id) } });
+    expect((await watch.outbox())[0]).toMatchObject({
+      type: 'module.configured',
+      payload: { occasionId: watch.occasionId, moduleKey: 'rsvp', installationId: rawId(inst.id) },
+    });
 
     // bad config and a co-planner change nothing
     const w2 = await watchOccasion(s, w.occasionId);
@@ -128,10 +158,26 @@ describe('enableModule / disableModule', () => {
     expect(en).toMatchObject({ config: { deadline: '2027-05-01T00:00:00Z' }, event: { id: e0 }, installation: { moduleKey: 'rsvp' } });
     await watch.expectDelta({ enablements: 1, audit: 1, outbox: 1 });
     const [audit] = await watch.audit();
-    expect(audit).toMatchObject({ action: 'module:enable', targetType: 'ModuleEnablement', targetId: rawId(en.id), requestId, before: null, scope: { eventId: rawId(e0), installationId: rawId(inst.id), enablementId: rawId(en.id) } });
+    expect(audit).toMatchObject({
+      action: 'module:enable',
+      targetType: 'ModuleEnablement',
+      targetId: rawId(en.id),
+      requestId,
+      before: null,
+      scope: { eventId: rawId(e0), installationId: rawId(inst.id), enablementId: rawId(en.id) },
+    });
     const [event] = await watch.outbox();
-    expect(event).toMatchObject({ type: 'module.enabled', eventId: rawId(e0), payload: { occasionId: watch.occasionId, moduleKey: 'rsvp', installationId: rawId(inst.id), eventId: rawId(e0) } });
-    const read = await must(s, w.owner.token, `query($a: ID!, $b: ID!) { a: event(id: $a) { modules { installation { moduleKey } } rsvp { deadline } } b: event(id: $b) { modules { id } } }`, { a: e0, b: e1 });
+    expect(event).toMatchObject({
+      type: 'module.enabled',
+      eventId: rawId(e0),
+      payload: { occasionId: watch.occasionId, moduleKey: 'rsvp', installationId: rawId(inst.id), eventId: rawId(e0) },
+    });
+    const read = await must(
+      s,
+      w.owner.token,
+      `query($a: ID!, $b: ID!) { a: event(id: $a) { modules { installation { moduleKey } } rsvp { deadline } } b: event(id: $b) { modules { id } } }`,
+      { a: e0, b: e1 },
+    );
     expect(read.a).toEqual({ modules: [{ installation: { moduleKey: 'rsvp' } }], rsvp: { deadline: '2027-05-01T00:00:00.000Z' } });
     expect(read.b.modules).toEqual([]);
     const notEnabled = await call(w.owner.token, `query($b: ID!) { event(id: $b) { rsvp { deadline } } }`, { b: e1 });
@@ -148,7 +194,10 @@ describe('enableModule / disableModule', () => {
     watch = await watchOccasion(s, w.occasionId);
     const bad = await call(w.owner.token, ENABLE, { i: { eventId: e1, moduleKey: 'rsvp', config: { deadline: 'soon', linkedFormId: 'abc' } } });
     expect(bad.body.data.enableModule).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED' });
-    expect(bad.body.data.enableModule.fields.map((f: { path: string }) => f.path).sort()).toEqual(['input.config.deadline', 'input.config.linkedFormId']);
+    expect(bad.body.data.enableModule.fields.map((f: { path: string }) => f.path).sort()).toEqual([
+      'input.config.deadline',
+      'input.config.linkedFormId',
+    ]);
     await watch.expectUnchanged();
 
     // disabling removes the enablement
@@ -157,7 +206,11 @@ describe('enableModule / disableModule', () => {
     expect(off.body.data.disableModule.deletedId).toBe(en.id);
     await watch.expectDelta({ enablements: -1, audit: 1, outbox: 1 });
     expect((await watch.audit())[0]).toMatchObject({ action: 'module:disable', targetId: rawId(en.id) });
-    expect((await watch.outbox())[0]).toMatchObject({ type: 'module.disabled', eventId: rawId(e0), payload: { eventId: rawId(e0), moduleKey: 'rsvp', installationId: rawId(inst.id) } });
+    expect((await watch.outbox())[0]).toMatchObject({
+      type: 'module.disabled',
+      eventId: rawId(e0),
+      payload: { eventId: rawId(e0), moduleKey: 'rsvp', installationId: rawId(inst.id) },
+    });
     const twice = await call(w.owner.token, DISABLE, { i: { eventId: e0, moduleKey: 'rsvp' } });
     expect(errorCode(twice)).toBe('NOT_FOUND');
   });
@@ -200,11 +253,16 @@ describe('uninstallModule', () => {
     const [audit] = await watch.audit();
     expect(audit).toMatchObject({ action: 'module:uninstall', targetId: inst.id, requestId });
     expect((audit!.before as { enablements: unknown[] }).enablements).toHaveLength(2);
-    expect((await watch.outbox())[0]).toMatchObject({ type: 'module.uninstalled', payload: { occasionId: watch.occasionId, moduleKey: 'rsvp', installationId: inst.id } });
+    expect((await watch.outbox())[0]).toMatchObject({
+      type: 'module.uninstalled',
+      payload: { occasionId: watch.occasionId, moduleKey: 'rsvp', installationId: inst.id },
+    });
     const read = await must(s, w.owner.token, `query($id: ID!) { event(id: $id) { modules { id } } }`, { id: w.eventIds[0] });
     expect(read.event.modules).toEqual([]);
     // and it can be installed afresh
-    expect((await call(w.owner.token, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'rsvp' } })).body.data.installModule.__typename).toBe('ModuleInstallationPayload');
+    expect((await call(w.owner.token, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'rsvp' } })).body.data.installModule.__typename).toBe(
+      'ModuleInstallationPayload',
+    );
   });
 });
 

@@ -21,7 +21,12 @@ describe('createOccasion', () => {
     const u = await signUpUser(s, 'creator');
     const requestId = newRequestId('occ-create');
     const name = `Wedding ${uniq()}`;
-    const r = await call(u.token, CREATE, { i: { name: `  ${name} `, kind: 'WEDDING', timezone: 'Europe/London', branding: { primary: '#123456' } } }, requestId);
+    const r = await call(
+      u.token,
+      CREATE,
+      { i: { name: `  ${name} `, kind: 'WEDDING', timezone: 'Europe/London', branding: { primary: '#123456' } } },
+      requestId,
+    );
     expect(r.body.errors).toBeUndefined();
     const occ = r.body.data.createOccasion.occasion;
     expect(occ).toMatchObject({ name, kind: 'WEDDING', timezone: 'Europe/London', defaultLocale: 'en', branding: { primary: '#123456' } });
@@ -37,7 +42,15 @@ describe('createOccasion', () => {
 
     const audit = await p.auditLog.findMany({ where: { occasionId: id } });
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'occasion:create', outcome: 'SUCCESS', userId: u.userId, actorId: owner.id, targetType: 'Occasion', targetId: id, requestId });
+    expect(audit[0]).toMatchObject({
+      action: 'occasion:create',
+      outcome: 'SUCCESS',
+      userId: u.userId,
+      actorId: owner.id,
+      targetType: 'Occasion',
+      targetId: id,
+      requestId,
+    });
     const outbox = await p.outboxEvent.findMany({ where: { occasionId: id } });
     expect(outbox).toHaveLength(1);
     expect(outbox[0]).toMatchObject({ type: 'occasion.created', requestId, eventId: null, payload: { occasionId: id, name, kind: 'WEDDING' } });
@@ -53,10 +66,20 @@ describe('createOccasion', () => {
   it('refuses bad input with a ValidationError per field and writes nothing', async () => {
     const u = await signUpUser(s, 'badocc');
     const requestId = newRequestId('occ-bad');
-    const r = await call(u.token, CREATE, { i: { name: '   ', timezone: 'Mars/Olympus', defaultLocale: 'english', branding: { logo: { nested: true } } } }, requestId);
+    const r = await call(
+      u.token,
+      CREATE,
+      { i: { name: '   ', timezone: 'Mars/Olympus', defaultLocale: 'english', branding: { logo: { nested: true } } } },
+      requestId,
+    );
     const e = r.body.data.createOccasion;
     expect(e).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED' });
-    expect(e.fields.map((f: { path: string }) => f.path).sort()).toEqual(['input.branding.logo', 'input.defaultLocale', 'input.name', 'input.timezone']);
+    expect(e.fields.map((f: { path: string }) => f.path).sort()).toEqual([
+      'input.branding.logo',
+      'input.defaultLocale',
+      'input.name',
+      'input.timezone',
+    ]);
     const p = s.app.db.prisma;
     expect(await p.occasion.count({ where: { createdByUserId: u.userId } })).toBe(0);
     expect(await p.actor.count({ where: { userId: u.userId } })).toBe(0);
@@ -90,7 +113,15 @@ describe('updateOccasion', () => {
 
     await watch.expectDelta({ audit: 1, outbox: 1 });
     const [audit] = await watch.audit();
-    expect(audit).toMatchObject({ action: 'occasion:update', outcome: 'SUCCESS', userId: w.people.planner!.userId, actorId: rawId(w.people.planner!.actorId), targetType: 'Occasion', targetId: watch.occasionId, requestId });
+    expect(audit).toMatchObject({
+      action: 'occasion:update',
+      outcome: 'SUCCESS',
+      userId: w.people.planner!.userId,
+      actorId: rawId(w.people.planner!.actorId),
+      targetType: 'Occasion',
+      targetId: watch.occasionId,
+      requestId,
+    });
     expect(audit!.before).toMatchObject({ timezone: 'UTC', kind: 'WEDDING' });
     expect(audit!.after).toMatchObject({ name: 'Renamed', timezone: 'America/New_York' });
     const [event] = await watch.outbox();

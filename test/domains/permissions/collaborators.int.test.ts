@@ -34,7 +34,12 @@ describe('inviteCollaborator + acceptCollaboratorInvitation', () => {
     const inviteReq = newRequestId('invite');
 
     // when the owner invites them
-    const r = await call(w.owner.token, INVITE, { i: { occasionId: w.occasionId, email: invitee.email.toUpperCase(), role: 'co_planner', displayName: 'Co Planner' } }, inviteReq);
+    const r = await call(
+      w.owner.token,
+      INVITE,
+      { i: { occasionId: w.occasionId, email: invitee.email.toUpperCase(), role: 'co_planner', displayName: 'Co Planner' } },
+      inviteReq,
+    );
 
     // then an invitation with a one-time token exists, and a not-yet-linked actor
     expect(r.body.errors).toBeUndefined();
@@ -47,9 +52,19 @@ describe('inviteCollaborator + acceptCollaboratorInvitation', () => {
     const row = await s.app.db.prisma.collaboratorInvitation.findUniqueOrThrow({ where: { id: rawId(inv.invitation.id) } });
     expect(row.tokenHash).not.toContain(inv.token);
     const [ia] = await watch.audit();
-    expect(ia).toMatchObject({ action: 'access:invite', targetType: 'CollaboratorInvitation', targetId: row.id, requestId: inviteReq, userId: w.owner.userId });
+    expect(ia).toMatchObject({
+      action: 'access:invite',
+      targetType: 'CollaboratorInvitation',
+      targetId: row.id,
+      requestId: inviteReq,
+      userId: w.owner.userId,
+    });
     expect(JSON.stringify(ia!.after)).not.toContain('tokenHash');
-    expect((await watch.outbox())[0]).toMatchObject({ type: 'collaborator.invited', requestId: inviteReq, payload: { occasionId: watch.occasionId, invitationId: row.id, actorId: rawId(inv.invitation.actorId), role: 'co_planner' } });
+    expect((await watch.outbox())[0]).toMatchObject({
+      type: 'collaborator.invited',
+      requestId: inviteReq,
+      payload: { occasionId: watch.occasionId, invitationId: row.id, actorId: rawId(inv.invitation.actorId), role: 'co_planner' },
+    });
     // the invitee sees nothing yet
     expect(errorCode(await call(invitee.token, EVENTS, { id: w.occasionId }))).toBe('NOT_FOUND');
 
@@ -70,8 +85,17 @@ describe('inviteCollaborator + acceptCollaboratorInvitation', () => {
     const grant = await s.app.db.prisma.grant.findFirstOrThrow({ where: { subjectActorId: rawId(inv.invitation.actorId) } });
     expect(grant).toMatchObject({ role: 'co_planner', scopeType: 'OCCASION', scopeEventId: null });
     const [aa] = await watch.audit();
-    expect(aa).toMatchObject({ action: 'access:accept_invitation', targetId: row.id, requestId: acceptReq, userId: invitee.userId, actorId: rawId(inv.invitation.actorId) });
-    expect((await watch.outbox())[0]).toMatchObject({ type: 'collaborator.joined', payload: { occasionId: watch.occasionId, invitationId: row.id, actorId: rawId(inv.invitation.actorId), userId: invitee.userId } });
+    expect(aa).toMatchObject({
+      action: 'access:accept_invitation',
+      targetId: row.id,
+      requestId: acceptReq,
+      userId: invitee.userId,
+      actorId: rawId(inv.invitation.actorId),
+    });
+    expect((await watch.outbox())[0]).toMatchObject({
+      type: 'collaborator.joined',
+      payload: { occasionId: watch.occasionId, invitationId: row.id, actorId: rawId(inv.invitation.actorId), userId: invitee.userId },
+    });
     expect((await must(s, invitee.token, EVENTS, { id: w.occasionId })).occasion.events.totalCount).toBe(2);
   });
 
@@ -97,7 +121,9 @@ describe('inviteCollaborator + acceptCollaboratorInvitation', () => {
     expect(events.totalCount).toBe(1);
     expect(events.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([w.eventIds[1]]);
     expect(errorCode(await call(vendorUser.token, `query($id: ID!) { event(id: $id) { name } }`, { id: w.eventIds[0] }))).toBe('FORBIDDEN');
-    expect(errorCode(await call(vendorUser.token, `query($id: ID!) { occasion(id: $id) { actors(first: 5) { totalCount } } }`, { id: w.occasionId }))).toBe('FORBIDDEN');
+    expect(
+      errorCode(await call(vendorUser.token, `query($id: ID!) { occasion(id: $id) { actors(first: 5) { totalCount } } }`, { id: w.occasionId })),
+    ).toBe('FORBIDDEN');
     expect((await must(s, vendorUser.token, `query($id: ID!) { event(id: $id) { name } }`, { id: w.eventIds[1] })).event.name).toBe('Event 2');
   });
 
@@ -118,12 +144,28 @@ describe('inviteCollaborator + acceptCollaboratorInvitation', () => {
     const w = await buildWorld(s, { events: 1, households: [] });
     const other = await buildWorld(s, { events: 1, households: [1] });
     const watch = await watchOccasion(s, w.occasionId);
-    const res = async (i: Record<string, unknown>) => call(w.owner.token, INVITE, { i: { occasionId: w.occasionId, displayName: 'X', email: 'x@example.com', role: 'viewer', ...i } });
-    expect((await res({ role: 'owner' })).body.data.inviteCollaborator).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.role' }] });
-    expect((await res({ role: 'emperor' })).body.data.inviteCollaborator).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.role' }] });
-    expect((await res({ email: 'nope' })).body.data.inviteCollaborator).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.email' }] });
-    expect((await res({ displayName: null })).body.data.inviteCollaborator).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.displayName' }] });
-    expect((await res({ expiresInDays: 365 })).body.data.inviteCollaborator).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.expiresInDays' }] });
+    const res = async (i: Record<string, unknown>) =>
+      call(w.owner.token, INVITE, { i: { occasionId: w.occasionId, displayName: 'X', email: 'x@example.com', role: 'viewer', ...i } });
+    expect((await res({ role: 'owner' })).body.data.inviteCollaborator).toMatchObject({
+      __typename: 'ValidationError',
+      fields: [{ path: 'input.role' }],
+    });
+    expect((await res({ role: 'emperor' })).body.data.inviteCollaborator).toMatchObject({
+      __typename: 'ValidationError',
+      fields: [{ path: 'input.role' }],
+    });
+    expect((await res({ email: 'nope' })).body.data.inviteCollaborator).toMatchObject({
+      __typename: 'ValidationError',
+      fields: [{ path: 'input.email' }],
+    });
+    expect((await res({ displayName: null })).body.data.inviteCollaborator).toMatchObject({
+      __typename: 'ValidationError',
+      fields: [{ path: 'input.displayName' }],
+    });
+    expect((await res({ expiresInDays: 365 })).body.data.inviteCollaborator).toMatchObject({
+      __typename: 'ValidationError',
+      fields: [{ path: 'input.expiresInDays' }],
+    });
     expect(errorCode(await res({ eventIds: [other.eventIds[0]] }))).toBe('NOT_FOUND');
     expect(errorCode(await res({ actorId: other.households[0]!.id }))).toBe('NOT_FOUND');
     await watch.expectUnchanged();
@@ -134,10 +176,14 @@ describe('inviteCollaborator + acceptCollaboratorInvitation', () => {
     const stranger = await signUpUser(s, 'stranger');
     const watch = await watchOccasion(s, w.occasionId);
     for (const role of ['co_planner', 'viewer', 'vendor']) {
-      const r = await call(w.people[role]!.token, INVITE, { i: { occasionId: w.occasionId, email: 'x@example.com', role: 'viewer', displayName: 'X' } });
+      const r = await call(w.people[role]!.token, INVITE, {
+        i: { occasionId: w.occasionId, email: 'x@example.com', role: 'viewer', displayName: 'X' },
+      });
       expect(errorCode(r)).toBe('FORBIDDEN');
     }
-    expect(errorCode(await call(stranger.token, INVITE, { i: { occasionId: w.occasionId, email: 'x@example.com', role: 'viewer', displayName: 'X' } }))).toBe('NOT_FOUND');
+    expect(
+      errorCode(await call(stranger.token, INVITE, { i: { occasionId: w.occasionId, email: 'x@example.com', role: 'viewer', displayName: 'X' } })),
+    ).toBe('NOT_FOUND');
     await watch.expectUnchanged();
   });
 
@@ -150,14 +196,26 @@ describe('inviteCollaborator + acceptCollaboratorInvitation', () => {
     const watch = await watchOccasion(s, w.occasionId);
 
     // when they invite someone as planner (which holds module:manage, which they lack)
-    const r = await call(w.people.co_planner!.token, INVITE, { i: { occasionId: w.occasionId, email: 'p@example.com', role: 'planner', displayName: 'P' } });
+    const r = await call(w.people.co_planner!.token, INVITE, {
+      i: { occasionId: w.occasionId, email: 'p@example.com', role: 'planner', displayName: 'P' },
+    });
 
     // then it is refused and nothing is written
-    expect(r.body.data.inviteCollaborator).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED', fields: [{ path: 'input.role', message: 'Beyond your own access.' }] });
+    expect(r.body.data.inviteCollaborator).toMatchObject({
+      __typename: 'ValidationError',
+      code: 'VALIDATION_FAILED',
+      fields: [{ path: 'input.role', message: 'Beyond your own access.' }],
+    });
     await watch.expectUnchanged();
     // while inviting a viewer is fine, and a planner may invite another planner
-    expect((await call(w.people.co_planner!.token, INVITE, { i: { occasionId: w.occasionId, email: 'v@example.com', role: 'viewer', displayName: 'V' } })).body.data.inviteCollaborator.__typename).toBe('InviteCollaboratorPayload');
-    expect((await call(w.people.planner!.token, INVITE, { i: { occasionId: w.occasionId, email: 'p2@example.com', role: 'planner', displayName: 'P2' } })).body.data.inviteCollaborator.__typename).toBe('InviteCollaboratorPayload');
+    expect(
+      (await call(w.people.co_planner!.token, INVITE, { i: { occasionId: w.occasionId, email: 'v@example.com', role: 'viewer', displayName: 'V' } }))
+        .body.data.inviteCollaborator.__typename,
+    ).toBe('InviteCollaboratorPayload');
+    expect(
+      (await call(w.people.planner!.token, INVITE, { i: { occasionId: w.occasionId, email: 'p2@example.com', role: 'planner', displayName: 'P2' } }))
+        .body.data.inviteCollaborator.__typename,
+    ).toBe('InviteCollaboratorPayload');
   });
 });
 
@@ -212,9 +270,14 @@ describe('invalid invitation tokens', () => {
 
   it('refuses an expired invitation', async () => {
     const { w, invitee, inv } = await setUp();
-    await s.app.db.prisma.collaboratorInvitation.update({ where: { id: rawId(inv.invitation.id) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await s.app.db.prisma.collaboratorInvitation.update({
+      where: { id: rawId(inv.invitation.id) },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     await expectInvalid(inv.token, invitee, w);
-    const list = await must(s, w.owner.token, `query($id: ID!) { occasion(id: $id) { collaboratorInvitations { id status } } }`, { id: w.occasionId });
+    const list = await must(s, w.owner.token, `query($id: ID!) { occasion(id: $id) { collaboratorInvitations { id status } } }`, {
+      id: w.occasionId,
+    });
     expect(list.occasion.collaboratorInvitations).toEqual([{ id: inv.invitation.id, status: 'EXPIRED' }]);
   });
 

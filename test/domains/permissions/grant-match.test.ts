@@ -309,6 +309,8 @@ describe('createActionRegistry: role expansion', () => {
   });
 
   it('refuses a role naming an unknown action', () => {
-    expect(() => createActionRegistry({}, { seater: { description: 'x', actions: ['seating:view'] } })).toThrow(/Role seater names unknown action seating:view/);
+    expect(() => createActionRegistry({}, { seater: { description: 'x', actions: ['seating:view'] } })).toThrow(
+      /Role seater names unknown action seating:view/,
+    );
   });
 });

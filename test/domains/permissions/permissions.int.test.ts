@@ -106,7 +106,13 @@ describe('roles: who may read and do what', () => {
   }
 
   it('everyone with access reads the occasion; strangers get NOT_FOUND, anonymous UNAUTHENTICATED', async () => {
-    expect(await asEveryRole(OCCASION, () => ({ id: w.occasionId }), (d) => d.occasion.id === w.occasionId)).toEqual({
+    expect(
+      await asEveryRole(
+        OCCASION,
+        () => ({ id: w.occasionId }),
+        (d) => d.occasion.id === w.occasionId,
+      ),
+    ).toEqual({
       owner: true,
       planner: true,
       co_planner: true,
@@ -120,7 +126,11 @@ describe('roles: who may read and do what', () => {
   });
 
   it('myActions lists exactly what each role holds on the occasion as a whole', async () => {
-    const got = await asEveryRole(OCCASION, () => ({ id: w.occasionId }), (d) => d.occasion.myActions);
+    const got = await asEveryRole(
+      OCCASION,
+      () => ({ id: w.occasionId }),
+      (d) => d.occasion.myActions,
+    );
     expect(got).toEqual({
       owner: roleActions('owner'),
       planner: roleActions('planner'),
@@ -136,7 +146,13 @@ describe('roles: who may read and do what', () => {
 
   it('grants (access:read): owner, planner and co_planner; the rest FORBIDDEN', async () => {
     // owner, planner, co_planner, helper, viewer: one grant each; vendor: occasion:read + vendor on event 0.
-    expect(await asEveryRole(GRANTS, () => ({ id: w.occasionId }), (d) => d.grants.totalCount)).toEqual({
+    expect(
+      await asEveryRole(
+        GRANTS,
+        () => ({ id: w.occasionId }),
+        (d) => d.grants.totalCount,
+      ),
+    ).toEqual({
       owner: 7,
       planner: 7,
       co_planner: 7,
@@ -147,8 +163,19 @@ describe('roles: who may read and do what', () => {
   });
 
   it('auditLog (audit:read) is owner-only', async () => {
-    const got = await asEveryRole(AUDIT, () => ({ id: w.occasionId }), (d) => d.auditLog.totalCount > 0);
-    expect(got).toEqual({ owner: true, planner: 'FORBIDDEN', co_planner: 'FORBIDDEN', helper: 'FORBIDDEN', vendor: 'FORBIDDEN', viewer: 'FORBIDDEN' });
+    const got = await asEveryRole(
+      AUDIT,
+      () => ({ id: w.occasionId }),
+      (d) => d.auditLog.totalCount > 0,
+    );
+    expect(got).toEqual({
+      owner: true,
+      planner: 'FORBIDDEN',
+      co_planner: 'FORBIDDEN',
+      helper: 'FORBIDDEN',
+      vendor: 'FORBIDDEN',
+      viewer: 'FORBIDDEN',
+    });
   });
 
   it('actors: the vendor cannot read them; contact details need actor:read_contact', async () => {
@@ -162,7 +189,9 @@ describe('roles: who may read and do what', () => {
       viewer: 'Household 1',
     });
     const member = () => ({ id: w.households[0]!.memberIds[0] });
-    const email = await asEveryRole(ACTOR_EMAIL, member, (d) => (typeof d.actor.email === 'string' && d.actor.email.includes('@') ? 'email' : d.actor.email));
+    const email = await asEveryRole(ACTOR_EMAIL, member, (d) =>
+      typeof d.actor.email === 'string' && d.actor.email.includes('@') ? 'email' : d.actor.email,
+    );
     expect(email).toEqual({ owner: 'email', planner: 'email', co_planner: 'email', helper: 'FORBIDDEN', vendor: 'FORBIDDEN', viewer: 'FORBIDDEN' });
     // A guarded nullable field fails alone: the rest of the actor still arrives.
     const r = await s.gql(ACTOR_EMAIL, member(), { token: tokenOf(w, 'helper') });
@@ -171,30 +200,86 @@ describe('roles: who may read and do what', () => {
   });
 
   it('events: the vendor reads only its own event', async () => {
-    const read = (i: number) => asEveryRole(EVENT, () => ({ id: w.eventIds[i] }), (d) => d.event.name);
-    expect(await read(0)).toEqual({ owner: 'Event 1', planner: 'Event 1', co_planner: 'Event 1', helper: 'Event 1', vendor: 'Event 1', viewer: 'Event 1' });
-    expect(await read(1)).toEqual({ owner: 'Event 2', planner: 'Event 2', co_planner: 'Event 2', helper: 'Event 2', vendor: 'FORBIDDEN', viewer: 'Event 2' });
+    const read = (i: number) =>
+      asEveryRole(
+        EVENT,
+        () => ({ id: w.eventIds[i] }),
+        (d) => d.event.name,
+      );
+    expect(await read(0)).toEqual({
+      owner: 'Event 1',
+      planner: 'Event 1',
+      co_planner: 'Event 1',
+      helper: 'Event 1',
+      vendor: 'Event 1',
+      viewer: 'Event 1',
+    });
+    expect(await read(1)).toEqual({
+      owner: 'Event 2',
+      planner: 'Event 2',
+      co_planner: 'Event 2',
+      helper: 'Event 2',
+      vendor: 'FORBIDDEN',
+      viewer: 'Event 2',
+    });
   });
 
   it('createEvent (event:create): planners only', async () => {
     const before = await s.app.db.prisma.event.count({ where: { occasionId: rawId(w.occasionId) } });
-    const got = await asEveryRole(CREATE_EVENT, () => ({ i: { occasionId: w.occasionId, name: 'Extra' } }), (d) => d.createEvent.__typename);
-    expect(got).toEqual({ owner: 'EventPayload', planner: 'EventPayload', co_planner: 'EventPayload', helper: 'FORBIDDEN', vendor: 'FORBIDDEN', viewer: 'FORBIDDEN' });
+    const got = await asEveryRole(
+      CREATE_EVENT,
+      () => ({ i: { occasionId: w.occasionId, name: 'Extra' } }),
+      (d) => d.createEvent.__typename,
+    );
+    expect(got).toEqual({
+      owner: 'EventPayload',
+      planner: 'EventPayload',
+      co_planner: 'EventPayload',
+      helper: 'FORBIDDEN',
+      vendor: 'FORBIDDEN',
+      viewer: 'FORBIDDEN',
+    });
     expect(await s.app.db.prisma.event.count({ where: { occasionId: rawId(w.occasionId) } })).toBe(before + 3);
   });
 
   it('updateEvent (event:update): planners only, the vendor not even on its own event', async () => {
-    const got = await asEveryRole(UPDATE_EVENT, () => ({ i: { id: w.eventIds[0], name: 'Event 1' } }), (d) => d.updateEvent.__typename);
-    expect(got).toEqual({ owner: 'EventPayload', planner: 'EventPayload', co_planner: 'EventPayload', helper: 'FORBIDDEN', vendor: 'FORBIDDEN', viewer: 'FORBIDDEN' });
+    const got = await asEveryRole(
+      UPDATE_EVENT,
+      () => ({ i: { id: w.eventIds[0], name: 'Event 1' } }),
+      (d) => d.updateEvent.__typename,
+    );
+    expect(got).toEqual({
+      owner: 'EventPayload',
+      planner: 'EventPayload',
+      co_planner: 'EventPayload',
+      helper: 'FORBIDDEN',
+      vendor: 'FORBIDDEN',
+      viewer: 'FORBIDDEN',
+    });
   });
 
   it('updateActor (actor:update): planners and the helper', async () => {
-    const got = await asEveryRole(UPDATE_ACTOR, () => ({ i: { id: w.households[0]!.id, displayName: 'Household 1' } }), (d) => d.updateActor.__typename);
-    expect(got).toEqual({ owner: 'ActorPayload', planner: 'ActorPayload', co_planner: 'ActorPayload', helper: 'ActorPayload', vendor: 'FORBIDDEN', viewer: 'FORBIDDEN' });
+    const got = await asEveryRole(
+      UPDATE_ACTOR,
+      () => ({ i: { id: w.households[0]!.id, displayName: 'Household 1' } }),
+      (d) => d.updateActor.__typename,
+    );
+    expect(got).toEqual({
+      owner: 'ActorPayload',
+      planner: 'ActorPayload',
+      co_planner: 'ActorPayload',
+      helper: 'ActorPayload',
+      vendor: 'FORBIDDEN',
+      viewer: 'FORBIDDEN',
+    });
   });
 
   it('configureModule (module:manage): owner and planner; co_planner is FORBIDDEN', async () => {
-    const got = await asEveryRole(CONFIGURE, () => ({ i: { installationId, config: { defaultPlusOnes: 1 } } }), (d) => d.configureModule.installation.config.defaultPlusOnes);
+    const got = await asEveryRole(
+      CONFIGURE,
+      () => ({ i: { installationId, config: { defaultPlusOnes: 1 } } }),
+      (d) => d.configureModule.installation.config.defaultPlusOnes,
+    );
     expect(got).toEqual({ owner: 1, planner: 1, co_planner: 'FORBIDDEN', helper: 'FORBIDDEN', vendor: 'FORBIDDEN', viewer: 'FORBIDDEN' });
   });
 
@@ -205,7 +290,14 @@ describe('roles: who may read and do what', () => {
       () => ({ i: { occasionId: w.occasionId, email: `invitee-${++n}-${Date.now()}@example.com`, role: 'viewer', displayName: 'Invitee' } }),
       (d) => d.inviteCollaborator.invitation.role,
     );
-    expect(got).toEqual({ owner: 'viewer', planner: 'viewer', co_planner: 'FORBIDDEN', helper: 'FORBIDDEN', vendor: 'FORBIDDEN', viewer: 'FORBIDDEN' });
+    expect(got).toEqual({
+      owner: 'viewer',
+      planner: 'viewer',
+      co_planner: 'FORBIDDEN',
+      helper: 'FORBIDDEN',
+      vendor: 'FORBIDDEN',
+      viewer: 'FORBIDDEN',
+    });
   });
 
   it('deleteOccasion (occasion:delete) is owner-only', async () => {
@@ -286,7 +378,11 @@ describe('grantAccess', () => {
     const watch = await watchOccasion(s, w.occasionId);
 
     // when the owner grants vendor on event 2
-    const r = await s.gql(GRANT, { i: { occasionId: w.occasionId, subjectId: vendor.actorId, role: 'vendor', scope: { type: 'EVENT', eventId: w.eventIds[1] } } }, { token: w.owner.token });
+    const r = await s.gql(
+      GRANT,
+      { i: { occasionId: w.occasionId, subjectId: vendor.actorId, role: 'vendor', scope: { type: 'EVENT', eventId: w.eventIds[1] } } },
+      { token: w.owner.token },
+    );
 
     // then the payload shows the grant
     expect(r.body.errors).toBeUndefined();
@@ -304,7 +400,10 @@ describe('grantAccess', () => {
     // and one grant, one audit row and one outbox row were written
     await watch.expectDelta({ grants: 1, liveGrants: 1, audit: 1, outbox: 1 });
     const [ev] = await watch.outbox();
-    expect(ev).toMatchObject({ type: 'access.granted', payload: { grantId: rawId(g.grant.id), subjectActorId: rawId(vendor.actorId), role: 'vendor', actions: [], scopeType: 'EVENT' } });
+    expect(ev).toMatchObject({
+      type: 'access.granted',
+      payload: { grantId: rawId(g.grant.id), subjectActorId: rawId(vendor.actorId), role: 'vendor', actions: [], scopeType: 'EVENT' },
+    });
     expect((await watch.audit()).map((a) => a.action)).toEqual(['access:grant']);
     const row = await s.app.db.prisma.grant.findUniqueOrThrow({ where: { id: rawId(g.grant.id) } });
     expect(row).toMatchObject({ scopeEventId: rawId(w.eventIds[1]!), grantedByUserId: w.owner.userId, subjectType: 'ACTOR' });
@@ -320,7 +419,9 @@ describe('grantAccess', () => {
     const [h1, h2] = [w.households[0]!.memberIds[0]!, w.households[0]!.memberIds[1]!];
     expect(errorCode(await s.gql(UPDATE_ACTOR, { i: { id: h1, displayName: 'Renamed' } }, { token: viewer.token }))).toBe('FORBIDDEN');
 
-    await must(s, w.owner.token, GRANT, { i: { occasionId: w.occasionId, subjectId: viewer.actorId, actions: ['actor:update'], scope: { type: 'RESOURCE', resourceId: h1 } } });
+    await must(s, w.owner.token, GRANT, {
+      i: { occasionId: w.occasionId, subjectId: viewer.actorId, actions: ['actor:update'], scope: { type: 'RESOURCE', resourceId: h1 } },
+    });
 
     const ok = await s.gql(UPDATE_ACTOR, { i: { id: h1, displayName: 'Renamed' } }, { token: viewer.token });
     expect(ok.body.data?.updateActor).toEqual({ __typename: 'ActorPayload', actor: { id: h1, displayName: 'Renamed' } });
@@ -329,7 +430,11 @@ describe('grantAccess', () => {
 
   it('a planner may hand out what they hold (planner role)', async () => {
     const x = await addCollaborator(s, w.owner, w.occasionId, 'viewer');
-    const r = await s.gql(GRANT, { i: { occasionId: w.occasionId, subjectId: x.actorId, role: 'planner', scope: { type: 'OCCASION' } } }, { token: w.people.planner!.token });
+    const r = await s.gql(
+      GRANT,
+      { i: { occasionId: w.occasionId, subjectId: x.actorId, role: 'planner', scope: { type: 'OCCASION' } } },
+      { token: w.people.planner!.token },
+    );
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.grantAccess.grant.effectiveActions).toEqual(roleActions('planner'));
   });
@@ -340,17 +445,29 @@ describe('grantAccess', () => {
     const before = await rowCounts(w.occasionId);
     const watch = await watchOccasion(s, w.occasionId);
 
-    const asOwner = await s.gql(GRANT, { i: { occasionId: w.occasionId, subjectId, role: 'owner', scope: { type: 'OCCASION' } } }, { token: planner.token });
+    const asOwner = await s.gql(
+      GRANT,
+      { i: { occasionId: w.occasionId, subjectId, role: 'owner', scope: { type: 'OCCASION' } } },
+      { token: planner.token },
+    );
     expect(errorCode(asOwner)).toBe('FORBIDDEN');
     expect(asOwner.body.errors?.[0]?.message).toContain('occasion:delete');
     expect(asOwner.body.errors?.[0]?.message).toContain('audit:read');
 
-    const auditRead = await s.gql(GRANT, { i: { occasionId: w.occasionId, subjectId, actions: ['audit:read'], scope: { type: 'OCCASION' } } }, { token: planner.token });
+    const auditRead = await s.gql(
+      GRANT,
+      { i: { occasionId: w.occasionId, subjectId, actions: ['audit:read'], scope: { type: 'OCCASION' } } },
+      { token: planner.token },
+    );
     expect(errorCode(auditRead)).toBe('FORBIDDEN');
     expect(auditRead.body.errors?.[0]?.message).toMatch(/audit:read\.$/);
 
     // The same refusal at a narrower scope: holding it nowhere means granting it nowhere.
-    const onEvent = await s.gql(GRANT, { i: { occasionId: w.occasionId, subjectId, actions: ['occasion:delete'], scope: { type: 'EVENT', eventId: w.eventIds[0] } } }, { token: planner.token });
+    const onEvent = await s.gql(
+      GRANT,
+      { i: { occasionId: w.occasionId, subjectId, actions: ['occasion:delete'], scope: { type: 'EVENT', eventId: w.eventIds[0] } } },
+      { token: planner.token },
+    );
     expect(errorCode(onEvent)).toBe('FORBIDDEN');
 
     expect(await rowCounts(w.occasionId)).toEqual(before);
@@ -375,14 +492,28 @@ describe('grantAccess', () => {
     const subjectId = w.households[0]!.memberIds[1];
     const watch = await watchOccasion(s, w.occasionId);
     const grant = async (extra: Record<string, unknown>) =>
-      (await s.gql(GRANT, { i: { occasionId: w.occasionId, subjectId, scope: { type: 'OCCASION' }, ...extra } }, { token: w.owner.token })).body.data.grantAccess;
+      (await s.gql(GRANT, { i: { occasionId: w.occasionId, subjectId, scope: { type: 'OCCASION' }, ...extra } }, { token: w.owner.token })).body.data
+        .grantAccess;
 
-    expect(await grant({ role: 'superuser' })).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED', fields: [{ path: 'input.role' }] });
+    expect(await grant({ role: 'superuser' })).toMatchObject({
+      __typename: 'ValidationError',
+      code: 'VALIDATION_FAILED',
+      fields: [{ path: 'input.role' }],
+    });
     expect(await grant({ actions: ['occasion:teleport'] })).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.actions' }] });
     expect(await grant({})).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.role' }] });
-    expect(await grant({ role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' })).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.expiresAt' }] });
-    expect(await grant({ role: 'viewer', scope: { type: 'PLATFORM' } })).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.scope.type' }] });
-    expect(await grant({ role: 'viewer', scope: { type: 'EVENT' } })).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.scope.eventId' }] });
+    expect(await grant({ role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' })).toMatchObject({
+      __typename: 'ValidationError',
+      fields: [{ path: 'input.expiresAt' }],
+    });
+    expect(await grant({ role: 'viewer', scope: { type: 'PLATFORM' } })).toMatchObject({
+      __typename: 'ValidationError',
+      fields: [{ path: 'input.scope.type' }],
+    });
+    expect(await grant({ role: 'viewer', scope: { type: 'EVENT' } })).toMatchObject({
+      __typename: 'ValidationError',
+      fields: [{ path: 'input.scope.eventId' }],
+    });
     await watch.expectUnchanged();
   });
 
@@ -426,7 +557,11 @@ describe('revokeAccess', () => {
     const watch = await watchOccasion(s, w.occasionId);
     const r = await s.gql(REVOKE, { i: { grantId: ownerGrant } }, { token: w.owner.token });
     expect(r.body.errors).toBeUndefined();
-    expect(r.body.data.revokeAccess).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT', message: expect.stringContaining('at least one owner') });
+    expect(r.body.data.revokeAccess).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'CONFLICT',
+      message: expect.stringContaining('at least one owner'),
+    });
     expect((await s.app.db.prisma.grant.findUniqueOrThrow({ where: { id: rawId(ownerGrant) } })).revokedAt).toBeNull();
     await watch.expectUnchanged();
     expect((await must(s, w.owner.token, OCCASION, { id: w.occasionId })).occasion.id).toBe(w.occasionId);
@@ -452,7 +587,10 @@ describe('revokeAccess', () => {
 
     // then the grant is revoked, with one audit and one outbox row
     expect(r.body.errors).toBeUndefined();
-    expect(r.body.data.revokeAccess).toMatchObject({ __typename: 'GrantPayload', grant: { id: grantId, isLive: false, revokedAt: expect.any(String) } });
+    expect(r.body.data.revokeAccess).toMatchObject({
+      __typename: 'GrantPayload',
+      grant: { id: grantId, isLive: false, revokedAt: expect.any(String) },
+    });
     await watch.expectDelta({ liveGrants: -1, audit: 1, outbox: 1 });
     expect((await watch.outbox()).map((e) => [e.type, (e.payload as { grantId: string }).grantId])).toEqual([['access.revoked', rawId(grantId)]]);
     expect((await s.app.db.prisma.grant.findUniqueOrThrow({ where: { id: rawId(grantId) } })).revokedByUserId).toBe(w.owner.userId);
@@ -473,7 +611,9 @@ describe('revokeAccess', () => {
   it('with a second owner, the first owner grant can go; the remaining one then cannot', async () => {
     // given the owner makes the planner an owner too
     const planner = w.people.planner!;
-    const second = await must(s, w.owner.token, GRANT, { i: { occasionId: w.occasionId, subjectId: planner.actorId, role: 'owner', scope: { type: 'OCCASION' } } });
+    const second = await must(s, w.owner.token, GRANT, {
+      i: { occasionId: w.occasionId, subjectId: planner.actorId, role: 'owner', scope: { type: 'OCCASION' } },
+    });
     const secondId = second.grantAccess.grant.id;
     const firstId = await ownGrantId(w, w.owner.token, await ownerActorId(w), 'owner');
 
@@ -492,7 +632,13 @@ describe('revokeAccess', () => {
     const x = await buildWorld(s, { events: 1, households: [1], collaborators: { planner: undefined } });
     const planner = x.people.planner!;
     const g = await must(s, x.owner.token, GRANT, {
-      i: { occasionId: x.occasionId, subjectId: planner.actorId, role: 'owner', scope: { type: 'OCCASION' }, expiresAt: new Date(Date.now() + 3_600_000).toISOString() },
+      i: {
+        occasionId: x.occasionId,
+        subjectId: planner.actorId,
+        role: 'owner',
+        scope: { type: 'OCCASION' },
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
     });
     await s.app.db.prisma.grant.update({ where: { id: rawId(g.grantAccess.grant.id) }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const firstId = await ownGrantId(x, x.owner.token, await ownerActorId(x), 'owner');
@@ -554,7 +700,11 @@ describe('expired grants', () => {
     const mine = await s.gql(`{ occasions(first: 10) { totalCount edges { node { id } } } }`, undefined, { token: helper.token });
     expect(mine.body.errors).toBeUndefined();
     expect(mine.body.data.occasions).toEqual({ totalCount: 0, edges: [] });
-    const explained = await must(s, w.owner.token, EXPLAIN, { subjectId: helper.actorId, action: 'occasion:read', target: { occasionId: w.occasionId } });
+    const explained = await must(s, w.owner.token, EXPLAIN, {
+      subjectId: helper.actorId,
+      action: 'occasion:read',
+      target: { occasionId: w.occasionId },
+    });
     expect(explained.explainAccess).toMatchObject({ allowed: false, reason: 'NO_ACCESS_TO_OCCASION', grant: null });
   });
 });
@@ -589,7 +739,13 @@ describe('explainAccess', () => {
 
   it('denied: an action the subject does not hold', async () => {
     const r = await explain(w.people.helper!.actorId, 'event:update', { eventId: w.eventIds[0] });
-    expect(r.body.data.explainAccess).toEqual({ allowed: false, action: 'event:update', reason: 'NO_MATCHING_GRANT', detail: 'No live grant includes event:update.', grant: null });
+    expect(r.body.data.explainAccess).toEqual({
+      allowed: false,
+      action: 'event:update',
+      reason: 'NO_MATCHING_GRANT',
+      detail: 'No live grant includes event:update.',
+      grant: null,
+    });
   });
 
   it('denied: held only at a scope that does not contain the target', async () => {
@@ -613,7 +769,10 @@ describe('explainAccess', () => {
   it('denied: an actor with no grants at all, and an unknown action', async () => {
     const guest = w.households[0]!.memberIds[0]!;
     expect((await explain(guest, 'occasion:read', {})).body.data.explainAccess).toMatchObject({ allowed: false, reason: 'NO_ACCESS_TO_OCCASION' });
-    expect((await explain(w.people.helper!.actorId, 'occasion:teleport', {})).body.data.explainAccess).toMatchObject({ allowed: false, reason: 'UNKNOWN_ACTION' });
+    expect((await explain(w.people.helper!.actorId, 'occasion:teleport', {})).body.data.explainAccess).toMatchObject({
+      allowed: false,
+      reason: 'UNKNOWN_ACTION',
+    });
   });
 
   it('needs access:read; ids of another occasion are NOT_FOUND', async () => {
@@ -637,7 +796,9 @@ describe('a grant to a team applies to its members', () => {
     expect(errorCode(await s.gql(ACTOR, { id: w.households[0]!.id }, { token: vendor.token }))).toBe('FORBIDDEN');
 
     // when the team is granted viewer on the whole occasion
-    const g = await must(s, w.owner.token, GRANT, { i: { occasionId: w.occasionId, subjectId: teamId, role: 'viewer', scope: { type: 'OCCASION' } } });
+    const g = await must(s, w.owner.token, GRANT, {
+      i: { occasionId: w.occasionId, subjectId: teamId, role: 'viewer', scope: { type: 'OCCASION' } },
+    });
 
     // then the vendor's user reads what a viewer reads
     expect((await must(s, vendor.token, OCCASION_EVENTS, { id: w.occasionId })).occasion.events.totalCount).toBe(2);
@@ -703,21 +864,40 @@ describe('grants at module installation and enablement scope (Event.rsvp needs r
 
     const g = await s.gql(
       GRANT,
-      { i: { occasionId: w.occasionId, subjectId: helper.actorId, role: 'rsvp_viewer', scope: { type: 'MODULE_ENABLEMENT', enablementId: enablementIds[0] } } },
+      {
+        i: {
+          occasionId: w.occasionId,
+          subjectId: helper.actorId,
+          role: 'rsvp_viewer',
+          scope: { type: 'MODULE_ENABLEMENT', enablementId: enablementIds[0] },
+        },
+      },
       { token: w.owner.token },
     );
-    expect(g.body.data?.grantAccess?.grant?.scope).toEqual({ type: 'MODULE_ENABLEMENT', eventId: null, installationId: null, enablementId: enablementIds[0], resourceId: null });
+    expect(g.body.data?.grantAccess?.grant?.scope).toEqual({
+      type: 'MODULE_ENABLEMENT',
+      eventId: null,
+      installationId: null,
+      enablementId: enablementIds[0],
+      resourceId: null,
+    });
 
     expect(await outcomes(helper.token)).toEqual(['ok', 'FORBIDDEN', 'MODULE_NOT_ENABLED']);
     // explainAccess agrees, naming the scope that does not reach event 2
-    const ex = await must(s, w.owner.token, EXPLAIN, { subjectId: helper.actorId, action: 'rsvp:view', target: { occasionId: w.occasionId, enablementId: enablementIds[1] } });
+    const ex = await must(s, w.owner.token, EXPLAIN, {
+      subjectId: helper.actorId,
+      action: 'rsvp:view',
+      target: { occasionId: w.occasionId, enablementId: enablementIds[1] },
+    });
     expect(ex.explainAccess).toMatchObject({ allowed: false, reason: 'NO_MATCHING_GRANT' });
     expect(ex.explainAccess.detail).toContain('MODULE_ENABLEMENT');
   });
 
   it('an event-scoped rsvp:view reaches the module enabled on that event', async () => {
     const helper = w.people.helper!;
-    await must(s, w.owner.token, GRANT, { i: { occasionId: w.occasionId, subjectId: helper.actorId, actions: ['rsvp:view'], scope: { type: 'EVENT', eventId: w.eventIds[1] } } });
+    await must(s, w.owner.token, GRANT, {
+      i: { occasionId: w.occasionId, subjectId: helper.actorId, actions: ['rsvp:view'], scope: { type: 'EVENT', eventId: w.eventIds[1] } },
+    });
     expect(await outcomes(helper.token)).toEqual(['ok', 'ok', 'MODULE_NOT_ENABLED']);
   });
 

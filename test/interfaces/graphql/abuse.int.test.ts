@@ -29,7 +29,11 @@ afterEach(() => {
   lastBody = undefined;
 });
 
-async function gql(query: string, variables?: Record<string, unknown>, opts?: { token?: string; headers?: Record<string, string> }): Promise<GqlResult> {
+async function gql(
+  query: string,
+  variables?: Record<string, unknown>,
+  opts?: { token?: string; headers?: Record<string, string> },
+): Promise<GqlResult> {
   const r = await s.gql(query, variables, opts);
   lastStatus = r.status;
   lastBody = r.body;
@@ -167,7 +171,9 @@ describe('size and cost limits', () => {
     const levels = 5;
     const fragments = [`fragment F0 on Occasion { id name timezone }`];
     for (let i = 1; i <= levels; i++) fragments.push(`fragment F${i} on Occasion { ${Array.from({ length: 10 }, () => `...F${i - 1}`).join(' ')} }`);
-    const r = await gql(`query($id: ID!) { occasion(id: $id) { ...F${levels} } } ${fragments.join(' ')}`, { id: encodeGlobalID('Occasion', '00000000-0000-0000-0000-000000000000') });
+    const r = await gql(`query($id: ID!) { occasion(id: $id) { ...F${levels} } } ${fragments.join(' ')}`, {
+      id: encodeGlobalID('Occasion', '00000000-0000-0000-0000-000000000000'),
+    });
     expect(r.status).toBe(400);
     expect(errorCode(r)).toBe('QUERY_TOO_COMPLEX');
   });
@@ -263,11 +269,15 @@ describe('forged and stale access tokens', () => {
 
   it('a deleted account’s access token stops working at once → 401 user_deleted', async () => {
     const doomed = await signUpUser(s, 'doomed');
-    const del = await gql(`mutation { deleteAccount { __typename ... on OkPayload { ok } ... on Error { code message } } }`, undefined, { token: doomed.token });
+    const del = await gql(`mutation { deleteAccount { __typename ... on OkPayload { ok } ... on Error { code message } } }`, undefined, {
+      token: doomed.token,
+    });
     expect(del.body).toEqual({ data: { deleteAccount: { __typename: 'OkPayload', ok: true } } });
 
     expectUnauthenticated(await gql(ME, undefined, { token: doomed.token }), 'user_deleted');
-    const refresh = await gql(`mutation($i: RefreshSessionInput!) { refreshSession(input: $i) { __typename ... on Error { code } } }`, { i: { refreshToken: doomed.refreshToken } });
+    const refresh = await gql(`mutation($i: RefreshSessionInput!) { refreshSession(input: $i) { __typename ... on Error { code } } }`, {
+      i: { refreshToken: doomed.refreshToken },
+    });
     expect(refresh.body.data.refreshSession).toEqual({ __typename: 'InvalidTokenError', code: 'INVALID_TOKEN' });
   });
 });
@@ -312,7 +322,11 @@ describe('bad ids and bad input', () => {
 
   it('an Actor id where an Event id is expected, inside a mutation input → BAD_USER_INPUT, nothing written', async () => {
     const before = await counts();
-    const r = await gql(`mutation($i: DeleteEventInput!) { deleteEvent(input: $i) { deletedId } }`, { i: { id: w.households[0]!.id } }, { token: w.owner.token });
+    const r = await gql(
+      `mutation($i: DeleteEventInput!) { deleteEvent(input: $i) { deletedId } }`,
+      { i: { id: w.households[0]!.id } },
+      { token: w.owner.token },
+    );
     expect(errorCode(r)).toBe('BAD_USER_INPUT');
     expect(await counts()).toEqual(before);
   });
@@ -326,7 +340,11 @@ describe('bad ids and bad input', () => {
   it('invalid DateTime in variables → BAD_USER_INPUT, nothing written', async () => {
     const before = await counts();
     for (const startsAt of ['tomorrow', '2027-13-45T99:00:00Z', 1_700_000_000]) {
-      const r = await gql(`mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename } }`, { i: { occasionId: w.occasionId, name: 'Brunch', startsAt } }, { token: w.owner.token });
+      const r = await gql(
+        `mutation($i: CreateEventInput!) { createEvent(input: $i) { __typename } }`,
+        { i: { occasionId: w.occasionId, name: 'Brunch', startsAt } },
+        { token: w.owner.token },
+      );
       expect(r.status, `startsAt ${startsAt}`).toBe(400);
       expect(errorCode(r), `startsAt ${startsAt}`).toBe('BAD_USER_INPUT');
     }
@@ -401,17 +419,31 @@ describe('secrets stay out of logs', () => {
     const signIn = await must(s, undefined, `mutation($i: SignInInput!) { signIn(input: $i) { ... on Session { refreshToken } } }`, {
       i: { email: user.email, password: user.password },
     });
-    const wrong = await gql(`mutation($i: SignInInput!) { signIn(input: $i) { __typename } }`, { i: { email: user.email, password: `${user.password}-wrong` } });
-    expect(wrong.body.data.signIn.__typename).toBe('InvalidCredentialsError');
-    const refreshed = await must(s, undefined, `mutation($i: RefreshSessionInput!) { refreshSession(input: $i) { ... on Session { refreshToken } } }`, {
-      i: { refreshToken: signIn.signIn.refreshToken },
+    const wrong = await gql(`mutation($i: SignInInput!) { signIn(input: $i) { __typename } }`, {
+      i: { email: user.email, password: `${user.password}-wrong` },
     });
+    expect(wrong.body.data.signIn.__typename).toBe('InvalidCredentialsError');
+    const refreshed = await must(
+      s,
+      undefined,
+      `mutation($i: RefreshSessionInput!) { refreshSession(input: $i) { ... on Session { refreshToken } } }`,
+      {
+        i: { refreshToken: signIn.signIn.refreshToken },
+      },
+    );
     // A reused refresh token takes the error path, which logs too.
     await gql(`mutation($i: RefreshSessionInput!) { refreshSession(input: $i) { __typename } }`, { i: { refreshToken: signIn.signIn.refreshToken } });
 
     const logs = s.logs.slice(from).join('');
     expect(logs.length, 'requests are logged at all').toBeGreaterThan(0);
-    for (const secret of [user.password, `${user.password}-wrong`, user.refreshToken, signIn.signIn.refreshToken, refreshed.refreshSession.refreshToken, user.token]) {
+    for (const secret of [
+      user.password,
+      `${user.password}-wrong`,
+      user.refreshToken,
+      signIn.signIn.refreshToken,
+      refreshed.refreshSession.refreshToken,
+      user.token,
+    ]) {
       expect(logs).not.toContain(secret);
     }
   });

@@ -127,7 +127,12 @@ function plausible(owner: string, name: string, type: GraphQLNamedInputType): un
 const ALSO_FILL = new Set(['GrantAccessInput.role']);
 
 /** The scope type that uses a given scope id, so a scope carrying that id is coherent. */
-const SCOPE_FOR_ID: Record<string, string> = { eventId: 'EVENT', installationId: 'MODULE_INSTALLATION', enablementId: 'MODULE_ENABLEMENT', resourceId: 'RESOURCE' };
+const SCOPE_FOR_ID: Record<string, string> = {
+  eventId: 'EVENT',
+  installationId: 'MODULE_INSTALLATION',
+  enablementId: 'MODULE_ENABLEMENT',
+  resourceId: 'RESOURCE',
+};
 
 type IdChoice = (slot: IdSlot) => string | undefined;
 
@@ -194,7 +199,9 @@ async function buildTenant(): Promise<Tenant> {
   const world = await buildWorld(s, { events: 2, households: [2], tags: ['family'], modules: { rsvp: [0] } });
   const t = world.owner.token;
   const [m1, m2] = world.households[0]!.memberIds;
-  await must(s, t, `mutation($i: AddRelationshipInput!) { addRelationship(input: $i) { __typename } }`, { i: { fromId: m1, toId: m2, kind: 'sibling' } });
+  await must(s, t, `mutation($i: AddRelationshipInput!) { addRelationship(input: $i) { __typename } }`, {
+    i: { fromId: m1, toId: m2, kind: 'sibling' },
+  });
   // Left pending, so revoking it would otherwise succeed.
   await must(s, t, `mutation($i: InviteCollaboratorInput!) { inviteCollaborator(input: $i) { __typename } }`, {
     i: { occasionId: world.occasionId, email: `helper-${uniq()}@example.com`, role: 'helper', displayName: 'Helper' },
@@ -298,10 +305,12 @@ describe('cross-tenant isolation (generated from the schema)', () => {
   it('finds the id-taking root fields', () => {
     // A guard on the walker itself: if it stopped seeing ids, the sweep would pass vacuously.
     expect(idFields.length).toBeGreaterThanOrEqual(30);
-    expect(idFields.map((f) => f.key)).toEqual(expect.arrayContaining(['Query.occasion', 'Mutation.deleteOccasion', 'Mutation.grantAccess', 'Mutation.revokeCollaboratorInvitation']));
+    expect(idFields.map((f) => f.key)).toEqual(
+      expect.arrayContaining(['Query.occasion', 'Mutation.deleteOccasion', 'Mutation.grantAccess', 'Mutation.revokeCollaboratorInvitation']),
+    );
   });
 
-  it('every generated query is well-formed: B\'s owner gets B\'s data with it', async () => {
+  it("every generated query is well-formed: B's owner gets B's data with it", async () => {
     for (const c of cases.filter((x) => x.root.name === 'Query' && !x.mixed)) {
       const call = buildCall(c.root, c.field, c.slots, (slot) => b.ids[slot.typeName]);
       const r = await s.gql(call.query, call.variables, { token: b.world.owner.token });

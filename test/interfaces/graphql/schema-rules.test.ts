@@ -22,8 +22,10 @@ const schema = buildSchema();
 const ROOT_TYPES = new Set([schema.getQueryType()?.name, schema.getMutationType()?.name, schema.getSubscriptionType()?.name].filter(Boolean));
 
 const objectTypes = Object.values(schema.getTypeMap()).filter((t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith('__'));
-const pothosOptions = (x: { extensions?: unknown }): PothosOptions => ((x.extensions as { pothosOptions?: PothosOptions } | undefined)?.pothosOptions ?? {});
-const printedDirectives = (f: GraphQLField<unknown, unknown>): Directives => ((f.extensions as { directives?: Directives } | undefined)?.directives ?? {});
+const pothosOptions = (x: { extensions?: unknown }): PothosOptions =>
+  (x.extensions as { pothosOptions?: PothosOptions } | undefined)?.pothosOptions ?? {};
+const printedDirectives = (f: GraphQLField<unknown, unknown>): Directives =>
+  (f.extensions as { directives?: Directives } | undefined)?.directives ?? {};
 const ruleNames = (d: Directives) => Object.keys(d).filter((n) => (RULE_DIRECTIVES as readonly string[]).includes(n));
 
 interface FieldInfo {
@@ -31,7 +33,9 @@ interface FieldInfo {
   type: GraphQLObjectType;
   field: GraphQLField<unknown, unknown>;
 }
-const allFields: FieldInfo[] = objectTypes.flatMap((type) => Object.values(type.getFields()).map((field) => ({ coordinate: `${type.name}.${field.name}`, type, field })));
+const allFields: FieldInfo[] = objectTypes.flatMap((type) =>
+  Object.values(type.getFields()).map((field) => ({ coordinate: `${type.name}.${field.name}`, type, field })),
+);
 
 /** The rule a scope-auth `authScopes` value enforces, as the directive that should print it. */
 function expectedDirectiveFor(authScopes: unknown): string[] {
@@ -92,11 +96,15 @@ describe('schema rules: every field is guarded and shows its rule', () => {
         continue;
       }
       if (JSON.stringify(printed[printedRule]) !== JSON.stringify(source.directives![printedRule])) {
-        mismatches.push(`${coordinate}: printed ${JSON.stringify(printed[printedRule])} ≠ declared ${JSON.stringify(source.directives![printedRule])}`);
+        mismatches.push(
+          `${coordinate}: printed ${JSON.stringify(printed[printedRule])} ≠ declared ${JSON.stringify(source.directives![printedRule])}`,
+        );
       }
       // And the directive names the kind of check actually run.
       if (!expectedDirectiveFor(source.authScopes).includes(printedRule)) {
-        mismatches.push(`${coordinate}: @${printedRule} printed over authScopes ${typeof source.authScopes === 'function' ? 'function' : JSON.stringify(source.authScopes)}`);
+        mismatches.push(
+          `${coordinate}: @${printedRule} printed over authScopes ${typeof source.authScopes === 'function' ? 'function' : JSON.stringify(source.authScopes)}`,
+        );
       }
     }
     expect(mismatches).toEqual([]);
@@ -130,14 +138,12 @@ describe('schema.graphql', () => {
         : '';
       return `${`${typeName}.${field.name}`.padEnd(42)} @${rule}${printedArgs}`;
     };
-    const lines = [...ROOT_TYPES]
-      .sort()
-      .flatMap((name) => {
-        const type = schema.getType(name!) as GraphQLObjectType;
-        return Object.values(type.getFields())
-          .sort((a, b) => a.name.localeCompare(b.name))
-          .map((f) => line(type.name, f));
-      });
+    const lines = [...ROOT_TYPES].sort().flatMap((name) => {
+      const type = schema.getType(name!) as GraphQLObjectType;
+      return Object.values(type.getFields())
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((f) => line(type.name, f));
+    });
     expect(lines).toContain(`${'Mutation.createEvent'.padEnd(42)} @auth(action: "event:create", scope: OCCASION)`);
     await expect(lines.join('\n') + '\n').toMatchFileSnapshot('./__snapshots__/root-field-rules.txt');
   });

@@ -27,17 +27,41 @@ async function statementsFor(token: string, variables: Record<string, unknown>) 
 beforeAll(async () => {
   // given an occasion with 3 events (rsvp on two), a planner, and 30 tagged households of 3 people each,
   // seeded straight into the tables: the API path is covered elsewhere and this keeps the file fast.
-  w = await buildWorld(s, { events: 3, households: [], tags: ['family', 'friends', 'work'], modules: { rsvp: [0, 2] }, collaborators: { planner: undefined } });
+  w = await buildWorld(s, {
+    events: 3,
+    households: [],
+    tags: ['family', 'friends', 'work'],
+    modules: { rsvp: [0, 2] },
+    collaborators: { planner: undefined },
+  });
   const occasionId = rawId(w.occasionId);
   const tagIds = w.tagIds.map(rawId);
   const p = s.app.db.prisma;
-  const households = Array.from({ length: HOUSEHOLDS }, (_, i) => ({ id: randomUUID(), occasionId, kind: 'HOUSEHOLD' as const, displayName: `Household ${String(i).padStart(2, '0')}` }));
+  const households = Array.from({ length: HOUSEHOLDS }, (_, i) => ({
+    id: randomUUID(),
+    occasionId,
+    kind: 'HOUSEHOLD' as const,
+    displayName: `Household ${String(i).padStart(2, '0')}`,
+  }));
   const people = households.flatMap((h, i) =>
-    [0, 1, 2].map((k) => ({ id: randomUUID(), occasionId, kind: 'PERSON' as const, displayName: `Guest ${i}.${k}`, email: `g${i}.${k}@example.com`, household: h.id, role: k === 0 ? ('HEAD' as const) : ('MEMBER' as const) })),
+    [0, 1, 2].map((k) => ({
+      id: randomUUID(),
+      occasionId,
+      kind: 'PERSON' as const,
+      displayName: `Guest ${i}.${k}`,
+      email: `g${i}.${k}@example.com`,
+      household: h.id,
+      role: k === 0 ? ('HEAD' as const) : ('MEMBER' as const),
+    })),
   );
   await p.actor.createMany({ data: [...households, ...people.map(({ household: _h, role: _r, ...a }) => a)] });
   await p.membership.createMany({ data: people.map((m) => ({ occasionId, groupActorId: m.household, memberActorId: m.id, role: m.role })) });
-  await p.actorTag.createMany({ data: households.flatMap((h, i) => [{ actorId: h.id, tagId: tagIds[i % 3]! }, ...(i % 2 ? [{ actorId: h.id, tagId: tagIds[(i + 1) % 3]! }] : [])]) });
+  await p.actorTag.createMany({
+    data: households.flatMap((h, i) => [
+      { actorId: h.id, tagId: tagIds[i % 3]! },
+      ...(i % 2 ? [{ actorId: h.id, tagId: tagIds[(i + 1) % 3]! }] : []),
+    ]),
+  });
 });
 
 describe('planner occasion overview', () => {

@@ -1,0 +1,55 @@
+import type { IncomingMessage } from 'node:http';
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import type { GraphQLSchema } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { App } from '../../app.js';
+import type { Context } from './context.js';
+import { createContext, principalFromAuthorization, requestIdFrom } from './context-factory.js';
+import { maskError } from './mask-error.js';
+import { buildSchema } from './schema.js';
+
+export type ServerContext = { req?: IncomingMessage; requestId?: string; connectionParams?: Record<string, unknown> };
+export type Yoga = YogaServerInstance<ServerContext, Context>;
+
+/** GraphQL over HTTP: the schema behind Armor's limits, with the caller resolved into the context. */
+export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): Yoga {
+  const c = app.config;
+  return createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: c.GRAPHIQL ? { title: 'Tov+ API', defaultQuery: DEFAULT_QUERY } : false,
+    logging: false,
+    maskedErrors: { maskError: maskError(app.logger) },
+    context: async (init) => {
+      const requestId = init.requestId ?? requestIdFrom(init.request?.headers.get('x-request-id'));
+      const authorization =
+        init.request?.headers.get('authorization') ??
+        (typeof init.connectionParams?.authorization === 'string' ? init.connectionParams.authorization : null);
+      const principal = await principalFromAuthorization(app, authorization);
+      return createContext(app, principal, requestId) as Context & ServerContext;
+    },
+    plugins: [
+      maxTokensPlugin({ n: c.MAX_QUERY_TOKENS }),
+      maxDepthPlugin({ n: c.MAX_QUERY_DEPTH, ignoreIntrospection: true, flattenFragments: true }),
+      maxAliasesPlugin({ n: c.MAX_QUERY_ALIASES }),
+      costLimitPlugin({ maxCost: c.MAX_QUERY_COST, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true }),
+      ...(c.NODE_ENV === 'production' ? [blockFieldSuggestionsPlugin()] : []),
+    ],
+  });
+}
+
+const DEFAULT_QUERY = `# Sign in with the demo planner printed at start-up, then paste its
+# Authorization header into the Headers tab below.
+query MyOccasions {
+  me { email displayName }
+  occasions(first: 5) {
+    totalCount
+    edges { node { id name kind events(first: 10) { edges { node { id name startsAt } } } } }
+  }
+}
+`;
