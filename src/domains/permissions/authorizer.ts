@@ -67,6 +67,8 @@ interface Standing {
  */
 export class Authorizer {
   private readonly standing: DataLoader<string, Standing>;
+  /** Standings already loaded, so the many per-object checks of a response decide without a promise. */
+  private readonly settled = new Map<string, Standing>();
 
   /** The most recent refusal by assert(), for the DENIED audit row of a mutation. */
   lastDenial: { action: string; target: Target; reason: string; detail: string } | null = null;
@@ -80,7 +82,11 @@ export class Authorizer {
     private readonly registry: ActionRegistry,
   ) {
     this.db = prisma;
-    this.standing = new DataLoader((ids) => this.load(ids));
+    this.standing = new DataLoader(async (ids) => {
+      const loaded = await this.load(ids);
+      ids.forEach((id, i) => this.settled.set(id, loaded[i]!));
+      return loaded;
+    });
   }
 
   /**
@@ -91,10 +97,12 @@ export class Authorizer {
   async within<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
     const prev = this.db;
     this.db = tx;
+    this.settled.clear();
     try {
       return await fn();
     } finally {
       this.db = prev;
+      this.settled.clear();
     }
   }
 
@@ -160,8 +168,20 @@ export class Authorizer {
 
   async decide(action: string, target: Target): Promise<Decision> {
     if (this.principal.kind === 'anonymous') return { allowed: false, reason: 'UNAUTHENTICATED', detail: 'Not signed in.' };
-    const standing = await this.standing.load(target.occasionId);
+    const standing = this.settled.get(target.occasionId) ?? (await this.standing.load(target.occasionId));
     return decideAsActor(standing.actorId, standing.grants, action, target, this.registry);
+  }
+
+  /**
+   * assert() for hot paths (scope-auth on every object of a response): true or a
+   * thrown error, synchronously once the occasion's grants are loaded.
+   */
+  check(action: string, target: Target): true | Promise<true> {
+    const standing = this.principal.kind === 'anonymous' ? undefined : this.settled.get(target.occasionId);
+    if (!standing) return this.assert(action, target).then(() => true as const);
+    const d = decideAsActor(standing.actorId, standing.grants, action, target, this.registry);
+    if (d.allowed) return true;
+    this.refuse(action, target, d);
   }
 
   async can(action: string, target: Target): Promise<boolean> {
@@ -174,7 +194,10 @@ export class Authorizer {
    */
   async assert(action: string, target: Target, what = 'Resource'): Promise<void> {
     const d = await this.decide(action, target);
-    if (d.allowed) return;
+    if (!d.allowed) this.refuse(action, target, d, what);
+  }
+
+  private refuse(action: string, target: Target, d: Exclude<Decision, { allowed: true }>, what = 'Resource'): never {
     this.lastDenial = { action, target, reason: d.reason, detail: d.detail };
     if (d.reason === 'UNAUTHENTICATED') throw unauthenticated();
     if (d.reason === 'NO_ACCESS_TO_OCCASION') throw notFound(what);
@@ -209,6 +232,8 @@ export class Authorizer {
 
   /** Forget cached grants (after this request changed them). */
   clear(occasionId?: string): void {
+    if (occasionId) this.settled.delete(occasionId);
+    else this.settled.clear();
     if (occasionId) this.standing.clear(occasionId);
     else this.standing.clearAll();
   }

@@ -21,9 +21,15 @@ export function grantIsLive(g: GrantRow, now: Date): boolean {
   return !g.revokedAt && (!g.expiresAt || g.expiresAt > now);
 }
 
+/** Expanded once per loaded grant row: decisions run for every object of a response. */
+const expanded = new WeakMap<GrantRow, { registry: ActionRegistry; actions: Set<string> }>();
+
 export function grantActions(g: GrantRow, registry: ActionRegistry): Set<string> {
+  const hit = expanded.get(g);
+  if (hit && hit.registry === registry) return hit.actions;
   const set = new Set(g.actions);
   if (g.role) for (const a of registry.roleActions(g.role) ?? []) set.add(a);
+  expanded.set(g, { registry, actions: set });
   return set;
 }
 

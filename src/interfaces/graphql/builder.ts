@@ -51,11 +51,8 @@ export const builder = new SchemaBuilder<{
       public: true,
       authenticated: ctx.principal.kind !== 'anonymous',
       self: (userId) => (ctx.principal.kind === 'user' && ctx.principal.userId === userId) || ctx.sessionUserIds.has(userId),
-      can: async ({ action, target }) => {
-        // Throws NOT_FOUND (no access to the occasion) or FORBIDDEN with the missing action.
-        await ctx.authz.assert(action, target);
-        return true;
-      },
+      // Throws NOT_FOUND (no access to the occasion) or FORBIDDEN with the missing action.
+      can: ({ action, target }) => ctx.authz.check(action, target),
     }),
     unauthorizedError: (_parent, ctx) => (ctx.principal.kind === 'anonymous' ? unauthenticated() : forbidden()),
   },

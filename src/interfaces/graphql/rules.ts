@@ -36,15 +36,20 @@ export function selfType<P>(userId: (parent: P) => string) {
 /** `action` on the target a field computes from its parent and arguments (may load rows to find the occasion). */
 export function canField(action: string, scope: ScopeLevel, target: AnyFieldFn<Target>) {
   return {
-    authScopes: async (parent: any, args: any, ctx: Context) => ({ can: { action, target: await target(parent, args, ctx) } }),
+    authScopes: (parent: any, args: any, ctx: Context) => scopeMap(action, target(parent, args, ctx)),
     directives: { auth: { action, scope } },
   } as const;
+}
+
+/** Synchronous when the target is (most are: computed from the parent row), so a list's checks stay cheap. */
+function scopeMap(action: string, target: MaybePromise<Target>) {
+  return target instanceof Promise ? target.then((t) => ({ can: { action, target: t } })) : { can: { action, target } };
 }
 
 /** `action` on each object of the type: checked once per object before any of its fields resolve. */
 export function canType(action: string, scope: ScopeLevel, target: AnyTypeFn<Target>) {
   return {
-    authScopes: async (parent: any, ctx: Context) => ({ can: { action, target: await target(parent, ctx) } }),
+    authScopes: (parent: any, ctx: Context) => scopeMap(action, target(parent, ctx)),
     directives: { auth: { action, scope } },
   } as const;
 }
