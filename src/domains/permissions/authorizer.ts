@@ -22,15 +22,22 @@ const GRANT_SELECT = {
 } as const;
 
 /**
- * Grants held by these actors, directly or through a team or group they belong
- * to (a grant to a team applies to its members). Revoked grants are left out;
- * expiry is checked at decision time.
+ * Actors matching `where`, each with the live-or-expired (not revoked) grants it
+ * holds directly or through a team or group it belongs to (a grant to a team
+ * applies to its members). One SQL statement with relation joins: this runs on
+ * every authenticated request. Expiry is checked at decision time.
  */
-export async function grantsOfActors(prisma: Prisma | Tx, actorIds: string[]): Promise<GrantRow[]> {
-  if (!actorIds.length) return [];
-  const groups = await prisma.membership.findMany({ where: { memberActorId: { in: actorIds } }, select: { groupActorId: true } });
-  const subjectIds = [...new Set([...actorIds, ...groups.map((g) => g.groupActorId)])];
-  return (await prisma.grant.findMany({ where: { subjectActorId: { in: subjectIds }, revokedAt: null }, select: GRANT_SELECT })) as GrantRow[];
+export async function actorsWithGrants(db: Prisma | Tx, where: { userId?: string; occasionId?: { in: string[] }; id?: { in: string[] } }) {
+  const grants = { where: { revokedAt: null }, select: GRANT_SELECT } as const;
+  const rows = await db.actor.findMany({
+    where,
+    select: { id: true, occasionId: true, grants, memberOf: { select: { group: { select: { grants } } } } },
+  });
+  return rows.map((a) => ({
+    actorId: a.id,
+    occasionId: a.occasionId,
+    grants: [...a.grants, ...a.memberOf.flatMap((m) => m.group.grants)] as GrantRow[],
+  }));
 }
 
 const SELF_ACTIONS = new Set(['actor:read', 'actor:read_contact']);
@@ -110,15 +117,11 @@ export class Authorizer {
     const p = this.principal;
     const ids = [...occasionIds];
     if (p.kind === 'user') {
-      const actors = await this.db.actor.findMany({ where: { userId: p.userId, occasionId: { in: ids } }, select: { id: true, occasionId: true } });
-      const grants = await grantsOfActors(
-        this.db,
-        actors.map((a) => a.id),
-      );
-      return ids.map((oid) => ({
-        actorId: actors.find((a) => a.occasionId === oid)?.id ?? null,
-        grants: grants.filter((g) => g.occasionId === oid),
-      }));
+      const actors = await actorsWithGrants(this.db, { userId: p.userId, occasionId: { in: ids } });
+      return ids.map((oid) => {
+        const a = actors.find((x) => x.occasionId === oid);
+        return { actorId: a?.actorId ?? null, grants: a?.grants ?? [] };
+      });
     }
     if (p.kind === 'integration') {
       const grants = (await this.db.grant.findMany({

@@ -6,7 +6,7 @@ import { recordEvent } from '../../platform/outbox.js';
 import { actorIdOf, type Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import type { ActionRegistry } from './actions.js';
-import { type Authorizer, decideAsActor, grantsOfActors } from './authorizer.js';
+import { actorsWithGrants, type Authorizer, decideAsActor } from './authorizer.js';
 import type { Decision } from './grant-match.js';
 import { accessGranted, accessRevoked } from './permissions.events.js';
 import type { ScopeLevel, Target } from './target.js';
@@ -196,6 +196,7 @@ export async function explainAccess(
   action: string,
   target: Target,
 ): Promise<Explanation> {
-  const grants = (await grantsOfActors(prisma, [subjectActorId])).filter((g) => g.occasionId === target.occasionId || g.scopeType === 'PLATFORM');
+  const [subject] = await actorsWithGrants(prisma, { id: { in: [subjectActorId] } });
+  const grants = (subject?.grants ?? []).filter((g) => g.occasionId === target.occasionId || g.scopeType === 'PLATFORM');
   return { decision: decideAsActor(subjectActorId, grants, action, target, registry), subjectActorId, action };
 }

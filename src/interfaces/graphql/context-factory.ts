@@ -48,7 +48,7 @@ export function createContext(app: AppServices, principal: Principal, requestId:
     authz,
     caller: { principal, requestId },
     prisma,
-    targets: createTargetLoaders(prisma),
+    targets: createTargetLoaders(prisma, principal.kind === 'user'),
     log: app.logger,
     sessionUserIds: new Set(),
   };

@@ -28,13 +28,23 @@ function loader<R extends { id: string }>(
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const uuidsOnly = (ids: string[]) => ids.filter((id) => UUID.test(id));
 
-export function createTargetLoaders(prisma: Prisma) {
+/**
+ * @param occasionScopedOnly the caller's grants can only be occasion-scoped (a user's), so an
+ * occasion it may act on necessarily exists.
+ */
+export function createTargetLoaders(prisma: Prisma, occasionScopedOnly = false) {
   return {
-    occasion: loader(
-      'Occasion',
-      (ids) => prisma.occasion.findMany({ where: { id: { in: uuidsOnly(ids) } }, select: { id: true } }),
-      (r) => ({ occasionId: r.id }),
-    ),
+    occasion: occasionScopedOnly
+      ? // A user's grants live inside occasions and go with them, so "no standing" already means NOT_FOUND: no query needed.
+        async (id: string): Promise<Target> => {
+          if (!UUID.test(id)) throw notFound('Occasion');
+          return { occasionId: id };
+        }
+      : loader(
+          'Occasion',
+          (ids) => prisma.occasion.findMany({ where: { id: { in: uuidsOnly(ids) } }, select: { id: true } }),
+          (r) => ({ occasionId: r.id }),
+        ),
     event: loader(
       'Event',
       (ids) => prisma.event.findMany({ where: { id: { in: uuidsOnly(ids) } }, select: { id: true, occasionId: true } }),
