@@ -159,6 +159,22 @@ export async function deleteActor(tx: Tx, caller: Caller, id: string) {
   return before;
 }
 
+/**
+ * A change to one of an actor's parts (membership, relationship): one audit row
+ * on the part, one actor.updated event on the actor it belongs to.
+ */
+async function recordActorPartChange(
+  tx: Tx,
+  caller: Caller,
+  part: { type: 'Membership' | 'Relationship'; id: string; occasionId: string },
+  actorId: string,
+  changed: 'members' | 'relationships',
+  snapshots: { before?: unknown; after?: unknown },
+) {
+  await recordAudit(tx, caller, { action: 'actor:update', occasionId: part.occasionId, target: { type: part.type, id: part.id }, ...snapshots });
+  await recordEvent(tx, caller, actorUpdated, { occasionId: part.occasionId, actorId, changed: [changed] }, { occasionId: part.occasionId });
+}
+
 const membershipInput = z.object({ role: z.enum(MEMBERSHIP_ROLES).default('MEMBER') });
 
 export async function addMembership(tx: Tx, caller: Caller, groupId: string, memberId: string, input: unknown) {
@@ -170,14 +186,7 @@ export async function addMembership(tx: Tx, caller: Caller, groupId: string, mem
   const existing = await tx.membership.findUnique({ where: { groupActorId_memberActorId: { groupActorId: groupId, memberActorId: memberId } } });
   if (existing) throw new ConflictError('Already a member; change the role with updateMembership.');
   const m = await tx.membership.create({ data: { occasionId: group.occasionId, groupActorId: groupId, memberActorId: memberId, role } });
-  await recordAudit(tx, caller, { action: 'actor:update', occasionId: group.occasionId, target: { type: 'Membership', id: m.id }, after: m });
-  await recordEvent(
-    tx,
-    caller,
-    actorUpdated,
-    { occasionId: group.occasionId, actorId: groupId, changed: ['members'] },
-    { occasionId: group.occasionId },
-  );
+  await recordActorPartChange(tx, caller, { type: 'Membership', ...m }, groupId, 'members', { after: m });
   return m;
 }
 
@@ -186,14 +195,7 @@ export async function updateMembership(tx: Tx, caller: Caller, id: string, input
   const before = await tx.membership.findUnique({ where: { id } });
   if (!before) throw notFound('Membership');
   const after = await tx.membership.update({ where: { id }, data: { role } });
-  await recordAudit(tx, caller, { action: 'actor:update', occasionId: before.occasionId, target: { type: 'Membership', id }, before, after });
-  await recordEvent(
-    tx,
-    caller,
-    actorUpdated,
-    { occasionId: before.occasionId, actorId: before.groupActorId, changed: ['members'] },
-    { occasionId: before.occasionId },
-  );
+  await recordActorPartChange(tx, caller, { type: 'Membership', ...before }, before.groupActorId, 'members', { before, after });
   return after;
 }
 
@@ -201,14 +203,7 @@ export async function removeMembership(tx: Tx, caller: Caller, id: string) {
   const before = await tx.membership.findUnique({ where: { id } });
   if (!before) throw notFound('Membership');
   await tx.membership.delete({ where: { id } });
-  await recordAudit(tx, caller, { action: 'actor:update', occasionId: before.occasionId, target: { type: 'Membership', id }, before });
-  await recordEvent(
-    tx,
-    caller,
-    actorUpdated,
-    { occasionId: before.occasionId, actorId: before.groupActorId, changed: ['members'] },
-    { occasionId: before.occasionId },
-  );
+  await recordActorPartChange(tx, caller, { type: 'Membership', ...before }, before.groupActorId, 'members', { before });
   return before;
 }
 
@@ -229,14 +224,7 @@ export async function addRelationship(tx: Tx, caller: Caller, fromId: string, to
   const dupe = await tx.relationship.findUnique({ where: { fromActorId_toActorId_kind: { fromActorId: fromId, toActorId: toId, kind } } });
   if (dupe) throw new ConflictError('That relationship already exists.');
   const r = await tx.relationship.create({ data: { occasionId: from.occasionId, fromActorId: fromId, toActorId: toId, kind } });
-  await recordAudit(tx, caller, { action: 'actor:update', occasionId: from.occasionId, target: { type: 'Relationship', id: r.id }, after: r });
-  await recordEvent(
-    tx,
-    caller,
-    actorUpdated,
-    { occasionId: from.occasionId, actorId: fromId, changed: ['relationships'] },
-    { occasionId: from.occasionId },
-  );
+  await recordActorPartChange(tx, caller, { type: 'Relationship', ...r }, fromId, 'relationships', { after: r });
   return r;
 }
 
@@ -244,14 +232,7 @@ export async function removeRelationship(tx: Tx, caller: Caller, id: string) {
   const before = await tx.relationship.findUnique({ where: { id } });
   if (!before) throw notFound('Relationship');
   await tx.relationship.delete({ where: { id } });
-  await recordAudit(tx, caller, { action: 'actor:update', occasionId: before.occasionId, target: { type: 'Relationship', id }, before });
-  await recordEvent(
-    tx,
-    caller,
-    actorUpdated,
-    { occasionId: before.occasionId, actorId: before.fromActorId, changed: ['relationships'] },
-    { occasionId: before.occasionId },
-  );
+  await recordActorPartChange(tx, caller, { type: 'Relationship', ...before }, before.fromActorId, 'relationships', { before });
   return before;
 }
 
