@@ -30,13 +30,11 @@ const schema = z.object({
   MAX_QUERY_COST: z.coerce.number().int().positive().default(50_000),
   MAX_QUERY_TOKENS: z.coerce.number().int().positive().default(2000),
   SEED_DEMO: bool,
-  GRAPHIQL: z
-    .enum(['true', 'false'])
-    .optional()
-    .transform((v) => v !== 'false'),
+  /** GraphiQL at /graphql: on by default except in production, where it must be asked for. */
+  GRAPHIQL: z.enum(['true', 'false']).optional(),
 });
 
-export type Config = z.infer<typeof schema> & { publicUrl: string };
+export type Config = Omit<z.infer<typeof schema>, 'GRAPHIQL'> & { GRAPHIQL: boolean; publicUrl: string };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
   const parsed = schema.safeParse(env);
@@ -44,6 +42,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new Error(`Invalid configuration:\n${lines}`);
   }
-  const cfg = { ...parsed.data, ...overrides };
+  const { GRAPHIQL, ...rest } = parsed.data;
+  const cfg = { ...rest, GRAPHIQL: GRAPHIQL ? GRAPHIQL === 'true' : rest.NODE_ENV !== 'production', ...overrides };
   return { ...cfg, publicUrl: cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}` };
 }

@@ -29,6 +29,9 @@ export function principalId(p: Principal): string | null {
   }
 }
 
+/** The signed-in user behind a principal, or null for integrations, jobs and anonymous callers. */
+export const userIdOf = (p: Principal): string | null => (p.kind === 'user' ? p.userId : null);
+
 /** A caller as services see it: the principal plus the request it came with. */
 export interface Caller {
   principal: Principal;

@@ -1,4 +1,5 @@
 import { builder } from '../../interfaces/graphql/builder.js';
+import type { Context } from '../../interfaces/graphql/context.js';
 import { defined, deletedPayload, payload } from '../../interfaces/graphql/payload.js';
 import { canField, canType } from '../../interfaces/graphql/rules.js';
 import { inTransaction } from '../../interfaces/graphql/write.js';
@@ -95,7 +96,7 @@ export const RelationshipType = builder.prismaNode('Relationship', {
 const ActorFilter = builder.inputType('ActorFilter', {
   fields: (t) => ({
     kinds: t.field({ type: [ActorKind] }),
-    search: t.string({ description: 'Case-insensitive match on name or email.' }),
+    search: t.string({ description: 'Case-insensitive match on name, and on email for callers who may read contact details.' }),
     tagIds: t.globalIDList({ for: TagType, description: 'Actors with any of these tags.' }),
     hasAccount: t.boolean(),
   }),
@@ -107,7 +108,13 @@ type ActorFilterValue = {
   tagIds?: { id: string }[] | null;
   hasAccount?: boolean | null;
 };
-function actorWhere(occasionId: string, f: ActorFilterValue) {
+/**
+ * The SQL filter for a list of actors. Email is searched only for callers who
+ * may read contact details: otherwise the search would reveal, one guess at a
+ * time, the addresses the field itself hides.
+ */
+async function actorWhere(ctx: Context, occasionId: string, f: ActorFilterValue) {
+  const searchEmail = f.search ? await ctx.authz.can('actor:read_contact', { occasionId }) : false;
   return {
     occasionId,
     ...(f.kinds?.length ? { kind: { in: f.kinds } } : {}),
@@ -115,7 +122,7 @@ function actorWhere(occasionId: string, f: ActorFilterValue) {
       ? {
           OR: [
             { displayName: { contains: f.search, mode: 'insensitive' as const } },
-            { email: { contains: f.search, mode: 'insensitive' as const } },
+            ...(searchEmail ? [{ email: { contains: f.search, mode: 'insensitive' as const } }] : []),
           ],
         }
       : {}),
@@ -131,9 +138,13 @@ builder.prismaObjectFields(OccasionType, (t) => ({
     ...canField('actor:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id })),
     description: 'People, households, groups, vendors and teams, by name.',
     args: { filter: t.arg({ type: ActorFilter }) },
-    resolve: (query, o, args, ctx) =>
-      ctx.prisma.actor.findMany({ ...query, where: actorWhere(o.id, args.filter ?? {}), orderBy: [{ displayName: 'asc' }, { id: 'asc' }] }),
-    totalCount: (o, args, ctx) => ctx.prisma.actor.count({ where: actorWhere(o.id, args.filter ?? {}) }),
+    resolve: async (query, o, args, ctx) =>
+      ctx.prisma.actor.findMany({
+        ...query,
+        where: await actorWhere(ctx, o.id, args.filter ?? {}),
+        orderBy: [{ displayName: 'asc' }, { id: 'asc' }],
+      }),
+    totalCount: async (o, args, ctx) => ctx.prisma.actor.count({ where: await actorWhere(ctx, o.id, args.filter ?? {}) }),
   }),
   tags: t.relation('tags', {
     ...canField('actor:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id })),
@@ -224,6 +235,7 @@ const RemoveRelationshipPayload = deletedPayload('RemoveRelationshipPayload', 'R
 const DeleteTagPayload = deletedPayload('DeleteTagPayload', 'Tag');
 
 const ids = (xs?: { id: string }[] | null) => xs?.map((x) => x.id);
+const access = (ctx: Context) => ({ authz: ctx.authz, registry: ctx.app.actions });
 
 builder.mutationFields((t) => ({
   createActor: t.field({
@@ -249,7 +261,7 @@ builder.mutationFields((t) => ({
     ...canField('actor:delete', 'RESOURCE', (_p, args, ctx) => ctx.targets.actor(args.input.id.id)),
     args: { input: t.arg({ type: DeleteActorInput, required: true }) },
     errors: { types: [ConflictError] },
-    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => deleteActor(tx, ctx.caller, input.id.id)),
+    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => deleteActor(tx, ctx.caller, access(ctx), input.id.id)),
   }),
   addMembership: t.field({
     type: MembershipPayload,
@@ -257,7 +269,9 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AddMembershipInput, required: true }) },
     errors: { types: [ValidationError, ConflictError] },
     resolve: async (_r, { input }, ctx) => ({
-      membership: await inTransaction(ctx, (tx) => addMembership(tx, ctx.caller, input.groupId.id, input.memberId.id, defined({ role: input.role }))),
+      membership: await inTransaction(ctx, (tx) =>
+        addMembership(tx, ctx.caller, access(ctx), input.groupId.id, input.memberId.id, defined({ role: input.role })),
+      ),
     }),
   }),
   updateMembership: t.field({
@@ -273,7 +287,7 @@ builder.mutationFields((t) => ({
     type: RemoveMembershipPayload,
     ...canField('actor:update', 'RESOURCE', (_p, args, ctx) => ctx.targets.membership(args.input.id.id)),
     args: { input: t.arg({ type: RemoveMembershipInput, required: true }) },
-    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => removeMembership(tx, ctx.caller, input.id.id)),
+    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => removeMembership(tx, ctx.caller, access(ctx), input.id.id)),
   }),
   addRelationship: t.field({
     type: RelationshipPayload,

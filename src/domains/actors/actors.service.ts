@@ -5,7 +5,16 @@ import { ConflictError, notFound, ValidationError } from '../../platform/errors.
 import { recordEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
+import type { ActionRegistry } from '../permissions/actions.js';
+import type { Authorizer } from '../permissions/authorizer.js';
+import { assertMayMoveGrantsOf, revokeGrantsScopedTo } from '../permissions/grant-guard.js';
 import { actorCreated, actorDeleted, actorUpdated } from './actors.events.js';
+
+/** What a write needs to check that it does not move access the caller may not move. */
+export interface AccessCheck {
+  authz: Authorizer;
+  registry: ActionRegistry;
+}
 
 export const ACTOR_KINDS = ['PERSON', 'HOUSEHOLD', 'GROUP', 'VENDOR', 'TEAM'] as const;
 export const MEMBERSHIP_ROLES = ['HEAD', 'MEMBER', 'PLUS_ONE', 'CHILD'] as const;
@@ -146,13 +155,14 @@ export async function updateActor(tx: Tx, caller: Caller, id: string, input: unk
   return after;
 }
 
-export async function deleteActor(tx: Tx, caller: Caller, id: string) {
+export async function deleteActor(tx: Tx, caller: Caller, access: AccessCheck, id: string) {
   const before = await tx.actor.findUnique({ where: { id } });
   if (!before) throw notFound('Actor');
-  if (before.userId) {
-    const ownerGrants = await tx.grant.count({ where: { subjectActorId: id, role: 'owner', revokedAt: null } });
-    if (ownerGrants) throw new ConflictError('This actor is an owner of the occasion; transfer ownership before deleting it.');
-  }
+  const ownerGrants = await tx.grant.count({ where: { subjectActorId: id, role: 'owner', revokedAt: null } });
+  if (ownerGrants) throw new ConflictError('This actor is an owner of the occasion; transfer ownership before deleting it.');
+  // Its grants go with it (and its members lose what a team held): that is revoking access.
+  await assertMayMoveGrantsOf(tx, access.authz, access.registry, before.occasionId, [id]);
+  await revokeGrantsScopedTo(tx, caller, before.occasionId, { resourceType: 'Actor', resourceId: id });
   await tx.actor.delete({ where: { id } });
   await recordAudit(tx, caller, { action: 'actor:delete', occasionId: before.occasionId, target: { type: 'Actor', id }, before });
   await recordEvent(tx, caller, actorDeleted, { occasionId: before.occasionId, actorId: id }, { occasionId: before.occasionId });
@@ -177,12 +187,14 @@ async function recordActorPartChange(
 
 const membershipInput = z.object({ role: z.enum(MEMBERSHIP_ROLES).default('MEMBER') });
 
-export async function addMembership(tx: Tx, caller: Caller, groupId: string, memberId: string, input: unknown) {
+export async function addMembership(tx: Tx, caller: Caller, access: AccessCheck, groupId: string, memberId: string, input: unknown) {
   const { role } = parseInput(membershipInput, input);
   const group = await tx.actor.findUnique({ where: { id: groupId } });
   if (!group) throw notFound('Actor');
   const member = await actorIn(tx, group.occasionId, memberId);
   await assertMembershipAllowed(tx, group, member);
+  // A member receives what the team or group holds: that is granting access.
+  await assertMayMoveGrantsOf(tx, access.authz, access.registry, group.occasionId, [groupId]);
   const existing = await tx.membership.findUnique({ where: { groupActorId_memberActorId: { groupActorId: groupId, memberActorId: memberId } } });
   if (existing) throw new ConflictError('Already a member; change the role with updateMembership.');
   const m = await tx.membership.create({ data: { occasionId: group.occasionId, groupActorId: groupId, memberActorId: memberId, role } });
@@ -199,9 +211,11 @@ export async function updateMembership(tx: Tx, caller: Caller, id: string, input
   return after;
 }
 
-export async function removeMembership(tx: Tx, caller: Caller, id: string) {
+export async function removeMembership(tx: Tx, caller: Caller, access: AccessCheck, id: string) {
   const before = await tx.membership.findUnique({ where: { id } });
   if (!before) throw notFound('Membership');
+  // The member loses what the team or group holds: that is revoking access.
+  await assertMayMoveGrantsOf(tx, access.authz, access.registry, before.occasionId, [before.groupActorId]);
   await tx.membership.delete({ where: { id } });
   await recordActorPartChange(tx, caller, { type: 'Membership', ...before }, before.groupActorId, 'members', { before });
   return before;

@@ -3,6 +3,7 @@ import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { notFound, ValidationError } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/outbox.js';
+import { revokeGrantsScopedTo } from '../permissions/grant-guard.js';
 import type { Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import { eventCreated, eventDeleted, eventUpdated } from './events.events.js';
@@ -78,6 +79,10 @@ export async function updateEvent(tx: Tx, caller: Caller, id: string, input: unk
 export async function deleteEvent(tx: Tx, caller: Caller, id: string) {
   const before = await tx.event.findUnique({ where: { id } });
   if (!before) throw notFound('Event');
+  const enablements = await tx.moduleEnablement.findMany({ where: { eventId: id }, select: { id: true } });
+  await revokeGrantsScopedTo(tx, caller, before.occasionId, {
+    OR: [{ scopeEventId: id }, { scopeEnablementId: { in: enablements.map((e) => e.id) } }],
+  });
   await tx.event.delete({ where: { id } });
   await recordAudit(tx, caller, {
     action: 'event:delete',

@@ -35,10 +35,20 @@ export interface IdentityDeps {
   refreshTtlDays: number;
 }
 
-async function issueSession(tx: Tx, deps: IdentityDeps, user: { id: string; email: string }, familyId: string = randomUUID()): Promise<Session> {
+/**
+ * A new access token and refresh token. A rotated refresh token keeps its
+ * family's expiry: a session lasts refreshTtlDays from sign-in however often
+ * it is refreshed, so a stolen token cannot be kept alive forever.
+ */
+async function issueSession(
+  tx: Tx,
+  deps: IdentityDeps,
+  user: { id: string; email: string },
+  family: { id: string; expiresAt: Date } = { id: randomUUID(), expiresAt: new Date(Date.now() + deps.refreshTtlDays * 86_400_000) },
+): Promise<Session> {
   const access = await deps.tokens.sign({ sub: user.id, email: user.email }, ACCESS_TOKEN_TYP);
   const refreshToken = randomToken(REFRESH_PREFIX);
-  const refreshTokenExpiresAt = new Date(Date.now() + deps.refreshTtlDays * 86_400_000);
+  const { id: familyId, expiresAt: refreshTokenExpiresAt } = family;
   await tx.refreshToken.create({ data: { userId: user.id, familyId, tokenHash: sha256(refreshToken), expiresAt: refreshTokenExpiresAt } });
   return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt, userId: user.id };
 }
@@ -103,7 +113,7 @@ export async function refreshSession(tx: Tx, caller: Caller, deps: IdentityDeps,
     return new InvalidTokenError('This refresh token was already used; all sessions of its family were signed out.');
   }
   await recordAudit(tx, as, { action: 'identity:refresh_session', target });
-  return issueSession(tx, deps, row.user, row.familyId);
+  return issueSession(tx, deps, row.user, { id: row.familyId, expiresAt: row.expiresAt });
 }
 
 /** Revokes the refresh token's whole family (this device's session). Idempotent. */
@@ -144,6 +154,9 @@ export async function deleteAccount(tx: Tx, caller: Caller, userId: string): Pro
   }
   await tx.user.update({ where: { id: userId }, data: { deletedAt: new Date(), email: `deleted+${userId}@invalid` } });
   await tx.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+  // Their actors stay (guest lists, history) but the access they held ends with the account:
+  // an unlinked actor holding live grants could otherwise hand them to whoever is linked next.
+  await tx.grant.updateMany({ where: { subjectActor: { userId }, revokedAt: null }, data: { revokedAt: new Date(), revokedByUserId: userId } });
   await tx.actor.updateMany({ where: { userId }, data: { userId: null } });
   await recordAudit(tx, caller, { action: 'identity:delete_account', target: { type: 'User', id: userId } });
 }

@@ -31,6 +31,10 @@ export class TokenError extends Error {
  */
 export class TokenService {
   private keys = new Map<string, LoadedKey>();
+  /** When keys were last read: an unknown kid triggers at most one reload per interval (no reload storm from forged tokens). */
+  private lastReloadAt = 0;
+  private reloading: Promise<void> | null = null;
+  static readonly RELOAD_INTERVAL_MS = 1_000;
 
   constructor(
     private readonly prisma: Prisma,
@@ -45,6 +49,7 @@ export class TokenService {
   }
 
   private async reload(): Promise<void> {
+    this.lastReloadAt = Date.now();
     const rows = await this.prisma.signingKey.findMany({ orderBy: { createdAt: 'asc' } });
     const next = new Map<string, LoadedKey>();
     for (const r of rows) {
@@ -105,9 +110,10 @@ export class TokenService {
         token,
         async (header) => {
           let k = header.kid ? this.keys.get(header.kid) : undefined;
-          if (!k && header.kid) {
-            // Another process may have rotated; look once more before refusing.
-            await this.reload();
+          if (!k && header.kid && Date.now() - this.lastReloadAt >= TokenService.RELOAD_INTERVAL_MS) {
+            // Another process may have rotated; look once more (one shared read) before refusing.
+            this.reloading ??= this.reload().finally(() => (this.reloading = null));
+            await this.reloading;
             k = this.keys.get(header.kid);
           }
           if (!k) throw new TokenError('unknown_key');

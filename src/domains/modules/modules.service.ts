@@ -3,6 +3,7 @@ import type { Prisma, Tx } from '../../platform/db/client.js';
 import { apiError, ConflictError, ModuleDependencyError, notFound, ValidationError } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
+import { revokeGrantsScopedTo } from '../permissions/grant-guard.js';
 import { installedDependents, missingDependencies, type ModuleRegistry } from './manifest.js';
 import { moduleConfigured, moduleDisabled, moduleEnabled, moduleInstalled, moduleUninstalled } from './modules.events.js';
 
@@ -88,6 +89,9 @@ export async function uninstallModule(tx: Tx, caller: Caller, registry: ModuleRe
       `Uninstall ${dependents.join(', ')} first: ${dependents.length > 1 ? 'they depend' : 'it depends'} on "${before.moduleKey}".`,
       dependents,
     );
+  await revokeGrantsScopedTo(tx, caller, before.occasionId, {
+    OR: [{ scopeInstallationId: installationId }, { scopeEnablementId: { in: before.enablements.map((e) => e.id) } }],
+  });
   await tx.moduleInstallation.delete({ where: { id: installationId } });
   await recordAudit(tx, caller, {
     action: 'module:uninstall',
@@ -142,6 +146,7 @@ export async function enableModule(tx: Tx, caller: Caller, registry: ModuleRegis
 export async function disableModule(tx: Tx, caller: Caller, eventId: string, key: string) {
   const before = await tx.moduleEnablement.findFirst({ where: { eventId, installation: { moduleKey: key } } });
   if (!before) throw notFound('Module enablement');
+  await revokeGrantsScopedTo(tx, caller, before.occasionId, { scopeEnablementId: before.id });
   await tx.moduleEnablement.delete({ where: { id: before.id } });
   const scope = { eventId, installationId: before.installationId, enablementId: before.id };
   await recordAudit(tx, caller, {
@@ -165,8 +170,15 @@ export async function disableModule(tx: Tx, caller: Caller, eventId: string, key
  * For a module's own root fields: the enablement on this event, or a typed
  * MODULE_NOT_ENABLED error. Modules call this before doing anything per event.
  */
+export function findEnablement(prisma: Prisma | Tx, eventId: string, key: string) {
+  return prisma.moduleEnablement.findFirst({ where: { eventId, installation: { moduleKey: key } }, include: { installation: true } });
+}
+
+export const moduleNotEnabled = (key: string) =>
+  apiError('MODULE_NOT_ENABLED', `The ${key} module is not enabled on this event.`, { moduleKey: key });
+
 export async function requireEnabled(prisma: Prisma | Tx, eventId: string, key: string) {
-  const e = await prisma.moduleEnablement.findFirst({ where: { eventId, installation: { moduleKey: key } }, include: { installation: true } });
-  if (!e) throw apiError('MODULE_NOT_ENABLED', `The ${key} module is not enabled on this event.`, { moduleKey: key });
+  const e = await findEnablement(prisma, eventId, key);
+  if (!e) throw moduleNotEnabled(key);
   return e;
 }

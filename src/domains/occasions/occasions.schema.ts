@@ -1,4 +1,5 @@
 import { builder } from '../../interfaces/graphql/builder.js';
+import type { Context } from '../../interfaces/graphql/context.js';
 import { defined, deletedPayload, payload } from '../../interfaces/graphql/payload.js';
 import { authenticatedField, canField, canType } from '../../interfaces/graphql/rules.js';
 import { inTransaction } from '../../interfaces/graphql/write.js';
@@ -40,25 +41,22 @@ builder.queryFields((t) => ({
     type: 'Occasion',
     cursor: 'id',
     ...authenticatedField,
-    description: 'Occasions the signed-in user takes part in.',
+    description: 'Occasions the signed-in user may read.',
     args: { search: t.arg.string() },
-    resolve: (query, _p, args, ctx) =>
-      ctx.prisma.occasion.findMany({ ...query, where: myOccasions(ctx.principal, args.search), orderBy: { id: 'desc' } }),
-    totalCount: (_c, args, ctx) => ctx.prisma.occasion.count({ where: myOccasions(ctx.principal, args.search) }),
+    resolve: async (query, _p, args, ctx) =>
+      ctx.prisma.occasion.findMany({ ...query, where: await readableOccasions(ctx, args.search), orderBy: { id: 'desc' } }),
+    totalCount: async (_c, args, ctx) => ctx.prisma.occasion.count({ where: await readableOccasions(ctx, args.search) }),
   }),
 }));
 
-function myOccasions(p: import('../../platform/principal.js').Principal, search?: string | null) {
-  const userId = p.kind === 'user' ? p.userId : '00000000-0000-0000-0000-000000000000';
+/**
+ * The occasions where the caller holds occasion:read at occasion scope, decided
+ * by the engine itself (roles, expiry, team grants): someone with only an
+ * event-scoped grant does not see the occasion listed, as they could not open it.
+ */
+async function readableOccasions(ctx: Context, search?: string | null) {
   return {
-    // The same grants the engine counts: live ones, held by the user's actor or by a team/group it belongs to.
-    grants: {
-      some: {
-        revokedAt: null,
-        OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
-        subjectActor: { OR: [{ userId }, { members: { some: { member: { userId } } } }] },
-      },
-    },
+    id: { in: await ctx.authz.occasionsAllowing('occasion:read') },
     ...(search ? { name: { contains: search, mode: 'insensitive' as const } } : {}),
   };
 }

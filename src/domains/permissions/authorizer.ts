@@ -80,6 +80,12 @@ export class Authorizer {
   /** The most recent refusal by assert(), for the DENIED audit row of a mutation. */
   lastDenial: { action: string; target: Target; reason: string; detail: string } | null = null;
 
+  /**
+   * The first check made since it was last reset: for a mutation, its own rule
+   * (what it is and which occasion it is in), for its FAILED audit row.
+   */
+  firstCheck: { action: string; target: Target } | null = null;
+
   /** Reads go through the open transaction while a write runs (see within). */
   private db: Prisma | Tx;
 
@@ -170,6 +176,7 @@ export class Authorizer {
   }
 
   async decide(action: string, target: Target): Promise<Decision> {
+    this.firstCheck ??= { action, target };
     if (this.principal.kind === 'anonymous') return { allowed: false, reason: 'UNAUTHENTICATED', detail: 'Not signed in.' };
     const standing = this.settled.get(target.occasionId) ?? (await this.standing.load(target.occasionId));
     return decideAsActor(standing.actorId, standing.grants, action, target, this.registry);
@@ -180,6 +187,7 @@ export class Authorizer {
    * thrown error, synchronously once the occasion's grants are loaded.
    */
   check(action: string, target: Target): true | Promise<true> {
+    this.firstCheck ??= { action, target };
     const standing = this.principal.kind === 'anonymous' ? undefined : this.settled.get(target.occasionId);
     if (!standing) return this.assert(action, target).then(() => true as const);
     const d = decideAsActor(standing.actorId, standing.grants, action, target, this.registry);
@@ -205,6 +213,32 @@ export class Authorizer {
     if (d.reason === 'UNAUTHENTICATED') throw unauthenticated();
     if (d.reason === 'NO_ACCESS_TO_OCCASION') throw notFound(what);
     throw forbidden(`Missing permission ${action} for this ${what.toLowerCase()}.`);
+  }
+
+  /** A grant or invitation asked for actions the caller does not hold: FORBIDDEN, recorded like any refusal. */
+  refuseEscalation(missing: string[], target: Target): never {
+    const detail = `You cannot grant, move or revoke access you do not hold yourself: ${missing.join(', ')}.`;
+    this.lastDenial = { action: missing[0]!, target, reason: 'ESCALATION', detail };
+    throw forbidden(detail);
+  }
+
+  /**
+   * The occasions where a user may `action` at occasion scope, for lists of
+   * occasions. One statement loads the user's standing in every occasion they
+   * take part in; it is kept, so checks on the listed occasions are in memory.
+   */
+  async occasionsAllowing(action: string): Promise<string[]> {
+    const p = this.principal;
+    if (p.kind !== 'user') return [];
+    const actors = await actorsWithGrants(this.db, { userId: p.userId });
+    const out: string[] = [];
+    for (const a of actors) {
+      const standing = { actorId: a.actorId, grants: a.grants };
+      this.settled.set(a.occasionId, standing);
+      this.standing.prime(a.occasionId, standing);
+      if (decideAsActor(a.actorId, a.grants, action, { occasionId: a.occasionId }, this.registry).allowed) out.push(a.occasionId);
+    }
+    return out;
   }
 
   /** Every action the caller holds at a scope covering the target (for `myPermissions`). */

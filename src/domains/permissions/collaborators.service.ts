@@ -8,6 +8,7 @@ import { actorIdOf, type Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import type { ActionRegistry } from './actions.js';
 import type { Authorizer } from './authorizer.js';
+import { assertMayMoveGrantsOf } from './grant-guard.js';
 import { collaboratorInvited, collaboratorJoined } from './permissions.events.js';
 
 const INVITE_PREFIX = 'tovinv_';
@@ -51,6 +52,8 @@ export async function inviteCollaborator(
     const actor = await tx.actor.findFirst({ where: { id: actorId, occasionId } });
     if (!actor) throw notFound('Actor');
     if (actor.userId) throw new ConflictError('This actor is already linked to a user.');
+    // Whoever accepts will hold what this actor holds (directly or through its teams): hand-over rules apply.
+    await assertMayMoveGrantsOf(tx, authz, registry, occasionId, [actor.id], { inherited: true });
   } else {
     if (!data.displayName)
       throw new ValidationError('Give a displayName or an existing actorId.', [{ path: 'input.displayName', message: 'Required without actorId.' }]);
@@ -104,8 +107,17 @@ export async function acceptCollaboratorInvitation(tx: Tx, caller: Caller, authz
   if (await tx.actor.findFirst({ where: { occasionId: inv.occasionId, userId: p.userId }, select: { id: true } })) {
     throw new ConflictError('You already take part in this occasion.');
   }
-  const actor = await tx.actor.update({ where: { id: inv.actorId }, data: { userId: p.userId } });
-  await tx.collaboratorInvitation.update({ where: { id: inv.id }, data: { acceptedAt: new Date(), acceptedByUserId: p.userId } });
+  // Only an actor nobody has claimed yet: of two invitations for one actor, the first accepted wins.
+  const linked = await tx.actor.updateMany({ where: { id: inv.actorId, userId: null }, data: { userId: p.userId } });
+  if (linked.count === 0) throw new ConflictError('Someone else has already accepted an invitation for this person.');
+  const actor = await tx.actor.findUniqueOrThrow({ where: { id: inv.actorId } });
+  const now = new Date();
+  await tx.collaboratorInvitation.update({ where: { id: inv.id }, data: { acceptedAt: now, acceptedByUserId: p.userId } });
+  // Other invitations still pending for this actor could never be accepted now; close them.
+  await tx.collaboratorInvitation.updateMany({
+    where: { actorId: inv.actorId, id: { not: inv.id }, acceptedAt: null, revokedAt: null },
+    data: { revokedAt: now },
+  });
   const grantedBy = inv.createdByActorId;
   const base = { occasionId: inv.occasionId, subjectType: 'ACTOR' as const, subjectActorId: actor.id, grantedByActorId: grantedBy };
   if (inv.eventIds.length) {

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { recordAudit } from '../../platform/audit.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
-import { ConflictError, forbidden, notFound, ValidationError } from '../../platform/errors.js';
+import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
 import { recordEvent } from '../../platform/outbox.js';
-import { actorIdOf, type Caller } from '../../platform/principal.js';
+import { actorIdOf, type Caller, userIdOf } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import type { ActionRegistry } from './actions.js';
 import { actorsWithGrants, type Authorizer, decideAsActor } from './authorizer.js';
 import type { Decision } from './grant-match.js';
+import { assertNoEscalation, targetOfGrant } from './grant-guard.js';
 import { accessGranted, accessRevoked } from './permissions.events.js';
 import type { ScopeLevel, Target } from './target.js';
 
@@ -79,16 +80,6 @@ export async function resolveScope(
   }
 }
 
-/**
- * Nobody hands out more than they hold: every action of the new grant must be
- * one the granter holds at a scope containing the new grant's scope.
- */
-async function assertNoEscalation(authz: Authorizer, actions: Set<string>, target: Target) {
-  const missing: string[] = [];
-  for (const a of actions) if (!(await authz.can(a, target))) missing.push(a);
-  if (missing.length) throw forbidden(`You cannot grant or revoke access you do not hold yourself: ${missing.join(', ')}.`);
-}
-
 function effectiveActions(registry: ActionRegistry, role: string | null | undefined, actions: string[]): Set<string> {
   const set = new Set(actions);
   if (role) for (const a of registry.roleActions(role) ?? []) set.add(a);
@@ -113,7 +104,6 @@ export async function grantAccess(
   if (!subject) throw notFound('Actor');
   const { target, columns } = await resolveScope(tx, occasionId, input.scope);
   await assertNoEscalation(authz, effectiveActions(registry, g.role, g.actions), target);
-  const me = caller.principal.kind === 'user' ? caller.principal.userId : null;
   const grant = await tx.grant.create({
     data: {
       occasionId,
@@ -125,7 +115,7 @@ export async function grantAccess(
       ...columns,
       expiresAt: g.expiresAt ?? null,
       grantedByActorId: await actorIdOf(tx, caller.principal, occasionId),
-      grantedByUserId: me,
+      grantedByUserId: userIdOf(caller.principal),
     },
   });
   await recordAudit(tx, caller, {
@@ -150,13 +140,8 @@ export async function revokeAccess(tx: Tx, caller: Caller, authz: Authorizer, re
   if (!before || !before.occasionId) throw notFound('Grant');
   if (before.revokedAt) throw new ConflictError('This grant is already revoked.');
   const occasionId = before.occasionId;
-  const { target } = await resolveScope(tx, occasionId, {
-    type: before.scopeType as ScopeInput['type'],
-    eventId: before.scopeEventId,
-    installationId: before.scopeInstallationId,
-    enablementId: before.scopeEnablementId,
-    resource: before.resourceType && before.resourceId ? { type: before.resourceType, id: before.resourceId } : null,
-  });
+  // From the grant's own columns: a grant on a since-deleted event can still be revoked.
+  const target = await targetOfGrant(tx, { ...before, occasionId });
   await assertNoEscalation(authz, effectiveActions(registry, before.role, before.actions), target);
   if (before.role === 'owner' && before.scopeType === 'OCCASION') {
     // Only another live owner grant keeps the occasion owned: an expired one no longer counts.
@@ -175,7 +160,7 @@ export async function revokeAccess(tx: Tx, caller: Caller, authz: Authorizer, re
   }
   const after = await tx.grant.update({
     where: { id: grantId },
-    data: { revokedAt: new Date(), revokedByUserId: caller.principal.kind === 'user' ? caller.principal.userId : null },
+    data: { revokedAt: new Date(), revokedByUserId: userIdOf(caller.principal) },
   });
   await recordAudit(tx, caller, { action: 'access:revoke', occasionId, target: { type: 'Grant', id: grantId }, before, after });
   await recordEvent(tx, caller, accessRevoked, { occasionId, grantId }, { occasionId });

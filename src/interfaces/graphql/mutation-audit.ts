@@ -20,10 +20,19 @@ export function auditRefusedMutations(schema: GraphQLSchema): GraphQLSchema {
     if (!resolve) continue;
     field.resolve = async (root, args, ctx: Context, info) => {
       ctx.authz.lastDenial = null;
+      ctx.authz.firstCheck = null;
       try {
         const result = await resolve(root, args, ctx, info);
         if (isTypedError(result)) {
-          await record(ctx, { action: info.fieldName, outcome: 'FAILED', reason: `${result.code}: ${result.message}` });
+          // The mutation's own rule was the first check: its action and occasion name the row.
+          const rule = ctx.authz.firstCheck as Authorizer['firstCheck'];
+          await record(ctx, {
+            action: rule?.action ?? info.fieldName,
+            occasionId: rule?.target.occasionId ?? null,
+            target: rule?.target.resource ?? null,
+            outcome: 'FAILED',
+            reason: `${info.fieldName}: ${result.code}: ${result.message}`,
+          });
         }
         return result;
       } catch (e) {

@@ -10,6 +10,7 @@ import type { App } from '../../app.js';
 import type { Context } from './context.js';
 import { createContext, principalFromAuthorization, requestIdFrom } from './context-factory.js';
 import { maskError } from './mask-error.js';
+import { rejectNulCharacters } from './nul-guard.js';
 import { buildSchema } from './schema.js';
 
 export type ServerContext = { req?: IncomingMessage; requestId?: string; connectionParams?: Record<string, unknown> };
@@ -34,6 +35,7 @@ export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): 
       return createContext(app, principal, requestId) as Context & ServerContext;
     },
     plugins: [
+      rejectNulCharacters(),
       maxTokensPlugin({ n: c.MAX_QUERY_TOKENS }),
       maxDepthPlugin({ n: c.MAX_QUERY_DEPTH, ignoreIntrospection: true, flattenFragments: true }),
       maxAliasesPlugin({ n: c.MAX_QUERY_ALIASES }),

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildWorld, must, type World } from '../../support/factories.js';
+import { addCollaborator, buildWorld, must, type World } from '../../support/factories.js';
 import { errorCode, startServer } from '../../support/harness.js';
 import { globalId, newRequestId, rawId, watchOccasion } from '../../support/rows.js';
 
@@ -456,6 +456,20 @@ describe('Occasion.actors filters and paging', () => {
     expect((await list({ hasAccount: false })).totalCount).toBe(10);
     expect(await names({ kinds: ['PERSON'], hasAccount: true, search: 'vendor' })).toEqual(['vendor person']);
     expect(await names({ kinds: ['VENDOR'] })).toEqual([]);
+  });
+
+  it('searches email only for callers who may read contact details', async () => {
+    // given a viewer (actor:read, not actor:read_contact)
+    const viewer = await addCollaborator(s, x.owner, x.occasionId, 'viewer');
+    try {
+      // then a search by an email fragment finds nothing for them (the address stays hidden), but names still match
+      expect((await list({ search: 'zumba@club' }, 100, undefined, viewer.token)).totalCount).toBe(0);
+      expect((await list({ search: 'zumba' }, 100, undefined, viewer.token)).edges.map((e) => e.node.displayName)).toEqual(['Zumba club']);
+      // and the owner's search still reaches the email
+      expect(await names({ search: 'zumba@club' })).toEqual(['Zumba club']);
+    } finally {
+      await s.app.db.prisma.actor.delete({ where: { id: rawId(viewer.actorId) } });
+    }
   });
 
   it('pages with first/after through every actor exactly once, with a steady totalCount', async () => {

@@ -75,7 +75,9 @@ describe('refused mutations are audited too', () => {
     expect(outbox).toHaveLength(0);
     expect(audit).toHaveLength(0);
     expect(refusals).toHaveLength(1);
-    expect(refusals[0]).toMatchObject({ outcome: 'FAILED', action: 'createEvent', userId: w.owner.userId });
-    expect(refusals[0]!.reason).toMatch(/^VALIDATION_FAILED: /);
+    // named by the mutation's own rule and filed in its occasion, where the owner's audit log shows it
+    expect(refusals[0]).toMatchObject({ outcome: 'FAILED', action: 'event:create', occasionId: rawId(w.occasionId), userId: w.owner.userId });
+    expect(refusals[0]!.reason).toMatch(/^createEvent: VALIDATION_FAILED: /);
+    expect(await watch.refusals()).toHaveLength(1);
   });
 });

@@ -151,6 +151,9 @@ describe('refreshSession', () => {
     expect(new Set(rows.map((x) => x.familyId)).size).toBe(1);
     expect(rows[0]!.rotatedAt).not.toBeNull();
     expect(rows[1]!.rotatedAt).toBeNull();
+    // a rotated token keeps the family's expiry: refreshing never extends a session past REFRESH_TOKEN_TTL_DAYS from sign-in
+    expect(rows[1]!.expiresAt.getTime()).toBe(rows[0]!.expiresAt.getTime());
+    expect(new Date(second.refreshTokenExpiresAt).getTime()).toBe(rows[0]!.expiresAt.getTime());
 
     const r2 = await s.gql(REFRESH, { input: { refreshToken: second.refreshToken } });
     expect(r2.body.data.refreshSession.__typename).toBe('Session');

@@ -244,4 +244,28 @@ describe('occasion queries', () => {
     const anon = await call(undefined, READ, { id: a.occasionId });
     expect(errorCode(anon)).toBe('UNAUTHENTICATED');
   });
+
+  it('occasions leaves out occasions the caller cannot open: only event-scoped or expired access', async () => {
+    // given a vendor invited to one event (event-scoped vendor role + occasion-wide occasion:read)
+    const w = await buildWorld(s, { events: 2, households: [], collaborators: { vendor: [0] } });
+    const vendor = w.people.vendor!;
+    const q = `query { occasions(first: 10) { totalCount edges { node { id } } } }`;
+    expect((await call(vendor.token, q)).body.data.occasions.totalCount).toBe(1);
+
+    // when the occasion-wide occasion:read is taken away, leaving only the event grant
+    await s.app.db.prisma.grant.updateMany({
+      where: { subjectActorId: rawId(vendor.actorId), scopeType: 'OCCASION' },
+      data: { revokedAt: new Date() },
+    });
+
+    // then the occasion is neither listed nor counted (opening it would be NOT_FOUND/FORBIDDEN)
+    expect((await call(vendor.token, q)).body.data.occasions).toEqual({ totalCount: 0, edges: [] });
+
+    // and an occasion-wide grant that has expired does not list it either
+    await s.app.db.prisma.grant.updateMany({
+      where: { subjectActorId: rawId(vendor.actorId), scopeType: 'OCCASION' },
+      data: { revokedAt: null, expiresAt: new Date(Date.now() - 1000) },
+    });
+    expect((await call(vendor.token, q)).body.data.occasions.totalCount).toBe(0);
+  });
 });

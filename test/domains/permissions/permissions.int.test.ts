@@ -860,7 +860,8 @@ describe('grants at module installation and enablement scope (Event.rsvp needs r
 
   it('a helper without rsvp:view is FORBIDDEN rsvp; an enablement-scoped rsvp_viewer grant opens that one event only', async () => {
     const helper = w.people.helper!;
-    expect(await outcomes(helper.token)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'MODULE_NOT_ENABLED']);
+    // (where RSVP is off, they are not even told so: that too is RSVP information)
+    expect(await outcomes(helper.token)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
 
     const g = await s.gql(
       GRANT,
@@ -882,7 +883,7 @@ describe('grants at module installation and enablement scope (Event.rsvp needs r
       resourceId: null,
     });
 
-    expect(await outcomes(helper.token)).toEqual(['ok', 'FORBIDDEN', 'MODULE_NOT_ENABLED']);
+    expect(await outcomes(helper.token)).toEqual(['ok', 'FORBIDDEN', 'FORBIDDEN']);
     // explainAccess agrees, naming the scope that does not reach event 2
     const ex = await must(s, w.owner.token, EXPLAIN, {
       subjectId: helper.actorId,
@@ -898,12 +899,12 @@ describe('grants at module installation and enablement scope (Event.rsvp needs r
     await must(s, w.owner.token, GRANT, {
       i: { occasionId: w.occasionId, subjectId: helper.actorId, actions: ['rsvp:view'], scope: { type: 'EVENT', eventId: w.eventIds[1] } },
     });
-    expect(await outcomes(helper.token)).toEqual(['ok', 'ok', 'MODULE_NOT_ENABLED']);
+    expect(await outcomes(helper.token)).toEqual(['ok', 'ok', 'FORBIDDEN']);
   });
 
   it('an installation-scoped rsvp_viewer grant opens rsvp on every event it is enabled on', async () => {
     const viewer = w.people.viewer!;
-    expect(await outcomes(viewer.token)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'MODULE_NOT_ENABLED']);
+    expect(await outcomes(viewer.token)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
     await must(s, w.owner.token, GRANT, {
       i: { occasionId: w.occasionId, subjectId: viewer.actorId, role: 'rsvp_viewer', scope: { type: 'MODULE_INSTALLATION', installationId } },
     });

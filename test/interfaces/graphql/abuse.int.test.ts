@@ -115,6 +115,29 @@ describe('malformed requests', () => {
   });
 });
 
+describe('text the database cannot store', () => {
+  const CREATE_ACTOR = `mutation($i: CreateActorInput!) { createActor(input: $i) { __typename } }`;
+
+  it('a NUL character in a variable → BAD_USER_INPUT, nothing written', async () => {
+    const w = await buildWorld(s, { events: 0, households: [] });
+    const before = await occasionRows(s, w.occasionId);
+    const r = await gql(CREATE_ACTOR, { i: { occasionId: w.occasionId, kind: 'PERSON', displayName: 'Null\u0000Byte' } }, { token: w.owner.token });
+    expect(r.status).toBe(200);
+    expect(errorCode(r)).toBe('BAD_USER_INPUT');
+    expect(r.body.data).toBeUndefined();
+    expect(await occasionRows(s, w.occasionId)).toEqual(before);
+  });
+
+  it('a NUL character in an inline string literal → BAD_USER_INPUT, nothing written', async () => {
+    const w = await buildWorld(s, { events: 0, households: [] });
+    const before = await occasionRows(s, w.occasionId);
+    const inline = `mutation { createActor(input: { occasionId: "${w.occasionId}", kind: PERSON, displayName: "a\\u0000b" }) { __typename } }`;
+    const r = await gql(inline, undefined, { token: w.owner.token });
+    expect(errorCode(r)).toBe('BAD_USER_INPUT');
+    expect(await occasionRows(s, w.occasionId)).toEqual(before);
+  });
+});
+
 describe('size and cost limits', () => {
   it(`a body over MAX_BODY_BYTES → 413 PAYLOAD_TOO_LARGE`, async () => {
     const query = `query { me { id } } # ${'x'.repeat(c.MAX_BODY_BYTES)}`;
@@ -232,6 +255,18 @@ describe('forged and stale access tokens', () => {
   it('token naming an unknown key id → 401 unknown_key', async () => {
     const { privateKey } = await generateKeyPair('ES256');
     expectUnauthenticated(await gql(ME, undefined, { token: await forge({ kid: 'not-a-key' }, {}, privateKey) }), 'unknown_key');
+  });
+
+  it('a flood of tokens naming unknown key ids re-reads the keys at most once a second', async () => {
+    const { privateKey } = await generateKeyPair('ES256');
+    const tokens = await Promise.all(Array.from({ length: 30 }, () => forge({ kid: `forged-${uniq()}` }, {}, privateKey)));
+    const before = s.app.db.statements.count;
+    const started = Date.now();
+    for (const token of tokens) expectUnauthenticated(await gql(ME, undefined, { token }), 'unknown_key');
+    // at most one signing_keys read per started second the 30 refusals spanned (not one per token)
+    const allowed = Math.floor((Date.now() - started) / 1000) + 1;
+    expect(s.app.db.statements.count - before).toBeLessThanOrEqual(allowed);
+    expect(allowed).toBeLessThan(tokens.length);
   });
 
   it('`alg: none` token → 401 invalid', async () => {
