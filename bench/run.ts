@@ -4,7 +4,9 @@
  *
  * Env: BENCH_DATABASE_URL (admin url; default postgresql://postgres@127.0.0.1:5432/postgres),
  *      BENCH_CONNECTIONS (10), BENCH_DURATION (10 s), BENCH_WARMUP (2 s), BENCH_ROUNDS (2),
- *      BENCH_KEEP_DB=1 to keep the database for inspection.
+ *      BENCH_KEEP_DB=1 to keep the database for inspection,
+ *      BENCH_LIVE=0 to skip the live fan-out scenario, BENCH_ONLY=live to run only it
+ *      (BENCH_LIVE_SUBSCRIBERS 1000, BENCH_LIVE_CHANGES 20, BENCH_REDIS_URL redis://127.0.0.1:6379).
  */
 import './env.js';
 import { fork } from 'node:child_process';
@@ -21,6 +23,7 @@ import { createDatabase, type Database } from '../src/platform/db/client.js';
 import { migrate } from '../src/platform/db/migrate.js';
 import { createLogger } from '../src/platform/logger.js';
 import { startFloorServer, type FloorQuery, type FloorServer, type FloorVars } from './floor.js';
+import { printLiveRows, runLiveBench } from './live.js';
 import type { LoadJob, LoadResult } from './load.js';
 import { seed, SHAPE } from './seed.js';
 
@@ -33,6 +36,8 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
 const POOL_SIZE = 10; // the app's default pool (createDatabase); the floor gets the same
 const PAGE = 50;
 const GUEST_PAGE_NUMBER = 20;
+const RUN_LIVE = process.env.BENCH_LIVE !== '0';
+const RUN_HTTP = process.env.BENCH_ONLY !== 'live';
 
 const OVERVIEW = /* GraphQL */ `
   query Overview($id: ID!, $first: Int!) {
@@ -343,7 +348,7 @@ async function main() {
     );
     const rows: { label: string; target: string; r: Measured }[] = [];
     const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
-    for (const sc of scenarios) {
+    for (const sc of RUN_HTTP ? scenarios : []) {
       const gJob: LoadJob = {
         url: graphqlUrl,
         headers: { ...headers, authorization: `Bearer ${s.token}` },
@@ -404,11 +409,19 @@ async function main() {
     log(`  overview, households first: 50  → ${stmts50}   ${stmts10 === stmts50 ? 'same as first: 10 (no N+1)' : 'DIFFERS from first: 10 — N+1!'}`);
     log(`  guest list page (first: 50)     → ${stmtsGuests}`);
     log(`  SQL floor, either query         → 1 (by construction)`);
+    // ── Live fan-out (subscriptions) ─────────────────────────────────────────
+    let liveBad = 0;
+    if (RUN_LIVE) {
+      const live = await runLiveBench({ app, graphqlUrl: `http://127.0.0.1:${port}`, token: s.token, occasionId: s.occasionId, gql, log });
+      printLiveRows(live.rows, log);
+      liveBad = live.bad;
+    }
+
     log(`\nLoad average ${fmt(load1, 2)} after the load (the servers, PostgreSQL and autocannon share ${cpus().length} cores).`);
     if (abortedLogged)
       log(`\n(${abortedLogged} "request failed" AbortError log lines from the app were suppressed: requests cut off when a load run ends.)`);
     log(`\nTotal ${fmt((performance.now() - t0) / 1000)} s. Ratios are the result; absolute numbers vary by machine and run.`);
-    if (stmts10 !== stmts50 || bad > 0) process.exitCode = 1;
+    if (stmts10 !== stmts50 || bad > 0 || liveBad > 0) process.exitCode = 1;
   } finally {
     await floor?.close().catch(() => {});
     await http?.close().catch(() => {});

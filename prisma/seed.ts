@@ -6,7 +6,10 @@ import { enableModule, installModule } from '../src/domains/modules/modules.serv
 import { createOccasion } from '../src/domains/occasions/occasions.service.js';
 import { acceptCollaboratorInvitation, inviteCollaborator } from '../src/domains/permissions/collaborators.service.js';
 import { Authorizer } from '../src/domains/permissions/authorizer.js';
+import { issueGuestAccess, reissueGuestAccess } from '../src/domains/guest-access/guest-access.service.js';
 import { encodeGlobalID } from '../src/interfaces/graphql/global-id.js';
+import { createForm } from '../src/modules/forms/forms.service.js';
+import { createRsvpInvitation, createRsvpInvitationsFromHouseholds } from '../src/modules/rsvp/rsvp.invitations.service.js';
 import type { Caller, Principal } from '../src/platform/principal.js';
 
 export const DEMO = {
@@ -33,6 +36,30 @@ const HOUSEHOLDS: [string, string[], string[]][] = [
   ['The Segals', ['Ayelet Segal', 'Uri Segal', 'Itai Segal'], ['friends']],
   ['The Barak household', ['Noga Barak', 'Tomer Barak'], ['work']],
 ];
+
+/**
+ * A working guest link for the first household, printed at start-up. Only a
+ * token's hash is stored, so each boot issues a fresh link (the previous one
+ * is revoked) rather than trying to show an old one.
+ */
+async function demoGuestLink(app: App, planner: { id: string; email: string }, occasionId: string) {
+  const me = callerFor(app, { kind: 'user', userId: planner.id, email: planner.email });
+  const inv = await app.db.prisma.rsvpInvitation.findFirst({
+    where: { occasionId },
+    orderBy: { createdAt: 'asc' },
+    include: { invitationUnit: true },
+  });
+  if (!inv) return null;
+  return app.db.prisma.$transaction((tx) =>
+    me.authz.within(tx, async () => {
+      const live = await tx.occasionInvitation.findFirst({ where: { unitActorId: inv.invitationUnitActorId, revokedAt: null } });
+      const issued = live
+        ? await reissueGuestAccess(tx, me, live.id, app.config.publicUrl)
+        : await issueGuestAccess(tx, me, occasionId, { unitActorId: inv.invitationUnitActorId }, app.config.publicUrl);
+      return { household: inv.invitationUnit.displayName, token: issued.token, link: issued.link };
+    }),
+  );
+}
 
 function callerFor(app: App, principal: Principal): Caller & { authz: Authorizer } {
   const authz = new Authorizer(app.db.prisma, principal, app.actions);
@@ -114,9 +141,53 @@ export async function seedDemo(app: App) {
             if (a && b && b.role === 'MEMBER') await addRelationship(tx, me, a.memberActorId, b.memberActorId, { kind: 'spouse' });
           }
           await installModule(tx, me, app.modules, o, 'rsvp', { defaultPlusOnes: 0 });
-          for (const e of [events.ceremony, events.reception, events.brunch]) {
-            await enableModule(tx, me, app.modules, e.id, 'rsvp', { deadline: '2027-05-20T23:59:00+03:00' });
+          await installModule(tx, me, app.modules, o, 'forms', {});
+          const meal = await createForm(tx, me, o, {
+            title: 'Dinner',
+            appliesTo: 'PERSON',
+            fields: [
+              {
+                key: 'meal',
+                label: 'Main course',
+                type: 'SINGLE_CHOICE',
+                required: true,
+                options: [
+                  { value: 'fish', label: 'Sea bass' },
+                  { value: 'beef', label: 'Slow-roasted beef' },
+                  { value: 'vegan', label: 'Roasted vegetables (vegan)' },
+                ],
+              },
+              {
+                key: 'dietary',
+                label: 'Dietary needs',
+                type: 'MULTI_CHOICE',
+                options: [
+                  { value: 'gluten_free', label: 'Gluten free' },
+                  { value: 'nut_allergy', label: 'Nut allergy' },
+                  { value: 'kosher', label: 'Strictly kosher' },
+                ],
+              },
+            ],
+          });
+          const deadline = '2027-05-20T23:59:00+03:00';
+          for (const e of [events.henna, events.ceremony, events.brunch]) await enableModule(tx, me, app.modules, e.id, 'rsvp', { deadline });
+          await enableModule(tx, me, app.modules, events.reception.id, 'rsvp', { deadline, linkedFormId: meal.id });
+          // The close family is also invited to the (private) henna night; everyone else to the wedding day and brunch.
+          const households = await tx.actor.findMany({
+            where: { occasionId: o, kind: 'HOUSEHOLD' },
+            orderBy: { createdAt: 'asc' },
+            select: { id: true },
+          });
+          for (const h of households.slice(0, 3)) {
+            await createRsvpInvitation(
+              tx,
+              me,
+              o,
+              { unitActorId: h.id, eventIds: [events.henna.id, events.ceremony.id, events.reception.id, events.brunch.id], issueGuestLink: false },
+              app.config.publicUrl,
+            );
           }
+          await createRsvpInvitationsFromHouseholds(tx, me, o, { eventIds: [events.ceremony.id, events.reception.id, events.brunch.id] });
           const co = await inviteCollaborator(
             tx,
             me,
@@ -146,7 +217,9 @@ export async function seedDemo(app: App) {
   const occasion = await prisma.occasion.findFirst({ where: { createdByUserId: planner.id }, orderBy: { createdAt: 'asc' } });
   if (!occasion) return null;
   const token = await app.tokens.sign({ sub: planner.id, email: planner.email }, ACCESS_TOKEN_TYP, 12 * 3600);
+  const guest = await demoGuestLink(app, planner, occasion.id);
   return {
+    guest,
     occasionId: encodeGlobalID('Occasion', occasion.id),
     occasionName: occasion.name,
     planner: DEMO.planner,

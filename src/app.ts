@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import { TokenService } from './domains/identity/tokens.js';
 import type { AppServices } from './interfaces/graphql/context.js';
+import { createLiveNotifier } from './interfaces/graphql/live.js';
 import { actionRegistry, moduleRegistry } from './modules/registry.js';
 import { resolveAppKey } from './platform/app-key.js';
 import type { Config } from './platform/config.js';
 import { createDatabase, type Database } from './platform/db/client.js';
 import { migrate } from './platform/db/migrate.js';
 import { createLogger } from './platform/logger.js';
+import { createLivePubSub } from './platform/pubsub.js';
 import { createRedis, type RedisLike } from './platform/redis.js';
 
 export interface App extends AppServices {
@@ -30,6 +32,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const tokens = new TokenService(db.prisma, resolveAppKey(config), config.ACCESS_TOKEN_TTL_SECONDS);
   await tokens.init();
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : null;
+  const pubsub = createLivePubSub({ redisUrl: config.REDIS_URL, logger });
+  const live = createLiveNotifier({ db, pubsub, logger });
   return {
     config,
     db,
@@ -38,7 +42,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     redis,
     modules: moduleRegistry,
     actions: actionRegistry,
+    pubsub,
+    live,
     async close() {
+      // What already committed is still published before the connections go.
+      await live.idle();
+      await pubsub.close();
       await redis?.quit().catch(() => {});
       if (!opts.db) await db.close();
     },

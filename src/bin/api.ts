@@ -51,6 +51,14 @@ function printDemo(demo: NonNullable<Awaited<ReturnType<typeof seedDemo>>>, url:
     `  Vendor:     ${demo.vendor.email} / ${demo.vendor.password}`,
     '  Paste into GraphiQL → Headers (valid 12 h; sign in again for a fresh one):',
     `  { "Authorization": "Bearer ${demo.plannerAccessToken}" }`,
+    ...(demo.guest
+      ? [
+          `  Guest link for ${demo.guest.household} (no account; this boot's link, the previous one is revoked):`,
+          `  ${demo.guest.link}`,
+          '  As the guest in GraphiQL → Headers, then `query { guestInvitation { unitName events { name open } } }`:',
+          `  { "Authorization": "Bearer ${demo.guest.token}" }`,
+        ]
+      : []),
     '────────────────────────────────────────────────────────────',
     '',
   ];

@@ -1,9 +1,10 @@
 import { createModuleRegistry } from '../domains/modules/manifest.js';
 import { createActionRegistry } from '../domains/permissions/actions.js';
+import { formsManifest } from './forms/manifest.js';
 import { rsvpManifest } from './rsvp/manifest.js';
 
 /** Every module this server ships. Adding a module = adding its manifest here. */
-export const moduleRegistry = createModuleRegistry([rsvpManifest]);
+export const moduleRegistry = createModuleRegistry([rsvpManifest, formsManifest]);
 
 /** Core actions and roles plus every module's. */
 export const actionRegistry = createActionRegistry(

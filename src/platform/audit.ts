@@ -1,5 +1,5 @@
 import type { Tx } from './db/client.js';
-import { actorIdOf, type Caller } from './principal.js';
+import { actorIdOf, type Caller, principalId } from './principal.js';
 
 export type AuditOutcome = 'SUCCESS' | 'DENIED' | 'FAILED';
 
@@ -31,7 +31,7 @@ export async function recordAudit(tx: Pick<Tx, 'auditLog' | 'actor'>, caller: Ca
     data: {
       occasionId,
       principalType: p.kind,
-      principalId: p.kind === 'user' ? p.userId : p.kind === 'integration' ? p.integrationId : p.kind === 'system' ? p.reason : null,
+      principalId: p.kind === 'system' ? p.reason : principalId(p),
       userId: p.kind === 'user' ? p.userId : null,
       actorId: occasionId ? await actorIdOf(tx, p, occasionId) : null,
       integrationId: p.kind === 'integration' ? p.integrationId : null,

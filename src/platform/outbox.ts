@@ -16,10 +16,35 @@ export function defineEvent<S extends z.ZodType>(e: EventType<S>): EventType<S> 
   return e;
 }
 
+/** An event as recorded in a transaction, handed to live subscribers once (and only if) that transaction commits. */
+export interface RecordedEvent {
+  /** The outbox row's id (absent for rows written in bulk by recordEvents). */
+  id?: string;
+  type: string;
+  occasionId: string | null;
+  eventId: string | null;
+  payload: unknown;
+}
+
+/** Per open transaction (keyed by its client object): the events recorded in it so far. */
+const collectors = new WeakMap<object, RecordedEvent[]>();
+
+/**
+ * Starts collecting the events recorded through `tx`. The caller owns the
+ * returned list and may act on it only after the transaction committed: a
+ * rolled-back transaction's list is simply dropped.
+ */
+export function collectEvents(tx: object): RecordedEvent[] {
+  const list: RecordedEvent[] = [];
+  collectors.set(tx, list);
+  return list;
+}
+
 /**
  * Writes an outbox_events row in the caller's transaction: the event exists if
  * and only if the change committed. Relays read committed rows later; nothing
- * is published before commit.
+ * is published before commit (the transaction's collector, if any, only hears
+ * of it, see collectEvents).
  */
 export async function recordEvent<S extends z.ZodType>(
   tx: Pick<Tx, 'outboxEvent'>,
@@ -29,7 +54,8 @@ export async function recordEvent<S extends z.ZodType>(
   where: { occasionId: string | null; eventId?: string | null },
 ): Promise<void> {
   const parsed = event.payload.parse(payload) as object;
-  await tx.outboxEvent.create({
+  const row = await tx.outboxEvent.create({
+    select: { id: true },
     data: {
       type: event.type,
       occasionId: where.occasionId,
@@ -38,4 +64,24 @@ export async function recordEvent<S extends z.ZodType>(
       requestId: caller.requestId,
     },
   });
+  collectors.get(tx)?.push({ id: row.id, type: event.type, occasionId: where.occasionId, eventId: where.eventId ?? null, payload: parsed });
+}
+
+/** Many events of one type in one statement (bulk operations: inviting a whole guest list). */
+export async function recordEvents<S extends z.ZodType>(
+  tx: Pick<Tx, 'outboxEvent'>,
+  caller: Caller,
+  event: EventType<S>,
+  items: { payload: z.input<S>; occasionId: string | null; eventId?: string | null }[],
+): Promise<void> {
+  if (!items.length) return;
+  const data = items.map((i) => ({
+    type: event.type,
+    occasionId: i.occasionId,
+    eventId: i.eventId ?? null,
+    payload: event.payload.parse(i.payload) as object,
+    requestId: caller.requestId,
+  }));
+  await tx.outboxEvent.createMany({ data });
+  collectors.get(tx)?.push(...data.map(({ type, occasionId, eventId, payload }) => ({ type, occasionId, eventId, payload })));
 }

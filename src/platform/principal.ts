@@ -11,6 +11,20 @@ export type Principal =
       credentialId: string;
       environment: string;
     }
+  /**
+   * A guest holding an invitation link: no account and no grants. Its rights are
+   * implicit and narrow: its invitation unit, the events both invited and allowed
+   * by the link, and answering for them (guest-only fields, rule @guest).
+   */
+  | {
+      kind: 'guest';
+      guestAccessId: string;
+      occasionId: string;
+      unitActorId: string;
+      /** Events the link may show; empty means every invited event. */
+      allowedEventIds: readonly string[];
+      expiresAt: Date | null;
+    }
   /** Jobs and the CLI: explicit, with the actions they were started for; never implicit. */
   | { kind: 'system'; reason: string; actions: readonly string[] };
 
@@ -24,6 +38,8 @@ export function principalId(p: Principal): string | null {
       return p.integrationId;
     case 'system':
       return `system:${p.reason}`;
+    case 'guest':
+      return p.guestAccessId;
     default:
       return null;
   }
@@ -44,6 +60,7 @@ export async function actorIdOf(
   principal: Principal,
   occasionId: string,
 ): Promise<string | null> {
+  if (principal.kind === 'guest') return principal.occasionId === occasionId ? principal.unitActorId : null;
   if (principal.kind !== 'user') return null;
   return (await tx.actor.findFirst({ where: { occasionId, userId: principal.userId }, select: { id: true } }))?.id ?? null;
 }

@@ -52,6 +52,8 @@ const fields = {
   notes: z.string().max(10_000).nullable(),
   attributes,
 };
+/** The same rules for importers (guest-list CSV), so a row is valid exactly when createActor would accept it. */
+export const actorFieldRules = { displayName: fields.displayName, email, phone } as const;
 const newMember = z.object({
   displayName: fields.displayName,
   email: email.optional(),

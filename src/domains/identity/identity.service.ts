@@ -4,7 +4,9 @@ import { recordAudit } from '../../platform/audit.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, randomToken, sha256, verifyPassword } from '../../platform/crypto.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, InvalidCredentialsError, InvalidTokenError, ValidationError } from '../../platform/errors.js';
+import { recordEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
+import { accountDeleted } from './identity.events.js';
 import type { TokenService } from './tokens.js';
 
 export const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -157,6 +159,9 @@ export async function deleteAccount(tx: Tx, caller: Caller, userId: string): Pro
   // Their actors stay (guest lists, history) but the access they held ends with the account:
   // an unlinked actor holding live grants could otherwise hand them to whoever is linked next.
   await tx.grant.updateMany({ where: { subjectActor: { userId }, revokedAt: null }, data: { revokedAt: new Date(), revokedByUserId: userId } });
+  const actors = await tx.actor.findMany({ where: { userId }, select: { id: true, occasionId: true } });
   await tx.actor.updateMany({ where: { userId }, data: { userId: null } });
   await recordAudit(tx, caller, { action: 'identity:delete_account', target: { type: 'User', id: userId } });
+  // Each occasion learns its participant lost access (live subscriptions re-check, webhooks can tell partners).
+  for (const a of actors) await recordEvent(tx, caller, accountDeleted, { occasionId: a.occasionId, actorId: a.id }, { occasionId: a.occasionId });
 }

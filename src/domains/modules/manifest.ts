@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Tx } from '../../platform/db/client.js';
 import type { EventType } from '../../platform/outbox.js';
 import type { RoleDefinition } from '../permissions/actions.js';
 
@@ -19,6 +20,12 @@ export interface ModuleManifest {
   config: z.ZodType<Record<string, unknown>>;
   /** Enablement-level (per event) configuration. */
   eventConfig: z.ZodType<Record<string, unknown>>;
+  /**
+   * What the eventConfig schema cannot see: rows the config names (they must
+   * exist in the same occasion). Runs on the parsed config inside the enabling
+   * transaction; throws ValidationError with paths under `input.config`.
+   */
+  checkEventConfig?(tx: Tx, ctx: { occasionId: string; eventId: string }, config: Record<string, unknown>): Promise<void>;
   events: EventType[];
 }
 

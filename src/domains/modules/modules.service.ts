@@ -118,6 +118,7 @@ export async function enableModule(tx: Tx, caller: Caller, registry: ModuleRegis
   const inst = await tx.moduleInstallation.findUnique({ where: { occasionId_moduleKey: { occasionId: event.occasionId, moduleKey: key } } });
   if (!inst) throw new ModuleDependencyError(`Install "${key}" on the occasion before enabling it on an event.`, [key]);
   const data = { config: validConfig(m.eventConfig, config, 'input.config') };
+  await m.checkEventConfig?.(tx, { occasionId: event.occasionId, eventId }, data.config as Record<string, unknown>);
   const before = await tx.moduleEnablement.findUnique({ where: { installationId_eventId: { installationId: inst.id, eventId } } });
   const after = await tx.moduleEnablement.upsert({
     where: { installationId_eventId: { installationId: inst.id, eventId } },

@@ -19,6 +19,8 @@ export const CORE_ACTIONS = {
   'actor:delete': 'Delete actors.',
   'module:read': 'See installed modules and where they are enabled.',
   'module:manage': 'Install, configure, enable, disable and uninstall modules.',
+  'guest:read': 'See guest links (who has one, for which events, when last used).',
+  'guest:invite': 'Issue, re-issue and revoke guest links.',
   'access:read': 'See grants and collaborator invitations.',
   'access:manage': 'Grant and revoke access; invite collaborators.',
   'audit:read': 'Read the audit log.',

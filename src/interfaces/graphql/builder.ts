@@ -20,6 +20,8 @@ export const builder = new SchemaBuilder<{
   AuthScopes: {
     public: boolean;
     authenticated: boolean;
+    /** A guest with a valid invitation link. */
+    guest: boolean;
     /** The parent is the signed-in user's own record. */
     self: string;
     /** The one permission engine: action on target. */
@@ -31,6 +33,7 @@ export const builder = new SchemaBuilder<{
     authenticated: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
     self: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
     inherited: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
+    guest: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
   };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
@@ -49,7 +52,9 @@ export const builder = new SchemaBuilder<{
     cacheKey: (value) => JSON.stringify(value),
     authScopes: (ctx) => ({
       public: true,
-      authenticated: ctx.principal.kind !== 'anonymous',
+      // Guests are not "signed in": they reach only @guest fields.
+      authenticated: ctx.principal.kind !== 'anonymous' && ctx.principal.kind !== 'guest',
+      guest: ctx.principal.kind === 'guest',
       self: (userId) => (ctx.principal.kind === 'user' && ctx.principal.userId === userId) || ctx.sessionUserIds.has(userId),
       // Throws NOT_FOUND (no access to the occasion) or FORBIDDEN with the missing action.
       can: ({ action, target }) => ctx.authz.check(action, target),

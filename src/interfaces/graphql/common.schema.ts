@@ -36,6 +36,7 @@ builder.scalarType('JSON', {
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 /** Every typed error a mutation can return: a stable `code` and a human `message`. */
 export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({

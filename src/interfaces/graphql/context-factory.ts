@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Authorizer } from '../../domains/permissions/authorizer.js';
 import { ACCESS_TOKEN_TYP } from '../../domains/identity/identity.service.js';
 import { TokenError } from '../../domains/identity/tokens.js';
+import { GUEST_TOKEN_PREFIX, guestPrincipalFromToken } from '../../domains/guest-access/guest-access.service.js';
 import { apiError } from '../../platform/errors.js';
 import { ANONYMOUS, type Principal } from '../../platform/principal.js';
-import type { AppServices, Context } from './context.js';
-import { createTargetLoaders } from './targets.js';
+import type { AppServices, Context, LiveConnection } from './context.js';
+import { createModuleLoaders, createTargetLoaders } from './targets.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
@@ -17,15 +18,38 @@ function unauthenticated(message: string, reason: string) {
   return apiError('UNAUTHENTICATED', message, { reason, http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } });
 }
 
+const GUEST_TOKEN_MESSAGES = {
+  unknown: 'This invitation link is not valid. Check the link, or ask your hosts for a new one.',
+  revoked: 'This invitation link was replaced or withdrawn. Ask your hosts for the current one.',
+  expired: 'This invitation link has expired. Ask your hosts for a new one.',
+} as const;
+
+/** Who is calling, and until when that credential works. */
+export interface Authenticated {
+  principal: Principal;
+  /** Access token `exp` or guest link expiry; null when it does not expire (anonymous, a guest link without expiry). */
+  expiresAt: Date | null;
+}
+
 /**
- * Bearer token → principal. A present but bad token fails the whole request
+ * Bearer token → principal: a user's access token (JWT) or a guest link token (tovg_…). A present but bad token fails the whole request
  * (401) rather than silently downgrading the caller to anonymous. The user row
  * is read on every request, so a deleted account stops at once.
  */
 export async function principalFromAuthorization(app: AppServices, authorization: string | null | undefined): Promise<Principal> {
-  if (!authorization) return ANONYMOUS;
+  return (await authenticate(app, authorization)).principal;
+}
+
+/** principalFromAuthorization plus the credential's expiry, which live connections are closed at. */
+export async function authenticate(app: AppServices, authorization: string | null | undefined): Promise<Authenticated> {
+  if (!authorization) return { principal: ANONYMOUS, expiresAt: null };
   const m = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization.trim());
   if (!m) throw unauthenticated('Authorization must be "Bearer <access token>".', 'malformed');
+  if (m[1]!.startsWith(GUEST_TOKEN_PREFIX)) {
+    const guest = await guestPrincipalFromToken(app.db.prisma, m[1]!);
+    if (typeof guest === 'string') throw unauthenticated(GUEST_TOKEN_MESSAGES[guest], `guest_link_${guest}`);
+    return { principal: guest, expiresAt: guest.expiresAt };
+  }
   let claims;
   try {
     claims = await app.tokens.verify(m[1]!, ACCESS_TOKEN_TYP);
@@ -35,10 +59,15 @@ export async function principalFromAuthorization(app: AppServices, authorization
   }
   const user = await app.db.prisma.user.findUnique({ where: { id: claims.sub }, select: { id: true, email: true, deletedAt: true } });
   if (!user || user.deletedAt) throw unauthenticated('This account no longer exists.', 'user_deleted');
-  return { kind: 'user', userId: user.id, email: user.email };
+  return { principal: { kind: 'user', userId: user.id, email: user.email }, expiresAt: claims.exp ? new Date(claims.exp * 1000) : null };
 }
 
-export function createContext(app: AppServices, principal: Principal, requestId: string): Context {
+export function createContext(
+  app: AppServices,
+  principal: Principal,
+  requestId: string,
+  live: { credentialExpiresAt?: Date | null; connection?: LiveConnection } = {},
+): Context {
   const prisma = app.db.prisma;
   const authz = new Authorizer(prisma, principal, app.actions);
   return {
@@ -49,7 +78,10 @@ export function createContext(app: AppServices, principal: Principal, requestId:
     caller: { principal, requestId },
     prisma,
     targets: createTargetLoaders(prisma, principal.kind === 'user'),
+    modules: createModuleLoaders(prisma),
     log: app.logger,
     sessionUserIds: new Set(),
+    credentialExpiresAt: live.credentialExpiresAt ?? null,
+    connection: live.connection,
   };
 }

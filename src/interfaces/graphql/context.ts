@@ -3,10 +3,12 @@ import type { Authorizer } from '../../domains/permissions/authorizer.js';
 import type { ActionRegistry } from '../../domains/permissions/actions.js';
 import type { ModuleRegistry } from '../../domains/modules/manifest.js';
 import type { Config } from '../../platform/config.js';
+import type { LivePubSub } from '../../platform/pubsub.js';
 import type { Database, Prisma } from '../../platform/db/client.js';
 import type { Caller, Principal } from '../../platform/principal.js';
 import type { TokenService } from '../../domains/identity/tokens.js';
-import type { TargetLoaders } from './targets.js';
+import type { LiveNotifier } from './live.js';
+import type { ModuleLoaders, TargetLoaders } from './targets.js';
 
 /** Process-wide services, built once at start-up (src/app.ts). */
 export interface AppServices {
@@ -16,6 +18,15 @@ export interface AppServices {
   tokens: TokenService;
   modules: ModuleRegistry;
   actions: ActionRegistry;
+  /** Live updates for subscriptions: Redis across processes, in-process without REDIS_URL. */
+  pubsub: LivePubSub;
+  /** Hears of every committed transaction's events and publishes what subscribers need. */
+  live: LiveNotifier;
+}
+
+/** The socket a graphql-ws subscription runs on, so access that ends mid-stream can close it. */
+export interface LiveConnection {
+  close(code: number, reason: string): void;
 }
 
 /** Per request. A fresh object every time: scope-auth caches decisions on it. */
@@ -27,7 +38,13 @@ export interface Context {
   authz: Authorizer;
   prisma: Prisma;
   targets: TargetLoaders;
+  /** Module installations and enablements, batched per request. */
+  modules: ModuleLoaders;
   log: Logger;
   /** Users this request just signed in (sign-up, sign-in, refresh): they may read their own session's user. */
   sessionUserIds: Set<string>;
+  /** When the caller's credential stops working (access token `exp`, guest link expiry); live streams end then. */
+  credentialExpiresAt: Date | null;
+  /** Set for operations over graphql-ws. */
+  connection?: LiveConnection;
 }

@@ -14,13 +14,19 @@ type MaybePromise<T> = T | Promise<T>;
 type AnyFieldFn<R> = (parent: any, args: any, ctx: Context) => MaybePromise<R>;
 type AnyTypeFn<R> = (parent: any, ctx: Context) => MaybePromise<R>;
 
-export const RULE_DIRECTIVES = ['auth', 'public', 'authenticated', 'self', 'inherited'] as const;
+export const RULE_DIRECTIVES = ['auth', 'public', 'authenticated', 'self', 'inherited', 'guest'] as const;
 
 /** Anyone, signed in or not (sign-up, sign-in, health of the API). */
 export const publicField = { authScopes: { public: true }, directives: { public: {} } } as const;
 
 /** Any signed-in user; what they get is then limited by what they own (me, createOccasion). */
 export const authenticatedField = { authScopes: { authenticated: true }, directives: { authenticated: {} } } as const;
+
+/**
+ * Only a guest holding a valid invitation link. What it returns is limited to
+ * the link's invitation unit and its invited, allowed events (the guest's implicit rights).
+ */
+export const guestField = { authScopes: { guest: true }, directives: { guest: {} } } as const;
 
 /** Wrapper types (connections, edges, payloads, errors): reachable only through a guarded field, adding no rule of their own. */
 export const inheritedType = { authScopes: { public: true }, directives: { inherited: {} } } as const;

@@ -13,7 +13,14 @@ import '../../domains/modules/modules.schema.js';
 import '../../domains/permissions/permissions.schema.js';
 import '../../domains/permissions/collaborators.schema.js';
 import '../../domains/audit/audit.schema.js';
+import '../../domains/guest-access/guest-access.schema.js';
 import '../../modules/rsvp/rsvp.schema.js';
+import '../../modules/rsvp/rsvp.subscriptions.js';
+import '../../modules/rsvp/rsvp.planner.schema.js';
+import '../../modules/rsvp/rsvp.guest.schema.js';
+import '../../modules/rsvp/import/guest-list.schema.js';
+import '../../modules/rsvp/export/responses-csv.schema.js';
+import '../../modules/forms/forms.schema.js';
 
 const locations = [DirectiveLocation.OBJECT, DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.INTERFACE];
 const AuthScope = new GraphQLEnumType({
@@ -32,6 +39,11 @@ export const ruleDirectives = [
   }),
   new GraphQLDirective({ name: 'public', description: 'Anyone may call this, signed in or not.', locations }),
   new GraphQLDirective({ name: 'authenticated', description: 'Any signed-in principal; results are limited to what it owns.', locations }),
+  new GraphQLDirective({
+    name: 'guest',
+    description: 'Only a guest with a valid invitation link, limited to its invitation unit and its invited, allowed events.',
+    locations,
+  }),
   new GraphQLDirective({ name: 'self', description: 'Only the signed-in user, about themselves.', locations }),
   new GraphQLDirective({
     name: 'inherited',

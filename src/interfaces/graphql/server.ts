@@ -93,8 +93,18 @@ export function createHttpServer(
       const outHeaders: Record<string, string> = {};
       response.headers.forEach((v, k) => (outHeaders[k] = v));
       res.writeHead(response.status, outHeaders);
-      // Streamed chunk by chunk so SSE subscriptions flush as events arrive.
-      if (response.body) for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+      // Streamed chunk by chunk so SSE subscriptions flush as events arrive. A client
+      // that hangs up cancels the stream, which stops its subscription (listeners, timers).
+      if (response.body) {
+        const reader = response.body.getReader();
+        const cancel = () => void reader.cancel().catch(() => {});
+        res.on('close', cancel);
+        try {
+          for (let r = await reader.read(); !r.done; r = await reader.read()) res.write(r.value);
+        } finally {
+          res.off('close', cancel);
+        }
+      }
       res.end();
       log.info({ method: req.method, path: url.pathname, status: response.status, ms: Math.round(performance.now() - started) }, 'request');
     } catch (err) {

@@ -89,12 +89,71 @@ export function createTargetLoaders(prisma: Prisma, occasionScopedOnly = false) 
       (ids) => prisma.grant.findMany({ where: { id: { in: uuidsOnly(ids) }, occasionId: { not: null } }, select: { id: true, occasionId: true } }),
       (r) => ({ occasionId: r.occasionId!, resource: { type: 'Grant', id: r.id } }),
     ),
+    guestAccess: loader(
+      'Guest access',
+      (ids) => prisma.occasionInvitation.findMany({ where: { id: { in: uuidsOnly(ids) } }, select: { id: true, occasionId: true } }),
+      (r) => ({ occasionId: r.occasionId, resource: { type: 'GuestAccess', id: r.id } }),
+    ),
+    rsvpInvitation: loader(
+      'RSVP invitation',
+      (ids) => prisma.rsvpInvitation.findMany({ where: { id: { in: uuidsOnly(ids) } }, select: { id: true, occasionId: true } }),
+      (r) => ({ occasionId: r.occasionId, resource: { type: 'RsvpInvitation', id: r.id } }),
+    ),
     collaboratorInvitation: loader(
       'Invitation',
       (ids) => prisma.collaboratorInvitation.findMany({ where: { id: { in: uuidsOnly(ids) } }, select: { id: true, occasionId: true } }),
       (r) => ({ occasionId: r.occasionId, resource: { type: 'CollaboratorInvitation', id: r.id } }),
     ),
+    form: loader(
+      'Form',
+      (ids) => prisma.form.findMany({ where: { id: { in: uuidsOnly(ids) } }, select: { id: true, occasionId: true } }),
+      (r) => ({ occasionId: r.occasionId, resource: { type: 'Form', id: r.id } }),
+    ),
+    // A question is guarded as part of its form: a grant on the form covers each of its versions.
+    formField: loader(
+      'Form field',
+      (ids) => prisma.formField.findMany({ where: { id: { in: uuidsOnly(ids) } }, select: { id: true, occasionId: true, formId: true } }),
+      (r) => ({ occasionId: r.occasionId, resource: { type: 'Form', id: r.formId } }),
+    ),
   };
 }
 
 export type TargetLoaders = ReturnType<typeof createTargetLoaders>;
+
+export interface EnablementRow {
+  id: string;
+  occasionId: string;
+  eventId: string;
+  installationId: string;
+  config: unknown;
+}
+
+/**
+ * Where a module is installed and enabled, batched per request: module fields
+ * on a list of events ask once for all of them.
+ */
+export function createModuleLoaders(prisma: Prisma) {
+  const enablements = new DataLoader<string, EnablementRow | null>(async (keys) => {
+    const pairs = keys.map((k) => k.split('|') as [string, string]);
+    const rows = await prisma.moduleEnablement.findMany({
+      where: { eventId: { in: uuidsOnly(pairs.map((p) => p[0])) }, installation: { moduleKey: { in: [...new Set(pairs.map((p) => p[1]))] } } },
+      select: { id: true, occasionId: true, eventId: true, installationId: true, config: true, installation: { select: { moduleKey: true } } },
+    });
+    return pairs.map(([eventId, key]) => rows.find((r) => r.eventId === eventId && r.installation.moduleKey === key) ?? null);
+  });
+  const installations = new DataLoader<string, { id: string; config: unknown } | null>(async (keys) => {
+    const pairs = keys.map((k) => k.split('|') as [string, string]);
+    const rows = await prisma.moduleInstallation.findMany({
+      where: { occasionId: { in: uuidsOnly(pairs.map((p) => p[0])) }, moduleKey: { in: [...new Set(pairs.map((p) => p[1]))] } },
+      select: { id: true, occasionId: true, moduleKey: true, config: true },
+    });
+    return pairs.map(([occasionId, key]) => rows.find((r) => r.occasionId === occasionId && r.moduleKey === key) ?? null);
+  });
+  return {
+    /** The module's enablement on an event, or null where it is not enabled. */
+    enablement: (eventId: string, moduleKey: string) => enablements.load(`${eventId}|${moduleKey}`),
+    /** The module's installation on an occasion, or null. */
+    installation: (occasionId: string, moduleKey: string) => installations.load(`${occasionId}|${moduleKey}`),
+  };
+}
+export type ModuleLoaders = ReturnType<typeof createModuleLoaders>;

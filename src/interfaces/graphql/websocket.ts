@@ -1,28 +1,60 @@
 import type { IncomingMessage, Server } from 'node:http';
+import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { App } from '../../app.js';
-import { principalFromAuthorization, requestIdFrom } from './context-factory.js';
+import { authenticate, requestIdFrom } from './context-factory.js';
+import { CLOSE_FORBIDDEN } from './live.js';
 import type { Yoga } from './yoga.js';
+
+type Extra = { request: IncomingMessage; socket: WebSocket };
+
+/** setTimeout caps at ~24.8 days; a guest link may expire later than that. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
  * graphql-ws on the http server's /graphql path, executing through the same
  * yoga instance (same schema, plugins, context and rules as HTTP).
+ *
+ * A connection lives no longer than its credential: connection_init with a bad
+ * token is refused with 4403, and the socket is closed with 4403 when the
+ * token (user JWT `exp`, guest link expiry) runs out. Subscriptions re-decide
+ * access before every message and close it the same way (live.ts).
  */
 export function attachWebSockets(app: App, server: Server, yoga: Yoga): WebSocketServer {
   const wss = new WebSocketServer({ server, path: '/graphql' });
-  useServer<Record<string, unknown>, { request: IncomingMessage }>(
+  const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
+  const closeForbidden = (socket: WebSocket, reason = 'Forbidden') => {
+    if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(CLOSE_FORBIDDEN, reason);
+  };
+
+  useServer<Record<string, unknown>, Extra>(
     {
       // Authenticate on connection_init: a bad token closes the socket with 4403 before any operation.
       onConnect: async (ctx) => {
         const auth = ctx.connectionParams?.authorization;
+        let expiresAt: Date | null;
         try {
-          await principalFromAuthorization(app, typeof auth === 'string' ? auth : null);
-          return true;
+          ({ expiresAt } = await authenticate(app, typeof auth === 'string' ? auth : null));
         } catch {
           return false;
         }
+        if (expiresAt) {
+          const arm = () => {
+            const ms = expiresAt.getTime() - Date.now();
+            expiryTimers.set(
+              ctx,
+              setTimeout(
+                ms > MAX_TIMEOUT_MS ? arm : () => closeForbidden(ctx.extra.socket, 'Token expired'),
+                Math.min(Math.max(ms, 0), MAX_TIMEOUT_MS),
+              ),
+            );
+          };
+          arm();
+        }
+        return true;
       },
+      onClose: (ctx) => clearTimeout(expiryTimers.get(ctx)),
       execute: (args) => (args.rootValue as { execute: (a: unknown) => unknown }).execute(args) as never,
       subscribe: (args) => (args.rootValue as { subscribe: (a: unknown) => unknown }).subscribe(args) as never,
       onSubscribe: async (ctx, _id, params) => {
@@ -32,13 +64,25 @@ export function attachWebSockets(app: App, server: Server, yoga: Yoga): WebSocke
           req: ctx.extra.request,
           requestId,
           connectionParams: ctx.connectionParams ?? {},
+          connection: { close: (code: number, reason: string) => ctx.extra.socket.close(code, reason) },
         });
+        let contextValue;
+        try {
+          contextValue = await contextFactory();
+        } catch (e) {
+          // The token stopped working since connection_init (expired, account deleted, link revoked).
+          if (e instanceof GraphQLError && e.extensions?.code === 'UNAUTHENTICATED') {
+            closeForbidden(ctx.extra.socket, 'Unauthenticated');
+            return [e];
+          }
+          throw e;
+        }
         const args = {
           schema,
           operationName: params.operationName,
           document: parse(params.query),
           variableValues: params.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe },
         };
         const errors = validate(args.schema, args.document);

@@ -1,5 +1,6 @@
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError } from '../../platform/errors.js';
+import { collectEvents, type RecordedEvent } from '../../platform/outbox.js';
 import type { Context } from './context.js';
 
 /**
@@ -7,10 +8,23 @@ import type { Context } from './context.js';
  * outbox rows commit together or not at all. Permission checks made inside
  * read through the same transaction. Cached grants are dropped after a write,
  * so the rest of the response sees what the write changed.
+ *
+ * The events it recorded go to live subscribers only once `$transaction` has
+ * resolved, i.e. after COMMIT: a rolled-back write publishes nothing.
  */
 export async function inTransaction<T>(ctx: Context, fn: (tx: Tx) => Promise<T>): Promise<T> {
   try {
-    return await ctx.prisma.$transaction((tx) => ctx.authz.within(tx, () => fn(tx)), { timeout: 20_000, maxWait: 10_000 });
+    let recorded: RecordedEvent[] = [];
+    const result = await ctx.prisma.$transaction(
+      (tx) => {
+        recorded = collectEvents(tx);
+        return ctx.authz.within(tx, () => fn(tx));
+      },
+      { timeout: 20_000, maxWait: 10_000 },
+    );
+    // Not awaited: the response does not wait for subscribers, and a failure to publish never fails a committed write.
+    if (recorded.length) ctx.app.live.committed(recorded);
+    return result;
   } catch (e) {
     // Two requests racing past a service's duplicate check meet the unique index: same answer as the check.
     if (isUniqueViolation(e)) throw new ConflictError('That already exists (it was created by a concurrent request).');

@@ -7,13 +7,19 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { App } from '../../app.js';
-import type { Context } from './context.js';
-import { createContext, principalFromAuthorization, requestIdFrom } from './context-factory.js';
+import type { Context, LiveConnection } from './context.js';
+import { authenticate, createContext, requestIdFrom } from './context-factory.js';
 import { maskError } from './mask-error.js';
 import { rejectNulCharacters } from './nul-guard.js';
 import { buildSchema } from './schema.js';
 
-export type ServerContext = { req?: IncomingMessage; requestId?: string; connectionParams?: Record<string, unknown> };
+export type ServerContext = {
+  req?: IncomingMessage;
+  requestId?: string;
+  connectionParams?: Record<string, unknown>;
+  /** Set by graphql-ws (websocket.ts): the socket the operation runs on. */
+  connection?: LiveConnection;
+};
 export type Yoga = YogaServerInstance<ServerContext, Context>;
 
 /** GraphQL over HTTP: the schema behind Armor's limits, with the caller resolved into the context. */
@@ -31,8 +37,8 @@ export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): 
       const authorization =
         init.request?.headers.get('authorization') ??
         (typeof init.connectionParams?.authorization === 'string' ? init.connectionParams.authorization : null);
-      const principal = await principalFromAuthorization(app, authorization);
-      return createContext(app, principal, requestId) as Context & ServerContext;
+      const { principal, expiresAt } = await authenticate(app, authorization);
+      return createContext(app, principal, requestId, { credentialExpiresAt: expiresAt, connection: init.connection }) as Context & ServerContext;
     },
     plugins: [
       rejectNulCharacters(),

@@ -1,10 +1,21 @@
 import { z } from 'zod';
 import { defineModule } from '../../domains/modules/manifest.js';
+import { ValidationError } from '../../platform/errors.js';
+import { openForm } from '../forms/forms.answers.js';
+import { RSVP_EVENTS } from './rsvp.events.js';
+
+/** A form id as the API hands it out (a Form global id) or as stored (the raw uuid). */
+const formId = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const decoded = Buffer.from(v, 'base64url').toString('utf8');
+  return decoded.startsWith('Form:') ? decoded.slice('Form:'.length) : v;
+}, z.uuid());
 
 /**
- * RSVP: the attendance layer. Installed per occasion, enabled per event.
- * Invitations, responses and summaries arrive with the RSVP issue; the manifest
- * is what makes the lifecycle, the actions and the per-event config real now.
+ * RSVP: the attendance layer. Installed per occasion, enabled per event:
+ * invitations per unit, responses per event, live summaries. It may use the
+ * forms module (a linked form per event) when that is installed; it does not
+ * depend on it.
  */
 export const rsvpManifest = defineModule({
   key: 'rsvp',
@@ -18,10 +29,11 @@ export const rsvpManifest = defineModule({
     'rsvp:override': 'Correct a guest’s response as a planner.',
   },
   roles: {
-    rsvp_viewer: { description: 'Sees RSVP responses and summaries.', actions: ['occasion:read', 'event:read', 'rsvp:view'] },
+    // forms:view: responses carry the linked-form answers given with them.
+    rsvp_viewer: { description: 'Sees RSVP responses and summaries.', actions: ['occasion:read', 'event:read', 'rsvp:view', 'forms:view'] },
     rsvp_manager: {
-      description: 'Manages RSVP invitations and corrects responses.',
-      actions: ['occasion:read', 'event:read', 'actor:read', 'rsvp:view', 'rsvp:manage', 'rsvp:override'],
+      description: 'Manages RSVP invitations and guest links, and corrects responses.',
+      actions: ['occasion:read', 'event:read', 'actor:read', 'rsvp:view', 'rsvp:manage', 'rsvp:override', 'forms:view', 'guest:read', 'guest:invite'],
     },
   },
   config: z
@@ -37,8 +49,16 @@ export const rsvpManifest = defineModule({
       /** After this instant guests can no longer change their answer. */
       deadline: z.iso.datetime({ offset: true }).optional(),
       /** A forms-module form whose questions guests answer inline for this event. */
-      linkedFormId: z.uuid().optional(),
+      linkedFormId: formId.optional(),
     })
     .strict(),
-  events: [],
+  async checkEventConfig(tx, { occasionId }, config) {
+    if (typeof config.linkedFormId !== 'string') return;
+    // Missing, archived and another occasion's form get the same answer: nothing leaks across occasions.
+    if (!(await openForm(tx, occasionId, config.linkedFormId)))
+      throw new ValidationError('input.config.linkedFormId: no open form with this id in this occasion.', [
+        { path: 'input.config.linkedFormId', message: 'No open form with this id in this occasion.' },
+      ]);
+  },
+  events: RSVP_EVENTS,
 });

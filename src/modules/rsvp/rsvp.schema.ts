@@ -1,7 +1,12 @@
-import { findEnablement, moduleNotEnabled, requireEnabled } from '../../domains/modules/modules.service.js';
 import { EventType } from '../../domains/events/events.schema.js';
+import { OccasionType } from '../../domains/occasions/occasions.schema.js';
 import { builder } from '../../interfaces/graphql/builder.js';
+import { encodeGlobalID } from '../../interfaces/graphql/global-id.js';
 import { canField, inheritedType } from '../../interfaces/graphql/rules.js';
+import { eventSummaries, type AnswerCount, type RsvpEventSummary, type TagCount } from './rsvp.summary.js';
+import { deadlineOf, rsvpEventTarget, type RsvpEventConfig } from './rsvp.targets.js';
+
+const encodeEvent = (id: string) => encodeGlobalID('Event', id);
 
 interface RsvpEventSettings {
   eventId: string;
@@ -25,33 +30,75 @@ const RsvpEventSettingsType = builder.objectRef<RsvpEventSettings>('RsvpEventSet
   }),
 });
 
-/**
- * The module's root on an event. Where RSVP is not enabled it refuses with
- * MODULE_NOT_ENABLED rather than returning empty data.
- */
-builder.prismaObjectField(EventType, 'rsvp', (t) =>
-  t.field({
+const AnswerCountType = builder.objectRef<AnswerCount>('RsvpAnswerCount').implement({
+  ...inheritedType,
+  description: 'How many attending units (or people, for per-person forms) gave one answer to a linked-form question.',
+  fields: (t) => ({
+    fieldKey: t.exposeString('fieldKey', inheritedType),
+    label: t.exposeString('label', inheritedType),
+    value: t.exposeString('value', inheritedType),
+    count: t.exposeInt('count', inheritedType),
+  }),
+});
+const TagCountType = builder.objectRef<TagCount>('RsvpTagCount').implement({
+  ...inheritedType,
+  fields: (t) => ({ tag: t.exposeString('tag', inheritedType), count: t.exposeInt('count', inheritedType) }),
+});
+
+export const RsvpEventSummaryType = builder.objectRef<RsvpEventSummary>('RsvpEventSummary').implement({
+  ...inheritedType,
+  description: 'Where an event’s RSVPs stand, computed by the database.',
+  fields: (t) => ({
+    eventId: t.id({ ...inheritedType, resolve: (s) => encodeEvent(s.eventId) }),
+    invited: t.exposeInt('invited', { ...inheritedType, description: 'Invitation units invited.' }),
+    attending: t.exposeInt('attending', { ...inheritedType, description: 'Units that said yes.' }),
+    declined: t.exposeInt('declined', inheritedType),
+    pending: t.exposeInt('pending', { ...inheritedType, description: 'Units that have not answered.' }),
+    headcount: t.exposeInt('headcount', { ...inheritedType, description: 'People attending, plus-ones and children included.' }),
+    children: t.exposeInt('children', inheritedType),
+    plusOnes: t.exposeInt('plusOnes', inheritedType),
+    answers: t.field({ type: [AnswerCountType], ...inheritedType, resolve: (s) => s.answers }),
+    tags: t.field({ type: [TagCountType], ...inheritedType, description: 'Tags of attending people.', resolve: (s) => s.tags }),
+  }),
+});
+
+builder.prismaObjectFields(EventType, (t) => ({
+  rsvp: t.field({
     type: RsvpEventSettingsType,
     nullable: true,
-    // The target is the enablement itself, so grants at event, installation or enablement scope all apply.
-    ...canField('rsvp:view', 'MODULE_ENABLEMENT', async (e: { id: string; occasionId: string }, _a, ctx) => {
-      const en = await findEnablement(ctx.prisma, e.id, 'rsvp');
-      if (!en) {
-        // Whether RSVP is on for an event is itself RSVP information: only someone who could see it is told.
-        // (The installation, if any, is part of the target: an installation-wide grant may know where RSVP is off.)
-        const inst = await ctx.prisma.moduleInstallation.findUnique({
-          where: { occasionId_moduleKey: { occasionId: e.occasionId, moduleKey: 'rsvp' } },
-          select: { id: true },
-        });
-        await ctx.authz.assert('rsvp:view', { occasionId: e.occasionId, eventId: e.id, ...(inst ? { installationId: inst.id } : {}) }, 'Event');
-        throw moduleNotEnabled('rsvp');
-      }
-      return { occasionId: en.occasionId, eventId: en.eventId, installationId: en.installationId, enablementId: en.id };
-    }),
+    description: 'RSVP settings of this event; MODULE_NOT_ENABLED where RSVP is off.',
+    ...canField('rsvp:view', 'MODULE_ENABLEMENT', (e: { id: string; occasionId: string }, _a, ctx) => rsvpEventTarget(ctx, e, 'rsvp:view')),
     resolve: async (e, _a, ctx) => {
-      const en = await requireEnabled(ctx.prisma, e.id, 'rsvp');
-      const cfg = en.config as { deadline?: string; linkedFormId?: string };
-      return { eventId: e.id, deadline: cfg.deadline ? new Date(cfg.deadline) : null, linkedFormId: cfg.linkedFormId ?? null, config: en.config };
+      const en = (await ctx.modules.enablement(e.id, 'rsvp'))!;
+      const cfg = en.config as RsvpEventConfig;
+      return { eventId: e.id, deadline: deadlineOf(cfg), linkedFormId: cfg.linkedFormId ?? null, config: en.config };
+    },
+  }),
+  rsvpSummary: t.field({
+    type: RsvpEventSummaryType,
+    description: 'Invited, attending, declined and pending units, headcount, children, plus-ones and answer counts.',
+    ...canField('rsvp:view', 'MODULE_ENABLEMENT', (e: { id: string; occasionId: string }, _a, ctx) => rsvpEventTarget(ctx, e, 'rsvp:view')),
+    resolve: async (e, _a, ctx) => (await eventSummaries(ctx.prisma, [e.id]))[0]!,
+  }),
+}));
+
+builder.prismaObjectField(OccasionType, 'rsvpSummary', (t) =>
+  t.field({
+    type: [RsvpEventSummaryType],
+    description: 'One summary per event with RSVP enabled that the caller may see (rsvp:view there), in event order.',
+    ...canField('occasion:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id })),
+    resolve: async (o, _a, ctx) => {
+      const enabled = await ctx.prisma.moduleEnablement.findMany({
+        where: { occasionId: o.id, installation: { moduleKey: 'rsvp' } },
+        select: { id: true, eventId: true, installationId: true, event: { select: { startsAt: true } } },
+        orderBy: [{ event: { startsAt: 'asc' } }, { eventId: 'asc' }],
+      });
+      const visible: string[] = [];
+      for (const en of enabled) {
+        const target = { occasionId: o.id, eventId: en.eventId, installationId: en.installationId, enablementId: en.id };
+        if (await ctx.authz.can('rsvp:view', target)) visible.push(en.eventId);
+      }
+      return eventSummaries(ctx.prisma, visible);
     },
   }),
 );

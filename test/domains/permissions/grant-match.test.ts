@@ -4,6 +4,7 @@ import { decideAsActor } from '../../../src/domains/permissions/authorizer.js';
 import { decide, grantActions, grantIsLive, type GrantRow, scopeCovers } from '../../../src/domains/permissions/grant-match.js';
 import type { Target } from '../../../src/domains/permissions/target.js';
 import { rsvpManifest } from '../../../src/modules/rsvp/manifest.js';
+import { formsManifest } from '../../../src/modules/forms/manifest.js';
 import { actionRegistry } from '../../../src/modules/registry.js';
 
 /**
@@ -258,7 +259,8 @@ describe('decideAsActor: the implicit right to read one’s own actor', () => {
 describe('createActionRegistry: role expansion', () => {
   const core = Object.keys(CORE_ACTIONS);
   const rsvp = Object.keys(rsvpManifest.actions);
-  const all = [...core, ...rsvp].sort();
+  const forms = Object.keys(formsManifest.actions);
+  const all = [...core, ...rsvp, ...forms].sort();
   const actionsOf = (role: string) => [...(registry.roleActions(role) ?? [])].sort();
 
   it('registers core and module actions', () => {
@@ -288,8 +290,18 @@ describe('createActionRegistry: role expansion', () => {
     expect(actionsOf('helper')).toEqual(['actor:read', 'actor:update', 'event:read', 'module:read', 'occasion:read']);
     expect(actionsOf('vendor')).toEqual(['event:read', 'occasion:read']);
     expect(actionsOf('viewer')).toEqual(['actor:read', 'event:read', 'module:read', 'occasion:read']);
-    expect(actionsOf('rsvp_viewer')).toEqual(['event:read', 'occasion:read', 'rsvp:view']);
-    expect(actionsOf('rsvp_manager')).toEqual(['actor:read', 'event:read', 'occasion:read', 'rsvp:manage', 'rsvp:override', 'rsvp:view']);
+    expect(actionsOf('rsvp_viewer')).toEqual(['event:read', 'forms:view', 'occasion:read', 'rsvp:view']);
+    expect(actionsOf('rsvp_manager')).toEqual([
+      'actor:read',
+      'event:read',
+      'forms:view',
+      'guest:invite',
+      'guest:read',
+      'occasion:read',
+      'rsvp:manage',
+      'rsvp:override',
+      'rsvp:view',
+    ]);
   });
 
   it('an unknown role expands to nothing', () => {

@@ -34,8 +34,13 @@ const schema = buildSchema();
 
 // ─── What the schema says ───────────────────────────────────────────────────
 
-/** Root fields whose ids are not occasion-scoped. None today; adding one here is a reviewed decision. */
-const NOT_OCCASION_SCOPED = new Set<string>([]);
+/**
+ * Root fields this planner-side sweep does not probe. Guest-only fields (@guest)
+ * refuse any planner outright (FORBIDDEN, before ids are read); a guest sending
+ * another occasion's ids is covered in test/modules/rsvp/rsvp.int.test.ts.
+ * Adding one here is a reviewed decision.
+ */
+const NOT_OCCASION_SCOPED = new Set<string>(['Mutation.submitRsvp']);
 
 /**
  * ID inputs declared with plain `t.id()` (no `for`), so the schema cannot say
@@ -51,6 +56,8 @@ interface IdSlot {
   path: string[];
   typeName: string;
   required: boolean;
+  /** Required within its own input object (which may itself be optional). */
+  localRequired: boolean;
   list: boolean;
 }
 
@@ -77,7 +84,7 @@ function idSlots(owner: string, inputs: readonly InputValue[], prefix: string[] 
   for (const f of inputs) {
     const { named, list, required } = unwrap(f.type);
     const path = [...prefix, f.name];
-    if (named.name === 'ID') out.push({ path, typeName: idTypeOf(owner, f), required: required && parentRequired, list });
+    if (named.name === 'ID') out.push({ path, typeName: idTypeOf(owner, f), required: required && parentRequired, localRequired: required, list });
     else if (isInputObjectType(named) && !seen.has(named.name)) {
       out.push(...idSlots(named.name, Object.values(named.getFields()), path, required && parentRequired, new Set([...seen, named.name])));
     }
@@ -206,10 +213,29 @@ async function buildTenant(): Promise<Tenant> {
   await must(s, t, `mutation($i: InviteCollaboratorInput!) { inviteCollaborator(input: $i) { __typename } }`, {
     i: { occasionId: world.occasionId, email: `helper-${uniq()}@example.com`, role: 'helper', displayName: 'Helper' },
   });
+  await must(s, t, `mutation($i: InstallModuleInput!) { installModule(input: $i) { __typename } }`, {
+    i: { occasionId: world.occasionId, moduleKey: 'forms' },
+  });
+  const form = (
+    await must(s, t, `mutation($i: CreateFormInput!) { createForm(input: $i) { ... on FormPayload { form { id fields { id } } } } }`, {
+      i: { occasionId: world.occasionId, title: 'Dinner', appliesTo: 'PERSON', fields: [{ key: 'meal', label: 'Meal', type: 'TEXT' }] },
+    })
+  ).createForm.form;
+  const rsvp = (
+    await must(
+      s,
+      t,
+      `mutation($i: CreateRsvpInvitationInput!) { createRsvpInvitation(input: $i) { ... on CreateRsvpInvitationPayload { invitation { id } } } }`,
+      {
+        i: { occasionId: world.occasionId, unitId: world.households[0]!.id, eventIds: [world.eventIds[0]] },
+      },
+    )
+  ).createRsvpInvitation.invitation;
   const r = await must(
     s,
     t,
     `query($id: ID!) { occasion(id: $id) {
+      guestAccesses(first: 1) { edges { node { id } } }
       id name
       modules { id enablements { id } }
       grants(first: 5) { edges { node { id } } }
@@ -230,6 +256,10 @@ async function buildTenant(): Promise<Tenant> {
     ModuleEnablement: o.modules[0].enablements[0].id,
     Grant: o.grants.edges[0].node.id,
     CollaboratorInvitation: o.collaboratorInvitations[0].id,
+    RsvpInvitation: rsvp.id,
+    GuestAccess: o.guestAccesses.edges[0].node.id,
+    Form: form.id,
+    FormField: form.fields[0].id,
   };
   for (const [type, id] of Object.entries(ids)) expect(decodeGlobalID(id).typename, `${type} id`).toBe(type);
   return { world, name: o.name, ids };
@@ -253,6 +283,12 @@ async function snapshot(occasionGlobalId: string) {
     installations: await p.moduleInstallation.findMany({ where, ...byId }),
     enablements: await p.moduleEnablement.findMany({ where, ...byId }),
     grants: await p.grant.findMany({ where, ...byId }),
+    guestAccesses: await p.occasionInvitation.findMany({ where, ...byId }),
+    rsvpInvitations: await p.rsvpInvitation.findMany({ where, ...byId }),
+    rsvpResponses: await p.rsvpResponse.findMany({ where, ...byId }),
+    forms: await p.form.findMany({ where, ...byId }),
+    formFields: await p.formField.findMany({ where, ...byId }),
+    formSubmissions: await p.formSubmission.findMany({ where, ...byId }),
     auditLog: await p.auditLog.count({ where }),
     outboxEvents: await p.outboxEvent.count({ where }),
   };
@@ -319,8 +355,12 @@ describe('cross-tenant isolation (generated from the schema)', () => {
   });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const bSlots = c.slots.filter((x) => c.fromB(x));
+    // An optional object carrying B's id still needs its own required ids: A's.
+    const sharesObjectWithB = (slot: IdSlot) =>
+      bSlots.some((x) => x.path.slice(0, slot.path.length - 1).join('.') === slot.path.slice(0, -1).join('.'));
     const choose: IdChoice = (slot) => {
-      const tenant = c.fromB(slot) ? b : slot.required ? a : undefined;
+      const tenant = c.fromB(slot) ? b : slot.required || (slot.localRequired && sharesObjectWithB(slot)) ? a : undefined;
       if (!tenant) return undefined;
       const id = tenant.ids[slot.typeName];
       if (!id) throw new Error(`No ${slot.typeName} in the test world for ${c.fieldKey} ${slot.path.join('.')}: add one to buildTenant().`);

@@ -43,6 +43,7 @@ function expectedDirectiveFor(authScopes: unknown): string[] {
   const keys = Object.keys(authScopes as object);
   if (keys.length === 1 && (authScopes as Record<string, unknown>).public === true) return ['public', 'inherited'];
   if (keys.length === 1 && (authScopes as Record<string, unknown>).authenticated === true) return ['authenticated'];
+  if (keys.length === 1 && (authScopes as Record<string, unknown>).guest === true) return ['guest'];
   return [];
 }
 
@@ -50,7 +51,7 @@ describe('schema rules: every field is guarded and shows its rule', () => {
   it('the schema has the types this test is about (sanity)', () => {
     expect(objectTypes.length).toBeGreaterThan(40);
     expect(allFields.length).toBeGreaterThan(200);
-    expect(ROOT_TYPES).toEqual(new Set(['Query', 'Mutation']));
+    expect(ROOT_TYPES).toEqual(new Set(['Query', 'Mutation', 'Subscription']));
   });
 
   it('every object-type field has an enforced rule: its own authScopes or its type’s', () => {
@@ -68,7 +69,7 @@ describe('schema rules: every field is guarded and shows its rule', () => {
     expect(bad).toEqual([]);
   });
 
-  it('Query and Mutation fields carry their own rule (nothing is inherited at the root)', () => {
+  it('Query, Mutation and Subscription fields carry their own rule (nothing is inherited at the root)', () => {
     const bad = allFields
       .filter(({ type }) => ROOT_TYPES.has(type.name))
       .filter(({ field }) => {

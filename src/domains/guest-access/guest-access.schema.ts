@@ -1,0 +1,114 @@
+import { builder } from '../../interfaces/graphql/builder.js';
+import { encodeGlobalID } from '../../interfaces/graphql/global-id.js';
+import { payload } from '../../interfaces/graphql/payload.js';
+import { canField, canType, inheritedType } from '../../interfaces/graphql/rules.js';
+import { inTransaction } from '../../interfaces/graphql/write.js';
+import { ConflictError, ValidationError } from '../../platform/errors.js';
+import { ActorType } from '../actors/actors.schema.js';
+import { EventType } from '../events/events.schema.js';
+import { OccasionType } from '../occasions/occasions.schema.js';
+import { issueGuestAccess, reissueGuestAccess, revokeGuestAccess } from './guest-access.service.js';
+
+const GuestAccessStatus = builder.enumType('GuestAccessStatus', { values: ['ACTIVE', 'REVOKED', 'EXPIRED'] as const });
+
+export const GuestAccessType = builder.prismaNode('OccasionInvitation', {
+  name: 'GuestAccess',
+  id: { field: 'id' },
+  ...canType('guest:read', 'OCCASION', (a: { occasionId: string }) => ({ occasionId: a.occasionId })),
+  description: 'A guest link for one invitation unit. The token itself is shown only when issued.',
+  fields: (t) => ({
+    unit: t.relation('unit', { description: 'The person, household or group the link answers for.' }),
+    eventIds: t.idList({
+      description: 'Events the link is limited to (empty: every event the unit is invited to).',
+      resolve: (a) => a.allowedEventIds.map((id) => encodeGlobalID('Event', id)),
+    }),
+    tokenHint: t.exposeString('tokenHint', { description: 'The first characters of the token, to tell links apart.' }),
+    status: t.field({
+      type: GuestAccessStatus,
+      resolve: (a) => (a.revokedAt ? 'REVOKED' : a.expiresAt && a.expiresAt <= new Date() ? 'EXPIRED' : 'ACTIVE'),
+    }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    replacedById: t.id({ nullable: true, resolve: (a) => (a.replacedById ? encodeGlobalID('GuestAccess', a.replacedById) : null) }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'To the hour.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const GuestAccessFilter = builder.inputType('GuestAccessFilter', {
+  fields: (t) => ({
+    unitId: t.globalID({ for: ActorType }),
+    activeOnly: t.boolean({ description: 'Only links that still work.' }),
+  }),
+});
+
+builder.prismaObjectField(OccasionType, 'guestAccesses', (t) =>
+  t.relatedConnection('guestAccesses', {
+    ...canField('guest:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id })),
+    cursor: 'id',
+    totalCount: true,
+    args: { filter: t.arg({ type: GuestAccessFilter }) },
+    query: (args) => ({
+      where: {
+        ...(args.filter?.unitId ? { unitActorId: args.filter.unitId.id } : {}),
+        ...(args.filter?.activeOnly ? { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] } : {}),
+      },
+      orderBy: { id: 'desc' as const },
+    }),
+  }),
+);
+
+const IssueGuestAccessInput = builder.inputType('IssueGuestAccessInput', {
+  fields: (t) => ({
+    occasionId: t.globalID({ required: true, for: OccasionType }),
+    unitId: t.globalID({ required: true, for: ActorType, description: 'The person, household or group the guest answers for.' }),
+    eventIds: t.globalIDList({ for: EventType, description: 'Limit the link to these events (default: every invited event).' }),
+    expiresAt: t.field({ type: 'DateTime' }),
+  }),
+});
+const GuestAccessIdInput = (name: string) =>
+  builder.inputType(name, { fields: (t) => ({ id: t.globalID({ required: true, for: GuestAccessType }) }) });
+
+const IssuedPayload = builder.objectRef<{ access: unknown; token: string; link: string }>('IssueGuestAccessPayload').implement({
+  ...inheritedType,
+  fields: (t) => ({
+    guestAccess: t.field({ type: GuestAccessType, ...inheritedType, resolve: (p) => p.access as never }),
+    token: t.exposeString('token', { ...inheritedType, description: 'Shown once. The guest sends it as `Authorization: Bearer <token>`.' }),
+    link: t.exposeString('link', { ...inheritedType, description: 'The guest’s page, to copy or send.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  issueGuestAccess: t.field({
+    type: IssuedPayload,
+    ...canField('guest:invite', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    description: 'Create a guest link for an invitation unit. The token is returned once.',
+    args: { input: t.arg({ type: IssueGuestAccessInput, required: true }) },
+    errors: { types: [ValidationError] },
+    resolve: (_r, { input }, ctx) =>
+      inTransaction(ctx, (tx) =>
+        issueGuestAccess(
+          tx,
+          ctx.caller,
+          input.occasionId.id,
+          { unitActorId: input.unitId.id, eventIds: input.eventIds?.map((e) => e.id), expiresAt: input.expiresAt ?? undefined },
+          ctx.app.config.publicUrl,
+        ),
+      ),
+  }),
+  reissueGuestAccess: t.field({
+    type: IssuedPayload,
+    ...canField('guest:invite', 'OCCASION', (_p, args, ctx) => ctx.targets.guestAccess(args.input.id.id)),
+    description: 'Replace a link (lost or forwarded): same unit and events, new token; the old one stops working.',
+    args: { input: t.arg({ type: GuestAccessIdInput('ReissueGuestAccessInput'), required: true }) },
+    errors: { types: [ConflictError] },
+    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => reissueGuestAccess(tx, ctx.caller, input.id.id, ctx.app.config.publicUrl)),
+  }),
+  revokeGuestAccess: t.field({
+    type: payload('GuestAccessPayload', 'guestAccess', GuestAccessType),
+    ...canField('guest:invite', 'OCCASION', (_p, args, ctx) => ctx.targets.guestAccess(args.input.id.id)),
+    args: { input: t.arg({ type: GuestAccessIdInput('RevokeGuestAccessInput'), required: true }) },
+    errors: { types: [ConflictError] },
+    resolve: async (_r, { input }, ctx) => ({ guestAccess: await inTransaction(ctx, (tx) => revokeGuestAccess(tx, ctx.caller, input.id.id)) }),
+  }),
+}));

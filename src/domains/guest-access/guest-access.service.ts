@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { recordAudit } from '../../platform/audit.js';
+import { randomToken, sha256 } from '../../platform/crypto.js';
+import type { Prisma, Tx } from '../../platform/db/client.js';
+import { ConflictError, notFound } from '../../platform/errors.js';
+import { recordEvent } from '../../platform/outbox.js';
+import { actorIdOf, type Caller, type Principal } from '../../platform/principal.js';
+import { parseInput } from '../../platform/validation.js';
+import { guestAccessIssued, guestAccessRevoked } from './guest-access.events.js';
+
+export const GUEST_TOKEN_PREFIX = 'tovg_';
+/** Guest links are looked at on phones days apart; touching last-used on every request would be a write per read. */
+const LAST_USED_RESOLUTION_MS = 60 * 60 * 1000;
+
+const issueInput = z.object({
+  unitActorId: z.uuid(),
+  eventIds: z.array(z.uuid()).max(100).default([]),
+  expiresAt: z
+    .date()
+    .refine((d) => d > new Date(), 'Expiry must be in the future.')
+    .optional(),
+});
+
+/**
+ * Issues a link for an invitation unit (a person, household or group): the
+ * token is returned once, only its hash is kept. `eventIds` limits what the
+ * link shows (empty: every event the unit is invited to).
+ */
+export async function issueGuestAccess(tx: Tx, caller: Caller, occasionId: string, input: unknown, publicUrl: string, replaces?: { id: string }) {
+  const data = parseInput(issueInput, input);
+  const unit = await tx.actor.findFirst({ where: { id: data.unitActorId, occasionId }, select: { id: true, kind: true } });
+  if (!unit) throw notFound('Actor');
+  const eventIds = [...new Set(data.eventIds)];
+  if (eventIds.length && (await tx.event.count({ where: { id: { in: eventIds }, occasionId } })) !== eventIds.length) throw notFound('Event');
+  const token = randomToken(GUEST_TOKEN_PREFIX);
+  const access = await tx.occasionInvitation.create({
+    data: {
+      occasionId,
+      unitActorId: unit.id,
+      allowedEventIds: eventIds,
+      tokenHash: sha256(token),
+      tokenHint: token.slice(0, GUEST_TOKEN_PREFIX.length + 4),
+      expiresAt: data.expiresAt ?? null,
+      createdByActorId: await actorIdOf(tx, caller.principal, occasionId),
+    },
+  });
+  await recordAudit(tx, caller, {
+    action: 'guest:invite',
+    occasionId,
+    target: { type: 'GuestAccess', id: access.id },
+    after: { ...access, tokenHash: undefined, replacesId: replaces?.id ?? null },
+  });
+  await recordEvent(
+    tx,
+    caller,
+    guestAccessIssued,
+    { occasionId, guestAccessId: access.id, unitActorId: unit.id, eventIds, replacesId: replaces?.id ?? null },
+    { occasionId },
+  );
+  return { access, token, link: guestLink(publicUrl, token) };
+}
+
+/** The guest's page; the token travels in the fragment, so it never reaches server logs or Referer headers. */
+export const guestLink = (publicUrl: string, token: string) => `${publicUrl}/rsvp#token=${token}`;
+
+async function liveAccess(tx: Tx, id: string) {
+  const a = await tx.occasionInvitation.findUnique({ where: { id } });
+  if (!a) throw notFound('Guest access');
+  if (a.revokedAt) throw new ConflictError('This guest link is already revoked.');
+  return a;
+}
+
+export async function revokeGuestAccess(tx: Tx, caller: Caller, id: string) {
+  const before = await liveAccess(tx, id);
+  const after = await tx.occasionInvitation.update({ where: { id }, data: { revokedAt: new Date() } });
+  await recordAudit(tx, caller, {
+    action: 'guest:invite',
+    occasionId: before.occasionId,
+    target: { type: 'GuestAccess', id },
+    before: { ...before, tokenHash: undefined },
+    after: { ...after, tokenHash: undefined },
+  });
+  await recordEvent(
+    tx,
+    caller,
+    guestAccessRevoked,
+    { occasionId: before.occasionId, guestAccessId: id, unitActorId: before.unitActorId },
+    {
+      occasionId: before.occasionId,
+    },
+  );
+  return after;
+}
+
+/** A new link for the same unit and events (lost link, forwarded by mistake); the old one stops working. */
+export async function reissueGuestAccess(tx: Tx, caller: Caller, id: string, publicUrl: string) {
+  const old = await revokeGuestAccess(tx, caller, id);
+  const issued = await issueGuestAccess(
+    tx,
+    caller,
+    old.occasionId,
+    {
+      unitActorId: old.unitActorId,
+      eventIds: old.allowedEventIds,
+      ...(old.expiresAt && old.expiresAt > new Date() ? { expiresAt: old.expiresAt } : {}),
+    },
+    publicUrl,
+    old,
+  );
+  await tx.occasionInvitation.update({ where: { id }, data: { replacedById: issued.access.id } });
+  return issued;
+}
+
+export type GuestTokenProblem = 'unknown' | 'revoked' | 'expired';
+
+/** Guest token → principal, or why not. One indexed lookup; last-used is touched at most hourly. */
+export async function guestPrincipalFromToken(prisma: Prisma, token: string): Promise<Extract<Principal, { kind: 'guest' }> | GuestTokenProblem> {
+  const a = await prisma.occasionInvitation.findUnique({ where: { tokenHash: sha256(token) } });
+  if (!a) return 'unknown';
+  if (a.revokedAt) return 'revoked';
+  const now = new Date();
+  if (a.expiresAt && a.expiresAt <= now) return 'expired';
+  if (!a.lastUsedAt || now.getTime() - a.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await prisma.occasionInvitation.update({ where: { id: a.id }, data: { lastUsedAt: now } });
+  }
+  return {
+    kind: 'guest',
+    guestAccessId: a.id,
+    occasionId: a.occasionId,
+    unitActorId: a.unitActorId,
+    allowedEventIds: a.allowedEventIds,
+    expiresAt: a.expiresAt,
+  };
+}

@@ -1,0 +1,280 @@
+import { GraphQLError } from 'graphql';
+import { Repeater } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { publishRsvpSummaries } from '../../modules/rsvp/rsvp.live.js';
+import type { Database } from '../../platform/db/client.js';
+import { apiError } from '../../platform/errors.js';
+import type { RecordedEvent } from '../../platform/outbox.js';
+import type { LivePubSub } from '../../platform/pubsub.js';
+import type { Context } from './context.js';
+import { createModuleLoaders, createTargetLoaders } from './targets.js';
+
+// ─── Publishing: after commit, once per commit ──────────────────────────────
+
+export interface LiveDeps {
+  db: Database;
+  pubsub: LivePubSub;
+  logger: Logger;
+}
+
+/** Turns committed events into live messages. Runs once per commit (or batch of commits), never per subscriber. */
+export type LivePublisher = (events: RecordedEvent[], deps: LiveDeps) => Promise<void>;
+
+export interface LiveNotifier {
+  /** A transaction committed with these events. Returns at once and never throws: the write is done whatever happens here. */
+  committed(events: RecordedEvent[]): void;
+  /** Resolves when everything handed in so far has been published (shutdown, tests). */
+  idle(): Promise<void>;
+}
+
+/** Subscribers re-decide their access when this fires for their occasion (and drop cached grants first). */
+export const ACCESS_CHANGED = 'access.changed';
+
+/**
+ * Events after which someone may see less (or more) of an occasion than
+ * before: grants come and go, people join, teams change members, a guest link
+ * ends, a module or event a subscription is about disappears, an account is
+ * deleted with its grants.
+ */
+const ACCESS_EVENTS = new Set([
+  'access.granted',
+  'access.revoked',
+  'collaborator.joined',
+  'actor.deleted',
+  'guest_access.revoked',
+  'module.disabled',
+  'module.uninstalled',
+  'event.deleted',
+  'occasion.deleted',
+  'account.deleted',
+]);
+
+function changesAccess(e: RecordedEvent): boolean {
+  if (ACCESS_EVENTS.has(e.type)) return true;
+  // Names, contacts and tags change often and move no access; members of a team inherit its grants.
+  return e.type === 'actor.updated' && ((e.payload as { changed?: string[] }).changed ?? []).includes('members');
+}
+
+export const publishAccessChanges: LivePublisher = async (events, { pubsub }) => {
+  const occasions = new Map<string, Set<string>>();
+  for (const e of events) {
+    if (!e.occasionId || !changesAccess(e)) continue;
+    if (!occasions.has(e.occasionId)) occasions.set(e.occasionId, new Set());
+    occasions.get(e.occasionId)!.add(e.type);
+  }
+  for (const [occasionId, types] of occasions) pubsub.publish(ACCESS_CHANGED, occasionId, { types: [...types] });
+};
+
+/**
+ * Access changes go out before the data they may concern: a subscriber drops
+ * its cached grants before it re-decides for the next message.
+ */
+const PUBLISHERS: LivePublisher[] = [publishAccessChanges, publishRsvpSummaries];
+
+export function createLiveNotifier(deps: LiveDeps, publishers: LivePublisher[] = PUBLISHERS): LiveNotifier {
+  let pending: RecordedEvent[] = [];
+  let running: Promise<void> | null = null;
+
+  // One batch at a time, in commit order. Commits arriving meanwhile are handled
+  // together next: under a burst of writes each summary is recomputed once per batch.
+  async function drain() {
+    while (pending.length) {
+      const batch = pending;
+      pending = [];
+      for (const publish of publishers) {
+        try {
+          await publish(batch, deps);
+        } catch (err) {
+          deps.logger.error({ err, events: batch.map((e) => (e.id ? `${e.type}:${e.id}` : e.type)) }, 'live updates not published');
+        }
+      }
+    }
+    running = null;
+  }
+
+  return {
+    committed(events) {
+      pending.push(...events);
+      running ??= drain();
+    },
+    async idle() {
+      while (running) await running;
+    },
+  };
+}
+
+// ─── Subscribing: re-authorized before every message ────────────────────────
+
+/** A message for the client, or the reason the stream ended (delivered as the last result's error). */
+export type LiveItem<T> = { value: T } | { error: GraphQLError };
+
+/** The resolver of a live subscription field: the value, or the error that ends the stream. */
+export function liveValue<T>(item: LiveItem<T>): T {
+  if ('error' in item) throw item.error;
+  return item.value;
+}
+
+let openStreams = 0;
+/** Live streams open in this process (what a leak would show as). */
+export const liveStreamCount = () => openStreams;
+
+/** graphql-ws close code when access ends mid-stream; the same as a refused connection_init. */
+export const CLOSE_FORBIDDEN = 4403;
+
+export interface LiveStreamSpec<M, T> {
+  /** Access changes of this occasion make the stream re-decide. */
+  occasionId: string;
+  /** Data topics, as `[routingKey, id]`. */
+  topics: [string, string][];
+  /**
+   * Re-decides the subscriber's access; throws the refusal. Runs before every
+   * message, so it must be cheap: the context's Authorizer keeps grants cached
+   * until an access change for the occasion drops them.
+   */
+  authorize(): unknown;
+  /** The first message: the current state, read after the subscriptions are live. */
+  initial(): Promise<T | null>;
+  /** A published message → what to send this subscriber, or null for nothing. */
+  next(message: M): T | null | Promise<T | null>;
+  /** After an access change, before authorize(): refresh what was derived from access (targets), maybe send something. */
+  accessChanged?(): Promise<T | null>;
+}
+
+const READY_TIMEOUT_MS = 3000;
+/** true when p settles within ms. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** setTimeout caps at ~24.8 days; guest links can outlive that. */
+function setLongTimeout(at: Date, fn: () => void): { clear(): void } {
+  let t: NodeJS.Timeout;
+  const arm = () => {
+    const ms = at.getTime() - Date.now();
+    t = setTimeout(ms > 2 ** 31 - 1 ? arm : fn, Math.min(Math.max(ms, 0), 2 ** 31 - 1));
+    t.unref?.();
+  };
+  arm();
+  return { clear: () => clearTimeout(t) };
+}
+
+/** Per-request loaders cache rows; after an access change, re-derived targets must read fresh ones. */
+function refreshLoaders(ctx: Context) {
+  ctx.targets = createTargetLoaders(ctx.prisma, ctx.principal.kind === 'user');
+  ctx.modules = createModuleLoaders(ctx.prisma);
+}
+
+const isRefusal = (e: unknown) => e instanceof GraphQLError && ['FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'].includes(String(e.extensions?.code));
+
+/**
+ * One subscriber's live stream: the current state first, then one message per
+ * published change, each sent only after re-deciding the subscriber's access.
+ *
+ * Access ends the stream when the credential expires (timer at its expiry),
+ * when an access change for the occasion leaves the subscriber refused, or
+ * when a grant it relies on reaches its expiry (timer). Over graphql-ws the
+ * socket is then closed with 4403; over SSE the stream's last event carries
+ * the error. Timers and topic listeners are released when the stream stops,
+ * whichever side stops it.
+ */
+export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repeater<LiveItem<T>> {
+  const { pubsub } = ctx.app;
+  return new Repeater<LiveItem<T>>(async (push, stop) => {
+    openStreams++;
+    let ended = false;
+    const timers = new Set<{ clear(): void }>();
+    const grantExpiry: { timer: { clear(): void } | null } = { timer: null };
+    let queue: Promise<void> = Promise.resolve();
+
+    const end = (error: GraphQLError) => {
+      if (ended) return;
+      ended = true;
+      // Over graphql-ws a refusal closes the whole connection: the same principal's other streams are no safer.
+      if (isRefusal(error)) ctx.connection?.close(CLOSE_FORBIDDEN, 'Forbidden');
+      void push({ error });
+      stop();
+    };
+    const fail = (e: unknown) => {
+      if (e instanceof GraphQLError && e.extensions?.code) return end(e);
+      ctx.log.error({ err: e }, 'live subscription failed');
+      end(apiError('INTERNAL_SERVER_ERROR', 'Live updates stopped unexpectedly; subscribe again.'));
+    };
+    // Messages are handled one at a time, in arrival order, the first snapshot first.
+    const serial = (fn: () => Promise<void>) => {
+      queue = queue.then(() => (ended ? undefined : fn())).catch(fail);
+    };
+    const send = async (value: T | null) => {
+      if (value !== null && !ended) await push({ value });
+    };
+
+    // A grant with an expiry ends access without any event: look again then.
+    const watchGrantExpiry = async () => {
+      grantExpiry.timer?.clear();
+      const now = Date.now();
+      const next = (await ctx.authz.grants(spec.occasionId))
+        .map((g) => g.expiresAt?.getTime() ?? Infinity)
+        .filter((t) => t > now)
+        .reduce((a, b) => Math.min(a, b), Infinity);
+      if (next !== Infinity) grantExpiry.timer = setLongTimeout(new Date(next), () => serial(reauthorize));
+    };
+    const reauthorize = async () => {
+      await spec.authorize();
+      await watchGrantExpiry();
+    };
+
+    const sources = [
+      ...spec.topics.map(([key, id]) => ({ key, it: pubsub.subscribe<M>(key, id) })),
+      { key: ACCESS_CHANGED, it: pubsub.subscribe<unknown>(ACCESS_CHANGED, spec.occasionId) },
+    ];
+    // The initial snapshot is queued before any message can arrive, so it is always sent first.
+    serial(async () => {
+      // With Redis unreachable the snapshot still goes out; changes follow once it is back.
+      if (!(await settlesWithin(pubsub.ready(), READY_TIMEOUT_MS)))
+        ctx.log.warn({ occasionId: spec.occasionId }, 'live subscription not yet active at the broker; sending the snapshot anyway');
+      await watchGrantExpiry();
+      await send(await spec.initial());
+    });
+    for (const { key, it } of sources) {
+      // Pulling starts the listener at once (not when the first snapshot is done), so no change slips between the two.
+      void (async () => {
+        for await (const message of it) {
+          if (key === ACCESS_CHANGED) {
+            serial(async () => {
+              ctx.authz.clear(spec.occasionId);
+              refreshLoaders(ctx);
+              const extra = spec.accessChanged ? await spec.accessChanged() : null;
+              await reauthorize();
+              await send(extra);
+            });
+          } else {
+            serial(async () => {
+              await spec.authorize();
+              await send(await spec.next(message as M));
+            });
+          }
+        }
+      })().catch(fail);
+    }
+
+    if (ctx.credentialExpiresAt) {
+      timers.add(
+        setLongTimeout(ctx.credentialExpiresAt, () =>
+          end(apiError('UNAUTHENTICATED', 'Access token expired; refresh the session and subscribe again.')),
+        ),
+      );
+    }
+
+    await stop;
+    ended = true;
+    for (const t of timers) t.clear();
+    grantExpiry.timer?.clear();
+    openStreams--;
+    await Promise.all(sources.map(({ it }) => it.return()));
+  });
+}

@@ -1,0 +1,324 @@
+import { randomUUID } from 'node:crypto';
+import type { Prisma, Tx } from '../../../platform/db/client.js';
+import { requireRsvpInstallation, defaultPlusOnes, type NewInvitationRow } from '../rsvp.invitations.service.js';
+import { PLUS_ONE_RELATIONSHIP } from '../rsvp.unit.js';
+import { type GuestListColumn, type GuestRow, matchKey, type RowIssue } from './guest-list.parse.js';
+
+/**
+ * Matches parsed rows against what the occasion already has and works out
+ * every write, without writing: the dry run reports this plan, the apply
+ * carries it out. Re-importing the same file plans nothing, because every
+ * comparison here is against the rows the last import wrote.
+ *
+ * Matching: households by name (case, spacing and Unicode composition
+ * ignored) among the occasion's households; members by name within their
+ * household; someone invited alone by name among people who belong to no
+ * household, team or vendor, have no account or grant and are not a guest's
+ * plus-one. Two existing matches for one name are reported, not guessed.
+ */
+
+export interface ImportCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+type Role = GuestRow['role'];
+
+export interface GuestListPlan {
+  newTags: { id: string; name: string }[];
+  /** Households and people, each with an id chosen here so later rows can refer to it. */
+  newActors: { id: string; kind: 'HOUSEHOLD' | 'PERSON'; displayName: string; email: string | null; phone: string | null }[];
+  newMemberships: { groupActorId: string; memberActorId: string; role: Role }[];
+  newActorTags: { actorId: string; tagId: string }[];
+  emailUpdates: { id: string; email: string }[];
+  phoneUpdates: { id: string; phone: string }[];
+  roleUpdates: { membershipId: string; role: Role }[];
+  newInvitations: NewInvitationRow[];
+  extendedInvitations: { invitationId: string; unitActorId: string; invitedEventIds: string[]; addEventIds: string[] }[];
+  plusOnesAllowed: number;
+  /** actor.created: new households and people invited alone (a household's new members come with it, as in createActor). */
+  createdUnits: { actorId: string; kind: 'HOUSEHOLD' | 'PERSON' }[];
+  /** actor.updated: what changed on existing actors (a household whose members changed lists "members"). */
+  updatedActors: { actorId: string; changed: string[] }[];
+  counts: { households: ImportCounts; people: ImportCounts; tags: ImportCounts; invitations: ImportCounts };
+}
+
+export const hasChanges = (p: GuestListPlan) =>
+  p.newTags.length +
+    p.newActors.length +
+    p.newMemberships.length +
+    p.newActorTags.length +
+    p.emailUpdates.length +
+    p.phoneUpdates.length +
+    p.roleUpdates.length +
+    p.newInvitations.length +
+    p.extendedInvitations.length >
+  0;
+
+/** Membership order of a unit, as invitations pick their primary actor: heads first, children last. */
+const ROLE_RANK: Record<Role, number> = { HEAD: 0, MEMBER: 1, PLUS_ONE: 2, CHILD: 3 };
+
+const zero = (): ImportCounts => ({ created: 0, updated: 0, unchanged: 0 });
+
+const personSelect = { id: true, displayName: true, email: true, phone: true, tags: { select: { tagId: true } } } as const;
+
+async function loadOccasion(db: Prisma | Tx, occasionId: string) {
+  const installation = await requireRsvpInstallation(db as Tx, occasionId);
+  const timed = async <T>(l: string, p: Promise<T>) => {
+    const t = performance.now();
+    const r = await p;
+    console.log('q', l, Math.round(performance.now() - t));
+    return r;
+  };
+  const [events, households, alone, tags] = await Promise.all([
+    db.event.findMany({
+      where: { occasionId },
+      select: { id: true, name: true, enablements: { where: { installation: { moduleKey: 'rsvp' } }, select: { id: true } } },
+      orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+    }),
+    await timed(
+      'households',
+      db.actor.findMany({
+        where: { occasionId, kind: 'HOUSEHOLD' },
+        orderBy: { createdAt: 'asc' },
+        select: {
+          id: true,
+          displayName: true,
+          rsvpUnitOf: { select: { id: true, invitedEventIds: true } },
+          members: {
+            where: { member: { kind: 'PERSON' } },
+            orderBy: [{ role: 'asc' }, { createdAt: 'asc' }],
+            select: { id: true, role: true, member: { select: personSelect } },
+          },
+        },
+      }),
+    ),
+    await timed(
+      'alone',
+      db.actor.findMany({
+        where: {
+          occasionId,
+          kind: 'PERSON',
+          userId: null,
+          grants: { none: {} },
+          memberOf: { none: { group: { kind: { in: ['HOUSEHOLD', 'TEAM', 'VENDOR'] } } } },
+          relationsTo: { none: { kind: PLUS_ONE_RELATIONSHIP } },
+        },
+        orderBy: { createdAt: 'asc' },
+        select: { ...personSelect, rsvpUnitOf: { select: { id: true, invitedEventIds: true } } },
+      }),
+    ),
+    db.tag.findMany({ where: { occasionId }, select: { id: true, name: true }, orderBy: { createdAt: 'asc' } }),
+  ]);
+  return { installation, events, households, alone, tags };
+}
+
+const groupBy = <T>(xs: T[], key: (x: T) => string) => {
+  const m = new Map<string, T[]>();
+  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  return m;
+};
+
+export async function planGuestList(db: Prisma | Tx, occasionId: string, rows: GuestRow[]): Promise<{ plan: GuestListPlan; issues: RowIssue[] }> {
+  const t0 = performance.now();
+  const existing = await loadOccasion(db, occasionId);
+  console.log('load', performance.now() - t0);
+  const issues: RowIssue[] = [];
+  const bad = new Set<number>();
+  const flag = (line: number, column: GuestListColumn | null, message: string) => {
+    issues.push({ line, column, message });
+    bad.add(line);
+  };
+
+  // Events by exact name; a name two events share cannot say which one is meant.
+  const eventsByName = groupBy(existing.events, (e) => e.name.trim());
+  const eventIdsOf = new Map<number, string[]>();
+  for (const row of rows) {
+    const ids: string[] = [];
+    for (const name of row.events) {
+      const found = eventsByName.get(name) ?? [];
+      if (found.length > 1) flag(row.line, 'events', `Two events are named “${name}”; rename one so the import knows which is meant.`);
+      else if (!found.length) {
+        const near = existing.events.find((e) => e.name.trim().toLowerCase() === name.toLowerCase());
+        flag(
+          row.line,
+          'events',
+          near ? `No event named “${name}”. Did you mean “${near.name.trim()}”?` : `No event named “${name}” in this occasion.`,
+        );
+      } else if (!found[0]!.enablements.length) flag(row.line, 'events', `RSVP is not enabled on “${name}”; enable it there first.`);
+      else ids.push(found[0]!.id);
+    }
+    eventIdsOf.set(row.line, ids);
+  }
+
+  // Existing households and people invited alone, by name; ambiguous names are reported on every row they would touch.
+  const householdsByKey = groupBy(existing.households, (h) => matchKey(h.displayName));
+  const aloneByKey = groupBy(existing.alone, (p) => matchKey(p.displayName));
+  const fileHouseholds = groupBy(
+    rows.filter((r) => r.householdKey),
+    (r) => r.householdKey!,
+  );
+  for (const [key, hRows] of fileHouseholds) {
+    const matches = householdsByKey.get(key) ?? [];
+    if (matches.length > 1) {
+      for (const r of hRows) flag(r.line, 'household', `${matches.length} existing households are named “${r.household}”; rename all but one first.`);
+      continue;
+    }
+    const membersByKey = groupBy(matches[0]?.members ?? [], (m) => matchKey(m.member.displayName));
+    for (const r of hRows) {
+      const n = membersByKey.get(r.nameKey)?.length ?? 0;
+      if (n > 1) flag(r.line, 'name', `Household “${r.household}” already has ${n} people named “${r.name}”; rename all but one first.`);
+    }
+  }
+  for (const r of rows) {
+    const n = r.householdKey ? 0 : (aloneByKey.get(r.nameKey)?.length ?? 0);
+    if (n > 1) flag(r.line, 'name', `${n} people invited alone are already named “${r.name}”; rename all but one first.`);
+  }
+
+  const plan: GuestListPlan = {
+    newTags: [],
+    newActors: [],
+    newMemberships: [],
+    newActorTags: [],
+    emailUpdates: [],
+    phoneUpdates: [],
+    roleUpdates: [],
+    newInvitations: [],
+    extendedInvitations: [],
+    plusOnesAllowed: defaultPlusOnes(existing.installation),
+    createdUnits: [],
+    updatedActors: [],
+    counts: { households: zero(), people: zero(), tags: zero(), invitations: zero() },
+  };
+  const good = rows.filter((r) => !bad.has(r.line));
+
+  // Tags: existing ones by name in any case; a new one is created once, spelled as first written.
+  const tagByKey = new Map<string, string>();
+  for (const t of existing.tags) if (!tagByKey.has(t.name.toLowerCase())) tagByKey.set(t.name.toLowerCase(), t.id);
+  const usedExisting = new Set<string>();
+  const created = new Set<string>();
+  const tagIdOf = (name: string) => {
+    const key = name.toLowerCase();
+    let id = tagByKey.get(key);
+    if (!id) {
+      id = randomUUID();
+      tagByKey.set(key, id);
+      plan.newTags.push({ id, name });
+      created.add(id);
+    } else if (!created.has(id)) usedExisting.add(id);
+    return id;
+  };
+
+  /** One person: created, or compared with what they have; returns their actor id. */
+  const person = (row: GuestRow, found: { id: string; email: string | null; phone: string | null; tags: { tagId: string }[] } | undefined) => {
+    const tagIds = row.tags.map(tagIdOf);
+    if (!found) {
+      const id = randomUUID();
+      plan.newActors.push({ id, kind: 'PERSON', displayName: row.name, email: row.email, phone: row.phone });
+      for (const tagId of tagIds) plan.newActorTags.push({ actorId: id, tagId });
+      plan.counts.people.created++;
+      return { id, changed: [] as string[], created: true };
+    }
+    const changed: string[] = [];
+    // An empty cell leaves what the person has: the import adds and corrects, it never erases.
+    if (row.email && row.email !== found.email) {
+      plan.emailUpdates.push({ id: found.id, email: row.email });
+      changed.push('email');
+    }
+    if (row.phone && row.phone !== found.phone) {
+      plan.phoneUpdates.push({ id: found.id, phone: row.phone });
+      changed.push('phone');
+    }
+    const has = new Set(found.tags.map((t) => t.tagId));
+    const missing = tagIds.filter((t) => !has.has(t));
+    if (missing.length) {
+      for (const tagId of missing) plan.newActorTags.push({ actorId: found.id, tagId });
+      changed.push('tagIds');
+    }
+    if (changed.length) plan.updatedActors.push({ actorId: found.id, changed });
+    return { id: found.id, changed, created: false };
+  };
+
+  /** The unit's invitation: created when it has none, extended by events it lacks. */
+  const invite = (
+    unitActorId: string,
+    scope: 'ACTOR' | 'HOUSEHOLD',
+    primaryActorId: string | undefined,
+    eventIds: string[],
+    current?: { id: string; invitedEventIds: string[] },
+  ) => {
+    if (!eventIds.length) return;
+    if (current) {
+      const add = eventIds.filter((e) => !current.invitedEventIds.includes(e));
+      if (add.length) {
+        plan.extendedInvitations.push({ invitationId: current.id, unitActorId, invitedEventIds: current.invitedEventIds, addEventIds: add });
+        plan.counts.invitations.updated++;
+      } else plan.counts.invitations.unchanged++;
+      return;
+    }
+    if (!primaryActorId) return;
+    plan.newInvitations.push({ unitActorId, primaryActorId, responseScope: scope, eventIds });
+    plan.counts.invitations.created++;
+  };
+
+  const eventsOfRows = (rs: GuestRow[]) => [...new Set(rs.flatMap((r) => eventIdsOf.get(r.line) ?? []))];
+
+  // Units in file order: each household with all its rows, each person invited alone.
+  const units = groupBy(good, (r) => (r.householdKey ? `h:${r.householdKey}` : `p:${r.nameKey}`));
+  for (const uRows of units.values()) {
+    const first = uRows[0]!;
+    if (!first.householdKey) {
+      const found = aloneByKey.get(first.nameKey)?.[0];
+      const p = person(first, found);
+      if (p.created) plan.createdUnits.push({ actorId: p.id, kind: 'PERSON' });
+      else if (p.changed.length) plan.counts.people.updated++;
+      else plan.counts.people.unchanged++;
+      invite(p.id, 'ACTOR', p.id, eventsOfRows(uRows), found?.rsvpUnitOf[0]);
+      continue;
+    }
+
+    const found = householdsByKey.get(first.householdKey)?.[0];
+    const householdId = found?.id ?? randomUUID();
+    if (!found) {
+      plan.newActors.push({ id: householdId, kind: 'HOUSEHOLD', displayName: first.household!, email: null, phone: null });
+      plan.createdUnits.push({ actorId: householdId, kind: 'HOUSEHOLD' });
+      plan.counts.households.created++;
+    }
+    const membersByKey = new Map((found?.members ?? []).map((m) => [matchKey(m.member.displayName), m]));
+    // Everyone in the household after the import, in membership order, to pick a new invitation's primary actor.
+    const roster: { id: string; role: Role; order: number }[] = (found?.members ?? []).map((m, i) => ({ id: m.member.id, role: m.role, order: i }));
+    let membersChanged = false;
+    for (const row of uRows) {
+      const m = membersByKey.get(row.nameKey);
+      const p = person(row, m?.member);
+      if (!m) {
+        plan.newMemberships.push({ groupActorId: householdId, memberActorId: p.id, role: row.role });
+        roster.push({ id: p.id, role: row.role, order: roster.length });
+        membersChanged = true;
+        continue;
+      }
+      const roleChanged = row.roleGiven && row.role !== m.role;
+      if (roleChanged) {
+        plan.roleUpdates.push({ membershipId: m.id, role: row.role });
+        const r = roster.find((x) => x.id === p.id);
+        if (r) r.role = row.role;
+        membersChanged = true;
+      }
+      if (p.changed.length || roleChanged) plan.counts.people.updated++;
+      else plan.counts.people.unchanged++;
+    }
+    if (found) {
+      if (membersChanged) {
+        plan.updatedActors.push({ actorId: householdId, changed: ['members'] });
+        plan.counts.households.updated++;
+      } else plan.counts.households.unchanged++;
+    }
+    roster.sort((a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role] || a.order - b.order);
+    invite(householdId, 'HOUSEHOLD', roster[0]?.id, eventsOfRows(uRows), found?.rsvpUnitOf[0]);
+  }
+  plan.counts.tags.created = plan.newTags.length;
+  plan.counts.tags.unchanged = usedExisting.size;
+  issues.sort((a, b) => a.line - b.line);
+  return { plan, issues };
+}

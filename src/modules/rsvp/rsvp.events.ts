@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { defineEvent } from '../../platform/outbox.js';
+
+const response = z.object({
+  occasionId: z.uuid(),
+  eventId: z.uuid(),
+  invitationId: z.uuid(),
+  responseId: z.uuid(),
+  status: z.enum(['PENDING', 'ATTENDING', 'DECLINED']),
+  previousStatus: z.enum(['PENDING', 'ATTENDING', 'DECLINED']),
+  headcount: z.number().int(),
+});
+const invitation = z.object({ occasionId: z.uuid(), invitationId: z.uuid(), unitActorId: z.uuid(), eventIds: z.array(z.uuid()) });
+
+export const rsvpSubmitted = defineEvent({
+  type: 'rsvp.submitted',
+  description: 'A guest answered an invited event for the first time.',
+  payload: response,
+  requiredAction: 'rsvp:view',
+});
+export const rsvpUpdated = defineEvent({
+  type: 'rsvp.updated',
+  description: 'A guest changed an answer they had given.',
+  payload: response,
+  requiredAction: 'rsvp:view',
+});
+export const rsvpOverridden = defineEvent({
+  type: 'rsvp.overridden',
+  description: 'A planner set or corrected a response.',
+  payload: response.extend({ reason: z.string().nullable() }),
+  requiredAction: 'rsvp:view',
+});
+export const rsvpInvitationCreated = defineEvent({
+  type: 'rsvp_invitation.created',
+  description: 'An invitation unit was invited to events.',
+  payload: invitation,
+  requiredAction: 'rsvp:view',
+});
+export const rsvpInvitationUpdated = defineEvent({
+  type: 'rsvp_invitation.updated',
+  description: 'An invitation’s events, response scope or plus-ones changed.',
+  payload: invitation.extend({ changed: z.array(z.string()) }),
+  requiredAction: 'rsvp:view',
+});
+export const rsvpInvitationDeleted = defineEvent({
+  type: 'rsvp_invitation.deleted',
+  description: 'An invitation was withdrawn with its responses.',
+  payload: invitation,
+  requiredAction: 'rsvp:view',
+});
+
+export const RSVP_EVENTS = [rsvpSubmitted, rsvpUpdated, rsvpOverridden, rsvpInvitationCreated, rsvpInvitationUpdated, rsvpInvitationDeleted];

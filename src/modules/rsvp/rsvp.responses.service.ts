@@ -1,0 +1,284 @@
+import { z } from 'zod';
+import { recordAudit } from '../../platform/audit.js';
+import type { Tx } from '../../platform/db/client.js';
+import { notFound, ValidationError } from '../../platform/errors.js';
+import { type EventType, recordEvent } from '../../platform/outbox.js';
+import { actorIdOf, type Caller, principalId } from '../../platform/principal.js';
+import { parseInput } from '../../platform/validation.js';
+import { type AnswerInput, saveFormSubmission } from '../forms/forms.answers.js';
+import { RsvpClosedError } from './rsvp.errors.js';
+import { rsvpOverridden, rsvpSubmitted, rsvpUpdated } from './rsvp.events.js';
+import { deadlineOf, type RsvpEventConfig } from './rsvp.targets.js';
+import { type InvitationWithPeople, loadUnitPeople, PLUS_ONE_RELATIONSHIP } from './rsvp.unit.js';
+
+export const RSVP_STATUSES = ['PENDING', 'ATTENDING', 'DECLINED'] as const;
+type Status = (typeof RSVP_STATUSES)[number];
+
+const answer = z.object({ fieldId: z.uuid(), actorId: z.uuid().nullish(), value: z.unknown() });
+const change = (statuses: readonly [Status, ...Status[]]) =>
+  z.object({
+    eventId: z.uuid(),
+    status: z.enum(statuses),
+    participantIds: z.array(z.uuid()).max(100).optional(),
+    plusOnes: z.array(z.string().trim().min(1, 'Give the plus-one a name.').max(200)).max(10).optional(),
+    notes: z.string().trim().max(2000).nullish(),
+    answers: z.array(answer).max(1000).optional(),
+  });
+const guestInput = z.object({
+  responses: z
+    .array(change(['ATTENDING', 'DECLINED']))
+    .min(1)
+    .max(50),
+});
+const overrideInput = z.object({
+  responses: z.array(change(RSVP_STATUSES)).min(1).max(50),
+  reason: z.string().trim().min(1, 'Say why you are changing the answer.').max(500),
+});
+
+type Change = z.infer<ReturnType<typeof change>>;
+
+interface ApplyOptions {
+  source: 'GUEST' | 'PLANNER_OVERRIDE';
+  /** Events the caller may answer: for a guest, invited ∩ allowed by the link ∩ RSVP-enabled. */
+  answerable: Set<string>;
+  enforceDeadline: boolean;
+  allowNotes: boolean;
+  reason?: string;
+}
+
+const path = (i: number, field: string) => `input.responses.${i}.${field}`;
+
+/**
+ * The one write path for responses, guest and planner alike: validates every
+ * change first (nothing is written when any is wrong), then updates each
+ * response with its counts, keeps the history row, saves linked-form answers
+ * beside it and emits one outbox event per changed response.
+ */
+async function applyChanges(tx: Tx, caller: Caller, inv: InvitationWithPeople, changes: Change[], opts: ApplyOptions) {
+  const seen = new Set<string>();
+  changes.forEach((c, i) => {
+    if (!opts.answerable.has(c.eventId))
+      throw new ValidationError('You are not invited to this event.', [{ path: path(i, 'eventId'), message: 'Not invited.' }]);
+    if (seen.has(c.eventId)) throw new ValidationError('An event is answered twice.', [{ path: path(i, 'eventId'), message: 'Duplicate event.' }]);
+    seen.add(c.eventId);
+    if (c.notes && !opts.allowNotes)
+      throw new ValidationError('Notes are turned off for this invitation.', [{ path: path(i, 'notes'), message: 'Not allowed.' }]);
+  });
+  const eventIds = [...seen];
+  const [responses, enablements] = await Promise.all([
+    tx.rsvpResponse.findMany({ where: { invitationId: inv.id, eventId: { in: eventIds } } }),
+    tx.moduleEnablement.findMany({
+      where: { eventId: { in: eventIds }, installation: { moduleKey: 'rsvp' } },
+      select: { eventId: true, config: true },
+    }),
+  ]);
+  const configOf = new Map(enablements.map((e) => [e.eventId, e.config as RsvpEventConfig]));
+  // A linked form archived since is no longer asked (the guest view hides it too).
+  const linked = [...new Set([...configOf.values()].map((c) => c.linkedFormId).filter((x): x is string => !!x))];
+  const openForms = new Set(
+    linked.length
+      ? (await tx.form.findMany({ where: { id: { in: linked }, occasionId: inv.occasionId, archivedAt: null }, select: { id: true } })).map(
+          (f) => f.id,
+        )
+      : [],
+  );
+  if (opts.enforceDeadline) {
+    const now = new Date();
+    const closed = eventIds.filter((id) => {
+      const d = deadlineOf(configOf.get(id));
+      return d && d <= now;
+    });
+    if (closed.length) {
+      const deadline = deadlineOf(configOf.get(closed[0]!))!;
+      throw new RsvpClosedError('Answers for this event are closed; ask your hosts to change them.', closed, deadline);
+    }
+  }
+
+  // Plus-ones are named by the guest; the same name in two events is the same person.
+  const plusOneByName = new Map(inv.people.filter((p) => p.guestPlusOne).map((p) => [p.displayName.toLowerCase(), p.id]));
+  const newNames = new Map<string, string>();
+  changes.forEach((c) => {
+    for (const n of c.plusOnes ?? []) if (!plusOneByName.has(n.toLowerCase()) && !newNames.has(n.toLowerCase())) newNames.set(n.toLowerCase(), n);
+  });
+  if (plusOneByName.size + newNames.size > inv.plusOnesAllowed) {
+    const i = changes.findIndex((c) => c.plusOnes?.length);
+    throw new ValidationError(
+      inv.plusOnesAllowed === 0
+        ? 'This invitation does not include plus-ones.'
+        : `This invitation includes at most ${inv.plusOnesAllowed} plus-one(s).`,
+      [{ path: path(Math.max(i, 0), 'plusOnes'), message: 'Too many plus-ones.' }],
+    );
+  }
+
+  // Participants, checked against who this invitation answers for.
+  const eligible = new Map(inv.people.map((p) => [p.id, p]));
+  const plan = changes.map((c, i) => {
+    if (c.status !== 'ATTENDING') {
+      if (c.participantIds?.length || c.plusOnes?.length)
+        throw new ValidationError('Only an attending answer lists who comes.', [{ path: path(i, 'participantIds'), message: 'Leave empty.' }]);
+      return { change: c, index: i, participants: [] as string[], newPlusOnes: [] as string[] };
+    }
+    const ids = c.participantIds ?? inv.people.filter((p) => p.defaultAttendee).map((p) => p.id);
+    if (new Set(ids).size !== ids.length)
+      throw new ValidationError('A person is listed twice.', [{ path: path(i, 'participantIds'), message: 'Duplicate participant.' }]);
+    for (const id of ids) {
+      if (!eligible.has(id))
+        throw new ValidationError('You can only answer for the people on your invitation.', [
+          { path: path(i, 'participantIds'), message: 'Not on this invitation.' },
+        ]);
+    }
+    const named = (c.plusOnes ?? []).map((n) => plusOneByName.get(n.toLowerCase()) ?? `new:${n.toLowerCase()}`);
+    const participants = [...ids, ...named.filter((id) => !ids.includes(id))];
+    if (!participants.length) throw new ValidationError('Say who is coming.', [{ path: path(i, 'participantIds'), message: 'Nobody listed.' }]);
+    return { change: c, index: i, participants, newPlusOnes: named.filter((id) => id.startsWith('new:')) };
+  });
+
+  // All checks passed: create the newly named plus-ones once, then write.
+  const created = new Map<string, string>();
+  for (const [key, name] of newNames) {
+    const person = await tx.actor.create({ data: { occasionId: inv.occasionId, kind: 'PERSON', displayName: name } });
+    await tx.relationship.create({
+      data: { occasionId: inv.occasionId, fromActorId: inv.invitationUnitActorId, toActorId: person.id, kind: PLUS_ONE_RELATIONSHIP },
+    });
+    created.set(`new:${key}`, person.id);
+    eligible.set(person.id, { id: person.id, displayName: name, role: 'PLUS_ONE', guestPlusOne: true, defaultAttendee: false });
+  }
+
+  const responder = await actorIdOf(tx, caller.principal, inv.occasionId);
+  const results = [];
+  for (const p of plan) {
+    const before = responses.find((r) => r.eventId === p.change.eventId);
+    if (!before) throw notFound('RSVP response');
+    const participants = p.participants.map((id) => created.get(id) ?? id);
+    const people = participants.map((id) => eligible.get(id)!);
+    const linkedId = configOf.get(p.change.eventId)?.linkedFormId;
+    const formId = linkedId && openForms.has(linkedId) ? linkedId : undefined;
+    let formSubmissionIds = before.formSubmissionIds;
+    if (p.change.answers?.length && !formId) {
+      throw new ValidationError('This event has no questions to answer.', [{ path: path(p.index, 'answers'), message: 'No linked form.' }]);
+    }
+    if (formId && p.change.status === 'ATTENDING' && (p.change.answers || opts.source === 'GUEST')) {
+      const { submissionId } = await saveFormSubmission(tx, {
+        occasionId: inv.occasionId,
+        formId,
+        eventId: p.change.eventId,
+        respondentActorId: inv.invitationUnitActorId,
+        rsvpResponseId: before.id,
+        participantActorIds: participants,
+        answers: (p.change.answers ?? []) as AnswerInput[],
+        pathPrefix: path(p.index, 'answers'),
+        requireRequired: opts.source === 'GUEST',
+      });
+      formSubmissionIds = [submissionId];
+    }
+    const after = await tx.rsvpResponse.update({
+      where: { id: before.id },
+      data: {
+        status: p.change.status,
+        participantActorIds: participants,
+        headcount: people.length,
+        childCount: people.filter((x) => x.role === 'CHILD').length,
+        plusOneCount: people.filter((x) => x.role === 'PLUS_ONE').length,
+        responderActorId: responder,
+        source: opts.source,
+        ...(p.change.notes !== undefined ? { notes: p.change.notes || null } : {}),
+        formSubmissionIds,
+        respondedAt: new Date(),
+      },
+    });
+    const changed = before.status !== after.status || before.participantActorIds.join() !== after.participantActorIds.join();
+    if (changed) {
+      await tx.rsvpResponseChange.create({
+        data: {
+          responseId: after.id,
+          occasionId: inv.occasionId,
+          eventId: after.eventId,
+          fromStatus: before.status,
+          toStatus: after.status,
+          fromParticipantActorIds: before.participantActorIds,
+          toParticipantActorIds: after.participantActorIds,
+          source: opts.source,
+          principalType: caller.principal.kind,
+          principalId: principalId(caller.principal),
+          actorId: responder,
+          reason: opts.reason ?? null,
+          requestId: caller.requestId,
+        },
+      });
+    }
+    const event: EventType | null =
+      opts.source === 'PLANNER_OVERRIDE' ? rsvpOverridden : before.status === 'PENDING' ? rsvpSubmitted : changed ? rsvpUpdated : null;
+    if (event) {
+      const payload = {
+        occasionId: inv.occasionId,
+        eventId: after.eventId,
+        invitationId: inv.id,
+        responseId: after.id,
+        status: after.status,
+        previousStatus: before.status,
+        headcount: after.headcount,
+        ...(opts.source === 'PLANNER_OVERRIDE' ? { reason: opts.reason ?? null } : {}),
+      };
+      await recordEvent(tx, caller, event, payload, { occasionId: inv.occasionId, eventId: after.eventId });
+    }
+    results.push({ before, after });
+  }
+  await recordAudit(tx, caller, {
+    action: opts.source === 'GUEST' ? 'rsvp:submit' : 'rsvp:override',
+    occasionId: inv.occasionId,
+    target: { type: 'RsvpInvitation', id: inv.id },
+    before: results.map((r) => ({ eventId: r.before.eventId, status: r.before.status, participantActorIds: r.before.participantActorIds })),
+    after: results.map((r) => ({ eventId: r.after.eventId, status: r.after.status, participantActorIds: r.after.participantActorIds })),
+    ...(opts.reason ? { reason: opts.reason } : {}),
+  });
+  return results.map((r) => r.after);
+}
+
+/** Events a guest may see and answer: invited ∩ allowed by the link ∩ RSVP enabled. */
+export async function guestEventIds(
+  tx: Pick<Tx, 'moduleEnablement'>,
+  inv: { invitedEventIds: string[] },
+  allowed: readonly string[],
+): Promise<string[]> {
+  const candidates = allowed.length ? inv.invitedEventIds.filter((id) => allowed.includes(id)) : inv.invitedEventIds;
+  if (!candidates.length) return [];
+  const enabled = await tx.moduleEnablement.findMany({
+    where: { eventId: { in: candidates }, installation: { moduleKey: 'rsvp' } },
+    select: { eventId: true },
+  });
+  const on = new Set(enabled.map((e) => e.eventId));
+  return candidates.filter((id) => on.has(id));
+}
+
+/** A guest answers every event of their invitation at once (or some of them); saved answers can be changed until each event's deadline. */
+export async function submitRsvp(tx: Tx, caller: Caller, input: unknown) {
+  const p = caller.principal;
+  if (p.kind !== 'guest') throw notFound('RSVP invitation');
+  const data = parseInput(guestInput, input);
+  const inv = await loadUnitPeople(tx, { invitationUnitActorId: p.unitActorId, occasionId: p.occasionId });
+  if (!inv) throw notFound('RSVP invitation');
+  const inst = await tx.moduleInstallation.findUnique({ where: { occasionId_moduleKey: { occasionId: p.occasionId, moduleKey: 'rsvp' } } });
+  const answerable = new Set(await guestEventIds(tx, inv, p.allowedEventIds));
+  await applyChanges(tx, caller, inv, data.responses, {
+    source: 'GUEST',
+    answerable,
+    enforceDeadline: true,
+    allowNotes: (inst?.config as { allowGuestNotes?: boolean } | undefined)?.allowGuestNotes ?? true,
+  });
+  return inv;
+}
+
+/** A planner sets or corrects responses of one invitation, deadline or not; the reason is kept with the history. */
+export async function overrideRsvpResponses(tx: Tx, caller: Caller, invitationId: string, input: unknown) {
+  const data = parseInput(overrideInput, input);
+  const inv = await loadUnitPeople(tx, { id: invitationId });
+  if (!inv) throw notFound('RSVP invitation');
+  await applyChanges(tx, caller, inv, data.responses, {
+    source: 'PLANNER_OVERRIDE',
+    answerable: new Set(inv.invitedEventIds),
+    enforceDeadline: false,
+    allowNotes: true,
+    reason: data.reason,
+  });
+  return inv;
+}

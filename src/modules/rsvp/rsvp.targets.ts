@@ -1,0 +1,56 @@
+import type { Target } from '../../domains/permissions/target.js';
+import { moduleNotEnabled } from '../../domains/modules/modules.service.js';
+import type { Context } from '../../interfaces/graphql/context.js';
+import { notFound } from '../../platform/errors.js';
+
+/**
+ * The permission target of RSVP data on one event: the enablement, with its
+ * event and installation, so grants at event, installation or enablement scope
+ * all apply. Where RSVP is off, a caller who may `action` there learns
+ * MODULE_NOT_ENABLED; anyone else gets the usual refusal (whether RSVP is on
+ * is itself RSVP information).
+ */
+export async function rsvpEventTarget(ctx: Context, event: { id: string; occasionId: string }, action: string): Promise<Target> {
+  const en = await ctx.modules.enablement(event.id, 'rsvp');
+  // An event of another occasion than the one asked about is NOT_FOUND, like any foreign id.
+  if (en) {
+    if (en.occasionId !== event.occasionId) throw notFound('Event');
+    return { occasionId: en.occasionId, eventId: en.eventId, installationId: en.installationId, enablementId: en.id };
+  }
+  if ((await ctx.targets.event(event.id)).occasionId !== event.occasionId) throw notFound('Event');
+  const inst = await ctx.modules.installation(event.occasionId, 'rsvp');
+  await ctx.authz.assert(action, { occasionId: event.occasionId, eventId: event.id, ...(inst ? { installationId: inst.id } : {}) }, 'Event');
+  throw moduleNotEnabled('rsvp');
+}
+
+/** RSVP data spanning events (an invitation): the installation. */
+export async function rsvpInstallationTarget(ctx: Context, occasionId: string): Promise<Target> {
+  const inst = await ctx.modules.installation(occasionId, 'rsvp');
+  return { occasionId, ...(inst ? { installationId: inst.id } : {}) };
+}
+
+/** An invitation named by id in a mutation: NOT_FOUND outside the caller's occasions, else its installation. */
+export async function rsvpInvitationTarget(ctx: Context, invitationId: string): Promise<Target> {
+  const { occasionId } = await ctx.targets.rsvpInvitation(invitationId);
+  return rsvpInstallationTarget(ctx, occasionId);
+}
+
+/**
+ * Ids passed alongside an occasion's object (participants, a primary actor,
+ * form questions) must be of that occasion: anything else is NOT_FOUND, before
+ * any rule or validation could tell a foreign id apart from a missing one.
+ */
+export async function assertIdsInOccasion(ctx: Context, occasionId: string, ids: { actors?: string[]; formFields?: string[] }) {
+  for (const id of new Set(ids.actors ?? [])) if ((await ctx.targets.actor(id)).occasionId !== occasionId) throw notFound('Actor');
+  for (const id of new Set(ids.formFields ?? [])) if ((await ctx.targets.formField(id)).occasionId !== occasionId) throw notFound('Form field');
+}
+
+/** The per-event RSVP settings (deadline, linked form) from the enablement config. */
+export interface RsvpEventConfig {
+  deadline?: string;
+  linkedFormId?: string;
+}
+export const deadlineOf = (config: unknown): Date | null => {
+  const d = (config as RsvpEventConfig | null)?.deadline;
+  return d ? new Date(d) : null;
+};
