@@ -77,6 +77,22 @@ describe('embedded default (npm start)', () => {
     expect(occ.events.totalCount).toBe(4);
     expect(occ.actors.totalCount).toBeGreaterThanOrEqual(40);
 
+    // and the printed guest link works without an account: the household sees its invitation
+    const guestToken = /Bearer (tovg_[A-Za-z0-9_-]+)/.exec(first.output());
+    expect(guestToken, first.output()).not.toBeNull();
+    const asGuest = async (token: string) =>
+      (
+        await fetch(`${base}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: '{ guestInvitation { unitName events { name open questions { key } } } }' }),
+        })
+      ).json();
+    const g = await asGuest(guestToken![1]!);
+    expect(g.errors).toBeUndefined();
+    expect(g.data.guestInvitation.events.map((e: { name: string }) => e.name)).toEqual(['Henna night', 'Chuppah (ceremony)', 'Reception dinner', 'Farewell brunch']);
+    expect(g.data.guestInvitation.events[2].questions.map((q: { key: string }) => q.key)).toEqual(['meal', 'dietary']);
+
     // then SIGTERM drains and exits 0
     expect(await stop(first)).toBe(0);
 
@@ -84,6 +100,9 @@ describe('embedded default (npm start)', () => {
     const second = await startApi();
     expect(second.output()).not.toContain('demo occasion seeded');
     expect(second.output()).toContain('Authorization');
+    // each boot prints a fresh guest link; the previous one stops working
+    const secondGuest = /Bearer (tovg_[A-Za-z0-9_-]+)/.exec(second.output());
+    expect(secondGuest![1]).not.toBe(guestToken![1]);
     expect(await stop(second)).toBe(0);
   }, 120_000);
 });

@@ -600,3 +600,65 @@ describe('linked forms', () => {
     expect(q.options).toEqual([{ value: 'beef' }]);
   });
 });
+
+describe('invitation units and their changes', () => {
+  const UPDATE = `mutation($i: UpdateRsvpInvitationInput!) { updateRsvpInvitation(input: $i) { __typename
+    ... on RsvpInvitationPayload { invitation { invitedEventIds plusOnesAllowed responses { event { id } status } } } ... on Error { code message } } }`;
+  const DELETE = `mutation($i: DeleteRsvpInvitationInput!) { deleteRsvpInvitation(input: $i) { deletedId } }`;
+
+  it('a group’s controller answers for its people and the people of its households; children are counted', async () => {
+    const w = await rsvpWorld();
+    const family = (
+      await must(s, w.owner.token, CREATE_ACTOR, {
+        i: {
+          occasionId: w.occasionId,
+          kind: 'HOUSEHOLD',
+          displayName: 'The Kids',
+          newMembers: [
+            { displayName: 'Parent', role: 'HEAD' },
+            { displayName: 'Kid', role: 'CHILD' },
+          ],
+        },
+      })
+    ).createActor.actor;
+    const group = (
+      await must(s, w.owner.token, CREATE_ACTOR, { i: { occasionId: w.occasionId, kind: 'GROUP', displayName: 'Choir', newMembers: [{ displayName: 'Singer' }] } })
+    ).createActor.actor;
+    await must(s, w.owner.token, `mutation($i: AddMembershipInput!) { addMembership(input: $i) { __typename } }`, {
+      i: { groupId: group.id, memberId: family.id },
+    });
+    const h = await invite(w, group.id, [0]);
+    const v = (await guest(h.token)).body.data.guestInvitation;
+    expect(v.responseScope).toBe('GROUP');
+    expect(v.people.map((p: { displayName: string; role: string }) => `${p.displayName}:${p.role}`).sort()).toEqual(['Kid:CHILD', 'Parent:HEAD', 'Singer:MEMBER']);
+    await submit(h.token, [{ eventId: w.eventIds[0], status: 'ATTENDING' }]);
+    expect(await summary(w, 0)).toMatchObject({ attending: 1, headcount: 3, children: 1, plusOnes: 0 });
+  });
+
+  it('changing the invited events adds pending responses and withdraws removed ones; deleting removes the invitation and its responses', async () => {
+    const w = await rsvpWorld();
+    const h = await invite(w, w.households[0]!.id, [0]);
+    await submit(h.token, [{ eventId: w.eventIds[0], status: 'ATTENDING' }]);
+    const watch = await watchOccasion(s, w.occasionId);
+    const r = await must(s, w.owner.token, UPDATE, { i: { id: h.invitationId, eventIds: [w.eventIds[1]], plusOnesAllowed: 2 } });
+    expect(r.updateRsvpInvitation.invitation).toMatchObject({ invitedEventIds: [w.eventIds[1]], plusOnesAllowed: 2, responses: [{ event: { id: w.eventIds[1] }, status: 'PENDING' }] });
+    expect((await watch.outbox()).map((o) => o.type)).toEqual(['rsvp_invitation.updated']);
+    expect(await summary(w, 0)).toMatchObject({ invited: 0, attending: 0 });
+    expect((await guest(h.token)).body.data.guestInvitation.events.map((e: { id: string }) => e.id)).toEqual([w.eventIds[1]]);
+
+    const d = await must(s, w.owner.token, DELETE, { i: { id: h.invitationId } });
+    expect(d.deleteRsvpInvitation.deletedId).toBe(h.invitationId);
+    expect(await summary(w, 1)).toMatchObject({ invited: 0 });
+    // the guest's link still opens but finds no invitation
+    expect(errorCode(await guest(h.token))).toBe('NOT_FOUND');
+  });
+
+  it('refuses a primary actor from outside the unit and a scope that does not fit the unit', async () => {
+    const w = await rsvpWorld();
+    const outsider = w.households[1]!.memberIds[0];
+    const r1 = await s.gql(CREATE_INVITATION, { i: { occasionId: w.occasionId, unitId: w.households[0]!.id, primaryActorId: outsider, eventIds: [w.eventIds[0]] } }, { token: w.owner.token });
+    expect(r1.body.data.createRsvpInvitation).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.primaryActorId' }] });
+    const r2 = await s.gql(CREATE_INVITATION, { i: { occasionId: w.occasionId, unitId: w.households[0]!.id, responseScope: 'ACTOR', eventIds: [w.eventIds[0]] } }, { token: w.owner.token });
+    expect(r2.body.data.createRsvpInvitation).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.responseScope' }] });
+  });
+});
