@@ -20,11 +20,12 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().positive().default(30),
+  /** Big enough for a guest-list import (2 MiB of CSV, base64-encoded); larger bodies get 413. */
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()
     .positive()
-    .default(256 * 1024),
+    .default(3 * 1024 * 1024),
   MAX_QUERY_DEPTH: z.coerce.number().int().positive().default(12),
   MAX_QUERY_ALIASES: z.coerce.number().int().positive().default(20),
   MAX_QUERY_COST: z.coerce.number().int().positive().default(50_000),

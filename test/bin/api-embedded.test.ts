@@ -90,7 +90,12 @@ describe('embedded default (npm start)', () => {
       ).json();
     const g = await asGuest(guestToken![1]!);
     expect(g.errors).toBeUndefined();
-    expect(g.data.guestInvitation.events.map((e: { name: string }) => e.name)).toEqual(['Henna night', 'Chuppah (ceremony)', 'Reception dinner', 'Farewell brunch']);
+    expect(g.data.guestInvitation.events.map((e: { name: string }) => e.name)).toEqual([
+      'Henna night',
+      'Chuppah (ceremony)',
+      'Reception dinner',
+      'Farewell brunch',
+    ]);
     expect(g.data.guestInvitation.events[2].questions.map((q: { key: string }) => q.key)).toEqual(['meal', 'dietary']);
 
     // then SIGTERM drains and exits 0

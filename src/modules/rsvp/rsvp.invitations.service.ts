@@ -297,7 +297,7 @@ function insertPendingResponses(tx: Tx, occasionId: string, rows: { invitationId
   );
 }
 
-/** Outbox rows per INSERT: well under PostgreSQL's 65,535 bind parameters. */
+/** Outbox rows per recordEvents call (one createMany, a parameter per cell): well under PostgreSQL's 65,535. */
 const BATCH = 1000;
 const batches = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / BATCH) }, (_, i) => xs.slice(i * BATCH, (i + 1) * BATCH));
 

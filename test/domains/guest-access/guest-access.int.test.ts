@@ -37,7 +37,10 @@ describe('guest links', () => {
     expect(re.token).not.toBe(first.token);
     const all = (await must(s, w.owner.token, LIST, { id: w.occasionId })).occasion.guestAccesses;
     expect(all.totalCount).toBe(2);
-    expect(all.edges.find((e: { node: { id: string } }) => e.node.id === first.guestAccess.id).node).toMatchObject({ status: 'REVOKED', replacedById: re.guestAccess.id });
+    expect(all.edges.find((e: { node: { id: string } }) => e.node.id === first.guestAccess.id).node).toMatchObject({
+      status: 'REVOKED',
+      replacedById: re.guestAccess.id,
+    });
     const live = (await must(s, w.owner.token, LIST, { id: w.occasionId, filter: { activeOnly: true } })).occasion.guestAccesses;
     expect(live.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([re.guestAccess.id]);
     const again = await s.gql(REVOKE, { i: { id: first.guestAccess.id } }, { token: w.owner.token });
@@ -52,7 +55,11 @@ describe('guest links', () => {
       const r = await s.gql(ISSUE, { i: { occasionId: w.occasionId, unitId: w.households[0]!.id } }, { token: w.people[role]!.token });
       expect(errorCode(r), role).toBe('FORBIDDEN');
     }
-    const foreign = await s.gql(ISSUE, { i: { occasionId: w.occasionId, unitId: w.households[0]!.id, eventIds: [other.eventIds[0]] } }, { token: w.owner.token });
+    const foreign = await s.gql(
+      ISSUE,
+      { i: { occasionId: w.occasionId, unitId: w.households[0]!.id, eventIds: [other.eventIds[0]] } },
+      { token: w.owner.token },
+    );
     expect(errorCode(foreign)).toBe('NOT_FOUND');
     await watch.expectUnchanged();
     expect(errorCode(await s.gql(LIST, { id: w.occasionId }, { token: w.people.viewer!.token }))).toBe('FORBIDDEN');
@@ -64,5 +71,19 @@ describe('guest links', () => {
     expect((await must(s, w.owner.token, LIST, { id: w.occasionId })).occasion.guestAccesses.edges[0].node.lastUsedAt).toBeNull();
     await s.gql(`query { guestInvitation { unitName } }`, {}, { token: p.token });
     expect((await must(s, w.owner.token, LIST, { id: w.occasionId })).occasion.guestAccesses.edges[0].node.lastUsedAt).not.toBeNull();
+  });
+});
+
+describe('guest tokens and logs', () => {
+  it('no guest token reaches the logs, whether it was issued, used, revoked or refused', async () => {
+    const w = await buildWorld(s, { events: 1, households: [1], modules: { rsvp: [0] } });
+    const p = (await must(s, w.owner.token, ISSUE, { i: { occasionId: w.occasionId, unitId: w.households[0]!.id } })).issueGuestAccess;
+    await s.gql(`query { guestInvitation { unitName } }`, {}, { token: p.token });
+    await must(s, w.owner.token, REVOKE, { i: { id: p.guestAccess.id } });
+    const refused = await s.gql(`query { guestInvitation { unitName } }`, {}, { token: p.token });
+    expect(refused.status).toBe(401);
+    expect(s.logs.length).toBeGreaterThan(0);
+    const secret = p.token.slice('tovg_'.length);
+    expect(s.logs.filter((l) => l.includes(secret))).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { rawId, watchOccasion } from '../../support/rows.js';
  * real wedding needs. The body cap is raised as an operator would for imports.
  */
 
-const s = await startServer({ MAX_BODY_BYTES: 8 * 1024 * 1024 });
+const s = await startServer();
 const db = s.app.db.prisma;
 
 const COUNTS = `created updated unchanged`;

@@ -622,7 +622,9 @@ describe('invitation units and their changes', () => {
       })
     ).createActor.actor;
     const group = (
-      await must(s, w.owner.token, CREATE_ACTOR, { i: { occasionId: w.occasionId, kind: 'GROUP', displayName: 'Choir', newMembers: [{ displayName: 'Singer' }] } })
+      await must(s, w.owner.token, CREATE_ACTOR, {
+        i: { occasionId: w.occasionId, kind: 'GROUP', displayName: 'Choir', newMembers: [{ displayName: 'Singer' }] },
+      })
     ).createActor.actor;
     await must(s, w.owner.token, `mutation($i: AddMembershipInput!) { addMembership(input: $i) { __typename } }`, {
       i: { groupId: group.id, memberId: family.id },
@@ -630,7 +632,11 @@ describe('invitation units and their changes', () => {
     const h = await invite(w, group.id, [0]);
     const v = (await guest(h.token)).body.data.guestInvitation;
     expect(v.responseScope).toBe('GROUP');
-    expect(v.people.map((p: { displayName: string; role: string }) => `${p.displayName}:${p.role}`).sort()).toEqual(['Kid:CHILD', 'Parent:HEAD', 'Singer:MEMBER']);
+    expect(v.people.map((p: { displayName: string; role: string }) => `${p.displayName}:${p.role}`).sort()).toEqual([
+      'Kid:CHILD',
+      'Parent:HEAD',
+      'Singer:MEMBER',
+    ]);
     await submit(h.token, [{ eventId: w.eventIds[0], status: 'ATTENDING' }]);
     expect(await summary(w, 0)).toMatchObject({ attending: 1, headcount: 3, children: 1, plusOnes: 0 });
   });
@@ -641,7 +647,11 @@ describe('invitation units and their changes', () => {
     await submit(h.token, [{ eventId: w.eventIds[0], status: 'ATTENDING' }]);
     const watch = await watchOccasion(s, w.occasionId);
     const r = await must(s, w.owner.token, UPDATE, { i: { id: h.invitationId, eventIds: [w.eventIds[1]], plusOnesAllowed: 2 } });
-    expect(r.updateRsvpInvitation.invitation).toMatchObject({ invitedEventIds: [w.eventIds[1]], plusOnesAllowed: 2, responses: [{ event: { id: w.eventIds[1] }, status: 'PENDING' }] });
+    expect(r.updateRsvpInvitation.invitation).toMatchObject({
+      invitedEventIds: [w.eventIds[1]],
+      plusOnesAllowed: 2,
+      responses: [{ event: { id: w.eventIds[1] }, status: 'PENDING' }],
+    });
     expect((await watch.outbox()).map((o) => o.type)).toEqual(['rsvp_invitation.updated']);
     expect(await summary(w, 0)).toMatchObject({ invited: 0, attending: 0 });
     expect((await guest(h.token)).body.data.guestInvitation.events.map((e: { id: string }) => e.id)).toEqual([w.eventIds[1]]);
@@ -656,9 +666,17 @@ describe('invitation units and their changes', () => {
   it('refuses a primary actor from outside the unit and a scope that does not fit the unit', async () => {
     const w = await rsvpWorld();
     const outsider = w.households[1]!.memberIds[0];
-    const r1 = await s.gql(CREATE_INVITATION, { i: { occasionId: w.occasionId, unitId: w.households[0]!.id, primaryActorId: outsider, eventIds: [w.eventIds[0]] } }, { token: w.owner.token });
+    const r1 = await s.gql(
+      CREATE_INVITATION,
+      { i: { occasionId: w.occasionId, unitId: w.households[0]!.id, primaryActorId: outsider, eventIds: [w.eventIds[0]] } },
+      { token: w.owner.token },
+    );
     expect(r1.body.data.createRsvpInvitation).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.primaryActorId' }] });
-    const r2 = await s.gql(CREATE_INVITATION, { i: { occasionId: w.occasionId, unitId: w.households[0]!.id, responseScope: 'ACTOR', eventIds: [w.eventIds[0]] } }, { token: w.owner.token });
+    const r2 = await s.gql(
+      CREATE_INVITATION,
+      { i: { occasionId: w.occasionId, unitId: w.households[0]!.id, responseScope: 'ACTOR', eventIds: [w.eventIds[0]] } },
+      { token: w.owner.token },
+    );
     expect(r2.body.data.createRsvpInvitation).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.responseScope' }] });
   });
 });

@@ -68,7 +68,8 @@ export interface ParsedGuestList {
 
 /** Names and households match ignoring case, accents' composition and runs of spaces. */
 export const matchKey = (s: string) => tidy(s).toLowerCase();
-const tidy = (s: string) => s.normalize('NFC').trim().replace(/\s+/g, ' ');
+/** A cell as stored and compared: NFC, trimmed, inner runs of spaces made one. */
+export const tidy = (s: string) => s.normalize('NFC').trim().replace(/\s+/g, ' ');
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const fileError = (path: string, message: string, detail = message) => new ValidationError(message, [{ path, message: detail }]);

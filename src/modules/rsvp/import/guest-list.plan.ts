@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Prisma, Tx } from '../../../platform/db/client.js';
 import { requireRsvpInstallation, defaultPlusOnes, type NewInvitationRow } from '../rsvp.invitations.service.js';
 import { PLUS_ONE_RELATIONSHIP } from '../rsvp.unit.js';
-import { type GuestListColumn, type GuestRow, matchKey, type RowIssue } from './guest-list.parse.js';
+import { type GuestListColumn, type GuestRow, matchKey, type RowIssue, tidy } from './guest-list.parse.js';
 
 /**
  * Matches parsed rows against what the occasion already has and works out
@@ -128,7 +128,7 @@ export async function planGuestList(db: Prisma | Tx, occasionId: string, rows: G
   };
 
   // Events by exact name; a name two events share cannot say which one is meant.
-  const eventsByName = groupBy(existing.events, (e) => e.name.trim());
+  const eventsByName = groupBy(existing.events, (e) => tidy(e.name));
   const eventIdsOf = new Map<number, string[]>();
   for (const row of rows) {
     const ids: string[] = [];
@@ -136,11 +136,11 @@ export async function planGuestList(db: Prisma | Tx, occasionId: string, rows: G
       const found = eventsByName.get(name) ?? [];
       if (found.length > 1) flag(row.line, 'events', `Two events are named “${name}”; rename one so the import knows which is meant.`);
       else if (!found.length) {
-        const near = existing.events.find((e) => e.name.trim().toLowerCase() === name.toLowerCase());
+        const near = existing.events.find((e) => matchKey(e.name) === matchKey(name));
         flag(
           row.line,
           'events',
-          near ? `No event named “${name}”. Did you mean “${near.name.trim()}”?` : `No event named “${name}” in this occasion.`,
+          near ? `No event named “${name}”. Did you mean “${tidy(near.name)}”?` : `No event named “${name}” in this occasion.`,
         );
       } else if (!found[0]!.enablements.length) flag(row.line, 'events', `RSVP is not enabled on “${name}”; enable it there first.`);
       else ids.push(found[0]!.id);
