@@ -13,6 +13,7 @@ import { type App, createApp } from '../src/app.js';
 import type { RecordedEvent } from '../src/platform/outbox.js';
 import { createHttpServer } from '../src/interfaces/graphql/server.js';
 import { loadConfig } from '../src/platform/config.js';
+import { createRedis, pingRedis } from '../src/platform/redis.js';
 import { databaseNow, rsvpTargets } from '../src/modules/rsvp/rsvp.live.js';
 import { eventSummaries } from '../src/modules/rsvp/rsvp.summary.js';
 
@@ -247,6 +248,10 @@ export async function runLiveBench(opts: {
     let redisApp: App | undefined;
     let redisHttp: ReturnType<typeof createHttpServer> | undefined;
     try {
+      const probe = createRedis(REDIS_URL);
+      const reachable = await pingRedis(probe);
+      probe.disconnect();
+      if (!reachable) throw new Error(`no Redis at ${REDIS_URL}`);
       redisApp = await createApp(
         loadConfig({
           ...process.env,

@@ -3,6 +3,7 @@ import { TokenService } from './domains/identity/tokens.js';
 import type { AppServices } from './interfaces/graphql/context.js';
 import { createLiveNotifier } from './interfaces/graphql/live.js';
 import { actionRegistry, moduleRegistry } from './modules/registry.js';
+import { registerModuleReactions } from './domains/modules/manifest.js';
 import { resolveAppKey } from './platform/app-key.js';
 import type { Config } from './platform/config.js';
 import { createDatabase, type Database } from './platform/db/client.js';
@@ -29,6 +30,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const db = opts.db ?? (await createDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, memory: opts.memory }));
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  registerModuleReactions(moduleRegistry);
   const tokens = new TokenService(db.prisma, resolveAppKey(config), config.ACCESS_TOKEN_TTL_SECONDS);
   await tokens.init();
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : null;

@@ -26,6 +26,26 @@ export interface RecordedEvent {
   payload: unknown;
 }
 
+/**
+ * Work another module must do in the same transaction when an event is
+ * recorded (RSVP keeps its responses right when actors or memberships change).
+ * Domains stay unaware of the modules reacting to them; the composition root
+ * (src/app.ts) registers each module manifest's reactions. Reactions get every
+ * event of one recordEvent(s) call at once, so bulk writes stay set-based.
+ */
+export type Reaction = (tx: Tx, caller: Caller, events: RecordedEvent[]) => Promise<void>;
+const reactions = new Map<string, Map<string, Reaction>>();
+
+/** Registers `fn` for events of `type` under `key` (registering the same key again replaces it). */
+export function reactInTransaction(type: string, key: string, fn: Reaction): void {
+  if (!reactions.has(type)) reactions.set(type, new Map());
+  reactions.get(type)!.set(key, fn);
+}
+
+async function react(tx: Pick<Tx, 'outboxEvent'>, caller: Caller, type: string, events: RecordedEvent[]) {
+  for (const fn of reactions.get(type)?.values() ?? []) await fn(tx as Tx, caller, events);
+}
+
 /** Per open transaction (keyed by its client object): the events recorded in it so far. */
 const collectors = new WeakMap<object, RecordedEvent[]>();
 
@@ -64,7 +84,9 @@ export async function recordEvent<S extends z.ZodType>(
       requestId: caller.requestId,
     },
   });
-  collectors.get(tx)?.push({ id: row.id, type: event.type, occasionId: where.occasionId, eventId: where.eventId ?? null, payload: parsed });
+  const recorded = { id: row.id, type: event.type, occasionId: where.occasionId, eventId: where.eventId ?? null, payload: parsed };
+  collectors.get(tx)?.push(recorded);
+  await react(tx, caller, event.type, [recorded]);
 }
 
 /** Many events of one type in one statement (bulk operations: inviting a whole guest list). */
@@ -83,5 +105,7 @@ export async function recordEvents<S extends z.ZodType>(
     requestId: caller.requestId,
   }));
   await tx.outboxEvent.createMany({ data });
-  collectors.get(tx)?.push(...data.map(({ type, occasionId, eventId, payload }) => ({ type, occasionId, eventId, payload })));
+  const recorded = data.map(({ type, occasionId, eventId, payload }) => ({ type, occasionId, eventId, payload }));
+  collectors.get(tx)?.push(...recorded);
+  await react(tx, caller, event.type, recorded);
 }

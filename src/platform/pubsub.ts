@@ -1,5 +1,6 @@
+import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub, type PubSub, type Repeater } from 'graphql-yoga';
+import { createPubSub, type PubSub, type PubSubEventTarget, type Repeater } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createRedis } from './redis.js';
@@ -34,7 +35,10 @@ export interface LivePubSub {
 export function createLivePubSub(opts: { redisUrl?: string; logger: Logger }): LivePubSub {
   const log = opts.logger;
   if (!opts.redisUrl) {
-    const pubsub = createPubSub<Topics>();
+    // Hundreds of dashboards on one event are normal here, not a listener leak.
+    const target = new EventTarget();
+    setMaxListeners(0, target);
+    const pubsub = createPubSub<Topics>({ eventTarget: target as PubSubEventTarget<Topics> });
     return {
       kind: 'memory',
       publish: (key, id, payload) => pubsub.publish(key, id, payload),
@@ -85,7 +89,14 @@ export function createLivePubSub(opts: { redisUrl?: string; logger: Logger }): L
       await latestSubscribe;
     },
     async close() {
-      await Promise.all([publisher.quit().catch(() => {}), subscriber.quit().catch(() => {})]);
+      // QUIT waits in the offline queue while Redis is unreachable: give it a moment, then drop the connection.
+      const end = async (c: Redis) => {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([c.quit().catch(() => {}), new Promise((r) => (timer = setTimeout(r, 1000)))]);
+        clearTimeout(timer);
+        c.disconnect();
+      };
+      await Promise.all([end(publisher), end(subscriber)]);
     },
   };
 }

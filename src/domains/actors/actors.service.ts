@@ -165,9 +165,10 @@ export async function deleteActor(tx: Tx, caller: Caller, access: AccessCheck, i
   // Its grants go with it (and its members lose what a team held): that is revoking access.
   await assertMayMoveGrantsOf(tx, access.authz, access.registry, before.occasionId, [id]);
   await revokeGrantsScopedTo(tx, caller, before.occasionId, { resourceType: 'Actor', resourceId: id });
+  // Recorded before the row goes: modules reacting in this transaction (RSVP) still see what it was part of.
+  await recordEvent(tx, caller, actorDeleted, { occasionId: before.occasionId, actorId: id }, { occasionId: before.occasionId });
   await tx.actor.delete({ where: { id } });
   await recordAudit(tx, caller, { action: 'actor:delete', occasionId: before.occasionId, target: { type: 'Actor', id }, before });
-  await recordEvent(tx, caller, actorDeleted, { occasionId: before.occasionId, actorId: id }, { occasionId: before.occasionId });
   return before;
 }
 

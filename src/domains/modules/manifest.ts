@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Tx } from '../../platform/db/client.js';
-import type { EventType } from '../../platform/outbox.js';
+import { reactInTransaction, type EventType, type Reaction } from '../../platform/outbox.js';
 import type { RoleDefinition } from '../permissions/actions.js';
 
 /**
@@ -27,6 +27,8 @@ export interface ModuleManifest {
    */
   checkEventConfig?(tx: Tx, ctx: { occasionId: string; eventId: string }, config: Record<string, unknown>): Promise<void>;
   events: EventType[];
+  /** Work the module does inside the transaction of other domains' events (event type → reaction). */
+  reactions?: Record<string, Reaction>;
 }
 
 export function defineModule(m: ModuleManifest): ModuleManifest {
@@ -57,4 +59,9 @@ export function missingDependencies(registry: ModuleRegistry, key: string, insta
 /** Which installed modules depend on `key` (blocking its uninstall)? */
 export function installedDependents(registry: ModuleRegistry, key: string, installed: Set<string>): string[] {
   return [...installed].filter((k) => k !== key && registry.get(k)?.dependsOn.includes(key));
+}
+
+/** Wires every module's in-transaction reactions (called once by the composition root). */
+export function registerModuleReactions(registry: ModuleRegistry): void {
+  for (const m of registry.list()) for (const [type, fn] of Object.entries(m.reactions ?? {})) reactInTransaction(type, m.key, fn);
 }

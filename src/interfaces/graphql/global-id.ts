@@ -11,5 +11,14 @@ export function decodeGlobalID(globalID: string): { typename: string; id: string
   if (globalID.length > 200 || i <= 0 || i === raw.length - 1 || !/^[A-Za-z]+$/.test(raw.slice(0, i))) {
     throw apiError('BAD_USER_INPUT', `Invalid id: ${globalID.slice(0, 80)}`);
   }
-  return { typename: raw.slice(0, i), id: raw.slice(i + 1) };
+  const typename = raw.slice(0, i);
+  const id = raw.slice(i + 1);
+  // Every node is keyed by a uuid (audit entries by a number): anything else would reach a uuid column and fail there.
+  if (!(NUMERIC_ID_TYPES.has(typename) ? /^\d{1,19}$/.test(id) : UUID.test(id))) {
+    throw apiError('BAD_USER_INPUT', `Invalid id: ${globalID.slice(0, 80)}`);
+  }
+  return { typename, id };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NUMERIC_ID_TYPES = new Set(['AuditEntry']);

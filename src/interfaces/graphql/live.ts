@@ -136,8 +136,11 @@ export interface LiveStreamSpec<M, T> {
   initial(): Promise<T | null>;
   /** A published message → what to send this subscriber, or null for nothing. */
   next(message: M): T | null | Promise<T | null>;
-  /** After an access change, before authorize(): refresh what was derived from access (targets), maybe send something. */
-  accessChanged?(): Promise<T | null>;
+  /**
+   * After an access change, before authorize(): refresh what was derived from
+   * access (targets), maybe send something. `types` are the events behind it.
+   */
+  accessChanged?(types: string[]): Promise<T | null>;
 }
 
 const READY_TIMEOUT_MS = 3000;
@@ -188,7 +191,7 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
   return new Repeater<LiveItem<T>>(async (push, stop) => {
     openStreams++;
     let ended = false;
-    const timers = new Set<{ clear(): void }>();
+    let credentialExpiry: { clear(): void } | null = null;
     const grantExpiry: { timer: { clear(): void } | null } = { timer: null };
     let queue: Promise<void> = Promise.resolve();
 
@@ -248,7 +251,7 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
             serial(async () => {
               ctx.authz.clear(spec.occasionId);
               refreshLoaders(ctx);
-              const extra = spec.accessChanged ? await spec.accessChanged() : null;
+              const extra = spec.accessChanged ? await spec.accessChanged((message as { types?: string[] } | null)?.types ?? []) : null;
               await reauthorize();
               await send(extra);
             });
@@ -263,16 +266,14 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
     }
 
     if (ctx.credentialExpiresAt) {
-      timers.add(
-        setLongTimeout(ctx.credentialExpiresAt, () =>
-          end(apiError('UNAUTHENTICATED', 'Access token expired; refresh the session and subscribe again.')),
-        ),
+      credentialExpiry = setLongTimeout(ctx.credentialExpiresAt, () =>
+        end(apiError('UNAUTHENTICATED', 'Access token expired; refresh the session and subscribe again.')),
       );
     }
 
     await stop;
     ended = true;
-    for (const t of timers) t.clear();
+    credentialExpiry?.clear();
     grantExpiry.timer?.clear();
     openStreams--;
     await Promise.all(sources.map(({ it }) => it.return()));

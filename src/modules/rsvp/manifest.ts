@@ -3,6 +3,7 @@ import { defineModule } from '../../domains/modules/manifest.js';
 import { ValidationError } from '../../platform/errors.js';
 import { openForm } from '../forms/forms.answers.js';
 import { RSVP_EVENTS } from './rsvp.events.js';
+import { RSVP_REACTIONS } from './rsvp.reactions.js';
 
 /** A form id as the API hands it out (a Form global id) or as stored (the raw uuid). */
 const formId = z.preprocess((v) => {
@@ -30,7 +31,11 @@ export const rsvpManifest = defineModule({
   },
   roles: {
     // forms:view: responses carry the linked-form answers given with them.
-    rsvp_viewer: { description: 'Sees RSVP responses and summaries.', actions: ['occasion:read', 'event:read', 'rsvp:view', 'forms:view'] },
+    // actor:read: a response names its household and who attends.
+    rsvp_viewer: {
+      description: 'Sees RSVP responses and summaries.',
+      actions: ['occasion:read', 'event:read', 'actor:read', 'rsvp:view', 'forms:view'],
+    },
     rsvp_manager: {
       description: 'Manages RSVP invitations and guest links, and corrects responses.',
       actions: ['occasion:read', 'event:read', 'actor:read', 'rsvp:view', 'rsvp:manage', 'rsvp:override', 'forms:view', 'guest:read', 'guest:invite'],
@@ -61,4 +66,5 @@ export const rsvpManifest = defineModule({
       ]);
   },
   events: RSVP_EVENTS,
+  reactions: RSVP_REACTIONS,
 });

@@ -42,6 +42,20 @@ function actorsById(ctx: Context) {
   return dl;
 }
 
+/** Form submissions by id, batched per request (one statement for a page of responses). */
+const submissionLoaders = new WeakMap<Context, DataLoader<string, unknown>>();
+function submissionsById(ctx: Context) {
+  let dl = submissionLoaders.get(ctx);
+  if (!dl) {
+    dl = new DataLoader(async (ids) => {
+      const rows = await ctx.prisma.formSubmission.findMany({ where: { id: { in: [...ids] } } });
+      return ids.map((id) => rows.find((r) => r.id === id) ?? null);
+    });
+    submissionLoaders.set(ctx, dl);
+  }
+  return dl;
+}
+
 const invitationTarget = (i: { occasionId: string }, ctx: Context) => rsvpInstallationTarget(ctx, i.occasionId);
 
 export const RsvpInvitationType = builder.prismaNode('RsvpInvitation', {
@@ -107,10 +121,10 @@ export const RsvpResponseType = builder.prismaNode('RsvpResponse', {
     source: t.expose('source', { type: RsvpSourceEnum, nullable: true }),
     notes: t.exposeString('notes', { nullable: true, description: 'The guest’s note.' }),
     respondedAt: t.expose('respondedAt', { type: 'DateTime', nullable: true }),
-    formSubmissions: t.prismaField({
+    formSubmissions: t.field({
       type: [FormSubmissionType],
       description: 'Answers to the event’s linked form.',
-      resolve: (query, r, _a, ctx) => ctx.prisma.formSubmission.findMany({ ...query, where: { id: { in: r.formSubmissionIds } } }),
+      resolve: async (r, _a, ctx) => (await submissionsById(ctx).loadMany(r.formSubmissionIds)).filter((x) => x && !(x instanceof Error)) as never,
     }),
     history: t.relation('changes', { description: 'Every change, oldest first.', query: { orderBy: { id: 'asc' } } }),
   }),
@@ -250,8 +264,7 @@ const ResponseChangeInput = builder.inputType('RsvpResponseChangeInput', {
     status: t.field({ type: RsvpStatusEnum, required: true }),
     participantIds: t.globalIDList({ for: ActorType, description: 'Who attends (default: everyone on the invitation).' }),
     plusOnes: t.stringList({ description: 'Names of plus-ones who attend (new names fill plus-one slots).' }),
-    notes: t.string(),
-    answers: t.field({ type: [FormAnswerInput], description: 'Answers to the event’s linked form.' }),
+    answers: t.field({ type: [FormAnswerInput], description: 'Answers to the event’s linked form (left out: the saved ones stay).' }),
   }),
 });
 export const FormAnswerInput = builder.inputType('FormAnswerInput', {
@@ -300,9 +313,10 @@ builder.mutationFields((t) => ({
     description: 'Invite a person, household or group to events; also issues its guest link unless issueGuestLink is false.',
     args: { input: t.arg({ type: CreateRsvpInvitationInput, required: true }) },
     errors: { types: [ValidationError, ConflictError, ModuleDependencyError] },
-    resolve: (_r, { input }, ctx) =>
-      inTransaction(ctx, async (tx) => {
-        await assertIdsInOccasion(ctx, input.occasionId.id, { actors: input.primaryActorId ? [input.primaryActorId.id] : [] });
+    resolve: async (_r, { input }, ctx) => {
+      // Before the transaction: the loaders read outside it (on single-connection PGlite, inside would wait on itself).
+      await assertIdsInOccasion(ctx, input.occasionId.id, { actors: input.primaryActorId ? [input.primaryActorId.id] : [] });
+      return inTransaction(ctx, async (tx) => {
         if (input.issueGuestLink !== false) await ctx.authz.assert('guest:invite', { occasionId: input.occasionId.id });
         return createRsvpInvitation(
           tx,
@@ -318,7 +332,8 @@ builder.mutationFields((t) => ({
           },
           ctx.app.config.publicUrl,
         );
-      }),
+      });
+    },
   }),
   createRsvpInvitationsFromHouseholds: t.field({
     type: BulkPayload,
@@ -342,18 +357,20 @@ builder.mutationFields((t) => ({
     ...canField('rsvp:manage', 'MODULE_INSTALLATION', (_p, args, ctx) => rsvpInvitationTarget(ctx, args.input.id.id)),
     args: { input: t.arg({ type: UpdateRsvpInvitationInput, required: true }) },
     errors: { types: [ValidationError] },
-    resolve: async (_r, { input }, ctx) => ({
-      invitation: await inTransaction(ctx, async (tx) => {
-        const { occasionId } = await ctx.targets.rsvpInvitation(input.id.id);
-        await assertIdsInOccasion(ctx, occasionId, { actors: input.primaryActorId ? [input.primaryActorId.id] : [] });
-        return updateRsvpInvitation(tx, ctx.caller, input.id.id, {
-          ...(input.primaryActorId ? { primaryActorId: input.primaryActorId.id } : {}),
-          ...(input.responseScope ? { responseScope: input.responseScope } : {}),
-          ...(input.eventIds ? { eventIds: input.eventIds.map((e) => e.id) } : {}),
-          ...(input.plusOnesAllowed != null ? { plusOnesAllowed: input.plusOnesAllowed } : {}),
-        });
-      }),
-    }),
+    resolve: async (_r, { input }, ctx) => {
+      const { occasionId } = await ctx.targets.rsvpInvitation(input.id.id);
+      await assertIdsInOccasion(ctx, occasionId, { actors: input.primaryActorId ? [input.primaryActorId.id] : [] });
+      return {
+        invitation: await inTransaction(ctx, async (tx) => {
+          return updateRsvpInvitation(tx, ctx.caller, input.id.id, {
+            ...(input.primaryActorId ? { primaryActorId: input.primaryActorId.id } : {}),
+            ...(input.responseScope ? { responseScope: input.responseScope } : {}),
+            ...(input.eventIds ? { eventIds: input.eventIds.map((e) => e.id) } : {}),
+            ...(input.plusOnesAllowed != null ? { plusOnesAllowed: input.plusOnesAllowed } : {}),
+          });
+        }),
+      };
+    },
   }),
   deleteRsvpInvitation: t.field({
     type: deletedPayload('DeleteRsvpInvitationPayload', 'RsvpInvitation'),
@@ -367,7 +384,8 @@ builder.mutationFields((t) => ({
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => deleteRsvpInvitation(tx, ctx.caller, input.id.id)),
   }),
   overrideRsvpResponses: t.field({
-    type: payload('OverrideRsvpResponsesPayload', 'invitation', RsvpInvitationType),
+    // The changed responses, each readable under rsvp:view on its own event (an event-scoped overrider sees what they changed).
+    type: payload('OverrideRsvpResponsesPayload', 'responses', [RsvpResponseType]),
     // Checked on the first event changed here, and in the resolver on every other one.
     ...canField('rsvp:override', 'MODULE_ENABLEMENT', async (_p, args, ctx) => {
       const inv = await ctx.targets.rsvpInvitation(args.input.invitationId.id);
@@ -392,7 +410,12 @@ builder.mutationFields((t) => ({
       await inTransaction(ctx, (tx) =>
         overrideRsvpResponses(tx, ctx.caller, input.invitationId.id, { responses: changeInputs(input.responses), reason: input.reason }),
       );
-      return { invitation: await ctx.prisma.rsvpInvitation.findUniqueOrThrow({ where: { id: input.invitationId.id } }) };
+      return {
+        responses: await ctx.prisma.rsvpResponse.findMany({
+          where: { invitationId: input.invitationId.id, eventId: { in: input.responses.map((r) => r.eventId.id) } },
+          orderBy: { event: { startsAt: 'asc' } },
+        }),
+      };
     },
   }),
 }));

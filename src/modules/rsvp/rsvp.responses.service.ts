@@ -100,7 +100,8 @@ async function applyChanges(tx: Tx, caller: Caller, inv: InvitationWithPeople, c
   changes.forEach((c) => {
     for (const n of c.plusOnes ?? []) if (!plusOneByName.has(n.toLowerCase()) && !newNames.has(n.toLowerCase())) newNames.set(n.toLowerCase(), n);
   });
-  if (plusOneByName.size + newNames.size > inv.plusOnesAllowed) {
+  // Only new names need a free slot: lowering the allowance later never locks out plus-ones already named.
+  if (newNames.size && plusOneByName.size + newNames.size > inv.plusOnesAllowed) {
     const i = changes.findIndex((c) => c.plusOnes?.length);
     throw new ValidationError(
       inv.plusOnesAllowed === 0
@@ -157,7 +158,9 @@ async function applyChanges(tx: Tx, caller: Caller, inv: InvitationWithPeople, c
     if (p.change.answers?.length && !formId) {
       throw new ValidationError('This event has no questions to answer.', [{ path: path(p.index, 'answers'), message: 'No linked form.' }]);
     }
-    if (formId && p.change.status === 'ATTENDING' && (p.change.answers || opts.source === 'GUEST')) {
+    // Answers left out keep what was saved; a guest attending for the first time must answer (required questions).
+    const answersGiven = p.change.answers !== undefined;
+    if (formId && p.change.status === 'ATTENDING' && (answersGiven || (opts.source === 'GUEST' && !before.formSubmissionIds.length))) {
       const { submissionId } = await saveFormSubmission(tx, {
         occasionId: inv.occasionId,
         formId,
@@ -187,6 +190,8 @@ async function applyChanges(tx: Tx, caller: Caller, inv: InvitationWithPeople, c
       },
     });
     const changed = before.status !== after.status || before.participantActorIds.join() !== after.participantActorIds.join();
+    // Answers or a note alone are a change too (dashboards count answers), though not one of status or people.
+    const touched = changed || (answersGiven && !!formId) || (p.change.notes !== undefined && (p.change.notes || null) !== before.notes);
     if (changed) {
       await tx.rsvpResponseChange.create({
         data: {
@@ -207,7 +212,7 @@ async function applyChanges(tx: Tx, caller: Caller, inv: InvitationWithPeople, c
       });
     }
     const event: EventType | null =
-      opts.source === 'PLANNER_OVERRIDE' ? rsvpOverridden : before.status === 'PENDING' ? rsvpSubmitted : changed ? rsvpUpdated : null;
+      opts.source === 'PLANNER_OVERRIDE' ? rsvpOverridden : before.status === 'PENDING' ? rsvpSubmitted : touched ? rsvpUpdated : null;
     if (event) {
       const payload = {
         occasionId: inv.occasionId,
@@ -255,6 +260,8 @@ export async function submitRsvp(tx: Tx, caller: Caller, input: unknown) {
   const p = caller.principal;
   if (p.kind !== 'guest') throw notFound('RSVP invitation');
   const data = parseInput(guestInput, input);
+  // One writer per invitation at a time: the plus-one allowance and each change's "before" are read after this lock.
+  await tx.$queryRaw`SELECT id FROM rsvp_invitations WHERE invitation_unit_actor_id = ${p.unitActorId}::uuid AND occasion_id = ${p.occasionId}::uuid FOR UPDATE`;
   const inv = await loadUnitPeople(tx, { invitationUnitActorId: p.unitActorId, occasionId: p.occasionId });
   if (!inv) throw notFound('RSVP invitation');
   const inst = await tx.moduleInstallation.findUnique({ where: { occasionId_moduleKey: { occasionId: p.occasionId, moduleKey: 'rsvp' } } });
@@ -271,13 +278,15 @@ export async function submitRsvp(tx: Tx, caller: Caller, input: unknown) {
 /** A planner sets or corrects responses of one invitation, deadline or not; the reason is kept with the history. */
 export async function overrideRsvpResponses(tx: Tx, caller: Caller, invitationId: string, input: unknown) {
   const data = parseInput(overrideInput, input);
+  await tx.$queryRaw`SELECT id FROM rsvp_invitations WHERE id = ${invitationId}::uuid FOR UPDATE`;
   const inv = await loadUnitPeople(tx, { id: invitationId });
   if (!inv) throw notFound('RSVP invitation');
   await applyChanges(tx, caller, inv, data.responses, {
     source: 'PLANNER_OVERRIDE',
     answerable: new Set(inv.invitedEventIds),
     enforceDeadline: false,
-    allowNotes: true,
+    // The note is the guest's own words (shown back to them); a planner's reason goes to the history instead.
+    allowNotes: false,
     reason: data.reason,
   });
   return inv;

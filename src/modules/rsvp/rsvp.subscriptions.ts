@@ -25,6 +25,9 @@ import { rsvpEventTarget } from './rsvp.targets.js';
  * once per commit by the publisher (rsvp.live.ts), never per subscriber.
  */
 
+/** Access changes that can move or remove an event's RSVP target. */
+const TARGET_CHANGES = new Set(['module.disabled', 'module.uninstalled', 'event.deleted', 'occasion.deleted']);
+
 async function eventTarget(ctx: Context, eventId: string) {
   const e = await ctx.targets.event(eventId);
   return rsvpEventTarget(ctx, { id: e.eventId!, occasionId: e.occasionId }, 'rsvp:view');
@@ -46,9 +49,10 @@ builder.subscriptionField('rsvpSummaryChanged', (t) =>
         occasionId: target.occasionId,
         topics: [[RSVP_SUMMARY_TOPIC, eventId]],
         authorize: () => ctx.authz.check('rsvp:view', target),
-        // RSVP switched off or the event deleted: re-deriving the target refuses (or says MODULE_NOT_ENABLED).
-        accessChanged: async () => {
-          target = await eventTarget(ctx, eventId);
+        // RSVP switched off or the event gone: re-deriving the target refuses (or says MODULE_NOT_ENABLED).
+        // Grant changes alone leave the target as it is: no query for them.
+        accessChanged: async (types) => {
+          if (types.some((t) => TARGET_CHANGES.has(t))) target = await eventTarget(ctx, eventId);
           return null;
         },
         initial: async () => {

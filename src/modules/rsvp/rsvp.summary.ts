@@ -67,12 +67,15 @@ export async function eventSummaries(db: Prisma | Tx, eventIds: string[]): Promi
              v.value, count(*)::int AS count
         FROM form_answers a
         JOIN form_submissions s ON s.id = a.submission_id
-        JOIN rsvp_responses r ON r.id = s.rsvp_response_id AND r.status = 'ATTENDING'
+        JOIN rsvp_responses r ON s.id = ANY(r.form_submission_ids) AND r.status = 'ATTENDING'
+        JOIN forms fm ON fm.id = s.form_id
         JOIN form_fields f ON f.id = a.field_id
         CROSS JOIN LATERAL jsonb_array_elements_text(
           CASE WHEN jsonb_typeof(a.value) = 'array' THEN a.value ELSE jsonb_build_array(a.value) END) AS v(value)
        WHERE s.event_id = ANY(${ids}::uuid[])
          AND f.type IN ('SINGLE_CHOICE', 'MULTI_CHOICE', 'BOOLEAN')
+         -- only the response's current submission, and per-person answers of people still attending
+         AND (fm.applies_to = 'HOUSEHOLD' OR a.actor_id = ANY(r.participant_actor_ids))
        GROUP BY s.event_id, f.key, v.value
        ORDER BY f.key, count DESC, v.value`,
     db.$queryRaw<(TagCount & { eventId: string })[]>`

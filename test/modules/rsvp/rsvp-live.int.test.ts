@@ -24,7 +24,7 @@ const OCCASION_SUB = `subscription($id: ID!) { rsvpOccasionSummaryChanged(occasi
 const CREATE_INVITATION = `mutation($i: CreateRsvpInvitationInput!) { createRsvpInvitation(input: $i) { __typename
   ... on CreateRsvpInvitationPayload { guestToken invitation { id } } ... on Error { code message } } }`;
 const OVERRIDE = `mutation($i: OverrideRsvpResponsesInput!) { overrideRsvpResponses(input: $i) { __typename
-  ... on OverrideRsvpResponsesPayload { invitation { id } } ... on Error { code message } } }`;
+  ... on OverrideRsvpResponsesPayload { responses { id } } ... on Error { code message } } }`;
 const SUBMIT = `mutation($i: SubmitRsvpInput!) { submitRsvp(input: $i) { __typename ... on Error { code message } } }`;
 const GRANT = `mutation($i: GrantAccessInput!) { grantAccess(input: $i) { __typename ... on GrantPayload { grant { id } } ... on Error { code message } } }`;
 const REVOKE = `mutation($i: RevokeAccessInput!) { revokeAccess(input: $i) { __typename ... on Error { code message } } }`;
@@ -205,6 +205,18 @@ describe('who may subscribe, and for how long', () => {
     await override(w, 0, [{ eventId: w.eventIds[0]!, status: 'ATTENDING' }]);
     expect((await owner.next(2)).data.rsvpSummaryChanged.attending).toBe(1);
     expect(viewerSub.messages).toHaveLength(1);
+  });
+
+  it('deleting the account closes the user’s live socket with 4403 (the access token alone would still verify)', async () => {
+    const w = await liveWorld({ viewer: undefined });
+    await grantRole(w, w.people.viewer!.actorId, 'rsvp_viewer');
+    const c = ws(w.people.viewer!.token);
+    await c.subscribe(EVENT_SUB, { id: w.eventIds[0] }).next(1);
+    await must(s, w.people.viewer!.token, `mutation { deleteAccount { __typename } }`);
+    const deletedAt = Date.now();
+    await until(() => c.closes.length > 0, 1000, 'the socket to close');
+    expect(c.closes[0]!.code).toBe(4403);
+    expect(c.closes[0]!.at - deletedAt).toBeLessThan(1000);
   });
 
   it('closes with 4403 when the access token expires, within a second of its exp', async () => {

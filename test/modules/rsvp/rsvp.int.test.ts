@@ -26,7 +26,7 @@ const SUBMIT = `mutation($i: SubmitRsvpInput!) { submitRsvp(input: $i) { __typen
   ... on ValidationError { code message fields { path message } }
   ... on Error { code message } } }`;
 const OVERRIDE = `mutation($i: OverrideRsvpResponsesInput!) { overrideRsvpResponses(input: $i) { __typename
-  ... on OverrideRsvpResponsesPayload { invitation { id } } ... on Error { code message } } }`;
+  ... on OverrideRsvpResponsesPayload { responses { id status headcount } } ... on Error { code message } } }`;
 const SUMMARY = `query($id: ID!) { event(id: $id) { rsvpSummary { invited attending declined pending headcount children plusOnes answers { fieldKey value count } tags { tag count } } } }`;
 const RESPONSES = `query($id: ID!, $filter: RsvpResponseFilter) { event(id: $id) { rsvpResponses(first: 50, filter: $filter) { totalCount
   edges { node { id status headcount source notes unit { id displayName } participants { id displayName } history { fromStatus toStatus source reason } } } } } }`;
@@ -678,5 +678,181 @@ describe('invitation units and their changes', () => {
       { token: w.owner.token },
     );
     expect(r2.body.data.createRsvpInvitation).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.responseScope' }] });
+  });
+});
+
+describe('answers that must stay consistent (review findings)', () => {
+  it('concurrent answers of one invitation are serialised: the plus-one allowance holds and history has one row per real change', async () => {
+    const w = await rsvpWorld();
+    const h = await invite(w, w.households[0]!.id, [0], { plusOnesAllowed: 1 });
+    const results = await Promise.all(
+      ['Ann', 'Bob', 'Cat', 'Dov'].map((name) => submit(h.token, [{ eventId: w.eventIds[0], status: 'ATTENDING', plusOnes: [name] }])),
+    );
+    const kinds = results.map((r) => r.body.data.submitRsvp.__typename).sort();
+    expect(kinds).toEqual(['SubmitRsvpPayload', 'ValidationError', 'ValidationError', 'ValidationError']);
+    expect(await s.app.db.prisma.relationship.count({ where: { fromActorId: rawId(h.unitId), kind: 'plus_one' } })).toBe(1);
+    const changes = await s.app.db.prisma.rsvpResponseChange.findMany({ where: { occasionId: rawId(w.occasionId) } });
+    expect(changes.map((c) => `${c.fromStatus}→${c.toStatus}`)).toEqual(['PENDING→ATTENDING']);
+  });
+
+  it('lowering the plus-one allowance below the named plus-ones never locks the guest out', async () => {
+    const w = await rsvpWorld();
+    const h = await invite(w, w.households[0]!.id, [0], { plusOnesAllowed: 1 });
+    await submit(h.token, [{ eventId: w.eventIds[0], status: 'ATTENDING', plusOnes: ['Sam'] }]);
+    await must(s, w.owner.token, `mutation($i: UpdateRsvpInvitationInput!) { updateRsvpInvitation(input: $i) { __typename } }`, {
+      i: { id: h.invitationId, plusOnesAllowed: 0 },
+    });
+    const r = await submit(h.token, [{ eventId: w.eventIds[0], status: 'DECLINED' }]);
+    expect(r.body.data.submitRsvp.__typename).toBe('SubmitRsvpPayload');
+    const again = await submit(h.token, [{ eventId: w.eventIds[0], status: 'ATTENDING', plusOnes: ['Sam'] }]);
+    expect(again.body.data.submitRsvp.__typename).toBe('SubmitRsvpPayload');
+  });
+
+  it('an event-scoped overrider gets back the responses they changed; the guest’s note is never a planner’s', async () => {
+    const w = await rsvpWorld({ helper: undefined });
+    const h = await invite(w, w.households[0]!.id, [0, 1]);
+    await submit(h.token, [{ eventId: w.eventIds[0], status: 'ATTENDING', notes: 'We may be late' }]);
+    const en = await s.app.db.prisma.moduleEnablement.findFirstOrThrow({ where: { eventId: rawId(w.eventIds[0]!) } });
+    await must(s, w.owner.token, `mutation($i: GrantAccessInput!) { grantAccess(input: $i) { __typename } }`, {
+      i: {
+        occasionId: w.occasionId,
+        subjectId: w.people.helper!.actorId,
+        role: 'rsvp_manager',
+        scope: { type: 'MODULE_ENABLEMENT', enablementId: globalId('ModuleEnablement', en.id) },
+      },
+    });
+    const o = await s.gql(
+      OVERRIDE,
+      { i: { invitationId: h.invitationId, reason: 'Called', responses: [{ eventId: w.eventIds[0], status: 'DECLINED' }] } },
+      { token: w.people.helper!.token },
+    );
+    expect(o.body.errors).toBeUndefined();
+    expect(o.body.data.overrideRsvpResponses).toMatchObject({ __typename: 'OverrideRsvpResponsesPayload', responses: [{ status: 'DECLINED' }] });
+    // the other event stays out of reach
+    const other = await s.gql(
+      OVERRIDE,
+      { i: { invitationId: h.invitationId, reason: 'x', responses: [{ eventId: w.eventIds[1], status: 'DECLINED' }] } },
+      { token: w.people.helper!.token },
+    );
+    expect(errorCode(other)).toBe('FORBIDDEN');
+    // overrides carry no note field: the guest still reads their own words
+    const notes = (await guest(h.token)).body.data.guestInvitation.events[0].response.notes;
+    expect(notes).toBe('We may be late');
+  });
+
+  it('a global id whose key is not a uuid is bad input, not a server error', async () => {
+    const w = await rsvpWorld();
+    const badTag = Buffer.from('Tag:abc').toString('base64url');
+    const r = await s.gql(RESPONSES, { id: w.eventIds[0], filter: { tagIds: [badTag] } }, { token: w.owner.token });
+    expect(errorCode(r)).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('linked-form answers stay consistent', () => {
+  const INSTALL = `mutation($i: InstallModuleInput!) { installModule(input: $i) { __typename } }`;
+  const CREATE_FORM = `mutation($i: CreateFormInput!) { createForm(input: $i) { ... on FormPayload { form { id fields { id key } } } } }`;
+
+  it('counts follow the people attending and the saved answers; answers left out are kept; an answer-only change is an update', async () => {
+    const w = await rsvpWorld();
+    await must(s, w.owner.token, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'forms' } });
+    const form = (
+      await must(s, w.owner.token, CREATE_FORM, {
+        i: {
+          occasionId: w.occasionId,
+          title: 'Dinner',
+          appliesTo: 'PERSON',
+          fields: [
+            {
+              key: 'meal',
+              label: 'Meal',
+              type: 'SINGLE_CHOICE',
+              options: [
+                { value: 'fish', label: 'Fish' },
+                { value: 'veg', label: 'Veg' },
+              ],
+            },
+          ],
+        },
+      })
+    ).createForm.form;
+    const meal = form.fields[0].id;
+    await must(s, w.owner.token, ENABLE, { i: { eventId: w.eventIds[0], moduleKey: 'rsvp', config: { linkedFormId: form.id } } });
+    const h = await invite(w, w.households[0]!.id, [0]);
+    const [a, b] = w.households[0]!.memberIds;
+    await submit(h.token, [
+      {
+        eventId: w.eventIds[0],
+        status: 'ATTENDING',
+        participantIds: [a, b],
+        answers: [
+          { fieldId: meal, actorId: a, value: 'fish' },
+          { fieldId: meal, actorId: b, value: 'fish' },
+        ],
+      },
+    ]);
+    expect((await summary(w, 0)).answers).toEqual([{ fieldKey: 'meal', value: 'fish', count: 2 }]);
+
+    // a planner takes b off without touching answers: b's answer no longer counts
+    await must(s, w.owner.token, OVERRIDE, {
+      i: { invitationId: h.invitationId, reason: 'b cannot come', responses: [{ eventId: w.eventIds[0], status: 'ATTENDING', participantIds: [a] }] },
+    });
+    expect(await summary(w, 0)).toMatchObject({ headcount: 1, answers: [{ fieldKey: 'meal', value: 'fish', count: 1 }] });
+
+    // the guest re-confirms without answers: a's answer is kept
+    const watch = await watchOccasion(s, w.occasionId);
+    await submit(h.token, [{ eventId: w.eventIds[0], status: 'ATTENDING', participantIds: [a] }]);
+    expect((await summary(w, 0)).answers).toEqual([{ fieldKey: 'meal', value: 'fish', count: 1 }]);
+    // and changing only the meal is an update subscribers hear about
+    await submit(h.token, [
+      { eventId: w.eventIds[0], status: 'ATTENDING', participantIds: [a], answers: [{ fieldId: meal, actorId: a, value: 'veg' }] },
+    ]);
+    expect((await summary(w, 0)).answers).toEqual([{ fieldKey: 'meal', value: 'veg', count: 1 }]);
+    expect((await watch.outbox()).map((o) => o.type)).toEqual(['rsvp.updated']);
+  });
+});
+
+describe('answers follow the guest list', () => {
+  const DELETE_ACTOR = `mutation($i: DeleteActorInput!) { deleteActor(input: $i) { __typename } }`;
+  const UPDATE_MEMBERSHIP = `mutation($i: UpdateMembershipInput!) { updateMembership(input: $i) { __typename } }`;
+
+  it('deleting an attending person takes them out of the answer and the counts, with history and rsvp.updated', async () => {
+    const w = await rsvpWorld();
+    const h = await invite(w, w.households[1]!.id, [0]);
+    const [a, b, c] = w.households[1]!.memberIds;
+    await submit(h.token, [{ eventId: w.eventIds[0], status: 'ATTENDING', participantIds: [a, b, c] }]);
+    const watch = await watchOccasion(s, w.occasionId);
+    await must(s, w.owner.token, DELETE_ACTOR, { i: { id: c } });
+    expect(await summary(w, 0)).toMatchObject({ attending: 1, headcount: 2 });
+    const node = (await must(s, w.owner.token, RESPONSES, { id: w.eventIds[0] })).event.rsvpResponses.edges[0].node;
+    expect(node.participants.map((p: { id: string }) => p.id)).toEqual([a, b]);
+    expect(node.history.at(-1)).toMatchObject({ fromStatus: 'ATTENDING', toStatus: 'ATTENDING', reason: 'The guest list changed.' });
+    expect((await watch.outbox()).map((o) => o.type)).toEqual(['actor.deleted', 'rsvp.updated']);
+  });
+
+  it('deleting the invitation’s primary person hands the invitation to the next person; deleting the last one withdraws it visibly', async () => {
+    const w = await rsvpWorld();
+    const h = await invite(w, w.households[0]!.id, [0]);
+    const [head, other] = w.households[0]!.memberIds;
+    await submit(h.token, [{ eventId: w.eventIds[0], status: 'ATTENDING' }]);
+    await must(s, w.owner.token, DELETE_ACTOR, { i: { id: head } });
+    const inv = await s.app.db.prisma.rsvpInvitation.findUniqueOrThrow({ where: { id: rawId(h.invitationId) } });
+    expect(inv.primaryActorId).toBe(rawId(other!));
+    expect(await summary(w, 0)).toMatchObject({ invited: 1, attending: 1, headcount: 1 });
+    expect((await guest(h.token)).body.data.guestInvitation.people.map((p: { id: string }) => p.id)).toEqual([other]);
+
+    const watch = await watchOccasion(s, w.occasionId);
+    await must(s, w.owner.token, DELETE_ACTOR, { i: { id: other } });
+    expect(await summary(w, 0)).toMatchObject({ invited: 0 });
+    expect((await watch.outbox()).map((o) => o.type)).toEqual(['actor.deleted', 'rsvp_invitation.deleted']);
+  });
+
+  it('a role change (member → child) is counted at once', async () => {
+    const w = await rsvpWorld();
+    const h = await invite(w, w.households[1]!.id, [0]);
+    await submit(h.token, [{ eventId: w.eventIds[0], status: 'ATTENDING' }]);
+    expect(await summary(w, 0)).toMatchObject({ headcount: 3, children: 0 });
+    const m = await s.app.db.prisma.membership.findFirstOrThrow({ where: { memberActorId: rawId(w.households[1]!.memberIds[2]!) } });
+    await must(s, w.owner.token, UPDATE_MEMBERSHIP, { i: { id: globalId('Membership', m.id), role: 'CHILD' } });
+    expect(await summary(w, 0)).toMatchObject({ headcount: 3, children: 1 });
   });
 });
