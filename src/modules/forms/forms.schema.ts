@@ -79,7 +79,7 @@ export const FormAnswerType = builder.prismaObject('FormAnswer', {
 
 export const FormSubmissionType = builder.prismaNode('FormSubmission', {
   id: { field: 'id' },
-  ...canType('forms:view', 'OCCASION', occasionOf),
+  ...canType('forms:read_answers', 'OCCASION', occasionOf),
   description: 'One respondent’s answers to a form for one event.',
   fields: (t) => ({
     form: t.relation('form'),
@@ -115,6 +115,7 @@ export const FormType = builder.prismaNode('Form', {
       query: { orderBy: [{ key: 'asc' }, { version: 'asc' }] },
     }),
     submissions: t.relatedConnection('submissions', {
+      ...canField('forms:read_answers', 'OCCASION', occasionOf),
       cursor: 'id',
       totalCount: true,
       description: 'Answers given, one submission per respondent and event.',

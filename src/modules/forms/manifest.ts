@@ -14,7 +14,9 @@ export const formsManifest = defineModule({
   description: 'Questions for guests, answered per event by a household or by each person; edits keep earlier answers intact.',
   dependsOn: [],
   actions: {
-    'forms:view': 'See forms, their question history and guests’ answers.',
+    'forms:view': 'See forms and their question history.',
+    // Apart from forms:view: who answered is who attends (RSVP-linked forms), which question editors need not see.
+    'forms:read_answers': 'See guests’ answers (form submissions).',
     'forms:manage': 'Create forms, add, change and remove questions, archive forms.',
   },
   roles: {

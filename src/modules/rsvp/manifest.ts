@@ -30,15 +30,25 @@ export const rsvpManifest = defineModule({
     'rsvp:override': 'Correct a guest’s response as a planner.',
   },
   roles: {
-    // forms:view: responses carry the linked-form answers given with them.
-    // actor:read: a response names its household and who attends.
+    // actor:read: a response names its household and who attends; forms:*: responses carry the linked-form answers given with them.
     rsvp_viewer: {
       description: 'Sees RSVP responses and summaries.',
-      actions: ['occasion:read', 'event:read', 'actor:read', 'rsvp:view', 'forms:view'],
+      actions: ['occasion:read', 'event:read', 'actor:read', 'rsvp:view', 'forms:view', 'forms:read_answers'],
     },
     rsvp_manager: {
       description: 'Manages RSVP invitations and guest links, and corrects responses.',
-      actions: ['occasion:read', 'event:read', 'actor:read', 'rsvp:view', 'rsvp:manage', 'rsvp:override', 'forms:view', 'guest:read', 'guest:invite'],
+      actions: [
+        'occasion:read',
+        'event:read',
+        'actor:read',
+        'rsvp:view',
+        'rsvp:manage',
+        'rsvp:override',
+        'forms:view',
+        'forms:read_answers',
+        'guest:read',
+        'guest:invite',
+      ],
     },
   },
   config: z

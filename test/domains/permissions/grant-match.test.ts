@@ -290,10 +290,11 @@ describe('createActionRegistry: role expansion', () => {
     expect(actionsOf('helper')).toEqual(['actor:read', 'actor:update', 'event:read', 'module:read', 'occasion:read']);
     expect(actionsOf('vendor')).toEqual(['event:read', 'occasion:read']);
     expect(actionsOf('viewer')).toEqual(['actor:read', 'event:read', 'module:read', 'occasion:read']);
-    expect(actionsOf('rsvp_viewer')).toEqual(['actor:read', 'event:read', 'forms:view', 'occasion:read', 'rsvp:view']);
+    expect(actionsOf('rsvp_viewer')).toEqual(['actor:read', 'event:read', 'forms:read_answers', 'forms:view', 'occasion:read', 'rsvp:view']);
     expect(actionsOf('rsvp_manager')).toEqual([
       'actor:read',
       'event:read',
+      'forms:read_answers',
       'forms:view',
       'guest:invite',
       'guest:read',

@@ -739,3 +739,28 @@ describe('RSVP linkedFormId (module config hook)', () => {
     await watch.expectUnchanged();
   });
 });
+
+describe('who reads answers', () => {
+  it('forms:view shows questions, not answers: a forms_editor cannot list submissions (who answered is who attends)', async () => {
+    const w = await buildWorld(s, { events: 1, households: [1], modules: { rsvp: [0] }, collaborators: { helper: undefined } });
+    await must(s, w.owner.token, `mutation($i: InstallModuleInput!) { installModule(input: $i) { __typename } }`, {
+      i: { occasionId: w.occasionId, moduleKey: 'forms' },
+    });
+    const form = (
+      await must(s, w.owner.token, `mutation($i: CreateFormInput!) { createForm(input: $i) { ... on FormPayload { form { id } } } }`, {
+        i: { occasionId: w.occasionId, title: 'Dinner', appliesTo: 'HOUSEHOLD', fields: [{ key: 'note', label: 'Note', type: 'TEXT' }] },
+      })
+    ).createForm.form;
+    await must(s, w.owner.token, `mutation($i: GrantAccessInput!) { grantAccess(input: $i) { __typename } }`, {
+      i: { occasionId: w.occasionId, subjectId: w.people.helper!.actorId, role: 'forms_editor', scope: { type: 'OCCASION' } },
+    });
+    const q = `query($id: ID!) { form(id: $id) { title submissions(first: 5) { totalCount } } }`;
+    const title = await s.gql(`query($id: ID!) { form(id: $id) { title } }`, { id: form.id }, { token: w.people.helper!.token });
+    expect(title.body.data.form.title).toBe('Dinner');
+    const r = await s.gql(q, { id: form.id }, { token: w.people.helper!.token });
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(r.body.errors?.[0]?.path).toEqual(['form', 'submissions']);
+    const owner = await s.gql(q, { id: form.id }, { token: w.owner.token });
+    expect(owner.body.data.form.submissions.totalCount).toBe(0);
+  });
+});

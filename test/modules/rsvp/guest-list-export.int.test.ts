@@ -179,7 +179,7 @@ describe('Event.rsvpExportCsv', () => {
         i: { occasionId: w.occasionId, subjectId: w.people[who]!.actorId, actions: ['rsvp:view'], scope: { type: 'OCCASION' } },
       });
     }
-    // helper: actor:read (role) + rsvp:view (grant), no forms:view → the file without answer columns.
+    // helper: actor:read (role) + rsvp:view (grant), no forms:read_answers → the file without answer columns.
     const helper = records((await exportCsv(w, w.people.helper!.token)).body.data.event.rsvpExportCsv);
     expect(helper[0]).toEqual(['household', 'name', 'role', 'status', 'attending', 'plus_one', 'notes', 'responded_at']);
     expect(helper).toHaveLength(6);

@@ -347,6 +347,20 @@ describe('importGuestList: who may import', () => {
     await watch.expectUnchanged();
   });
 
+  it('without actor:read_contact even a dry run is refused: matching a file’s emails would reveal the stored ones', async () => {
+    const w = await world({ helper: undefined });
+    const helper = w.people.helper!;
+    await must(s, w.owner.token, GRANT, {
+      i: {
+        occasionId: w.occasionId,
+        subjectId: helper.actorId,
+        actions: ['rsvp:manage', 'actor:create', 'actor:update'],
+        scope: { type: 'OCCASION' },
+      },
+    });
+    expect(await run(w, { csv: FIRST, dryRun: true }, helper.token)).toEqual({ __typename: 'GraphQLError', code: 'FORBIDDEN' });
+  });
+
   it('another occasion’s id is NOT_FOUND; an occasion without RSVP gets ModuleDependencyError', async () => {
     const w = await world();
     const other = await world();

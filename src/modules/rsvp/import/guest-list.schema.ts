@@ -85,7 +85,7 @@ builder.mutationField('importGuestList', (t) =>
     ...canField('rsvp:manage', 'MODULE_INSTALLATION', async (_p, args, ctx) =>
       rsvpInstallationTarget(ctx, (await ctx.targets.occasion(args.input.occasionId.id)).occasionId),
     ),
-    description: `Import a guest list: households, people, contact details, tags and RSVP invitations. Also needs actor:create and actor:update. A dry run (the default) reports; an apply imports all rows in one transaction, or nothing when any row has a problem. Re-importing the same file changes nothing.\n\n${FORMAT}`,
+    description: `Import a guest list: households, people, contact details, tags and RSVP invitations. Also needs actor:create, actor:update and actor:read_contact. A dry run (the default) reports; an apply imports all rows in one transaction, or nothing when any row has a problem. Re-importing the same file changes nothing.\n\n${FORMAT}`,
     args: { input: t.arg({ type: ImportGuestListInput, required: true }) },
     errors: { types: [ValidationError, ModuleDependencyError] },
     resolve: async (_r, { input }, ctx) => {
@@ -93,6 +93,8 @@ builder.mutationField('importGuestList', (t) =>
       // The file creates and changes actors (and tags), which rsvp:manage alone does not allow.
       await ctx.authz.assert('actor:create', { occasionId }, 'Occasion');
       await ctx.authz.assert('actor:update', { occasionId }, 'Occasion');
+      // Matching a file's emails and phones against the stored ones (even in a dry run) reveals them.
+      await ctx.authz.assert('actor:read_contact', { occasionId }, 'Occasion');
       const file = { csv: input.csv, csvBase64: input.csvBase64 };
       if (input.dryRun !== false) return previewGuestList(ctx.prisma, occasionId, file);
       return inTransaction(ctx, (tx) => importGuestList(tx, ctx.caller, occasionId, file));
