@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GuestInvitationDocument, RsvpEventSummaryDocument, SubmitRsvpDocument } from '../../../src/generated/graphql/graphql.js';
 import { addCollaborator, buildWorld, must, type TestUser, type World } from '../../support/factories.js';
 import { errorCode, startServer } from '../../support/harness.js';
 import { globalId, newRequestId, rawId, watchOccasion } from '../../support/rows.js';
@@ -854,5 +855,20 @@ describe('answers follow the guest list', () => {
     const m = await s.app.db.prisma.membership.findFirstOrThrow({ where: { memberActorId: rawId(w.households[1]!.memberIds[2]!) } });
     await must(s, w.owner.token, UPDATE_MEMBERSHIP, { i: { id: globalId('Membership', m.id), role: 'CHILD' } });
     expect(await summary(w, 0)).toMatchObject({ headcount: 3, children: 1 });
+  });
+});
+
+describe('the documented operations (docs/operations, typed by codegen)', () => {
+  it('the guest page and the planner summary work as the SPA sends them', async () => {
+    const w = await rsvpWorld();
+    const h = await invite(w, w.households[0]!.id, [0, 1]);
+    const page = await must(s, h.token, GuestInvitationDocument);
+    expect(page.guestInvitation.events).toHaveLength(2);
+    const sent = await must(s, h.token, SubmitRsvpDocument, {
+      input: { responses: page.guestInvitation.events.map((e) => ({ eventId: e.id, status: 'ATTENDING' as const })) },
+    });
+    expect(sent.submitRsvp.__typename).toBe('SubmitRsvpPayload');
+    const sum = await must(s, w.owner.token, RsvpEventSummaryDocument, { eventId: w.eventIds[0]! });
+    expect(sum.event.rsvpSummary).toMatchObject({ invited: 1, attending: 1, headcount: 2 });
   });
 });
