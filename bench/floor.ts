@@ -66,17 +66,68 @@ SELECT json_build_object('data', json_build_object('occasion', json_build_object
 )))::text AS body
 FROM occasions o WHERE o.id = $1`;
 
+/**
+ * $1 event uuid. The RSVP summary of one event, as `event(id) { rsvpSummary { … } }` returns it: the unit
+ * counts; choice answers of attending units' current linked-form submissions (per-person answers only of
+ * people still attending), one row per (question key, value), ordered by key, count desc, value; tags of
+ * attending people by count desc, name. Null summary where RSVP is not enabled on the event.
+ */
+export const RSVP_SUMMARY_SQL = `
+WITH counts AS (
+  SELECT count(*) AS invited,
+         count(*) FILTER (WHERE status = 'ATTENDING') AS attending,
+         count(*) FILTER (WHERE status = 'DECLINED') AS declined,
+         count(*) FILTER (WHERE status = 'PENDING') AS pending,
+         coalesce(sum(headcount) FILTER (WHERE status = 'ATTENDING'), 0) AS headcount,
+         coalesce(sum(child_count) FILTER (WHERE status = 'ATTENDING'), 0) AS children,
+         coalesce(sum(plus_one_count) FILTER (WHERE status = 'ATTENDING'), 0) AS plus_ones
+  FROM rsvp_responses WHERE event_id = $1
+), ans AS (
+  SELECT f.key, v.value, count(*) AS n
+  FROM rsvp_responses r
+  JOIN form_submissions s ON s.id = ANY(r.form_submission_ids) AND s.event_id = $1
+  JOIN forms fm ON fm.id = s.form_id
+  JOIN form_answers a ON a.submission_id = s.id
+  JOIN form_fields f ON f.id = a.field_id
+  CROSS JOIN LATERAL jsonb_array_elements_text(
+    CASE WHEN jsonb_typeof(a.value) = 'array' THEN a.value ELSE jsonb_build_array(a.value) END) AS v(value)
+  WHERE r.event_id = $1 AND r.status = 'ATTENDING'
+    AND f.type IN ('SINGLE_CHOICE', 'MULTI_CHOICE', 'BOOLEAN')
+    AND (fm.applies_to = 'HOUSEHOLD' OR a.actor_id = ANY(r.participant_actor_ids))
+  GROUP BY f.key, v.value
+), tg AS (
+  SELECT t.name, count(*) AS n
+  FROM rsvp_responses r
+  CROSS JOIN LATERAL unnest(r.participant_actor_ids) AS p(actor_id)
+  JOIN actor_tags at ON at.actor_id = p.actor_id
+  JOIN tags t ON t.id = at.tag_id
+  WHERE r.event_id = $1 AND r.status = 'ATTENDING'
+  GROUP BY t.name
+)
+SELECT json_build_object('data', json_build_object('event', json_build_object('rsvpSummary',
+  CASE WHEN EXISTS (SELECT 1 FROM module_enablements en JOIN module_installations i ON i.id = en.installation_id
+                    WHERE en.event_id = ev.id AND i.module_key = 'rsvp') THEN json_build_object(
+    'invited', c.invited, 'attending', c.attending, 'declined', c.declined, 'pending', c.pending,
+    'headcount', c.headcount, 'children', c.children, 'plusOnes', c.plus_ones,
+    'answers', COALESCE((SELECT json_agg(json_build_object('fieldKey', key, 'value', value, 'count', n) ORDER BY key, n DESC, value) FROM ans), '[]'::json),
+    'tags', COALESCE((SELECT json_agg(json_build_object('tag', name, 'count', n) ORDER BY n DESC, name) FROM tg), '[]'::json))
+  END)))::text AS body
+FROM events ev CROSS JOIN counts c WHERE ev.id = $1`;
+
 export const FLOOR_QUERIES = {
   overview: { sql: OVERVIEW_SQL, params: (v: FloorVars) => [v.occasionId, v.eventsFirst ?? 10, v.first] },
   guests: { sql: GUEST_PAGE_SQL, params: (v: FloorVars) => [v.occasionId, v.first, v.afterActorId] },
+  summary: { sql: RSVP_SUMMARY_SQL, params: (v: FloorVars) => [v.eventId] },
 } as const;
 export type FloorQuery = keyof typeof FLOOR_QUERIES;
 
 export interface FloorVars {
-  occasionId: string;
-  first: number;
+  occasionId?: string;
+  first?: number;
   eventsFirst?: number;
   afterActorId?: string;
+  /** rsvp summary: the event's uuid. */
+  eventId?: string;
 }
 
 export interface FloorServer {

@@ -16,6 +16,7 @@ import { loadConfig } from '../src/platform/config.js';
 import { createRedis, pingRedis } from '../src/platform/redis.js';
 import { databaseNow, rsvpTargets } from '../src/modules/rsvp/rsvp.live.js';
 import { eventSummaries } from '../src/modules/rsvp/rsvp.summary.js';
+import type { RsvpSeeded } from './seed.js';
 
 const SUBSCRIBERS = Number(process.env.BENCH_LIVE_SUBSCRIBERS ?? 1000);
 const CHANGES = Number(process.env.BENCH_LIVE_CHANGES ?? 20);
@@ -75,84 +76,17 @@ function clients() {
   return { ask, kill: () => child.kill() };
 }
 
-/** RSVP on event 1, every household invited (bulk mutation), 60% answered; returns invitations still pending. */
-async function seedRsvp(app: App, gql: Gql, token: string, occasionId: string) {
-  const ok = (label: string, r: any) => {
-    const node = r?.data && Object.values(r.data)[0];
-    if (r?.errors?.length || !node || (node as any).code) throw new Error(`${label} failed: ${JSON.stringify(r).slice(0, 500)}`);
-    return node as any;
-  };
-  const ev = await gql(`query($id: ID!) { occasion(id: $id) { events(first: 1) { edges { node { id } } } } }`, { id: occasionId }, token);
-  const eventId: string = ev.data.occasion.events.edges[0].node.id;
-  ok(
-    'installModule',
-    await gql(
-      `mutation($i: InstallModuleInput!) { installModule(input: $i) { __typename ... on Error { code message } } }`,
-      { i: { occasionId, moduleKey: 'rsvp' } },
-      token,
-    ),
-  );
-  ok(
-    'enableModule',
-    await gql(
-      `mutation($i: EnableModuleInput!) { enableModule(input: $i) { __typename ... on Error { code message } } }`,
-      { i: { eventId, moduleKey: 'rsvp' } },
-      token,
-    ),
-  );
-  const bulk = ok(
-    'createRsvpInvitationsFromHouseholds',
-    await gql(
-      `mutation($i: CreateRsvpInvitationsFromHouseholdsInput!) { createRsvpInvitationsFromHouseholds(input: $i) { __typename ... on CreateRsvpInvitationsFromHouseholdsPayload { created } ... on Error { code message } } }`,
-      { i: { occasionId, eventIds: [eventId] } },
-      token,
-    ),
-  );
-  const eventUuid = Buffer.from(eventId, 'base64url').toString('utf8').split(':')[1]!;
-  // Answers in bulk, deterministic by unit order: 3 in 5 attend (the whole household), 1 in 5 declines.
-  await app.db.query(
-    `WITH r AS (SELECT r.id, r.unit_actor_id, row_number() OVER (ORDER BY a.display_name, a.id) AS n
-                  FROM rsvp_responses r JOIN actors a ON a.id = r.unit_actor_id WHERE r.event_id = $1),
-          p AS (SELECT r.id, r.n, array_agg(m.member_actor_id) AS people,
-                       count(*) FILTER (WHERE m.role = 'CHILD') AS children, count(*) FILTER (WHERE m.role = 'PLUS_ONE') AS plus_ones
-                  FROM r JOIN memberships m ON m.group_actor_id = r.unit_actor_id GROUP BY r.id, r.n)
-     UPDATE rsvp_responses x SET
-       status = CASE WHEN p.n % 5 < 3 THEN 'ATTENDING' WHEN p.n % 5 = 3 THEN 'DECLINED' ELSE 'PENDING' END::"RsvpStatus",
-       participant_actor_ids = CASE WHEN p.n % 5 < 3 THEN p.people ELSE '{}' END,
-       headcount = CASE WHEN p.n % 5 < 3 THEN cardinality(p.people) ELSE 0 END,
-       child_count = CASE WHEN p.n % 5 < 3 THEN p.children ELSE 0 END,
-       plus_one_count = CASE WHEN p.n % 5 < 3 THEN p.plus_ones ELSE 0 END,
-       responded_at = CASE WHEN p.n % 5 < 4 THEN now() END
-     FROM p WHERE x.id = p.id`,
-    [eventUuid],
-  );
-  await app.db.exec('ANALYZE rsvp_responses');
-  const pending = await app.db.prisma.rsvpResponse.findMany({
-    where: { eventId: eventUuid, status: 'PENDING' },
-    select: { invitationId: true },
-    orderBy: { invitationId: 'asc' },
-  });
-  const [summary] = await eventSummaries(app.db.prisma, [eventUuid]);
-  return {
-    eventId,
-    eventUuid,
-    invited: bulk.created as number,
-    summary: summary!,
-    pendingInvitations: pending.map((p) => Buffer.from(`RsvpInvitation:${p.invitationId}`).toString('base64url')),
-  };
-}
-
 export async function runLiveBench(opts: {
   app: App;
   graphqlUrl: string;
   token: string;
-  occasionId: string;
-  gql: Gql;
+  /** The RSVP event seeded by seedRsvp (bench/seed.ts), shared with the HTTP summary scenario. */
+  rsvp: RsvpSeeded;
   log: (s: string) => void;
 }): Promise<{ rows: LiveRow[]; bad: number }> {
-  const { app, gql, token, log } = opts;
-  const rsvp = await seedRsvp(app, gql, token, opts.occasionId);
-  const s0 = rsvp.summary;
+  const { app, token, rsvp, log } = opts;
+  const [s0] = await eventSummaries(app.db.prisma, [rsvp.eventUuid]);
+  if (!s0) throw new Error('no RSVP summary for the seeded event');
   log(
     `\nLive fan-out: RSVP on one event, ${rsvp.invited} households invited (${s0.attending} attending, ${s0.declined} declined, ${s0.pending} pending, headcount ${s0.headcount}); ` +
       `${SUBSCRIBERS} graphql-ws subscribers in a separate process; ${WARMUP_CHANGES} warm-up + ${CHANGES} measured changes per row`,

@@ -25,7 +25,7 @@ import { createLogger } from '../src/platform/logger.js';
 import { startFloorServer, type FloorQuery, type FloorServer, type FloorVars } from './floor.js';
 import { printLiveRows, runLiveBench } from './live.js';
 import type { LoadJob, LoadResult } from './load.js';
-import { seed, SHAPE } from './seed.js';
+import { MEALS, seed, seedRsvp, SHAPE } from './seed.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -94,6 +94,31 @@ const GUEST_PAGE = /* GraphQL */ `
               }
             }
           }
+        }
+      }
+    }
+  }
+`;
+
+const RSVP_SUMMARY = /* GraphQL */ `
+  query RsvpSummary($id: ID!) {
+    event(id: $id) {
+      rsvpSummary {
+        invited
+        attending
+        declined
+        pending
+        headcount
+        children
+        plusOnes
+        answers {
+          fieldKey
+          value
+          count
+        }
+        tags {
+          tag
+          count
         }
       }
     }
@@ -264,6 +289,17 @@ async function main() {
         `(${c.memberships} memberships), ${c.events} events, ${c.tags} tags (${c.actorTags} actor tags), owner via signUp + createOccasion`,
     );
     if (c.guests !== SHAPE.guests || c.households !== SHAPE.households) throw new Error('unexpected seed shape');
+    // RSVP on event 1 (with a linked dinner form): measured by the summary scenario, then changed by the live one.
+    const rsvpStart = performance.now();
+    const rsvp = await seedRsvp(app, gql, s);
+    const x = rsvp.expected;
+    log(
+      `Seeded RSVP in ${fmt((performance.now() - rsvpStart) / 1000)} s: event 1, ${rsvp.invited} households invited ` +
+        `(${x.attending} attending, ${x.declined} declined, ${x.pending} pending; headcount ${x.headcount}, ${x.children} children, ${x.plusOnes} plus-ones), ` +
+        `linked per-person form: ${x.submissions} submissions, ${x.mealAnswers} meal + ${x.dietaryAnswers} dietary answers`,
+    );
+    if (rsvp.invited !== SHAPE.households || x.attending + x.declined + x.pending !== rsvp.invited || x.mealAnswers !== x.headcount)
+      throw new Error(`unexpected RSVP seed ${JSON.stringify({ invited: rsvp.invited, ...x })}`);
 
     // Cursor for page 20 of the guest list: the endCursor of page 19.
     let after: string | null = null;
@@ -278,13 +314,28 @@ async function main() {
 
     floor = await startFloorServer(databaseUrl, POOL_SIZE);
 
-    const scenarios: { key: FloorQuery; label: string; query: string; variables: Record<string, unknown>; floorVars: FloorVars }[] = [
+    const scenarios: {
+      key: FloorQuery;
+      label: string;
+      query: string;
+      variables: Record<string, unknown>;
+      floorVars: FloorVars;
+      /** Checks the GraphQL data beyond equality with the floor's; returns what to print. */
+      check: (data: any) => string;
+    }[] = [
       {
         key: 'overview',
         label: `overview (10 events, ${PAGE} households)`,
         query: OVERVIEW,
         variables: { id: s.occasionId, first: PAGE },
         floorVars: { occasionId: s.occasionUuid, first: PAGE, eventsFirst: 10 },
+        check: (d) => {
+          const o = d.occasion;
+          if (o.actors.edges.length !== PAGE) throw new Error(`expected ${PAGE} edges, got ${o.actors.edges.length}`);
+          if (o.actors.totalCount !== SHAPE.households || o.events.totalCount !== SHAPE.events || o.events.edges.length !== SHAPE.events)
+            throw new Error(`unexpected counts ${JSON.stringify({ households: o.actors.totalCount, events: o.events.totalCount })}`);
+          return `${o.actors.edges.length} edges`;
+        },
       },
       {
         key: 'guests',
@@ -292,6 +343,41 @@ async function main() {
         query: GUEST_PAGE,
         variables: { id: s.occasionId, first: PAGE, after },
         floorVars: { occasionId: s.occasionUuid, first: PAGE, afterActorId },
+        check: (d) => {
+          const edges = d.occasion.actors.edges;
+          if (edges.length !== PAGE) throw new Error(`expected ${PAGE} edges, got ${edges.length}`);
+          return `${edges.length} edges`;
+        },
+      },
+      {
+        key: 'summary',
+        label: `RSVP event summary (${SHAPE.households} invited)`,
+        query: RSVP_SUMMARY,
+        variables: { id: rsvp.eventId },
+        floorVars: { eventId: rsvp.eventUuid },
+        check: (d) => {
+          const sum = d.event.rsvpSummary;
+          const { invited, attending, declined, pending, headcount, children, plusOnes } = sum;
+          const want = {
+            invited: rsvp.invited,
+            attending: x.attending,
+            declined: x.declined,
+            pending: x.pending,
+            headcount: x.headcount,
+            children: x.children,
+            plusOnes: x.plusOnes,
+          };
+          if (!isDeepStrictEqual({ invited, attending, declined, pending, headcount, children, plusOnes }, want))
+            throw new Error(
+              `counts ${JSON.stringify({ invited, attending, declined, pending, headcount, children, plusOnes })}, seeded ${JSON.stringify(want)}`,
+            );
+          const total = (key: string) => sum.answers.filter((a: any) => a.fieldKey === key).reduce((n: number, a: any) => n + a.count, 0);
+          const meals = new Set(sum.answers.filter((a: any) => a.fieldKey === 'meal').map((a: any) => a.value));
+          // Every attending person answered the meal question once; every meal was chosen by someone.
+          if (total('meal') !== x.headcount || meals.size !== MEALS.length || total('dietary') < x.dietaryAnswers || !sum.tags.length)
+            throw new Error(`unexpected answers/tags ${JSON.stringify({ answers: sum.answers, tags: sum.tags })}`);
+          return `${attending}/${invited} attending, ${sum.answers.length} answer counts, ${sum.tags.length} tag counts`;
+        },
       },
     ];
 
@@ -304,16 +390,14 @@ async function main() {
       if (res.status !== 200 || f.errors) throw new Error(`${sc.label}: floor failed ${JSON.stringify(f).slice(0, 800)}`);
       const diff = firstDifference(normalize(g.data), normalize(f.data));
       if (diff) throw new Error(`${sc.label}: the SQL floor does not return the same data as GraphQL — ${diff}`);
-      const edges = g.data.occasion.actors.edges;
-      if (edges.length !== PAGE) throw new Error(`${sc.label}: expected ${PAGE} edges, got ${edges.length}`);
-      if (sc.key === 'overview') {
-        const o = g.data.occasion;
-        if (o.actors.totalCount !== SHAPE.households || o.events.totalCount !== SHAPE.events || o.events.edges.length !== SHAPE.events) {
-          throw new Error(`${sc.label}: unexpected counts ${JSON.stringify({ households: o.actors.totalCount, events: o.events.totalCount })}`);
-        }
+      let checked: string;
+      try {
+        checked = sc.check(g.data);
+      } catch (e) {
+        throw new Error(`${sc.label}: ${(e as Error).message}`);
       }
       const bytes = Buffer.byteLength(JSON.stringify(g));
-      log(`Checked ${sc.label}: no errors, ${edges.length} edges, ~${fmt(bytes / 1024)} KiB, identical to the SQL floor's data`);
+      log(`Checked ${sc.label}: no errors, ${checked}, ~${fmt(bytes / 1024)} KiB, identical to the SQL floor's data`);
     }
 
     // ── Statements per request (Prisma's query events; the auth lookup included) ──
@@ -327,14 +411,21 @@ async function main() {
     const stmts10 = await countStatements(OVERVIEW, { id: s.occasionId, first: 10 });
     const stmts50 = await countStatements(OVERVIEW, { id: s.occasionId, first: 50 });
     const stmtsGuests = await countStatements(GUEST_PAGE, scenarios[1]!.variables);
+    const stmtsSummary = await countStatements(RSVP_SUMMARY, scenarios[2]!.variables);
     if (process.env.BENCH_SHOW_SQL === '1') {
       const seen: string[] = [];
       // The client is built with query events on (createDatabase); its type does not say so.
       const prisma = app.db.prisma as unknown as { $on(event: 'query', cb: (e: { query: string }) => void): void };
       prisma.$on('query', (e) => void seen.push(e.query));
-      await gql(OVERVIEW, { id: s.occasionId, first: PAGE }, s.token);
-      log(`\nStatements of one overview request:`);
-      seen.forEach((q, i) => log(`  ${String(i + 1).padStart(2)}. ${q.replace(/\s+/g, ' ').slice(0, 400)}`));
+      for (const [label, query, variables] of [
+        ['overview', OVERVIEW, { id: s.occasionId, first: PAGE }],
+        ['RSVP event summary', RSVP_SUMMARY, scenarios[2]!.variables],
+      ] as const) {
+        seen.length = 0;
+        await gql(query, variables, s.token);
+        log(`\nStatements of one ${label} request:`);
+        seen.forEach((q, i) => log(`  ${String(i + 1).padStart(2)}. ${q.replace(/\s+/g, ' ').slice(0, 400)}`));
+      }
     }
 
     // ── Load ─────────────────────────────────────────────────────────────────
@@ -408,11 +499,12 @@ async function main() {
     log(`  overview, households first: 10  → ${stmts10}`);
     log(`  overview, households first: 50  → ${stmts50}   ${stmts10 === stmts50 ? 'same as first: 10 (no N+1)' : 'DIFFERS from first: 10 — N+1!'}`);
     log(`  guest list page (first: 50)     → ${stmtsGuests}`);
-    log(`  SQL floor, either query         → 1 (by construction)`);
+    log(`  RSVP event summary              → ${stmtsSummary}`);
+    log(`  SQL floor, any query            → 1 (by construction)`);
     // ── Live fan-out (subscriptions) ─────────────────────────────────────────
     let liveBad = 0;
     if (RUN_LIVE) {
-      const live = await runLiveBench({ app, graphqlUrl: `http://127.0.0.1:${port}`, token: s.token, occasionId: s.occasionId, gql, log });
+      const live = await runLiveBench({ app, graphqlUrl: `http://127.0.0.1:${port}`, token: s.token, rsvp, log });
       printLiveRows(live.rows, log);
       liveBad = live.bad;
     }

@@ -280,3 +280,210 @@ export async function seed(app: App, gql: Gql): Promise<Seeded> {
     },
   };
 }
+
+/** RSVP as seeded by {@link seedRsvp}: one event, every household invited and most of them answered. */
+export interface RsvpSeeded {
+  /** Global ids (what clients send). */
+  eventId: string;
+  formId: string;
+  /** Raw uuid (what the SQL floor binds). */
+  eventUuid: string;
+  invited: number;
+  /** What the seed wrote, counted independently of the summary code: attending/declined/pending units, attending people and their answers. */
+  expected: {
+    attending: number;
+    declined: number;
+    pending: number;
+    headcount: number;
+    children: number;
+    plusOnes: number;
+    submissions: number;
+    mealAnswers: number;
+    dietaryAnswers: number;
+  };
+  /** Invitations still pending (global ids), oldest first: the live scenario answers them one by one. */
+  pendingInvitations: string[];
+}
+
+export const MEALS = ['meat', 'fish', 'vegetarian', 'vegan', 'kids'] as const;
+
+/**
+ * RSVP on event 1 of the seeded occasion, as a real planner would set it up:
+ * the rsvp and forms modules installed and a per-person "Dinner" form (a
+ * required meal SINGLE_CHOICE and an optional dietary MULTI_CHOICE) created
+ * through GraphQL, RSVP enabled on the event with that form linked, every
+ * household invited with `createRsvpInvitationsFromHouseholds`. Then the
+ * guests' answers in bulk, set-based SQL, deterministic by household order:
+ * 3 in 5 households attend (all members: participants, headcount, children
+ * and plus-ones as the app would write them, each attending person's meal
+ * answered, dietary needs where they have some), 1 in 5 declines, 1 in 5 has
+ * not answered.
+ */
+export async function seedRsvp(app: App, gql: Gql, s: Pick<Seeded, 'token' | 'occasionId' | 'occasionUuid'>): Promise<RsvpSeeded> {
+  const { token, occasionId } = s;
+  const ok = (label: string, r: any) => {
+    const node = r?.data && Object.values(r.data)[0];
+    if (r?.errors?.length || !node || (node as any).code) throw new Error(`${label} failed: ${JSON.stringify(r).slice(0, 500)}`);
+    return node as any;
+  };
+  const ev = await gql(`query($id: ID!) { occasion(id: $id) { events(first: 1) { edges { node { id } } } } }`, { id: occasionId }, token);
+  const eventId: string = ev.data.occasion.events.edges[0].node.id;
+  const eventUuid = Buffer.from(eventId, 'base64url').toString('utf8').split(':')[1]!;
+  const install = (moduleKey: string) =>
+    gql(
+      `mutation($i: InstallModuleInput!) { installModule(input: $i) { __typename ... on Error { code message } } }`,
+      { i: { occasionId, moduleKey } },
+      token,
+    );
+  ok('installModule rsvp', await install('rsvp'));
+  ok('installModule forms', await install('forms'));
+  const form = ok(
+    'createForm',
+    await gql(
+      `mutation($i: CreateFormInput!) { createForm(input: $i) { __typename ... on FormPayload { form { id fields { id key } } } ... on Error { code message } } }`,
+      {
+        i: {
+          occasionId,
+          title: 'Dinner',
+          appliesTo: 'PERSON',
+          fields: [
+            {
+              key: 'meal',
+              label: 'Main course',
+              type: 'SINGLE_CHOICE',
+              required: true,
+              options: MEALS.map((value) => ({ value, label: value[0]!.toUpperCase() + value.slice(1) })),
+            },
+            {
+              key: 'dietary',
+              label: 'Dietary needs',
+              type: 'MULTI_CHOICE',
+              options: [
+                { value: 'gluten_free', label: 'Gluten free' },
+                { value: 'nut_allergy', label: 'Nut allergy' },
+                { value: 'lactose_free', label: 'Lactose free' },
+              ],
+            },
+          ],
+        },
+      },
+      token,
+    ),
+  ).form;
+  const formUuid = Buffer.from(form.id, 'base64url').toString('utf8').split(':')[1]!;
+  const fieldUuid = (key: string) =>
+    Buffer.from(form.fields.find((f: { key: string }) => f.key === key).id, 'base64url')
+      .toString('utf8')
+      .split(':')[1]!;
+  ok(
+    'enableModule',
+    await gql(
+      `mutation($i: EnableModuleInput!) { enableModule(input: $i) { __typename ... on Error { code message } } }`,
+      { i: { eventId, moduleKey: 'rsvp', config: { linkedFormId: form.id } } },
+      token,
+    ),
+  );
+  const bulk = ok(
+    'createRsvpInvitationsFromHouseholds',
+    await gql(
+      `mutation($i: CreateRsvpInvitationsFromHouseholdsInput!) { createRsvpInvitationsFromHouseholds(input: $i) { __typename ... on CreateRsvpInvitationsFromHouseholdsPayload { created } ... on Error { code message } } }`,
+      { i: { occasionId, eventIds: [eventId] } },
+      token,
+    ),
+  );
+
+  // The guests' answers. Households in name order: n % 5 ∈ {0,1,2} attend, 3 declines, 4 pending.
+  // Ids of rows the seed adds are md5-derived from seeded ids, so they are the same every run.
+  await app.db.query(
+    `WITH r AS (SELECT r.id, r.unit_actor_id, row_number() OVER (ORDER BY a.display_name, a.id) AS n
+                  FROM rsvp_responses r JOIN actors a ON a.id = r.unit_actor_id WHERE r.event_id = $1),
+          p AS (SELECT r.id, r.n, array_agg(m.member_actor_id ORDER BY m.created_at) AS people,
+                       count(*) FILTER (WHERE m.role = 'CHILD') AS children, count(*) FILTER (WHERE m.role = 'PLUS_ONE') AS plus_ones
+                  FROM r JOIN memberships m ON m.group_actor_id = r.unit_actor_id GROUP BY r.id, r.n)
+     UPDATE rsvp_responses x SET
+       status = CASE WHEN p.n % 5 < 3 THEN 'ATTENDING' WHEN p.n % 5 = 3 THEN 'DECLINED' ELSE 'PENDING' END::"RsvpStatus",
+       participant_actor_ids = CASE WHEN p.n % 5 < 3 THEN p.people ELSE '{}' END,
+       headcount = CASE WHEN p.n % 5 < 3 THEN cardinality(p.people) ELSE 0 END,
+       child_count = CASE WHEN p.n % 5 < 3 THEN p.children ELSE 0 END,
+       plus_one_count = CASE WHEN p.n % 5 < 3 THEN p.plus_ones ELSE 0 END,
+       source = CASE WHEN p.n % 5 < 4 THEN 'GUEST'::"RsvpSource" END,
+       responder_actor_id = CASE WHEN p.n % 5 < 4 THEN p.people[1]::uuid END,
+       responded_at = CASE WHEN p.n % 5 < 4 THEN now() END
+     FROM p WHERE x.id = p.id`,
+    [eventUuid],
+  );
+  // One linked-form submission per attending household (the household answers the per-person form)…
+  await app.db.query(
+    `INSERT INTO form_submissions (id, occasion_id, form_id, event_id, respondent_actor_id, rsvp_response_id)
+     SELECT md5('bench-submission:' || r.unit_actor_id)::uuid, r.occasion_id, $2, r.event_id, r.unit_actor_id, r.id
+       FROM rsvp_responses r WHERE r.event_id = $1 AND r.status = 'ATTENDING'`,
+    [eventUuid, formUuid],
+  );
+  await app.db.query(
+    `UPDATE rsvp_responses r SET form_submission_ids = ARRAY[s.id]
+       FROM form_submissions s WHERE s.rsvp_response_id = r.id AND s.form_id = $2 AND r.event_id = $1`,
+    [eventUuid, formUuid],
+  );
+  // …with every attending person's meal (their dietary tag decides it, children get the kids' menu, the rest
+  // spread by a hash of their id) and, where they have some, their dietary needs.
+  await app.db.query(
+    `WITH people AS (
+       SELECT s.id AS submission_id, p.actor_id, m.role,
+              ('x' || substr(md5(p.actor_id::text), 1, 8))::bit(32)::int & 1023 AS h,
+              EXISTS (SELECT 1 FROM actor_tags at JOIN tags t ON t.id = at.tag_id WHERE at.actor_id = p.actor_id AND t.name = 'vegan') AS vegan,
+              EXISTS (SELECT 1 FROM actor_tags at JOIN tags t ON t.id = at.tag_id WHERE at.actor_id = p.actor_id AND t.name = 'vegetarian') AS vegetarian,
+              EXISTS (SELECT 1 FROM actor_tags at JOIN tags t ON t.id = at.tag_id WHERE at.actor_id = p.actor_id AND t.name = 'gluten-free') AS gluten_free
+         FROM rsvp_responses r
+         JOIN form_submissions s ON s.id = r.form_submission_ids[1]
+         CROSS JOIN LATERAL unnest(r.participant_actor_ids) AS p(actor_id)
+         JOIN memberships m ON m.member_actor_id = p.actor_id AND m.group_actor_id = r.unit_actor_id
+        WHERE r.event_id = $1 AND r.status = 'ATTENDING'
+     ), answers AS (
+       SELECT submission_id, actor_id, $2::uuid AS field_id,
+              to_jsonb(CASE WHEN vegan THEN 'vegan' WHEN vegetarian THEN 'vegetarian' WHEN role = 'CHILD' THEN 'kids'
+                            WHEN h < 480 THEN 'meat' WHEN h < 900 THEN 'fish' WHEN h < 980 THEN 'vegetarian' ELSE 'vegan' END) AS value
+         FROM people
+       UNION ALL
+       SELECT submission_id, actor_id, $3::uuid,
+              to_jsonb(array_remove(ARRAY[CASE WHEN gluten_free THEN 'gluten_free' END,
+                                          CASE WHEN h % 37 = 0 THEN 'nut_allergy' END,
+                                          CASE WHEN h % 23 = 0 THEN 'lactose_free' END], NULL))
+         FROM people WHERE gluten_free OR h % 37 = 0 OR h % 23 = 0
+     )
+     INSERT INTO form_answers (id, submission_id, field_id, actor_id, value)
+     SELECT md5('bench-answer:' || field_id || ':' || actor_id)::uuid, submission_id, field_id, actor_id, value FROM answers`,
+    [eventUuid, fieldUuid('meal'), fieldUuid('dietary')],
+  );
+  await app.db.exec('ANALYZE rsvp_responses');
+  await app.db.exec('ANALYZE form_submissions');
+  await app.db.exec('ANALYZE form_answers');
+
+  const [x] = await app.db.query<Record<keyof RsvpSeeded['expected'], string>>(
+    `SELECT count(*) FILTER (WHERE r.status = 'ATTENDING') AS attending, count(*) FILTER (WHERE r.status = 'DECLINED') AS declined,
+            count(*) FILTER (WHERE r.status = 'PENDING') AS pending,
+            coalesce(sum(cardinality(r.participant_actor_ids)), 0) AS headcount,
+            (SELECT count(*) FROM rsvp_responses r2 CROSS JOIN LATERAL unnest(r2.participant_actor_ids) p(id)
+               JOIN memberships m ON m.member_actor_id = p.id AND m.role = 'CHILD' WHERE r2.event_id = $1) AS children,
+            (SELECT count(*) FROM rsvp_responses r2 CROSS JOIN LATERAL unnest(r2.participant_actor_ids) p(id)
+               JOIN memberships m ON m.member_actor_id = p.id AND m.role = 'PLUS_ONE' WHERE r2.event_id = $1) AS "plusOnes",
+            (SELECT count(*) FROM form_submissions WHERE event_id = $1) AS submissions,
+            (SELECT count(*) FROM form_answers a JOIN form_submissions s ON s.id = a.submission_id WHERE s.event_id = $1 AND a.field_id = $2) AS "mealAnswers",
+            (SELECT count(*) FROM form_answers a JOIN form_submissions s ON s.id = a.submission_id WHERE s.event_id = $1 AND a.field_id = $3) AS "dietaryAnswers"
+       FROM rsvp_responses r WHERE r.event_id = $1`,
+    [eventUuid, fieldUuid('meal'), fieldUuid('dietary')],
+  );
+  const expected = Object.fromEntries(Object.entries(x!).map(([k, v]) => [k, Number(v)])) as RsvpSeeded['expected'];
+  const pending = await app.db.prisma.rsvpResponse.findMany({
+    where: { eventId: eventUuid, status: 'PENDING' },
+    select: { invitationId: true },
+    orderBy: { invitationId: 'asc' },
+  });
+  return {
+    eventId,
+    formId: form.id,
+    eventUuid,
+    invited: bulk.created as number,
+    expected,
+    pendingInvitations: pending.map((p) => Buffer.from(`RsvpInvitation:${p.invitationId}`).toString('base64url')),
+  };
+}

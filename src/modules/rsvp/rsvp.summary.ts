@@ -67,7 +67,8 @@ export async function eventSummaries(db: Prisma | Tx, eventIds: string[]): Promi
              v.value, count(*)::int AS count
         FROM form_answers a
         JOIN form_submissions s ON s.id = a.submission_id
-        JOIN rsvp_responses r ON s.id = ANY(r.form_submission_ids) AND r.status = 'ATTENDING'
+        -- r.event_id filtered explicitly: joining on the submission array alone scans every event's responses
+        JOIN rsvp_responses r ON s.id = ANY(r.form_submission_ids) AND r.status = 'ATTENDING' AND r.event_id = ANY(${ids}::uuid[])
         JOIN forms fm ON fm.id = s.form_id
         JOIN form_fields f ON f.id = a.field_id
         CROSS JOIN LATERAL jsonb_array_elements_text(
