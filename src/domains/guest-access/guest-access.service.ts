@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { recordAudit } from '../../platform/audit.js';
 import { randomToken, sha256 } from '../../platform/crypto.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordEvent, recordEvents } from '../../platform/outbox.js';
 import { actorIdOf, type Caller, type Principal } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import { guestAccessIssued, guestAccessRevoked } from './guest-access.events.js';
@@ -58,6 +59,40 @@ export async function issueGuestAccess(tx: Tx, caller: Caller, occasionId: strin
     { occasionId },
   );
   return { access, token, link: guestLink(publicUrl, token) };
+}
+
+/**
+ * Links for many units at once (a whole guest list after an import): one
+ * statement per table whatever the number of units. Tokens are returned once.
+ */
+export async function issueGuestAccessBulk(tx: Tx, caller: Caller, occasionId: string, unitActorIds: string[], publicUrl: string) {
+  if (!unitActorIds.length) return [];
+  const createdByActorId = await actorIdOf(tx, caller.principal, occasionId);
+  const issued = unitActorIds.map((unitActorId) => ({ id: randomUUID(), unitActorId, token: randomToken(GUEST_TOKEN_PREFIX) }));
+  await tx.occasionInvitation.createMany({
+    data: issued.map((i) => ({
+      id: i.id,
+      occasionId,
+      unitActorId: i.unitActorId,
+      allowedEventIds: [],
+      tokenHash: sha256(i.token),
+      tokenHint: i.token.slice(0, GUEST_TOKEN_PREFIX.length + 4),
+      createdByActorId,
+    })),
+  });
+  await recordAudit(tx, caller, {
+    action: 'guest:invite',
+    occasionId,
+    target: { type: 'Occasion', id: occasionId },
+    after: { issued: issued.map((i) => ({ guestAccessId: i.id, unitActorId: i.unitActorId })) },
+  });
+  await recordEvents(
+    tx,
+    caller,
+    guestAccessIssued,
+    issued.map((i) => ({ payload: { occasionId, guestAccessId: i.id, unitActorId: i.unitActorId, eventIds: [], replacesId: null }, occasionId })),
+  );
+  return issued.map((i) => ({ guestAccessId: i.id, unitActorId: i.unitActorId, token: i.token, link: guestLink(publicUrl, i.token) }));
 }
 
 /** The guest's page; the token travels in the fragment, so it never reaches server logs or Referer headers. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { issueGuestAccess } from '../../domains/guest-access/guest-access.service.js';
+import { issueGuestAccess, issueGuestAccessBulk } from '../../domains/guest-access/guest-access.service.js';
 import { recordAudit } from '../../platform/audit.js';
 import { bulkInsert } from '../../platform/db/bulk-insert.js';
 import type { Tx } from '../../platform/db/client.js';
@@ -391,4 +391,38 @@ export async function extendRsvpInvitations(
     occasionId,
   }));
   for (const b of batches(events)) await recordEvents(tx, caller, rsvpInvitationUpdated, b);
+}
+
+/**
+ * Guest links for invitations whose unit has none that still works (after a
+ * bulk invite or an import): each unit gets one; running it again issues none.
+ */
+export async function issueMissingGuestLinks(tx: Tx, caller: Caller, occasionId: string, invitationIds: string[] | undefined, publicUrl: string) {
+  const now = new Date();
+  const invitations = await tx.rsvpInvitation.findMany({
+    where: {
+      occasionId,
+      ...(invitationIds ? { id: { in: invitationIds } } : {}),
+      invitationUnit: { guestAccesses: { none: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } } },
+    },
+    select: { id: true, invitationUnitActorId: true, invitationUnit: { select: { displayName: true } } },
+    orderBy: { invitationUnit: { displayName: 'asc' } },
+  });
+  if (invitationIds && (await tx.rsvpInvitation.count({ where: { occasionId, id: { in: invitationIds } } })) !== new Set(invitationIds).size) {
+    throw notFound('RSVP invitation');
+  }
+  const issued = await issueGuestAccessBulk(
+    tx,
+    caller,
+    occasionId,
+    invitations.map((i) => i.invitationUnitActorId),
+    publicUrl,
+  );
+  if (invitations.length) {
+    await tx.$executeRaw`
+      UPDATE rsvp_invitations r SET occasion_invitation_id = v.access_id
+        FROM unnest(${invitations.map((i) => i.id)}::uuid[], ${issued.map((i) => i.guestAccessId)}::uuid[]) AS v(invitation_id, access_id)
+       WHERE r.id = v.invitation_id`;
+  }
+  return invitations.map((inv, k) => ({ invitationId: inv.id, unitName: inv.invitationUnit.displayName, ...issued[k]! }));
 }

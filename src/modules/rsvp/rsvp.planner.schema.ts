@@ -15,6 +15,7 @@ import {
   createRsvpInvitation,
   createRsvpInvitationsFromHouseholds,
   deleteRsvpInvitation,
+  issueMissingGuestLinks,
   RESPONSE_SCOPES,
   updateRsvpInvitation,
 } from './rsvp.invitations.service.js';
@@ -304,7 +305,57 @@ export function changeInputs(
   }));
 }
 
+interface IssuedLink {
+  invitationId: string;
+  unitActorId: string;
+  unitName: string;
+  token: string;
+  link: string;
+}
+const IssuedLinkType = builder.objectRef<IssuedLink>('IssuedGuestLink').implement({
+  ...inheritedType,
+  description: 'A new guest link. The token is shown only here.',
+  fields: (t) => ({
+    invitationId: t.id({ ...inheritedType, resolve: (l) => encodeGlobalID('RsvpInvitation', l.invitationId) }),
+    unitId: t.id({ ...inheritedType, resolve: (l) => encodeGlobalID('Actor', l.unitActorId) }),
+    unitName: t.exposeString('unitName', inheritedType),
+    token: t.exposeString('token', inheritedType),
+    link: t.exposeString('link', inheritedType),
+  }),
+});
+
 builder.mutationFields((t) => ({
+  issueRsvpGuestLinks: t.field({
+    type: builder.objectRef<{ links: IssuedLink[] }>('IssueRsvpGuestLinksPayload').implement({
+      ...inheritedType,
+      fields: (f) => ({ links: f.field({ type: [IssuedLinkType], ...inheritedType, resolve: (p) => p.links }) }),
+    }),
+    ...canField('guest:invite', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    description:
+      'Guest links for every RSVP invitation (or the ones given) whose unit has no working link yet, e.g. after a bulk invite or an import. Running it again issues none. Tokens are shown once: send or export them now.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('IssueRsvpGuestLinksInput', {
+          fields: (f) => ({
+            occasionId: f.globalID({ required: true, for: OccasionType }),
+            invitationIds: f.globalIDList({ for: RsvpInvitationType, description: 'Default: every invitation without a working link.' }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    resolve: async (_r, { input }, ctx) => ({
+      links: await inTransaction(ctx, (tx) =>
+        issueMissingGuestLinks(
+          tx,
+          ctx.caller,
+          input.occasionId.id,
+          input.invitationIds?.map((i) => i.id),
+          ctx.app.config.publicUrl,
+        ),
+      ),
+    }),
+  }),
   createRsvpInvitation: t.field({
     type: CreatedInvitationPayload,
     ...canField('rsvp:manage', 'MODULE_INSTALLATION', async (_p, args, ctx) =>

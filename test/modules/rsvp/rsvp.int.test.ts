@@ -872,3 +872,32 @@ describe('the documented operations (docs/operations, typed by codegen)', () => 
     expect(sum.event.rsvpSummary).toMatchObject({ invited: 1, attending: 1, headcount: 2 });
   });
 });
+
+describe('guest links for a whole guest list', () => {
+  const LINKS = `mutation($i: IssueRsvpGuestLinksInput!) { issueRsvpGuestLinks(input: $i) { __typename
+    ... on IssueRsvpGuestLinksPayload { links { invitationId unitId unitName token link } } } }`;
+
+  it('issues one working link per invited unit that has none; running it again issues none', async () => {
+    const w = await buildWorld(s, { events: 1, households: [1, 2, 3], modules: { rsvp: [0] } });
+    const withLink = await invite(w, w.households[0]!.id, [0]);
+    await must(s, w.owner.token, BULK, { i: { occasionId: w.occasionId, eventIds: w.eventIds } });
+    const watch = await watchOccasion(s, w.occasionId);
+    const first = (await must(s, w.owner.token, LINKS, { i: { occasionId: w.occasionId } })).issueRsvpGuestLinks.links;
+    expect(first.map((l: { unitId: string }) => l.unitId).sort()).toEqual([w.households[1]!.id, w.households[2]!.id].sort());
+    for (const l of first) {
+      expect(l.link).toContain(l.token);
+      const v = (await guest(l.token)).body.data.guestInvitation;
+      expect(v.unitName).toBe(l.unitName);
+    }
+    expect((await watch.outbox()).map((o) => o.type)).toEqual(['guest_access.issued', 'guest_access.issued']);
+    expect((await must(s, w.owner.token, LINKS, { i: { occasionId: w.occasionId } })).issueRsvpGuestLinks.links).toEqual([]);
+    // the link issued with the first invitation still works
+    expect((await guest(withLink.token)).body.data.guestInvitation.unitName).toBe('Household 1');
+  });
+
+  it('needs guest:invite', async () => {
+    const w = await rsvpWorld({ viewer: undefined });
+    await invite(w, w.households[0]!.id, [0], { issueGuestLink: false });
+    expect(errorCode(await s.gql(LINKS, { i: { occasionId: w.occasionId } }, { token: w.people.viewer!.token }))).toBe('FORBIDDEN');
+  });
+});
