@@ -18,6 +18,7 @@ import '../../modules/rsvp/rsvp.schema.js';
 import '../../modules/rsvp/rsvp.subscriptions.js';
 import '../../modules/rsvp/rsvp.planner.schema.js';
 import '../../modules/rsvp/rsvp.guest.schema.js';
+import '../../modules/rsvp/rsvp.catering.schema.js';
 import '../../modules/rsvp/import/guest-list.schema.js';
 import '../../modules/rsvp/export/responses-csv.schema.js';
 import '../../modules/forms/forms.schema.js';

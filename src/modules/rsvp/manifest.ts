@@ -28,6 +28,7 @@ export const rsvpManifest = defineModule({
     'rsvp:view': 'See RSVP responses and summaries (planner side).',
     'rsvp:manage': 'Create and edit RSVP invitations.',
     'rsvp:override': 'Correct a guest’s response as a planner.',
+    'rsvp:read_catering': 'See an event’s catering summary: plate and meal/dietary counts, never names (caterers).',
   },
   roles: {
     // actor:read: a response names its household and who attends; forms:*: responses carry the linked-form answers given with them.
