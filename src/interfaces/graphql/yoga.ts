@@ -11,6 +11,7 @@ import type { Context, LiveConnection } from './context.js';
 import { authenticate, createContext, requestIdFrom } from './context-factory.js';
 import { maskError } from './mask-error.js';
 import { rejectNulCharacters } from './nul-guard.js';
+import { persistedOperationsPlugins } from '../integrations/persisted-operations.js';
 import { buildSchema } from './schema.js';
 
 export type ServerContext = {
@@ -40,7 +41,10 @@ export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): 
       const { principal, expiresAt } = await authenticate(app, authorization);
       return createContext(app, principal, requestId, { credentialExpiresAt: expiresAt, connection: init.connection }) as Context & ServerContext;
     },
+    // GraphQL over HTTP's persisted-document parameter, beside query/variables/operationName/extensions.
+    extraParamNames: ['documentId'],
     plugins: [
+      ...persistedOperationsPlugins(),
       rejectNulCharacters(),
       maxTokensPlugin({ n: c.MAX_QUERY_TOKENS }),
       maxDepthPlugin({ n: c.MAX_QUERY_DEPTH, ignoreIntrospection: true, flattenFragments: true }),
