@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { TokenService } from './domains/identity/tokens.js';
 import type { AppServices } from './interfaces/graphql/context.js';
 import { createLiveNotifier } from './interfaces/graphql/live.js';
+import { createRateLimiter } from './interfaces/integrations/rate-limit.js';
 import { actionRegistry, moduleRegistry } from './modules/registry.js';
 import { registerModuleReactions } from './domains/modules/manifest.js';
 import { resolveAppKey } from './platform/app-key.js';
@@ -9,6 +10,7 @@ import type { Config } from './platform/config.js';
 import { createDatabase, type Database } from './platform/db/client.js';
 import { migrate } from './platform/db/migrate.js';
 import { createLogger } from './platform/logger.js';
+import { setPlatformOperators } from './platform/operators.js';
 import { createLivePubSub } from './platform/pubsub.js';
 import { createRedis, type RedisLike } from './platform/redis.js';
 
@@ -31,6 +33,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   registerModuleReactions(moduleRegistry);
+  setPlatformOperators(config.PLATFORM_OPERATORS);
   const tokens = new TokenService(db.prisma, resolveAppKey(config), config.ACCESS_TOKEN_TTL_SECONDS);
   await tokens.init();
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : null;
@@ -46,6 +49,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     actions: actionRegistry,
     pubsub,
     live,
+    rateLimiter: createRateLimiter(redis, logger),
     async close() {
       // What already committed is still published before the connections go.
       await live.idle();

@@ -31,11 +31,41 @@ const schema = z.object({
   MAX_QUERY_COST: z.coerce.number().int().positive().default(50_000),
   MAX_QUERY_TOKENS: z.coerce.number().int().positive().default(2000),
   SEED_DEMO: bool,
+  /** Emails of platform operators (comma-separated): they manage integration records. Empty: nobody (the CLI still works). */
+  PLATFORM_OPERATORS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   /** GraphiQL at /graphql: on by default except in production, where it must be asked for. */
   GRAPHIQL: z.enum(['true', 'false']).optional(),
+  /**
+   * Which deployment this server is. Integrations carry an environment too, and
+   * a credential of another environment is refused (a staging partner never
+   * reads production data). Defaults to production when NODE_ENV=production.
+   */
+  DEPLOYMENT_ENVIRONMENT: z.enum(['development', 'staging', 'production']).optional(),
+  /** Lifetime of integration access tokens from POST /oauth/token; capped at 10 minutes. */
+  INTEGRATION_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().max(600).default(600),
+  /** POST /oauth/token attempts per minute per client_id (a credential being guessed at). */
+  TOKEN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  /** POST /oauth/token attempts per minute per remote address (guessing across many ids); higher, as partners may share an egress address. */
+  TOKEN_IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  /** GraphQL requests per minute per integration credential. */
+  INTEGRATION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
 });
 
-export type Config = Omit<z.infer<typeof schema>, 'GRAPHIQL'> & { GRAPHIQL: boolean; publicUrl: string };
+export type DeploymentEnvironment = 'development' | 'staging' | 'production';
+
+export type Config = Omit<z.infer<typeof schema>, 'GRAPHIQL' | 'DEPLOYMENT_ENVIRONMENT'> & {
+  GRAPHIQL: boolean;
+  DEPLOYMENT_ENVIRONMENT: DeploymentEnvironment;
+  publicUrl: string;
+};
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
   const parsed = schema.safeParse(env);
@@ -43,7 +73,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new Error(`Invalid configuration:\n${lines}`);
   }
-  const { GRAPHIQL, ...rest } = parsed.data;
-  const cfg = { ...rest, GRAPHIQL: GRAPHIQL ? GRAPHIQL === 'true' : rest.NODE_ENV !== 'production', ...overrides };
+  const { GRAPHIQL, DEPLOYMENT_ENVIRONMENT, ...rest } = parsed.data;
+  const cfg = {
+    ...rest,
+    GRAPHIQL: GRAPHIQL ? GRAPHIQL === 'true' : rest.NODE_ENV !== 'production',
+    DEPLOYMENT_ENVIRONMENT: DEPLOYMENT_ENVIRONMENT ?? (rest.NODE_ENV === 'production' ? 'production' : 'development'),
+    ...overrides,
+  };
   return { ...cfg, publicUrl: cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}` };
 }

@@ -1,29 +1,43 @@
 import pino, { type Logger } from 'pino';
 import { currentRequestId } from './request-context.js';
 
+const SECRET_KEYS = [
+  'password',
+  'token',
+  'refreshToken',
+  'accessToken',
+  'access_token',
+  'secret',
+  'clientSecret',
+  'client_secret',
+  'apiKey',
+  'api_key',
+  'authorization',
+  'cookie',
+  // Stored forms: a hash or ciphertext in a log line is still material an attacker wants.
+  'secretHash',
+  'tokenHash',
+  'valueEnc',
+  'privateKey',
+  'privateKeyEnc',
+];
+
 /**
- * Paths pino blanks out wherever they appear in a log object. Tokens, passwords
- * and secrets never reach a log line, whatever a caller passes in.
+ * Paths pino blanks out wherever they appear in a log object (top level and
+ * two levels down, e.g. `err.secret`, `input.credential.secret`). Tokens,
+ * passwords and secrets never reach a log line, whatever a caller passes in;
+ * GraphQL variables are covered where they carry secrets (setIntegrationSecret's
+ * `value`).
  */
 export const REDACT_PATHS = [
-  'password',
-  '*.password',
-  'token',
-  '*.token',
-  'refreshToken',
-  '*.refreshToken',
-  'accessToken',
-  '*.accessToken',
-  'secret',
-  '*.secret',
-  'authorization',
-  '*.authorization',
+  ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
   'headers.authorization',
   'req.headers.authorization',
   'req.headers.cookie',
   'variables.input.password',
   'variables.input.refreshToken',
   'variables.input.token',
+  'variables.input.value',
   'variables.password',
   'variables.token',
 ];

@@ -24,6 +24,10 @@ export const CORE_ACTIONS = {
   'access:read': 'See grants and collaborator invitations.',
   'access:manage': 'Grant and revoke access; invite collaborators.',
   'audit:read': 'Read the audit log.',
+  'integration:connect': 'Connect a partner integration to the occasion and grant it access.',
+  // Platform-level: held by platform operators (PLATFORM_OPERATORS) and the CLI, never granted inside an occasion.
+  'integration:read': 'See integration records, their credentials (never secrets) and connections (platform operators).',
+  'integration:manage': 'Create, configure and change the lifecycle of integrations; issue and revoke credentials; set secrets (platform operators).',
 } as const;
 
 export type CoreAction = keyof typeof CORE_ACTIONS;
@@ -38,12 +42,22 @@ export interface RoleDefinition {
 /** Owner-only actions are the ones a planner cannot hand out further. */
 export const OWNER_ONLY: readonly string[] = ['occasion:delete', 'audit:read'];
 
+/**
+ * Platform-level actions: only platform operators (and explicit system
+ * principals) hold them, through a synthetic PLATFORM grant. No occasion role
+ * bundles them, so an occasion owner never manages integration records.
+ */
+export const PLATFORM_ONLY: readonly string[] = ['integration:read', 'integration:manage'];
+
 export const CORE_ROLES: Record<string, RoleDefinition> = {
-  owner: { description: 'Everything, including deleting the occasion and reading the audit log.', actions: { allExcept: [] } },
-  planner: { description: 'Runs the occasion: everything but owner-only actions.', actions: { allExcept: OWNER_ONLY } },
+  owner: {
+    description: 'Everything in the occasion, including deleting it and reading the audit log.',
+    actions: { allExcept: PLATFORM_ONLY },
+  },
+  planner: { description: 'Runs the occasion: everything but owner-only actions.', actions: { allExcept: [...OWNER_ONLY, ...PLATFORM_ONLY] } },
   co_planner: {
-    description: 'Plans alongside the planner, without changing who has access or which modules are installed.',
-    actions: { allExcept: [...OWNER_ONLY, 'access:manage', 'module:manage'] },
+    description: 'Plans alongside the planner, without changing who has access, which modules are installed or which integrations are connected.',
+    actions: { allExcept: [...OWNER_ONLY, ...PLATFORM_ONLY, 'access:manage', 'module:manage', 'integration:connect'] },
   },
   helper: {
     description: 'Day-of help: sees events and actors, may update actors.',

@@ -3,8 +3,9 @@ import type { Prisma, Tx } from '../../platform/db/client.js';
 import { forbidden, notFound, unauthenticated } from '../../platform/errors.js';
 import type { ActionRegistry } from './actions.js';
 import { decide, type Decision, grantActions, grantIsLive, type GrantRow, scopeCovers } from './grant-match.js';
+import { isPlatformOperator } from '../../platform/operators.js';
 import type { Principal } from '../../platform/principal.js';
-import type { Target } from './target.js';
+import { isPlatformTarget, PLATFORM_OCCASION_ID, type Target } from './target.js';
 
 const GRANT_SELECT = {
   id: true,
@@ -60,6 +61,27 @@ export function decideAsActor(
   }
   return decide(grants, action, target, registry, now);
 }
+
+/** A grant that exists only in memory (system principals, platform operators): PLATFORM scope, explicit actions. */
+function syntheticPlatformGrant(id: string, actions: readonly string[]): GrantRow {
+  return {
+    id,
+    occasionId: null,
+    role: null,
+    actions: [...actions],
+    scopeType: 'PLATFORM',
+    scopeEventId: null,
+    scopeInstallationId: null,
+    scopeEnablementId: null,
+    resourceType: null,
+    resourceId: null,
+    expiresAt: null,
+    revokedAt: null,
+  };
+}
+
+/** What a platform operator may do: manage integration records, nothing inside occasions. */
+export const OPERATOR_ACTIONS = ['integration:read', 'integration:manage'] as const;
 
 interface Standing {
   /** The principal's own actor in the occasion (users only). */
@@ -123,8 +145,12 @@ export class Authorizer {
     const p = this.principal;
     const ids = [...occasionIds];
     if (p.kind === 'user') {
-      const actors = await actorsWithGrants(this.db, { userId: p.userId, occasionId: { in: ids } });
+      const actors = await actorsWithGrants(this.db, { userId: p.userId, occasionId: { in: ids.filter((id) => id !== PLATFORM_OCCASION_ID) } });
+      // The operator grant is PLATFORM-scoped but shown only at the platform target: in an occasion it would
+      // add no action and would give operators standing there (FORBIDDEN instead of NOT_FOUND: an existence oracle).
+      const operator = isPlatformOperator(p.email) ? [syntheticPlatformGrant(`operator:${p.userId}`, OPERATOR_ACTIONS)] : [];
       return ids.map((oid) => {
+        if (oid === PLATFORM_OCCASION_ID) return { actorId: null, grants: operator };
         const a = actors.find((x) => x.occasionId === oid);
         return { actorId: a?.actorId ?? null, grants: a?.grants ?? [] };
       });
@@ -141,20 +167,7 @@ export class Authorizer {
       return ids.map((oid) => ({ actorId: null, grants: grants.filter((g) => g.scopeType === 'PLATFORM' || g.occasionId === oid) }));
     }
     if (p.kind === 'system') {
-      const grant: GrantRow = {
-        id: `system:${p.reason}`,
-        occasionId: null,
-        role: null,
-        actions: [...p.actions],
-        scopeType: 'PLATFORM',
-        scopeEventId: null,
-        scopeInstallationId: null,
-        scopeEnablementId: null,
-        resourceType: null,
-        resourceId: null,
-        expiresAt: null,
-        revokedAt: null,
-      };
+      const grant = syntheticPlatformGrant(`system:${p.reason}`, p.actions);
       return ids.map(() => ({ actorId: null, grants: [grant] }));
     }
     return ids.map(() => ({ actorId: null, grants: [] }));
@@ -211,7 +224,8 @@ export class Authorizer {
   private refuse(action: string, target: Target, d: Exclude<Decision, { allowed: true }>, what = 'Resource'): never {
     this.lastDenial = { action, target, reason: d.reason, detail: d.detail };
     if (d.reason === 'UNAUTHENTICATED') throw unauthenticated();
-    if (d.reason === 'NO_ACCESS_TO_OCCASION') throw notFound(what);
+    // Platform records hide no tenant: a non-operator is plainly refused, before any id is looked at.
+    if (d.reason === 'NO_ACCESS_TO_OCCASION' && !isPlatformTarget(target)) throw notFound(what);
     throw forbidden(`Missing permission ${action} for this ${what.toLowerCase()}.`);
   }
 

@@ -8,6 +8,8 @@ export const accessGranted = defineEvent({
     occasionId: z.uuid(),
     grantId: z.uuid(),
     subjectActorId: z.uuid().nullable(),
+    /** Set when the grant is to an integration (then subjectActorId is null). */
+    subjectIntegrationId: z.uuid().nullable().optional(),
     role: z.string().nullable(),
     actions: z.array(z.string()),
     scopeType: z.string(),

@@ -8,6 +8,7 @@ import { ActorType } from '../actors/actors.schema.js';
 import { EventType } from '../events/events.schema.js';
 import { ModuleEnablementType, ModuleInstallationType, RoleInfo } from '../modules/modules.schema.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
+import { IntegrationAppType } from '../../interfaces/integrations/integrations.schema.js';
 import { grantActions, grantIsLive, type GrantRow } from './grant-match.js';
 import { explainAccess, type Explanation, grantAccess, resolveScope, revokeAccess, type ScopeInput } from './permissions.service.js';
 import { SCOPE_LEVELS } from './target.js';
@@ -48,6 +49,11 @@ export const GrantType = builder.prismaNode('Grant', {
   fields: (t) => ({
     subjectType: t.exposeString('subjectType'),
     subject: t.relation('subjectActor', { nullable: true, description: 'The actor holding the grant (null for integrations).' }),
+    subjectIntegrationId: t.id({
+      nullable: true,
+      description: 'The integration holding the grant (its identity: Occasion.integrationConnections).',
+      resolve: (g) => (g.subjectIntegrationId ? encodeGlobalID('IntegrationApp', g.subjectIntegrationId) : null),
+    }),
     role: t.exposeString('role', { nullable: true }),
     actions: t.exposeStringList('actions', { description: 'Actions granted explicitly, beside the role.' }),
     effectiveActions: t.stringList({
@@ -187,9 +193,14 @@ const ScopeInputType = builder.inputType('GrantScopeInput', {
 const GrantAccessInput = builder.inputType('GrantAccessInput', {
   fields: (t) => ({
     occasionId: t.globalID({ required: true, for: OccasionType }),
-    subjectId: t.globalID({ required: true, for: ActorType, description: 'The actor receiving the grant.' }),
-    role: t.string({ description: 'A role bundle: owner, planner, co_planner, helper, vendor, viewer or a module role.' }),
-    actions: t.stringList({ description: 'Explicit area:verb actions, beside or instead of a role.' }),
+    subjectId: t.globalID({
+      required: true,
+      for: [ActorType, IntegrationAppType],
+      description: 'The actor receiving the grant, or an integration connected to the occasion.',
+    }),
+    role: t.string({ description: 'A role bundle: owner, planner, co_planner, helper, vendor, viewer or a module role. Not for integrations.' }),
+    actions: t.stringList({ description: 'Explicit area:verb actions, beside or instead of a role (integrations: actions only).' }),
+    allowWrite: t.boolean({ description: 'Integrations get read-only actions unless this is true.' }),
     scope: t.field({ type: ScopeInputType, required: true }),
     expiresAt: t.field({ type: 'DateTime' }),
   }),
@@ -218,7 +229,10 @@ builder.mutationFields((t) => ({
       return {
         grant: await inTransaction(ctx, (tx) =>
           grantAccess(tx, ctx.caller, ctx.authz, ctx.app.actions, input.occasionId.id, {
-            subjectActorId: input.subjectId.id,
+            ...(input.subjectId.typename === 'IntegrationApp'
+              ? { subjectIntegrationId: input.subjectId.id }
+              : { subjectActorId: input.subjectId.id }),
+            allowWrite: input.allowWrite ?? false,
             scope,
             role: input.role ?? undefined,
             actions: input.actions ?? undefined,

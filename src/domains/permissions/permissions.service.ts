@@ -80,6 +80,51 @@ export async function resolveScope(
   }
 }
 
+/**
+ * Actions no integration ever holds, even with allowWrite: integrations never
+ * inherit planner or admin powers (handing out access, connecting others,
+ * deleting the occasion, platform management).
+ */
+export const NEVER_FOR_INTEGRATIONS = new Set(['access:manage', 'integration:connect', 'integration:read', 'integration:manage', 'occasion:delete']);
+
+/** Read-only actions (`area:read`, `area:read_*`, `area:view`): what an integration gets unless a write is asked for explicitly. */
+export const isReadOnlyAction = (a: string) => /:(read|view)(_[a-z_]+)?$/.test(a);
+
+/**
+ * The integration-specific rules of a grant: explicit actions only, read-only
+ * unless `allowWrite`, never the NEVER_FOR_INTEGRATIONS actions, and only to an
+ * integration connected (live) to the occasion. An integration that is not
+ * connected does not exist for the occasion: NOT_FOUND, like an actor of
+ * another occasion.
+ */
+async function checkIntegrationGrant(
+  tx: Tx,
+  occasionId: string,
+  integrationId: string,
+  g: { role?: string; actions: string[] },
+  allowWrite: boolean,
+) {
+  if (g.role)
+    throw new ValidationError('Integrations get explicit actions, never a role.', [{ path: 'input.role', message: 'Not allowed for integrations.' }]);
+  const never = g.actions.filter((a) => NEVER_FOR_INTEGRATIONS.has(a));
+  if (never.length) {
+    throw new ValidationError(`Integrations never hold ${never.join(', ')}.`, [
+      { path: 'input.actions', message: 'Not grantable to an integration.' },
+    ]);
+  }
+  const writes = g.actions.filter((a) => !isReadOnlyAction(a));
+  if (writes.length && !allowWrite) {
+    throw new ValidationError(`Integrations get read-only access unless allowWrite is set: ${writes.join(', ')}.`, [
+      { path: 'input.allowWrite', message: 'Required for write actions.' },
+    ]);
+  }
+  const connected = await tx.integrationConnection.findFirst({
+    where: { integrationId, occasionId, disabledAt: null, integration: { status: { notIn: ['REVOKED', 'ARCHIVED'] } } },
+    select: { id: true },
+  });
+  if (!connected) throw notFound('Integration');
+}
+
 function effectiveActions(registry: ActionRegistry, role: string | null | undefined, actions: string[]): Set<string> {
   const set = new Set(actions);
   if (role) for (const a of registry.roleActions(role) ?? []) set.add(a);
@@ -92,7 +137,17 @@ export async function grantAccess(
   authz: Authorizer,
   registry: ActionRegistry,
   occasionId: string,
-  input: { subjectActorId: string; scope: ScopeInput; role?: string; actions?: string[]; expiresAt?: Date },
+  input: {
+    /** Exactly one subject: an actor of the occasion or an integration connected to it. */
+    subjectActorId?: string;
+    subjectIntegrationId?: string;
+    scope: ScopeInput;
+    role?: string;
+    actions?: string[];
+    expiresAt?: Date;
+    /** Integrations only: write actions are refused unless asked for. */
+    allowWrite?: boolean;
+  },
 ) {
   const g = parseInput(grantInput, { role: input.role, actions: input.actions, expiresAt: input.expiresAt });
   if (g.role && !registry.roles.has(g.role)) {
@@ -100,15 +155,22 @@ export async function grantAccess(
   }
   const unknown = g.actions.filter((a) => !registry.isAction(a));
   if (unknown.length) throw new ValidationError(`Unknown actions: ${unknown.join(', ')}.`, [{ path: 'input.actions', message: 'Unknown action.' }]);
-  const subject = await tx.actor.findFirst({ where: { id: input.subjectActorId, occasionId }, select: { id: true } });
-  if (!subject) throw notFound('Actor');
+  let subject: { subjectType: 'ACTOR' | 'INTEGRATION'; subjectActorId: string | null; subjectIntegrationId: string | null };
+  if (input.subjectIntegrationId) {
+    await checkIntegrationGrant(tx, occasionId, input.subjectIntegrationId, g, input.allowWrite ?? false);
+    subject = { subjectType: 'INTEGRATION', subjectActorId: null, subjectIntegrationId: input.subjectIntegrationId };
+  } else {
+    if (!input.subjectActorId) throw new ValidationError('Name the subject of the grant.', [{ path: 'input.subjectId', message: 'Required.' }]);
+    const actor = await tx.actor.findFirst({ where: { id: input.subjectActorId, occasionId }, select: { id: true } });
+    if (!actor) throw notFound('Actor');
+    subject = { subjectType: 'ACTOR', subjectActorId: actor.id, subjectIntegrationId: null };
+  }
   const { target, columns } = await resolveScope(tx, occasionId, input.scope);
   await assertNoEscalation(authz, effectiveActions(registry, g.role, g.actions), target);
   const grant = await tx.grant.create({
     data: {
       occasionId,
-      subjectType: 'ACTOR',
-      subjectActorId: subject.id,
+      ...subject,
       role: g.role ?? null,
       actions: g.actions,
       scopeType: input.scope.type,
@@ -129,7 +191,15 @@ export async function grantAccess(
     tx,
     caller,
     accessGranted,
-    { occasionId, grantId: grant.id, subjectActorId: subject.id, role: grant.role, actions: grant.actions, scopeType: grant.scopeType },
+    {
+      occasionId,
+      grantId: grant.id,
+      subjectActorId: subject.subjectActorId,
+      subjectIntegrationId: subject.subjectIntegrationId,
+      role: grant.role,
+      actions: grant.actions,
+      scopeType: grant.scopeType,
+    },
     { occasionId },
   );
   return grant;

@@ -17,3 +17,13 @@ export interface Target {
 export function targetKey(t: Target): string {
   return [t.occasionId, t.eventId ?? '', t.installationId ?? '', t.enablementId ?? '', t.resource?.type ?? '', t.resource?.id ?? ''].join('|');
 }
+
+/**
+ * Platform-level records (integration apps, their credentials and secrets,
+ * platform connections) belong to no occasion. Their target names this
+ * reserved id, which no occasion has (ids are uuid v7): only PLATFORM grants
+ * cover it, so the engine needs no other special case.
+ */
+export const PLATFORM_OCCASION_ID = '00000000-0000-0000-0000-000000000000';
+export const PLATFORM_TARGET: Target = Object.freeze({ occasionId: PLATFORM_OCCASION_ID });
+export const isPlatformTarget = (t: Target) => t.occasionId === PLATFORM_OCCASION_ID;

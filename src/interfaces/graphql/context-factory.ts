@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { decodeProtectedHeader } from 'jose';
 import { Authorizer } from '../../domains/permissions/authorizer.js';
 import { ACCESS_TOKEN_TYP } from '../../domains/identity/identity.service.js';
 import { TokenError } from '../../domains/identity/tokens.js';
 import { GUEST_TOKEN_PREFIX, guestPrincipalFromToken } from '../../domains/guest-access/guest-access.service.js';
 import { apiError } from '../../platform/errors.js';
 import { ANONYMOUS, type Principal } from '../../platform/principal.js';
+import { INTEGRATION_TOKEN_TYP, integrationPrincipalFromToken } from '../integrations/principal.js';
 import type { AppServices, Context, LiveConnection } from './context.js';
 import { createModuleLoaders, createTargetLoaders } from './targets.js';
 
@@ -31,8 +33,17 @@ export interface Authenticated {
   expiresAt: Date | null;
 }
 
+/** The unverified `typ` header of a JWT, only to pick which verifier (with that typ pinned) checks it. */
+function jwtTyp(token: string): string | undefined {
+  try {
+    return decodeProtectedHeader(token).typ;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Bearer token → principal: a user's access token (JWT) or a guest link token (tovg_…). A present but bad token fails the whole request
+ * Bearer token → principal: a user's access token (JWT), an integration's access token (JWT, typ int+jwt) or a guest link token (tovg_…). A present but bad token fails the whole request
  * (401) rather than silently downgrading the caller to anonymous. The user row
  * is read on every request, so a deleted account stops at once.
  */
@@ -50,6 +61,7 @@ export async function authenticate(app: AppServices, authorization: string | nul
     if (typeof guest === 'string') throw unauthenticated(GUEST_TOKEN_MESSAGES[guest], `guest_link_${guest}`);
     return { principal: guest, expiresAt: guest.expiresAt };
   }
+  if (jwtTyp(m[1]!) === INTEGRATION_TOKEN_TYP) return integrationPrincipalFromToken(app, m[1]!);
   let claims;
   try {
     claims = await app.tokens.verify(m[1]!, ACCESS_TOKEN_TYP);

@@ -7,6 +7,7 @@ import type { LivePubSub } from '../../platform/pubsub.js';
 import type { Database, Prisma } from '../../platform/db/client.js';
 import type { Caller, Principal } from '../../platform/principal.js';
 import type { TokenService } from '../../domains/identity/tokens.js';
+import type { RateLimiter } from '../integrations/rate-limit.js';
 import type { LiveNotifier } from './live.js';
 import type { ModuleLoaders, TargetLoaders } from './targets.js';
 
@@ -22,6 +23,8 @@ export interface AppServices {
   pubsub: LivePubSub;
   /** Hears of every committed transaction's events and publishes what subscribers need. */
   live: LiveNotifier;
+  /** Request counters: Redis across processes, in-process without REDIS_URL. */
+  rateLimiter: RateLimiter;
 }
 
 /** The socket a graphql-ws subscription runs on, so access that ends mid-stream can close it. */

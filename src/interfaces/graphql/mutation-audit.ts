@@ -3,6 +3,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { recordAudit } from '../../platform/audit.js';
 import { DomainError } from '../../platform/errors.js';
 import type { Authorizer } from '../../domains/permissions/authorizer.js';
+import { isPlatformTarget, type Target } from '../../domains/permissions/target.js';
 import type { Context } from './context.js';
 
 /**
@@ -28,7 +29,7 @@ export function auditRefusedMutations(schema: GraphQLSchema): GraphQLSchema {
           const rule = ctx.authz.firstCheck as Authorizer['firstCheck'];
           await record(ctx, {
             action: rule?.action ?? info.fieldName,
-            occasionId: rule?.target.occasionId ?? null,
+            occasionId: rule ? occasionOf(rule.target) : null,
             target: rule?.target.resource ?? null,
             outcome: 'FAILED',
             reason: `${info.fieldName}: ${result.code}: ${result.message}`,
@@ -42,7 +43,7 @@ export function auditRefusedMutations(schema: GraphQLSchema): GraphQLSchema {
         if (denial && (code === 'FORBIDDEN' || code === 'NOT_FOUND')) {
           await record(ctx, {
             action: denial.action,
-            occasionId: code === 'FORBIDDEN' ? denial.target.occasionId : null,
+            occasionId: code === 'FORBIDDEN' ? occasionOf(denial.target) : null,
             target: code === 'FORBIDDEN' ? (denial.target.resource ?? null) : null,
             outcome: 'DENIED',
             reason: `${info.fieldName}: ${denial.detail}`,
@@ -54,6 +55,9 @@ export function auditRefusedMutations(schema: GraphQLSchema): GraphQLSchema {
   }
   return schema;
 }
+
+/** Platform-level rules (integration management) belong to no occasion's audit log. */
+const occasionOf = (t: Target): string | null => (isPlatformTarget(t) ? null : t.occasionId);
 
 /** plugin-errors hands typed errors on as proxies branded with their class. */
 function isTypedError(result: unknown): result is DomainError {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { App } from '../../app.js';
 import { pingRedis } from '../../platform/redis.js';
 import { requestContext } from '../../platform/request-context.js';
+import { handleIntegrationRoutes } from '../integrations/token-endpoint.js';
 import { requestIdFrom } from './context-factory.js';
 import { attachWebSockets } from './websocket.js';
 import { createGraphQL, type Yoga } from './yoga.js';
@@ -74,6 +75,7 @@ export function createHttpServer(
           });
         }
       }
+      if (await handleIntegrationRoutes(app, req, res, url.pathname, body, requestId)) return;
       if (extraRoutes && (await extraRoutes(req, res, body))) return;
       if (url.pathname !== '/graphql') return sendJson(res, 404, { errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
 

@@ -104,6 +104,16 @@ export function createTargetLoaders(prisma: Prisma, occasionScopedOnly = false) 
       (ids) => prisma.collaboratorInvitation.findMany({ where: { id: { in: uuidsOnly(ids) } }, select: { id: true, occasionId: true } }),
       (r) => ({ occasionId: r.occasionId, resource: { type: 'CollaboratorInvitation', id: r.id } }),
     ),
+    // Platform connections (no occasion) are not reachable by id here: they are managed through their integration.
+    integrationConnection: loader(
+      'Connection',
+      (ids) =>
+        prisma.integrationConnection.findMany({
+          where: { id: { in: uuidsOnly(ids) }, occasionId: { not: null } },
+          select: { id: true, occasionId: true },
+        }),
+      (r) => ({ occasionId: r.occasionId!, resource: { type: 'IntegrationConnection', id: r.id } }),
+    ),
     form: loader(
       'Form',
       (ids) => prisma.form.findMany({ where: { id: { in: uuidsOnly(ids) } }, select: { id: true, occasionId: true } }),

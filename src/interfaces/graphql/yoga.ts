@@ -7,11 +7,12 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { App } from '../../app.js';
+import { auditIntegrationCalls } from '../integrations/call-audit.js';
 import type { Context, LiveConnection } from './context.js';
 import { authenticate, createContext, requestIdFrom } from './context-factory.js';
 import { maskError } from './mask-error.js';
 import { rejectNulCharacters } from './nul-guard.js';
-import { persistedOperationsPlugins } from '../integrations/persisted-operations.js';
+import { integrationOperationAllowlist, persistedOperationsPlugins } from '../integrations/persisted-operations.js';
 import { buildSchema } from './schema.js';
 
 export type ServerContext = {
@@ -46,6 +47,9 @@ export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): 
     plugins: [
       ...persistedOperationsPlugins(),
       rejectNulCharacters(),
+      // Early, so its row is written even when a later plugin stops execution (e.g. an operation off the allowlist).
+      auditIntegrationCalls(),
+      integrationOperationAllowlist(),
       maxTokensPlugin({ n: c.MAX_QUERY_TOKENS }),
       maxDepthPlugin({ n: c.MAX_QUERY_DEPTH, ignoreIntrospection: true, flattenFragments: true }),
       maxAliasesPlugin({ n: c.MAX_QUERY_ALIASES }),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
 import type { Context } from '../graphql/context.js';
+import { INTEGRATION_TOKEN_TYP } from './principal.js';
 
 /*
  * Trusted documents for partners. Their operations are .graphql files in
@@ -22,12 +23,11 @@ export function loadPersistedManifest(): PersistedManifest {
 }
 
 /** Integration access tokens carry their own JWT `typ`; the header is enough to choose the rules (the signature is verified later). */
-const INTEGRATION_TYP = 'int+jwt';
 function isIntegrationRequest(request: Request): boolean {
   const m = /^Bearer\s+([A-Za-z0-9_-]+)\./i.exec(request.headers.get('authorization') ?? '');
   if (!m) return false;
   try {
-    return (JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as { typ?: string }).typ === INTEGRATION_TYP;
+    return (JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as { typ?: string }).typ === INTEGRATION_TOKEN_TYP;
   } catch {
     return false;
   }
@@ -74,21 +74,24 @@ export function persistedOperationsPlugins(manifest: PersistedManifest = loadPer
         keyNotFound: { message: 'Send a persisted document id (`documentId`).', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
       },
     }) as Plugin<Context>,
-    {
-      // Each integration runs only the operations assigned to it (checked against its grants when assigned).
-      async onExecute({ args, setResultAndStopExecution }) {
-        const ctx = args.contextValue as Context & { request?: Request };
-        if (ctx.principal.kind !== 'integration') return;
-        const id = persistedOperationOf(ctx.request);
-        const app = await ctx.prisma.integrationApp.findUnique({ where: { id: ctx.principal.integrationId }, select: { allowedOperationIds: true } });
-        if (!id || !app?.allowedOperationIds.includes(id)) {
-          setResultAndStopExecution({
-            errors: [
-              createGraphQLError('This operation is not on the integration’s allowlist.', { extensions: { code: 'FORBIDDEN', operationId: id } }),
-            ],
-          });
-        }
-      },
-    },
   ];
+}
+
+/** Each integration runs only the operations assigned to it (checked against its grants when assigned). After the call audit, so refusals are audited. */
+export function integrationOperationAllowlist(): Plugin<Context> {
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      const ctx = args.contextValue as Context & { request?: Request };
+      if (ctx.principal.kind !== 'integration') return;
+      const id = persistedOperationOf(ctx.request);
+      const app = await ctx.prisma.integrationApp.findUnique({ where: { id: ctx.principal.integrationId }, select: { allowedOperationIds: true } });
+      if (!id || !app?.allowedOperationIds.includes(id)) {
+        setResultAndStopExecution({
+          errors: [
+            createGraphQLError('This operation is not on the integration’s allowlist.', { extensions: { code: 'FORBIDDEN', operationId: id } }),
+          ],
+        });
+      }
+    },
+  };
 }

@@ -272,7 +272,7 @@ describe('availableModules', () => {
     const r = await must(s, w.owner.token, `{ availableModules { key version dependsOn actions { name } roles { name actions } } }`);
     const rsvp = r.availableModules.find((m: { key: string }) => m.key === 'rsvp');
     expect(rsvp).toMatchObject({ version: '1.0.0', dependsOn: [] });
-    expect(rsvp.actions.map((a: { name: string }) => a.name).sort()).toEqual(['rsvp:manage', 'rsvp:override', 'rsvp:view']);
+    expect(rsvp.actions.map((a: { name: string }) => a.name).sort()).toEqual(['rsvp:manage', 'rsvp:override', 'rsvp:read_catering', 'rsvp:view']);
     expect(rsvp.roles.map((x: { name: string }) => x.name).sort()).toEqual(['rsvp_manager', 'rsvp_viewer']);
     expect(errorCode(await call(undefined, `{ availableModules { key } }`))).toBe('UNAUTHENTICATED');
   });

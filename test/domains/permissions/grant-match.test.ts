@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CORE_ACTIONS, createActionRegistry, OWNER_ONLY } from '../../../src/domains/permissions/actions.js';
+import { CORE_ACTIONS, createActionRegistry, OWNER_ONLY, PLATFORM_ONLY } from '../../../src/domains/permissions/actions.js';
 import { decideAsActor } from '../../../src/domains/permissions/authorizer.js';
 import { decide, grantActions, grantIsLive, type GrantRow, scopeCovers } from '../../../src/domains/permissions/grant-match.js';
 import type { Target } from '../../../src/domains/permissions/target.js';
@@ -269,19 +269,22 @@ describe('createActionRegistry: role expansion', () => {
     expect(registry.isAction('rsvp:teleport')).toBe(false);
   });
 
-  it('owner holds every action, module actions included', () => {
-    expect(actionsOf('owner')).toEqual(all);
+  it('owner holds every occasion action, module actions included; platform actions belong to no occasion role', () => {
+    expect(PLATFORM_ONLY).toEqual(['integration:read', 'integration:manage']);
+    expect(actionsOf('owner')).toEqual(all.filter((a) => !PLATFORM_ONLY.includes(a)));
+    for (const role of registry.roles.keys()) for (const a of PLATFORM_ONLY) expect(actionsOf(role), role).not.toContain(a);
   });
 
   it('planner holds everything but the owner-only actions', () => {
     expect(OWNER_ONLY).toEqual(['occasion:delete', 'audit:read']);
-    expect(actionsOf('planner')).toEqual(all.filter((a) => !OWNER_ONLY.includes(a)));
+    expect(actionsOf('planner')).toEqual(all.filter((a) => ![...OWNER_ONLY, ...PLATFORM_ONLY].includes(a)));
     expect(actionsOf('planner')).toContain('access:manage');
+    expect(actionsOf('planner')).toContain('integration:connect');
     expect(actionsOf('planner')).toContain('rsvp:override');
   });
 
-  it('co_planner additionally lacks access:manage and module:manage', () => {
-    const expected = all.filter((a) => ![...OWNER_ONLY, 'access:manage', 'module:manage'].includes(a));
+  it('co_planner additionally lacks access:manage, module:manage and integration:connect', () => {
+    const expected = all.filter((a) => ![...OWNER_ONLY, ...PLATFORM_ONLY, 'access:manage', 'module:manage', 'integration:connect'].includes(a));
     expect(actionsOf('co_planner')).toEqual(expected);
     expect(actionsOf('co_planner')).toContain('access:read');
   });

@@ -19,6 +19,7 @@ import { buildSchema } from '../../../src/interfaces/graphql/schema.js';
 import { decodeGlobalID } from '../../../src/interfaces/graphql/global-id.js';
 import { buildWorld, must, uniq, type World } from '../../support/factories.js';
 import { errorCode, type GqlResult, startServer } from '../../support/harness.js';
+import { globalId } from '../../support/rows.js';
 
 /**
  * Tenant isolation, generated from the schema: every root field that takes an
@@ -40,7 +41,27 @@ const schema = buildSchema();
  * another occasion's ids is covered in test/modules/rsvp/rsvp.int.test.ts.
  * Adding one here is a reviewed decision.
  */
-const NOT_OCCASION_SCOPED = new Set<string>(['Mutation.submitRsvp']);
+const NOT_OCCASION_SCOPED = new Set<string>([
+  'Mutation.submitRsvp',
+  // Platform-level integration records (operators only, integration:* at PLATFORM): every
+  // non-operator is FORBIDDEN before any id is read, whichever id it sends, so there is no
+  // tenant to leak. Covered in test/interfaces/integrations/integrations.int.test.ts.
+  'Query.integration',
+  'Mutation.configureIntegration',
+  'Mutation.transitionIntegration',
+  'Mutation.issueIntegrationCredential',
+  'Mutation.revokeIntegrationCredential',
+  'Mutation.setIntegrationSecret',
+  'Mutation.connectPlatformIntegration',
+]);
+
+/**
+ * Id types that belong to no occasion: an enabled partner integration is connected to many
+ * occasions by design, so its id is not "B's". Such slots get one integration both tenants
+ * are connected to, and are never the probed "id of B".
+ */
+const PLATFORM_LEVEL_IDS = new Set(['IntegrationApp']);
+let sharedIds: Record<string, string> = {};
 
 /**
  * ID inputs declared with plain `t.id()` (no `for`), so the schema cannot say
@@ -245,6 +266,14 @@ async function buildTenant(): Promise<Tenant> {
     { id: world.occasionId },
   );
   const o = r.occasion;
+  const connection = (
+    await must(
+      s,
+      t,
+      `mutation($i: ConnectIntegrationInput!) { connectIntegration(input: $i) { ... on IntegrationConnectionPayload { connection { id } } } }`,
+      { i: { occasionId: world.occasionId, integrationId: sharedIds.IntegrationApp, eventIds: [world.eventIds[0]] } },
+    )
+  ).connectIntegration.connection;
   const ids: Record<string, string> = {
     Occasion: world.occasionId,
     Event: world.eventIds[0]!,
@@ -260,6 +289,7 @@ async function buildTenant(): Promise<Tenant> {
     GuestAccess: o.guestAccesses.edges[0].node.id,
     Form: form.id,
     FormField: form.fields[0].id,
+    IntegrationConnection: connection.id,
   };
   for (const [type, id] of Object.entries(ids)) expect(decodeGlobalID(id).typename, `${type} id`).toBe(type);
   return { world, name: o.name, ids };
@@ -289,6 +319,7 @@ async function snapshot(occasionGlobalId: string) {
     forms: await p.form.findMany({ where, ...byId }),
     formFields: await p.formField.findMany({ where, ...byId }),
     formSubmissions: await p.formSubmission.findMany({ where, ...byId }),
+    integrationConnections: await p.integrationConnection.findMany({ where, ...byId }),
     auditLog: await p.auditLog.count({ where }),
     outboxEvents: await p.outboxEvent.count({ where }),
   };
@@ -320,11 +351,13 @@ const cases: Case[] = idFields.flatMap(({ root, field, key, slots }) => [
   { name: `${key} with only B's ids → NOT_FOUND`, fieldKey: key, root, field, slots, fromB: () => true, mixed: false, filterOnly: false },
   // With several ids, also A's own anchor plus one id of B: the check must not stop at the first id.
   ...(slots.length > 1
-    ? slots.map((p) => {
-        const filterOnly = p.path.includes('filter');
-        const name = `${key} with A's ids and B's ${p.path.join('.')} → ${filterOnly ? 'nothing of B' : 'NOT_FOUND'}`;
-        return { name, fieldKey: key, root, field, slots, fromB: (x: IdSlot) => x === p, mixed: true, filterOnly };
-      })
+    ? slots
+        .filter((p) => !PLATFORM_LEVEL_IDS.has(p.typeName))
+        .map((p) => {
+          const filterOnly = p.path.includes('filter');
+          const name = `${key} with A's ids and B's ${p.path.join('.')} → ${filterOnly ? 'nothing of B' : 'NOT_FOUND'}`;
+          return { name, fieldKey: key, root, field, slots, fromB: (x: IdSlot) => x === p, mixed: true, filterOnly };
+        })
     : []),
 ]);
 
@@ -334,6 +367,10 @@ describe('cross-tenant isolation (generated from the schema)', () => {
   const exercised = new Set<string>();
 
   beforeAll(async () => {
+    const integration = await s.app.db.prisma.integrationApp.create({
+      data: { displayName: 'Shared partner', businessRole: 'PARTNER', environment: 'DEVELOPMENT', status: 'ENABLED', flags: ['INBOUND'] },
+    });
+    sharedIds = { IntegrationApp: globalId('IntegrationApp', integration.id) };
     a = await buildTenant();
     b = await buildTenant();
   }, 120_000);
@@ -360,6 +397,7 @@ describe('cross-tenant isolation (generated from the schema)', () => {
     const sharesObjectWithB = (slot: IdSlot) =>
       bSlots.some((x) => x.path.slice(0, slot.path.length - 1).join('.') === slot.path.slice(0, -1).join('.'));
     const choose: IdChoice = (slot) => {
+      if (PLATFORM_LEVEL_IDS.has(slot.typeName)) return slot.required ? sharedIds[slot.typeName] : undefined;
       const tenant = c.fromB(slot) ? b : slot.required || (slot.localRequired && sharesObjectWithB(slot)) ? a : undefined;
       if (!tenant) return undefined;
       const id = tenant.ids[slot.typeName];

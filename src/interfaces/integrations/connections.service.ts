@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { recordAudit } from '../../platform/audit.js';
+import type { Tx } from '../../platform/db/client.js';
+import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
+import { recordEvent } from '../../platform/outbox.js';
+import { type Caller, userIdOf } from '../../platform/principal.js';
+import { parseInput } from '../../platform/validation.js';
+import { assertUsable, loadIntegration } from './apps.service.js';
+import { integrationConnected, integrationDisconnected } from './integrations.events.js';
+
+/*
+ * Configuration layers of a connection (the definition layer lives on the
+ * app, see definitionConfig): connection-level settings, occasion-level
+ * settings, event-level scoping (eventIds) and the adapter mapping. Each is
+ * strict, so a secret pasted into configuration is refused rather than stored
+ * in plaintext; secrets go through setIntegrationSecret.
+ */
+
+const connectionLayer = z
+  .object({
+    /** The partner's own id for this account or booking. */
+    externalAccountId: z.string().trim().min(1).max(200).optional(),
+    /** Overrides the definition's webhook endpoint for this connection (https only). */
+    webhookUrl: z.url({ protocol: /^https$/ }).optional(),
+    eventTypes: z
+      .array(z.string().regex(/^[a-z_]+\.[a-z_A-Z]+$/, 'An event type such as rsvp.submitted.'))
+      .max(50)
+      .optional(),
+  })
+  .strict();
+
+const occasionLayer = z
+  .object({
+    /** The partner's order/job reference for this occasion. */
+    reference: z.string().trim().min(1).max(200).optional(),
+    locale: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'A locale such as en or he-IL.')
+      .optional(),
+    notes: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+
+export const connectionConfig = z.object({ connection: connectionLayer.default({}), occasion: occasionLayer.default({}) }).strict();
+
+/** Adapter mapping: partner field names ↔ Tov+ fields, template and destination; never in domain tables. */
+export const adapterMapping = z
+  .object({
+    fields: z.record(z.string().min(1).max(100), z.string().min(1).max(200)).optional(),
+    template: z.string().trim().min(1).max(100).optional(),
+    destination: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict();
+
+const connectInput = z.object({
+  config: connectionConfig.default({ connection: {}, occasion: {} }),
+  eventIds: z.array(z.uuid()).max(100).default([]),
+  mapping: adapterMapping.default({}),
+});
+
+/** Only an integration an operator has enabled (or that is already in use) can be connected. */
+const CONNECTABLE = new Set(['ENABLED', 'ACTIVE']);
+
+/**
+ * Connects an integration: a PARTNER integration per occasion (occasionId
+ * given), a PLATFORM integration once at platform scope (occasionId null).
+ * Connecting again reconfigures (and re-enables a disconnected connection):
+ * there is one connection per integration and occasion.
+ */
+export async function connectIntegration(tx: Tx, caller: Caller, integrationId: string, occasionId: string | null, input: unknown) {
+  const d = parseInput(connectInput, input);
+  const app = await loadIntegration(tx, integrationId);
+  assertUsable(app, 'it cannot be connected');
+  if (app.businessRole === 'PARTNER' && !occasionId) {
+    throw new ValidationError('A partner integration is connected to an occasion.', [{ path: 'input.occasionId', message: 'Required.' }]);
+  }
+  if (app.businessRole === 'PLATFORM' && occasionId) {
+    // Platform services (messaging, storage) exist once; occasions do not each connect their own.
+    throw new ValidationError('A platform integration is connected once, at platform scope, by an operator.', [
+      { path: 'input.integrationId', message: 'Not a partner integration.' },
+    ]);
+  }
+  if (!CONNECTABLE.has(app.status)) throw new ConflictError('This integration is not enabled yet: an operator enables it first.');
+  const eventIds = [...new Set(d.eventIds)];
+  if (eventIds.length) {
+    if (!occasionId) throw new ValidationError('Platform connections have no events.', [{ path: 'input.eventIds', message: 'Not allowed.' }]);
+    if ((await tx.event.count({ where: { id: { in: eventIds }, occasionId } })) !== eventIds.length) throw notFound('Event');
+  }
+  const before = await tx.integrationConnection.findFirst({ where: { integrationId, occasionId } });
+  const data = { config: d.config, eventIds, mapping: d.mapping, disabledAt: null };
+  const connection = before
+    ? await tx.integrationConnection.update({ where: { id: before.id }, data })
+    : await tx.integrationConnection.create({ data: { integrationId, occasionId, ...data } });
+  await recordAudit(tx, caller, {
+    action: 'integration:connect',
+    occasionId,
+    target: { type: 'IntegrationConnection', id: connection.id },
+    before: before ?? undefined,
+    after: connection,
+  });
+  await recordEvent(tx, caller, integrationConnected, { integrationId, connectionId: connection.id, occasionId, eventIds }, { occasionId });
+  return connection;
+}
+
+/**
+ * Disconnects: the connection is kept (disabledAt) for the record, and every
+ * live grant the integration holds in that occasion is revoked with it, so
+ * reconnecting later starts from no access.
+ */
+export async function disconnectIntegration(tx: Tx, caller: Caller, connectionId: string) {
+  const before = await tx.integrationConnection.findUnique({ where: { id: connectionId } });
+  if (!before) throw notFound('Connection');
+  if (before.disabledAt) throw new ConflictError('This integration is already disconnected.');
+  const now = new Date();
+  const after = await tx.integrationConnection.update({ where: { id: connectionId }, data: { disabledAt: now } });
+  const { count } = await tx.grant.updateMany({
+    where: { subjectIntegrationId: before.integrationId, occasionId: before.occasionId, revokedAt: null },
+    data: { revokedAt: now, revokedByUserId: userIdOf(caller.principal) },
+  });
+  await recordAudit(tx, caller, {
+    action: 'integration:disconnect',
+    occasionId: before.occasionId,
+    target: { type: 'IntegrationConnection', id: connectionId },
+    before,
+    after: { ...after, revokedGrants: count },
+  });
+  await recordEvent(
+    tx,
+    caller,
+    integrationDisconnected,
+    { integrationId: before.integrationId, connectionId, occasionId: before.occasionId, revokedGrants: count },
+    { occasionId: before.occasionId },
+  );
+  return after;
+}

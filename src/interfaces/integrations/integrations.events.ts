@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { defineEvent } from '../../platform/outbox.js';
+
+/*
+ * Integration records are platform-level: their events carry no occasion
+ * (outbox occasion_id null) except connections, which belong to the occasion
+ * they connect. Payloads never carry secrets, secret hashes or configuration.
+ */
+
+const app = z.object({ integrationId: z.uuid() });
+
+export const integrationCreated = defineEvent({
+  type: 'integration.created',
+  description: 'An integration app was defined.',
+  payload: app.extend({ businessRole: z.string(), environment: z.string(), flags: z.array(z.string()) }),
+  requiredAction: 'integration:read',
+});
+export const integrationConfigured = defineEvent({
+  type: 'integration.configured',
+  description: 'An integration’s definition configuration changed.',
+  payload: app.extend({ status: z.string() }),
+  requiredAction: 'integration:read',
+});
+export const integrationStatusChanged = defineEvent({
+  type: 'integration.status_changed',
+  description: 'An integration moved through its lifecycle (enabled, active, disabled, revoked, archived).',
+  payload: app.extend({ from: z.string(), to: z.string() }),
+  requiredAction: 'integration:read',
+});
+export const integrationCredentialIssued = defineEvent({
+  type: 'integration_credential.issued',
+  description: 'A credential (key id + secret) was issued to an integration.',
+  payload: app.extend({ credentialId: z.uuid(), keyId: z.string(), expiresAt: z.string().nullable() }),
+  requiredAction: 'integration:read',
+});
+export const integrationCredentialRevoked = defineEvent({
+  type: 'integration_credential.revoked',
+  description: 'A credential stopped working.',
+  payload: app.extend({ credentialId: z.uuid(), keyId: z.string() }),
+  requiredAction: 'integration:read',
+});
+export const integrationSecretSet = defineEvent({
+  type: 'integration_secret.set',
+  description: 'A webhook/adapter secret was set or rotated (the value is never in the event).',
+  payload: app.extend({ secretId: z.uuid(), name: z.string(), replacesId: z.uuid().nullable() }),
+  requiredAction: 'integration:read',
+});
+export const integrationConnected = defineEvent({
+  type: 'integration.connected',
+  description: 'An integration was connected to an occasion (or at platform scope), or its connection reconfigured.',
+  payload: app.extend({ connectionId: z.uuid(), occasionId: z.uuid().nullable(), eventIds: z.array(z.uuid()) }),
+  requiredAction: 'integration:connect',
+});
+export const integrationDisconnected = defineEvent({
+  type: 'integration.disconnected',
+  description: 'An integration was disconnected; its grants in the occasion were revoked.',
+  payload: app.extend({ connectionId: z.uuid(), occasionId: z.uuid().nullable(), revokedGrants: z.number().int() }),
+  requiredAction: 'integration:connect',
+});
+
+export const INTEGRATION_EVENTS = [
+  integrationCreated,
+  integrationConfigured,
+  integrationStatusChanged,
+  integrationCredentialIssued,
+  integrationCredentialRevoked,
+  integrationSecretSet,
+  integrationConnected,
+  integrationDisconnected,
+];

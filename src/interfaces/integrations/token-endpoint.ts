@@ -1,0 +1,259 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { App } from '../../app.js';
+import { recordAudit } from '../../platform/audit.js';
+import { sha256 } from '../../platform/crypto.js';
+import type { Caller } from '../../platform/principal.js';
+import { markActive } from './apps.service.js';
+import { isKeyId, isWellFormedSecret, secretMatches } from './credential-format.js';
+import { INTEGRATION_TOKEN_TYP, refusalOf } from './principal.js';
+import { WINDOW_SECONDS } from './rate-limit.js';
+
+/*
+ * OAuth 2.0 client credentials (RFC 6749 §4.4) for integration principals:
+ * a key id and secret in, a short-lived signed access token out. No refresh
+ * token (§4.4.3): a client holding its secret simply asks again. Refusals use
+ * the §5.2 error codes; a client that authenticated with HTTP Basic gets 401
+ * with a matching WWW-Authenticate challenge (§5.2, invalid_client).
+ */
+
+export const TOKEN_PATH = '/oauth/token';
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+/** Compared against when the key id is unknown, so an unknown id costs the same hash work as a wrong secret. */
+const DUMMY_HASH = sha256('tovplus:no-such-credential');
+
+const BASIC_CHALLENGE = 'Basic realm="tovplus-integrations", charset="UTF-8"';
+
+type OAuthError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'rate_limited';
+
+class TokenRequestError extends Error {
+  constructor(
+    readonly error: OAuthError,
+    readonly description: string,
+    readonly status = 400,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(description);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  // §5.1: token responses (and, by the same reasoning, their errors) must never be cached.
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', pragma: 'no-cache', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** Form (the RFC's encoding) or JSON body → single-valued string parameters; a repeated parameter is refused (§3.2). */
+function parseParams(req: IncomingMessage, body: Buffer | null): Map<string, string> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const text = body?.toString('utf8') ?? '';
+  const params = new Map<string, string>();
+  const add = (k: string, v: string) => {
+    if (params.has(k)) throw new TokenRequestError('invalid_request', `Parameter "${k}" is repeated.`);
+    // §3.1: a parameter sent without a value is treated as omitted.
+    if (v !== '') params.set(k, v);
+  };
+  if (type === 'application/x-www-form-urlencoded') {
+    for (const [k, v] of new URLSearchParams(text)) add(k, v);
+  } else if (type === 'application/json') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new TokenRequestError('invalid_request', 'The body is not valid JSON.');
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new TokenRequestError('invalid_request', 'The body must be a JSON object.');
+    for (const [k, v] of Object.entries(parsed)) {
+      if (v === null || v === undefined) continue;
+      if (typeof v !== 'string') throw new TokenRequestError('invalid_request', `Parameter "${k}" must be a string.`);
+      add(k, v);
+    }
+  } else {
+    throw new TokenRequestError('invalid_request', 'Send the parameters as application/x-www-form-urlencoded (or application/json).');
+  }
+  return params;
+}
+
+/** §2.3.1: HTTP Basic with the form-encoded id and secret, or client_id/client_secret in the body; never both. */
+function clientCredentials(req: IncomingMessage, params: Map<string, string>): { clientId: string; secret: string } {
+  const header = req.headers.authorization;
+  const inBody = params.has('client_id') || params.has('client_secret');
+  if (header) {
+    if (inBody) throw new TokenRequestError('invalid_request', 'Authenticate with HTTP Basic or with body parameters, not both.');
+    const m = /^Basic\s+([A-Za-z0-9+/]+=*)$/i.exec(header.trim());
+    const challenge = { 'www-authenticate': BASIC_CHALLENGE };
+    if (!m) throw new TokenRequestError('invalid_client', 'Use HTTP Basic authentication with the key id and secret.', 401, challenge);
+    const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw new TokenRequestError('invalid_client', 'Client authentication failed.', 401, challenge);
+    try {
+      const form = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+      return { clientId: form(decoded.slice(0, colon)), secret: form(decoded.slice(colon + 1)) };
+    } catch {
+      throw new TokenRequestError('invalid_client', 'Client authentication failed.', 401, challenge);
+    }
+  }
+  const clientId = params.get('client_id');
+  const secret = params.get('client_secret');
+  if (!clientId || !secret) {
+    throw new TokenRequestError('invalid_client', 'Send client_id and client_secret, or use HTTP Basic.', 401, {
+      'www-authenticate': BASIC_CHALLENGE,
+    });
+  }
+  return { clientId, secret };
+}
+
+function clientAddress(req: IncomingMessage): string {
+  // The socket's peer, not X-Forwarded-For: a header the caller writes cannot buy a fresh bucket.
+  const a = req.socket.remoteAddress ?? 'unknown';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+async function limit(app: App, key: string, max: number) {
+  const r = await app.rateLimiter.hit(key, max, WINDOW_SECONDS);
+  if (!r.allowed) {
+    throw new TokenRequestError('rate_limited', `Too many token requests; retry in ${r.retryAfterSeconds} s.`, 429, {
+      'retry-after': String(r.retryAfterSeconds),
+    });
+  }
+}
+
+/** The integration's live grants as a space-separated action list (informational: enforcement reads the grants table). */
+async function grantedScope(app: App, integrationId: string): Promise<string[]> {
+  const now = new Date();
+  const grants = await app.db.prisma.grant.findMany({
+    where: { subjectIntegrationId: integrationId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    select: { actions: true, role: true },
+  });
+  const actions = new Set<string>();
+  for (const g of grants) {
+    g.actions.forEach((a) => actions.add(a));
+    if (g.role) app.actions.roleActions(g.role)?.forEach((a) => actions.add(a));
+  }
+  return [...actions].sort();
+}
+
+const REFUSAL_DESCRIPTIONS: Record<string, string> = {
+  credential_revoked: 'This credential was revoked.',
+  credential_expired: 'This credential has expired.',
+  integration_disabled: 'This integration is disabled.',
+  integration_revoked: 'This integration was revoked.',
+  integration_archived: 'This integration was archived.',
+  integration_not_enabled: 'This integration is not enabled yet.',
+  integration_expired: 'This integration has expired.',
+  environment_mismatch: 'This credential belongs to another environment than this server.',
+};
+
+async function issue(app: App, req: IncomingMessage, body: Buffer | null, requestId: string, res: ServerResponse) {
+  const c = app.config;
+  await limit(app, `token:addr:${clientAddress(req)}`, c.TOKEN_IP_RATE_LIMIT_PER_MINUTE);
+  const params = parseParams(req, body);
+  const grantType = params.get('grant_type');
+  if (!grantType) throw new TokenRequestError('invalid_request', 'grant_type is required.');
+  if (grantType !== 'client_credentials') throw new TokenRequestError('unsupported_grant_type', 'Only grant_type=client_credentials is supported.');
+  const { clientId, secret } = clientCredentials(req, params);
+  const fail = (description = 'Client authentication failed.') =>
+    new TokenRequestError('invalid_client', description, 401, { 'www-authenticate': BASIC_CHALLENGE });
+
+  // Shape and checksum first: a typo or a guess never reaches the database (and is not counted per id, the address bucket covers it).
+  if (!isKeyId(clientId) || !isWellFormedSecret(secret)) {
+    app.logger.info({ requestId, reason: isKeyId(clientId) ? 'malformed_secret' : 'malformed_key_id' }, 'integration token refused');
+    throw fail();
+  }
+  await limit(app, `token:client:${clientId}`, c.TOKEN_RATE_LIMIT_PER_MINUTE);
+
+  const credential = await app.db.prisma.integrationCredential.findUnique({
+    where: { keyId: clientId },
+    select: {
+      id: true,
+      integrationId: true,
+      secretHash: true,
+      revokedAt: true,
+      expiresAt: true,
+      integration: { select: { status: true, environment: true, expiresAt: true } },
+    },
+  });
+  const matches = secretMatches(secret, credential?.secretHash ?? DUMMY_HASH);
+  if (!credential) {
+    app.logger.info({ requestId, keyId: clientId, reason: 'unknown_key_id' }, 'integration token refused');
+    throw fail();
+  }
+
+  const caller: Caller = {
+    principal: { kind: 'integration', integrationId: credential.integrationId, credentialId: credential.id, environment: c.DEPLOYMENT_ENVIRONMENT },
+    requestId,
+  };
+  const target = { type: 'IntegrationCredential', id: credential.id };
+  const refuse = async (reason: string, error: TokenRequestError) => {
+    await recordAudit(app.db.prisma, caller, { action: 'integration:issue_token', target, outcome: 'DENIED', reason }).catch((err) =>
+      app.logger.error({ err, requestId }, 'could not audit a refused token request'),
+    );
+    app.logger.info({ requestId, integrationId: credential.integrationId, credentialId: credential.id, reason }, 'integration token refused');
+    return error;
+  };
+
+  // Until the secret matched, every refusal reads the same: nothing about the credential is told to someone who does not hold it.
+  if (!matches) throw await refuse('wrong_secret', fail());
+  const refusal = refusalOf(credential, c.DEPLOYMENT_ENVIRONMENT);
+  if (refusal) throw await refuse(refusal, fail(REFUSAL_DESCRIPTIONS[refusal]));
+
+  const granted = await grantedScope(app, credential.integrationId);
+  const requested = params.get('scope')?.split(' ').filter(Boolean) ?? [];
+  const missing = requested.filter((s) => !granted.includes(s));
+  if (missing.length) {
+    throw await refuse('invalid_scope', new TokenRequestError('invalid_scope', `Not granted to this integration: ${missing.join(' ')}.`));
+  }
+  // The token always states every granted action (tokens are not narrowed: access is decided by the grants table on each request).
+  const scope = granted.join(' ');
+
+  const ttl = Math.min(c.INTEGRATION_TOKEN_TTL_SECONDS, 600);
+  const { token } = await app.tokens.sign(
+    { sub: credential.integrationId, cid: credential.id, env: c.DEPLOYMENT_ENVIRONMENT, scope },
+    INTEGRATION_TOKEN_TYP,
+    ttl,
+  );
+  await app.db.prisma.integrationCredential.update({ where: { id: credential.id }, data: { lastUsedAt: new Date() } });
+  if (credential.integration.status === 'ENABLED') await markActive(app.db.prisma, credential.integrationId, credential.id, requestId);
+  await recordAudit(app.db.prisma, caller, { action: 'integration:issue_token', target, scope: { environment: c.DEPLOYMENT_ENVIRONMENT } }).catch(
+    (err) => app.logger.error({ err, requestId }, 'could not audit an issued token'),
+  );
+  app.logger.info({ requestId, integrationId: credential.integrationId, credentialId: credential.id, expiresIn: ttl }, 'integration token issued');
+  send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: ttl, scope });
+}
+
+/**
+ * Routes /oauth/token and /.well-known/jwks.json; false for any other path.
+ * Called by the http server with the (size-capped) body already read.
+ */
+export async function handleIntegrationRoutes(
+  app: App,
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  body: Buffer | null,
+  requestId: string,
+): Promise<boolean> {
+  if (pathname === JWKS_PATH) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, { error: 'invalid_request', error_description: 'Use GET.' }, { allow: 'GET, HEAD' });
+      return true;
+    }
+    // Short enough that a rotated-in key is seen by verifiers within minutes; retired keys stay listed while their tokens live.
+    res.writeHead(200, { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=300' });
+    res.end(req.method === 'HEAD' ? undefined : JSON.stringify(app.tokens.publicJwks()));
+    return true;
+  }
+  if (pathname !== TOKEN_PATH) return false;
+  if (req.method !== 'POST') {
+    send(res, 405, { error: 'invalid_request', error_description: 'Use POST.' }, { allow: 'POST' });
+    return true;
+  }
+  try {
+    await issue(app, req, body, requestId, res);
+  } catch (e) {
+    if (!(e instanceof TokenRequestError)) throw e;
+    send(res, e.status, { error: e.error, error_description: e.description }, e.headers);
+  }
+  return true;
+}

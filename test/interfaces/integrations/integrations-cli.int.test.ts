@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../../src/platform/crypto.js';
+import { TEST_APP_KEY, usePglite } from '../../support/env.js';
+import { createScratchDb, dropScratchDb } from '../../support/scratch-db.js';
+
+/*
+ * The operators' CLI as they run it: a real `src/bin/cli.ts` process against
+ * a PostgreSQL database of its own (migrated by the CLI itself on first use).
+ * PostgreSQL only: an embedded PGlite database cannot be shared between
+ * processes.
+ */
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const run = promisify(execFile);
+const DB = `tov_cli_${process.pid}_${Date.now()}`;
+let url = '';
+
+async function cli(...args: string[]) {
+  try {
+    const r = await run(process.execPath, ['--import', 'tsx', 'src/bin/cli.ts', 'integration', ...args], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        NODE_ENV: 'test',
+        DATABASE_URL: url,
+        APP_KEY: TEST_APP_KEY,
+        SEED_DEMO: 'false',
+      },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+describe.skipIf(usePglite())('integration CLI', () => {
+  beforeAll(async () => {
+    url = await createScratchDb(DB);
+  }, 60_000);
+  afterAll(() => dropScratchDb(DB));
+
+  it('create, rotate (secret printed once, stored hashed), revoke a credential, list, revoke the integration', async () => {
+    const created = await cli('create', '--name', 'Acme Print', '--role', 'partner', '--env', 'production', '--flags', 'inbound,outbound');
+    expect(created.code, created.stderr).toBe(0);
+    const id = /created integration ([0-9a-f-]{36})/.exec(created.stdout)![1]!;
+    const [app] = await query<{ flags: string; business_role: string; status: string }>(
+      'select flags::text, business_role::text, status::text from integration_apps where id = $1',
+      [id],
+    );
+    expect(app).toMatchObject({ flags: '{INBOUND,OUTBOUND}', business_role: 'PARTNER', status: 'DEFINED' });
+
+    const first = await cli('rotate', id);
+    const second = await cli('rotate', id);
+    expect(first.code, first.stderr).toBe(0);
+    const keyId = /keyId:\s+(tovk_\S+)/.exec(first.stdout)![1]!;
+    const secret = /secret:\s+(tovsk_\S+)/.exec(first.stdout)![1]!;
+    const [row] = await query<{ secret_hash: string }>('select secret_hash from integration_credentials where key_id = $1', [keyId]);
+    expect(row!.secret_hash).toBe(sha256(secret));
+    expect(second.stdout).not.toContain(secret);
+
+    // enable walks a new integration through CONFIGURED to ENABLED; disable and enable again work
+    const enabled = await cli('enable', id);
+    expect(enabled.stdout, enabled.stderr).toContain('is ENABLED');
+    expect((await cli('disable', id)).stdout).toContain('is DISABLED');
+    expect((await cli('enable', id)).stdout).toContain('is ENABLED');
+
+    const revoked = await cli('revoke', keyId);
+    expect(revoked.stdout).toContain(`revoked credential ${keyId}`);
+    const list = await cli('list');
+    expect(list.stdout).toContain(id);
+    expect(list.stdout).not.toContain(keyId);
+    expect(list.stdout).toContain(/keyId:\s+(tovk_\S+)/.exec(second.stdout)![1]!);
+    expect(list.stdout + list.stderr).not.toContain(secret);
+
+    const gone = await cli('revoke', id);
+    expect(gone.code, gone.stderr).toBe(0);
+    const again = await cli('revoke', id);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('ILLEGAL_TRANSITION');
+    const noMore = await cli('rotate', id);
+    expect(noMore.code).toBe(1);
+    expect(noMore.stderr).toContain('CONFLICT');
+
+    const audit = await query<{ action: string; principal_type: string }>(
+      `select action, principal_type from audit_log where target_id = $1 or target_type = 'IntegrationCredential' order by id`,
+      [id],
+    );
+    expect(audit.map((a) => a.action)).toEqual([
+      'integration:create',
+      'integration:credential_issue',
+      'integration:credential_issue',
+      'integration:transition', // enable: DEFINED → CONFIGURED
+      'integration:transition', // → ENABLED
+      'integration:transition', // disable
+      'integration:transition', // enable again
+      'integration:credential_revoke',
+      'integration:transition', // revoke
+    ]);
+    expect(new Set(audit.map((a) => a.principal_type))).toEqual(new Set(['system']));
+  }, 180_000);
+
+  it('bad usage is a message and exit code 1', async () => {
+    const r = await cli('create', '--name', 'X', '--role', 'overlord', '--env', 'production');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--role must be one of');
+  }, 60_000);
+});

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { buildWorld, must } from '../../support/factories.js';
+import { errorCode, startServer } from '../../support/harness.js';
+import { grantIntegration, integrationWithCredential, issueToken, operationId, runOperation } from '../../support/integration-auth.js';
+import { rawId } from '../../support/rows.js';
+
+/**
+ * Partners as they really call: a client-credentials token, then persisted
+ * documents by id, limited by the integration's allowlist and, field by
+ * field, by its grants. The caterer, venue and printer grant shapes of the
+ * seeds' worked examples, on the resources that exist.
+ */
+
+const s = await startServer();
+
+async function raw(token: string, body: unknown) {
+  const res = await s.fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+describe('integrations run persisted documents only', () => {
+  it('query text is refused (PERSISTED_QUERY_ONLY), an unknown id is PERSISTED_QUERY_NOT_FOUND, text beside an id is refused', async () => {
+    const i = await integrationWithCredential(s, { operations: ['VenueEvent'] });
+    const token = await issueToken(s, i);
+    const text = await raw(token, { query: '{ __typename }' });
+    expect(text.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_ONLY');
+    const unknown = await raw(token, { documentId: `sha256:${'f'.repeat(64)}` });
+    expect(unknown.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const smuggled = await raw(token, { documentId: operationId('VenueEvent'), query: '{ __typename }' });
+    expect(smuggled.status).toBe(400);
+    expect(smuggled.body.data ?? null).toBeNull();
+  });
+
+  it('an operation off the integration’s allowlist is FORBIDDEN, and the refusal is audited with its operation id', async () => {
+    const w = await buildWorld(s, { events: 1, households: [] });
+    const i = await integrationWithCredential(s, { operations: ['VenueEvent'] });
+    await grantIntegration(s, i.integrationId, {
+      occasionId: rawId(w.occasionId),
+      actions: ['event:read'],
+      scopeType: 'EVENT',
+      scopeEventId: rawId(w.eventIds[0]!),
+    });
+    const token = await issueToken(s, i);
+    const r = await runOperation(s, token, 'PrintRecipient', { actorId: w.households[0]?.id ?? w.eventIds[0] });
+    expect(errorCode(r)).toBe('FORBIDDEN');
+    const rows = await s.app.db.prisma.auditLog.findMany({ where: { integrationId: i.integrationId, operationId: operationId('PrintRecipient') } });
+    expect(rows.length).toBe(1);
+    expect(rows[0]!.outcome).not.toBe('SUCCESS');
+  });
+});
+
+describe('the partner worked examples', () => {
+  it('the caterer reads catering summaries for its dining event only, never a guest’s name', async () => {
+    const w = await buildWorld(s, { events: 2, households: [2, 3], modules: { rsvp: [0, 1] } });
+    for (const h of w.households) {
+      const inv = await must(
+        s,
+        w.owner.token,
+        `mutation($i: CreateRsvpInvitationInput!) { createRsvpInvitation(input: $i) { ... on CreateRsvpInvitationPayload { guestToken } } }`,
+        {
+          i: { occasionId: w.occasionId, unitId: h.id, eventIds: w.eventIds },
+        },
+      );
+      await must(s, inv.createRsvpInvitation.guestToken, `mutation($i: SubmitRsvpInput!) { submitRsvp(input: $i) { __typename } }`, {
+        i: { responses: [{ eventId: w.eventIds[0], status: 'ATTENDING' }] },
+      });
+    }
+    const caterer = await integrationWithCredential(s, { operations: ['CateringSummary'] });
+    await grantIntegration(s, caterer.integrationId, {
+      occasionId: rawId(w.occasionId),
+      actions: ['event:read', 'rsvp:read_catering'],
+      scopeType: 'EVENT',
+      scopeEventId: rawId(w.eventIds[0]!),
+    });
+    const token = await issueToken(s, caterer);
+    const dinner = await runOperation(s, token, 'CateringSummary', { eventId: w.eventIds[0] });
+    expect(dinner.body.errors).toBeUndefined();
+    expect(dinner.body.data.event.cateringSummary).toMatchObject({ headcount: 5, adults: 5, children: 0 });
+    expect(JSON.stringify(dinner.body)).not.toMatch(/Guest|Household|@example\.com/);
+    expect(errorCode(await runOperation(s, token, 'CateringSummary', { eventId: w.eventIds[1] }))).toBe('FORBIDDEN');
+    // and another occasion's event does not exist for it
+    const other = await buildWorld(s, { events: 1, households: [], modules: { rsvp: [0] } });
+    expect(errorCode(await runOperation(s, token, 'CateringSummary', { eventId: other.eventIds[0] }))).toBe('NOT_FOUND');
+  });
+
+  it('the venue: an event-scoped read-only grant reads that event, nothing else', async () => {
+    const w = await buildWorld(s, { events: 2, households: [1] });
+    const venue = await integrationWithCredential(s, { operations: ['VenueEvent'] });
+    await grantIntegration(s, venue.integrationId, {
+      occasionId: rawId(w.occasionId),
+      actions: ['event:read'],
+      scopeType: 'EVENT',
+      scopeEventId: rawId(w.eventIds[1]!),
+    });
+    const token = await issueToken(s, venue);
+    const ok = await runOperation(s, token, 'VenueEvent', { eventId: w.eventIds[1] });
+    expect(ok.body.data.event).toMatchObject({ id: w.eventIds[1], name: 'Event 2' });
+    expect(errorCode(await runOperation(s, token, 'VenueEvent', { eventId: w.eventIds[0] }))).toBe('FORBIDDEN');
+  });
+
+  it('the printer: a resource-scope grant on one record reads that record only', async () => {
+    const w = await buildWorld(s, { events: 1, households: [1, 1] });
+    const printer = await integrationWithCredential(s, { operations: ['PrintRecipient'] });
+    await grantIntegration(s, printer.integrationId, {
+      occasionId: rawId(w.occasionId),
+      actions: ['actor:read'],
+      scopeType: 'RESOURCE',
+      resourceType: 'Actor',
+      resourceId: rawId(w.households[0]!.id),
+    });
+    const token = await issueToken(s, printer);
+    const ok = await runOperation(s, token, 'PrintRecipient', { actorId: w.households[0]!.id });
+    expect(ok.body.data.actor).toMatchObject({ kind: 'HOUSEHOLD', displayName: 'Household 1' });
+    expect(errorCode(await runOperation(s, token, 'PrintRecipient', { actorId: w.households[1]!.id }))).toBe('FORBIDDEN');
+  });
+});
