@@ -12,7 +12,11 @@ import {
   loadIntegration,
   transitionIntegration,
 } from './apps.service.js';
+import { buildSchema } from '../graphql/schema.js';
 import { isKeyId } from './credential-format.js';
+import { accessReview, integrationHealth } from './health.js';
+import { setIntegrationOperations } from './operation-allowlist.js';
+import { loadPersistedManifest } from './persisted-operations.js';
 import { issueCredential, revokeCredential } from './credentials.service.js';
 
 /*
@@ -29,7 +33,10 @@ const USAGE = `usage:
   integration disable <integrationId>         stop it (tokens stop working on the next request; enable again later)
   integration rotate <integrationId>          issue a new credential (old ones keep working until revoked)
   integration revoke <integrationId|keyId>    revoke an integration (terminal) or one credential
-  integration list`;
+  integration list
+  integration operations <integrationId> <OperationName|sha256:…>...   set the persisted documents it may run
+  integration review [--unused-days 90] [--expiring-days 14]           access review: unused/expiring credentials, broad grants
+  integration health                                                    health of every integration (last hour of calls)`;
 
 export class CliUsageError extends Error {}
 
@@ -125,6 +132,36 @@ export async function runIntegrationCommand(app: App, args: string[]): Promise<s
         (a) =>
           `${a.id}  ${a.status.padEnd(10)} ${a.environment.toLowerCase().padEnd(11)} ${a.businessRole.toLowerCase().padEnd(8)} ${a.displayName}  ` +
           `[${a.credentials.map((c) => c.keyId).join(', ')}]`,
+      );
+    }
+    case 'operations': {
+      await authz.assert('integration:manage', PLATFORM_TARGET, 'Integration');
+      const [id, ...ops] = positional;
+      if (!id || !UUID.test(id)) throw new CliUsageError('operations needs an integration id (uuid) and operation names or ids');
+      const manifest = loadPersistedManifest();
+      const byName = new Map([...manifest.entries()].map(([opId, doc]) => [/^\w+\s+(\w+)/.exec(doc)?.[1] ?? opId, opId]));
+      const ids = ops.map((o) => (o.startsWith('sha256:') ? o : (byName.get(o) ?? o)));
+      const a = await write((tx) => setIntegrationOperations(tx, caller, { schema: buildSchema(), manifest }, id, ids));
+      return [`integration ${a.id} may run: ${a.allowedOperationIds.join(', ') || 'nothing'}`];
+    }
+    case 'review': {
+      await authz.assert('integration:read', PLATFORM_TARGET, 'Integration');
+      const findings = await accessReview(prisma, {
+        unusedDays: Number(flags['unused-days'] ?? 90),
+        expiringDays: Number(flags['expiring-days'] ?? 14),
+      });
+      return findings.length ? findings.map((f) => `${f.kind.padEnd(19)} ${f.integrationId}  ${f.detail}`) : ['nothing to review'];
+    }
+    case 'health': {
+      await authz.assert('integration:read', PLATFORM_TARGET, 'Integration');
+      const apps = await prisma.integrationApp.findMany({ select: { id: true, displayName: true }, orderBy: { id: 'asc' } });
+      const rows = await integrationHealth(
+        prisma,
+        apps.map((a) => a.id),
+      );
+      return rows.map(
+        (r) =>
+          `${r.integrationId}  ${r.health.padEnd(8)} ${r.calls} calls, ${r.failures} failed  ${apps.find((a) => a.id === r.integrationId)?.displayName ?? ''}`,
       );
     }
     default:

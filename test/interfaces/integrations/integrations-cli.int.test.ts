@@ -81,6 +81,13 @@ describe.skipIf(usePglite())('integration CLI', () => {
     expect((await cli('disable', id)).stdout).toContain('is DISABLED');
     expect((await cli('enable', id)).stdout).toContain('is ENABLED');
 
+    // operator views: the new, never-used credentials are not flagged yet; health has no calls; an operation needing grants it lacks is refused
+    expect((await cli('health')).stdout).toContain(`${id}  INACTIVE`);
+    expect((await cli('review', '--unused-days', '0')).stdout).toContain('CREDENTIAL_UNUSED');
+    const ops = await cli('operations', id, 'CateringSummary');
+    expect(ops.code).toBe(1);
+    expect(ops.stderr).toContain('rsvp:read_catering');
+
     const revoked = await cli('revoke', keyId);
     expect(revoked.stdout).toContain(`revoked credential ${keyId}`);
     const list = await cli('list');
