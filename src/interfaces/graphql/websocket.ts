@@ -35,7 +35,11 @@ export function attachWebSockets(app: App, server: Server, yoga: Yoga): WebSocke
         const auth = ctx.connectionParams?.authorization;
         let expiresAt: Date | null;
         try {
-          ({ expiresAt } = await authenticate(app, typeof auth === 'string' ? auth : null));
+          const who = await authenticate(app, typeof auth === 'string' ? auth : null);
+          // Partners run persisted documents over HTTP only: a socket would take arbitrary operation text
+          // past the trusted-documents rule and keep streaming after a credential is revoked.
+          if (who.principal.kind === 'integration') return false;
+          ({ expiresAt } = who);
         } catch {
           return false;
         }

@@ -80,6 +80,13 @@ export function persistedOperationsPlugins(manifest: PersistedManifest = loadPer
 /** Each integration runs only the operations assigned to it (checked against its grants when assigned). After the call audit, so refusals are audited. */
 export function integrationOperationAllowlist(): Plugin<Context> {
   return {
+    // Subscriptions do not pass through onExecute: the same rule, refused outright (no partner subscription is trusted yet).
+    onSubscribe({ args, setResultAndStopExecution }) {
+      if ((args.contextValue as Context).principal.kind !== 'integration') return;
+      setResultAndStopExecution({
+        errors: [createGraphQLError('Integrations cannot subscribe.', { extensions: { code: 'FORBIDDEN' } })],
+      });
+    },
     async onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue as Context & { request?: Request };
       if (ctx.principal.kind !== 'integration') return;

@@ -161,7 +161,11 @@ async function issue(app: App, req: IncomingMessage, body: Buffer | null, reques
     app.logger.info({ requestId, reason: isKeyId(clientId) ? 'malformed_secret' : 'malformed_key_id' }, 'integration token refused');
     throw fail();
   }
-  await limit(app, `token:client:${clientId}`, c.TOKEN_RATE_LIMIT_PER_MINUTE);
+  // Per key id only failures count: key ids are public, so counting every attempt would let anyone lock a partner out.
+  const failed = async (error: TokenRequestError) => {
+    await limit(app, `token:client-failures:${clientId}`, c.TOKEN_RATE_LIMIT_PER_MINUTE);
+    return error;
+  };
 
   const credential = await app.db.prisma.integrationCredential.findUnique({
     where: { keyId: clientId },
@@ -177,7 +181,7 @@ async function issue(app: App, req: IncomingMessage, body: Buffer | null, reques
   const matches = secretMatches(secret, credential?.secretHash ?? DUMMY_HASH);
   if (!credential) {
     app.logger.info({ requestId, keyId: clientId, reason: 'unknown_key_id' }, 'integration token refused');
-    throw fail();
+    throw await failed(fail());
   }
 
   const caller: Caller = {
@@ -186,7 +190,8 @@ async function issue(app: App, req: IncomingMessage, body: Buffer | null, reques
   };
   const target = { type: 'IntegrationCredential', id: credential.id };
   const refuse = async (reason: string, error: TokenRequestError) => {
-    await recordAudit(app.db.prisma, caller, { action: 'integration:issue_token', target, outcome: 'DENIED', reason }).catch((err) =>
+    // Not awaited: an unknown key id and a wrong secret must take the same time (no existence oracle).
+    void recordAudit(app.db.prisma, caller, { action: 'integration:issue_token', target, outcome: 'DENIED', reason }).catch((err) =>
       app.logger.error({ err, requestId }, 'could not audit a refused token request'),
     );
     app.logger.info({ requestId, integrationId: credential.integrationId, credentialId: credential.id, reason }, 'integration token refused');
@@ -194,7 +199,7 @@ async function issue(app: App, req: IncomingMessage, body: Buffer | null, reques
   };
 
   // Until the secret matched, every refusal reads the same: nothing about the credential is told to someone who does not hold it.
-  if (!matches) throw await refuse('wrong_secret', fail());
+  if (!matches) throw await failed(await refuse('wrong_secret', fail()));
   const refusal = refusalOf(credential, c.DEPLOYMENT_ENVIRONMENT);
   if (refusal) throw await refuse(refusal, fail(REFUSAL_DESCRIPTIONS[refusal]));
 

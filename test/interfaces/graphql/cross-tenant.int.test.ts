@@ -53,6 +53,7 @@ const NOT_OCCASION_SCOPED = new Set<string>([
   'Mutation.revokeIntegrationCredential',
   'Mutation.setIntegrationSecret',
   'Mutation.connectPlatformIntegration',
+  'Mutation.setIntegrationOperations',
 ]);
 
 /**

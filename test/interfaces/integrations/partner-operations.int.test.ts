@@ -118,3 +118,18 @@ describe('the partner worked examples', () => {
     expect(errorCode(await runOperation(s, token, 'PrintRecipient', { actorId: w.households[1]!.id }))).toBe('FORBIDDEN');
   });
 });
+
+describe('no live access for partners (yet)', () => {
+  it('an integration token cannot open a graphql-ws connection', async () => {
+    const { until, wsClient } = await import('../../support/live.js');
+    const i = await integrationWithCredential(s, { operations: ['VenueEvent'] });
+    const token = await issueToken(s, i);
+    const ws = wsClient(s.url, token);
+    // any operation opens the (lazy) connection; connection_init is refused with 4403
+    const sub = ws.subscribe(`subscription { __typename }`);
+    await until(() => ws.closes.length > 0 || sub.ended !== null);
+    expect(ws.closes[0]?.code).toBe(4403);
+    expect(sub.messages).toEqual([]);
+    await ws.dispose();
+  });
+});
