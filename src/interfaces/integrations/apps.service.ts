@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhookFields } from './config-fields.js';
 import type { IntegrationApp, IntegrationStatus } from '../../generated/prisma/client.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
@@ -55,13 +56,7 @@ export const definitionConfig = z
     description: z.string().trim().max(1000).optional(),
     homepageUrl: z.url({ protocol: /^https?$/ }).optional(),
     contactEmail: z.email().optional(),
-    /** Where outbound webhooks are delivered (https only). */
-    webhookUrl: z.url({ protocol: /^https$/ }).optional(),
-    /** Outbound event types the integration wants (resource.pastVerb). */
-    eventTypes: z
-      .array(z.string().regex(/^[a-z_]+\.[a-z_A-Z]+$/, 'An event type such as rsvp.submitted.'))
-      .max(50)
-      .optional(),
+    ...webhookFields,
   })
   .strict();
 

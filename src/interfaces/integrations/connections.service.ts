@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhookFields } from './config-fields.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
@@ -20,12 +21,8 @@ const connectionLayer = z
   .object({
     /** The partner's own id for this account or booking. */
     externalAccountId: z.string().trim().min(1).max(200).optional(),
-    /** Overrides the definition's webhook endpoint for this connection (https only). */
-    webhookUrl: z.url({ protocol: /^https$/ }).optional(),
-    eventTypes: z
-      .array(z.string().regex(/^[a-z_]+\.[a-z_A-Z]+$/, 'An event type such as rsvp.submitted.'))
-      .max(50)
-      .optional(),
+    /** webhookUrl here overrides the definition's endpoint for this connection. */
+    ...webhookFields,
   })
   .strict();
 
