@@ -48,7 +48,26 @@ switch (cmd) {
     }
     break;
   }
+  case 'keys': {
+    // Signing keys (user and integration JWTs, published at /.well-known/jwks.json). A new key signs from now on;
+    // older ones keep verifying the tokens they signed (at most a few minutes' worth) and stay in the JWKS.
+    const config = loadConfig();
+    const app = await createApp(config, { logger: createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pino.destination(2)) });
+    try {
+      if (args[0] === 'rotate') console.log(`new signing key ${await app.tokens.rotate()}`);
+      else if (args[0] === 'list') {
+        for (const k of await app.db.prisma.signingKey.findMany({ orderBy: { createdAt: 'asc' } }))
+          console.log(`${k.kid}  ${k.alg}  created ${k.createdAt.toISOString()}${k.retiredAt ? `  retired ${k.retiredAt.toISOString()}` : ''}`);
+      } else {
+        console.error('usage: cli keys <rotate|list>');
+        process.exitCode = 1;
+      }
+    } finally {
+      await app.close();
+    }
+    break;
+  }
   default:
-    console.error('usage: cli <schema:print|schema:check|integration ...>');
+    console.error('usage: cli <schema:print|schema:check|integration ...|keys rotate|keys list>');
     process.exit(2);
 }

@@ -20,8 +20,12 @@ const DB = `tov_cli_${process.pid}_${Date.now()}`;
 let url = '';
 
 async function cli(...args: string[]) {
+  return command('integration', ...args);
+}
+
+async function command(...args: string[]) {
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', 'src/bin/cli.ts', 'integration', ...args], {
+    const r = await run(process.execPath, ['--import', 'tsx', 'src/bin/cli.ts', ...args], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
@@ -122,6 +126,16 @@ describe.skipIf(usePglite())('integration CLI', () => {
     ]);
     expect(new Set(audit.map((a) => a.principal_type))).toEqual(new Set(['system']));
   }, 180_000);
+
+  it('keys rotate adds a signing key; the older one stays published for the tokens it signed', async () => {
+    const before = (await command('keys', 'list')).stdout.trim().split('\n').filter(Boolean);
+    const r = await command('keys', 'rotate');
+    expect(r.code, r.stderr).toBe(0);
+    const kid = /new signing key (\S+)/.exec(r.stdout)![1]!;
+    const after = (await command('keys', 'list')).stdout.trim().split('\n');
+    expect(after).toHaveLength(before.length + 1);
+    expect(after.at(-1)).toContain(kid);
+  }, 120_000);
 
   it('bad usage is a message and exit code 1', async () => {
     const r = await cli('create', '--name', 'X', '--role', 'overlord', '--env', 'production');
