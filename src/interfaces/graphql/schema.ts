@@ -24,6 +24,7 @@ import '../../modules/rsvp/export/responses-csv.schema.js';
 import '../../modules/forms/forms.schema.js';
 import '../integrations/integrations.schema.js';
 import '../integrations/operations.schema.js';
+import '../webhooks/event-catalog.schema.js';
 
 const locations = [DirectiveLocation.OBJECT, DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.INTERFACE];
 const AuthScope = new GraphQLEnumType({

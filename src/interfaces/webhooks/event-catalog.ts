@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { ACTOR_EVENTS } from '../../domains/actors/actors.events.js';
+import { EVENT_EVENTS } from '../../domains/events/events.events.js';
+import { GUEST_ACCESS_EVENTS } from '../../domains/guest-access/guest-access.events.js';
+import { IDENTITY_EVENTS } from '../../domains/identity/identity.events.js';
+import type { ModuleRegistry } from '../../domains/modules/manifest.js';
+import { MODULE_EVENTS } from '../../domains/modules/modules.events.js';
+import { OCCASION_EVENTS } from '../../domains/occasions/occasions.events.js';
+import { PERMISSION_EVENTS } from '../../domains/permissions/permissions.events.js';
+import type { EventType } from '../../platform/outbox.js';
+import { INTEGRATION_EVENTS } from '../integrations/integrations.events.js';
+
+/*
+ * The event catalog: every business event this server emits, contributed by
+ * the core domains and by each module's manifest, with its payload schema,
+ * description and the action a subscriber needs to receive it. Webhook
+ * subscriptions are checked against it; partners read it to know what exists.
+ */
+
+const CORE_EVENTS: readonly EventType[] = [
+  ...OCCASION_EVENTS,
+  ...EVENT_EVENTS,
+  ...ACTOR_EVENTS,
+  ...MODULE_EVENTS,
+  ...PERMISSION_EVENTS,
+  ...GUEST_ACCESS_EVENTS,
+  ...IDENTITY_EVENTS,
+  ...INTEGRATION_EVENTS,
+];
+
+export interface CatalogEntry {
+  type: string;
+  description: string;
+  requiredAction: string;
+  /** Where it comes from: "core" or the module key. */
+  source: string;
+  /** The payload as JSON Schema (from its zod schema). */
+  payloadSchema: unknown;
+}
+
+export function buildEventCatalog(modules: ModuleRegistry): Map<string, CatalogEntry> {
+  const catalog = new Map<string, CatalogEntry>();
+  const add = (e: EventType, source: string) => {
+    if (catalog.has(e.type)) throw new Error(`Event type ${e.type} is declared twice (${catalog.get(e.type)!.source} and ${source})`);
+    catalog.set(e.type, {
+      type: e.type,
+      description: e.description,
+      requiredAction: e.requiredAction,
+      source,
+      payloadSchema: z.toJSONSchema(e.payload, { unrepresentable: 'any' }),
+    });
+  };
+  for (const e of CORE_EVENTS) add(e, 'core');
+  for (const m of modules.list()) for (const e of m.events) add(e, m.key);
+  return new Map([...catalog.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
