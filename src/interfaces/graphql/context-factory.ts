@@ -34,7 +34,8 @@ export interface Authenticated {
 }
 
 /** The unverified `typ` header of a JWT, only to pick which verifier (with that typ pinned) checks it. */
-function jwtTyp(token: string): string | undefined {
+/** A JWT's declared `typ`, unverified: enough to pick which verification applies. */
+export function jwtTyp(token: string): string | undefined {
   try {
     return decodeProtectedHeader(token).typ;
   } catch {

@@ -1,10 +1,9 @@
-import DataLoader from 'dataloader';
 import { PLATFORM_TARGET } from '../../domains/permissions/target.js';
 import { builder } from '../graphql/builder.js';
-import type { Context } from '../graphql/context.js';
 import { encodeGlobalID } from '../graphql/global-id.js';
 import { payload } from '../graphql/payload.js';
 import { canField, inheritedType } from '../graphql/rules.js';
+import { requestLoader } from '../graphql/request-loader.js';
 import { inTransaction } from '../graphql/write.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { accessReview, type AccessReviewFinding, type HealthRow, integrationHealth } from './health.js';
@@ -58,18 +57,7 @@ const FindingType = builder.objectRef<AccessReviewFinding>('AccessReviewFinding'
 });
 
 /** Health of every integration on a page, in one statement. */
-const healthLoaders = new WeakMap<Context, DataLoader<string, HealthRow | undefined>>();
-function healthOf(ctx: Context, id: string) {
-  let dl = healthLoaders.get(ctx);
-  if (!dl) {
-    dl = new DataLoader(async (ids) => {
-      const rows = await integrationHealth(ctx.prisma, [...ids]);
-      return ids.map((i) => rows.find((r) => r.integrationId === i));
-    });
-    healthLoaders.set(ctx, dl);
-  }
-  return dl.load(id);
-}
+const healthOf = requestLoader(async (ctx, ids) => new Map((await integrationHealth(ctx.prisma, ids)).map((h) => [h.integrationId, h])));
 
 builder.prismaObjectFields(IntegrationAppType, (t) => ({
   allowedOperations: t.field({

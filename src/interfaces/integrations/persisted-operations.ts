@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
 import type { Context } from '../graphql/context.js';
+import { jwtTyp } from '../graphql/context-factory.js';
 import { INTEGRATION_TOKEN_TYP } from './principal.js';
 
 /*
@@ -24,13 +25,8 @@ export function loadPersistedManifest(): PersistedManifest {
 
 /** Integration access tokens carry their own JWT `typ`; the header is enough to choose the rules (the signature is verified later). */
 function isIntegrationRequest(request: Request): boolean {
-  const m = /^Bearer\s+([A-Za-z0-9_-]+)\./i.exec(request.headers.get('authorization') ?? '');
-  if (!m) return false;
-  try {
-    return (JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as { typ?: string }).typ === INTEGRATION_TOKEN_TYP;
-  } catch {
-    return false;
-  }
+  const m = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '');
+  return !!m && jwtTyp(m[1]!) === INTEGRATION_TOKEN_TYP;
 }
 
 type Params = GraphQLParams & { documentId?: unknown };

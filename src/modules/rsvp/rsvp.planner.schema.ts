@@ -1,4 +1,3 @@
-import DataLoader from 'dataloader';
 import { ActorType } from '../../domains/actors/actors.schema.js';
 import { EventType } from '../../domains/events/events.schema.js';
 import { OccasionType } from '../../domains/occasions/occasions.schema.js';
@@ -6,6 +5,7 @@ import { TagType } from '../../domains/actors/actors.schema.js';
 import { builder } from '../../interfaces/graphql/builder.js';
 import type { Context } from '../../interfaces/graphql/context.js';
 import { encodeGlobalID } from '../../interfaces/graphql/global-id.js';
+import { byId, requestLoader } from '../../interfaces/graphql/request-loader.js';
 import { deletedPayload, payload } from '../../interfaces/graphql/payload.js';
 import { canField, canType, inheritedType } from '../../interfaces/graphql/rules.js';
 import { inTransaction } from '../../interfaces/graphql/write.js';
@@ -29,33 +29,10 @@ export const RsvpResponseScopeEnum = builder.enumType('RsvpResponseScope', {
 });
 const RsvpSourceEnum = builder.enumType('RsvpSource', { values: ['GUEST', 'PLANNER_OVERRIDE', 'IMPORT'] as const });
 
-/** Actors by id, batched per request: a page of responses names many participants. */
-const actorLoaders = new WeakMap<Context, DataLoader<string, unknown>>();
-function actorsById(ctx: Context) {
-  let dl = actorLoaders.get(ctx);
-  if (!dl) {
-    dl = new DataLoader(async (ids) => {
-      const rows = await ctx.prisma.actor.findMany({ where: { id: { in: [...ids] } } });
-      return ids.map((id) => rows.find((r) => r.id === id) ?? null);
-    });
-    actorLoaders.set(ctx, dl);
-  }
-  return dl;
-}
-
-/** Form submissions by id, batched per request (one statement for a page of responses). */
-const submissionLoaders = new WeakMap<Context, DataLoader<string, unknown>>();
-function submissionsById(ctx: Context) {
-  let dl = submissionLoaders.get(ctx);
-  if (!dl) {
-    dl = new DataLoader(async (ids) => {
-      const rows = await ctx.prisma.formSubmission.findMany({ where: { id: { in: [...ids] } } });
-      return ids.map((id) => rows.find((r) => r.id === id) ?? null);
-    });
-    submissionLoaders.set(ctx, dl);
-  }
-  return dl;
-}
+/** Actors and form submissions by id, batched per request: a page of responses names many of each. */
+const actorById = requestLoader((ctx, ids) => ctx.prisma.actor.findMany({ where: { id: { in: ids } } }).then(byId));
+const submissionById = requestLoader((ctx, ids) => ctx.prisma.formSubmission.findMany({ where: { id: { in: ids } } }).then(byId));
+const present = <T>(xs: (T | null)[]) => xs.filter((x): x is T => x !== null);
 
 const invitationTarget = (i: { occasionId: string }, ctx: Context) => rsvpInstallationTarget(ctx, i.occasionId);
 
@@ -109,7 +86,7 @@ export const RsvpResponseType = builder.prismaNode('RsvpResponse', {
     participants: t.field({
       type: [ActorType],
       description: 'Who of the unit attends (plus-ones included).',
-      resolve: async (r, _a, ctx) => (await actorsById(ctx).loadMany(r.participantActorIds)).filter((a) => a && !(a instanceof Error)) as never,
+      resolve: async (r, _a, ctx) => present(await Promise.all(r.participantActorIds.map((id) => actorById(ctx, id)))),
     }),
     headcount: t.exposeInt('headcount'),
     childCount: t.exposeInt('childCount'),
@@ -117,7 +94,7 @@ export const RsvpResponseType = builder.prismaNode('RsvpResponse', {
     responder: t.field({
       type: ActorType,
       nullable: true,
-      resolve: async (r, _a, ctx) => (r.responderActorId ? ((await actorsById(ctx).load(r.responderActorId)) as never) : null),
+      resolve: async (r, _a, ctx) => (r.responderActorId ? actorById(ctx, r.responderActorId) : null),
     }),
     source: t.expose('source', { type: RsvpSourceEnum, nullable: true }),
     notes: t.exposeString('notes', { nullable: true, description: 'The guest’s note.' }),
@@ -125,7 +102,7 @@ export const RsvpResponseType = builder.prismaNode('RsvpResponse', {
     formSubmissions: t.field({
       type: [FormSubmissionType],
       description: 'Answers to the event’s linked form.',
-      resolve: async (r, _a, ctx) => (await submissionsById(ctx).loadMany(r.formSubmissionIds)).filter((x) => x && !(x instanceof Error)) as never,
+      resolve: async (r, _a, ctx) => present(await Promise.all(r.formSubmissionIds.map((id) => submissionById(ctx, id)))),
     }),
     history: t.relation('changes', { description: 'Every change, oldest first.', query: { orderBy: { id: 'asc' } } }),
   }),
