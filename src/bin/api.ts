@@ -1,5 +1,7 @@
 import { type App, createApp } from '../app.js';
 import { createHttpServer, type HttpServer } from '../interfaces/graphql/server.js';
+import { createBullmqDispatcher } from '../interfaces/webhooks/dispatch.js';
+import { startWebhookWorker, type WebhookWorker } from '../interfaces/webhooks/worker-runtime.js';
 import { loadConfig } from '../platform/config.js';
 import { seedDemo } from '../../prisma/seed.js';
 
@@ -12,6 +14,8 @@ async function main() {
   const config = loadConfig();
   let app: App | null = null;
   let http: HttpServer | null = null;
+  let worker: WebhookWorker | null = null;
+  let closeQueue: (() => Promise<void>) | null = null;
 
   // Installed first, so a SIGTERM during start-up also shuts down cleanly.
   let stopping = false;
@@ -22,6 +26,8 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await http?.close();
+    await worker?.stop();
+    await closeQueue?.();
     await app?.close();
     process.exit(0);
   };
@@ -35,6 +41,19 @@ async function main() {
     if (demo) printDemo(demo, config.publicUrl);
   }
   if (stopping) return;
+  if (embedded || config.WORKER_IN_API) {
+    // PGlite is one process's database: the relay and deliveries run here (src/bin/worker.ts elsewhere).
+    worker = startWebhookWorker(app);
+  } else if (config.REDIS_URL) {
+    // Deliveries a request makes due (redeliver, test-send) go straight to the workers' queue.
+    const queue = createBullmqDispatcher(config.REDIS_URL, async () => ({ status: 'SKIPPED' }), {
+      concurrency: 1,
+      logger: app.logger,
+      process: false,
+    });
+    app.webhookDispatch = (items) => queue.enqueue(items);
+    closeQueue = () => queue.close();
+  }
   http = createHttpServer(app);
   const port = await http.listen();
   app.logger.info({ port, database: app.db.kind, redis: Boolean(app.redis) }, `Tov+ API listening on http://localhost:${port}/graphql`);

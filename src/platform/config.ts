@@ -57,7 +57,61 @@ const schema = z.object({
   TOKEN_IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
   /** GraphQL requests per minute per integration credential. */
   INTEGRATION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  /**
+   * Outbound webhooks: the delay before each attempt (the first is usually 0),
+   * as durations such as 5s, 5m, 2h; after the last one fails the delivery is
+   * marked failed. Each delay gets ±10% jitter.
+   */
+  WEBHOOK_RETRY_SCHEDULE: z.string().default('0,5s,5m,30m,2h,5h,10h,14h,20h,24h').transform(parseSchedule),
+  /** Networks webhooks may reach besides the public internet (comma-separated: loopback, private). Tests allow loopback. */
+  WEBHOOK_ALLOWED_NETWORKS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(['loopback', 'private']))),
+  WEBHOOK_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** The whole request, connect to last byte of the (excerpted) response. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** Rendered payloads larger than this are not sent (the delivery fails terminally, visibly). */
+  WEBHOOK_MAX_PAYLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
+  /** An endpoint failing on every attempt for this long is disabled (never deleted). */
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(120),
+  /** After a secret rotation the old secret keeps signing (beside the new one) this long. */
+  WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce.number().min(0).max(720).default(24),
+  /** How often the relay looks for committed outbox rows when nothing woke it. */
+  WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().positive().default(250),
+  /** How often due deliveries the queue may have lost (Redis restarted) are put back, and dead workers' leases taken over. */
+  WEBHOOK_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
+  /** Run the outbox relay and webhook delivery inside the api process (always so on embedded PGlite). */
+  WORKER_IN_API: bool,
+  /** Deliveries in flight per worker process. */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().max(500).default(20),
 });
+
+/** '0,5s,5m,2h' → milliseconds. */
+function parseSchedule(v: string, ctx: z.RefinementCtx): number[] {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  const out: number[] = [];
+  for (const part of v.split(',').map((p) => p.trim())) {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(part);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not a duration such as 0, 5s, 5m or 2h.` });
+      return z.NEVER;
+    }
+    out.push(Math.round(Number(m[1]) * units[m[2] ?? 'ms']!));
+  }
+  if (!out.length) ctx.addIssue({ code: 'custom', message: 'At least one attempt.' });
+  return out;
+}
 
 export type DeploymentEnvironment = 'development' | 'staging' | 'production';
 

@@ -9,6 +9,13 @@ export interface EventType<S extends z.ZodType = z.ZodType> {
   payload: S;
   /** What a subscriber must be allowed to do on the event's target to receive it. */
   requiredAction: string;
+  /**
+   * Other actions that also suffice to hear of it. Webhook envelopes are thin
+   * (type and ids, no payload), so knowing that something happened can be
+   * allowed more widely than reading it: a caterer (rsvp:read_catering) hears
+   * that an answer changed, and its document shows counts, never who.
+   */
+  alsoAllowedWith?: readonly string[];
 }
 
 export function defineEvent<S extends z.ZodType>(e: EventType<S>): EventType<S> {

@@ -25,6 +25,12 @@ export interface AppServices {
   live: LiveNotifier;
   /** Request counters: Redis across processes, in-process without REDIS_URL. */
   rateLimiter: RateLimiter;
+  /**
+   * Hands deliveries a request just made due (redeliver, test-send) to the
+   * webhook queue at once. Unset: the worker's sweeper finds them within
+   * WEBHOOK_SWEEP_INTERVAL_MS.
+   */
+  webhookDispatch?: (items: { id: string; runAt: Date }[]) => Promise<void>;
 }
 
 /** The socket a graphql-ws subscription runs on, so access that ends mid-stream can close it. */

@@ -25,6 +25,9 @@ import '../../modules/forms/forms.schema.js';
 import '../integrations/integrations.schema.js';
 import '../integrations/operations.schema.js';
 import '../webhooks/event-catalog.schema.js';
+import '../webhooks/deliveries.schema.js';
+import '../webhooks/endpoints.schema.js';
+import '../webhooks/operator.schema.js';
 
 const locations = [DirectiveLocation.OBJECT, DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.INTERFACE];
 const AuthScope = new GraphQLEnumType({

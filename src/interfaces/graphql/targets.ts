@@ -114,6 +114,16 @@ export function createTargetLoaders(prisma: Prisma, occasionScopedOnly = false) 
         }),
       (r) => ({ occasionId: r.occasionId!, resource: { type: 'IntegrationConnection', id: r.id } }),
     ),
+    // Endpoints of platform connections are operators' (integration:manage at PLATFORM), not reachable here.
+    webhookEndpoint: loader(
+      'Webhook endpoint',
+      (ids) =>
+        prisma.webhookEndpoint.findMany({
+          where: { id: { in: uuidsOnly(ids) }, occasionId: { not: null } },
+          select: { id: true, occasionId: true, connectionId: true },
+        }),
+      (r) => ({ occasionId: r.occasionId!, resource: { type: 'IntegrationConnection', id: r.connectionId } }),
+    ),
     form: loader(
       'Form',
       (ids) => prisma.form.findMany({ where: { id: { in: uuidsOnly(ids) } }, select: { id: true, occasionId: true } }),

@@ -1,9 +1,6 @@
-import { moduleRegistry } from '../../modules/registry.js';
 import { builder } from '../graphql/builder.js';
 import { authenticatedField, inheritedType } from '../graphql/rules.js';
-import { buildEventCatalog, type CatalogEntry } from './event-catalog.js';
-
-const catalog = buildEventCatalog(moduleRegistry);
+import { type CatalogEntry, eventCatalog } from './event-catalog.js';
 
 const EventTypeInfo = builder.objectRef<CatalogEntry>('BusinessEventType').implement({
   ...inheritedType,
@@ -15,8 +12,18 @@ const EventTypeInfo = builder.objectRef<CatalogEntry>('BusinessEventType').imple
       ...inheritedType,
       description: 'What a subscriber must be allowed on the event’s target to receive it.',
     }),
+    anyOfActions: t.exposeStringList('anyOfActions', {
+      ...inheritedType,
+      description:
+        'Any one of these suffices to receive it (requiredAction first). Envelopes are thin, so hearing of an event can be allowed more widely than reading it.',
+    }),
     source: t.exposeString('source', { ...inheritedType, description: '"core" or the module that emits it.' }),
-    payloadSchema: t.expose('payloadSchema', { type: 'JSON', ...inheritedType, description: 'The payload as JSON Schema.' }),
+    payloadSchema: t.expose('payloadSchema', {
+      type: 'JSON',
+      ...inheritedType,
+      description:
+        'The payload recorded with the event, as JSON Schema. Webhook envelopes do not carry it: they carry type and ids, plus what the endpoint’s document renders.',
+    }),
   }),
 });
 
@@ -25,6 +32,6 @@ builder.queryField('businessEventTypes', (t) =>
     type: [EventTypeInfo],
     ...authenticatedField,
     description: 'The event catalog: every business event of this server, with its payload schema. Public knowledge, not data.',
-    resolve: () => [...catalog.values()],
+    resolve: () => [...eventCatalog().values()],
   }),
 );

@@ -4,11 +4,13 @@ import { EVENT_EVENTS } from '../../domains/events/events.events.js';
 import { GUEST_ACCESS_EVENTS } from '../../domains/guest-access/guest-access.events.js';
 import { IDENTITY_EVENTS } from '../../domains/identity/identity.events.js';
 import type { ModuleRegistry } from '../../domains/modules/manifest.js';
+import { moduleRegistry } from '../../modules/registry.js';
 import { MODULE_EVENTS } from '../../domains/modules/modules.events.js';
 import { OCCASION_EVENTS } from '../../domains/occasions/occasions.events.js';
 import { PERMISSION_EVENTS } from '../../domains/permissions/permissions.events.js';
 import type { EventType } from '../../platform/outbox.js';
 import { INTEGRATION_EVENTS } from '../integrations/integrations.events.js';
+import { WEBHOOK_EVENTS } from './webhooks.events.js';
 
 /*
  * The event catalog: every business event this server emits, contributed by
@@ -26,12 +28,15 @@ const CORE_EVENTS: readonly EventType[] = [
   ...GUEST_ACCESS_EVENTS,
   ...IDENTITY_EVENTS,
   ...INTEGRATION_EVENTS,
+  ...WEBHOOK_EVENTS,
 ];
 
 export interface CatalogEntry {
   type: string;
   description: string;
   requiredAction: string;
+  /** requiredAction or any of these suffices. */
+  anyOfActions: string[];
   /** Where it comes from: "core" or the module key. */
   source: string;
   /** The payload as JSON Schema (from its zod schema). */
@@ -46,6 +51,7 @@ export function buildEventCatalog(modules: ModuleRegistry): Map<string, CatalogE
       type: e.type,
       description: e.description,
       requiredAction: e.requiredAction,
+      anyOfActions: [e.requiredAction, ...(e.alsoAllowedWith ?? [])],
       source,
       payloadSchema: z.toJSONSchema(e.payload, { unrepresentable: 'any' }),
     });
@@ -53,4 +59,12 @@ export function buildEventCatalog(modules: ModuleRegistry): Map<string, CatalogE
   for (const e of CORE_EVENTS) add(e, 'core');
   for (const m of modules.list()) for (const e of m.events) add(e, m.key);
   return new Map([...catalog.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+let shared: Map<string, CatalogEntry> | null = null;
+
+/** The catalog of this server's modules, built once. */
+export function eventCatalog(): Map<string, CatalogEntry> {
+  shared ??= buildEventCatalog(moduleRegistry);
+  return shared;
 }

@@ -17,18 +17,21 @@ export const rsvpSubmitted = defineEvent({
   description: 'A guest answered an invited event for the first time.',
   payload: response,
   requiredAction: 'rsvp:view',
+  alsoAllowedWith: ['rsvp:read_catering'],
 });
 export const rsvpUpdated = defineEvent({
   type: 'rsvp.updated',
   description: 'A guest changed an answer they had given.',
   payload: response,
   requiredAction: 'rsvp:view',
+  alsoAllowedWith: ['rsvp:read_catering'],
 });
 export const rsvpOverridden = defineEvent({
   type: 'rsvp.overridden',
   description: 'A planner set or corrected a response.',
   payload: response.extend({ reason: z.string().nullable() }),
   requiredAction: 'rsvp:view',
+  alsoAllowedWith: ['rsvp:read_catering'],
 });
 export const rsvpInvitationCreated = defineEvent({
   type: 'rsvp_invitation.created',

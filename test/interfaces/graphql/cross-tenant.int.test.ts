@@ -16,7 +16,7 @@ import {
 } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../../../src/interfaces/graphql/schema.js';
-import { decodeGlobalID } from '../../../src/interfaces/graphql/global-id.js';
+import { decodeGlobalID, encodeGlobalID } from '../../../src/interfaces/graphql/global-id.js';
 import { buildWorld, must, uniq, type World } from '../../support/factories.js';
 import { errorCode, type GqlResult, startServer } from '../../support/harness.js';
 import { globalId } from '../../support/rows.js';
@@ -54,6 +54,11 @@ const NOT_OCCASION_SCOPED = new Set<string>([
   'Mutation.setIntegrationSecret',
   'Mutation.connectPlatformIntegration',
   'Mutation.setIntegrationOperations',
+  // Webhook deliveries across occasions (operators only, integration:* at PLATFORM): refused
+  // before any id is read. Covered in test/interfaces/webhooks/operator.int.test.ts.
+  'Query.webhookDeliveries',
+  'Mutation.redeliverWebhook',
+  'Mutation.recoverWebhookDeliveries',
 ]);
 
 /**
@@ -148,6 +153,8 @@ function plausible(owner: string, name: string, type: GraphQLNamedInputType): un
     displayName: 'Probe',
     token: 'tovit_probe',
     refreshToken: 'tovrt_probe',
+    url: 'https://probe.example.com/hook',
+    eventTypes: 'event.updated',
   };
   return byName[name] ?? 'probe';
 }
@@ -291,6 +298,21 @@ async function buildTenant(): Promise<Tenant> {
     Form: form.id,
     FormField: form.fields[0].id,
     IntegrationConnection: connection.id,
+    WebhookEndpoint: encodeGlobalID(
+      'WebhookEndpoint',
+      (
+        await s.app.db.prisma.webhookEndpoint.create({
+          data: {
+            connectionId: decodeGlobalID(connection.id).id,
+            integrationId: decodeGlobalID(sharedIds.IntegrationApp!).id,
+            occasionId: decodeGlobalID(world.occasionId).id,
+            url: 'https://tenant.example.com/hook',
+            eventTypes: ['event.updated'],
+            environment: 'DEVELOPMENT',
+          },
+        })
+      ).id,
+    ),
   };
   for (const [type, id] of Object.entries(ids)) expect(decodeGlobalID(id).typename, `${type} id`).toBe(type);
   return { world, name: o.name, ids };
@@ -308,6 +330,7 @@ async function snapshot(occasionGlobalId: string) {
     actors: await p.actor.findMany({ where, ...byId }),
     memberships: await p.membership.findMany({ where, ...byId }),
     relationships: await p.relationship.findMany({ where, ...byId }),
+    webhookEndpoints: await p.webhookEndpoint.findMany({ where, ...byId }),
     tags: await p.tag.findMany({ where, ...byId }),
     actorTags: await p.actorTag.findMany({ where: { tag: { occasionId } }, orderBy: [{ actorId: 'asc' }, { tagId: 'asc' }] }),
     invitations: await p.collaboratorInvitation.findMany({ where, ...byId }),

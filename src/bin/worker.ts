@@ -1,0 +1,43 @@
+import { type App, createApp } from '../app.js';
+import { startWebhookWorker, type WebhookWorker } from '../interfaces/webhooks/worker-runtime.js';
+import { loadConfig } from '../platform/config.js';
+
+/**
+ * The worker process: the outbox relay and webhook delivery (BullMQ on
+ * REDIS_URL; without it, in-process with the schedule kept in PostgreSQL).
+ * Run as many as you like against one database and Redis: outbox rows are
+ * claimed with SKIP LOCKED and each delivery by a conditional update.
+ * On the embedded default (no DATABASE_URL) the api runs this itself.
+ */
+async function main() {
+  const config = loadConfig();
+  if (!config.DATABASE_URL) {
+    console.error('The worker needs DATABASE_URL: on the embedded default (PGlite) the api process runs the worker itself.');
+    process.exit(2);
+  }
+  let app: App | null = null;
+  let worker: WebhookWorker | null = null;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app?.logger.info({ signal }, 'worker shutting down: finishing attempts in flight');
+    const force = setTimeout(() => process.exit(1), config.WEBHOOK_TIMEOUT_MS + 5_000);
+    force.unref();
+    await worker?.stop();
+    await app?.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  app = await createApp(config);
+  if (stopping) return;
+  worker = startWebhookWorker(app);
+  app.logger.info({ queue: worker.dispatcher.kind, concurrency: config.WEBHOOK_CONCURRENCY }, 'Tov+ worker running');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

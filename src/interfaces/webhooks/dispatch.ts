@@ -1,0 +1,152 @@
+import { DelayedError, Queue, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { createRedis } from '../../platform/redis.js';
+import type { AttemptOutcome } from './delivery.js';
+
+/*
+ * Waking workers up for due deliveries. Two implementations of one small
+ * interface: BullMQ on Redis (many worker processes; job id = delivery id, so
+ * a delivery is queued at most once however often it is enqueued), and an
+ * in-process one for the embedded default (no Redis). Neither decides
+ * anything: the delivery row in PostgreSQL says whether an attempt is due,
+ * and the sweeper puts back whatever a queue lost.
+ */
+
+export interface Due {
+  id: string;
+  runAt: Date;
+}
+
+export interface Dispatcher {
+  kind: 'bullmq' | 'in-process';
+  enqueue(items: Due[]): Promise<void>;
+  /** Resolves when nothing is running or waiting to run now (tests, shutdown). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type RunAttempt = (deliveryId: string) => Promise<AttemptOutcome>;
+
+export const DELIVERY_QUEUE = 'webhook-deliveries';
+
+export function createBullmqDispatcher(
+  redisUrl: string,
+  run: RunAttempt,
+  opts: { concurrency: number; logger: Logger; process?: boolean },
+): Dispatcher {
+  const queue = new Queue(DELIVERY_QUEUE, {
+    connection: createRedis(redisUrl),
+    // Finished jobs leave Redis: the delivery row keeps the history, and the same id can be queued again (redeliver).
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: true, attempts: 1 },
+  });
+  queue.on('error', (err) => opts.logger.warn({ err }, 'webhook queue connection error'));
+  const worker =
+    opts.process === false
+      ? null
+      : new Worker<{ deliveryId: string }>(
+          DELIVERY_QUEUE,
+          async (job, token) => {
+            const outcome = await run(job.data.deliveryId);
+            if (outcome.status === 'PENDING') {
+              // Same job, same id, back to delayed until the next attempt is due.
+              await job.moveToDelayed(outcome.nextAttemptAt.getTime(), token);
+              throw new DelayedError();
+            }
+            return outcome.status;
+          },
+          { connection: createRedis(redisUrl), concurrency: opts.concurrency },
+        );
+  worker?.on('error', (err) => opts.logger.warn({ err }, 'webhook worker connection error'));
+  worker?.on('failed', (job, err) => opts.logger.error({ err, deliveryId: job?.data.deliveryId }, 'webhook attempt crashed; the sweeper retries it'));
+  return {
+    kind: 'bullmq',
+    async enqueue(items) {
+      if (!items.length) return;
+      const now = Date.now();
+      await queue.addBulk(
+        items.map((i) => ({ name: 'deliver', data: { deliveryId: i.id }, opts: { jobId: i.id, delay: Math.max(0, i.runAt.getTime() - now) } })),
+      );
+    },
+    async idle() {
+      for (;;) {
+        const counts = await queue.getJobCounts('active', 'wait', 'prioritized');
+        if (!counts.active && !counts.wait && !counts.prioritized) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async close() {
+      await worker?.close();
+      await queue.close();
+    },
+  };
+}
+
+/** Later than this, the in-process dispatcher sets no timer: the sweeper finds the delivery when it is due. */
+const MAX_TIMER_MS = 10 * 60_000;
+
+export function createLocalDispatcher(run: RunAttempt, opts: { concurrency: number; logger: Logger }): Dispatcher {
+  const waiting = new Set<string>();
+  const running = new Set<string>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  let idleWaiters: (() => void)[] = [];
+  let closed = false;
+
+  const settleIdle = () => {
+    if (waiting.size || running.size) return;
+    idleWaiters.forEach((r) => r());
+    idleWaiters = [];
+  };
+
+  function pump() {
+    for (const id of waiting) {
+      if (running.size >= opts.concurrency || closed) break;
+      waiting.delete(id);
+      if (running.has(id)) continue;
+      running.add(id);
+      run(id)
+        .then((o) => {
+          if (o.status === 'PENDING') schedule({ id, runAt: o.nextAttemptAt });
+        })
+        .catch((err) => opts.logger.error({ err, deliveryId: id }, 'webhook attempt crashed; the sweeper retries it'))
+        .finally(() => {
+          running.delete(id);
+          pump();
+          settleIdle();
+        });
+    }
+    settleIdle();
+  }
+
+  function schedule(item: Due) {
+    if (closed) return;
+    const delay = item.runAt.getTime() - Date.now();
+    if (delay <= 0) {
+      waiting.add(item.id);
+      return;
+    }
+    if (delay > MAX_TIMER_MS || timers.has(item.id)) return;
+    const t = setTimeout(() => {
+      timers.delete(item.id);
+      waiting.add(item.id);
+      pump();
+    }, delay);
+    t.unref();
+    timers.set(item.id, t);
+  }
+
+  return {
+    kind: 'in-process',
+    async enqueue(items) {
+      items.forEach(schedule);
+      pump();
+    },
+    idle: () => (waiting.size || running.size ? new Promise<void>((r) => idleWaiters.push(r)) : Promise.resolve()),
+    async close() {
+      closed = true;
+      timers.forEach((t) => clearTimeout(t));
+      timers.clear();
+      waiting.clear();
+      while (running.size) await new Promise((r) => setTimeout(r, 20));
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import { Prisma as P } from '../../generated/prisma/client.js';
+import type { ActionRegistry } from '../../domains/permissions/actions.js';
+import type { Database, Tx } from '../../platform/db/client.js';
+import { USABLE_STATUSES } from '../integrations/principal.js';
+import { eventCatalog } from './event-catalog.js';
+import { delayBefore } from './retry-schedule.js';
+import { SubscriberAccess } from './subscriber-access.js';
+import { webhookTestSent } from './webhooks.events.js';
+
+/*
+ * The outbox relay: committed outbox rows → webhook_deliveries rows. It claims
+ * rows with FOR UPDATE SKIP LOCKED, so any number of relays (worker processes)
+ * share the work without taking a row twice; a relay that dies mid-batch
+ * rolls back and the rows are claimed again. In the same transaction it gives
+ * each event its per-occasion sequence number, finds the endpoints that want
+ * it (type, occasion, event filter, environment, live connection) and whose
+ * integration may hear of it (the permission engine, as that integration),
+ * and writes one delivery per event × endpoint (unique, so a replayed batch
+ * adds nothing). Enqueueing happens after commit: the caller gets the new
+ * deliveries and hands them to the queue, and the sweeper re-enqueues
+ * anything the queue lost. PostgreSQL is the source of truth throughout.
+ */
+
+export interface RelayDeps {
+  db: Database;
+  actions: ActionRegistry;
+  /** The deployment's environment as integrations spell it (PRODUCTION…): other environments' endpoints get nothing. */
+  environment: 'DEVELOPMENT' | 'STAGING' | 'PRODUCTION';
+  schedule: readonly number[];
+  batchSize?: number;
+}
+
+export interface RelayResult {
+  claimed: number;
+  deliveries: { id: string; runAt: Date }[];
+}
+
+interface ClaimedRow {
+  id: string;
+  type: string;
+  occasion_id: string | null;
+  event_id: string | null;
+}
+
+const PLATFORM_KEY = 'platform';
+
+export async function relayBatch(deps: RelayDeps): Promise<RelayResult> {
+  const batchSize = deps.batchSize ?? 200;
+  return deps.db.prisma.$transaction(
+    async (tx) => {
+      const rows = await tx.$queryRaw<ClaimedRow[]>`
+        SELECT id, type, occasion_id, event_id FROM outbox_events
+        WHERE relayed_at IS NULL ORDER BY position LIMIT ${batchSize}
+        FOR UPDATE SKIP LOCKED`;
+      if (!rows.length) return { claimed: 0, deliveries: [] };
+      const sequences = await assignSequences(tx, rows);
+      await tx.$executeRaw`
+        UPDATE outbox_events o SET relayed_at = now(), sequence = v.seq
+        FROM (SELECT unnest(${rows.map((r) => r.id)}::uuid[]) AS id, unnest(${rows.map((r) => sequences.get(r.id)!)}::bigint[]) AS seq) v
+        WHERE o.id = v.id`;
+      const deliveries = await fanOut(tx, deps, rows);
+      return { claimed: rows.length, deliveries };
+    },
+    { timeout: 30_000, maxWait: 10_000 },
+  );
+}
+
+/**
+ * Per-occasion sequence numbers, in position order within the batch. Counter
+ * rows are taken in key order so two relays never wait on each other in a cycle.
+ */
+async function assignSequences(tx: Tx, rows: ClaimedRow[]): Promise<Map<string, bigint>> {
+  const byKey = new Map<string, ClaimedRow[]>();
+  for (const r of rows) {
+    const key = r.occasion_id ?? PLATFORM_KEY;
+    if (!byKey.has(key)) byKey.set(key, []);
+    byKey.get(key)!.push(r);
+  }
+  const out = new Map<string, bigint>();
+  for (const key of [...byKey.keys()].sort()) {
+    const list = byKey.get(key)!;
+    const [{ last_value: last }] = (await tx.$queryRaw<{ last_value: bigint }[]>`
+      INSERT INTO outbox_sequences (scope_key, last_value) VALUES (${key}, ${list.length})
+      ON CONFLICT (scope_key) DO UPDATE SET last_value = outbox_sequences.last_value + EXCLUDED.last_value
+      RETURNING last_value`) as [{ last_value: bigint }];
+    const first = BigInt(last) - BigInt(list.length) + 1n;
+    list.forEach((r, i) => out.set(r.id, first + BigInt(i)));
+  }
+  return out;
+}
+
+async function fanOut(tx: Tx, deps: RelayDeps, rows: ClaimedRow[]) {
+  const catalog = eventCatalog();
+  const relevant = rows.filter((r) => r.type !== webhookTestSent.type && catalog.has(r.type));
+  if (!relevant.length) return [];
+  const occasionIds = [...new Set(relevant.map((r) => r.occasion_id).filter((o): o is string => o !== null))];
+  const anyPlatform = relevant.some((r) => r.occasion_id === null);
+  const endpoints = await tx.webhookEndpoint.findMany({
+    where: {
+      status: 'ACTIVE',
+      environment: deps.environment,
+      eventTypes: { hasSome: [...new Set(relevant.map((r) => r.type))] },
+      OR: [{ occasionId: { in: occasionIds } }, ...(anyPlatform ? [{ occasionId: null }] : [])],
+      connection: { disabledAt: null, integration: { status: { in: [...USABLE_STATUSES] }, environment: deps.environment } },
+    },
+    select: {
+      id: true,
+      occasionId: true,
+      eventTypes: true,
+      eventIds: true,
+      integrationId: true,
+      connection: { select: { integration: { select: { id: true, environment: true, expiresAt: true } } } },
+    },
+  });
+  if (!endpoints.length) return [];
+  const access = new SubscriberAccess(tx, deps.actions);
+  const now = new Date();
+  const data: P.WebhookDeliveryCreateManyInput[] = [];
+  for (const row of relevant) {
+    const entry = catalog.get(row.type)!;
+    for (const ep of endpoints) {
+      const integration = ep.connection.integration;
+      if (ep.occasionId !== row.occasion_id || !ep.eventTypes.includes(row.type)) continue;
+      if (ep.eventIds.length && (!row.event_id || !ep.eventIds.includes(row.event_id))) continue;
+      if (integration.expiresAt && integration.expiresAt <= now) continue;
+      if (!(await access.allowed(integration, entry, row.occasion_id, row.event_id))) continue;
+      data.push({
+        outboxEventId: row.id,
+        endpointId: ep.id,
+        occasionId: row.occasion_id,
+        eventType: row.type,
+        nextAttemptAt: new Date(now.getTime() + (delayBefore(deps.schedule, 1) ?? 0)),
+      });
+    }
+  }
+  if (!data.length) return [];
+  const created = await tx.webhookDelivery.createManyAndReturn({ data, skipDuplicates: true, select: { id: true, nextAttemptAt: true } });
+  return created.map((d) => ({ id: d.id, runAt: d.nextAttemptAt ?? now }));
+}

@@ -1,0 +1,145 @@
+import type { GraphQLSchema } from 'graphql';
+import { resolveAppKey } from '../../platform/app-key.js';
+import type { AppServices } from '../graphql/context.js';
+import { buildSchema } from '../graphql/schema.js';
+import { loadPersistedManifest } from '../integrations/persisted-operations.js';
+import { toIntegrationEnvironment } from '../integrations/principal.js';
+import { attemptDelivery, type DeliveryDeps } from './delivery.js';
+import { createBullmqDispatcher, createLocalDispatcher, type Dispatcher } from './dispatch.js';
+import { createWebhookHttpClient } from './http-client.js';
+import { relayBatch, type RelayDeps } from './relay.js';
+
+/*
+ * The webhook side of the worker: the outbox relay loop, the delivery
+ * dispatcher (BullMQ with REDIS_URL, in-process without) and the sweeper.
+ * The same code runs in the worker process (src/bin/worker.ts) and, on the
+ * embedded default, inside the api process.
+ */
+
+export interface WebhookWorker {
+  dispatcher: Dispatcher;
+  /** Look at the outbox now instead of at the next poll. */
+  wake(): void;
+  /** One relay pass and one sweep, awaited (tests). */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface WebhookWorkerOptions {
+  /** Use BullMQ on this Redis; absent: in-process. Defaults to config REDIS_URL. */
+  redisUrl?: string | null;
+  /** Run the relay loop (default true). */
+  relay?: boolean;
+  schema?: GraphQLSchema;
+}
+
+const SWEEP_GRACE_MS = 2_000;
+
+export function deliveryDeps(app: AppServices, schema: GraphQLSchema = buildSchema()): DeliveryDeps {
+  const c = app.config;
+  return {
+    app,
+    schema,
+    manifest: loadPersistedManifest(),
+    http: createWebhookHttpClient({
+      connectTimeoutMs: c.WEBHOOK_CONNECT_TIMEOUT_MS,
+      totalTimeoutMs: c.WEBHOOK_TIMEOUT_MS,
+      allowedNetworks: c.WEBHOOK_ALLOWED_NETWORKS,
+    }),
+    appKey: resolveAppKey(c),
+    schedule: c.WEBHOOK_RETRY_SCHEDULE,
+    maxPayloadBytes: c.WEBHOOK_MAX_PAYLOAD_BYTES,
+    disableAfterMs: c.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
+    // Long enough for one full attempt (render + request) with room to spare; past it, a dead worker's delivery is taken over.
+    leaseMs: c.WEBHOOK_TIMEOUT_MS + 15_000,
+  };
+}
+
+export function startWebhookWorker(app: AppServices, opts: WebhookWorkerOptions = {}): WebhookWorker {
+  const c = app.config;
+  const deps = deliveryDeps(app, opts.schema);
+  const run = (id: string) => attemptDelivery(deps, id);
+  const redisUrl = opts.redisUrl === undefined ? c.REDIS_URL : opts.redisUrl;
+  const dispatcher = redisUrl
+    ? createBullmqDispatcher(redisUrl, run, { concurrency: c.WEBHOOK_CONCURRENCY, logger: app.logger })
+    : createLocalDispatcher(run, { concurrency: c.WEBHOOK_CONCURRENCY, logger: app.logger });
+  // This process's requests (redeliver, test-send) go straight to its queue.
+  const ownsDispatch = !app.webhookDispatch;
+  if (ownsDispatch) app.webhookDispatch = (items) => dispatcher.enqueue(items);
+  const relayDeps: RelayDeps = {
+    db: app.db,
+    actions: app.actions,
+    environment: toIntegrationEnvironment(c.DEPLOYMENT_ENVIRONMENT),
+    schedule: c.WEBHOOK_RETRY_SCHEDULE,
+  };
+
+  let stopped = false;
+  let wakeUp: (() => void) | null = null;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wakeUp = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    }).finally(() => (wakeUp = null));
+
+  async function relayOnce(): Promise<number> {
+    const r = await relayBatch(relayDeps);
+    if (r.deliveries.length) await dispatcher.enqueue(r.deliveries);
+    return r.claimed;
+  }
+
+  /** Due deliveries the queue does not know of (Redis lost them) and deliveries whose worker died. */
+  async function sweep(): Promise<number> {
+    const rows = await app.db.prisma.$queryRaw<{ id: string }[]>`
+      SELECT id FROM webhook_deliveries
+      WHERE (status = 'PENDING' AND next_attempt_at <= now() - make_interval(secs => ${SWEEP_GRACE_MS / 1000}))
+         OR (status = 'DELIVERING' AND lease_until < now())
+      ORDER BY next_attempt_at LIMIT 1000`;
+    const now = new Date();
+    await dispatcher.enqueue(rows.map((r) => ({ id: r.id, runAt: now })));
+    return rows.length;
+  }
+
+  const loops: Promise<void>[] = [];
+  if (opts.relay !== false) {
+    loops.push(
+      (async () => {
+        while (!stopped) {
+          try {
+            if ((await relayOnce()) > 0) continue;
+          } catch (err) {
+            app.logger.error({ err }, 'outbox relay pass failed; retrying');
+          }
+          await sleep(c.WEBHOOK_RELAY_POLL_MS);
+        }
+      })(),
+    );
+  }
+  const sweeper = setInterval(() => {
+    sweep().catch((err) => app.logger.warn({ err }, 'webhook sweep failed'));
+  }, c.WEBHOOK_SWEEP_INTERVAL_MS);
+  sweeper.unref();
+  // At start-up: whatever was due while no worker ran.
+  void sweep().catch((err) => app.logger.warn({ err }, 'webhook sweep failed'));
+
+  return {
+    dispatcher,
+    wake: () => wakeUp?.(),
+    async drain() {
+      while ((await relayOnce()) > 0);
+      await sweep();
+      await dispatcher.idle();
+    },
+    async stop() {
+      stopped = true;
+      if (ownsDispatch) app.webhookDispatch = undefined;
+      clearInterval(sweeper);
+      (wakeUp as (() => void) | null)?.();
+      await Promise.all(loops);
+      await dispatcher.close();
+      await deps.http.close();
+    },
+  };
+}
