@@ -6,7 +6,8 @@
  *      BENCH_CONNECTIONS (10), BENCH_DURATION (10 s), BENCH_WARMUP (2 s), BENCH_ROUNDS (2),
  *      BENCH_KEEP_DB=1 to keep the database for inspection,
  *      BENCH_LIVE=0 to skip the live fan-out scenario, BENCH_ONLY=live to run only it
- *      (BENCH_LIVE_SUBSCRIBERS 1000, BENCH_LIVE_CHANGES 20, BENCH_REDIS_URL redis://127.0.0.1:6379).
+ *      (BENCH_LIVE_SUBSCRIBERS 1000, BENCH_LIVE_CHANGES 20, BENCH_REDIS_URL redis://127.0.0.1:6379),
+ *      BENCH_WEBHOOKS=0 to skip webhook delivery, BENCH_ONLY=webhooks to run only it (BENCH_WEBHOOK_EVENTS 2000).
  */
 import './env.js';
 import { fork } from 'node:child_process';
@@ -26,6 +27,7 @@ import { startFloorServer, type FloorQuery, type FloorServer, type FloorVars } f
 import { printLiveRows, runLiveBench } from './live.js';
 import type { LoadJob, LoadResult } from './load.js';
 import { MEALS, seed, seedRsvp, SHAPE } from './seed.js';
+import { runWebhookBench } from './webhooks.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -526,7 +528,17 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+const ONLY_WEBHOOKS = process.env.BENCH_ONLY === 'webhooks';
+const RUN_WEBHOOKS = process.env.BENCH_WEBHOOKS !== '0';
+
+(ONLY_WEBHOOKS ? Promise.resolve() : main())
+  .then(async () => {
+    if (!RUN_WEBHOOKS && !ONLY_WEBHOOKS) return;
+    // ── Webhooks: committed events → 2 worker processes → a local receiver, vs plain POSTs ──
+    log('');
+    await runWebhookBench({ adminUrl: ADMIN_URL, log });
+  })
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });

@@ -49,6 +49,7 @@ async function main() {
     const queue = createBullmqDispatcher(config.REDIS_URL, async () => ({ status: 'SKIPPED' }), {
       concurrency: 1,
       logger: app.logger,
+      prefix: config.QUEUE_PREFIX,
       process: false,
     });
     app.webhookDispatch = (items) => queue.enqueue(items);

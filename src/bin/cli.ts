@@ -5,6 +5,7 @@ import { buildSchema } from '../interfaces/graphql/schema.js';
 import { printSchemaFile } from '../interfaces/graphql/print.js';
 import { createApp } from '../app.js';
 import { CliUsageError, runIntegrationCommand } from '../interfaces/integrations/integrations.cli.js';
+import { runWebhooksCommand } from '../interfaces/webhooks/webhooks.cli.js';
 import { loadConfig } from '../platform/config.js';
 import { DomainError } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
@@ -30,12 +31,14 @@ switch (cmd) {
     console.log('schema.graphql matches the code.');
     break;
   }
-  case 'integration': {
+  case 'integration':
+  case 'webhooks': {
     const config = loadConfig();
     // Logs to stderr, so stdout carries only the command's answer (a secret to copy, a list to pipe).
     const app = await createApp(config, { logger: createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pino.destination(2)) });
     try {
-      for (const line of await runIntegrationCommand(app, args)) console.log(line);
+      const run = cmd === 'webhooks' ? runWebhooksCommand : runIntegrationCommand;
+      for (const line of await run(app, args)) console.log(line);
     } catch (e) {
       // Expected failures (usage, illegal transition, not found, conflict) are a message and exit code 1, not a stack trace.
       const code = (e as { extensions?: { code?: string } }).extensions?.code;
@@ -68,6 +71,6 @@ switch (cmd) {
     break;
   }
   default:
-    console.error('usage: cli <schema:print|schema:check|integration ...|keys rotate|keys list>');
+    console.error('usage: cli <schema:print|schema:check|integration ...|webhooks ...|keys rotate|keys list>');
     process.exit(2);
 }

@@ -93,6 +93,11 @@ const schema = z.object({
   WEBHOOK_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
   /** Run the outbox relay and webhook delivery inside the api process (always so on embedded PGlite). */
   WORKER_IN_API: bool,
+  /** BullMQ key prefix in Redis: deployments (and test runs) sharing one Redis keep their queues apart. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,40}$/i)
+    .default('tovplus'),
   /** Deliveries in flight per worker process. */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().max(500).default(20),
 });

@@ -8,7 +8,8 @@ export type Principal =
   | {
       kind: 'integration';
       integrationId: string;
-      credentialId: string;
+      /** The credential presented; null when acting without one (webhook payloads rendered as it, inbound webhooks verified by signature). */
+      credentialId: string | null;
       environment: string;
     }
   /**

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
@@ -8,6 +9,7 @@ import { loadConfig, type Config } from '../../src/platform/config.js';
 import { createDatabase } from '../../src/platform/db/client.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { TEST_APP_KEY, TEST_REDIS_URL, usePglite } from './env.js';
+import { createScratchDb, dropScratchDb } from './scratch-db.js';
 
 export interface GqlResult<T = any> {
   status: number;
@@ -36,7 +38,7 @@ export interface TestServer {
  * in the `pg` project, in-memory PGlite without Redis in the `pglite` one.
  * Closed automatically after the file.
  */
-export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startServer(overrides: Partial<Config> = {}, opts: { ownDatabase?: boolean } = {}): Promise<TestServer> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -45,12 +47,15 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
     },
   });
   const pglite = usePglite();
+  // A database of its own (PostgreSQL; PGlite is per file anyway): for suites whose workers relay every outbox row they find.
+  const ownDb = opts.ownDatabase && !pglite ? `tovplus_test_${process.pid}_${randomBytes(4).toString('hex')}` : null;
+  const databaseUrl = ownDb ? await createScratchDb(ownDb) : pglite ? undefined : inject('databaseUrl');
   const config = loadConfig(
     {
       NODE_ENV: 'test',
       APP_KEY: TEST_APP_KEY,
       LOG_LEVEL: 'info',
-      ...(pglite ? {} : { DATABASE_URL: inject('databaseUrl'), REDIS_URL: TEST_REDIS_URL }),
+      ...(pglite ? {} : { DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL }),
     },
     overrides,
   );
@@ -63,6 +68,7 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
     await http.close();
     await app.close();
     await db.close();
+    if (ownDb) await dropScratchDb(ownDb);
   });
   return {
     app,

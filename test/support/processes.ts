@@ -14,45 +14,90 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
+export interface NodeProcess {
+  child: ChildProcess;
+  /** Log lines the process wrote (stdout and stderr). */
+  logs: string[];
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+  /** SIGKILL: no shutdown at all, as when a machine dies. */
+  kill(): Promise<void>;
+}
+
+export interface ApiProcess extends NodeProcess {
+  url: string;
+}
+
 /**
- * A real `src/bin/api.ts` process on an ephemeral port, as an operator runs
- * it; resolves once it logs that it is listening.
+ * A real `src/bin/<script>` process, as an operator runs it; resolves once a
+ * JSON log line satisfies `ready` (its return value is handed back).
  */
-export async function startApiProcess(env: Record<string, string>, timeoutMs = 45_000): Promise<ApiProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/api.ts'], {
+async function startProcess<T>(
+  script: string,
+  env: Record<string, string>,
+  ready: (entry: Record<string, unknown>) => T | undefined,
+  timeoutMs: number,
+) {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (l) => logs.push(l));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`api process did not start:\n${logs.join('\n')}`)), timeoutMs);
-    child.once('exit', (code) => reject(new Error(`api process exited with ${code}:\n${logs.join('\n')}`)));
+  const value = await new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${logs.join('\n')}`)), timeoutMs);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${logs.join('\n')}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       logs.push(line);
       try {
-        const entry = JSON.parse(line) as { port?: number; msg?: string };
-        if (entry.port && entry.msg?.includes('listening')) {
+        const v = ready(JSON.parse(line) as Record<string, unknown>);
+        if (v !== undefined) {
           clearTimeout(timer);
-          resolve(entry.port);
+          resolve(v);
         }
       } catch {
         // not a log line (the demo banner): ignore
       }
     });
   });
-  return {
-    url: `http://127.0.0.1:${port}`,
+  const exited = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+    });
+  const proc: NodeProcess = {
     child,
     logs,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => {
+      const done = exited();
+      child.kill('SIGTERM');
+      return done;
+    },
+    kill: () => {
+      const done = exited();
+      child.kill('SIGKILL');
+      return done;
+    },
   };
+  return { proc, value };
+}
+
+/** A real `src/bin/api.ts` process on an ephemeral port; resolves once it logs that it is listening. */
+export async function startApiProcess(env: Record<string, string>, timeoutMs = 45_000): Promise<ApiProcess> {
+  const { proc, value: port } = await startProcess(
+    'src/bin/api.ts',
+    env,
+    (e) => (typeof e.port === 'number' && String(e.msg).includes('listening') ? e.port : undefined),
+    timeoutMs,
+  );
+  return { ...proc, url: `http://127.0.0.1:${port}` };
+}
+
+/** A real `src/bin/worker.ts` process; resolves once it logs that it runs. */
+export async function startWorkerProcess(env: Record<string, string>, timeoutMs = 45_000): Promise<NodeProcess> {
+  const { proc } = await startProcess('src/bin/worker.ts', env, (e) => (String(e.msg).includes('worker running') ? true : undefined), timeoutMs);
+  return proc;
 }
 
 /** Enough of a TestServer for the factories (they only call gql) against a server in another process. */

@@ -3,6 +3,8 @@ import type { App } from '../../app.js';
 import { pingRedis } from '../../platform/redis.js';
 import { requestContext } from '../../platform/request-context.js';
 import { handleIntegrationRoutes } from '../integrations/token-endpoint.js';
+import { handleInboundWebhook } from '../webhooks/inbound.js';
+import { buildSchema } from './schema.js';
 import { requestIdFrom } from './context-factory.js';
 import { attachWebSockets } from './websocket.js';
 import { createGraphQL, type Yoga } from './yoga.js';
@@ -42,7 +44,8 @@ export function createHttpServer(
   app: App,
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, body: Buffer | null) => Promise<boolean>,
 ): HttpServer {
-  const yoga = createGraphQL(app);
+  const schema = buildSchema();
+  const yoga = createGraphQL(app, schema);
   const log = app.logger;
   let shuttingDown = false;
 
@@ -76,6 +79,7 @@ export function createHttpServer(
         }
       }
       if (await handleIntegrationRoutes(app, req, res, url.pathname, body, requestId)) return;
+      if (await handleInboundWebhook(app, () => schema, req, res, url.pathname, body, requestId)) return;
       if (extraRoutes && (await extraRoutes(req, res, body))) return;
       if (url.pathname !== '/graphql') return sendJson(res, 404, { errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
 

@@ -40,7 +40,7 @@ const USAGE = `usage:
 
 export class CliUsageError extends Error {}
 
-function options(args: string[]): { flags: Record<string, string>; positional: string[] } {
+export function options(args: string[]): { flags: Record<string, string>; positional: string[] } {
   const flags: Record<string, string> = {};
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {

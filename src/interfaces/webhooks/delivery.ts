@@ -47,7 +47,7 @@ async function claim(deps: DeliveryDeps, id: string): Promise<{ attempt: number;
   const rows = await deps.app.db.prisma.$queryRaw<{ attempt_count: number; manual_pending: boolean }[]>`
     UPDATE webhook_deliveries
     SET status = 'DELIVERING', lease_until = now() + make_interval(secs => ${deps.leaseMs / 1000}),
-        attempt_count = attempt_count + 1, last_attempt_at = now(), manual_pending = false
+        attempt_count = attempt_count + 1, last_attempt_at = now()
     WHERE id = ${id}::uuid
       AND ((status = 'PENDING' AND next_attempt_at <= now()) OR (status = 'DELIVERING' AND lease_until < now()))
     RETURNING attempt_count, manual_pending`;
@@ -99,7 +99,14 @@ export async function attemptDelivery(deps: DeliveryDeps, id: string): Promise<A
   if (cancelled) {
     await deps.app.db.prisma.webhookDelivery.update({
       where: { id },
-      data: { status: 'CANCELLED', leaseUntil: null, completedAt: new Date(), lastError: cancelled, attemptCount: { decrement: 1 } },
+      data: {
+        status: 'CANCELLED',
+        leaseUntil: null,
+        completedAt: new Date(),
+        lastError: cancelled,
+        attemptCount: { decrement: 1 },
+        manualPending: false,
+      },
     });
     return { status: 'CANCELLED' };
   }
@@ -111,7 +118,7 @@ export async function attemptDelivery(deps: DeliveryDeps, id: string): Promise<A
       deps,
       d.event,
       d.endpoint.documentId,
-      integrationPrincipal(integration.id, integration.environment, `delivery:${id}`),
+      integrationPrincipal(integration.id, integration.environment),
       `delivery:${id}`,
     );
     body = JSON.stringify(envelope);
@@ -190,6 +197,7 @@ async function finish(
         status,
         nextAttemptAt,
         leaseUntil: null,
+        manualPending: false,
         lastError: j.outcome === 'SUCCEEDED' ? null : r.error,
         completedAt: status === 'PENDING' ? null : now,
       },
@@ -216,7 +224,15 @@ async function finish(
  */
 async function updateHealth(tx: Tx, deps: DeliveryDeps, d: Loaded, j: Judgement, now: Date, caller: Caller) {
   if (j.outcome === 'SUCCEEDED') {
-    await tx.webhookEndpoint.update({ where: { id: d.endpointId }, data: { lastSuccessAt: now, failingSince: null } });
+    // A busy endpoint succeeds many times a second: write (and lock its row) only when the streak ends or the
+    // last success recorded is over a minute old, so concurrent deliveries do not queue on one row.
+    await tx.webhookEndpoint.updateMany({
+      where: {
+        id: d.endpointId,
+        OR: [{ failingSince: { not: null } }, { lastSuccessAt: null }, { lastSuccessAt: { lt: new Date(now.getTime() - 60_000) } }],
+      },
+      data: { lastSuccessAt: now, failingSince: null },
+    });
     return;
   }
   const ep = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id: d.endpointId }, select: { status: true, failingSince: true } });

@@ -32,10 +32,11 @@ export const DELIVERY_QUEUE = 'webhook-deliveries';
 export function createBullmqDispatcher(
   redisUrl: string,
   run: RunAttempt,
-  opts: { concurrency: number; logger: Logger; process?: boolean },
+  opts: { concurrency: number; logger: Logger; prefix: string; process?: boolean },
 ): Dispatcher {
   const queue = new Queue(DELIVERY_QUEUE, {
     connection: createRedis(redisUrl),
+    prefix: opts.prefix,
     // Finished jobs leave Redis: the delivery row keeps the history, and the same id can be queued again (redeliver).
     defaultJobOptions: { removeOnComplete: true, removeOnFail: true, attempts: 1 },
   });
@@ -54,7 +55,7 @@ export function createBullmqDispatcher(
             }
             return outcome.status;
           },
-          { connection: createRedis(redisUrl), concurrency: opts.concurrency },
+          { connection: createRedis(redisUrl), concurrency: opts.concurrency, prefix: opts.prefix },
         );
   worker?.on('error', (err) => opts.logger.warn({ err }, 'webhook worker connection error'));
   worker?.on('failed', (job, err) => opts.logger.error({ err, deliveryId: job?.data.deliveryId }, 'webhook attempt crashed; the sweeper retries it'));

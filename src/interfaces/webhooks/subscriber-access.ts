@@ -13,9 +13,9 @@ import type { CatalogEntry } from './event-catalog.js';
  * rsvp:view on one event's RSVP enablement receives that event's RSVPs only.
  */
 
-/** The principal a webhook is rendered as: the endpoint's integration (no credential: nothing was presented). */
-export function integrationPrincipal(integrationId: string, environment: string, via: string): Extract<Principal, { kind: 'integration' }> {
-  return { kind: 'integration', integrationId, credentialId: via, environment: environment.toLowerCase() };
+/** The integration as a principal where it presented no credential: rendering its webhook payloads, applying its signed inbound webhooks. */
+export function integrationPrincipal(integrationId: string, environment: string): Extract<Principal, { kind: 'integration' }> {
+  return { kind: 'integration', integrationId, credentialId: null, environment: environment.toLowerCase() };
 }
 
 /**
@@ -73,7 +73,7 @@ export class SubscriberAccess {
   authorizer(integrationId: string, environment: string): Authorizer {
     let a = this.authorizers.get(integrationId);
     if (!a) {
-      a = new Authorizer(this.db as Prisma, integrationPrincipal(integrationId, environment, 'webhook'), this.actions);
+      a = new Authorizer(this.db as Prisma, integrationPrincipal(integrationId, environment), this.actions);
       this.authorizers.set(integrationId, a);
     }
     return a;

@@ -61,7 +61,7 @@ export function startWebhookWorker(app: AppServices, opts: WebhookWorkerOptions 
   const run = (id: string) => attemptDelivery(deps, id);
   const redisUrl = opts.redisUrl === undefined ? c.REDIS_URL : opts.redisUrl;
   const dispatcher = redisUrl
-    ? createBullmqDispatcher(redisUrl, run, { concurrency: c.WEBHOOK_CONCURRENCY, logger: app.logger })
+    ? createBullmqDispatcher(redisUrl, run, { concurrency: c.WEBHOOK_CONCURRENCY, logger: app.logger, prefix: c.QUEUE_PREFIX })
     : createLocalDispatcher(run, { concurrency: c.WEBHOOK_CONCURRENCY, logger: app.logger });
   // This process's requests (redeliver, test-send) go straight to its queue.
   const ownsDispatch = !app.webhookDispatch;

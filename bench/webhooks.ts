@@ -1,0 +1,277 @@
+/**
+ * Webhook delivery throughput and latency, end to end: events committed to
+ * the outbox → the relay in two real worker processes (src/bin/worker.ts,
+ * BullMQ on Redis) → signed POSTs to a local receiver. Beside it, the floor:
+ * plain HTTP POSTs of bodies of the same size from one process to the same
+ * receiver, as fast as the same number of connections allows.
+ *
+ * Run by `npm run bench` (BENCH_ONLY=webhooks for this part alone).
+ * Env: BENCH_WEBHOOK_EVENTS (2000), BENCH_REDIS_URL (redis://127.0.0.1:6379).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { Agent, request } from 'undici';
+import { createApp } from '../src/app.js';
+import { createHttpServer } from '../src/interfaces/graphql/server.js';
+import { eventUpdated } from '../src/domains/events/events.events.js';
+import { loadConfig } from '../src/platform/config.js';
+import { encrypt } from '../src/platform/crypto.js';
+import { createDatabase } from '../src/platform/db/client.js';
+import { createLogger } from '../src/platform/logger.js';
+import { recordEvents } from '../src/platform/outbox.js';
+import { newWebhookSecret } from '../src/interfaces/webhooks/signing.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 2000);
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const WORKERS = 2;
+const CONCURRENCY = 20; // per worker (WEBHOOK_CONCURRENCY's default)
+const BATCH = 50; // events per committed transaction
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+function withDatabase(url: string, name: string) {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function admin(adminUrl: string, sql: string) {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/worker.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('worker did not start')), 60_000);
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.includes('worker running')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+  });
+}
+
+export interface WebhookBenchResult {
+  events: number;
+  webhook: { perSecond: number; p50: number; p99: number; seconds: number; requests: number };
+  floor: { perSecond: number; p50: number; p99: number };
+}
+
+export async function runWebhookBench(opts: { adminUrl: string; log: (s: string) => void }): Promise<WebhookBenchResult> {
+  const { log } = opts;
+  const dbName = `tovplus_bench_webhooks_${process.pid}`;
+  const databaseUrl = withDatabase(opts.adminUrl, dbName);
+  await admin(opts.adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  await admin(opts.adminUrl, `CREATE DATABASE "${dbName}"`);
+  const appKey = randomBytes(32).toString('base64');
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    APP_KEY: appKey,
+    LOG_LEVEL: 'warn',
+    ACCESS_TOKEN_TTL_SECONDS: '3600',
+  });
+  const db = await createDatabase({ databaseUrl, poolSize: 10 });
+  const app = await createApp(config, { db, logger: createLogger('warn') });
+  const http = createHttpServer(app);
+  const port = await http.listen(0, '127.0.0.1');
+  const workers: ChildProcess[] = [];
+
+  // The receiver: records when each webhook-id first arrived; answers 200 at once.
+  const arrived = new Map<string, number>();
+  let requests = 0;
+  let onAll: (() => void) | null = null;
+  let expected = Infinity;
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests++;
+      const id = req.headers['webhook-id'] as string | undefined;
+      if (id && !arrived.has(id)) arrived.set(id, performance.now());
+      res.writeHead(200).end();
+      if (arrived.size >= expected) onAll?.();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+  try {
+    // ── An occasion, an event, a partner integration granted event:read, its endpoint ──
+    const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as any;
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data;
+    };
+    const signUp = await gql(`mutation($i: SignUpInput!) { signUp(input: $i) { ... on Session { accessToken } } }`, {
+      i: { email: `bench-webhooks-${process.pid}@example.com`, password: 'bench-password-long', displayName: 'Bench' },
+    });
+    const token = signUp.signUp.accessToken;
+    const occ = await gql(
+      `mutation($i: CreateOccasionInput!) { createOccasion(input: $i) { ... on OccasionPayload { occasion { id } } } }`,
+      { i: { name: 'Webhook bench', kind: 'GALA' } },
+      token,
+    );
+    const occasionGid = occ.createOccasion.occasion.id;
+    const ev = await gql(
+      `mutation($i: CreateEventInput!) { createEvent(input: $i) { ... on EventPayload { event { id } } } }`,
+      { i: { occasionId: occasionGid, name: 'Gala dinner', startsAt: '2027-06-01T18:00:00Z' } },
+      token,
+    );
+    const raw = (gid: string) => Buffer.from(gid, 'base64url').toString('utf8').split(':')[1]!;
+    const occasionId = raw(occasionGid);
+    const eventId = raw(ev.createEvent.event.id);
+    const p = app.db.prisma;
+    const integration = await p.integrationApp.create({
+      data: { displayName: 'Bench partner', businessRole: 'PARTNER', environment: 'PRODUCTION', status: 'ACTIVE', allowedOperationIds: [] },
+    });
+    const connection = await p.integrationConnection.create({ data: { integrationId: integration.id, occasionId } });
+    await p.grant.create({
+      data: { subjectType: 'INTEGRATION', subjectIntegrationId: integration.id, occasionId, actions: ['event:read'], scopeType: 'OCCASION' },
+    });
+    const endpoint = await p.webhookEndpoint.create({
+      data: {
+        connectionId: connection.id,
+        integrationId: integration.id,
+        occasionId,
+        url: receiverUrl,
+        eventTypes: ['event.updated'],
+        environment: 'PRODUCTION',
+      },
+    });
+    const secret = newWebhookSecret();
+    await p.webhookEndpointSecret.create({
+      data: { endpointId: endpoint.id, valueEnc: encrypt(secret, Buffer.from(appKey, 'base64')), hint: secret.slice(0, 10) },
+    });
+
+    const env = {
+      DATABASE_URL: databaseUrl,
+      // BENCH_WEBHOOK_QUEUE=in-process: the workers' own in-process dispatcher instead of BullMQ (to compare).
+      ...(process.env.BENCH_WEBHOOK_QUEUE === 'in-process' ? {} : { REDIS_URL }),
+      APP_KEY: appKey,
+      QUEUE_PREFIX: `bench${process.pid}`,
+      WEBHOOK_ALLOWED_NETWORKS: 'loopback',
+      WEBHOOK_CONCURRENCY: String(CONCURRENCY),
+    };
+    for (let i = 0; i < WORKERS; i++) workers.push(await startWorker(env));
+    log(
+      `Webhooks: ${EVENTS} event.updated events committed in transactions of ${BATCH}, ${WORKERS} worker processes (BullMQ on Redis, ` +
+        `concurrency ${CONCURRENCY} each, relay poll ${config.WEBHOOK_RELAY_POLL_MS} ms), thin envelope (no document), receiver on 127.0.0.1`,
+    );
+
+    // ── End to end: commit → receiver got it ──
+    const committedAt = new Map<string, number>();
+    const caller = { principal: { kind: 'system' as const, reason: 'bench', actions: [] }, requestId: 'bench' };
+    expected = EVENTS;
+    const allArrived = new Promise<void>((r) => (onAll = r));
+    const start = performance.now();
+    for (let done = 0; done < EVENTS; done += BATCH) {
+      const n = Math.min(BATCH, EVENTS - done);
+      const before = new Set((await p.outboxEvent.findMany({ where: { occasionId, type: 'event.updated' }, select: { id: true } })).map((r) => r.id));
+      await p.$transaction((tx) =>
+        recordEvents(
+          tx,
+          caller,
+          eventUpdated,
+          Array.from({ length: n }, (_, i) => ({ occasionId, eventId, payload: { occasionId, eventId, changed: [`bench${done + i}`] } })),
+        ),
+      );
+      const at = performance.now();
+      for (const r of await p.outboxEvent.findMany({ where: { occasionId, type: 'event.updated' }, select: { id: true } })) {
+        if (!before.has(r.id)) committedAt.set(r.id, at);
+      }
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      allArrived,
+      new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`only ${arrived.size}/${EVENTS} arrived in 5 minutes`)), 300_000))),
+    ]).finally(() => clearTimeout(timer));
+    const seconds = (Math.max(...arrived.values()) - start) / 1000;
+    const latencies = [...arrived.entries()]
+      .map(([id, t]) => t - (committedAt.get(id) ?? NaN))
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
+    const webhook = { perSecond: EVENTS / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), seconds, requests };
+    // The receiver answers before the worker records the attempt: give the last ones a moment to be written.
+    let succeeded = 0;
+    for (let i = 0; i < 100 && succeeded < EVENTS; i++) {
+      succeeded = await p.webhookDelivery.count({ where: { endpointId: endpoint.id, status: 'SUCCEEDED' } });
+      if (succeeded < EVENTS) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (succeeded !== EVENTS) throw new Error(`${succeeded} deliveries SUCCEEDED, expected ${EVENTS}`);
+
+    // ── Floor: plain POSTs, same receiver, same body size, same number of connections ──
+    const body = JSON.stringify({
+      type: 'event.updated',
+      id: '0'.repeat(36),
+      occurredAt: new Date().toISOString(),
+      occasionId: occasionGid,
+      eventId: ev.createEvent.event.id,
+      sequence: 1,
+    });
+    const agent = new Agent({ connections: WORKERS * CONCURRENCY });
+    const floorLat: number[] = [];
+    let next = 0;
+    const floorStart = performance.now();
+    await Promise.all(
+      Array.from({ length: WORKERS * CONCURRENCY }, async () => {
+        while (next < EVENTS) {
+          const i = next++;
+          const t = performance.now();
+          const r = await request(receiverUrl, {
+            method: 'POST',
+            dispatcher: agent,
+            headers: { 'content-type': 'application/json', 'webhook-id': `floor-${i}` },
+            body,
+          });
+          await r.body.dump();
+          floorLat.push(performance.now() - t);
+        }
+      }),
+    );
+    const floorSeconds = (performance.now() - floorStart) / 1000;
+    await agent.close();
+    floorLat.sort((a, b) => a - b);
+    const floor = { perSecond: EVENTS / floorSeconds, p50: pct(floorLat, 50), p99: pct(floorLat, 99) };
+
+    log(
+      `  webhooks end to end : ${fmt(webhook.perSecond)} deliveries/s (${EVENTS} in ${fmt(seconds, 2)} s, ${webhook.requests} requests), commit→receipt p50 ${fmt(webhook.p50)} ms, p99 ${fmt(webhook.p99)} ms`,
+    );
+    log(`  plain HTTP POST floor: ${fmt(floor.perSecond)} POSTs/s, request p50 ${fmt(floor.p50, 2)} ms, p99 ${fmt(floor.p99, 2)} ms`);
+    log(
+      `  floor/webhooks rate ${fmt(floor.perSecond / webhook.perSecond)}x; webhook latency includes the relay poll (≤ ${config.WEBHOOK_RELAY_POLL_MS} ms) and the queue hop`,
+    );
+    return { events: EVENTS, webhook, floor };
+  } finally {
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
+    receiver.close();
+    await http.close();
+    await app.close();
+    await db.close();
+    if (process.env.BENCH_KEEP_DB !== '1') await admin(opts.adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  }
+}
