@@ -1,4 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
+import { v7 as uuidv7 } from 'uuid';
 import { recordAudit } from '../../platform/audit.js';
 import { decrypt } from '../../platform/crypto.js';
 import type { Tx } from '../../platform/db/client.js';
@@ -176,6 +177,10 @@ async function finish(
   const caller = system(d.id);
   const ids = { endpointId: d.endpointId, connectionId: d.endpoint.connectionId, integrationId: d.endpoint.integrationId };
 
+  if (j.outcome === 'SUCCEEDED') {
+    await recordSuccess(deps, d, attempt, trigger, startedAt, r, now);
+    return { status: 'SUCCEEDED' };
+  }
   await deps.app.db.prisma.$transaction(async (tx) => {
     await tx.webhookAttempt.create({
       data: {
@@ -214,6 +219,37 @@ async function finish(
     if (trigger !== 'TEST') await updateHealth(tx, deps, d, j, now, caller);
   });
   return status === 'PENDING' ? { status, nextAttemptAt: nextAttemptAt! } : { status };
+}
+
+/**
+ * The common case in one statement (atomic on its own, no transaction round
+ * trips): the attempt row, the delivery done, and the endpoint's health
+ * (its failing streak ended; lastSuccessAt at most a minute stale, so a busy
+ * endpoint's row is not rewritten, and locked, by every delivery).
+ */
+async function recordSuccess(
+  deps: DeliveryDeps,
+  d: Loaded,
+  attempt: number,
+  trigger: 'SCHEDULE' | 'MANUAL' | 'TEST',
+  startedAt: Date,
+  r: Judgement['result'],
+  now: Date,
+) {
+  const healthUpdate = trigger !== 'TEST';
+  await deps.app.db.prisma.$executeRaw`
+    WITH attempt AS (
+      INSERT INTO webhook_attempts (id, delivery_id, number, trigger, started_at, duration_ms, status_code, outcome, response_excerpt)
+      VALUES (${uuidv7()}::uuid, ${d.id}::uuid, ${attempt}, ${trigger}::"WebhookAttemptTrigger", ${startedAt}, ${r.durationMs},
+              ${r.statusCode}, 'SUCCEEDED', ${r.excerpt})
+    ), delivery AS (
+      UPDATE webhook_deliveries
+      SET status = 'SUCCEEDED', next_attempt_at = NULL, lease_until = NULL, manual_pending = false, last_error = NULL, completed_at = ${now}
+      WHERE id = ${d.id}::uuid
+    )
+    UPDATE webhook_endpoints SET last_success_at = ${now}, failing_since = NULL, updated_at = ${now}
+    WHERE id = ${d.endpointId}::uuid AND ${healthUpdate}
+      AND (failing_since IS NOT NULL OR last_success_at IS NULL OR last_success_at < ${new Date(now.getTime() - 60_000)})`;
 }
 
 /**
