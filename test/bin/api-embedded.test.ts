@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { verifyWebhook } from '../../src/interfaces/webhooks/signing.js';
 
 /**
  * The newcomer's path: `npm start` with no DATABASE_URL / REDIS_URL runs the
@@ -18,8 +21,16 @@ interface Started {
   output: () => string;
 }
 
-async function startApi(): Promise<Started> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'development' };
+async function startApi(extra: Record<string, string> = {}, dir = dataDir): Promise<Started> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'development',
+    ...extra,
+  };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   delete env.APP_KEY;
@@ -109,5 +120,89 @@ describe('embedded default (npm start)', () => {
     const secondGuest = /Bearer (tovg_[A-Za-z0-9_-]+)/.exec(second.output());
     expect(secondGuest![1]).not.toBe(guestToken![1]);
     expect(await stop(second)).toBe(0);
+  }, 120_000);
+
+  it('delivers webhooks by itself: the relay and deliveries run inside the embedded api', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tov-embedded-webhooks-'));
+    const got: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += String(c)));
+      req.on('end', () => {
+        got.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const api = await startApi({ PLATFORM_OPERATORS: 'ops@embedded.tovplus.test', WEBHOOK_ALLOWED_NETWORKS: 'loopback' }, dir);
+    try {
+      const planner = /"Authorization": "Bearer ([^"]+)"/.exec(api.output())![1]!;
+      const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
+        const res = await fetch(`http://127.0.0.1:${api.port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify({ query, variables }),
+        });
+        const body = (await res.json()) as any;
+        expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+        return body.data;
+      };
+      const operator = (
+        await gql(`mutation($i: SignUpInput!) { signUp(input: $i) { ... on Session { accessToken } } }`, {
+          i: { email: 'ops@embedded.tovplus.test', password: 'operator-password-long', displayName: 'Ops' },
+        })
+      ).signUp.accessToken;
+      const integrationId = (
+        await gql(
+          `mutation($i: CreateIntegrationInput!) { createIntegration(input: $i) { ... on IntegrationPayload { integration { id } } } }`,
+          { i: { displayName: 'Venue AV', businessRole: 'PARTNER', flags: ['OUTBOUND'], environment: 'DEVELOPMENT', config: {} } },
+          operator,
+        )
+      ).createIntegration.integration.id;
+      await gql(
+        `mutation($i: TransitionIntegrationInput!) { transitionIntegration(input: $i) { __typename } }`,
+        { i: { id: integrationId, to: 'ENABLED' } },
+        operator,
+      );
+      const occ = (await gql(`{ occasions(first: 1) { edges { node { id events(first: 1) { edges { node { id } } } } } } }`, {}, planner)).occasions
+        .edges[0].node;
+      const eventId = occ.events.edges[0].node.id;
+      const connectionId = (
+        await gql(
+          `mutation($i: ConnectIntegrationInput!) { connectIntegration(input: $i) { ... on IntegrationConnectionPayload { connection { id } } } }`,
+          { i: { occasionId: occ.id, integrationId } },
+          planner,
+        )
+      ).connectIntegration.connection.id;
+      await gql(
+        `mutation($i: GrantAccessInput!) { grantAccess(input: $i) { __typename } }`,
+        { i: { occasionId: occ.id, subjectId: integrationId, actions: ['event:read'], scope: { type: 'EVENT', eventId } } },
+        planner,
+      );
+      const created = (
+        await gql(
+          `mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { __typename ... on WebhookEndpointSecretPayload { secret } } }`,
+          { i: { connectionId, url: hook, eventTypes: ['event.updated'], eventIds: [eventId] } },
+          planner,
+        )
+      ).createWebhookEndpoint;
+      expect(created.__typename).toBe('WebhookEndpointSecretPayload');
+      await gql(
+        `mutation($i: UpdateEventInput!) { updateEvent(input: $i) { __typename } }`,
+        { i: { id: eventId, location: 'Garden tent' } },
+        planner,
+      );
+      const until = Date.now() + 20_000;
+      while (!got.length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      expect(got).toHaveLength(1);
+      expect(verifyWebhook(created.secret, got[0]!.headers as Record<string, string>, got[0]!.body)).toEqual({ ok: true });
+      expect(JSON.parse(got[0]!.body)).toMatchObject({ type: 'event.updated', occasionId: occ.id, eventId, sequence: expect.any(Number) });
+      expect(await stop(api)).toBe(0);
+    } finally {
+      api.proc.kill('SIGKILL');
+      receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
