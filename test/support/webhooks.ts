@@ -135,6 +135,18 @@ export async function createCateringEndpoint(s: TestServer, c: CatererSetup, url
   return { endpointGid: p.endpoint.id as string, endpointId: rawId(p.endpoint.id), secret: p.secret as string };
 }
 
+/** Relays and runs everything due now, and what falls due within `ms` (retries), on an in-process webhook worker. */
+export function settler(worker: { drain(): Promise<void> }) {
+  return async (ms = 0) => {
+    await worker.drain();
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      await worker.drain();
+    }
+  };
+}
+
 export const SUBMIT = `mutation($i: SubmitRsvpInput!) { submitRsvp(input: $i) { __typename } }`;
 
 /** The guest of household `i` answers the dinner. */

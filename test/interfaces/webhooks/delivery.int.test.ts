@@ -3,7 +3,7 @@ import { startServer } from '../../support/harness.js';
 import { rawId } from '../../support/rows.js';
 import { verifyWebhook } from '../../../src/interfaces/webhooks/signing.js';
 import { startWebhookWorker } from '../../../src/interfaces/webhooks/worker-runtime.js';
-import { catererSetup, createCateringEndpoint, respond, startReceiver, submitDinner } from '../../support/webhooks.js';
+import { catererSetup, createCateringEndpoint, respond, settler, startReceiver, submitDinner } from '../../support/webhooks.js';
 
 /**
  * The whole outbound path on real parts: a guest's RSVP commits with its
@@ -17,25 +17,18 @@ const s = await startServer(
     WEBHOOK_ALLOWED_NETWORKS: ['loopback'],
     WEBHOOK_RETRY_SCHEDULE: [0, 150, 300],
     WEBHOOK_TIMEOUT_MS: 600,
-    WEBHOOK_SWEEP_INTERVAL_MS: 60_000,
+    WEBHOOK_SWEEP_INTERVAL_MS: 3_600_000,
     WEBHOOK_RELAY_POLL_MS: 60_000,
   },
   // Its worker relays every outbox row it finds: a database of its own keeps other suites' events out.
   { ownDatabase: true },
 );
 const receiver = await startReceiver();
-const worker = startWebhookWorker(s.app, { redisUrl: null });
+// No background loops: each test relays and delivers when it says so (settle), so counts and timings are its own.
+const worker = startWebhookWorker(s.app, { redisUrl: null, relay: false });
 afterAll(() => worker.stop());
 
-/** Relays and runs everything due, including retries due within `ms`. */
-async function settle(ms = 0) {
-  await worker.drain();
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 50));
-    await worker.drain();
-  }
-}
+const settle = settler(worker);
 
 const deliveriesOf = (endpointId: string) =>
   s.app.db.prisma.webhookDelivery.findMany({ where: { endpointId }, include: { attempts: { orderBy: { number: 'asc' } } }, orderBy: { id: 'asc' } });

@@ -4,7 +4,7 @@ import { runWebhooksCommand } from '../../../src/interfaces/webhooks/webhooks.cl
 import { startWebhookWorker } from '../../../src/interfaces/webhooks/worker-runtime.js';
 import { must, uniq } from '../../support/factories.js';
 import { errorCode, startServer } from '../../support/harness.js';
-import { catererSetup, createCateringEndpoint, respond, startReceiver, submitDinner } from '../../support/webhooks.js';
+import { catererSetup, createCateringEndpoint, respond, settler, startReceiver, submitDinner } from '../../support/webhooks.js';
 
 /**
  * What operators (and planners, for their own endpoints) do about deliveries:
@@ -18,7 +18,7 @@ const s = await startServer(
     PLATFORM_OPERATORS: [OPERATOR_EMAIL],
     WEBHOOK_ALLOWED_NETWORKS: ['loopback'],
     WEBHOOK_RETRY_SCHEDULE: [0, 100],
-    WEBHOOK_SWEEP_INTERVAL_MS: 60_000,
+    WEBHOOK_SWEEP_INTERVAL_MS: 3_600_000,
     WEBHOOK_RELAY_POLL_MS: 60_000,
   },
   // Its worker relays every outbox row it finds: a database of its own keeps other suites' events out.
@@ -29,17 +29,11 @@ const operator = (
     .signUp as { accessToken: string }
 ).accessToken;
 const receiver = await startReceiver();
-const worker = startWebhookWorker(s.app, { redisUrl: null });
+// No background loops: each test relays and delivers when it says so (settle), so counts and timings are its own.
+const worker = startWebhookWorker(s.app, { redisUrl: null, relay: false });
 afterAll(() => worker.stop());
 
-async function settle(ms = 0) {
-  await worker.drain();
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 50));
-    await worker.drain();
-  }
-}
+const settle = settler(worker);
 
 /** An endpoint whose receiver is down: one failed delivery after its two attempts. */
 async function failedDelivery(path: string) {
