@@ -1,6 +1,7 @@
 import { type App, createApp } from '../app.js';
+import { buildSchema } from '../interfaces/graphql/schema.js';
 import { createHttpServer, type HttpServer } from '../interfaces/graphql/server.js';
-import { createBullmqDispatcher } from '../interfaces/webhooks/dispatch.js';
+import { createDeliveryQueue } from '../interfaces/webhooks/dispatch.js';
 import { startWebhookWorker, type WebhookWorker } from '../interfaces/webhooks/worker-runtime.js';
 import { loadConfig } from '../platform/config.js';
 import { seedDemo } from '../../prisma/seed.js';
@@ -41,21 +42,18 @@ async function main() {
     if (demo) printDemo(demo, config.publicUrl);
   }
   if (stopping) return;
+  // Built once: the HTTP server and an in-process worker (which renders payloads through it) share it.
+  const schema = buildSchema();
   if (embedded || config.WORKER_IN_API) {
     // PGlite is one process's database: the relay and deliveries run here (src/bin/worker.ts elsewhere).
-    worker = startWebhookWorker(app);
+    worker = startWebhookWorker(app, { schema });
   } else if (config.REDIS_URL) {
     // Deliveries a request makes due (redeliver, test-send) go straight to the workers' queue.
-    const queue = createBullmqDispatcher(config.REDIS_URL, async () => ({ status: 'SKIPPED' }), {
-      concurrency: 1,
-      logger: app.logger,
-      prefix: config.QUEUE_PREFIX,
-      process: false,
-    });
+    const queue = createDeliveryQueue(config.REDIS_URL, { logger: app.logger, prefix: config.QUEUE_PREFIX });
     app.webhookDispatch = (items) => queue.enqueue(items);
     closeQueue = () => queue.close();
   }
-  http = createHttpServer(app);
+  http = createHttpServer(app, undefined, schema);
   const port = await http.listen();
   app.logger.info({ port, database: app.db.kind, redis: Boolean(app.redis) }, `Tov+ API listening on http://localhost:${port}/graphql`);
 }

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
 import type { App } from '../../app.js';
 import { pingRedis } from '../../platform/redis.js';
 import { requestContext } from '../../platform/request-context.js';
@@ -43,8 +44,9 @@ export interface HttpServer {
 export function createHttpServer(
   app: App,
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, body: Buffer | null) => Promise<boolean>,
+  /** Built once per process: pass it when something else (the in-process webhook worker) needs it too. */
+  schema: GraphQLSchema = buildSchema(),
 ): HttpServer {
-  const schema = buildSchema();
   const yoga = createGraphQL(app, schema);
   const log = app.logger;
   let shuttingDown = false;

@@ -111,3 +111,17 @@ export async function deliveryCounts(db: Prisma, endpointIds: readonly string[])
     return { pending: of('PENDING') + of('DELIVERING'), failed: of('FAILED') };
   });
 }
+
+/** Endpoints that are failing or disabled (or all), worst first, with their pending/failed counts: what an operator looks at first. */
+export async function endpointHealth(db: Prisma, opts: { includeHealthy?: boolean | null } = {}) {
+  const rows = await db.webhookEndpoint.findMany({
+    where: opts.includeHealthy ? {} : { OR: [{ status: 'DISABLED' }, { failingSince: { not: null } }] },
+    orderBy: [{ failingSince: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }],
+    take: 500,
+  });
+  const counts = await deliveryCounts(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r, i) => ({ ...r, ...counts[i]! }));
+}

@@ -82,6 +82,15 @@ export function createBullmqDispatcher(
   };
 }
 
+/**
+ * The queue alone, for processes that make deliveries due but run none
+ * (the api beside separate workers, the CLI): their requests go straight to
+ * the workers instead of waiting for the sweeper.
+ */
+export function createDeliveryQueue(redisUrl: string, opts: { logger: Logger; prefix: string }): Pick<Dispatcher, 'enqueue' | 'close'> {
+  return createBullmqDispatcher(redisUrl, async () => ({ status: 'SKIPPED' }), { ...opts, concurrency: 1, process: false });
+}
+
 /** Later than this, the in-process dispatcher sets no timer: the sweeper finds the delivery when it is due. */
 const MAX_TIMER_MS = 10 * 60_000;
 

@@ -5,7 +5,7 @@ import { encodeGlobalID } from '../graphql/global-id.js';
 import { payload } from '../graphql/payload.js';
 import { canField, inheritedType } from '../graphql/rules.js';
 import { inTransaction } from '../graphql/write.js';
-import { deliveryCounts, healthOf, recoverFailed, redeliver } from './deliveries.service.js';
+import { endpointHealth, healthOf, recoverFailed, redeliver } from './deliveries.service.js';
 import { EndpointHealthEnum, WebhookDeliveryRef, WebhookDeliveryStatus } from './deliveries.schema.js';
 import { WebhookEndpointType } from './endpoints.schema.js';
 
@@ -89,18 +89,7 @@ builder.queryFields((t) => ({
     ...canField('integration:read', 'PLATFORM', platform),
     description: 'Every endpoint that is failing or disabled (or all, with includeHealthy), worst first (platform operators).',
     args: { includeHealthy: t.arg.boolean() },
-    resolve: async (_p, args, ctx) => {
-      const rows = await ctx.prisma.webhookEndpoint.findMany({
-        where: args.includeHealthy ? {} : { OR: [{ status: 'DISABLED' }, { failingSince: { not: null } }] },
-        orderBy: [{ failingSince: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }],
-        take: 500,
-      });
-      const counts = await deliveryCounts(
-        ctx.prisma,
-        rows.map((r) => r.id),
-      );
-      return rows.map((r, i) => ({ ...r, ...counts[i]! }));
-    },
+    resolve: (_p, args, ctx) => endpointHealth(ctx.prisma, { includeHealthy: args.includeHealthy }),
   }),
 }));
 

@@ -4,8 +4,8 @@ import { Authorizer } from '../../domains/permissions/authorizer.js';
 import { PLATFORM_TARGET } from '../../domains/permissions/target.js';
 import type { Caller } from '../../platform/principal.js';
 import { CliUsageError, options } from '../integrations/integrations.cli.js';
-import { deliveryCounts, healthOf, recoverFailed, redeliver, sendTest } from './deliveries.service.js';
-import { createBullmqDispatcher } from './dispatch.js';
+import { endpointHealth, healthOf, recoverFailed, redeliver, sendTest } from './deliveries.service.js';
+import { createDeliveryQueue } from './dispatch.js';
 
 /*
  * `npm run cli -- webhooks …`: the operator at 2 a.m. — what is failing,
@@ -52,12 +52,7 @@ export async function runWebhooksCommand(app: App, args: string[]): Promise<stri
     if (!ids.length) return;
     if (app.webhookDispatch) return app.webhookDispatch(ids.map((id) => ({ id, runAt: new Date() })));
     if (!app.config.REDIS_URL) return;
-    const q = createBullmqDispatcher(app.config.REDIS_URL, async () => ({ status: 'SKIPPED' }), {
-      concurrency: 1,
-      logger: app.logger,
-      prefix: app.config.QUEUE_PREFIX,
-      process: false,
-    });
+    const q = createDeliveryQueue(app.config.REDIS_URL, { logger: app.logger, prefix: app.config.QUEUE_PREFIX });
     await q.enqueue(ids.map((id) => ({ id, runAt: new Date() })));
     await q.close();
   };
@@ -118,18 +113,11 @@ export async function runWebhooksCommand(app: App, args: string[]): Promise<stri
     }
     case 'health': {
       await authz.assert('integration:read', PLATFORM_TARGET, 'Webhook endpoint');
-      const rows = await prisma.webhookEndpoint.findMany({
-        where: flags.all !== undefined ? {} : { OR: [{ status: 'DISABLED' }, { failingSince: { not: null } }] },
-        orderBy: [{ failingSince: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }],
-      });
+      const rows = await endpointHealth(prisma, { includeHealthy: flags.all !== undefined });
       if (!rows.length) return ['every endpoint is healthy'];
-      const counts = await deliveryCounts(
-        prisma,
-        rows.map((r) => r.id),
-      );
       return rows.map(
-        (e, i) =>
-          `${e.id}  ${healthOf(e).padEnd(8)} failing since ${iso(e.failingSince)}  last ok ${iso(e.lastSuccessAt)}  ${counts[i]!.pending} pending, ${counts[i]!.failed} failed  ${e.url}${e.disabledReason ? `  (${e.disabledReason})` : ''}`,
+        (e) =>
+          `${e.id}  ${healthOf(e).padEnd(8)} failing since ${iso(e.failingSince)}  last ok ${iso(e.lastSuccessAt)}  ${e.pending} pending, ${e.failed} failed  ${e.url}${e.disabledReason ? `  (${e.disabledReason})` : ''}`,
       );
     }
     case 'test': {
