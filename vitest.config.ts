@@ -14,8 +14,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Vitest's default is one file at a time on a 2-core machine (cores - 1); these suites mostly
-    // wait on PostgreSQL, Redis and sockets, so three at once finish far sooner without starving each other.
-    maxWorkers: 3,
+    // wait on PostgreSQL, Redis and sockets, so two at once finish sooner. Three starved the suites that
+    // spawn processes (CLI, worker crash tests) past their timeouts.
+    maxWorkers: 2,
     // Importing the app (schema, Prisma client) costs seconds; a worker keeps its modules for the next
     // file instead of importing them again. Files still get their own server, database state and worker.
     isolate: false,

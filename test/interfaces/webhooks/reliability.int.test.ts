@@ -99,6 +99,11 @@ describe.skipIf(usePglite())('webhook delivery survives crashes (PostgreSQL + Re
       const id = g.headers['webhook-id'] as string;
       byId.set(id, (byId.get(id) ?? 0) + 1);
     }
+    // The receiver has answered before the worker records the success: give the last ones a moment to be written.
+    for (let i = 0; i < 100; i++) {
+      if (!(await s.app.db.prisma.webhookDelivery.count({ where: { endpointId, status: { not: 'SUCCEEDED' } } }))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const deliveries = await s.app.db.prisma.webhookDelivery.findMany({
       where: { endpointId },
       select: { outboxEventId: true, status: true, attemptCount: true },
