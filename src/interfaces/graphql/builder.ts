@@ -6,6 +6,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type PrismaTypes from '../../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../../generated/pothos-prisma-types.js';
+import { MAX_PAGE_SIZE } from './connection-args.js';
 import type { Target } from '../../domains/permissions/target.js';
 import { forbidden, unauthenticated } from '../../platform/errors.js';
 import { decodeGlobalID, encodeGlobalID } from './global-id.js';
@@ -82,7 +83,8 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
     defaultConnectionSize: 20,
-    maxConnectionSize: 100,
+    // Larger pages are refused with BAD_USER_INPUT before execution (connection-args.ts), not cut short here.
+    maxConnectionSize: MAX_PAGE_SIZE,
     onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
   },
 });

@@ -11,7 +11,9 @@ import { auditIntegrationCalls } from '../integrations/call-audit.js';
 import type { Context, LiveConnection } from './context.js';
 import { authenticate, createContext, requestIdFrom } from './context-factory.js';
 import { maskError } from './mask-error.js';
+import { connectionArgumentGuard } from './connection-args.js';
 import { rejectNulCharacters } from './nul-guard.js';
+import { costLimitWithVariables } from './variable-cost.js';
 import { integrationOperationAllowlist, persistedOperationsPlugins } from '../integrations/persisted-operations.js';
 import { buildSchema } from './schema.js';
 
@@ -27,6 +29,7 @@ export type Yoga = YogaServerInstance<ServerContext, Context>;
 /** GraphQL over HTTP: the schema behind Armor's limits, with the caller resolved into the context. */
 export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): Yoga {
   const c = app.config;
+  const cost = { maxCost: c.MAX_QUERY_COST, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true };
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -53,7 +56,10 @@ export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): 
       maxTokensPlugin({ n: c.MAX_QUERY_TOKENS }),
       maxDepthPlugin({ n: c.MAX_QUERY_DEPTH, ignoreIntrospection: true, flattenFragments: true }),
       maxAliasesPlugin({ n: c.MAX_QUERY_ALIASES }),
-      costLimitPlugin({ maxCost: c.MAX_QUERY_COST, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true }),
+      costLimitPlugin(cost),
+      // Page sizes first: `first: $n` over the maximum is named as such, not as a cost.
+      connectionArgumentGuard(),
+      costLimitWithVariables(cost),
       ...(c.NODE_ENV === 'production' ? [blockFieldSuggestionsPlugin()] : []),
     ],
   });
