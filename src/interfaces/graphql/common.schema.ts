@@ -1,4 +1,4 @@
-import { GraphQLError, Kind } from 'graphql';
+import { Kind } from 'graphql';
 import {
   ConflictError,
   DomainError,
@@ -8,30 +8,23 @@ import {
   ValidationError,
 } from '../../platform/errors.js';
 import { builder } from './builder.js';
+import { parseDateTime } from './date-time.js';
+import { checkJsonValue, jsonFromLiteral, MAX_JSON_BYTES, MAX_JSON_DEPTH } from './json-value.js';
 import { inheritedType } from './rules.js';
 
 builder.scalarType('DateTime', {
-  description: 'An ISO-8601 instant with offset, e.g. 2027-06-01T17:00:00Z.',
+  description: 'An ISO-8601 instant with offset, e.g. 2027-06-01T17:00:00Z (years 0001–9999).',
   serialize: (v) => (v instanceof Date ? v.toISOString() : String(v)),
-  parseValue: (v) => {
-    const d = typeof v === 'string' ? new Date(v) : null;
-    if (!d || Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(v as string)) {
-      throw new GraphQLError('DateTime must be an ISO-8601 string such as 2027-06-01T17:00:00Z.', { extensions: { code: 'BAD_USER_INPUT' } });
-    }
-    return d;
-  },
-  parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string.', { extensions: { code: 'BAD_USER_INPUT' } });
-    const d = new Date(ast.value);
-    if (Number.isNaN(d.getTime())) throw new GraphQLError('DateTime is not a valid date.', { extensions: { code: 'BAD_USER_INPUT' } });
-    return d;
-  },
+  // One rule for variables and literals (filters included): see date-time.ts.
+  parseValue: parseDateTime,
+  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : null),
 });
 
 builder.scalarType('JSON', {
-  description: 'Arbitrary JSON (module configuration, attributes).',
+  description: `Arbitrary JSON (module configuration, attributes): at most ${MAX_JSON_DEPTH} levels deep and ${MAX_JSON_BYTES / 1024} KiB, no NUL characters.`,
   serialize: (v) => v,
-  parseValue: (v) => v,
+  parseValue: checkJsonValue,
+  parseLiteral: jsonFromLiteral,
 });
 
 builder.queryType({});
