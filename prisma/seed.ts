@@ -73,6 +73,8 @@ function callerFor(app: App, principal: Principal): Caller & { authz: Authorizer
  * Runs once; later boots only mint a fresh token for the printed header.
  */
 export async function seedDemo(app: App) {
+  // The passwords above are published: whoever calls this, production never gets these accounts.
+  if (app.config.NODE_ENV === 'production') throw new Error('The demo is never seeded with NODE_ENV=production.');
   const prisma = app.db.prisma;
   const anon: Caller = { principal: { kind: 'anonymous' }, requestId: 'seed' };
   const deps = { tokens: app.tokens, refreshTtlDays: app.config.REFRESH_TOKEN_TTL_DAYS };

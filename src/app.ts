@@ -5,8 +5,9 @@ import { createLiveNotifier } from './interfaces/graphql/live.js';
 import { createRateLimiter } from './interfaces/integrations/rate-limit.js';
 import { actionRegistry, moduleRegistry } from './modules/registry.js';
 import { registerModuleReactions } from './domains/modules/manifest.js';
-import { resolveAppKey } from './platform/app-key.js';
+import { appKeyMismatch, resolveAppKey } from './platform/app-key.js';
 import type { Config } from './platform/config.js';
+import { DecryptionError } from './platform/crypto.js';
 import { createDatabase, type Database } from './platform/db/client.js';
 import { migrate } from './platform/db/migrate.js';
 import { createLogger } from './platform/logger.js';
@@ -35,7 +36,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   registerModuleReactions(moduleRegistry);
   setPlatformOperators(config.PLATFORM_OPERATORS);
   const tokens = new TokenService(db.prisma, resolveAppKey(config), config.ACCESS_TOKEN_TTL_SECONDS);
-  await tokens.init();
+  try {
+    await tokens.init();
+  } catch (e) {
+    // The signing keys are the first secrets read: a wrong APP_KEY shows here, before anything serves.
+    if (!opts.db) await db.close().catch(() => {});
+    throw e instanceof DecryptionError ? appKeyMismatch(config) : e;
+  }
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : null;
   const pubsub = createLivePubSub({ redisUrl: config.REDIS_URL, logger });
   const live = createLiveNotifier({ db, pubsub, logger });

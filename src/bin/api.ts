@@ -4,15 +4,19 @@ import { createHttpServer, type HttpServer } from '../interfaces/graphql/server.
 import { createDeliveryQueue } from '../interfaces/webhooks/dispatch.js';
 import { startWebhookWorker, type WebhookWorker } from '../interfaces/webhooks/worker-runtime.js';
 import { loadConfig } from '../platform/config.js';
-import { seedDemo } from '../../prisma/seed.js';
+import { exitOnStartupError } from '../platform/startup-error.js';
+import { demoPlan, runDemo } from './demo.js';
 
 /**
  * The api process. With no DATABASE_URL it runs on embedded PGlite under
- * DATA_DIR and seeds the demo occasion on first boot, so `npm start` on a fresh
- * machine gives a working API with data and a planner to sign in as.
+ * DATA_DIR and, outside production, seeds the demo occasion on first boot, so
+ * `npm start` on a fresh machine gives a working API with data and a planner
+ * to sign in as.
  */
 async function main() {
   const config = loadConfig();
+  // Decided before anything opens: SEED_DEMO=true in production stops here.
+  const demo = demoPlan(config);
   let app: App | null = null;
   let http: HttpServer | null = null;
   let worker: WebhookWorker | null = null;
@@ -37,10 +41,7 @@ async function main() {
 
   app = await createApp(config);
   const embedded = !config.DATABASE_URL;
-  if (embedded || config.SEED_DEMO) {
-    const demo = await seedDemo(app);
-    if (demo) printDemo(demo, config.publicUrl);
-  }
+  await runDemo(app, demo);
   if (stopping) return;
   // Built once: the HTTP server and an in-process worker (which renders payloads through it) share it.
   const schema = buildSchema();
@@ -58,32 +59,4 @@ async function main() {
   app.logger.info({ port, database: app.db.kind, redis: Boolean(app.redis) }, `Tov+ API listening on http://localhost:${port}/graphql`);
 }
 
-function printDemo(demo: NonNullable<Awaited<ReturnType<typeof seedDemo>>>, url: string) {
-  const lines = [
-    '',
-    '── Tov+ demo ──────────────────────────────────────────────',
-    `  GraphiQL:   ${url}/graphql`,
-    `  Occasion:   ${demo.occasionName} (${demo.occasionId})`,
-    `  Planner:    ${demo.planner.email} / ${demo.planner.password}`,
-    `  Co-planner: ${demo.coPlanner.email} / ${demo.coPlanner.password}`,
-    `  Vendor:     ${demo.vendor.email} / ${demo.vendor.password}`,
-    '  Paste into GraphiQL → Headers (valid 12 h; sign in again for a fresh one):',
-    `  { "Authorization": "Bearer ${demo.plannerAccessToken}" }`,
-    ...(demo.guest
-      ? [
-          `  Guest link for ${demo.guest.household} (no account; this boot's link, the previous one is revoked):`,
-          `  ${demo.guest.link}`,
-          '  As the guest in GraphiQL → Headers, then `query { guestInvitation { unitName events { name open } } }`:',
-          `  { "Authorization": "Bearer ${demo.guest.token}" }`,
-        ]
-      : []),
-    '────────────────────────────────────────────────────────────',
-    '',
-  ];
-  process.stdout.write(lines.join('\n') + '\n');
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().catch(exitOnStartupError);

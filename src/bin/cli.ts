@@ -9,10 +9,25 @@ import { runWebhooksCommand } from '../interfaces/webhooks/webhooks.cli.js';
 import { loadConfig } from '../platform/config.js';
 import { DomainError } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
+import { exitOnStartupError } from '../platform/startup-error.js';
 import pino from 'pino';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SCHEMA_FILE = path.join(ROOT, 'schema.graphql');
+
+/**
+ * The app for a command that needs the database. Logs go to stderr, so stdout carries only the command's answer
+ * (a secret to copy, a list to pipe); a start-up failure (the embedded database in use by a running api, a wrong
+ * APP_KEY) is its one line and exit code 1.
+ */
+async function openApp() {
+  try {
+    const config = loadConfig();
+    return await createApp(config, { logger: createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pino.destination(2)) });
+  } catch (e) {
+    exitOnStartupError(e);
+  }
+}
 
 const [cmd, ...args] = process.argv.slice(2);
 switch (cmd) {
@@ -33,9 +48,7 @@ switch (cmd) {
   }
   case 'integration':
   case 'webhooks': {
-    const config = loadConfig();
-    // Logs to stderr, so stdout carries only the command's answer (a secret to copy, a list to pipe).
-    const app = await createApp(config, { logger: createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pino.destination(2)) });
+    const app = await openApp();
     try {
       const run = cmd === 'webhooks' ? runWebhooksCommand : runIntegrationCommand;
       for (const line of await run(app, args)) console.log(line);
@@ -54,8 +67,7 @@ switch (cmd) {
   case 'keys': {
     // Signing keys (user and integration JWTs, published at /.well-known/jwks.json). A new key signs from now on;
     // older ones keep verifying the tokens they signed (at most a few minutes' worth) and stay in the JWKS.
-    const config = loadConfig();
-    const app = await createApp(config, { logger: createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pino.destination(2)) });
+    const app = await openApp();
     try {
       if (args[0] === 'rotate') console.log(`new signing key ${await app.tokens.rotate()}`);
       else if (args[0] === 'list') {

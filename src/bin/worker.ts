@@ -1,6 +1,7 @@
 import { type App, createApp } from '../app.js';
 import { startWebhookWorker, type WebhookWorker } from '../interfaces/webhooks/worker-runtime.js';
 import { loadConfig } from '../platform/config.js';
+import { exitOnStartupError } from '../platform/startup-error.js';
 
 /**
  * The worker process: the outbox relay and webhook delivery (BullMQ on
@@ -37,7 +38,4 @@ async function main() {
   app.logger.info({ queue: worker.dispatcher.kind, concurrency: config.WEBHOOK_CONCURRENCY }, 'Tov+ worker running');
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().catch(exitOnStartupError);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StartupError } from './startup-error.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', ''])
@@ -30,7 +31,11 @@ const schema = z.object({
   MAX_QUERY_ALIASES: z.coerce.number().int().positive().default(20),
   MAX_QUERY_COST: z.coerce.number().int().positive().default(50_000),
   MAX_QUERY_TOKENS: z.coerce.number().int().positive().default(2000),
-  SEED_DEMO: bool,
+  /** Unset: the demo is seeded on the embedded default outside production. true: seed it (refused in production). false: never. */
+  SEED_DEMO: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
   /** Emails of platform operators (comma-separated): they manage integration records. Empty: nobody (the CLI still works). */
   PLATFORM_OPERATORS: z
     .string()
@@ -130,7 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-    throw new Error(`Invalid configuration:\n${lines}`);
+    throw new StartupError(`Invalid configuration:\n${lines}`);
   }
   const { GRAPHIQL, DEPLOYMENT_ENVIRONMENT, ...rest } = parsed.data;
   const cfg = {

@@ -49,10 +49,20 @@ export function encrypt(plaintext: string, key: Buffer): string {
   return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
 }
 
+/** The ciphertext does not authenticate under this key: encrypted with another APP_KEY, or altered. */
+export class DecryptionError extends Error {
+  override name = 'DecryptionError';
+}
+
 export function decrypt(box: string, key: Buffer): string {
   const [v, iv, tag, ct] = box.split('.');
   if (v !== 'v1' || !iv || !tag || ct === undefined) throw new Error('Unrecognised ciphertext');
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+  try {
+    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+  } catch {
+    // Node says only "Unsupported state or unable to authenticate data"; callers turn this into what to do.
+    throw new DecryptionError('Ciphertext does not authenticate with this key.');
+  }
 }

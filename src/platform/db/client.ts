@@ -5,6 +5,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../../generated/prisma/client.js';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 
 export type Prisma = PrismaClient;
 /** The client handed to services inside `$transaction(async (tx) => …)`. */
@@ -85,11 +86,19 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
   }
 
   let dataDir: string | undefined;
+  let lock: DataDirLock | null = null;
   if (!opts.memory) {
     dataDir = path.resolve(opts.dataDir ?? './.data', 'pglite');
     mkdirSync(dataDir, { recursive: true });
+    lock = lockDataDir(dataDir);
   }
-  const lite = await PGlite.create(dataDir ? { dataDir } : {});
+  let lite: PGlite;
+  try {
+    lite = await PGlite.create(dataDir ? { dataDir } : {});
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite), log: [...log] });
   prisma.$on('query', () => void statements.count++);
   const conn: RawConnection = {
@@ -111,6 +120,7 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
     async close() {
       await prisma.$disconnect();
       await lite.close();
+      lock?.release();
     },
   };
 }
