@@ -39,7 +39,7 @@ async function startApi(extra: Record<string, string> = {}, dir = dataDir): Prom
   proc.stdout!.on('data', (d) => (out += String(d)));
   proc.stderr!.on('data', (d) => (out += String(d)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`api did not start:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`api did not start:\n${out}`)), 150_000);
     const check = () => {
       const m = /"port":(\d+).*listening/.exec(out);
       if (m) {
@@ -120,7 +120,7 @@ describe('embedded default (npm start)', () => {
     const secondGuest = /Bearer (tovg_[A-Za-z0-9_-]+)/.exec(second.output());
     expect(secondGuest![1]).not.toBe(guestToken![1]);
     expect(await stop(second)).toBe(0);
-  }, 120_000);
+  }, 300_000);
 
   it('delivers webhooks by itself: the relay and deliveries run inside the embedded api', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tov-embedded-webhooks-'));
@@ -204,5 +204,5 @@ describe('embedded default (npm start)', () => {
       receiver.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 300_000);
 });
