@@ -39,7 +39,8 @@ export const MAX_PAGE_SIZE = 100;
 export function connectionArgumentGuard(): Plugin {
   const run = (args: { schema: GraphQLSchema; document: DocumentNode; variableValues?: unknown; operationName?: string | null }) =>
     findProblem(args.schema, args.document, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName ?? undefined);
-  const refuse = (message: string) => ({ errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 200 } } })] });
+  // 400 like a variable that does not coerce: a request error, refused before any field ran.
+  const refuse = (message: string) => ({ errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } })] });
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const problem = run(args);
