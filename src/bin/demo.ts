@@ -33,7 +33,10 @@ export async function runDemo(app: App, plan: { seed: boolean; reason: string })
     // A data directory carried over from development still holds accounts anyone can sign in to.
     const leftovers = await app.db.prisma.user.count({ where: { email: { in: Object.values(DEMO).map((u) => u.email) }, deletedAt: null } });
     if (leftovers) {
-      app.logger.warn({ accounts: leftovers }, 'this production database holds the demo accounts, whose passwords are published: delete them (deleteAccount as each) before serving real users');
+      app.logger.warn(
+        { accounts: leftovers },
+        'this production database holds the demo accounts, whose passwords are published: delete them (deleteAccount as each) before serving real users',
+      );
     }
   }
 }

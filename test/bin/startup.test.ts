@@ -158,7 +158,11 @@ describe('the embedded database belongs to one process', () => {
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).not.toContain('Beside the api');
     // and after it exits, the directory is free again
-    const created = await run('src/bin/cli.ts', ['integration', 'create', '--name', 'After the api', '--role', 'partner', '--env', 'development'], env);
+    const created = await run(
+      'src/bin/cli.ts',
+      ['integration', 'create', '--name', 'After the api', '--role', 'partner', '--env', 'development'],
+      env,
+    );
     expect(created.code, created.stderr).toBe(0);
     expect(existsSync(path.join(dir, 'pglite.lock'))).toBe(false);
   }, 300_000);
@@ -198,7 +202,9 @@ describe('a wrong APP_KEY', () => {
 
       const r = await run('src/bin/worker.ts', [], { NODE_ENV: 'production', DATABASE_URL: url, APP_KEY: KEY_B });
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toContain('APP_KEY does not decrypt the secrets in the database at DATABASE_URL: set APP_KEY to the key the data was encrypted with');
+      expect(r.stderr).toContain(
+        'APP_KEY does not decrypt the secrets in the database at DATABASE_URL: set APP_KEY to the key the data was encrypted with',
+      );
       expectOneLine(r.stderr);
     } finally {
       await dropScratchDb(name);

@@ -137,4 +137,3 @@ function nodeIdType(connection: GraphQLObjectType): 'uuid' | 'bigint' | null {
   idTypes.set(node.name, type);
   return type;
 }
-

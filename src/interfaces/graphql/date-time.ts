@@ -17,9 +17,12 @@ export const MIN_YEAR = 1;
 export const MAX_YEAR = 9999;
 
 const invalid = (detail: string) =>
-  new GraphQLError(`DateTime ${detail}: use an ISO-8601 instant with offset between years ${String(MIN_YEAR).padStart(4, '0')} and ${MAX_YEAR}, such as 2027-06-01T17:00:00Z.`, {
-    extensions: { code: 'BAD_USER_INPUT' },
-  });
+  new GraphQLError(
+    `DateTime ${detail}: use an ISO-8601 instant with offset between years ${String(MIN_YEAR).padStart(4, '0')} and ${MAX_YEAR}, such as 2027-06-01T17:00:00Z.`,
+    {
+      extensions: { code: 'BAD_USER_INPUT' },
+    },
+  );
 
 export function parseDateTime(value: unknown): Date {
   if (typeof value !== 'string') throw invalid('must be a string');

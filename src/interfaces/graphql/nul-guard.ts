@@ -34,8 +34,7 @@ function hasNul(value: unknown): boolean {
       if (v.includes('\u0000')) return true;
     } else if (Array.isArray(v)) {
       for (const item of v) stack.push(item);
-    }
-    else if (v !== null && typeof v === 'object') {
+    } else if (v !== null && typeof v === 'object') {
       for (const [k, item] of Object.entries(v)) {
         if (k.includes('\u0000')) return true;
         stack.push(item);

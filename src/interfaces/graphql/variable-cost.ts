@@ -41,7 +41,9 @@ function withPageSizes(document: DocumentNode, variables: Record<string, unknown
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
   );
   const defaults = new Map(
-    (operation?.variableDefinitions ?? []).flatMap((v) => (v.defaultValue?.kind === Kind.INT ? [[v.variable.name.value, Number(v.defaultValue.value)]] : [])),
+    (operation?.variableDefinitions ?? []).flatMap((v) =>
+      v.defaultValue?.kind === Kind.INT ? [[v.variable.name.value, Number(v.defaultValue.value)]] : [],
+    ),
   );
   let replaced = false;
   const out = visit(document, {

@@ -156,11 +156,18 @@ describe('every connection in the schema', () => {
       const cursor = endCursorIn(first.body.data);
       if (!cursor) continue;
       withCursor++;
-      for (const args of [[`first: 1`, `after: ${JSON.stringify(cursor)}`], [`last: 1`, `before: ${JSON.stringify(cursor)}`]]) {
+      for (const args of [
+        [`first: 1`, `after: ${JSON.stringify(cursor)}`],
+        [`last: 1`, `before: ${JSON.stringify(cursor)}`],
+      ]) {
         const r = await s.gql(c.query(args), undefined, { token: c.token });
         expect(r.body.errors, `${c.name} ${args}: ${JSON.stringify(r.body)}`).toBeUndefined();
       }
-      const viaVariable = await s.gql(c.query(['first: $n', 'after: $c'], '$n: Int, $c: String'), { n: MAX_PAGE_SIZE, c: cursor }, { token: c.token });
+      const viaVariable = await s.gql(
+        c.query(['first: $n', 'after: $c'], '$n: Int, $c: String'),
+        { n: MAX_PAGE_SIZE, c: cursor },
+        { token: c.token },
+      );
       expect(viaVariable.body.errors, c.name).toBeUndefined();
     }
     // The world has occasions, events, actors, grants, invitations and audit rows (a bigint key) to page through.
@@ -178,7 +185,10 @@ describe('every connection in the schema', () => {
           ['before', 'last'],
         ] as const) {
           const what = `${c.name} ${dir}: ${JSON.stringify(cursor.slice(0, 40))}`;
-          expectRefused(await s.gql(c.query([`${size}: 1`, `${dir}: ${JSON.stringify(cursor)}`]), undefined, { token: c.token }), `${what} (literal)`);
+          expectRefused(
+            await s.gql(c.query([`${size}: 1`, `${dir}: ${JSON.stringify(cursor)}`]), undefined, { token: c.token }),
+            `${what} (literal)`,
+          );
           expectRefused(await s.gql(c.query([`${size}: 1`, `${dir}: $c`], '$c: String'), { c: cursor }, { token: c.token }), `${what} (variable)`);
         }
       }

@@ -82,9 +82,17 @@ describe('DateTime', () => {
 
   it('refuses them in filter arguments too, literal and variable', async () => {
     for (const since of ['0000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z']) {
-      const lit = await s.gql(`{ auditLog(occasionId: "${w.occasionId}", first: 1, filter: { since: ${JSON.stringify(since)} }) { totalCount } }`, undefined, asOwner.token());
+      const lit = await s.gql(
+        `{ auditLog(occasionId: "${w.occasionId}", first: 1, filter: { since: ${JSON.stringify(since)} }) { totalCount } }`,
+        undefined,
+        asOwner.token(),
+      );
       expectBadInput(lit, `literal ${since}`);
-      const v = await s.gql(`query($f: AuditLogFilter) { auditLog(occasionId: "${w.occasionId}", first: 1, filter: $f) { totalCount } }`, { f: { since } }, asOwner.token());
+      const v = await s.gql(
+        `query($f: AuditLogFilter) { auditLog(occasionId: "${w.occasionId}", first: 1, filter: $f) { totalCount } }`,
+        { f: { since } },
+        asOwner.token(),
+      );
       expectBadInput(v, `variable ${since}`);
     }
   });
@@ -112,7 +120,10 @@ describe('JSON', () => {
     for (const depth of [5_000, 50_000]) {
       expectBadInput(await gqlRawVariables(UPDATE_VAR, `{"i": {"id": "${eventId}", "settings": ${deepJson(depth)}}}`), `variable depth ${depth}`);
       // Deep lists as well as objects.
-      expectBadInput(await gqlRawVariables(UPDATE_VAR, `{"i": {"id": "${eventId}", "settings": ${deepJson(depth, '[', ']')}}}`), `list depth ${depth}`);
+      expectBadInput(
+        await gqlRawVariables(UPDATE_VAR, `{"i": {"id": "${eventId}", "settings": ${deepJson(depth, '[', ']')}}}`),
+        `list depth ${depth}`,
+      );
     }
     expectBadInput(await s.gql(updateLiteral(`settings: ${nestedLiteral(MAX_JSON_DEPTH + 1)}`), undefined, asOwner.token()), 'literal');
     expect(await occasionRows(s, w.occasionId)).toEqual(before);
@@ -123,7 +134,10 @@ describe('JSON', () => {
     for (const depth of [0, 1, 20, MAX_JSON_DEPTH - 1]) {
       expectBadInput(await s.gql(UPDATE_VAR, { i: { id: eventId, settings: nested(depth, 'a\u0000b') } }, asOwner.token()), `value at ${depth}`);
       expectBadInput(await s.gql(UPDATE_VAR, { i: { id: eventId, settings: nested(depth, { 'k\u0000': 1 }) } }, asOwner.token()), `key at ${depth}`);
-      expectBadInput(await s.gql(updateLiteral(`settings: ${nestedLiteral(depth, '"a\\u0000b"')}`), undefined, asOwner.token()), `literal at ${depth}`);
+      expectBadInput(
+        await s.gql(updateLiteral(`settings: ${nestedLiteral(depth, '"a\\u0000b"')}`), undefined, asOwner.token()),
+        `literal at ${depth}`,
+      );
     }
     // Past the depth limit the NUL is refused all the same (the old guard stopped looking at 64 levels).
     expectBadInput(await s.gql(UPDATE_VAR, { i: { id: eventId, settings: nested(70, 'a\u0000b') } }, asOwner.token()), 'value at 70');
@@ -132,12 +146,18 @@ describe('JSON', () => {
 
   it(`refuses a value over ${MAX_JSON_BYTES / 1024} KiB`, async () => {
     const before = await occasionRows(s, w.occasionId);
-    expectBadInput(await s.gql(UPDATE_VAR, { i: { id: eventId, settings: { note: 'x'.repeat(MAX_JSON_BYTES) } } }, asOwner.token()), 'one long string');
+    expectBadInput(
+      await s.gql(UPDATE_VAR, { i: { id: eventId, settings: { note: 'x'.repeat(MAX_JSON_BYTES) } } }, asOwner.token()),
+      'one long string',
+    );
     expectBadInput(
       await s.gql(UPDATE_VAR, { i: { id: eventId, settings: { list: Array.from({ length: 20_000 }, (_, i) => i) } } }, asOwner.token()),
       'a long list',
     );
-    expectBadInput(await s.gql(UPDATE_VAR, { i: { id: eventId, settings: { note: 'é'.repeat(MAX_JSON_BYTES / 2) } } }, asOwner.token()), 'UTF-8 bytes, not characters');
+    expectBadInput(
+      await s.gql(UPDATE_VAR, { i: { id: eventId, settings: { note: 'é'.repeat(MAX_JSON_BYTES / 2) } } }, asOwner.token()),
+      'UTF-8 bytes, not characters',
+    );
     expect(await occasionRows(s, w.occasionId)).toEqual(before);
   });
 
@@ -147,7 +167,11 @@ describe('JSON', () => {
       `{"i": {"occasionId": "${w.occasionId}", "kind": "PERSON", "displayName": "Deep", "attributes": ${deepJson(5_000)}}}`,
     );
     expect(errorCode(r1)).toBe('BAD_USER_INPUT');
-    const r2 = await s.gql(`mutation { createOccasion(input: { name: "Deep", kind: WEDDING, branding: ${nestedLiteral(40)} }) { __typename } }`, undefined, asOwner.token());
+    const r2 = await s.gql(
+      `mutation { createOccasion(input: { name: "Deep", kind: WEDDING, branding: ${nestedLiteral(40)} }) { __typename } }`,
+      undefined,
+      asOwner.token(),
+    );
     expect(errorCode(r2)).toBe('BAD_USER_INPUT');
   });
 
