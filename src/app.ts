@@ -6,7 +6,7 @@ import { createRateLimiter } from './interfaces/integrations/rate-limit.js';
 import { actionRegistry, moduleRegistry } from './modules/registry.js';
 import { registerModuleReactions } from './domains/modules/manifest.js';
 import { resolveAppKey } from './platform/app-key.js';
-import type { Config } from './platform/config.js';
+import { type Config, issuerOf } from './platform/config.js';
 import { createDatabase, type Database } from './platform/db/client.js';
 import { migrate } from './platform/db/migrate.js';
 import { createLogger } from './platform/logger.js';
@@ -34,7 +34,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   if (applied.length) logger.info({ applied }, 'migrations applied');
   registerModuleReactions(moduleRegistry);
   setPlatformOperators(config.PLATFORM_OPERATORS);
-  const tokens = new TokenService(db.prisma, resolveAppKey(config), config.ACCESS_TOKEN_TTL_SECONDS);
+  const tokens = new TokenService(db.prisma, resolveAppKey(config), config.ACCESS_TOKEN_TTL_SECONDS, issuerOf(config));
   await tokens.init();
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : null;
   const pubsub = createLivePubSub({ redisUrl: config.REDIS_URL, logger });

@@ -192,3 +192,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   return { ...cfg, publicUrl: cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}` };
 }
+
+/** The OAuth issuer (and `iss` of every token): the public URL without a trailing slash. */
+export const issuerOf = (config: Pick<Config, 'publicUrl'>) => config.publicUrl.replace(/\/+$/, '');
