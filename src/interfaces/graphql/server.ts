@@ -9,6 +9,7 @@ import { buildSchema } from './schema.js';
 import { requestIdFrom } from './context-factory.js';
 import { handleCors, originPolicy } from './cors.js';
 import { handleGraphiQLAsset } from './graphiql.js';
+import { SSE_PATH } from './sse.js';
 import { applySecurityHeaders, securityHeaders } from './security-headers.js';
 import { attachWebSockets } from './websocket.js';
 import { createGraphQL, type Yoga } from './yoga.js';
@@ -77,7 +78,7 @@ export function createHttpServer(
         const ready = !shuttingDown && Object.values(checks).every(Boolean);
         return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks, shuttingDown });
       }
-      const graphqlPath = url.pathname === '/graphql';
+      const graphqlPath = url.pathname === '/graphql' || url.pathname === SSE_PATH;
       if (graphqlPath && handleCors(origins, req, res)) return;
       if (app.config.GRAPHIQL && (await handleGraphiQLAsset(req, res, url.pathname))) return;
       let body: Buffer | null = null;

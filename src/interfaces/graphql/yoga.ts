@@ -14,6 +14,7 @@ import { renderGraphiQLPage } from './graphiql.js';
 import { introspectionPolicy } from './introspection.js';
 import { maskError } from './mask-error.js';
 import { guardedParamsParsing } from './request-params.js';
+import { graphqlSse } from './sse.js';
 import { rejectNulCharacters } from './nul-guard.js';
 import { integrationOperationAllowlist, persistedOperationsPlugins } from '../integrations/persisted-operations.js';
 import { buildSchema } from './schema.js';
@@ -53,6 +54,8 @@ export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): 
     extraParamNames: ['documentId'],
     plugins: [
       guardedParamsParsing(),
+      // graphql-sse's protocol on /graphql/stream (both modes); yoga's own SSE stays on /graphql.
+      graphqlSse(app),
       ...persistedOperationsPlugins(),
       rejectNulCharacters(),
       // Early, so its row is written even when a later plugin stops execution (e.g. an operation off the allowlist).
