@@ -139,7 +139,7 @@ function parseOrigins(v: string | undefined, ctx: z.RefinementCtx): string[] | u
     } catch {
       /* reported below */
     }
-    if (!origin || origin === 'null' || origin !== part.toLowerCase().replace(/\/$/, '')) {
+    if (!origin || origin === 'null' || part.includes('*') || origin !== part.toLowerCase().replace(/\/$/, '')) {
       ctx.addIssue({ code: 'custom', message: `"${part}" is not an origin such as https://app.example.com (scheme, host and port only; no wildcards).` });
       return z.NEVER;
     }
