@@ -41,9 +41,11 @@ export interface HttpServer {
 }
 
 /**
- * One Node http server: GraphQL over HTTP (yoga) and graphql-ws on the same
- * path, /healthz and /readyz beside them. Bodies are size-capped before yoga
- * sees them.
+ * One Node http server: GraphQL over HTTP (yoga, with its SSE) and graphql-ws
+ * on /graphql, the graphql-sse protocol on /graphql/stream, the OAuth routes,
+ * GraphiQL's assets, /healthz and /readyz. Every answer starts with the
+ * security headers (security-headers.ts); the GraphQL paths answer CORS from
+ * the allowlist (cors.ts). Bodies are size-capped before yoga sees them.
  */
 export function createHttpServer(
   app: App,

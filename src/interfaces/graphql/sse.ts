@@ -54,6 +54,10 @@ const asResult = <T>(r: T): T =>
 
 export function graphqlSse(app: AppServices): Plugin {
   const reserved = new Map<string, { owner: string; opened: boolean }>();
+  /** Operations in flight per single-connection stream, capped like a graphql-ws socket's (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION). */
+  const inFlight = new Map<string, number>();
+  const counted = new WeakSet<Request>();
+  const maxOperations = app.config.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION;
 
   const authenticateStream: Authenticate = async (req) => {
     let principal: Principal;
@@ -85,7 +89,14 @@ export function graphqlSse(app: AppServices): Plugin {
     if (!r.opened && req.headers.get('accept') === 'text/event-stream') {
       r.opened = true;
       // The http server aborts the request when its response ends, whichever side ends it.
-      req.raw.signal.addEventListener('abort', () => reserved.delete(token), { once: true });
+      req.raw.signal.addEventListener(
+        'abort',
+        () => {
+          reserved.delete(token);
+          inFlight.delete(token);
+        },
+        { once: true },
+      );
     }
     return token;
   };
@@ -99,6 +110,21 @@ export function graphqlSse(app: AppServices): Plugin {
           authenticate: authenticateStream,
           // Each operation through yoga, with the context of the request that started it (its Authorization).
           async onSubscribe(req, params) {
+            const stream = req.headers.get(TOKEN_HEADER);
+            if (stream) {
+              const n = inFlight.get(stream) ?? 0;
+              if (n >= maxOperations) {
+                return asResult({
+                  errors: [
+                    new GraphQLError(`At most ${maxOperations} operations at a time on one stream; complete one first.`, {
+                      extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
+                    }),
+                  ],
+                });
+              }
+              inFlight.set(stream, n + 1);
+              counted.add(req.raw);
+            }
             const enveloped = yoga.getEnveloped({ ...serverContexts.get(req.raw), request: req.raw, params });
             let document;
             try {
@@ -114,6 +140,15 @@ export function graphqlSse(app: AppServices): Plugin {
             const args = { schema: enveloped.schema, document, contextValue, variableValues: params.variables, operationName: params.operationName };
             const operation = getOperationAST(document, params.operationName);
             return asResult(await (operation?.operation === 'subscription' ? enveloped.subscribe(args) : enveloped.execute(args)));
+          },
+          // Called when an operation ends, however it ends (completed, stopped by DELETE, stream closed).
+          onComplete(_ctx, req) {
+            const stream = req.headers.get(TOKEN_HEADER);
+            if (!stream || !counted.has(req.raw)) return;
+            counted.delete(req.raw);
+            const n = (inFlight.get(stream) ?? 1) - 1;
+            if (n > 0) inFlight.set(stream, n);
+            else inFlight.delete(stream);
           },
         },
         yoga.fetchAPI,

@@ -13,7 +13,7 @@ import { sleep, until } from '../../support/live.js';
  * FORBIDDEN), and a reserved stream only for whoever reserved it.
  */
 
-const s = await startServer();
+const s = await startServer({ WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: 3 });
 const url = `${s.url}/graphql/stream`;
 
 const EVENT_SUB = `subscription($id: ID!) { rsvpSummaryChanged(eventId: $id) { eventId invited attending pending } }`;
@@ -42,6 +42,7 @@ interface Sub {
   messages: { data?: any; errors?: { message: string; extensions?: { code?: string } }[] }[];
   ended: null | { error?: unknown };
   next(n: number, ms?: number): Promise<Sub['messages'][number]>;
+  stop(): void;
 }
 
 function subscribe(client: ReturnType<typeof sseClient>, query: string, variables: Record<string, unknown>): Sub {
@@ -53,6 +54,7 @@ function subscribe(client: ReturnType<typeof sseClient>, query: string, variable
       if (sub.messages.length < n) throw new Error(`ended after ${sub.messages.length} message(s): ${String((sub.ended?.error as Error)?.message ?? '')}`);
       return sub.messages[n - 1]!;
     },
+    stop: () => stop(),
   };
   const stop = client.subscribe(
     { query, variables },
@@ -161,6 +163,20 @@ describe('single connection streams belong to whoever reserved them', () => {
     const anonymous = await s.fetch('/graphql/stream', { method: 'GET', headers: { accept: 'text/event-stream', 'x-graphql-event-stream-token': token } });
     expect(anonymous.status).toBe(404);
     expect((await post(w.owner.token)).status).toBe(202);
+  });
+
+  it('at most WS_MAX_SUBSCRIPTIONS_PER_CONNECTION operations in flight on one stream; stopping one frees its slot', async () => {
+    const w = await liveWorld();
+    const client = sseClient('single', w.owner.token);
+    const subs = [0, 1, 2].map(() => subscribe(client, EVENT_SUB, { id: w.eventIds[0] }));
+    for (const sub of subs) await sub.next(1);
+    const extra = subscribe(client, EVENT_SUB, { id: w.eventIds[0] });
+    expect((await extra.next(1)).errors?.[0]?.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+    // stop the first (DELETE ?operationId=): the next one fits
+    subs[0]!.stop();
+    await sleep(200);
+    const next = subscribe(client, EVENT_SUB, { id: w.eventIds[0] });
+    expect((await next.next(1)).data.rsvpSummaryChanged.invited).toBe(2);
   });
 
   it('at most a handful of unopened reservations per caller (the library keeps each until it is opened)', async () => {
