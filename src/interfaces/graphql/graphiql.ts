@@ -94,7 +94,9 @@ export async function handleGraphiQLAsset(req: IncomingMessage, res: ServerRespo
   const asset = pathname.startsWith(GRAPHIQL_ASSETS) ? (await loadAssets()).get(pathname.slice(GRAPHIQL_ASSETS.length)) : undefined;
   if (!asset || (req.method !== 'GET' && req.method !== 'HEAD')) {
     res.writeHead(asset ? 405 : 404, { 'content-type': 'application/json; charset=utf-8', ...(asset ? { allow: 'GET, HEAD' } : {}) });
-    res.end(JSON.stringify({ errors: [{ message: asset ? 'Use GET.' : 'Not found', extensions: { code: asset ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND' } }] }));
+    res.end(
+      JSON.stringify({ errors: [{ message: asset ? 'Use GET.' : 'Not found', extensions: { code: asset ? 'METHOD_NOT_ALLOWED' : 'NOT_FOUND' } }] }),
+    );
     return true;
   }
   // The bundle is text and large (5 MB of script): compressed once, on first request, then kept.

@@ -43,10 +43,9 @@ export function introspectionPolicy(mode: Config['INTROSPECTION']): Plugin<Conte
       if (mayIntrospect(mode, ctx.principal) || !introspects(args.document)) return;
       setResultAndStopExecution({
         errors: [
-          createGraphQLError(
-            mode === 'off' ? 'Introspection is disabled on this server.' : 'Introspection is available to signed-in users only.',
-            { extensions: { code: 'INTROSPECTION_DISABLED', http: { status: 403 } } },
-          ),
+          createGraphQLError(mode === 'off' ? 'Introspection is disabled on this server.' : 'Introspection is available to signed-in users only.', {
+            extensions: { code: 'INTROSPECTION_DISABLED', http: { status: 403 } },
+          }),
         ],
       });
     },

@@ -49,8 +49,7 @@ const ownerOf = (p: Principal) => `${p.kind}:${principalId(p) ?? ''}`;
 type Authenticate = NonNullable<HandlerOptions<Request, RequestContext>['authenticate']>;
 
 /** graphql-sse's handler recognises a result by its `data` key: an errors-only one gets `data: null`. */
-const asResult = <T>(r: T): T =>
-  r && typeof r === 'object' && !(Symbol.asyncIterator in r) && !('data' in r) ? ({ data: null, ...r } as T) : r;
+const asResult = <T>(r: T): T => (r && typeof r === 'object' && !(Symbol.asyncIterator in r) && !('data' in r) ? ({ data: null, ...r } as T) : r);
 
 export function graphqlSse(app: AppServices): Plugin {
   const reserved = new Map<string, { owner: string; opened: boolean }>();

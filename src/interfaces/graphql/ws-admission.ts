@@ -31,7 +31,8 @@ export function wsAdmission(config: Pick<Config, 'CORS_ORIGINS' | 'WS_MAX_CONNEC
   const verifyClient: VerifyClient = ({ req }, done) => {
     const origin = req.headers.origin;
     // Non-browser clients send no Origin; browsers always do, and a foreign page is refused here.
-    if (origin !== undefined && origin !== own && !origins.allows(origin) && !isSameOrigin(req, origin)) return done(false, 403, 'Origin not allowed');
+    if (origin !== undefined && origin !== own && !origins.allows(origin) && !isSameOrigin(req, origin))
+      return done(false, 403, 'Origin not allowed');
     // Answered synchronously, so the count below rises in the same tick: concurrent upgrades cannot overshoot.
     if ((open.get(peerAddress(req)) ?? 0) >= config.WS_MAX_CONNECTIONS_PER_ADDRESS) {
       return done(false, 429, 'Too many connections from this address', { 'retry-after': '10' });

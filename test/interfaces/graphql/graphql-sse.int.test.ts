@@ -51,7 +51,8 @@ function subscribe(client: ReturnType<typeof sseClient>, query: string, variable
     ended: null,
     async next(n, ms = 5000) {
       await until(() => sub.messages.length >= n || sub.ended !== null, ms, `message #${n}`);
-      if (sub.messages.length < n) throw new Error(`ended after ${sub.messages.length} message(s): ${String((sub.ended?.error as Error)?.message ?? '')}`);
+      if (sub.messages.length < n)
+        throw new Error(`ended after ${sub.messages.length} message(s): ${String((sub.ended?.error as Error)?.message ?? '')}`);
       return sub.messages[n - 1]!;
     },
     stop: () => stop(),
@@ -80,7 +81,9 @@ async function liveWorld() {
     i: { occasionId: w.occasionId, subjectId: w.people.viewer!.actorId, role: 'rsvp_viewer', scope: { type: 'OCCASION' } },
   });
   const attend = (n: number) =>
-    must(s, w.owner.token, OVERRIDE, { i: { invitationId: invitations[n]!, reason: 'phoned', responses: [{ eventId: w.eventIds[0], status: 'ATTENDING' }] } });
+    must(s, w.owner.token, OVERRIDE, {
+      i: { invitationId: invitations[n]!, reason: 'phoned', responses: [{ eventId: w.eventIds[0], status: 'ATTENDING' }] },
+    });
   return { ...w, attend, viewerGrantId: g.grantAccess.grant.id as string };
 }
 
@@ -160,7 +163,10 @@ describe('single connection streams belong to whoever reserved them', () => {
     const stranger = await post(w.people.viewer!.token);
     expect(stranger.status).toBe(404);
     expect(((await stranger.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
-    const anonymous = await s.fetch('/graphql/stream', { method: 'GET', headers: { accept: 'text/event-stream', 'x-graphql-event-stream-token': token } });
+    const anonymous = await s.fetch('/graphql/stream', {
+      method: 'GET',
+      headers: { accept: 'text/event-stream', 'x-graphql-event-stream-token': token },
+    });
     expect(anonymous.status).toBe(404);
     expect((await post(w.owner.token)).status).toBe(202);
   });

@@ -37,16 +37,14 @@ describe('security headers', () => {
 
   it('Cache-Control: no-store on responses carrying session tokens (signUp, signIn, refreshSession)', async () => {
     const u = await signUpUser(s, 'headers');
-    const signIn = await s.gql(
-      `mutation($i: SignInInput!) { signIn(input: $i) { __typename ... on Session { accessToken refreshToken } } }`,
-      { i: { email: u.email, password: u.password } },
-    );
+    const signIn = await s.gql(`mutation($i: SignInInput!) { signIn(input: $i) { __typename ... on Session { accessToken refreshToken } } }`, {
+      i: { email: u.email, password: u.password },
+    });
     expect(signIn.body.data.signIn.accessToken).toBeTruthy();
     expect(signIn.headers.get('cache-control')).toBe('no-store');
-    const refreshed = await s.gql(
-      `mutation($i: RefreshSessionInput!) { refreshSession(input: $i) { __typename ... on Session { accessToken } } }`,
-      { i: { refreshToken: signIn.body.data.signIn.refreshToken } },
-    );
+    const refreshed = await s.gql(`mutation($i: RefreshSessionInput!) { refreshSession(input: $i) { __typename ... on Session { accessToken } } }`, {
+      i: { refreshToken: signIn.body.data.signIn.refreshToken },
+    });
     expect(refreshed.body.data.refreshSession.accessToken).toBeTruthy();
     expect(refreshed.headers.get('cache-control')).toBe('no-store');
   });
@@ -73,7 +71,11 @@ describe('CORS', () => {
     expect(pre.headers.get('access-control-allow-origin')).toBe(APP);
     expect(pre.headers.get('access-control-allow-headers')).toBe('authorization, content-type');
     expect(pre.headers.get('access-control-allow-credentials')).toBeNull();
-    const r = await s.fetch('/graphql', { method: 'POST', headers: { origin: APP, 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    const r = await s.fetch('/graphql', {
+      method: 'POST',
+      headers: { origin: APP, 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(r.headers.get('access-control-allow-origin')).toBe(APP);
     expect(r.headers.get('vary')).toMatch(/Origin/);
   });
@@ -84,7 +86,11 @@ describe('CORS', () => {
       expect(pre.status).toBe(403);
       expect(((await pre.json()) as any).errors[0].extensions.code).toBe('ORIGIN_NOT_ALLOWED');
       expect(pre.headers.get('access-control-allow-origin')).toBeNull();
-      const r = await s.fetch('/graphql', { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      const r = await s.fetch('/graphql', {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      });
       expect(r.headers.get('access-control-allow-origin')).toBeNull();
       expect(r.headers.get('access-control-allow-credentials')).toBeNull();
     }
@@ -97,7 +103,10 @@ describe('CORS', () => {
       expect(r.status, origin).toBe(204);
       expect(r.headers.get('access-control-allow-origin')).toBe(origin);
     }
-    const evil = await dev.fetch('/graphql', { method: 'OPTIONS', headers: { origin: 'http://localhost.evil.example', 'access-control-request-method': 'POST' } });
+    const evil = await dev.fetch('/graphql', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost.evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(evil.status).toBe(403);
   });
 });
@@ -195,9 +204,12 @@ describe('malformed GET and form parameters', () => {
   });
 
   it('well-formed GET parameters still work', async () => {
-    const r = await s.fetch(`/graphql?query=${encodeURIComponent('query Q { __typename }')}&operationName=Q&variables=${encodeURIComponent('{}')}&extensions=${encodeURIComponent('{}')}`, {
-      headers: { accept: 'application/graphql-response+json' },
-    });
+    const r = await s.fetch(
+      `/graphql?query=${encodeURIComponent('query Q { __typename }')}&operationName=Q&variables=${encodeURIComponent('{}')}&extensions=${encodeURIComponent('{}')}`,
+      {
+        headers: { accept: 'application/graphql-response+json' },
+      },
+    );
     const body = (await r.json()) as any;
     expect(r.status, JSON.stringify(body)).toBe(200);
     expect(body.data.__typename).toBe('Query');
