@@ -128,7 +128,10 @@ const schema = z.object({
 function parseOrigins(v: string | undefined, ctx: z.RefinementCtx): string[] | undefined {
   if (v === undefined) return undefined;
   const out: string[] = [];
-  for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     if (part === 'localhost') {
       out.push(part);
       continue;
@@ -140,7 +143,10 @@ function parseOrigins(v: string | undefined, ctx: z.RefinementCtx): string[] | u
       /* reported below */
     }
     if (!origin || origin === 'null' || part.includes('*') || origin !== part.toLowerCase().replace(/\/$/, '')) {
-      ctx.addIssue({ code: 'custom', message: `"${part}" is not an origin such as https://app.example.com (scheme, host and port only; no wildcards).` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${part}" is not an origin such as https://app.example.com (scheme, host and port only; no wildcards).`,
+      });
       return z.NEVER;
     }
     out.push(origin);

@@ -152,7 +152,16 @@ describe('forged, tampered and confused tokens', () => {
   it('`alg: none` → 401 invalid', async () => {
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const now = Math.floor(Date.now() / 1000);
-    const body = { sub: v.integrationId, cid: v.credentialId, env: 'development', iss: s.app.tokens.issuer, aud: INTEGRATION_AUDIENCE, iat: now, exp: now + 300, jti: uniq() };
+    const body = {
+      sub: v.integrationId,
+      cid: v.credentialId,
+      env: 'development',
+      iss: s.app.tokens.issuer,
+      aud: INTEGRATION_AUDIENCE,
+      iat: now,
+      exp: now + 300,
+      jti: uniq(),
+    };
     expectUnauthenticated(await readEvent(`${b64({ alg: 'none', typ: INTEGRATION_TOKEN_TYP, kid })}.${b64(body)}.`, world.eventIds[0]!), 'invalid');
   });
 
@@ -165,7 +174,12 @@ describe('forged, tampered and confused tokens', () => {
   });
 
   it('expired token → 401 expired', async () => {
-    const { token } = await s.app.tokens.sign({ sub: v.integrationId, cid: v.credentialId, env: 'development' }, INTEGRATION_TOKEN_TYP, -10, INTEGRATION_AUDIENCE);
+    const { token } = await s.app.tokens.sign(
+      { sub: v.integrationId, cid: v.credentialId, env: 'development' },
+      INTEGRATION_TOKEN_TYP,
+      -10,
+      INTEGRATION_AUDIENCE,
+    );
     expectUnauthenticated(await readEvent(token, world.eventIds[0]!), 'expired');
   });
 
@@ -198,7 +212,12 @@ describe('forged, tampered and confused tokens', () => {
 describe('environment of the server', () => {
   it('a development token on a production server → 401 environment_mismatch', async () => {
     const i = await integrationWithCredential(prod, { environment: 'DEVELOPMENT' });
-    const { token } = await prod.app.tokens.sign({ sub: i.integrationId, cid: i.credentialId, env: 'development' }, INTEGRATION_TOKEN_TYP, 600, INTEGRATION_AUDIENCE);
+    const { token } = await prod.app.tokens.sign(
+      { sub: i.integrationId, cid: i.credentialId, env: 'development' },
+      INTEGRATION_TOKEN_TYP,
+      600,
+      INTEGRATION_AUDIENCE,
+    );
     const r = await runOperation(prod, token, 'VenueEvent', { eventId: world.eventIds[0] });
     expectUnauthenticated(r, 'environment_mismatch');
   });

@@ -140,7 +140,10 @@ describe('client authentication failures', () => {
   it('a wrong secret over HTTP Basic → 401 with a Basic challenge; in the body → 400 without one', async () => {
     const i = await partner();
     const other = await partner();
-    expectInvalidClient(await tokenRequest(s, { grant_type: 'client_credentials' }, { headers: { authorization: basic(i.keyId, other.secret) } }), 'header');
+    expectInvalidClient(
+      await tokenRequest(s, { grant_type: 'client_credentials' }, { headers: { authorization: basic(i.keyId, other.secret) } }),
+      'header',
+    );
     expectInvalidClient(await tokenRequest(s, cc({ keyId: i.keyId, secret: other.secret })), 'body');
     expectInvalidClient(await tokenRequest(s, cc({ keyId: i.keyId, secret: other.secret }), { json: true }), 'body');
   });
