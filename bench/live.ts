@@ -23,6 +23,12 @@ const CHANGES = Number(process.env.BENCH_LIVE_CHANGES ?? 20);
 const WARMUP_CHANGES = 2;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/**
+ * Every subscriber connects from 127.0.0.1, one socket each: the api under test must allow that
+ * many sockets from one address (WS_MAX_CONNECTIONS_PER_ADDRESS, 100 by default).
+ */
+export const LIVE_BENCH_ENV = { WS_MAX_CONNECTIONS_PER_ADDRESS: String(SUBSCRIBERS + 10) };
+
 const SUBSCRIPTION = /* GraphQL */ `
   subscription Live($id: ID!) {
     rsvpSummaryChanged(eventId: $id) {
@@ -189,6 +195,7 @@ export async function runLiveBench(opts: {
       redisApp = await createApp(
         loadConfig({
           ...process.env,
+          ...LIVE_BENCH_ENV,
           NODE_ENV: app.config.NODE_ENV,
           DATABASE_URL: app.config.DATABASE_URL,
           REDIS_URL,

@@ -24,7 +24,7 @@ import { createDatabase, type Database } from '../src/platform/db/client.js';
 import { migrate } from '../src/platform/db/migrate.js';
 import { createLogger } from '../src/platform/logger.js';
 import { startFloorServer, type FloorQuery, type FloorServer, type FloorVars } from './floor.js';
-import { printLiveRows, runLiveBench } from './live.js';
+import { LIVE_BENCH_ENV, printLiveRows, runLiveBench } from './live.js';
 import type { LoadJob, LoadResult } from './load.js';
 import { MEALS, seed, seedRsvp, SHAPE } from './seed.js';
 import { runWebhookBench } from './webhooks.js';
@@ -255,6 +255,7 @@ async function main() {
       APP_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'warn',
       ACCESS_TOKEN_TTL_SECONDS: '3600',
+      ...LIVE_BENCH_ENV,
     });
     // autocannon closes its sockets with requests in flight when a run ends; the app
     // logs each of those aborts as an error. Count them instead of printing them.

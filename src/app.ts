@@ -6,7 +6,7 @@ import { createRateLimiter } from './interfaces/integrations/rate-limit.js';
 import { actionRegistry, moduleRegistry } from './modules/registry.js';
 import { registerModuleReactions } from './domains/modules/manifest.js';
 import { appKeyMismatch, resolveAppKey } from './platform/app-key.js';
-import type { Config } from './platform/config.js';
+import { type Config, issuerOf } from './platform/config.js';
 import { DecryptionError } from './platform/crypto.js';
 import { createDatabase, type Database } from './platform/db/client.js';
 import { migrate } from './platform/db/migrate.js';
@@ -35,7 +35,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   if (applied.length) logger.info({ applied }, 'migrations applied');
   registerModuleReactions(moduleRegistry);
   setPlatformOperators(config.PLATFORM_OPERATORS);
-  const tokens = new TokenService(db.prisma, resolveAppKey(config), config.ACCESS_TOKEN_TTL_SECONDS);
+  const tokens = new TokenService(db.prisma, resolveAppKey(config), config.ACCESS_TOKEN_TTL_SECONDS, issuerOf(config));
   try {
     await tokens.init();
   } catch (e) {

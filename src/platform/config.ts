@@ -46,6 +46,28 @@ const schema = z.object({
         .map((e) => e.trim().toLowerCase())
         .filter(Boolean),
     ),
+  /**
+   * Browser origins allowed to call /graphql cross-origin (CORS), comma-separated exact origins
+   * (`https://app.example.com`), plus the keyword `localhost` for any port on localhost, 127.0.0.1
+   * and [::1]. Unset: `localhost` outside production, nobody in production. `*` is refused: the
+   * API answers per caller, so reflecting every origin would let any page read what a token sees.
+   */
+  CORS_ORIGINS: z.string().optional().transform(parseOrigins),
+  /**
+   * Who may introspect the schema: `public` (everyone), `users` (signed-in users: GraphiQL and
+   * codegen keep working; anonymous callers, guests and integrations are refused) or `off`.
+   * Unset: `users` in production, `public` elsewhere.
+   */
+  INTROSPECTION: z.enum(['public', 'users', 'off']).optional(),
+  /** graphql-ws: a socket that sends no connection_init within this long is closed (4408). */
+  WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().positive().max(60_000).default(3_000),
+  /** graphql-ws: operations in flight on one socket; one more is refused with TOO_MANY_SUBSCRIPTIONS. */
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(50),
+  /**
+   * graphql-ws: open sockets per client address (the TCP peer, per api process); the next upgrade gets
+   * 429. Behind a proxy every client shares the proxy's address: raise it there.
+   */
+  WS_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().positive().default(100),
   /** GraphiQL at /graphql: on by default except in production, where it must be asked for. */
   GRAPHIQL: z.enum(['true', 'false']).optional(),
   /**
@@ -107,6 +129,36 @@ const schema = z.object({
   WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().max(500).default(20),
 });
 
+/** 'https://a.example, localhost' → exact origins and the `localhost` keyword; undefined when unset (the default depends on NODE_ENV). */
+function parseOrigins(v: string | undefined, ctx: z.RefinementCtx): string[] | undefined {
+  if (v === undefined) return undefined;
+  const out: string[] = [];
+  for (const part of v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    if (part === 'localhost') {
+      out.push(part);
+      continue;
+    }
+    let origin: string | null = null;
+    try {
+      origin = new URL(part).origin;
+    } catch {
+      /* reported below */
+    }
+    if (!origin || origin === 'null' || part.includes('*') || origin !== part.toLowerCase().replace(/\/$/, '')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${part}" is not an origin such as https://app.example.com (scheme, host and port only; no wildcards).`,
+      });
+      return z.NEVER;
+    }
+    out.push(origin);
+  }
+  return out;
+}
+
 /** '0,5s,5m,2h' → milliseconds. */
 function parseSchedule(v: string, ctx: z.RefinementCtx): number[] {
   const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -125,8 +177,10 @@ function parseSchedule(v: string, ctx: z.RefinementCtx): number[] {
 
 export type DeploymentEnvironment = 'development' | 'staging' | 'production';
 
-export type Config = Omit<z.infer<typeof schema>, 'GRAPHIQL' | 'DEPLOYMENT_ENVIRONMENT'> & {
+export type Config = Omit<z.infer<typeof schema>, 'GRAPHIQL' | 'DEPLOYMENT_ENVIRONMENT' | 'CORS_ORIGINS' | 'INTROSPECTION'> & {
   GRAPHIQL: boolean;
+  CORS_ORIGINS: string[];
+  INTROSPECTION: 'public' | 'users' | 'off';
   DEPLOYMENT_ENVIRONMENT: DeploymentEnvironment;
   publicUrl: string;
 };
@@ -137,12 +191,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new StartupError(`Invalid configuration:\n${lines}`);
   }
-  const { GRAPHIQL, DEPLOYMENT_ENVIRONMENT, ...rest } = parsed.data;
+  const { GRAPHIQL, DEPLOYMENT_ENVIRONMENT, CORS_ORIGINS, INTROSPECTION, ...rest } = parsed.data;
+  const production = rest.NODE_ENV === 'production';
   const cfg = {
     ...rest,
+    CORS_ORIGINS: CORS_ORIGINS ?? (production ? [] : ['localhost']),
+    INTROSPECTION: INTROSPECTION ?? (production ? 'users' : 'public'),
     GRAPHIQL: GRAPHIQL ? GRAPHIQL === 'true' : rest.NODE_ENV !== 'production',
     DEPLOYMENT_ENVIRONMENT: DEPLOYMENT_ENVIRONMENT ?? (rest.NODE_ENV === 'production' ? 'production' : 'development'),
     ...overrides,
   };
   return { ...cfg, publicUrl: cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}` };
 }
+
+/** The OAuth issuer (and `iss` of every token): the public URL without a trailing slash. */
+export const issuerOf = (config: Pick<Config, 'publicUrl'>) => config.publicUrl.replace(/\/+$/, '');

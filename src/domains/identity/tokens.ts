@@ -3,7 +3,7 @@ import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVe
 import type { Prisma } from '../../platform/db/client.js';
 import { decrypt, encrypt } from '../../platform/crypto.js';
 
-export const ISSUER = 'tovplus';
+/** `aud` of user access tokens. Other kinds of token pass their own audience, so one kind can never pass for another. */
 export const AUDIENCE = 'tovplus-api';
 const ALG = 'ES256';
 
@@ -40,6 +40,8 @@ export class TokenService {
     private readonly prisma: Prisma,
     private readonly appKey: Buffer,
     readonly accessTtlSeconds: number,
+    /** `iss` of every token: the server's public URL, as its OAuth metadata publishes it (RFC 8414). */
+    readonly issuer: string,
   ) {}
 
   /** Loads keys, creating the first one on an empty database. */
@@ -90,13 +92,18 @@ export class TokenService {
     return { keys: [...this.keys.values()].map((k) => k.publicJwk) };
   }
 
-  async sign(claims: JWTPayload & { sub: string }, typ: string, ttlSeconds = this.accessTtlSeconds): Promise<{ token: string; expiresAt: Date }> {
+  async sign(
+    claims: JWTPayload & { sub: string },
+    typ: string,
+    ttlSeconds = this.accessTtlSeconds,
+    audience = AUDIENCE,
+  ): Promise<{ token: string; expiresAt: Date }> {
     const key = this.current();
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: ALG, kid: key.kid, typ })
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
+      .setIssuer(this.issuer)
+      .setAudience(audience)
       .setIssuedAt(now)
       .setExpirationTime(now + ttlSeconds)
       .setJti(randomUUID())
@@ -104,7 +111,7 @@ export class TokenService {
     return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
   }
 
-  async verify(token: string, typ: string): Promise<JWTPayload & { sub: string }> {
+  async verify(token: string, typ: string, audience = AUDIENCE): Promise<JWTPayload & { sub: string }> {
     try {
       const { payload } = await jwtVerify(
         token,
@@ -119,7 +126,7 @@ export class TokenService {
           if (!k) throw new TokenError('unknown_key');
           return k.publicKey;
         },
-        { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALG], typ, requiredClaims: ['sub', 'exp', 'iat', 'jti'] },
+        { issuer: this.issuer, audience, algorithms: [ALG], typ, requiredClaims: ['sub', 'exp', 'iat', 'jti'] },
       );
       return payload as JWTPayload & { sub: string };
     } catch (e) {

@@ -7,6 +7,10 @@ import { handleIntegrationRoutes } from '../integrations/token-endpoint.js';
 import { handleInboundWebhook } from '../webhooks/inbound.js';
 import { buildSchema } from './schema.js';
 import { requestIdFrom } from './context-factory.js';
+import { handleCors, originPolicy } from './cors.js';
+import { handleGraphiQLAsset } from './graphiql.js';
+import { SSE_PATH } from './sse.js';
+import { applySecurityHeaders, securityHeaders } from './security-headers.js';
 import { attachWebSockets } from './websocket.js';
 import { createGraphQL, type Yoga } from './yoga.js';
 
@@ -37,9 +41,11 @@ export interface HttpServer {
 }
 
 /**
- * One Node http server: GraphQL over HTTP (yoga) and graphql-ws on the same
- * path, /healthz and /readyz beside them. Bodies are size-capped before yoga
- * sees them.
+ * One Node http server: GraphQL over HTTP (yoga, with its SSE) and graphql-ws
+ * on /graphql, the graphql-sse protocol on /graphql/stream, the OAuth routes,
+ * GraphiQL's assets, /healthz and /readyz. Every answer starts with the
+ * security headers (security-headers.ts); the GraphQL paths answer CORS from
+ * the allowlist (cors.ts). Bodies are size-capped before yoga sees them.
  */
 export function createHttpServer(
   app: App,
@@ -50,9 +56,12 @@ export function createHttpServer(
   const yoga = createGraphQL(app, schema);
   const log = app.logger;
   let shuttingDown = false;
+  const baseHeaders = securityHeaders(app.config);
+  const origins = originPolicy(app.config);
 
   const server = createServer((req, res) => {
     const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
+    applySecurityHeaders(res, baseHeaders);
     res.setHeader('x-request-id', requestId);
     void requestContext.run({ requestId }, () => handle(req, res, requestId));
   });
@@ -71,6 +80,9 @@ export function createHttpServer(
         const ready = !shuttingDown && Object.values(checks).every(Boolean);
         return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks, shuttingDown });
       }
+      const graphqlPath = url.pathname === '/graphql' || url.pathname === SSE_PATH;
+      if (graphqlPath && handleCors(origins, req, res)) return;
+      if (app.config.GRAPHIQL && (await handleGraphiQLAsset(req, res, url.pathname))) return;
       let body: Buffer | null = null;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         body = await readBody(req, app.config.MAX_BODY_BYTES);
@@ -83,7 +95,7 @@ export function createHttpServer(
       if (await handleIntegrationRoutes(app, req, res, url.pathname, body, requestId)) return;
       if (await handleInboundWebhook(app, () => schema, req, res, url.pathname, body, requestId)) return;
       if (extraRoutes && (await extraRoutes(req, res, body))) return;
-      if (url.pathname !== '/graphql') return sendJson(res, 404, { errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
+      if (!graphqlPath) return sendJson(res, 404, { errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
 
       const started = performance.now();
       const headers = new Headers();

@@ -5,6 +5,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { App } from '../../app.js';
 import { authenticate, requestIdFrom } from './context-factory.js';
 import { CLOSE_FORBIDDEN } from './live.js';
+import { wsAdmission } from './ws-admission.js';
 import type { Yoga } from './yoga.js';
 
 type Extra = { request: IncomingMessage; socket: WebSocket };
@@ -22,7 +23,11 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  * access before every message and close it the same way (live.ts).
  */
 export function attachWebSockets(app: App, server: Server, yoga: Yoga): WebSocketServer {
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const c = app.config;
+  const admission = wsAdmission(c);
+  // A message may be as large as an HTTP body, no larger (ws closes the socket with 1009 otherwise).
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: c.MAX_BODY_BYTES, verifyClient: admission.verifyClient });
+  admission.track(wss);
   const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
   const closeForbidden = (socket: WebSocket, reason = 'Forbidden') => {
     if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(CLOSE_FORBIDDEN, reason);
@@ -30,6 +35,8 @@ export function attachWebSockets(app: App, server: Server, yoga: Yoga): WebSocke
 
   useServer<Record<string, unknown>, Extra>(
     {
+      // A socket that never says who it is does not get to stay open (closed with 4408).
+      connectionInitWaitTimeout: c.WS_CONNECTION_INIT_TIMEOUT_MS,
       // Authenticate on connection_init: a bad token closes the socket with 4403 before any operation.
       onConnect: async (ctx) => {
         const auth = ctx.connectionParams?.authorization;
@@ -62,6 +69,14 @@ export function attachWebSockets(app: App, server: Server, yoga: Yoga): WebSocke
       execute: (args) => (args.rootValue as { execute: (a: unknown) => unknown }).execute(args) as never,
       subscribe: (args) => (args.rootValue as { subscribe: (a: unknown) => unknown }).subscribe(args) as never,
       onSubscribe: async (ctx, _id, params) => {
+        // graphql-ws has already registered this one: more than the cap in flight refuses it, the socket stays.
+        if (Object.keys(ctx.subscriptions).length > c.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          return [
+            new GraphQLError(`At most ${c.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION} operations at a time on one connection; complete one first.`, {
+              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
+            }),
+          ];
+        }
         const requestId = requestIdFrom(undefined);
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,

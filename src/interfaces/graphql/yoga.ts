@@ -10,8 +10,12 @@ import type { App } from '../../app.js';
 import { auditIntegrationCalls } from '../integrations/call-audit.js';
 import type { Context, LiveConnection } from './context.js';
 import { authenticate, createContext, requestIdFrom } from './context-factory.js';
+import { renderGraphiQLPage } from './graphiql.js';
+import { introspectionPolicy } from './introspection.js';
 import { maskError } from './mask-error.js';
 import { connectionArgumentGuard } from './connection-args.js';
+import { guardedParamsParsing } from './request-params.js';
+import { graphqlSse } from './sse.js';
 import { rejectNulCharacters } from './nul-guard.js';
 import { costLimitWithVariables } from './variable-cost.js';
 import { integrationOperationAllowlist, persistedOperationsPlugins } from '../integrations/persisted-operations.js';
@@ -35,6 +39,10 @@ export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): 
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: c.GRAPHIQL ? { title: 'Tov+ API', defaultQuery: DEFAULT_QUERY } : false,
+    // Same-origin assets from the installed bundle (graphiql.ts), not yoga's CDN page.
+    renderGraphiQL: renderGraphiQLPage,
+    // CORS is the http server's (cors.ts): an allowlist, where yoga's default reflects every origin.
+    cors: false,
     logging: false,
     maskedErrors: { maskError: maskError(app.logger) },
     context: async (init) => {
@@ -48,11 +56,15 @@ export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): 
     // GraphQL over HTTP's persisted-document parameter, beside query/variables/operationName/extensions.
     extraParamNames: ['documentId'],
     plugins: [
+      guardedParamsParsing(),
+      // graphql-sse's protocol on /graphql/stream (both modes); yoga's own SSE stays on /graphql.
+      graphqlSse(app),
       ...persistedOperationsPlugins(),
       rejectNulCharacters(),
       // Early, so its row is written even when a later plugin stops execution (e.g. an operation off the allowlist).
       auditIntegrationCalls(),
       integrationOperationAllowlist(),
+      introspectionPolicy(c.INTROSPECTION),
       maxTokensPlugin({ n: c.MAX_QUERY_TOKENS }),
       maxDepthPlugin({ n: c.MAX_QUERY_DEPTH, ignoreIntrospection: true, flattenFragments: true }),
       maxAliasesPlugin({ n: c.MAX_QUERY_ALIASES }),

@@ -80,7 +80,7 @@ export function integrationOperationAllowlist(): Plugin<Context> {
     onSubscribe({ args, setResultAndStopExecution }) {
       if ((args.contextValue as Context).principal.kind !== 'integration') return;
       setResultAndStopExecution({
-        errors: [createGraphQLError('Integrations cannot subscribe.', { extensions: { code: 'FORBIDDEN' } })],
+        errors: [createGraphQLError('Integrations cannot subscribe.', { extensions: { code: 'FORBIDDEN', http: { status: 403 } } })],
       });
     },
     async onExecute({ args, setResultAndStopExecution }) {
@@ -91,7 +91,10 @@ export function integrationOperationAllowlist(): Plugin<Context> {
       if (!id || !app?.allowedOperationIds.includes(id)) {
         setResultAndStopExecution({
           errors: [
-            createGraphQLError('This operation is not on the integration’s allowlist.', { extensions: { code: 'FORBIDDEN', operationId: id } }),
+            // 403, not 200 with errors: nothing ran, and GraphQL over HTTP (application/graphql-response+json) wants a 4xx for a request refused whole.
+            createGraphQLError('This operation is not on the integration’s allowlist.', {
+              extensions: { code: 'FORBIDDEN', operationId: id, http: { status: 403 } },
+            }),
           ],
         });
       }

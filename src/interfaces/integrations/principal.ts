@@ -14,6 +14,13 @@ import { WINDOW_SECONDS } from './rate-limit.js';
  */
 export const INTEGRATION_TOKEN_TYP = 'int+jwt';
 
+/**
+ * `aud` of integration access tokens, distinct from user access tokens' (and
+ * verified as such): a token minted for one kind of caller never passes for
+ * the other, even to a verifier that does not pin `typ`.
+ */
+export const INTEGRATION_AUDIENCE = 'tovplus-integrations';
+
 /** Integration statuses whose credentials may authenticate (the first use moves ENABLED to ACTIVE). */
 export const USABLE_STATUSES = ['ENABLED', 'ACTIVE'] as const;
 
@@ -80,7 +87,7 @@ export async function integrationPrincipalFromToken(
 ): Promise<{ principal: IntegrationPrincipal; expiresAt: Date | null }> {
   let claims;
   try {
-    claims = await app.tokens.verify(token, INTEGRATION_TOKEN_TYP);
+    claims = await app.tokens.verify(token, INTEGRATION_TOKEN_TYP, INTEGRATION_AUDIENCE);
   } catch (e) {
     throw unauthenticated(e instanceof TokenError ? e.reason : 'invalid');
   }

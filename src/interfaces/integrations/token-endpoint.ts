@@ -5,19 +5,24 @@ import { sha256 } from '../../platform/crypto.js';
 import type { Caller } from '../../platform/principal.js';
 import { markActive } from './apps.service.js';
 import { isKeyId, isWellFormedSecret, secretMatches } from './credential-format.js';
-import { INTEGRATION_TOKEN_TYP, refusalOf } from './principal.js';
+import { issuerOf } from '../../platform/config.js';
+import { INTEGRATION_AUDIENCE, INTEGRATION_TOKEN_TYP, refusalOf } from './principal.js';
 import { WINDOW_SECONDS } from './rate-limit.js';
 
 /*
  * OAuth 2.0 client credentials (RFC 6749 §4.4) for integration principals:
  * a key id and secret in, a short-lived signed access token out. No refresh
  * token (§4.4.3): a client holding its secret simply asks again. Refusals use
- * the §5.2 error codes; a client that authenticated with HTTP Basic gets 401
- * with a matching WWW-Authenticate challenge (§5.2, invalid_client).
+ * the §5.2 error codes. A failed client authentication is 401 with a Basic
+ * challenge when the client used the Authorization header (§5.2 requires
+ * it), and 400 otherwise: a 401 must carry a challenge (RFC 9110 §15.5.2),
+ * and a client that sent its secret in the body did not ask for one.
+ * The server's metadata is published per RFC 8414.
  */
 
 export const TOKEN_PATH = '/oauth/token';
 export const JWKS_PATH = '/.well-known/jwks.json';
+export const METADATA_PATH = '/.well-known/oauth-authorization-server';
 
 /** Compared against when the key id is unknown, so an unknown id costs the same hash work as a wrong secret. */
 const DUMMY_HASH = sha256('tovplus:no-such-credential');
@@ -75,33 +80,38 @@ function parseParams(req: IncomingMessage, body: Buffer | null): Map<string, str
   return params;
 }
 
+/** How the client authenticated, which decides how a failure is answered. */
+type ClientAuth = { clientId: string; secret: string; viaHeader: boolean };
+
+/** invalid_client as §5.2 wants it for this client: 401 + Basic challenge only after an Authorization header. */
+function invalidClient(viaHeader: boolean, description = 'Client authentication failed.') {
+  return viaHeader
+    ? new TokenRequestError('invalid_client', description, 401, { 'www-authenticate': BASIC_CHALLENGE })
+    : new TokenRequestError('invalid_client', description, 400);
+}
+
 /** §2.3.1: HTTP Basic with the form-encoded id and secret, or client_id/client_secret in the body; never both. */
-function clientCredentials(req: IncomingMessage, params: Map<string, string>): { clientId: string; secret: string } {
+function clientCredentials(req: IncomingMessage, params: Map<string, string>): ClientAuth {
   const header = req.headers.authorization;
   const inBody = params.has('client_id') || params.has('client_secret');
   if (header) {
     if (inBody) throw new TokenRequestError('invalid_request', 'Authenticate with HTTP Basic or with body parameters, not both.');
     const m = /^Basic\s+([A-Za-z0-9+/]+=*)$/i.exec(header.trim());
-    const challenge = { 'www-authenticate': BASIC_CHALLENGE };
-    if (!m) throw new TokenRequestError('invalid_client', 'Use HTTP Basic authentication with the key id and secret.', 401, challenge);
+    if (!m) throw invalidClient(true, 'Use HTTP Basic authentication with the key id and secret.');
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw new TokenRequestError('invalid_client', 'Client authentication failed.', 401, challenge);
+    if (colon < 0) throw invalidClient(true);
     try {
       const form = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
-      return { clientId: form(decoded.slice(0, colon)), secret: form(decoded.slice(colon + 1)) };
+      return { clientId: form(decoded.slice(0, colon)), secret: form(decoded.slice(colon + 1)), viaHeader: true };
     } catch {
-      throw new TokenRequestError('invalid_client', 'Client authentication failed.', 401, challenge);
+      throw invalidClient(true);
     }
   }
   const clientId = params.get('client_id');
   const secret = params.get('client_secret');
-  if (!clientId || !secret) {
-    throw new TokenRequestError('invalid_client', 'Send client_id and client_secret, or use HTTP Basic.', 401, {
-      'www-authenticate': BASIC_CHALLENGE,
-    });
-  }
-  return { clientId, secret };
+  if (!clientId || !secret) throw invalidClient(false, 'Send client_id and client_secret, or use HTTP Basic.');
+  return { clientId, secret, viaHeader: false };
 }
 
 function clientAddress(req: IncomingMessage): string {
@@ -152,9 +162,8 @@ async function issue(app: App, req: IncomingMessage, body: Buffer | null, reques
   const grantType = params.get('grant_type');
   if (!grantType) throw new TokenRequestError('invalid_request', 'grant_type is required.');
   if (grantType !== 'client_credentials') throw new TokenRequestError('unsupported_grant_type', 'Only grant_type=client_credentials is supported.');
-  const { clientId, secret } = clientCredentials(req, params);
-  const fail = (description = 'Client authentication failed.') =>
-    new TokenRequestError('invalid_client', description, 401, { 'www-authenticate': BASIC_CHALLENGE });
+  const { clientId, secret, viaHeader } = clientCredentials(req, params);
+  const fail = (description?: string) => invalidClient(viaHeader, description);
 
   // Shape and checksum first: a typo or a guess never reaches the database (and is not counted per id, the address bucket covers it).
   if (!isKeyId(clientId) || !isWellFormedSecret(secret)) {
@@ -217,6 +226,7 @@ async function issue(app: App, req: IncomingMessage, body: Buffer | null, reques
     { sub: credential.integrationId, cid: credential.id, env: c.DEPLOYMENT_ENVIRONMENT, scope },
     INTEGRATION_TOKEN_TYP,
     ttl,
+    INTEGRATION_AUDIENCE,
   );
   await app.db.prisma.integrationCredential.update({ where: { id: credential.id }, data: { lastUsedAt: new Date() } });
   if (credential.integration.status === 'ENABLED') await markActive(app.db.prisma, credential.integrationId, credential.id, requestId);
@@ -227,8 +237,22 @@ async function issue(app: App, req: IncomingMessage, body: Buffer | null, reques
   send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: ttl, scope });
 }
 
+/** RFC 8414 authorization server metadata: what a client library needs to find the token endpoint and the keys. */
+export function authorizationServerMetadata(app: App) {
+  const issuer = issuerOf(app.config);
+  return {
+    issuer,
+    token_endpoint: `${issuer}${TOKEN_PATH}`,
+    jwks_uri: `${issuer}${JWKS_PATH}`,
+    grant_types_supported: ['client_credentials'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    // No authorization endpoint: no response type is supported (the member is REQUIRED by §2).
+    response_types_supported: [],
+  };
+}
+
 /**
- * Routes /oauth/token and /.well-known/jwks.json; false for any other path.
+ * Routes /oauth/token, /.well-known/jwks.json and the OAuth metadata; false for any other path.
  * Called by the http server with the (size-capped) body already read.
  */
 export async function handleIntegrationRoutes(
@@ -247,6 +271,15 @@ export async function handleIntegrationRoutes(
     // Short enough that a rotated-in key is seen by verifiers within minutes; retired keys stay listed while their tokens live.
     res.writeHead(200, { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=300' });
     res.end(req.method === 'HEAD' ? undefined : JSON.stringify(app.tokens.publicJwks()));
+    return true;
+  }
+  if (pathname === METADATA_PATH) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, { error: 'invalid_request', error_description: 'Use GET.' }, { allow: 'GET, HEAD' });
+      return true;
+    }
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'public, max-age=3600' });
+    res.end(req.method === 'HEAD' ? undefined : JSON.stringify(authorizationServerMetadata(app)));
     return true;
   }
   if (pathname !== TOKEN_PATH) return false;

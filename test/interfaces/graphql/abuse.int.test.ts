@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { exportSPKI, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_TOKEN_TYP } from '../../../src/domains/identity/identity.service.js';
-import { AUDIENCE, ISSUER } from '../../../src/domains/identity/tokens.js';
+import { AUDIENCE } from '../../../src/domains/identity/tokens.js';
 import { encodeGlobalID } from '../../../src/interfaces/graphql/global-id.js';
 import { resolveAppKey } from '../../../src/platform/app-key.js';
 import { decrypt } from '../../../src/platform/crypto.js';
@@ -215,7 +215,7 @@ describe('forged and stale access tokens', () => {
       .setIssuedAt(now)
       .setExpirationTime(now + 600)
       .setJti(uniq())
-      .setIssuer((payload.iss as string) ?? ISSUER)
+      .setIssuer((payload.iss as string) ?? s.app.tokens.issuer)
       .setAudience((payload.aud as string) ?? AUDIENCE)
       .sign(key);
   };
@@ -272,7 +272,7 @@ describe('forged and stale access tokens', () => {
   it('`alg: none` token → 401 invalid', async () => {
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const now = Math.floor(Date.now() / 1000);
-    const token = `${b64({ alg: 'none', typ: ACCESS_TOKEN_TYP, kid })}.${b64({ ...claims(), iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 600, jti: uniq() })}.`;
+    const token = `${b64({ alg: 'none', typ: ACCESS_TOKEN_TYP, kid })}.${b64({ ...claims(), iss: s.app.tokens.issuer, aud: AUDIENCE, iat: now, exp: now + 600, jti: uniq() })}.`;
     expectUnauthenticated(await gql(ME, undefined, { token }), 'invalid');
   });
 

@@ -1,8 +1,8 @@
 import { exportSPKI, importJWK, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_TOKEN_TYP } from '../../../src/domains/identity/identity.service.js';
-import { AUDIENCE, ISSUER } from '../../../src/domains/identity/tokens.js';
-import { INTEGRATION_TOKEN_TYP } from '../../../src/interfaces/integrations/principal.js';
+import { AUDIENCE } from '../../../src/domains/identity/tokens.js';
+import { INTEGRATION_AUDIENCE, INTEGRATION_TOKEN_TYP } from '../../../src/interfaces/integrations/principal.js';
 import { resolveAppKey } from '../../../src/platform/app-key.js';
 import { decrypt } from '../../../src/platform/crypto.js';
 import { buildWorld, signUpUser, uniq, type World } from '../../support/factories.js';
@@ -120,8 +120,8 @@ describe('forged, tampered and confused tokens', () => {
       .setIssuedAt(now)
       .setExpirationTime(now + 300)
       .setJti(uniq())
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
+      .setIssuer((payload.iss as string) ?? s.app.tokens.issuer)
+      .setAudience((payload.aud as string) ?? INTEGRATION_AUDIENCE)
       .sign(key);
   };
 
@@ -137,6 +137,11 @@ describe('forged, tampered and confused tokens', () => {
     expect(r.body.errors).toBeUndefined();
   });
 
+  it('the user access tokens’ audience, or another issuer, on an otherwise valid integration token → 401 invalid', async () => {
+    expectUnauthenticated(await readEvent(await forge({}, { aud: AUDIENCE }), world.eventIds[0]!), 'invalid');
+    expectUnauthenticated(await readEvent(await forge({}, { iss: 'tovplus' }), world.eventIds[0]!), 'invalid');
+  });
+
   it('a tampered payload (another integration id) → 401 invalid', async () => {
     const [h, p, sig] = v.token.split('.');
     const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
@@ -147,7 +152,16 @@ describe('forged, tampered and confused tokens', () => {
   it('`alg: none` → 401 invalid', async () => {
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const now = Math.floor(Date.now() / 1000);
-    const body = { sub: v.integrationId, cid: v.credentialId, env: 'development', iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 300, jti: uniq() };
+    const body = {
+      sub: v.integrationId,
+      cid: v.credentialId,
+      env: 'development',
+      iss: s.app.tokens.issuer,
+      aud: INTEGRATION_AUDIENCE,
+      iat: now,
+      exp: now + 300,
+      jti: uniq(),
+    };
     expectUnauthenticated(await readEvent(`${b64({ alg: 'none', typ: INTEGRATION_TOKEN_TYP, kid })}.${b64(body)}.`, world.eventIds[0]!), 'invalid');
   });
 
@@ -160,7 +174,12 @@ describe('forged, tampered and confused tokens', () => {
   });
 
   it('expired token → 401 expired', async () => {
-    const { token } = await s.app.tokens.sign({ sub: v.integrationId, cid: v.credentialId, env: 'development' }, INTEGRATION_TOKEN_TYP, -10);
+    const { token } = await s.app.tokens.sign(
+      { sub: v.integrationId, cid: v.credentialId, env: 'development' },
+      INTEGRATION_TOKEN_TYP,
+      -10,
+      INTEGRATION_AUDIENCE,
+    );
     expectUnauthenticated(await readEvent(token, world.eventIds[0]!), 'expired');
   });
 
@@ -179,7 +198,7 @@ describe('forged, tampered and confused tokens', () => {
 
   it('a user’s claims under the integration token type are refused', async () => {
     const user = await signUpUser(s, 'typ');
-    const { token } = await s.app.tokens.sign({ sub: user.userId, email: user.email }, INTEGRATION_TOKEN_TYP);
+    const { token } = await s.app.tokens.sign({ sub: user.userId, email: user.email }, INTEGRATION_TOKEN_TYP, 600, INTEGRATION_AUDIENCE);
     expectUnauthenticated(await readEvent(token, world.eventIds[0]!), 'invalid');
   });
 
@@ -193,7 +212,12 @@ describe('forged, tampered and confused tokens', () => {
 describe('environment of the server', () => {
   it('a development token on a production server → 401 environment_mismatch', async () => {
     const i = await integrationWithCredential(prod, { environment: 'DEVELOPMENT' });
-    const { token } = await prod.app.tokens.sign({ sub: i.integrationId, cid: i.credentialId, env: 'development' }, INTEGRATION_TOKEN_TYP);
+    const { token } = await prod.app.tokens.sign(
+      { sub: i.integrationId, cid: i.credentialId, env: 'development' },
+      INTEGRATION_TOKEN_TYP,
+      600,
+      INTEGRATION_AUDIENCE,
+    );
     const r = await runOperation(prod, token, 'VenueEvent', { eventId: world.eventIds[0] });
     expectUnauthenticated(r, 'environment_mismatch');
   });

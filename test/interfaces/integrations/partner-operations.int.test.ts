@@ -16,7 +16,7 @@ const s = await startServer();
 async function raw(token: string, body: unknown) {
   const res = await s.fetch('/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as any };
@@ -28,10 +28,14 @@ describe('integrations run persisted documents only', () => {
     const token = await issueToken(s, i);
     const text = await raw(token, { query: '{ __typename }' });
     expect(text.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_ONLY');
+    expect(text.status).toBe(400);
     const unknown = await raw(token, { documentId: `sha256:${'f'.repeat(64)}` });
     expect(unknown.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.data ?? null).toBeNull();
     const smuggled = await raw(token, { documentId: operationId('VenueEvent'), query: '{ __typename }' });
     expect(smuggled.status).toBe(400);
+    expect(smuggled.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_WITH_TEXT');
     expect(smuggled.body.data ?? null).toBeNull();
   });
 
@@ -47,6 +51,9 @@ describe('integrations run persisted documents only', () => {
     const token = await issueToken(s, i);
     const r = await runOperation(s, token, 'PrintRecipient', { actorId: w.households[0]?.id ?? w.eventIds[0] });
     expect(errorCode(r)).toBe('FORBIDDEN');
+    // GraphQL over HTTP: a request refused whole is a 4xx under application/graphql-response+json, with no data at all
+    expect(r.status).toBe(403);
+    expect('data' in r.body).toBe(false);
     const rows = await s.app.db.prisma.auditLog.findMany({ where: { integrationId: i.integrationId, operationId: operationId('PrintRecipient') } });
     expect(rows.length).toBe(1);
     expect(rows[0]!.outcome).not.toBe('SUCCESS');

@@ -1,6 +1,7 @@
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { INTEGRATION_TOKEN_TYP } from '../../../src/interfaces/integrations/principal.js';
+import { AUDIENCE } from '../../../src/domains/identity/tokens.js';
+import { INTEGRATION_AUDIENCE, INTEGRATION_TOKEN_TYP } from '../../../src/interfaces/integrations/principal.js';
 import { buildWorld, type World } from '../../support/factories.js';
 import { startServer } from '../../support/harness.js';
 import {
@@ -42,10 +43,15 @@ async function partner(opts: Parameters<typeof integrationWithCredential>[1] = {
   return i;
 }
 
-function expectInvalidClient(r: Awaited<ReturnType<typeof tokenRequest>>) {
-  expect(r.status, JSON.stringify(r.body)).toBe(401);
+/**
+ * RFC 6749 §5.2: a client that authenticated with the Authorization header gets 401 and a Basic
+ * challenge; one that sent its credentials in the body (or none) gets 400 and no challenge.
+ */
+function expectInvalidClient(r: Awaited<ReturnType<typeof tokenRequest>>, via: 'body' | 'header' = 'body') {
+  expect(r.status, JSON.stringify(r.body)).toBe(via === 'header' ? 401 : 400);
   expect(r.body.error).toBe('invalid_client');
-  expect(r.headers['www-authenticate']).toMatch(/^Basic /);
+  if (via === 'header') expect(r.headers['www-authenticate']).toMatch(/^Basic /);
+  else expect(r.headers['www-authenticate']).toBeUndefined();
   expect(r.headers['cache-control']).toBe('no-store');
   expect(r.body.access_token).toBeUndefined();
 }
@@ -79,6 +85,10 @@ describe('issuing a token', () => {
     expect(header).toMatchObject({ alg: 'ES256', typ: INTEGRATION_TOKEN_TYP, kid: expect.any(String) });
     const claims = decodeJwt(r.body.access_token);
     expect(claims).toMatchObject({ sub: i.integrationId, cid: i.credentialId, env: 'development', scope: 'event:read occasion:read' });
+    // issued by this server's public URL, for the integration audience (never the user access tokens' one)
+    expect(claims.iss).toBe(s.app.config.publicUrl);
+    expect(claims.aud).toBe(INTEGRATION_AUDIENCE);
+    expect(claims.aud).not.toBe(AUDIENCE);
     expect(claims.jti).toEqual(expect.any(String));
     expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(600);
 
@@ -127,7 +137,18 @@ describe('issuing a token', () => {
 });
 
 describe('client authentication failures', () => {
-  it('wrong secret → 401 invalid_client, audited as DENIED without the secret', async () => {
+  it('a wrong secret over HTTP Basic → 401 with a Basic challenge; in the body → 400 without one', async () => {
+    const i = await partner();
+    const other = await partner();
+    expectInvalidClient(
+      await tokenRequest(s, { grant_type: 'client_credentials' }, { headers: { authorization: basic(i.keyId, other.secret) } }),
+      'header',
+    );
+    expectInvalidClient(await tokenRequest(s, cc({ keyId: i.keyId, secret: other.secret })), 'body');
+    expectInvalidClient(await tokenRequest(s, cc({ keyId: i.keyId, secret: other.secret }), { json: true }), 'body');
+  });
+
+  it('wrong secret → invalid_client, audited as DENIED without the secret', async () => {
     const i = await partner();
     const other = await partner();
     const r = await tokenRequest(s, cc({ keyId: i.keyId, secret: other.secret }));
@@ -142,7 +163,7 @@ describe('client authentication failures', () => {
     expect(JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(other.secret);
   });
 
-  it('unknown key id → the same 401 as a wrong secret (nothing tells the two apart)', async () => {
+  it('unknown key id → the same refusal as a wrong secret (nothing tells the two apart)', async () => {
     const i = await partner();
     const known = await tokenRequest(s, cc({ keyId: i.keyId, secret: (await partner()).secret }));
     const unknown = await tokenRequest(s, cc({ keyId: 'tovk_AAAAAAAAAAAAAAAA', secret: i.secret }));
@@ -237,7 +258,7 @@ describe('malformed token requests', () => {
     expectInvalidClient(await tokenRequest(s, { grant_type: 'client_credentials' }));
     const both = await tokenRequest(s, cc(i), { headers: { authorization: basic(i.keyId, i.secret) } });
     expect([both.status, both.body.error]).toEqual([400, 'invalid_request']);
-    expectInvalidClient(await tokenRequest(s, { grant_type: 'client_credentials' }, { headers: { authorization: 'Bearer abc' } }));
+    expectInvalidClient(await tokenRequest(s, { grant_type: 'client_credentials' }, { headers: { authorization: 'Bearer abc' } }), 'header');
   });
 
   it('a repeated parameter, an unsupported body type or broken JSON → invalid_request; GET → 405', async () => {
@@ -251,6 +272,52 @@ describe('malformed token requests', () => {
     const get = await tokenRequest(s, '', { method: 'GET' });
     expect(get.status).toBe(405);
     expect(get.headers.allow).toBe('POST');
+  });
+});
+
+describe('RFC 8414 metadata, as an OAuth client discovers and uses it', () => {
+  it('publishes issuer, token endpoint, JWKS, grant types and client authentication methods; the issuer is the tokens’ iss', async () => {
+    // given: a client that knows only the server's address
+    const res = await s.fetch('/.well-known/oauth-authorization-server');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.headers.get('cache-control')).toMatch(/^public, max-age=\d+/);
+    const meta = (await res.json()) as Record<string, any>;
+    const issuer = s.app.config.publicUrl;
+    expect(meta).toEqual({
+      issuer,
+      token_endpoint: `${issuer}/oauth/token`,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      response_types_supported: [],
+    });
+
+    // when: it asks the advertised token endpoint (PUBLIC_URL names the public address; the test talks to the socket) with client_secret_basic
+    const i = await partner();
+    const at = (u: string) => new URL(new URL(u).pathname, s.url);
+    const tokenRes = await fetch(at(meta.token_endpoint), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(i.keyId, i.secret) },
+      body: 'grant_type=client_credentials',
+    });
+    expect(tokenRes.status).toBe(200);
+    const { access_token } = (await tokenRes.json()) as { access_token: string };
+    handled.push(access_token);
+
+    // then: the token verifies against the advertised keys, issuer and the integration audience — and not as a user token
+    const jwks = createRemoteJWKSet(at(meta.jwks_uri));
+    const { payload } = await jwtVerify(access_token, jwks, { issuer: meta.issuer, audience: INTEGRATION_AUDIENCE, typ: INTEGRATION_TOKEN_TYP });
+    expect(payload.sub).toBe(i.integrationId);
+    await expect(jwtVerify(access_token, jwks, { issuer: meta.issuer, audience: AUDIENCE })).rejects.toThrow(/aud/);
+    // a user's access token carries the same issuer and the other audience
+    const { token: userToken } = await s.app.tokens.sign({ sub: i.integrationId }, 'at+jwt');
+    await expect(jwtVerify(userToken, jwks, { issuer: meta.issuer, audience: INTEGRATION_AUDIENCE })).rejects.toThrow(/aud/);
+  });
+
+  it('only GET', async () => {
+    const r = await s.fetch('/.well-known/oauth-authorization-server', { method: 'POST' });
+    expect(r.status).toBe(405);
   });
 });
 
