@@ -7,8 +7,10 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { App } from '../../app.js';
+import { clientAddress } from '../../platform/client-address.js';
 import { auditIntegrationCalls } from '../integrations/call-audit.js';
 import type { Context, LiveConnection } from './context.js';
+import { authRateLimit } from './auth-rate-limit.js';
 import { authenticate, createContext, requestIdFrom } from './context-factory.js';
 import { maskError } from './mask-error.js';
 import { rejectNulCharacters } from './nul-guard.js';
@@ -39,8 +41,13 @@ export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): 
       const authorization =
         init.request?.headers.get('authorization') ??
         (typeof init.connectionParams?.authorization === 'string' ? init.connectionParams.authorization : null);
-      const { principal, expiresAt } = await authenticate(app, authorization);
-      return createContext(app, principal, requestId, { credentialExpiresAt: expiresAt, connection: init.connection }) as Context & ServerContext;
+      const { principal, expiresAt, sessionId } = await authenticate(app, authorization);
+      return createContext(app, principal, requestId, {
+        credentialExpiresAt: expiresAt,
+        connection: init.connection,
+        sessionId,
+        clientAddress: clientAddress(init.req, c.TRUST_PROXY),
+      }) as Context & ServerContext;
     },
     // GraphQL over HTTP's persisted-document parameter, beside query/variables/operationName/extensions.
     extraParamNames: ['documentId'],
@@ -54,6 +61,7 @@ export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): 
       maxDepthPlugin({ n: c.MAX_QUERY_DEPTH, ignoreIntrospection: true, flattenFragments: true }),
       maxAliasesPlugin({ n: c.MAX_QUERY_ALIASES }),
       costLimitPlugin({ maxCost: c.MAX_QUERY_COST, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true }),
+      authRateLimit(),
       ...(c.NODE_ENV === 'production' ? [blockFieldSuggestionsPlugin()] : []),
     ],
   });
