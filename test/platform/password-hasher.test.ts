@@ -6,10 +6,12 @@ describe('PasswordHasher', () => {
     const hasher = new PasswordHasher(1, 2);
     const stored = await new PasswordHasher(1, 0).hash('a long enough password');
     // Four checks asked for at once: one runs, two wait, the fourth is refused without waiting.
-    const calls = [0, 1, 2, 3].map(() => hasher.verify('a long enough password', stored).then(
-      (ok) => ({ ok }),
-      (error: unknown) => ({ error }),
-    ));
+    const calls = [0, 1, 2, 3].map(() =>
+      hasher.verify('a long enough password', stored).then(
+        (ok) => ({ ok }),
+        (error: unknown) => ({ error }),
+      ),
+    );
     expect(hasher.stats()).toMatchObject({ active: 1, queued: 2, refused: 1 });
     const results = await Promise.all(calls);
     expect(results.slice(0, 3)).toEqual([{ ok: true }, { ok: true }, { ok: true }]);

@@ -44,7 +44,9 @@ export class AuthThrottle {
   /** Seconds to wait when the address is already over its limit for any of these mutations (nothing is counted), else null. */
   async addressRefused(kinds: Iterable<AuthAttempt>, address: string): Promise<number | null> {
     const w = this.limits.AUTH_RATE_LIMIT_WINDOW_SECONDS;
-    const decisions = await Promise.all([...new Set(kinds)].map((k) => this.limiter.peek(addressKey(k, address), this.limits.AUTH_RATE_LIMIT_PER_ADDRESS, w)));
+    const decisions = await Promise.all(
+      [...new Set(kinds)].map((k) => this.limiter.peek(addressKey(k, address), this.limits.AUTH_RATE_LIMIT_PER_ADDRESS, w)),
+    );
     const refused = decisions.filter((d) => !d.allowed);
     return refused.length ? Math.max(...refused.map((d) => d.retryAfterSeconds)) : null;
   }

@@ -2,20 +2,17 @@ import { builder } from '../../interfaces/graphql/builder.js';
 import { authenticatedField, inheritedType, publicField, selfType } from '../../interfaces/graphql/rules.js';
 import { inTransaction } from '../../interfaces/graphql/write.js';
 import { HashingBusyError } from '../../platform/crypto.js';
-import { InvalidCredentialsError, InvalidTokenError, ValidationError, ConflictError, RateLimitedError, unauthenticated } from '../../platform/errors.js';
+import {
+  InvalidCredentialsError,
+  InvalidTokenError,
+  ValidationError,
+  ConflictError,
+  RateLimitedError,
+  unauthenticated,
+} from '../../platform/errors.js';
 import { authThrottle } from './auth-throttle.js';
 import { publishSessionsRevoked } from './identity.live.js';
-import {
-  deleteAccount,
-  email,
-  prepareSignUp,
-  refreshSession,
-  type Session,
-  signIn,
-  signOut,
-  signUp,
-  verifyCredentials,
-} from './identity.service.js';
+import { deleteAccount, email, prepareSignUp, refreshSession, type Session, signIn, signOut, signUp, verifyCredentials } from './identity.service.js';
 
 export const UserType = builder.prismaObject('User', {
   ...selfType<{ id: string }>((u) => u.id),
@@ -162,7 +159,7 @@ builder.mutationFields((t) => ({
   signOut: t.field({
     type: OkPayload,
     ...publicField,
-    description: "End the session the refresh token belongs to: its access tokens and live connections stop too.",
+    description: 'End the session the refresh token belongs to: its access tokens and live connections stop too.',
     args: { input: t.arg({ type: RefreshInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       const familyId = await inTransaction(ctx, (tx) => signOut(tx, ctx.caller, input.refreshToken));

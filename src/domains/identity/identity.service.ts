@@ -124,7 +124,9 @@ export async function verifyCredentials(
   input: { email: string; password: string },
 ): Promise<{ id: string } | InvalidCredentialsError> {
   const mail = email.safeParse(input.email);
-  const user = mail.success ? await db.user.findUnique({ where: { email: mail.data }, select: { id: true, passwordHash: true, deletedAt: true } }) : null;
+  const user = mail.success
+    ? await db.user.findUnique({ where: { email: mail.data }, select: { id: true, passwordHash: true, deletedAt: true } })
+    : null;
   const ok = await deps.passwords.verify(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
   if (!user || !ok || user.deletedAt) return new InvalidCredentialsError();
   return { id: user.id };

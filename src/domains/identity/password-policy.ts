@@ -47,7 +47,11 @@ export function personalWords(email: string, displayName?: string): string[] {
   return [...out];
 }
 
-const plain = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+const plain = (s: string) =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
 
 /**
  * Trivially made from the account's own words, separators and case aside: a

@@ -19,8 +19,8 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  * A connection lives no longer than its credential: connection_init with a bad
  * token is refused with 4403, and the socket is closed with 4403 when the
  * token (user JWT `exp`, guest link expiry) runs out or its session is signed
- * out. Subscriptions re-decide
- * access before every message and close it the same way (live.ts).
+ * out. Subscriptions re-decide access before every message and close it the
+ * same way (live.ts).
  */
 export function attachWebSockets(app: App, server: Server, yoga: Yoga): WebSocketServer {
   const wss = new WebSocketServer({ server, path: '/graphql' });
@@ -42,7 +42,11 @@ export function attachWebSockets(app: App, server: Server, yoga: Yoga): WebSocke
           // past the trusted-documents rule and keep streaming after a credential is revoked.
           if (who.principal.kind === 'integration') return false;
           ({ expiresAt } = who);
-          if (who.sessionId) sessionWatchers.set(ctx, onSessionRevoked(app.pubsub, who.sessionId, () => closeForbidden(ctx.extra.socket, 'Signed out')));
+          if (who.sessionId)
+            sessionWatchers.set(
+              ctx,
+              onSessionRevoked(app.pubsub, who.sessionId, () => closeForbidden(ctx.extra.socket, 'Signed out')),
+            );
         } catch {
           return false;
         }

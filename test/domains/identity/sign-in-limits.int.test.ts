@@ -37,7 +37,8 @@ describe('per account', () => {
     // given: a user (signed up from elsewhere) and three wrong guesses
     const u = await signUpUser(s, 'victim');
     const ip = address();
-    for (let k = 0; k < 3; k++) expect((await signIn(ip, u.email, `wrong-${k}-${uniq()}`)).body.data.signIn.__typename).toBe('InvalidCredentialsError');
+    for (let k = 0; k < 3; k++)
+      expect((await signIn(ip, u.email, `wrong-${k}-${uniq()}`)).body.data.signIn.__typename).toBe('InvalidCredentialsError');
     const sessions = await s.app.db.prisma.refreshToken.count({ where: { userId: u.userId } });
 
     // when: the right password, from the same address and from another one
@@ -78,7 +79,10 @@ describe('per account', () => {
     const fourth = await s.gql(REFRESH, { i: { refreshToken } }, from(address()));
     expect(fourth.body.data.refreshSession.__typename).toBe('RateLimitedError');
     // Refused before rotating: the token is still the current one (no reuse detection next window).
-    expect(await s.app.db.prisma.refreshToken.findUnique({ where: { tokenHash: sha256(refreshToken) } })).toMatchObject({ rotatedAt: null, revokedAt: null });
+    expect(await s.app.db.prisma.refreshToken.findUnique({ where: { tokenHash: sha256(refreshToken) } })).toMatchObject({
+      rotatedAt: null,
+      revokedAt: null,
+    });
 
     const accepts = [];
     for (let k = 0; k < 4; k++) accepts.push(await s.gql(ACCEPT, { i: { token: `tovinv_${uniq()}` } }, { token: u.token, ...from(address()) }));
@@ -95,7 +99,11 @@ describe('per client address', () => {
   it('guesses across many accounts from one address are refused past the limit, then the whole request gets 429 with Retry-After', async () => {
     // given: one address, ten different accounts in one request (8 allowed per address)
     const ip = address();
-    const r = await s.gql(aliases(Array.from({ length: 10 }, () => ({ email: `nobody-${uniq()}@test.tovplus.test`, password: 'guess-guess-guess' }))), {}, from(ip));
+    const r = await s.gql(
+      aliases(Array.from({ length: 10 }, () => ({ email: `nobody-${uniq()}@test.tovplus.test`, password: 'guess-guess-guess' }))),
+      {},
+      from(ip),
+    );
     const types = Object.values(r.body.data as Record<string, { __typename: string }>).map((x) => x.__typename);
     expect(types).toEqual([...Array(8).fill('InvalidCredentialsError'), 'RateLimitedError', 'RateLimitedError']);
 
@@ -121,9 +129,13 @@ describe('per client address', () => {
     const ip = address();
     for (let k = 0; k < 8; k++) await signIn(ip, `x-${uniq()}@test.tovplus.test`, 'guess-guess-guess');
     // The client prepends a fresh address of its own; the proxy appended the real one last.
-    const spoofed = await s.gql(SIGN_IN, { i: { email: `x-${uniq()}@test.tovplus.test`, password: 'guess-guess-guess' } }, {
-      headers: { 'x-forwarded-for': `192.0.2.250, ${ip}` },
-    });
+    const spoofed = await s.gql(
+      SIGN_IN,
+      { i: { email: `x-${uniq()}@test.tovplus.test`, password: 'guess-guess-guess' } },
+      {
+        headers: { 'x-forwarded-for': `192.0.2.250, ${ip}` },
+      },
+    );
     expect(spoofed.status).toBe(429);
   });
 });
@@ -134,11 +146,7 @@ describe('password hashing', () => {
     const before = s.app.passwords.stats();
     await Promise.all(
       Array.from({ length: 12 }, () =>
-        s.gql(
-          aliases([0, 1].map(() => ({ email: `load-${uniq()}@test.tovplus.test`, password: 'guess-guess-guess' }))),
-          {},
-          from(address()),
-        ),
+        s.gql(aliases([0, 1].map(() => ({ email: `load-${uniq()}@test.tovplus.test`, password: 'guess-guess-guess' }))), {}, from(address())),
       ),
     );
     // then: every attempt was hashed, waiting its turn, two at a time at most
@@ -149,4 +157,3 @@ describe('password hashing', () => {
     expect(after.active).toBe(0);
   });
 });
-

@@ -268,7 +268,11 @@ describe('who may subscribe, and for how long', () => {
 
   it('closes with 4403 when the access token expires, within a second of its exp', async () => {
     const w = await liveWorld();
-    const { token, expiresAt } = await s.app.tokens.sign({ sub: w.owner.userId, email: w.owner.email, sid: sessionOf(w.owner.token) }, ACCESS_TOKEN_TYP, 2);
+    const { token, expiresAt } = await s.app.tokens.sign(
+      { sub: w.owner.userId, email: w.owner.email, sid: sessionOf(w.owner.token) },
+      ACCESS_TOKEN_TYP,
+      2,
+    );
     const c = ws(token);
     const sub = c.subscribe(EVENT_SUB, { id: w.eventIds[0] });
     await sub.next(1);
@@ -383,7 +387,11 @@ describe('rsvpSummaryChanged over SSE', () => {
 
   it('ends the stream with an error event when the token expires, and when the grant is revoked', async () => {
     const w = await liveWorld({ viewer: undefined });
-    const { token, expiresAt } = await s.app.tokens.sign({ sub: w.owner.userId, email: w.owner.email, sid: sessionOf(w.owner.token) }, ACCESS_TOKEN_TYP, 2);
+    const { token, expiresAt } = await s.app.tokens.sign(
+      { sub: w.owner.userId, email: w.owner.email, sid: sessionOf(w.owner.token) },
+      ACCESS_TOKEN_TYP,
+      2,
+    );
     const expiring = sseSubscribe(s.url, token, EVENT_SUB, { id: w.eventIds[0] });
     const grantId = await grantRole(w, w.people.viewer!.actorId, 'rsvp_viewer');
     const revoked = sseSubscribe(s.url, w.people.viewer!.token, EVENT_SUB, { id: w.eventIds[0] });
