@@ -127,8 +127,10 @@ export async function verifyCredentials(
   const user = mail.success
     ? await db.user.findUnique({ where: { email: mail.data }, select: { id: true, passwordHash: true, deletedAt: true } })
     : null;
-  const ok = await deps.passwords.verify(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-  if (!user || !ok || user.deletedAt) return new InvalidCredentialsError();
+  // No password ever set is longer (sign-up caps it); a megabyte of one is not hashed, yet costs the same scrypt.
+  const tooLong = input.password.length > PASSWORD_MAX_LENGTH * 4;
+  const ok = await deps.passwords.verify(tooLong ? '' : input.password, (!tooLong && user?.passwordHash) || DUMMY_PASSWORD_HASH);
+  if (!user || !ok || tooLong || user.deletedAt) return new InvalidCredentialsError();
   return { id: user.id };
 }
 

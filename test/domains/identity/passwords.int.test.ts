@@ -73,4 +73,15 @@ describe('signUp password policy', () => {
     expect(afterTaken - before).toBe(1);
     expect(s.app.passwords.stats().completed - afterTaken).toBe(1);
   });
+
+  it('signIn with an absurdly long password is a plain InvalidCredentialsError (one scrypt, of nothing that long)', async () => {
+    const u = await signUpUser(s, 'huge');
+    const before = s.app.passwords.stats().completed;
+    const r = await s.gql(`mutation($i: SignInInput!) { signIn(input: $i) { __typename } }`, {
+      i: { email: u.email, password: 'x'.repeat(100_000) },
+    });
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data.signIn.__typename).toBe('InvalidCredentialsError');
+    expect(s.app.passwords.stats().completed - before).toBe(1);
+  });
 });
