@@ -1,7 +1,7 @@
 import type { App } from '../src/app.js';
 import { createActor, addRelationship, createTag } from '../src/domains/actors/actors.service.js';
 import { createEvent } from '../src/domains/events/events.service.js';
-import { ACCESS_TOKEN_TYP, signUp } from '../src/domains/identity/identity.service.js';
+import { issueSession, prepareSignUp, signUp } from '../src/domains/identity/identity.service.js';
 import { enableModule, installModule } from '../src/domains/modules/modules.service.js';
 import { createOccasion } from '../src/domains/occasions/occasions.service.js';
 import { acceptCollaboratorInvitation, inviteCollaborator } from '../src/domains/permissions/collaborators.service.js';
@@ -11,6 +11,7 @@ import { encodeGlobalID } from '../src/interfaces/graphql/global-id.js';
 import { createForm } from '../src/modules/forms/forms.service.js';
 import { createRsvpInvitation, createRsvpInvitationsFromHouseholds } from '../src/modules/rsvp/rsvp.invitations.service.js';
 import type { Caller, Principal } from '../src/platform/principal.js';
+import { ValidationError } from '../src/platform/errors.js';
 
 export const DEMO = {
   planner: { email: 'planner@demo.tovplus.test', password: 'demo-planner-2027', displayName: 'Noa Levi (planner)' },
@@ -77,13 +78,15 @@ export async function seedDemo(app: App) {
   if (app.config.NODE_ENV === 'production') throw new Error('The demo is never seeded with NODE_ENV=production.');
   const prisma = app.db.prisma;
   const anon: Caller = { principal: { kind: 'anonymous' }, requestId: 'seed' };
-  const deps = { tokens: app.tokens, refreshTtlDays: app.config.REFRESH_TOKEN_TTL_DAYS };
+  const deps = { tokens: app.tokens, refreshTtlDays: app.config.REFRESH_TOKEN_TTL_DAYS, passwords: app.passwords };
 
   let planner = await prisma.user.findUnique({ where: { email: DEMO.planner.email } });
   if (!planner) {
     const users: Record<string, { id: string; email: string }> = {};
     for (const [k, u] of Object.entries(DEMO)) {
-      const s = await prisma.$transaction((tx) => signUp(tx, anon, deps, u));
+      const prepared = await prepareSignUp(deps, u);
+      if (prepared instanceof ValidationError) throw new Error(`demo user ${u.email}: ${prepared.message}`);
+      const s = await prisma.$transaction((tx) => signUp(tx, anon, deps, prepared));
       users[k] = { id: s.userId, email: u.email };
     }
     const as = (k: string) => callerFor(app, { kind: 'user', userId: users[k]!.id, email: users[k]!.email });
@@ -218,7 +221,9 @@ export async function seedDemo(app: App) {
   }
   const occasion = await prisma.occasion.findFirst({ where: { createdByUserId: planner.id }, orderBy: { createdAt: 'asc' } });
   if (!occasion) return null;
-  const token = await app.tokens.sign({ sub: planner.id, email: planner.email }, ACCESS_TOKEN_TYP, 12 * 3600);
+  // A real session (refresh family) behind the printed token, so signing it out works like any other.
+  const demoUser = planner;
+  const token = { token: (await prisma.$transaction((tx) => issueSession(tx, deps, demoUser, undefined, 12 * 3600))).accessToken };
   const guest = await demoGuestLink(app, planner, occasion.id);
   return {
     guest,

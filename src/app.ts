@@ -2,12 +2,12 @@ import type { Logger } from 'pino';
 import { TokenService } from './domains/identity/tokens.js';
 import type { AppServices } from './interfaces/graphql/context.js';
 import { createLiveNotifier } from './interfaces/graphql/live.js';
-import { createRateLimiter } from './interfaces/integrations/rate-limit.js';
+import { createRateLimiter } from './platform/rate-limit.js';
 import { actionRegistry, moduleRegistry } from './modules/registry.js';
 import { registerModuleReactions } from './domains/modules/manifest.js';
 import { appKeyMismatch, resolveAppKey } from './platform/app-key.js';
 import { type Config, issuerOf } from './platform/config.js';
-import { DecryptionError } from './platform/crypto.js';
+import { DecryptionError, PasswordHasher } from './platform/crypto.js';
 import { createDatabase, type Database } from './platform/db/client.js';
 import { migrate } from './platform/db/migrate.js';
 import { createLogger } from './platform/logger.js';
@@ -56,7 +56,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     actions: actionRegistry,
     pubsub,
     live,
-    rateLimiter: createRateLimiter(redis, logger),
+    rateLimiter: createRateLimiter(redis, logger, config.QUEUE_PREFIX),
+    passwords: new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE),
     async close() {
       // What already committed is still published before the connections go.
       await live.idle();

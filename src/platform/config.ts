@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { StartupError } from './startup-error.js';
 
@@ -84,6 +85,35 @@ const schema = z.object({
   TOKEN_IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
   /** GraphQL requests per minute per integration credential. */
   INTEGRATION_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  /**
+   * signIn, signUp, refreshSession and acceptCollaboratorInvitation attempts
+   * (each alias counts) per account — the email signed in or up with, the user
+   * refreshing or accepting — per AUTH_RATE_LIMIT_WINDOW_SECONDS. Beyond it the
+   * mutation answers RateLimitedError, even with the right password.
+   */
+  AUTH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
+  /** The same attempts per client address (each mutation counted on its own); higher, as offices and venues share one address. */
+  AUTH_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(100),
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
+  /**
+   * Proxies of your own in front of the api (a load balancer: 1). 0: the
+   * client address is the socket's peer and X-Forwarded-For is ignored (a
+   * header anyone can write must not pick their rate-limit bucket).
+   */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Password hashes (scrypt, ~32 MiB and tens of ms of CPU each) computed at
+   * once per process. Bounded so a flood of anonymous sign-ins cannot take
+   * every core from signed-in requests. Default: half the cores, at least 1.
+   */
+  PASSWORD_HASH_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(64)
+    .default(() => Math.max(1, Math.floor(availableParallelism() / 2))),
+  /** Password hashes waiting for a slot; beyond it the attempt is refused at once (RateLimitedError, retry in 1 s). */
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(32),
   /**
    * Outbound webhooks: the delay before each attempt (the first is usually 0),
    * as durations such as 5s, 5m, 2h; after the last one fails the delivery is

@@ -28,6 +28,84 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(expected, actual);
 }
 
+/** Thrown when the hashing queue is full: the caller should come back shortly (it is load, not a wrong password). */
+export class HashingBusyError extends Error {
+  constructor() {
+    super('Too many password checks in progress; retry shortly.');
+  }
+}
+
+export interface PasswordHashingStats {
+  active: number;
+  queued: number;
+  /** The most hashes ever computed at once (what a test asserts the bound on). */
+  peakActive: number;
+  /** The most ever waiting at once. */
+  peakQueued: number;
+  /** Attempts refused because the queue was full. */
+  refused: number;
+  /** Hashes computed (hash and verify alike). */
+  completed: number;
+}
+
+/**
+ * hashPassword/verifyPassword behind a semaphore: at most `concurrency` scrypt
+ * runs at once and at most `maxQueue` wait. scrypt runs on libuv's thread pool,
+ * so without a bound every anonymous sign-in alias takes a core (and the pool
+ * threads file and DNS work share) from signed-in requests; with it, the
+ * excess waits in a short queue or is refused at once.
+ */
+export class PasswordHasher {
+  private active = 0;
+  private peakActive = 0;
+  private peakQueued = 0;
+  private refused = 0;
+  private completed = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    readonly concurrency: number,
+    readonly maxQueue: number,
+  ) {}
+
+  hash(password: string): Promise<string> {
+    return this.run(() => hashPassword(password));
+  }
+
+  verify(password: string, stored: string): Promise<boolean> {
+    return this.run(() => verifyPassword(password, stored));
+  }
+
+  stats(): PasswordHashingStats {
+    const { active, peakActive, peakQueued, refused, completed } = this;
+    return { active, queued: this.waiting.length, peakActive, peakQueued, refused, completed };
+  }
+
+  private async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.concurrency) {
+      if (this.waiting.length >= this.maxQueue) {
+        this.refused++;
+        throw new HashingBusyError();
+      }
+      // A finishing run hands its slot straight over (the finally below), so `active` never exceeds the bound, even briefly.
+      const queued = new Promise<void>((resolve) => this.waiting.push(resolve));
+      this.peakQueued = Math.max(this.peakQueued, this.waiting.length);
+      await queued;
+    } else {
+      this.active++;
+    }
+    this.peakActive = Math.max(this.peakActive, this.active);
+    try {
+      return await fn();
+    } finally {
+      this.completed++;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
 /** A password hash to compare against when the user does not exist, so sign-in takes the same time either way. */
 export const DUMMY_PASSWORD_HASH = `scrypt$${N}$${R}$${P}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
 

@@ -68,3 +68,14 @@ export class ModuleDependencyError extends DomainError {
     super(message);
   }
 }
+
+/** Too many attempts (per account or per client address) or too much load: come back after `retryAfter` seconds. */
+export class RateLimitedError extends DomainError {
+  override readonly code = 'RATE_LIMITED';
+  constructor(
+    readonly retryAfter: number,
+    message = `Too many attempts; try again in ${retryAfter} s.`,
+  ) {
+    super(message);
+  }
+}

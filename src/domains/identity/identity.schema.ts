@@ -1,8 +1,18 @@
 import { builder } from '../../interfaces/graphql/builder.js';
 import { authenticatedField, inheritedType, publicField, selfType } from '../../interfaces/graphql/rules.js';
 import { inTransaction } from '../../interfaces/graphql/write.js';
-import { InvalidCredentialsError, InvalidTokenError, ValidationError, ConflictError, unauthenticated } from '../../platform/errors.js';
-import { deleteAccount, refreshSession, type Session, signIn, signOut, signUp } from './identity.service.js';
+import { HashingBusyError } from '../../platform/crypto.js';
+import {
+  InvalidCredentialsError,
+  InvalidTokenError,
+  ValidationError,
+  ConflictError,
+  RateLimitedError,
+  unauthenticated,
+} from '../../platform/errors.js';
+import { authThrottle } from './auth-throttle.js';
+import { publishSessionsRevoked } from './identity.live.js';
+import { deleteAccount, email, prepareSignUp, refreshSession, type Session, signIn, signOut, signUp, verifyCredentials } from './identity.service.js';
 
 export const UserType = builder.prismaObject('User', {
   ...selfType<{ id: string }>((u) => u.id),
@@ -68,10 +78,33 @@ function issued(ctx: { sessionUserIds: Set<string> }, s: Session): Session {
   return s;
 }
 
-const deps = (ctx: { app: { tokens: import('./tokens.js').TokenService; config: { REFRESH_TOKEN_TTL_DAYS: number } } }) => ({
+const deps = (ctx: {
+  app: {
+    tokens: import('./tokens.js').TokenService;
+    config: { REFRESH_TOKEN_TTL_DAYS: number };
+    passwords: import('../../platform/crypto.js').PasswordHasher;
+  };
+}) => ({
   tokens: ctx.app.tokens,
   refreshTtlDays: ctx.app.config.REFRESH_TOKEN_TTL_DAYS,
+  passwords: ctx.app.passwords,
 });
+
+/** The account an email names, as the per-account counter knows it (the same for every spelling that signs in alike). */
+const accountOf = (raw: string) => {
+  const parsed = email.safeParse(raw);
+  return parsed.success ? parsed.data : raw.trim().toLowerCase();
+};
+
+/** A full hashing queue is load, not a wrong password: the client is told to come back in a second. */
+async function hashing<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof HashingBusyError) throw new RateLimitedError(1, 'Too many sign-ins in progress; try again in 1 s.');
+    throw e;
+  }
+}
 
 builder.mutationFields((t) => ({
   signUp: t.field({
@@ -79,36 +112,58 @@ builder.mutationFields((t) => ({
     ...publicField,
     description: 'Create an account and sign in.',
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    errors: { types: [ValidationError, ConflictError] },
-    resolve: async (_r, { input }, ctx) => issued(ctx, await inTransaction(ctx, (tx) => signUp(tx, ctx.caller, deps(ctx), input))),
+    errors: { types: [ValidationError, ConflictError, RateLimitedError] },
+    resolve: async (_r, { input }, ctx) => {
+      const limited = await authThrottle(ctx).attempt('signUp', { address: ctx.clientAddress, account: accountOf(input.email) });
+      if (limited) throw limited;
+      const prepared = await hashing(() => prepareSignUp(deps(ctx), input));
+      if (prepared instanceof ValidationError) throw prepared;
+      return issued(ctx, await inTransaction(ctx, (tx) => signUp(tx, ctx.caller, deps(ctx), prepared)));
+    },
   }),
   signIn: t.field({
     type: SessionType,
     ...publicField,
     args: { input: t.arg({ type: SignInInput, required: true }) },
-    errors: { types: [InvalidCredentialsError] },
-    resolve: async (_r, { input }, ctx) => issued(ctx, await inTransaction(ctx, (tx) => signIn(tx, ctx.caller, deps(ctx), input))),
+    errors: { types: [InvalidCredentialsError, RateLimitedError] },
+    resolve: async (_r, { input }, ctx) => {
+      // Counted before the password is looked at: past the limit even the right password is refused.
+      const limited = await authThrottle(ctx).attempt('signIn', { address: ctx.clientAddress, account: accountOf(input.email) });
+      if (limited) throw limited;
+      const verified = await hashing(() => verifyCredentials(ctx.prisma, deps(ctx), input));
+      if (verified instanceof InvalidCredentialsError) throw verified;
+      return issued(ctx, await inTransaction(ctx, (tx) => signIn(tx, ctx.caller, deps(ctx), verified)));
+    },
   }),
   refreshSession: t.field({
     type: SessionType,
     ...publicField,
     description: 'Trade a refresh token for a new session; the old refresh token stops working.',
     args: { input: t.arg({ type: RefreshInput, required: true }) },
-    errors: { types: [InvalidTokenError] },
+    errors: { types: [InvalidTokenError, RateLimitedError] },
     resolve: async (_r, { input }, ctx) => {
-      const result = await inTransaction(ctx, (tx) => refreshSession(tx, ctx.caller, deps(ctx), input.refreshToken));
-      // A reused token's family revocation has committed by now; only then refuse.
-      if (result instanceof InvalidTokenError) throw result;
+      const throttle = authThrottle(ctx);
+      const limited = await throttle.attempt('refreshSession', { address: ctx.clientAddress });
+      if (limited) throw limited;
+      const result = await inTransaction(ctx, (tx) =>
+        refreshSession(tx, ctx.caller, deps(ctx), input.refreshToken, (userId) => throttle.attempt('refreshSession', { account: userId })),
+      );
+      if ('error' in result) {
+        // A reused token's family revocation has committed by now; only then close its live connections and refuse.
+        if (result.revokedFamilyId) publishSessionsRevoked(ctx.app.pubsub, [result.revokedFamilyId]);
+        throw result.error;
+      }
       return issued(ctx, result);
     },
   }),
   signOut: t.field({
     type: OkPayload,
     ...publicField,
-    description: 'End the session the refresh token belongs to.',
+    description: 'End the session the refresh token belongs to: its access tokens and live connections stop too.',
     args: { input: t.arg({ type: RefreshInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
-      await inTransaction(ctx, (tx) => signOut(tx, ctx.caller, input.refreshToken));
+      const familyId = await inTransaction(ctx, (tx) => signOut(tx, ctx.caller, input.refreshToken));
+      if (familyId) publishSessionsRevoked(ctx.app.pubsub, [familyId]);
       return { ok: true as const };
     },
   }),
@@ -120,7 +175,8 @@ builder.mutationFields((t) => ({
     resolve: async (_r, _a, ctx) => {
       if (ctx.principal.kind !== 'user') throw unauthenticated();
       const userId = ctx.principal.userId;
-      await inTransaction(ctx, (tx) => deleteAccount(tx, ctx.caller, userId));
+      const { revokedFamilyIds } = await inTransaction(ctx, (tx) => deleteAccount(tx, ctx.caller, userId));
+      publishSessionsRevoked(ctx.app.pubsub, revokedFamilyIds);
       return { ok: true as const };
     },
   }),

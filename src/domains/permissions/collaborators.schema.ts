@@ -3,7 +3,8 @@ import { encodeGlobalID } from '../../interfaces/graphql/global-id.js';
 import { defined, payload } from '../../interfaces/graphql/payload.js';
 import { authenticatedField, canField, canType, inheritedType } from '../../interfaces/graphql/rules.js';
 import { inTransaction } from '../../interfaces/graphql/write.js';
-import { ConflictError, InvalidTokenError, ValidationError } from '../../platform/errors.js';
+import { ConflictError, InvalidTokenError, RateLimitedError, ValidationError } from '../../platform/errors.js';
+import { authThrottle } from '../identity/auth-throttle.js';
 import { ActorType } from '../actors/actors.schema.js';
 import { EventType } from '../events/events.schema.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
@@ -105,8 +106,14 @@ builder.mutationFields((t) => ({
         required: true,
       }),
     },
-    errors: { types: [InvalidTokenError, ConflictError] },
-    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => acceptCollaboratorInvitation(tx, ctx.caller, ctx.authz, input.token)),
+    errors: { types: [InvalidTokenError, ConflictError, RateLimitedError] },
+    resolve: async (_r, { input }, ctx) => {
+      // Tokens are unguessable; the limit is about someone trying them in bulk.
+      const account = ctx.principal.kind === 'user' ? ctx.principal.userId : undefined;
+      const limited = await authThrottle(ctx).attempt('acceptCollaboratorInvitation', { address: ctx.clientAddress, account });
+      if (limited) throw limited;
+      return inTransaction(ctx, (tx) => acceptCollaboratorInvitation(tx, ctx.caller, ctx.authz, input.token));
+    },
   }),
   revokeCollaboratorInvitation: t.field({
     type: InvitationPayload,

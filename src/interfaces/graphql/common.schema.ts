@@ -5,6 +5,7 @@ import {
   InvalidCredentialsError,
   InvalidTokenError,
   ModuleDependencyError,
+  RateLimitedError,
   ValidationError,
 } from '../../platform/errors.js';
 import { builder } from './builder.js';
@@ -77,6 +78,16 @@ builder.objectType(ModuleDependencyError, {
   ...inheritedType,
   fields: (t) => ({
     moduleKeys: t.exposeStringList('moduleKeys', { ...inheritedType, description: 'The modules missing, or depending on this one.' }),
+  }),
+});
+
+builder.objectType(RateLimitedError, {
+  name: 'RateLimitedError',
+  interfaces: [ErrorInterface],
+  ...inheritedType,
+  description: 'Too many attempts from this account or address (or too many at once): nothing was done; try again later.',
+  fields: (t) => ({
+    retryAfter: t.exposeInt('retryAfter', { ...inheritedType, description: 'Seconds to wait before trying again.' }),
   }),
 });
 

@@ -11,6 +11,7 @@ import type { AppServices, Context, LiveConnection } from './context.js';
 import { createModuleLoaders, createTargetLoaders } from './targets.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function requestIdFrom(header: string | null | undefined): string {
   return header && REQUEST_ID.test(header) ? header : randomUUID();
@@ -31,6 +32,8 @@ export interface Authenticated {
   principal: Principal;
   /** Access token `exp` or guest link expiry; null when it does not expire (anonymous, a guest link without expiry). */
   expiresAt: Date | null;
+  /** A user's session (refresh family, the token's `sid`): revoking it ends this credential. */
+  sessionId?: string;
 }
 
 /** The unverified `typ` header of a JWT, only to pick which verifier (with that typ pinned) checks it. */
@@ -46,7 +49,8 @@ export function jwtTyp(token: string): string | undefined {
 /**
  * Bearer token → principal: a user's access token (JWT), an integration's access token (JWT, typ int+jwt) or a guest link token (tovg_…). A present but bad token fails the whole request
  * (401) rather than silently downgrading the caller to anonymous. The user row
- * is read on every request, so a deleted account stops at once.
+ * and its session are read on every request, so a deleted account or a
+ * signed-out session stops at once.
  */
 export async function principalFromAuthorization(app: AppServices, authorization: string | null | undefined): Promise<Principal> {
   return (await authenticate(app, authorization)).principal;
@@ -70,16 +74,28 @@ export async function authenticate(app: AppServices, authorization: string | nul
     const reason = e instanceof TokenError ? e.reason : 'invalid';
     throw unauthenticated(reason === 'expired' ? 'Access token expired; refresh the session.' : 'Access token is invalid.', reason);
   }
-  const user = await app.db.prisma.user.findUnique({ where: { id: claims.sub }, select: { id: true, email: true, deletedAt: true } });
+  const sid = claims.sid;
+  // Every user access token names its session; one without is not ours to honour.
+  if (typeof sid !== 'string' || !UUID.test(sid)) throw unauthenticated('Access token is invalid.', 'invalid');
+  // One read (a join) decides both: the account still exists, and the session was not signed out or revoked.
+  const user = await app.db.prisma.user.findUnique({
+    where: { id: claims.sub },
+    select: { id: true, email: true, deletedAt: true, refreshTokens: { where: { familyId: sid, revokedAt: null }, select: { id: true }, take: 1 } },
+  });
   if (!user || user.deletedAt) throw unauthenticated('This account no longer exists.', 'user_deleted');
-  return { principal: { kind: 'user', userId: user.id, email: user.email }, expiresAt: claims.exp ? new Date(claims.exp * 1000) : null };
+  if (!user.refreshTokens.length) throw unauthenticated('This session was signed out; sign in again.', 'session_revoked');
+  return {
+    principal: { kind: 'user', userId: user.id, email: user.email },
+    expiresAt: claims.exp ? new Date(claims.exp * 1000) : null,
+    sessionId: sid,
+  };
 }
 
 export function createContext(
   app: AppServices,
   principal: Principal,
   requestId: string,
-  live: { credentialExpiresAt?: Date | null; connection?: LiveConnection } = {},
+  live: { credentialExpiresAt?: Date | null; connection?: LiveConnection; sessionId?: string; clientAddress?: string } = {},
 ): Context {
   const prisma = app.db.prisma;
   const authz = new Authorizer(prisma, principal, app.actions);
@@ -95,6 +111,8 @@ export function createContext(
     log: app.logger,
     sessionUserIds: new Set(),
     credentialExpiresAt: live.credentialExpiresAt ?? null,
+    sessionId: live.sessionId ?? null,
+    clientAddress: live.clientAddress ?? 'unknown',
     connection: live.connection,
   };
 }

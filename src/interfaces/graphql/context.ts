@@ -3,11 +3,12 @@ import type { Authorizer } from '../../domains/permissions/authorizer.js';
 import type { ActionRegistry } from '../../domains/permissions/actions.js';
 import type { ModuleRegistry } from '../../domains/modules/manifest.js';
 import type { Config } from '../../platform/config.js';
+import type { PasswordHasher } from '../../platform/crypto.js';
 import type { LivePubSub } from '../../platform/pubsub.js';
 import type { Database, Prisma } from '../../platform/db/client.js';
 import type { Caller, Principal } from '../../platform/principal.js';
 import type { TokenService } from '../../domains/identity/tokens.js';
-import type { RateLimiter } from '../integrations/rate-limit.js';
+import type { RateLimiter } from '../../platform/rate-limit.js';
 import type { LiveNotifier } from './live.js';
 import type { ModuleLoaders, TargetLoaders } from './targets.js';
 
@@ -25,6 +26,8 @@ export interface AppServices {
   live: LiveNotifier;
   /** Request counters: Redis across processes, in-process without REDIS_URL. */
   rateLimiter: RateLimiter;
+  /** Every password hash and check, behind a bounded queue (PASSWORD_HASH_CONCURRENCY / PASSWORD_HASH_QUEUE). */
+  passwords: PasswordHasher;
   /**
    * Hands deliveries a request just made due (redeliver, test-send) to the
    * webhook queue at once. Unset: the worker's sweeper finds them within
@@ -54,6 +57,10 @@ export interface Context {
   sessionUserIds: Set<string>;
   /** When the caller's credential stops working (access token `exp`, guest link expiry); live streams end then. */
   credentialExpiresAt: Date | null;
+  /** The refresh family (session) a user's access token belongs to; live streams end when it is revoked. */
+  sessionId: string | null;
+  /** Where the request came from (platform/client-address.ts), for per-address limits. */
+  clientAddress: string;
   /** Set for operations over graphql-ws. */
   connection?: LiveConnection;
 }

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { SESSION_REVOKED } from '../../domains/identity/identity.live.js';
 import { publishRsvpSummaries } from '../../modules/rsvp/rsvp.live.js';
 import type { Database } from '../../platform/db/client.js';
 import { apiError } from '../../platform/errors.js';
@@ -121,6 +122,19 @@ export const liveStreamCount = () => openStreams;
 /** graphql-ws close code when access ends mid-stream; the same as a refused connection_init. */
 export const CLOSE_FORBIDDEN = 4403;
 
+/**
+ * Calls `fn` once when the session (refresh family) is revoked: the
+ * connection-level counterpart of the per-stream check below, so a
+ * graphql-ws socket closes on sign-out even with no subscription running.
+ */
+export function onSessionRevoked(pubsub: LivePubSub, sessionId: string, fn: () => void): { stop(): void } {
+  const it = pubsub.subscribe<unknown>(SESSION_REVOKED, sessionId);
+  void (async () => {
+    for await (const _ of it) return fn();
+  })().catch(() => {});
+  return { stop: () => void it.return() };
+}
+
 export interface LiveStreamSpec<M, T> {
   /** Access changes of this occasion make the stream re-decide. */
   occasionId: string;
@@ -234,6 +248,8 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
     const sources = [
       ...spec.topics.map(([key, id]) => ({ key, it: pubsub.subscribe<M>(key, id) })),
       { key: ACCESS_CHANGED, it: pubsub.subscribe<unknown>(ACCESS_CHANGED, spec.occasionId) },
+      // Signing out ends the session's streams at once, not when its access token would have expired.
+      ...(ctx.sessionId ? [{ key: SESSION_REVOKED, it: pubsub.subscribe<unknown>(SESSION_REVOKED, ctx.sessionId) }] : []),
     ];
     // The initial snapshot is queued before any message can arrive, so it is always sent first.
     serial(async () => {
@@ -247,7 +263,9 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
       // Pulling starts the listener at once (not when the first snapshot is done), so no change slips between the two.
       void (async () => {
         for await (const message of it) {
-          if (key === ACCESS_CHANGED) {
+          if (key === SESSION_REVOKED) {
+            end(apiError('UNAUTHENTICATED', 'This session was signed out; sign in again.'));
+          } else if (key === ACCESS_CHANGED) {
             serial(async () => {
               ctx.authz.clear(spec.occasionId);
               refreshLoaders(ctx);

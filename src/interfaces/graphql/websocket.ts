@@ -4,7 +4,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { App } from '../../app.js';
 import { authenticate, requestIdFrom } from './context-factory.js';
-import { CLOSE_FORBIDDEN } from './live.js';
+import { CLOSE_FORBIDDEN, onSessionRevoked } from './live.js';
 import { wsAdmission } from './ws-admission.js';
 import type { Yoga } from './yoga.js';
 
@@ -19,8 +19,9 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  *
  * A connection lives no longer than its credential: connection_init with a bad
  * token is refused with 4403, and the socket is closed with 4403 when the
- * token (user JWT `exp`, guest link expiry) runs out. Subscriptions re-decide
- * access before every message and close it the same way (live.ts).
+ * token (user JWT `exp`, guest link expiry) runs out or its session is signed
+ * out. Subscriptions re-decide access before every message and close it the
+ * same way (live.ts).
  */
 export function attachWebSockets(app: App, server: Server, yoga: Yoga): WebSocketServer {
   const c = app.config;
@@ -29,6 +30,7 @@ export function attachWebSockets(app: App, server: Server, yoga: Yoga): WebSocke
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: c.MAX_BODY_BYTES, verifyClient: admission.verifyClient });
   admission.track(wss);
   const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
+  const sessionWatchers = new WeakMap<object, { stop(): void }>();
   const closeForbidden = (socket: WebSocket, reason = 'Forbidden') => {
     if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(CLOSE_FORBIDDEN, reason);
   };
@@ -47,6 +49,11 @@ export function attachWebSockets(app: App, server: Server, yoga: Yoga): WebSocke
           // past the trusted-documents rule and keep streaming after a credential is revoked.
           if (who.principal.kind === 'integration') return false;
           ({ expiresAt } = who);
+          if (who.sessionId)
+            sessionWatchers.set(
+              ctx,
+              onSessionRevoked(app.pubsub, who.sessionId, () => closeForbidden(ctx.extra.socket, 'Signed out')),
+            );
         } catch {
           return false;
         }
@@ -65,7 +72,10 @@ export function attachWebSockets(app: App, server: Server, yoga: Yoga): WebSocke
         }
         return true;
       },
-      onClose: (ctx) => clearTimeout(expiryTimers.get(ctx)),
+      onClose: (ctx) => {
+        clearTimeout(expiryTimers.get(ctx));
+        sessionWatchers.get(ctx)?.stop();
+      },
       execute: (args) => (args.rootValue as { execute: (a: unknown) => unknown }).execute(args) as never,
       subscribe: (args) => (args.rootValue as { subscribe: (a: unknown) => unknown }).subscribe(args) as never,
       onSubscribe: async (ctx, _id, params) => {

@@ -7,8 +7,10 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { App } from '../../app.js';
+import { clientAddress } from '../../platform/client-address.js';
 import { auditIntegrationCalls } from '../integrations/call-audit.js';
 import type { Context, LiveConnection } from './context.js';
+import { authRateLimit } from './auth-rate-limit.js';
 import { authenticate, createContext, requestIdFrom } from './context-factory.js';
 import { renderGraphiQLPage } from './graphiql.js';
 import { introspectionPolicy } from './introspection.js';
@@ -50,8 +52,13 @@ export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): 
       const authorization =
         init.request?.headers.get('authorization') ??
         (typeof init.connectionParams?.authorization === 'string' ? init.connectionParams.authorization : null);
-      const { principal, expiresAt } = await authenticate(app, authorization);
-      return createContext(app, principal, requestId, { credentialExpiresAt: expiresAt, connection: init.connection }) as Context & ServerContext;
+      const { principal, expiresAt, sessionId } = await authenticate(app, authorization);
+      return createContext(app, principal, requestId, {
+        credentialExpiresAt: expiresAt,
+        connection: init.connection,
+        sessionId,
+        clientAddress: clientAddress(init.req, c.TRUST_PROXY),
+      }) as Context & ServerContext;
     },
     // GraphQL over HTTP's persisted-document parameter, beside query/variables/operationName/extensions.
     extraParamNames: ['documentId'],
@@ -72,6 +79,7 @@ export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): 
       // Page sizes first: `first: $n` over the maximum is named as such, not as a cost.
       connectionArgumentGuard(),
       costLimitWithVariables(cost),
+      authRateLimit(),
       ...(c.NODE_ENV === 'production' ? [blockFieldSuggestionsPlugin()] : []),
     ],
   });

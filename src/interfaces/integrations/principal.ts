@@ -5,7 +5,7 @@ import type { Principal } from '../../platform/principal.js';
 import { currentRequestId } from '../../platform/request-context.js';
 import type { AppServices } from '../graphql/context.js';
 import { markActive } from './apps.service.js';
-import { WINDOW_SECONDS } from './rate-limit.js';
+import { WINDOW_SECONDS } from '../../platform/rate-limit.js';
 
 /**
  * JWT `typ` of integration access tokens. User access tokens are `at+jwt`;

@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '../../app.js';
 import { recordAudit } from '../../platform/audit.js';
+import { clientAddress } from '../../platform/client-address.js';
 import { sha256 } from '../../platform/crypto.js';
 import type { Caller } from '../../platform/principal.js';
 import { markActive } from './apps.service.js';
 import { isKeyId, isWellFormedSecret, secretMatches } from './credential-format.js';
 import { issuerOf } from '../../platform/config.js';
 import { INTEGRATION_AUDIENCE, INTEGRATION_TOKEN_TYP, refusalOf } from './principal.js';
-import { WINDOW_SECONDS } from './rate-limit.js';
+import { WINDOW_SECONDS } from '../../platform/rate-limit.js';
 
 /*
  * OAuth 2.0 client credentials (RFC 6749 §4.4) for integration principals:
@@ -114,12 +115,6 @@ function clientCredentials(req: IncomingMessage, params: Map<string, string>): C
   return { clientId, secret, viaHeader: false };
 }
 
-function clientAddress(req: IncomingMessage): string {
-  // The socket's peer, not X-Forwarded-For: a header the caller writes cannot buy a fresh bucket.
-  const a = req.socket.remoteAddress ?? 'unknown';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
-}
-
 async function limit(app: App, key: string, max: number) {
   const r = await app.rateLimiter.hit(key, max, WINDOW_SECONDS);
   if (!r.allowed) {
@@ -157,7 +152,7 @@ const REFUSAL_DESCRIPTIONS: Record<string, string> = {
 
 async function issue(app: App, req: IncomingMessage, body: Buffer | null, requestId: string, res: ServerResponse) {
   const c = app.config;
-  await limit(app, `token:addr:${clientAddress(req)}`, c.TOKEN_IP_RATE_LIMIT_PER_MINUTE);
+  await limit(app, `token:addr:${clientAddress(req, c.TRUST_PROXY)}`, c.TOKEN_IP_RATE_LIMIT_PER_MINUTE);
   const params = parseParams(req, body);
   const grantType = params.get('grant_type');
   if (!grantType) throw new TokenRequestError('invalid_request', 'grant_type is required.');

@@ -182,6 +182,13 @@ describe('refreshSession', () => {
     // while the other device's session lives on
     const otherAfter = await s.gql(REFRESH, { input: { refreshToken: otherRefresh } });
     expect(otherAfter.body.data.refreshSession.__typename).toBe('Session');
+    // and the revoked family's access tokens, the thief's newest one included, stop on their next request
+    for (const token of [u.token, rotated.body.data.refreshSession.accessToken]) {
+      const me = await s.gql(ME, {}, { token });
+      expect(me.status).toBe(401);
+      expect(me.body.errors?.[0]?.extensions?.reason).toBe('session_revoked');
+    }
+    expect((await s.gql(ME, {}, { token: otherAfter.body.data.refreshSession.accessToken })).body.data.me.id).toBe(u.userId);
   });
 
   it('refuses unknown and garbage tokens', async () => {
@@ -213,6 +220,32 @@ describe('signOut', () => {
     expect((await s.gql(REFRESH, { input: { refreshToken: other.body.data.signIn.refreshToken } })).body.data.refreshSession.__typename).toBe(
       'Session',
     );
+  });
+});
+
+describe('access tokens follow their session', () => {
+  it('signing out stops that session’s access token on the next request (401 session_revoked); another session’s works', async () => {
+    // given two sessions of one user
+    const u = await signUpUser(s, 'atsignout');
+    const other = (await s.gql(SIGN_IN, { input: { email: u.email, password: u.password } })).body.data.signIn;
+    expect((await s.gql(ME, {}, { token: u.token })).body.data.me.id).toBe(u.userId);
+
+    // when the first signs out
+    await s.gql(SIGN_OUT, { input: { refreshToken: u.refreshToken } });
+
+    // then its access token is refused at once, long before its exp
+    const me = await s.gql(ME, {}, { token: u.token });
+    expect(me.status).toBe(401);
+    expect(errorCode(me)).toBe('UNAUTHENTICATED');
+    expect(me.body.errors?.[0]?.extensions?.reason).toBe('session_revoked');
+    expect((await s.gql(ME, {}, { token: other.accessToken })).body.data.me.id).toBe(u.userId);
+  });
+
+  it('checking the session costs no extra statement: one read authenticates a request', async () => {
+    const u = await signUpUser(s, 'atcount');
+    const before = s.app.db.statements.count;
+    await s.gql(`query { __typename }`, {}, { token: u.token });
+    expect(s.app.db.statements.count - before).toBe(1);
   });
 });
 

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { exportSPKI, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import { decodeJwt, exportSPKI, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_TOKEN_TYP } from '../../../src/domains/identity/identity.service.js';
 import { AUDIENCE } from '../../../src/domains/identity/tokens.js';
@@ -207,7 +207,8 @@ describe('forged and stale access tokens', () => {
   let kid: string;
   /** The server's own signing key, read back from signing_keys, to forge tokens that differ in exactly one claim. */
   let serverKey: CryptoKey | Uint8Array;
-  const claims = () => ({ sub: user.userId, email: user.email });
+  // `sid`: the session (refresh family) of the user's real sign-up, which every user access token names.
+  const claims = () => ({ sub: user.userId, email: user.email, sid: decodeJwt(user.token).sid });
   const forge = (header: Record<string, unknown>, payload: Record<string, unknown>, key: CryptoKey | Uint8Array = serverKey) => {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ ...claims(), ...payload })
@@ -296,6 +297,12 @@ describe('forged and stale access tokens', () => {
 
   it('wrong issuer → 401 invalid', async () => {
     expectUnauthenticated(await gql(ME, undefined, { token: await forge({}, { iss: 'someone-else' }) }), 'invalid');
+  });
+
+  it('a token without a session id (sid), or naming a session that is not the user’s → 401', async () => {
+    expectUnauthenticated(await gql(ME, undefined, { token: await forge({}, { sid: undefined }) }), 'invalid');
+    const other = await signUpUser(s, 'other');
+    expectUnauthenticated(await gql(ME, undefined, { token: await forge({}, { sid: decodeJwt(other.token).sid }) }), 'session_revoked');
   });
 
   it('token for a user that does not exist → 401 user_deleted', async () => {

@@ -25,7 +25,15 @@ describe.skipIf(usePglite())('live RSVP summaries across two api processes (Redi
     const db = await createDatabase({ databaseUrl, poolSize: 1 });
     await migrate(db);
     await db.close();
-    const env = { NODE_ENV: 'test', DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL, APP_KEY: TEST_APP_KEY };
+    // One QUEUE_PREFIX for both processes (they share counters and channels), none shared with other runs on this Redis.
+    const env = {
+      NODE_ENV: 'test',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: TEST_REDIS_URL,
+      APP_KEY: TEST_APP_KEY,
+      QUEUE_PREFIX: `live2p${process.pid}`,
+      AUTH_RATE_LIMIT_PER_ADDRESS: '100000',
+    };
     [a, b] = await Promise.all([startApiProcess(env), startApiProcess(env)]);
   });
 

@@ -1,4 +1,6 @@
+import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { ACCESS_TOKEN_TYP } from '../../../src/domains/identity/identity.service.js';
 import { createContext } from '../../../src/interfaces/graphql/context-factory.js';
 import { liveStreamCount } from '../../../src/interfaces/graphql/live.js';
@@ -28,6 +30,27 @@ const OVERRIDE = `mutation($i: OverrideRsvpResponsesInput!) { overrideRsvpRespon
 const SUBMIT = `mutation($i: SubmitRsvpInput!) { submitRsvp(input: $i) { __typename ... on Error { code message } } }`;
 const GRANT = `mutation($i: GrantAccessInput!) { grantAccess(input: $i) { __typename ... on GrantPayload { grant { id } } ... on Error { code message } } }`;
 const REVOKE = `mutation($i: RevokeAccessInput!) { revokeAccess(input: $i) { __typename ... on Error { code message } } }`;
+const SIGN_IN = `mutation($i: SignInInput!) { signIn(input: $i) { __typename ... on Session { accessToken refreshToken } } }`;
+const SIGN_OUT = `mutation($i: RefreshSessionInput!) { signOut(input: $i) { ok } }`;
+
+/** The session (refresh family) an access token belongs to: short-lived tokens minted here must name a live one. */
+const sessionOf = (token: string) => decodeJwt(token).sid as string;
+
+/** A graphql-ws connection that is acknowledged and runs nothing (raw protocol: the client library closes idle sockets itself). */
+async function idleSocket(token: string) {
+  const socket = new WebSocket(s.url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
+  const closes: { code: number; at: number }[] = [];
+  socket.on('close', (code) => closes.push({ code, at: Date.now() }));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+    socket.on('message', (m) => JSON.parse(String(m)).type === 'connection_ack' && resolve());
+    socket.once('close', (code) => reject(new Error(`closed with ${code} before connection_ack`)));
+  });
+  idleSockets.push(socket);
+  return { closes };
+}
+const idleSockets: WebSocket[] = [];
+afterEach(() => idleSockets.splice(0).forEach((c) => c.terminate()));
 
 /** No further message may arrive within this long after the expected ones. */
 const QUIET_MS = 400;
@@ -219,9 +242,37 @@ describe('who may subscribe, and for how long', () => {
     expect(c.closes[0]!.at - deletedAt).toBeLessThan(1000);
   });
 
+  it('signing out closes that session’s sockets with 4403 within a second (idle or subscribed); another session of the same user carries on', async () => {
+    // given: the owner signed in twice (two sessions), a subscribed socket and an idle one on the first, a subscribed one on the second
+    const w = await liveWorld();
+    const second = (await must(s, undefined, SIGN_IN, { i: { email: w.owner.email, password: w.owner.password } })).signIn;
+    const signedOut = ws(w.owner.token);
+    await signedOut.subscribe(EVENT_SUB, { id: w.eventIds[0] }).next(1);
+    const idle = await idleSocket(w.owner.token);
+    const other = ws(second.accessToken).subscribe(EVENT_SUB, { id: w.eventIds[0] });
+    await other.next(1);
+
+    // when
+    await must(s, undefined, SIGN_OUT, { i: { refreshToken: w.owner.refreshToken } });
+    const signedOutAt = Date.now();
+
+    // then
+    await until(() => signedOut.closes.length > 0 && idle.closes.length > 0, 1000, 'the signed-out session’s sockets to close');
+    for (const c of [signedOut, idle]) {
+      expect(c.closes[0]!.code).toBe(4403);
+      expect(c.closes[0]!.at - signedOutAt).toBeLessThan(1000);
+    }
+    await override(w, 0, [{ eventId: w.eventIds[0]!, status: 'ATTENDING' }], second.accessToken);
+    expect((await other.next(2)).data.rsvpSummaryChanged.attending).toBe(1);
+  });
+
   it('closes with 4403 when the access token expires, within a second of its exp', async () => {
     const w = await liveWorld();
-    const { token, expiresAt } = await s.app.tokens.sign({ sub: w.owner.userId, email: w.owner.email }, ACCESS_TOKEN_TYP, 2);
+    const { token, expiresAt } = await s.app.tokens.sign(
+      { sub: w.owner.userId, email: w.owner.email, sid: sessionOf(w.owner.token) },
+      ACCESS_TOKEN_TYP,
+      2,
+    );
     const c = ws(token);
     const sub = c.subscribe(EVENT_SUB, { id: w.eventIds[0] });
     await sub.next(1);
@@ -336,7 +387,11 @@ describe('rsvpSummaryChanged over SSE', () => {
 
   it('ends the stream with an error event when the token expires, and when the grant is revoked', async () => {
     const w = await liveWorld({ viewer: undefined });
-    const { token, expiresAt } = await s.app.tokens.sign({ sub: w.owner.userId, email: w.owner.email }, ACCESS_TOKEN_TYP, 2);
+    const { token, expiresAt } = await s.app.tokens.sign(
+      { sub: w.owner.userId, email: w.owner.email, sid: sessionOf(w.owner.token) },
+      ACCESS_TOKEN_TYP,
+      2,
+    );
     const expiring = sseSubscribe(s.url, token, EVENT_SUB, { id: w.eventIds[0] });
     const grantId = await grantRole(w, w.people.viewer!.actorId, 'rsvp_viewer');
     const revoked = sseSubscribe(s.url, w.people.viewer!.token, EVENT_SUB, { id: w.eventIds[0] });
@@ -355,6 +410,21 @@ describe('rsvpSummaryChanged over SSE', () => {
     } finally {
       expiring.stop();
       revoked.stop();
+    }
+  });
+
+  it('signing out ends the session’s stream with UNAUTHENTICATED within a second', async () => {
+    const w = await liveWorld();
+    const sub = sseSubscribe(s.url, w.owner.token, EVENT_SUB, { id: w.eventIds[0] });
+    try {
+      await sub.next(1);
+      await must(s, undefined, SIGN_OUT, { i: { refreshToken: w.owner.refreshToken } });
+      const signedOutAt = Date.now();
+      expect((await sub.next(2, 1000)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      await until(() => sub.ended !== null, 1000, 'the stream to end');
+      expect(sub.ended!.at - signedOutAt).toBeLessThan(1000);
+    } finally {
+      sub.stop();
     }
   });
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { RedisLike } from '../../platform/redis.js';
+import type { RedisLike } from './redis.js';
 
 export interface RateDecision {
   allowed: boolean;
@@ -11,13 +11,15 @@ export interface RateDecision {
 
 /**
  * Fixed-window counters: `hit(key, limit, windowSeconds)` counts one attempt
- * and says whether it is within the limit. Fixed windows allow a burst of up
- * to twice the limit across a window boundary, which is fine for what these
- * guard (credential guessing and runaway partner loops), and cost one round
- * trip per request.
+ * and says whether it is within the limit; `peek` says whether the key is
+ * already over it without counting (to refuse a whole request up front).
+ * Fixed windows allow a burst of up to twice the limit across a window
+ * boundary, which is fine for what these guard (credential guessing, runaway
+ * partner loops), and cost one round trip per check.
  */
 export interface RateLimiter {
   hit(key: string, limit: number, windowSeconds: number): Promise<RateDecision>;
+  peek(key: string, limit: number, windowSeconds: number): Promise<RateDecision>;
 }
 
 /*
@@ -32,8 +34,6 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n
 `;
 
-const KEY_PREFIX = 'tovplus:rl:';
-
 function windowOf(windowSeconds: number, now = Date.now()) {
   const ms = windowSeconds * 1000;
   const index = Math.floor(now / ms);
@@ -41,25 +41,46 @@ function windowOf(windowSeconds: number, now = Date.now()) {
   return { index, resetAt, retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)) };
 }
 
-/** Shared across api processes through Redis. */
+/**
+ * Shared across api processes through Redis. Keys start with `prefix`
+ * (`<QUEUE_PREFIX>:rl:`), so deployments and test runs sharing one Redis
+ * never count each other's attempts.
+ */
 export class RedisRateLimiter implements RateLimiter {
+  /** Used while Redis fails: limits then hold per process instead of not at all (sign-in guessing must not get a free pass). */
+  private readonly fallback = new MemoryRateLimiter();
+
   constructor(
     private readonly redis: RedisLike,
     private readonly logger: Logger,
+    private readonly prefix: string,
   ) {}
 
   async hit(key: string, limit: number, windowSeconds: number): Promise<RateDecision> {
     const w = windowOf(windowSeconds);
     try {
       // A little longer than the window, so a key never expires before its window ends on a skewed clock.
-      const n = Number(await this.redis.eval(HIT_SCRIPT, 1, `${KEY_PREFIX}${key}:${w.index}`, String(windowSeconds * 1000 + 1000)));
+      const n = Number(await this.redis.eval(HIT_SCRIPT, 1, this.keyOf(key, w.index), String(windowSeconds * 1000 + 1000)));
       return { allowed: n <= limit, count: n, retryAfterSeconds: w.retryAfterSeconds };
     } catch (err) {
-      // Fail open: Redis being down must not lock every partner out. Secrets are
-      // 256 random bits, so the limiter is about load, not about guessability.
-      this.logger.warn({ err, key }, 'rate limiter unavailable; allowing the request');
-      return { allowed: true, count: 0, retryAfterSeconds: w.retryAfterSeconds };
+      this.logger.warn({ err, key }, 'rate limiter unavailable; counting in this process only');
+      return this.fallback.hit(key, limit, windowSeconds);
     }
+  }
+
+  async peek(key: string, limit: number, windowSeconds: number): Promise<RateDecision> {
+    const w = windowOf(windowSeconds);
+    try {
+      const n = Number((await this.redis.get(this.keyOf(key, w.index))) ?? 0);
+      return { allowed: n < limit, count: n, retryAfterSeconds: w.retryAfterSeconds };
+    } catch (err) {
+      this.logger.warn({ err, key }, 'rate limiter unavailable; counting in this process only');
+      return this.fallback.peek(key, limit, windowSeconds);
+    }
+  }
+
+  private keyOf(key: string, windowIndex: number) {
+    return `${this.prefix}${key}:${windowIndex}`;
   }
 }
 
@@ -83,13 +104,23 @@ export class MemoryRateLimiter implements RateLimiter {
     return { allowed: c.count <= limit, count: c.count, retryAfterSeconds: Math.max(1, Math.ceil((c.resetAt - now) / 1000)) };
   }
 
+  async peek(key: string, limit: number, windowSeconds: number): Promise<RateDecision> {
+    const now = Date.now();
+    const c = this.counters.get(`${key}:${windowSeconds}`);
+    const live = c && c.resetAt > now ? c : null;
+    const count = live?.count ?? 0;
+    const retryAfterSeconds = live ? Math.max(1, Math.ceil((live.resetAt - now) / 1000)) : windowOf(windowSeconds, now).retryAfterSeconds;
+    return { allowed: count < limit, count, retryAfterSeconds };
+  }
+
   private sweep(now: number) {
     for (const [k, c] of this.counters) if (c.resetAt <= now) this.counters.delete(k);
   }
 }
 
-export function createRateLimiter(redis: RedisLike | null, logger: Logger): RateLimiter {
-  return redis ? new RedisRateLimiter(redis, logger) : new MemoryRateLimiter();
+/** `prefix` namespaces the Redis keys (a deployment's QUEUE_PREFIX); the memory limiter is per process anyway. */
+export function createRateLimiter(redis: RedisLike | null, logger: Logger, prefix: string): RateLimiter {
+  return redis ? new RedisRateLimiter(redis, logger, `${prefix}:rl:`) : new MemoryRateLimiter();
 }
 
 /** Per-minute limits used by the token endpoint and integration GraphQL requests. */
