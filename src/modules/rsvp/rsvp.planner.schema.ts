@@ -44,9 +44,21 @@ export const RsvpInvitationType = builder.prismaNode('RsvpInvitation', {
     unit: t.relation('invitationUnit', { description: 'The person, household or group the answer covers.' }),
     primaryActor: t.relation('primaryActor', { description: 'Who receives the invitation.' }),
     responseScope: t.expose('responseScope', { type: RsvpResponseScopeEnum }),
-    invitedEventIds: t.idList({ resolve: (i) => i.invitedEventIds.map((id) => encodeGlobalID('Event', id)) }),
+    invitedEventIds: t.idList({
+      description: 'Invited events the caller may see (private events it is not granted at are left out).',
+      resolve: async (i, _a, ctx) => {
+        const hidden = new Set(await ctx.authz.hiddenEvents(i.occasionId));
+        return i.invitedEventIds.filter((id) => !hidden.has(id)).map((id) => encodeGlobalID('Event', id));
+      },
+    }),
     plusOnesAllowed: t.exposeInt('plusOnesAllowed', { description: 'Unnamed plus-one slots the guest may fill.' }),
-    responses: t.relation('responses', { description: 'One per invited event.', query: { orderBy: { event: { startsAt: 'asc' } } } }),
+    // Joined into the invitation's query; private events the caller is not granted at are dropped, not refused item by item.
+    responses: t.field({
+      type: [RsvpResponseType],
+      description: 'One per invited event the caller may see.',
+      select: (_args, _ctx, nestedSelection) => ({ responses: nestedSelection({ orderBy: { event: { startsAt: 'asc' } } }) }),
+      resolve: (i, _a, ctx) => ctx.authz.withoutHiddenEvents(i.occasionId, i.responses),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
