@@ -20,6 +20,7 @@ import { buildSchema } from '../../../src/interfaces/graphql/schema.js';
 import { decodeGlobalID, encodeGlobalID } from '../../../src/interfaces/graphql/global-id.js';
 import { buildWorld, must, uniq, type World } from '../../support/factories.js';
 import { errorCode, type GqlResult, startServer } from '../../support/harness.js';
+import { wsClient } from '../../support/live.js';
 import { globalId } from '../../support/rows.js';
 
 /**
@@ -466,6 +467,33 @@ describe('cross-tenant isolation (generated from the schema)', () => {
     expect({ status: anonymousUnknown.status, body: anonymousUnknown.body }).toEqual({ status: anonymous.status, body: anonymous.body });
     expect(await snapshot(b.world.occasionId), `B's rows after ${summary}`).toEqual(before);
     exercised.add(c.fieldKey);
+  });
+
+  it("subscriptions: B's ids and ids that exist nowhere get the same refusal; anonymous callers UNAUTHENTICATED for both", async () => {
+    const subscriptionFields = Object.values(schema.getSubscriptionType()!.getFields()).filter((f) => idSlots(f.name, f.args).length);
+    expect(subscriptionFields.map((f) => f.name).sort()).toEqual(['rsvpOccasionSummaryChanged', 'rsvpSummaryChanged']);
+    const first = async (token: string | undefined, field: (typeof subscriptionFields)[number], id: string) => {
+      const ws = wsClient(s.url, token);
+      try {
+        const [arg] = field.args;
+        const sub = ws.subscribe(`subscription($id: ID!) { ${field.name}(${arg!.name}: $id) { __typename } }`, { id });
+        const { at: _at, ...message } = await sub.next(1);
+        return message;
+      } finally {
+        await ws.dispose();
+      }
+    };
+    for (const field of subscriptionFields) {
+      const type = idSlots(field.name, field.args)[0]!.typeName;
+      const real = b.ids[type]!;
+      const nowhere = encodeGlobalID(type, randomUUID());
+      const asA = await first(a.world.owner.token, field, real);
+      expect(asA.errors?.[0]?.extensions?.code, field.name).toBe('NOT_FOUND');
+      expect(await first(a.world.owner.token, field, nowhere), field.name).toEqual(asA);
+      const anonymous = await first(undefined, field, real);
+      expect(anonymous.errors?.[0]?.extensions?.code, field.name).toBe('UNAUTHENTICATED');
+      expect(await first(undefined, field, nowhere), field.name).toEqual(anonymous);
+    }
   });
 
   it('exercised every id-taking root field', () => {
