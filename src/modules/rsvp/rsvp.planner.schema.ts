@@ -11,6 +11,8 @@ import { canField, canType, inheritedType } from '../../interfaces/graphql/rules
 import { inTransaction } from '../../interfaces/graphql/write.js';
 import { ConflictError, ModuleDependencyError, ValidationError } from '../../platform/errors.js';
 import { FormFieldType, FormSubmissionType } from '../forms/forms.schema.js';
+import { GuestLinkLiveError } from '../../domains/guest-access/guest-access.errors.js';
+import { LiveGuestLinkChoice } from '../../domains/guest-access/guest-access.schema.js';
 import {
   createRsvpInvitation,
   createRsvpInvitationsFromHouseholds,
@@ -205,6 +207,10 @@ const CreateRsvpInvitationInput = builder.inputType('CreateRsvpInvitationInput',
     eventIds: t.globalIDList({ required: true, for: EventType }),
     plusOnesAllowed: t.int({ description: 'Default: the module’s defaultPlusOnes.' }),
     issueGuestLink: t.boolean({ description: 'Also issue the unit’s guest link (default true).' }),
+    onLiveLink: t.field({
+      type: LiveGuestLinkChoice,
+      description: 'When the unit already has a working guest link: replace or keep it (required then, else GuestLinkLiveError).',
+    }),
   }),
 });
 
@@ -340,7 +346,7 @@ builder.mutationFields((t) => ({
           ctx.caller,
           input.occasionId.id,
           input.invitationIds?.map((i) => i.id),
-          ctx.app.config.publicUrl,
+          ctx.app.config.guestLinkTemplate,
         ),
       ),
     }),
@@ -352,7 +358,7 @@ builder.mutationFields((t) => ({
     ),
     description: 'Invite a person, household or group to events; also issues its guest link unless issueGuestLink is false.',
     args: { input: t.arg({ type: CreateRsvpInvitationInput, required: true }) },
-    errors: { types: [ValidationError, ConflictError, ModuleDependencyError] },
+    errors: { types: [ValidationError, ConflictError, ModuleDependencyError, GuestLinkLiveError] },
     resolve: async (_r, { input }, ctx) => {
       // Before the transaction: the loaders read outside it (on single-connection PGlite, inside would wait on itself).
       await assertIdsInOccasion(ctx, input.occasionId.id, { actors: input.primaryActorId ? [input.primaryActorId.id] : [] });
@@ -369,8 +375,9 @@ builder.mutationFields((t) => ({
             eventIds: input.eventIds.map((e) => e.id),
             plusOnesAllowed: input.plusOnesAllowed ?? undefined,
             issueGuestLink: input.issueGuestLink ?? true,
+            onLiveLink: input.onLiveLink ?? undefined,
           },
-          ctx.app.config.publicUrl,
+          ctx.app.config.guestLinkTemplate,
         );
       });
     },
