@@ -146,7 +146,8 @@ export function guestLinkTemplateProblem(template: string): string | null {
   const at = template.indexOf(GUEST_LINK_TOKEN);
   if (at < 0) return `must contain ${GUEST_LINK_TOKEN}, where the guest's token goes.`;
   const hash = template.indexOf('#');
-  if (hash < 0 || hash > at) return `${GUEST_LINK_TOKEN} must be in the fragment (after #), so the token never reaches server logs or Referer headers.`;
+  if (hash < 0 || hash > at)
+    return `${GUEST_LINK_TOKEN} must be in the fragment (after #), so the token never reaches server logs or Referer headers.`;
   try {
     const url = new URL(template.split(GUEST_LINK_TOKEN).join('x'));
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL.';

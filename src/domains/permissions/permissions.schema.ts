@@ -105,7 +105,8 @@ const Explanation = builder.objectRef<Explanation>('AccessExplanation').implemen
     action: t.exposeString('action', inheritedType),
     reason: t.string({
       ...inheritedType,
-      description: 'ALLOWED, NO_ACCESS_TO_OCCASION, NO_MATCHING_GRANT, PRIVATE_EVENT (a private event the subject is not granted at) or UNKNOWN_ACTION.',
+      description:
+        'ALLOWED, NO_ACCESS_TO_OCCASION, NO_MATCHING_GRANT, PRIVATE_EVENT (a private event the subject is not granted at) or UNKNOWN_ACTION.',
       resolve: (e) => (e.decision.allowed ? 'ALLOWED' : e.decision.reason),
     }),
     detail: t.string({

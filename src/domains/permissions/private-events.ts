@@ -35,7 +35,13 @@ export function privateEventsOf(events: readonly { id: string; enablements: read
 }
 
 /** Is the holder of these grants granted at this private event (or does it manage the occasion's events)? */
-export function seesPrivateEvent(grants: GrantRow[], enablementIds: ReadonlySet<string>, eventId: string, registry: ActionRegistry, now: Date): boolean {
+export function seesPrivateEvent(
+  grants: GrantRow[],
+  enablementIds: ReadonlySet<string>,
+  eventId: string,
+  registry: ActionRegistry,
+  now: Date,
+): boolean {
   return grants.some((g) => {
     if (!grantIsLive(g, now)) return false;
     switch (g.scopeType) {

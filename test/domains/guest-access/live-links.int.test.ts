@@ -50,8 +50,7 @@ describe('a second guest link for the same unit', { timeout: 180_000 }, () => {
     const first = (await must(s, w.owner.token, ISSUE, { i: { occasionId: w.occasionId, unitId } })).issueGuestAccess;
 
     const watch = await watchOccasion(s, w.occasionId);
-    const second = (await must(s, w.owner.token, ISSUE, { i: { occasionId: w.occasionId, unitId, onLiveLink: 'REVOKE_EXISTING' } }))
-      .issueGuestAccess;
+    const second = (await must(s, w.owner.token, ISSUE, { i: { occasionId: w.occasionId, unitId, onLiveLink: 'REVOKE_EXISTING' } })).issueGuestAccess;
     expect(second.__typename).toBe('IssueGuestAccessPayload');
     // Both changes are recorded, in the same transaction: the new link issued, the old one revoked.
     expect((await watch.outbox()).map((o) => o.type)).toEqual(['guest_access.issued', 'guest_access.revoked']);
@@ -62,8 +61,7 @@ describe('a second guest link for the same unit', { timeout: 180_000 }, () => {
     expect(old.replacedById).toBe(rawId(second.guestAccess.id));
     expect(errorCode(await s.gql(`{ guestInvitation { unitName } }`, {}, { token: first.token }))).toBe('UNAUTHENTICATED');
 
-    const third = (await must(s, w.owner.token, ISSUE, { i: { occasionId: w.occasionId, unitId, onLiveLink: 'KEEP_EXISTING' } }))
-      .issueGuestAccess;
+    const third = (await must(s, w.owner.token, ISSUE, { i: { occasionId: w.occasionId, unitId, onLiveLink: 'KEEP_EXISTING' } })).issueGuestAccess;
     expect(third.__typename).toBe('IssueGuestAccessPayload');
     expect(await liveIds(w.owner.token, unitId)).toEqual([third.guestAccess.id, second.guestAccess.id]);
   });
@@ -75,7 +73,11 @@ describe('a second guest link for the same unit', { timeout: 180_000 }, () => {
     const invite = async (unitId: string, extra = {}) =>
       (await s.gql(CREATE_INVITATION, { i: { occasionId: w.occasionId, unitId, eventIds: [w.eventIds[0]], ...extra } }, { token: w.owner.token }))
         .body.data;
-    expect((await invite(h1)).createRsvpInvitation).toEqual({ __typename: 'GuestLinkLiveError', code: 'GUEST_LINK_LIVE', liveLinkIds: [first.guestAccess.id] });
+    expect((await invite(h1)).createRsvpInvitation).toEqual({
+      __typename: 'GuestLinkLiveError',
+      code: 'GUEST_LINK_LIVE',
+      liveLinkIds: [first.guestAccess.id],
+    });
     expect(await s.app.db.prisma.rsvpInvitation.count({ where: { occasionId: rawId(w.occasionId) } })).toBe(0);
     const kept = (await invite(h1, { onLiveLink: 'KEEP_EXISTING' })).createRsvpInvitation;
     expect(kept.guestLink).toBe(TEMPLATE.replace('{token}', kept.guestToken));

@@ -93,9 +93,13 @@ describe('private events', { timeout: 180_000 }, () => {
     // Limited to the henna night: that is the one event it sees.
     expect(await ids(h.people.hennaVendor.token)).toEqual([h.henna]);
     // Nested lists of event rows drop it instead of failing the whole list.
-    const modules = await s.gql(`query($id: ID!) { occasion(id: $id) { modules { enablements { event { id } } } } }`, { id: h.w.occasionId }, {
-      token: h.people.helper.token,
-    });
+    const modules = await s.gql(
+      `query($id: ID!) { occasion(id: $id) { modules { enablements { event { id } } } } }`,
+      { id: h.w.occasionId },
+      {
+        token: h.people.helper.token,
+      },
+    );
     expect(modules.body.errors).toBeUndefined();
     expect(modules.body.data.occasion.modules[0].enablements.map((e: { event: { id: string } }) => e.event.id)).toEqual([h.dinner]);
   });
@@ -105,7 +109,11 @@ describe('private events', { timeout: 180_000 }, () => {
     const token = h.people.rsvpManager.token;
     const summary = await s.gql(`query($id: ID!) { occasion(id: $id) { rsvpSummary { eventId invited } } }`, { id: h.w.occasionId }, { token });
     expect(summary.body.data.occasion.rsvpSummary.map((x: { eventId: string }) => x.eventId)).toEqual([h.dinner]);
-    const owners = await s.gql(`query($id: ID!) { occasion(id: $id) { rsvpSummary { eventId } } }`, { id: h.w.occasionId }, { token: h.w.owner.token });
+    const owners = await s.gql(
+      `query($id: ID!) { occasion(id: $id) { rsvpSummary { eventId } } }`,
+      { id: h.w.occasionId },
+      { token: h.w.owner.token },
+    );
     expect(owners.body.data.occasion.rsvpSummary).toHaveLength(2);
     for (const field of ['rsvpSummary { invited }', 'rsvpResponses(first: 5) { totalCount }', 'rsvpExportCsv', 'rsvp { deadline }']) {
       const real = await s.gql(`query($id: ID!) { event(id: $id) { ${field} } }`, { id: h.henna }, { token });
@@ -123,9 +131,15 @@ describe('private events', { timeout: 180_000 }, () => {
     expect(JSON.stringify(nodes)).not.toContain(h.henna);
     expect(nodes.flatMap((n: { invitedEventIds: string[] }) => n.invitedEventIds)).toEqual([h.dinner, h.dinner]);
     // Granted at the henna night (its RSVP enablement), the same manager sees it.
-    const enablementId = (await must(s, h.w.owner.token, `query($id: ID!) { event(id: $id) { modules { id } } }`, { id: h.henna })).event.modules[0].id;
+    const enablementId = (await must(s, h.w.owner.token, `query($id: ID!) { event(id: $id) { modules { id } } }`, { id: h.henna })).event.modules[0]
+      .id;
     await must(s, h.w.owner.token, `mutation($i: GrantAccessInput!) { grantAccess(input: $i) { __typename } }`, {
-      i: { occasionId: h.w.occasionId, subjectId: h.people.rsvpManager.actorId, actions: ['rsvp:view'], scope: { type: 'MODULE_ENABLEMENT', enablementId } },
+      i: {
+        occasionId: h.w.occasionId,
+        subjectId: h.people.rsvpManager.actorId,
+        actions: ['rsvp:view'],
+        scope: { type: 'MODULE_ENABLEMENT', enablementId },
+      },
     });
     const after = await s.gql(`query($id: ID!) { event(id: $id) { rsvpSummary { invited } } }`, { id: h.henna }, { token });
     expect(after.body.errors).toBeUndefined();

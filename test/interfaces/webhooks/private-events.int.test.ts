@@ -26,7 +26,11 @@ describe('webhooks of a private event', { timeout: 180_000 }, () => {
   it('an occasion-wide integration hears of it only once granted at the event', async () => {
     // given a caterer granted event:read and rsvp:read_catering across the whole occasion
     const c = await catererSetup(s, { grants: [] });
-    await grantIntegration(s, c.caterer.integrationId, { occasionId: rawId(c.w.occasionId), actions: ['event:read', 'rsvp:read_catering'], scopeType: 'OCCASION' });
+    await grantIntegration(s, c.caterer.integrationId, {
+      occasionId: rawId(c.w.occasionId),
+      actions: ['event:read', 'rsvp:read_catering'],
+      scopeType: 'OCCASION',
+    });
     const ep = await createCateringEndpoint(s, c, receiver.url('/private'));
     await submitDinner(s, c, 0);
     await settle();
