@@ -50,7 +50,8 @@ export async function issueGuestAccess(
   if (eventIds.length && (await tx.event.count({ where: { id: { in: eventIds }, occasionId } })) !== eventIds.length) throw notFound('Event');
   const live = await tx.occasionInvitation.findMany({ where: { occasionId, unitActorId: unit.id, ...liveLinkWhere() }, select: { id: true } });
   if (live.length && !opts.onLiveLink) throw new GuestLinkLiveError(live.map((l) => l.id));
-  const replaces = opts.replaces;
+  // The event names what the new link replaces when that is one link (several kept links replaced at once: each points at it).
+  const replaces = opts.replaces ?? (opts.onLiveLink === 'REVOKE_EXISTING' && live.length === 1 ? live[0] : undefined);
   const token = randomToken(GUEST_TOKEN_PREFIX);
   const access = await tx.occasionInvitation.create({
     data: {

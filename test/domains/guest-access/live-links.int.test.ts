@@ -53,7 +53,9 @@ describe('a second guest link for the same unit', { timeout: 180_000 }, () => {
     const second = (await must(s, w.owner.token, ISSUE, { i: { occasionId: w.occasionId, unitId, onLiveLink: 'REVOKE_EXISTING' } })).issueGuestAccess;
     expect(second.__typename).toBe('IssueGuestAccessPayload');
     // Both changes are recorded, in the same transaction: the new link issued, the old one revoked.
-    expect((await watch.outbox()).map((o) => o.type)).toEqual(['guest_access.issued', 'guest_access.revoked']);
+    const events = await watch.outbox();
+    expect(events.map((o) => o.type)).toEqual(['guest_access.issued', 'guest_access.revoked']);
+    expect(events[0]!.payload).toMatchObject({ guestAccessId: rawId(second.guestAccess.id), replacesId: rawId(first.guestAccess.id) });
     expect((await watch.audit()).map((a) => a.action)).toEqual(['guest:invite', 'guest:invite']);
     expect(await liveIds(w.owner.token, unitId)).toEqual([second.guestAccess.id]);
     const old = await s.app.db.prisma.occasionInvitation.findUniqueOrThrow({ where: { id: rawId(first.guestAccess.id) } });
