@@ -55,8 +55,8 @@ async function demoGuestLink(app: App, planner: { id: string; email: string }, o
     me.authz.within(tx, async () => {
       const live = await tx.occasionInvitation.findFirst({ where: { unitActorId: inv.invitationUnitActorId, revokedAt: null } });
       const issued = live
-        ? await reissueGuestAccess(tx, me, live.id, app.config.publicUrl)
-        : await issueGuestAccess(tx, me, occasionId, { unitActorId: inv.invitationUnitActorId }, app.config.publicUrl);
+        ? await reissueGuestAccess(tx, me, live.id, app.config.guestLinkTemplate)
+        : await issueGuestAccess(tx, me, occasionId, { unitActorId: inv.invitationUnitActorId }, app.config.guestLinkTemplate);
       return { household: inv.invitationUnit.displayName, token: issued.token, link: issued.link };
     }),
   );
@@ -189,7 +189,7 @@ export async function seedDemo(app: App) {
               me,
               o,
               { unitActorId: h.id, eventIds: [events.henna.id, events.ceremony.id, events.reception.id, events.brunch.id], issueGuestLink: false },
-              app.config.publicUrl,
+              app.config.guestLinkTemplate,
             );
           }
           await createRsvpInvitationsFromHouseholds(tx, me, o, { eventIds: [events.ceremony.id, events.reception.id, events.brunch.id] });

@@ -19,6 +19,13 @@ const schema = z.object({
   /** 32-byte key (base64) for encrypting secrets at rest. Generated under DATA_DIR when absent outside production. */
   APP_KEY: z.string().optional(),
   PUBLIC_URL: z.string().url().optional(),
+  /**
+   * The guest link handed out for an invitation: a URL with a `{token}`
+   * placeholder, in the fragment. Default: PUBLIC_URL + /guest#token={token}.
+   * Configuration, so the guest-access domain names no module's or
+   * frontend's route.
+   */
+  GUEST_LINK_TEMPLATE: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().positive().default(30),
@@ -213,7 +220,31 @@ export type Config = Omit<z.infer<typeof schema>, 'GRAPHIQL' | 'DEPLOYMENT_ENVIR
   INTROSPECTION: 'public' | 'users' | 'off';
   DEPLOYMENT_ENVIRONMENT: DeploymentEnvironment;
   publicUrl: string;
+  /** GUEST_LINK_TEMPLATE, or its default; checked at start-up (guestLinkTemplateProblem). */
+  guestLinkTemplate: string;
 };
+
+export const GUEST_LINK_TOKEN = '{token}';
+
+/**
+ * Why a guest link template cannot be used, or null. The token must sit in the
+ * fragment (after `#`): browsers never send the fragment, so it never reaches
+ * the frontend's server logs or another site's Referer header.
+ */
+export function guestLinkTemplateProblem(template: string): string | null {
+  const at = template.indexOf(GUEST_LINK_TOKEN);
+  if (at < 0) return `must contain ${GUEST_LINK_TOKEN}, where the guest's token goes.`;
+  const hash = template.indexOf('#');
+  if (hash < 0 || hash > at)
+    return `${GUEST_LINK_TOKEN} must be in the fragment (after #), so the token never reaches server logs or Referer headers.`;
+  try {
+    const url = new URL(template.split(GUEST_LINK_TOKEN).join('x'));
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL.';
+  } catch {
+    return 'must be an absolute URL, e.g. https://tovplus.example/guest#token={token}.';
+  }
+  return null;
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
   const parsed = schema.safeParse(env);
@@ -231,7 +262,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     DEPLOYMENT_ENVIRONMENT: DEPLOYMENT_ENVIRONMENT ?? (rest.NODE_ENV === 'production' ? 'production' : 'development'),
     ...overrides,
   };
-  return { ...cfg, publicUrl: cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}` };
+  const publicUrl = cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`;
+  const guestLinkTemplate = cfg.GUEST_LINK_TEMPLATE ?? `${publicUrl}/guest#token=${GUEST_LINK_TOKEN}`;
+  const problem = guestLinkTemplateProblem(guestLinkTemplate);
+  if (problem) throw new Error(`Invalid configuration:\n  GUEST_LINK_TEMPLATE: ${problem}`);
+  return { ...cfg, publicUrl, guestLinkTemplate };
 }
 
 /** The OAuth issuer (and `iss` of every token): the public URL without a trailing slash. */

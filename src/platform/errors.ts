@@ -13,7 +13,22 @@ export function apiError(code: ErrorCode, message: string, extra: Record<string,
 
 export const unauthenticated = (message = 'Sign in first: this needs a valid access token.') => apiError('UNAUTHENTICATED', message);
 export const forbidden = (message = 'You do not have permission to do this.') => apiError('FORBIDDEN', message);
-export const notFound = (what = 'Resource') => apiError('NOT_FOUND', `${what} not found.`);
+/**
+ * The one NOT_FOUND message. "Not there" and "not yours" must read the same,
+ * byte for byte, whichever layer says it (a target loader, the engine, a
+ * service's lookup): naming the kind of row per path ("Event not found." from
+ * one, "Resource not found." from another) told a caller which ids exist in
+ * other occasions.
+ */
+export const NOT_FOUND_MESSAGE = 'Not found: it does not exist, or it is not visible to you.';
+
+/** A NOT_FOUND whose `missing` (what was looked for) stays on the server: only code and message reach the caller. */
+export class NotFoundError extends GraphQLError {
+  constructor(readonly missing: string) {
+    super(NOT_FOUND_MESSAGE, { extensions: { code: 'NOT_FOUND' } });
+  }
+}
+export const notFound = (what = 'Resource') => new NotFoundError(what);
 
 // ─── Expected failures: members of mutation result unions (plugin-errors) ───
 

@@ -39,12 +39,12 @@ const EventFilter = builder.inputType('EventFilter', {
 
 function eventWhere(
   occasionId: string,
-  allowed: 'ALL' | string[],
+  allowed: { in: string[] } | { notIn: string[] },
   f: { search?: string | null; visibility?: 'PUBLIC' | 'PRIVATE' | null; startsAfter?: Date | null; startsBefore?: Date | null },
 ) {
   return {
     occasionId,
-    ...(allowed === 'ALL' ? {} : { id: { in: allowed } }),
+    id: allowed,
     ...(f.search ? { name: { contains: f.search, mode: 'insensitive' as const } } : {}),
     ...(f.visibility ? { visibility: f.visibility } : {}),
     ...(f.startsAfter || f.startsBefore

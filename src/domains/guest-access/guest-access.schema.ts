@@ -7,7 +7,9 @@ import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { ActorType } from '../actors/actors.schema.js';
 import { EventType } from '../events/events.schema.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
-import { issueGuestAccess, reissueGuestAccess, revokeGuestAccess } from './guest-access.service.js';
+import { GuestLinkLiveError, LIVE_LINK_CHOICES } from './guest-access.errors.js';
+import { issueGuestAccess, liveLinkWhere, reissueGuestAccess, revokeGuestAccess } from './guest-access.service.js';
+import { ErrorInterface } from '../../interfaces/graphql/common.schema.js';
 
 const GuestAccessStatus = builder.enumType('GuestAccessStatus', { values: ['ACTIVE', 'REVOKED', 'EXPIRED'] as const });
 
@@ -32,6 +34,31 @@ export const GuestAccessType = builder.prismaNode('OccasionInvitation', {
     replacedById: t.id({ nullable: true, resolve: (a) => (a.replacedById ? encodeGlobalID('GuestAccess', a.replacedById) : null) }),
     lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'To the hour.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaObjectField(ActorType, 'liveGuestLinks', (t) =>
+  t.relation('guestAccesses', {
+    ...canField('guest:read', 'OCCASION', (a: { occasionId: string }) => ({ occasionId: a.occasionId })),
+    description:
+      'The guest links that still work for this unit (person, household or group), newest first. More than one only when issued with onLiveLink: KEEP_EXISTING.',
+    query: () => ({ where: liveLinkWhere(), orderBy: { id: 'desc' as const } }),
+  }),
+);
+
+export const LiveGuestLinkChoice = builder.enumType('LiveGuestLinkChoice', {
+  values: LIVE_LINK_CHOICES,
+  description:
+    'When the unit already has a working guest link: REVOKE_EXISTING replaces it (it stops working and points at the new one); KEEP_EXISTING adds a second link and leaves it working.',
+});
+
+export const GuestLinkLiveErrorType = builder.objectType(GuestLinkLiveError, {
+  name: 'GuestLinkLiveError',
+  interfaces: [ErrorInterface],
+  ...inheritedType,
+  description: 'The unit already has a working guest link: issue again with onLiveLink to replace it or keep it.',
+  fields: (t) => ({
+    liveLinkIds: t.idList({ ...inheritedType, resolve: (e) => e.liveLinkIds.map((id) => encodeGlobalID('GuestAccess', id)) }),
   }),
 });
 
@@ -64,6 +91,7 @@ const IssueGuestAccessInput = builder.inputType('IssueGuestAccessInput', {
     unitId: t.globalID({ required: true, for: ActorType, description: 'The person, household or group the guest answers for.' }),
     eventIds: t.globalIDList({ for: EventType, description: 'Limit the link to these events (default: every invited event).' }),
     expiresAt: t.field({ type: 'DateTime' }),
+    onLiveLink: t.field({ type: LiveGuestLinkChoice, description: 'Required when the unit already has a working link (else GuestLinkLiveError).' }),
   }),
 });
 const GuestAccessIdInput = (name: string) =>
@@ -82,9 +110,10 @@ builder.mutationFields((t) => ({
   issueGuestAccess: t.field({
     type: IssuedPayload,
     ...canField('guest:invite', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
-    description: 'Create a guest link for an invitation unit. The token is returned once.',
+    description:
+      'Create a guest link for an invitation unit. The token is returned once. If the unit already has a working link, say with onLiveLink whether it is replaced or kept (GuestLinkLiveError otherwise).',
     args: { input: t.arg({ type: IssueGuestAccessInput, required: true }) },
-    errors: { types: [ValidationError] },
+    errors: { types: [ValidationError, GuestLinkLiveError] },
     resolve: (_r, { input }, ctx) =>
       inTransaction(ctx, (tx) =>
         issueGuestAccess(
@@ -92,7 +121,8 @@ builder.mutationFields((t) => ({
           ctx.caller,
           input.occasionId.id,
           { unitActorId: input.unitId.id, eventIds: input.eventIds?.map((e) => e.id), expiresAt: input.expiresAt ?? undefined },
-          ctx.app.config.publicUrl,
+          ctx.app.config.guestLinkTemplate,
+          { onLiveLink: input.onLiveLink },
         ),
       ),
   }),
@@ -102,7 +132,7 @@ builder.mutationFields((t) => ({
     description: 'Replace a link (lost or forwarded): same unit and events, new token; the old one stops working.',
     args: { input: t.arg({ type: GuestAccessIdInput('ReissueGuestAccessInput'), required: true }) },
     errors: { types: [ConflictError] },
-    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => reissueGuestAccess(tx, ctx.caller, input.id.id, ctx.app.config.publicUrl)),
+    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => reissueGuestAccess(tx, ctx.caller, input.id.id, ctx.app.config.guestLinkTemplate)),
   }),
   revokeGuestAccess: t.field({
     type: payload('GuestAccessPayload', 'guestAccess', GuestAccessType),

@@ -5,8 +5,10 @@ import { randomToken, sha256 } from '../../platform/crypto.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound } from '../../platform/errors.js';
 import { recordEvent, recordEvents } from '../../platform/outbox.js';
+import { GUEST_LINK_TOKEN } from '../../platform/config.js';
 import { actorIdOf, type Caller, type Principal } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
+import { GuestLinkLiveError, type LiveLinkChoice } from './guest-access.errors.js';
 import { guestAccessIssued, guestAccessRevoked } from './guest-access.events.js';
 
 export const GUEST_TOKEN_PREFIX = 'tovg_';
@@ -22,17 +24,34 @@ const issueInput = z.object({
     .optional(),
 });
 
+/** Links that still work: not revoked, not expired. */
+export const liveLinkWhere = (now = new Date()) => ({ revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] });
+
 /**
  * Issues a link for an invitation unit (a person, household or group): the
  * token is returned once, only its hash is kept. `eventIds` limits what the
- * link shows (empty: every event the unit is invited to).
+ * link shows (empty: every event the unit is invited to). When the unit
+ * already has a working link, `onLiveLink` must say whether it goes
+ * (REVOKE_EXISTING: each is revoked and points at the new one) or stays
+ * (KEEP_EXISTING); without it, GuestLinkLiveError and nothing is written.
  */
-export async function issueGuestAccess(tx: Tx, caller: Caller, occasionId: string, input: unknown, publicUrl: string, replaces?: { id: string }) {
+export async function issueGuestAccess(
+  tx: Tx,
+  caller: Caller,
+  occasionId: string,
+  input: unknown,
+  linkTemplate: string,
+  opts: { onLiveLink?: LiveLinkChoice | null; replaces?: { id: string } } = {},
+) {
   const data = parseInput(issueInput, input);
   const unit = await tx.actor.findFirst({ where: { id: data.unitActorId, occasionId }, select: { id: true, kind: true } });
   if (!unit) throw notFound('Actor');
   const eventIds = [...new Set(data.eventIds)];
   if (eventIds.length && (await tx.event.count({ where: { id: { in: eventIds }, occasionId } })) !== eventIds.length) throw notFound('Event');
+  const live = await tx.occasionInvitation.findMany({ where: { occasionId, unitActorId: unit.id, ...liveLinkWhere() }, select: { id: true } });
+  if (live.length && !opts.onLiveLink) throw new GuestLinkLiveError(live.map((l) => l.id));
+  // The event names what the new link replaces when that is one link (several kept links replaced at once: each points at it).
+  const replaces = opts.replaces ?? (opts.onLiveLink === 'REVOKE_EXISTING' && live.length === 1 ? live[0] : undefined);
   const token = randomToken(GUEST_TOKEN_PREFIX);
   const access = await tx.occasionInvitation.create({
     data: {
@@ -58,14 +77,20 @@ export async function issueGuestAccess(tx: Tx, caller: Caller, occasionId: strin
     { occasionId, guestAccessId: access.id, unitActorId: unit.id, eventIds, replacesId: replaces?.id ?? null },
     { occasionId },
   );
-  return { access, token, link: guestLink(publicUrl, token) };
+  if (opts.onLiveLink === 'REVOKE_EXISTING') {
+    for (const old of live) {
+      await revokeGuestAccess(tx, caller, old.id);
+      await tx.occasionInvitation.update({ where: { id: old.id }, data: { replacedById: access.id } });
+    }
+  }
+  return { access, token, link: guestLink(linkTemplate, token) };
 }
 
 /**
  * Links for many units at once (a whole guest list after an import): one
  * statement per table whatever the number of units. Tokens are returned once.
  */
-export async function issueGuestAccessBulk(tx: Tx, caller: Caller, occasionId: string, unitActorIds: string[], publicUrl: string) {
+export async function issueGuestAccessBulk(tx: Tx, caller: Caller, occasionId: string, unitActorIds: string[], linkTemplate: string) {
   if (!unitActorIds.length) return [];
   const createdByActorId = await actorIdOf(tx, caller.principal, occasionId);
   const issued = unitActorIds.map((unitActorId) => ({ id: randomUUID(), unitActorId, token: randomToken(GUEST_TOKEN_PREFIX) }));
@@ -92,11 +117,14 @@ export async function issueGuestAccessBulk(tx: Tx, caller: Caller, occasionId: s
     guestAccessIssued,
     issued.map((i) => ({ payload: { occasionId, guestAccessId: i.id, unitActorId: i.unitActorId, eventIds: [], replacesId: null }, occasionId })),
   );
-  return issued.map((i) => ({ guestAccessId: i.id, unitActorId: i.unitActorId, token: i.token, link: guestLink(publicUrl, i.token) }));
+  return issued.map((i) => ({ guestAccessId: i.id, unitActorId: i.unitActorId, token: i.token, link: guestLink(linkTemplate, i.token) }));
 }
 
-/** The guest's page; the token travels in the fragment, so it never reaches server logs or Referer headers. */
-export const guestLink = (publicUrl: string, token: string) => `${publicUrl}/rsvp#token=${token}`;
+/**
+ * The guest's link from the configured template (GUEST_LINK_TEMPLATE): which page a guest lands on is the
+ * deployment's choice, not this domain's. The template keeps the token in the fragment (checked at start-up).
+ */
+export const guestLink = (linkTemplate: string, token: string) => linkTemplate.split(GUEST_LINK_TOKEN).join(token);
 
 async function liveAccess(tx: Tx, id: string) {
   const a = await tx.occasionInvitation.findUnique({ where: { id } });
@@ -128,7 +156,7 @@ export async function revokeGuestAccess(tx: Tx, caller: Caller, id: string) {
 }
 
 /** A new link for the same unit and events (lost link, forwarded by mistake); the old one stops working. */
-export async function reissueGuestAccess(tx: Tx, caller: Caller, id: string, publicUrl: string) {
+export async function reissueGuestAccess(tx: Tx, caller: Caller, id: string, linkTemplate: string) {
   const old = await revokeGuestAccess(tx, caller, id);
   const issued = await issueGuestAccess(
     tx,
@@ -139,8 +167,9 @@ export async function reissueGuestAccess(tx: Tx, caller: Caller, id: string, pub
       eventIds: old.allowedEventIds,
       ...(old.expiresAt && old.expiresAt > new Date() ? { expiresAt: old.expiresAt } : {}),
     },
-    publicUrl,
-    old,
+    linkTemplate,
+    // This one link is replaced; any other working link of the unit was kept on purpose and stays.
+    { replaces: old, onLiveLink: 'KEEP_EXISTING' },
   );
   await tx.occasionInvitation.update({ where: { id }, data: { replacedById: issued.access.id } });
   return issued;

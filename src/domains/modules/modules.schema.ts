@@ -54,7 +54,13 @@ export const ModuleInstallationType = builder.prismaNode('ModuleInstallation', {
     config: t.expose('config', { type: 'JSON' }),
     installedAt: t.expose('installedAt', { type: 'DateTime' }),
     module: t.field({ type: ModuleType, nullable: true, resolve: (i, _a, ctx) => ctx.app.modules.get(i.moduleKey) ?? null }),
-    enablements: t.relation('enablements', { description: 'Events the module is enabled on.' }),
+    // Joined into the installation's query; private events the caller is not granted at are dropped, not refused item by item.
+    enablements: t.field({
+      type: [ModuleEnablementType],
+      description: 'Events the module is enabled on (that the caller may see).',
+      select: (_args, _ctx, nestedSelection) => ({ enablements: nestedSelection(true) }),
+      resolve: (i, _a, ctx) => ctx.authz.withoutHiddenEvents(i.occasionId, i.enablements),
+    }),
   }),
 });
 

@@ -6,6 +6,7 @@ import { decide, type Decision, grantActions, grantIsLive, type GrantRow, scopeC
 import { isPlatformOperator } from '../../platform/operators.js';
 import type { Principal } from '../../platform/principal.js';
 import { isPlatformTarget, PLATFORM_OCCASION_ID, type Target } from './target.js';
+import { hiddenEventIds, NO_PRIVATE_EVENTS, type PrivateEvents, privateEventRefusal, privateEventsOf } from './private-events.js';
 
 const GRANT_SELECT = {
   id: true,
@@ -22,6 +23,9 @@ const GRANT_SELECT = {
   revokedAt: true,
 } as const;
 
+/** The occasion's private events with their enablements, joined into the grants statement (private-events.ts). */
+const PRIVATE_EVENTS = { events: { where: { visibility: 'PRIVATE' }, select: { id: true, enablements: { select: { id: true } } } } } as const;
+
 /**
  * Actors matching `where`, each with the live-or-expired (not revoked) grants it
  * holds directly or through a team or group it belongs to (a grant to a team
@@ -32,12 +36,19 @@ export async function actorsWithGrants(db: Prisma | Tx, where: { userId?: string
   const grants = { where: { revokedAt: null }, select: GRANT_SELECT } as const;
   const rows = await db.actor.findMany({
     where,
-    select: { id: true, occasionId: true, grants, memberOf: { select: { group: { select: { grants } } } } },
+    select: {
+      id: true,
+      occasionId: true,
+      grants,
+      memberOf: { select: { group: { select: { grants } } } },
+      occasion: { select: PRIVATE_EVENTS },
+    },
   });
   return rows.map((a) => ({
     actorId: a.id,
     occasionId: a.occasionId,
     grants: [...a.grants, ...a.memberOf.flatMap((m) => m.group.grants)] as GrantRow[],
+    privateEvents: privateEventsOf(a.occasion.events),
   }));
 }
 
@@ -87,6 +98,12 @@ interface Standing {
   /** The principal's own actor in the occasion (users only). */
   actorId: string | null;
   grants: GrantRow[];
+  privateEvents: PrivateEvents;
+}
+
+/** The whole decision on one standing: the private-event gate, then the grant match. */
+export function decideInOccasion(s: Standing, action: string, target: Target, registry: ActionRegistry, now = new Date()): Decision {
+  return privateEventRefusal(s.grants, target, s.privateEvents, registry, now) ?? decideAsActor(s.actorId, s.grants, action, target, registry, now);
 }
 
 /**
@@ -150,27 +167,35 @@ export class Authorizer {
       // add no action and would give operators standing there (FORBIDDEN instead of NOT_FOUND: an existence oracle).
       const operator = isPlatformOperator(p.email) ? [syntheticPlatformGrant(`operator:${p.userId}`, OPERATOR_ACTIONS)] : [];
       return ids.map((oid) => {
-        if (oid === PLATFORM_OCCASION_ID) return { actorId: null, grants: operator };
+        if (oid === PLATFORM_OCCASION_ID) return { actorId: null, grants: operator, privateEvents: NO_PRIVATE_EVENTS };
         const a = actors.find((x) => x.occasionId === oid);
-        return { actorId: a?.actorId ?? null, grants: a?.grants ?? [] };
+        return { actorId: a?.actorId ?? null, grants: a?.grants ?? [], privateEvents: a?.privateEvents ?? NO_PRIVATE_EVENTS };
       });
     }
     if (p.kind === 'integration') {
-      const grants = (await this.db.grant.findMany({
+      const rows = await this.db.grant.findMany({
         where: {
           subjectIntegrationId: p.integrationId,
           revokedAt: null,
           OR: [{ occasionId: { in: ids } }, { scopeType: 'PLATFORM' }],
         },
-        select: GRANT_SELECT,
-      })) as GrantRow[];
-      return ids.map((oid) => ({ actorId: null, grants: grants.filter((g) => g.scopeType === 'PLATFORM' || g.occasionId === oid) }));
+        select: { ...GRANT_SELECT, occasion: { select: PRIVATE_EVENTS } },
+      });
+      const grants = rows.map(({ occasion: _o, ...g }) => g as GrantRow);
+      return ids.map((oid) => {
+        const inOccasion = rows.find((g) => g.occasionId === oid);
+        return {
+          actorId: null,
+          grants: grants.filter((g) => g.scopeType === 'PLATFORM' || g.occasionId === oid),
+          privateEvents: inOccasion?.occasion ? privateEventsOf(inOccasion.occasion.events) : NO_PRIVATE_EVENTS,
+        };
+      });
     }
     if (p.kind === 'system') {
       const grant = syntheticPlatformGrant(`system:${p.reason}`, p.actions);
-      return ids.map(() => ({ actorId: null, grants: [grant] }));
+      return ids.map(() => ({ actorId: null, grants: [grant], privateEvents: NO_PRIVATE_EVENTS }));
     }
-    return ids.map(() => ({ actorId: null, grants: [] }));
+    return ids.map(() => ({ actorId: null, grants: [], privateEvents: NO_PRIVATE_EVENTS }));
   }
 
   async grants(occasionId: string): Promise<GrantRow[]> {
@@ -192,7 +217,7 @@ export class Authorizer {
     this.firstCheck ??= { action, target };
     if (this.principal.kind === 'anonymous') return { allowed: false, reason: 'UNAUTHENTICATED', detail: 'Not signed in.' };
     const standing = this.settled.get(target.occasionId) ?? (await this.standing.load(target.occasionId));
-    return decideAsActor(standing.actorId, standing.grants, action, target, this.registry);
+    return decideInOccasion(standing, action, target, this.registry);
   }
 
   /**
@@ -203,7 +228,7 @@ export class Authorizer {
     this.firstCheck ??= { action, target };
     const standing = this.principal.kind === 'anonymous' ? undefined : this.settled.get(target.occasionId);
     if (!standing) return this.assert(action, target).then(() => true as const);
-    const d = decideAsActor(standing.actorId, standing.grants, action, target, this.registry);
+    const d = decideInOccasion(standing, action, target, this.registry);
     if (d.allowed) return true;
     this.refuse(action, target, d);
   }
@@ -226,6 +251,8 @@ export class Authorizer {
     if (d.reason === 'UNAUTHENTICATED') throw unauthenticated();
     // Platform records hide no tenant: a non-operator is plainly refused, before any id is looked at.
     if (d.reason === 'NO_ACCESS_TO_OCCASION' && !isPlatformTarget(target)) throw notFound(what);
+    // A private event the caller is not granted at does not exist for them: FORBIDDEN would confirm it does.
+    if (d.reason === 'PRIVATE_EVENT') throw notFound(what);
     throw forbidden(`Missing permission ${action} for this ${what.toLowerCase()}.`);
   }
 
@@ -247,7 +274,7 @@ export class Authorizer {
     const actors = await actorsWithGrants(this.db, { userId: p.userId });
     const out: string[] = [];
     for (const a of actors) {
-      const standing = { actorId: a.actorId, grants: a.grants };
+      const standing = { actorId: a.actorId, grants: a.grants, privateEvents: a.privateEvents };
       this.settled.set(a.occasionId, standing);
       this.standing.prime(a.occasionId, standing);
       if (decideAsActor(a.actorId, a.grants, action, { occasionId: a.occasionId }, this.registry).allowed) out.push(a.occasionId);
@@ -266,19 +293,33 @@ export class Authorizer {
   }
 
   /**
-   * Which events of the occasion the caller may `action` on: 'ALL' when a grant
-   * covers the whole occasion, else the ids of event-scoped grants. Lists filter
-   * by this in SQL so totalCount counts only what the caller may see.
+   * Which events of the occasion the caller may `action` on, as a filter on
+   * event ids: every event but the private ones it is not granted at when a
+   * grant covers the whole occasion, else the ids of event-scoped grants. Lists
+   * filter by this in SQL so totalCount counts only what the caller may see.
    */
-  async eventFilter(occasionId: string, action: string): Promise<'ALL' | string[]> {
+  async eventFilter(occasionId: string, action: string): Promise<{ in: string[] } | { notIn: string[] }> {
     const now = new Date();
     const ids: string[] = [];
     for (const g of await this.grants(occasionId)) {
       if (!grantIsLive(g, now) || !grantActions(g, this.registry).has(action)) continue;
-      if (g.scopeType === 'PLATFORM' || g.scopeType === 'OCCASION') return 'ALL';
+      if (g.scopeType === 'PLATFORM' || g.scopeType === 'OCCASION') return { notIn: await this.hiddenEvents(occasionId) };
+      // An event-scoped grant is a grant at that event, private or not.
       if (g.scopeType === 'EVENT' && g.scopeEventId) ids.push(g.scopeEventId);
     }
-    return ids;
+    return { in: ids };
+  }
+
+  /** The occasion's private events the caller is not granted at: SQL reads spanning events leave them out. */
+  async hiddenEvents(occasionId: string): Promise<string[]> {
+    const s = this.settled.get(occasionId) ?? (await this.standing.load(occasionId));
+    return hiddenEventIds(s.grants, s.privateEvents, this.registry);
+  }
+
+  /** Rows of events (enablements, responses) without those in private events the caller is not granted at. */
+  async withoutHiddenEvents<T extends { eventId: string }>(occasionId: string, rows: T[]): Promise<T[]> {
+    const hidden = new Set(await this.hiddenEvents(occasionId));
+    return hidden.size ? rows.filter((r) => !hidden.has(r.eventId)) : rows;
   }
 
   /** Forget cached grants (after this request changed them). */

@@ -53,7 +53,12 @@ export function scopeCovers(g: GrantRow, t: Target): boolean {
 
 export type Decision =
   | { allowed: true; grant: GrantRow }
-  | { allowed: false; reason: 'NO_ACCESS_TO_OCCASION' | 'NO_MATCHING_GRANT' | 'UNKNOWN_ACTION' | 'UNAUTHENTICATED'; detail: string };
+  | {
+      allowed: false;
+      // PRIVATE_EVENT: decided in front of the grant match, by private-events.ts.
+      reason: 'NO_ACCESS_TO_OCCASION' | 'NO_MATCHING_GRANT' | 'UNKNOWN_ACTION' | 'UNAUTHENTICATED' | 'PRIVATE_EVENT';
+      detail: string;
+    };
 
 /** The whole decision, pure: deny unless one live grant holds the action at a covering scope. */
 export function decide(grants: GrantRow[], action: string, target: Target, registry: ActionRegistry, now = new Date()): Decision {

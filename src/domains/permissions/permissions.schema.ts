@@ -3,7 +3,7 @@ import { encodeGlobalID } from '../../interfaces/graphql/global-id.js';
 import { payload } from '../../interfaces/graphql/payload.js';
 import { canField, canType, inheritedType } from '../../interfaces/graphql/rules.js';
 import { inTransaction } from '../../interfaces/graphql/write.js';
-import { apiError, ConflictError, ValidationError } from '../../platform/errors.js';
+import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
 import { ActorType } from '../actors/actors.schema.js';
 import { EventType } from '../events/events.schema.js';
 import { ModuleEnablementType, ModuleInstallationType, RoleInfo } from '../modules/modules.schema.js';
@@ -105,7 +105,8 @@ const Explanation = builder.objectRef<Explanation>('AccessExplanation').implemen
     action: t.exposeString('action', inheritedType),
     reason: t.string({
       ...inheritedType,
-      description: 'ALLOWED, NO_ACCESS_TO_OCCASION, NO_MATCHING_GRANT or UNKNOWN_ACTION.',
+      description:
+        'ALLOWED, NO_ACCESS_TO_OCCASION, NO_MATCHING_GRANT, PRIVATE_EVENT (a private event the subject is not granted at) or UNKNOWN_ACTION.',
       resolve: (e) => (e.decision.allowed ? 'ALLOWED' : e.decision.reason),
     }),
     detail: t.string({
@@ -147,7 +148,7 @@ builder.queryFields((t) => ({
     resolve: async (_r, args, ctx) => {
       const occasionId = args.target.occasionId.id;
       const subject = await ctx.prisma.actor.findFirst({ where: { id: args.subjectId.id, occasionId }, select: { id: true } });
-      if (!subject) throw apiError('NOT_FOUND', 'Actor not found.');
+      if (!subject) throw notFound('Actor');
       const tg = args.target;
       const scope: ScopeInput = tg.actorId
         ? { type: 'RESOURCE', resource: { type: 'Actor', id: tg.actorId.id } }

@@ -6,7 +6,7 @@ import { recordEvent } from '../../platform/outbox.js';
 import { actorIdOf, type Caller, userIdOf } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import type { ActionRegistry } from './actions.js';
-import { actorsWithGrants, type Authorizer, decideAsActor } from './authorizer.js';
+import { actorsWithGrants, type Authorizer, decideInOccasion } from './authorizer.js';
 import type { Decision } from './grant-match.js';
 import { assertNoEscalation, targetOfGrant } from './grant-guard.js';
 import { accessGranted, accessRevoked } from './permissions.events.js';
@@ -253,5 +253,6 @@ export async function explainAccess(
 ): Promise<Explanation> {
   const [subject] = await actorsWithGrants(prisma, { id: { in: [subjectActorId] } });
   const grants = (subject?.grants ?? []).filter((g) => g.occasionId === target.occasionId || g.scopeType === 'PLATFORM');
-  return { decision: decideAsActor(subjectActorId, grants, action, target, registry), subjectActorId, action };
+  const privateEvents = subject?.occasionId === target.occasionId ? subject.privateEvents : new Map();
+  return { decision: decideInOccasion({ actorId: subjectActorId, grants, privateEvents }, action, target, registry), subjectActorId, action };
 }

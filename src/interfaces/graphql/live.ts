@@ -52,8 +52,11 @@ const ACCESS_EVENTS = new Set([
 
 function changesAccess(e: RecordedEvent): boolean {
   if (ACCESS_EVENTS.has(e.type)) return true;
+  const changed = (e.payload as { changed?: string[] }).changed ?? [];
+  // An event made PRIVATE (or PUBLIC) hides it from (or shows it to) everyone not granted at it.
+  if (e.type === 'event.updated') return changed.includes('visibility');
   // Names, contacts and tags change often and move no access; members of a team inherit its grants.
-  return e.type === 'actor.updated' && ((e.payload as { changed?: string[] }).changed ?? []).includes('members');
+  return e.type === 'actor.updated' && changed.includes('members');
 }
 
 export const publishAccessChanges: LivePublisher = async (events, { pubsub }) => {

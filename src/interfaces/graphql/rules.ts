@@ -1,4 +1,5 @@
 import type { Target, ScopeLevel } from '../../domains/permissions/target.js';
+import { unauthenticated } from '../../platform/errors.js';
 import type { Context } from './context.js';
 
 /**
@@ -42,9 +43,21 @@ export function selfType<P>(userId: (parent: P) => string) {
 /** `action` on the target a field computes from its parent and arguments (may load rows to find the occasion). */
 export function canField(action: string, scope: ScopeLevel, target: AnyFieldFn<Target>) {
   return {
-    authScopes: (parent: any, args: any, ctx: Context) => scopeMap(action, target(parent, args, ctx)),
+    authScopes: (parent: any, args: any, ctx: Context) => {
+      refuseAnonymous(ctx);
+      return scopeMap(action, target(parent, args, ctx));
+    },
     directives: { auth: { action, scope } },
   } as const;
+}
+
+/**
+ * Anonymous callers are refused before the target is computed: computing it
+ * looks ids up, and "unknown id → NOT_FOUND, real id → UNAUTHENTICATED" would
+ * tell anyone without a token which ids exist.
+ */
+function refuseAnonymous(ctx: Context): void {
+  if (ctx.principal.kind === 'anonymous') throw unauthenticated();
 }
 
 /** Synchronous when the target is (most are: computed from the parent row), so a list's checks stay cheap. */
@@ -55,7 +68,10 @@ function scopeMap(action: string, target: MaybePromise<Target>) {
 /** `action` on each object of the type: checked once per object before any of its fields resolve. */
 export function canType(action: string, scope: ScopeLevel, target: AnyTypeFn<Target>) {
   return {
-    authScopes: (parent: any, ctx: Context) => scopeMap(action, target(parent, ctx)),
+    authScopes: (parent: any, ctx: Context) => {
+      refuseAnonymous(ctx);
+      return scopeMap(action, target(parent, ctx));
+    },
     directives: { auth: { action, scope } },
   } as const;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { LIVE_LINK_CHOICES } from '../../domains/guest-access/guest-access.errors.js';
 import { issueGuestAccess, issueGuestAccessBulk } from '../../domains/guest-access/guest-access.service.js';
 import { recordAudit } from '../../platform/audit.js';
 import { bulkInsert } from '../../platform/db/bulk-insert.js';
@@ -26,6 +27,8 @@ const createInput = z.object({
   eventIds,
   plusOnesAllowed: plusOnes.optional(),
   issueGuestLink: z.boolean().default(true),
+  /** When the unit already has a working link (issued on its own before): replace it or keep it. */
+  onLiveLink: z.enum(LIVE_LINK_CHOICES).optional(),
 });
 const updateInput = z.object({
   primaryActorId: z.uuid().optional(),
@@ -101,7 +104,7 @@ async function resolveUnit(tx: Tx, occasionId: string, unitActorId: string, scop
   return { unit, responseScope, primaryActorId: primary };
 }
 
-export async function createRsvpInvitation(tx: Tx, caller: Caller, occasionId: string, input: unknown, publicUrl: string) {
+export async function createRsvpInvitation(tx: Tx, caller: Caller, occasionId: string, input: unknown, linkTemplate: string) {
   const data = parseInput(createInput, input);
   const inst = await rsvpInstallation(tx, occasionId);
   const { unit, responseScope, primaryActorId } = await resolveUnit(tx, occasionId, data.unitActorId, data.responseScope, data.primaryActorId);
@@ -109,7 +112,9 @@ export async function createRsvpInvitation(tx: Tx, caller: Caller, occasionId: s
   if (await tx.rsvpInvitation.findUnique({ where: { invitationUnitActorId: unit.id }, select: { id: true } })) {
     throw new ConflictError('This unit is already invited; change its invitation instead.');
   }
-  const guest = data.issueGuestLink ? await issueGuestAccess(tx, caller, occasionId, { unitActorId: unit.id }, publicUrl) : null;
+  const guest = data.issueGuestLink
+    ? await issueGuestAccess(tx, caller, occasionId, { unitActorId: unit.id }, linkTemplate, { onLiveLink: data.onLiveLink })
+    : null;
   const invitation = await tx.rsvpInvitation.create({
     data: {
       occasionId,
@@ -397,7 +402,7 @@ export async function extendRsvpInvitations(
  * Guest links for invitations whose unit has none that still works (after a
  * bulk invite or an import): each unit gets one; running it again issues none.
  */
-export async function issueMissingGuestLinks(tx: Tx, caller: Caller, occasionId: string, invitationIds: string[] | undefined, publicUrl: string) {
+export async function issueMissingGuestLinks(tx: Tx, caller: Caller, occasionId: string, invitationIds: string[] | undefined, linkTemplate: string) {
   const now = new Date();
   const invitations = await tx.rsvpInvitation.findMany({
     where: {
@@ -416,7 +421,7 @@ export async function issueMissingGuestLinks(tx: Tx, caller: Caller, occasionId:
     caller,
     occasionId,
     invitations.map((i) => i.invitationUnitActorId),
-    publicUrl,
+    linkTemplate,
   );
   if (invitations.length) {
     await tx.$executeRaw`

@@ -11,6 +11,8 @@ import { canField, canType, inheritedType } from '../../interfaces/graphql/rules
 import { inTransaction } from '../../interfaces/graphql/write.js';
 import { ConflictError, ModuleDependencyError, ValidationError } from '../../platform/errors.js';
 import { FormFieldType, FormSubmissionType } from '../forms/forms.schema.js';
+import { GuestLinkLiveError } from '../../domains/guest-access/guest-access.errors.js';
+import { LiveGuestLinkChoice } from '../../domains/guest-access/guest-access.schema.js';
 import {
   createRsvpInvitation,
   createRsvpInvitationsFromHouseholds,
@@ -44,9 +46,21 @@ export const RsvpInvitationType = builder.prismaNode('RsvpInvitation', {
     unit: t.relation('invitationUnit', { description: 'The person, household or group the answer covers.' }),
     primaryActor: t.relation('primaryActor', { description: 'Who receives the invitation.' }),
     responseScope: t.expose('responseScope', { type: RsvpResponseScopeEnum }),
-    invitedEventIds: t.idList({ resolve: (i) => i.invitedEventIds.map((id) => encodeGlobalID('Event', id)) }),
+    invitedEventIds: t.idList({
+      description: 'Invited events the caller may see (private events it is not granted at are left out).',
+      resolve: async (i, _a, ctx) => {
+        const hidden = new Set(await ctx.authz.hiddenEvents(i.occasionId));
+        return i.invitedEventIds.filter((id) => !hidden.has(id)).map((id) => encodeGlobalID('Event', id));
+      },
+    }),
     plusOnesAllowed: t.exposeInt('plusOnesAllowed', { description: 'Unnamed plus-one slots the guest may fill.' }),
-    responses: t.relation('responses', { description: 'One per invited event.', query: { orderBy: { event: { startsAt: 'asc' } } } }),
+    // Joined into the invitation's query; private events the caller is not granted at are dropped, not refused item by item.
+    responses: t.field({
+      type: [RsvpResponseType],
+      description: 'One per invited event the caller may see.',
+      select: (_args, _ctx, nestedSelection) => ({ responses: nestedSelection({ orderBy: { event: { startsAt: 'asc' } } }) }),
+      resolve: (i, _a, ctx) => ctx.authz.withoutHiddenEvents(i.occasionId, i.responses),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -193,6 +207,10 @@ const CreateRsvpInvitationInput = builder.inputType('CreateRsvpInvitationInput',
     eventIds: t.globalIDList({ required: true, for: EventType }),
     plusOnesAllowed: t.int({ description: 'Default: the module’s defaultPlusOnes.' }),
     issueGuestLink: t.boolean({ description: 'Also issue the unit’s guest link (default true).' }),
+    onLiveLink: t.field({
+      type: LiveGuestLinkChoice,
+      description: 'When the unit already has a working guest link: replace or keep it (required then, else GuestLinkLiveError).',
+    }),
   }),
 });
 
@@ -328,7 +346,7 @@ builder.mutationFields((t) => ({
           ctx.caller,
           input.occasionId.id,
           input.invitationIds?.map((i) => i.id),
-          ctx.app.config.publicUrl,
+          ctx.app.config.guestLinkTemplate,
         ),
       ),
     }),
@@ -340,7 +358,7 @@ builder.mutationFields((t) => ({
     ),
     description: 'Invite a person, household or group to events; also issues its guest link unless issueGuestLink is false.',
     args: { input: t.arg({ type: CreateRsvpInvitationInput, required: true }) },
-    errors: { types: [ValidationError, ConflictError, ModuleDependencyError] },
+    errors: { types: [ValidationError, ConflictError, ModuleDependencyError, GuestLinkLiveError] },
     resolve: async (_r, { input }, ctx) => {
       // Before the transaction: the loaders read outside it (on single-connection PGlite, inside would wait on itself).
       await assertIdsInOccasion(ctx, input.occasionId.id, { actors: input.primaryActorId ? [input.primaryActorId.id] : [] });
@@ -357,8 +375,9 @@ builder.mutationFields((t) => ({
             eventIds: input.eventIds.map((e) => e.id),
             plusOnesAllowed: input.plusOnesAllowed ?? undefined,
             issueGuestLink: input.issueGuestLink ?? true,
+            onLiveLink: input.onLiveLink ?? undefined,
           },
-          ctx.app.config.publicUrl,
+          ctx.app.config.guestLinkTemplate,
         );
       });
     },

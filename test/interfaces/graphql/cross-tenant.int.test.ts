@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type GraphQLArgument,
   type GraphQLField,
@@ -19,13 +20,17 @@ import { buildSchema } from '../../../src/interfaces/graphql/schema.js';
 import { decodeGlobalID, encodeGlobalID } from '../../../src/interfaces/graphql/global-id.js';
 import { buildWorld, must, uniq, type World } from '../../support/factories.js';
 import { errorCode, type GqlResult, startServer } from '../../support/harness.js';
+import { wsClient } from '../../support/live.js';
 import { globalId } from '../../support/rows.js';
 
 /**
  * Tenant isolation, generated from the schema: every root field that takes an
  * id is called by occasion A's owner with occasion B's ids. Each must answer
  * NOT_FOUND (never FORBIDDEN, which would confirm the row exists), return no
- * data of B and leave B's rows untouched. A new id-taking field is covered
+ * data of B and leave B's rows untouched. The same call with random ids in
+ * B's places ("not there") must get a byte-identical answer to B's real ids
+ * ("not yours"), and an anonymous caller gets the same UNAUTHENTICATED for
+ * both, before any id is looked up. A new id-taking field is covered
  * without touching this file; an id whose type the schema does not declare
  * fails the suite until it is declared.
  */
@@ -429,9 +434,20 @@ describe('cross-tenant isolation (generated from the schema)', () => {
       return id;
     };
     const call = buildCall(c.root, c.field, c.slots, choose);
+    // The same call with ids that exist nowhere in B's places (one per type, so ids that must match still do).
+    const nowhere: Record<string, string> = {};
+    const chooseNowhere: IdChoice = (slot) => {
+      const id = choose(slot);
+      if (id === undefined || !c.fromB(slot) || PLATFORM_LEVEL_IDS.has(slot.typeName)) return id;
+      return (nowhere[slot.typeName] ??= encodeGlobalID(slot.typeName, randomUUID()));
+    };
+    const unknown = buildCall(c.root, c.field, c.slots, chooseNowhere);
     const before = await snapshot(b.world.occasionId);
 
     const r = await s.gql(call.query, call.variables, { token: a.world.owner.token });
+    const rUnknown = await s.gql(unknown.query, unknown.variables, { token: a.world.owner.token });
+    const anonymous = await s.gql(call.query, call.variables);
+    const anonymousUnknown = await s.gql(unknown.query, unknown.variables);
 
     const summary = `${call.query} ${JSON.stringify(call.variables)} → ${r.status} ${JSON.stringify(r.body)}`;
     expect(r.status, summary).toBeLessThan(500);
@@ -444,8 +460,40 @@ describe('cross-tenant isolation (generated from the schema)', () => {
       expect(errorCode(r), summary).toBe('NOT_FOUND');
       expect(r.body.data?.[c.field.name] ?? null, summary).toBeNull();
     }
+    // "Not yours" and "not there" are indistinguishable: same status, same errors (message, code, path), same data.
+    expect({ status: rUnknown.status, body: rUnknown.body }, `random ids instead of B's: ${summary}`).toEqual({ status: r.status, body: r.body });
+    // Anonymous: refused before any lookup, whichever ids it sends.
+    expect(errorCode(anonymous), `anonymous: ${JSON.stringify(anonymous.body)}`).toBe('UNAUTHENTICATED');
+    expect({ status: anonymousUnknown.status, body: anonymousUnknown.body }).toEqual({ status: anonymous.status, body: anonymous.body });
     expect(await snapshot(b.world.occasionId), `B's rows after ${summary}`).toEqual(before);
     exercised.add(c.fieldKey);
+  });
+
+  it("subscriptions: B's ids and ids that exist nowhere get the same refusal; anonymous callers UNAUTHENTICATED for both", async () => {
+    const subscriptionFields = Object.values(schema.getSubscriptionType()!.getFields()).filter((f) => idSlots(f.name, f.args).length);
+    expect(subscriptionFields.map((f) => f.name).sort()).toEqual(['rsvpOccasionSummaryChanged', 'rsvpSummaryChanged']);
+    const first = async (token: string | undefined, field: (typeof subscriptionFields)[number], id: string) => {
+      const ws = wsClient(s.url, token);
+      try {
+        const [arg] = field.args;
+        const sub = ws.subscribe(`subscription($id: ID!) { ${field.name}(${arg!.name}: $id) { __typename } }`, { id });
+        const { at: _at, ...message } = await sub.next(1);
+        return message;
+      } finally {
+        await ws.dispose();
+      }
+    };
+    for (const field of subscriptionFields) {
+      const type = idSlots(field.name, field.args)[0]!.typeName;
+      const real = b.ids[type]!;
+      const nowhere = encodeGlobalID(type, randomUUID());
+      const asA = await first(a.world.owner.token, field, real);
+      expect(asA.errors?.[0]?.extensions?.code, field.name).toBe('NOT_FOUND');
+      expect(await first(a.world.owner.token, field, nowhere), field.name).toEqual(asA);
+      const anonymous = await first(undefined, field, real);
+      expect(anonymous.errors?.[0]?.extensions?.code, field.name).toBe('UNAUTHENTICATED');
+      expect(await first(undefined, field, nowhere), field.name).toEqual(anonymous);
+    }
   });
 
   it('exercised every id-taking root field', () => {

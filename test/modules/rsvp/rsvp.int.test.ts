@@ -150,10 +150,10 @@ describe('the guest link', () => {
     expect(v2.events.map((e: { id: string }) => e.id)).toEqual([w.eventIds[0]]);
     expect(JSON.stringify(v2)).not.toContain('Household 1');
 
-    // a link limited to one event shows just that one
+    // a second link, limited to one event (kept beside the first on purpose), shows just that one
     const ISSUE = `mutation($i: IssueGuestAccessInput!) { issueGuestAccess(input: $i) { __typename ... on IssueGuestAccessPayload { token } } }`;
-    const limited = (await must(s, w.owner.token, ISSUE, { i: { occasionId: w.occasionId, unitId: w.households[0]!.id, eventIds: [w.eventIds[1]] } }))
-      .issueGuestAccess.token;
+    const second = { occasionId: w.occasionId, unitId: w.households[0]!.id, eventIds: [w.eventIds[1]], onLiveLink: 'KEEP_EXISTING' };
+    const limited = (await must(s, w.owner.token, ISSUE, { i: second })).issueGuestAccess.token;
     expect((await guest(limited)).body.data.guestInvitation.events.map((e: { id: string }) => e.id)).toEqual([w.eventIds[1]]);
     // and answering the other event through it is refused as not invited
     const r = await submit(limited, [{ eventId: w.eventIds[0], status: 'DECLINED' }]);
