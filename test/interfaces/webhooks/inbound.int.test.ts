@@ -107,6 +107,15 @@ describe('inbound webhooks', () => {
     expect(await responses(p)).toEqual(before);
   });
 
+  it('a disabled integration is verified first: unsigned or badly signed requests get 401 as if it were active; only its signed partner hears it is not active', async () => {
+    const p = await printerWithCards();
+    await s.app.db.prisma.integrationApp.update({ where: { id: p.integrationId }, data: { status: 'DISABLED' } });
+    expect(await post(p, card(p), { unsigned: true })).toEqual({ status: 401, body: { error: 'missing_headers' } });
+    expect(await post(p, card(p), { headers: { 'webhook-signature': 'v1,AAAA' } })).toEqual({ status: 401, body: { error: 'bad_signature' } });
+    expect(await post(p, card(p))).toEqual({ status: 403, body: { error: 'integration_not_active' } });
+    expect((await responses(p)).every((r) => r.status === 'PENDING')).toBe(true);
+  });
+
   it('malformed, unknown, invalid and oversized payloads are 4xx with a reason', async () => {
     const p = await printerWithCards();
     expect(await post(p, null, { raw: '{not json' })).toMatchObject({ status: 400, body: { error: 'malformed' } });
