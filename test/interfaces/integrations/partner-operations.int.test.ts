@@ -45,9 +45,9 @@ describe('integrations run persisted documents only', () => {
       scopeEventId: rawId(w.eventIds[0]!),
     });
     const token = await issueToken(s, i);
-    const r = await runOperation(s, token, 'PrintRecipient', { actorId: w.households[0]?.id ?? w.eventIds[0] });
+    const r = await runOperation(s, token, 'CateringSummary', { eventId: w.eventIds[0] });
     expect(errorCode(r)).toBe('FORBIDDEN');
-    const rows = await s.app.db.prisma.auditLog.findMany({ where: { integrationId: i.integrationId, operationId: operationId('PrintRecipient') } });
+    const rows = await s.app.db.prisma.auditLog.findMany({ where: { integrationId: i.integrationId, operationId: operationId('CateringSummary') } });
     expect(rows.length).toBe(1);
     expect(rows[0]!.outcome).not.toBe('SUCCESS');
   });
@@ -100,22 +100,6 @@ describe('the partner worked examples', () => {
     const ok = await runOperation(s, token, 'VenueEvent', { eventId: w.eventIds[1] });
     expect(ok.body.data.event).toMatchObject({ id: w.eventIds[1], name: 'Event 2' });
     expect(errorCode(await runOperation(s, token, 'VenueEvent', { eventId: w.eventIds[0] }))).toBe('FORBIDDEN');
-  });
-
-  it('the printer: a resource-scope grant on one record reads that record only', async () => {
-    const w = await buildWorld(s, { events: 1, households: [1, 1] });
-    const printer = await integrationWithCredential(s, { operations: ['PrintRecipient'] });
-    await grantIntegration(s, printer.integrationId, {
-      occasionId: rawId(w.occasionId),
-      actions: ['actor:read'],
-      scopeType: 'RESOURCE',
-      resourceType: 'Actor',
-      resourceId: rawId(w.households[0]!.id),
-    });
-    const token = await issueToken(s, printer);
-    const ok = await runOperation(s, token, 'PrintRecipient', { actorId: w.households[0]!.id });
-    expect(ok.body.data.actor).toMatchObject({ kind: 'HOUSEHOLD', displayName: 'Household 1' });
-    expect(errorCode(await runOperation(s, token, 'PrintRecipient', { actorId: w.households[1]!.id }))).toBe('FORBIDDEN');
   });
 });
 
