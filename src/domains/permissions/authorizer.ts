@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { forbidden, notFound, unauthenticated } from '../../platform/errors.js';
 import type { ActionRegistry } from './actions.js';
-import { decide, type Decision, grantActions, grantIsLive, type GrantRow, scopeCovers } from './grant-match.js';
+import { decide, type Decision, grantActions, grantIsLive, type GrantRow, scopeCovers, withinEvents } from './grant-match.js';
 import { isPlatformOperator } from '../../platform/operators.js';
 import type { Principal } from '../../platform/principal.js';
 import { isPlatformTarget, PLATFORM_OCCASION_ID, type Target } from './target.js';
@@ -87,6 +87,8 @@ interface Standing {
   /** The principal's own actor in the occasion (users only). */
   actorId: string | null;
   grants: GrantRow[];
+  /** Integrations: the events their connection to the occasion is limited to (see withinEvents). */
+  eventLimit?: string[] | null;
 }
 
 /**
@@ -156,15 +158,25 @@ export class Authorizer {
       });
     }
     if (p.kind === 'integration') {
-      const grants = (await this.db.grant.findMany({
-        where: {
-          subjectIntegrationId: p.integrationId,
-          revokedAt: null,
-          OR: [{ occasionId: { in: ids } }, { scopeType: 'PLATFORM' }],
-        },
-        select: GRANT_SELECT,
-      })) as GrantRow[];
-      return ids.map((oid) => ({ actorId: null, grants: grants.filter((g) => g.scopeType === 'PLATFORM' || g.occasionId === oid) }));
+      const [grants, connections] = await Promise.all([
+        this.db.grant.findMany({
+          where: {
+            subjectIntegrationId: p.integrationId,
+            revokedAt: null,
+            OR: [{ occasionId: { in: ids } }, { scopeType: 'PLATFORM' }],
+          },
+          select: GRANT_SELECT,
+        }) as Promise<GrantRow[]>,
+        this.db.integrationConnection.findMany({
+          where: { integrationId: p.integrationId, occasionId: { in: ids } },
+          select: { occasionId: true, eventIds: true },
+        }),
+      ]);
+      return ids.map((oid) => ({
+        actorId: null,
+        grants: grants.filter((g) => g.scopeType === 'PLATFORM' || g.occasionId === oid),
+        eventLimit: connections.find((c) => c.occasionId === oid)?.eventIds ?? null,
+      }));
     }
     if (p.kind === 'system') {
       const grant = syntheticPlatformGrant(`system:${p.reason}`, p.actions);
@@ -192,7 +204,14 @@ export class Authorizer {
     this.firstCheck ??= { action, target };
     if (this.principal.kind === 'anonymous') return { allowed: false, reason: 'UNAUTHENTICATED', detail: 'Not signed in.' };
     const standing = this.settled.get(target.occasionId) ?? (await this.standing.load(target.occasionId));
-    return decideAsActor(standing.actorId, standing.grants, action, target, this.registry);
+    return this.decideIn(standing, action, target);
+  }
+
+  /** The pure decision, then the integration's event limit (a limit narrows what grants allow, never widens it). */
+  private decideIn(standing: Standing, action: string, target: Target): Decision {
+    const d = decideAsActor(standing.actorId, standing.grants, action, target, this.registry);
+    if (!d.allowed || withinEvents(standing.eventLimit, target)) return d;
+    return { allowed: false, reason: 'NO_MATCHING_GRANT', detail: 'Outside the events this integration’s connection is limited to.' };
   }
 
   /**
@@ -203,7 +222,7 @@ export class Authorizer {
     this.firstCheck ??= { action, target };
     const standing = this.principal.kind === 'anonymous' ? undefined : this.settled.get(target.occasionId);
     if (!standing) return this.assert(action, target).then(() => true as const);
-    const d = decideAsActor(standing.actorId, standing.grants, action, target, this.registry);
+    const d = this.decideIn(standing, action, target);
     if (d.allowed) return true;
     this.refuse(action, target, d);
   }
@@ -259,6 +278,7 @@ export class Authorizer {
   async actionsAt(target: Target): Promise<string[]> {
     const now = new Date();
     const out = new Set<string>();
+    if (!withinEvents((await this.standing.load(target.occasionId)).eventLimit, target)) return [];
     for (const g of await this.grants(target.occasionId)) {
       if (grantIsLive(g, now) && scopeCovers(g, target)) for (const a of grantActions(g, this.registry)) out.add(a);
     }
@@ -273,12 +293,14 @@ export class Authorizer {
   async eventFilter(occasionId: string, action: string): Promise<'ALL' | string[]> {
     const now = new Date();
     const ids: string[] = [];
+    const limit = (await this.standing.load(occasionId)).eventLimit;
+    const limited = (f: 'ALL' | string[]) => (!limit?.length ? f : f === 'ALL' ? limit : f.filter((id) => limit.includes(id)));
     for (const g of await this.grants(occasionId)) {
       if (!grantIsLive(g, now) || !grantActions(g, this.registry).has(action)) continue;
-      if (g.scopeType === 'PLATFORM' || g.scopeType === 'OCCASION') return 'ALL';
+      if (g.scopeType === 'PLATFORM' || g.scopeType === 'OCCASION') return limited('ALL');
       if (g.scopeType === 'EVENT' && g.scopeEventId) ids.push(g.scopeEventId);
     }
-    return ids;
+    return limited(ids);
   }
 
   /** Forget cached grants (after this request changed them). */

@@ -103,6 +103,28 @@ describe('the partner worked examples', () => {
   });
 });
 
+describe('a connection limited to some events', () => {
+  const CONNECT = `mutation($i: ConnectIntegrationInput!) { connectIntegration(input: $i) { __typename
+    ... on IntegrationConnectionPayload { connection { eventIds } } ... on Error { code message } } }`;
+
+  it('bounds every grant the integration holds in the occasion, an occasion-wide one included, in the one engine', async () => {
+    // given a venue connected for the second event only, then granted event:read on the whole occasion
+    const w = await buildWorld(s, { events: 2, households: [] });
+    const venue = await integrationWithCredential(s, { operations: ['VenueEvent'] });
+    const venueGid = Buffer.from(`IntegrationApp:${venue.integrationId}`).toString('base64url');
+    const limited = await must(s, w.owner.token, CONNECT, { i: { occasionId: w.occasionId, integrationId: venueGid, eventIds: [w.eventIds[1]] } });
+    expect(limited.connectIntegration.connection.eventIds).toEqual([w.eventIds[1]]);
+    await grantIntegration(s, venue.integrationId, { occasionId: rawId(w.occasionId), actions: ['event:read'], scopeType: 'OCCASION' });
+    const token = await issueToken(s, venue);
+    // then it reads the event it is connected for, and the other is FORBIDDEN despite the occasion-wide grant
+    expect((await runOperation(s, token, 'VenueEvent', { eventId: w.eventIds[1] })).body.data.event).toMatchObject({ name: 'Event 2' });
+    expect(errorCode(await runOperation(s, token, 'VenueEvent', { eventId: w.eventIds[0] }))).toBe('FORBIDDEN');
+    // when the planner lifts the limit, the grant covers the whole occasion again (no new token needed)
+    await must(s, w.owner.token, CONNECT, { i: { occasionId: w.occasionId, integrationId: venueGid, eventIds: [] } });
+    expect((await runOperation(s, token, 'VenueEvent', { eventId: w.eventIds[0] })).body.data.event).toMatchObject({ name: 'Event 1' });
+  });
+});
+
 describe('no live access for partners (yet)', () => {
   it('an integration token cannot open a graphql-ws connection', async () => {
     const { until, wsClient } = await import('../../support/live.js');
