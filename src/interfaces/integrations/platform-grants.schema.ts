@@ -1,5 +1,6 @@
+import { GrantType } from '../../domains/permissions/permissions.schema.js';
 import { PLATFORM_TARGET } from '../../domains/permissions/target.js';
-import { apiError, ConflictError, ValidationError } from '../../platform/errors.js';
+import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { builder } from '../graphql/builder.js';
 import { encodeGlobalID } from '../graphql/global-id.js';
 import { payload } from '../graphql/payload.js';
@@ -54,7 +55,7 @@ const GrantPlatformAccessInput = builder.inputType('GrantPlatformAccessInput', {
   }),
 });
 const RevokePlatformAccessInput = builder.inputType('RevokePlatformAccessInput', {
-  fields: (t) => ({ grantId: t.globalID({ required: true, description: 'A PlatformGrant id.' }) }),
+  fields: (t) => ({ grantId: t.globalID({ required: true, for: GrantType, description: 'A PlatformGrant id.' }) }),
 });
 const PlatformAccessPayload = payload('PlatformAccessPayload', 'integration', IntegrationAppType);
 const manage = canField('integration:manage', 'PLATFORM', () => PLATFORM_TARGET);
@@ -84,7 +85,6 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RevokePlatformAccessInput, required: true }) },
     errors: { types: [ConflictError] },
     resolve: async (_r, { input }, ctx) => {
-      if (input.grantId.typename !== 'Grant') throw apiError('NOT_FOUND', 'Grant not found.');
       return {
         integration: await inTransaction(ctx, async (tx) => {
           const g = await revokePlatformAccess(tx, ctx.caller, input.grantId.id);
