@@ -158,24 +158,24 @@ export class Authorizer {
       });
     }
     if (p.kind === 'integration') {
-      const [grants, connections] = await Promise.all([
-        this.db.grant.findMany({
-          where: {
-            subjectIntegrationId: p.integrationId,
-            revokedAt: null,
-            OR: [{ occasionId: { in: ids } }, { scopeType: 'PLATFORM' }],
-          },
-          select: GRANT_SELECT,
-        }) as Promise<GrantRow[]>,
-        this.db.integrationConnection.findMany({
-          where: { integrationId: p.integrationId, occasionId: { in: ids } },
-          select: { occasionId: true, eventIds: true },
-        }),
-      ]);
+      const rows = await this.db.grant.findMany({
+        where: {
+          subjectIntegrationId: p.integrationId,
+          revokedAt: null,
+          OR: [{ occasionId: { in: ids } }, { scopeType: 'PLATFORM' }],
+        },
+        // The integration's connection to each grant's occasion rides along in the same statement: its eventIds
+        // limit every grant there (an occasion without grants needs no limit: nothing is allowed in it anyway).
+        select: {
+          ...GRANT_SELECT,
+          occasion: { select: { integrationConnections: { where: { integrationId: p.integrationId }, select: { eventIds: true } } } },
+        },
+      });
+      const grants = rows as (GrantRow & (typeof rows)[number])[];
       return ids.map((oid) => ({
         actorId: null,
         grants: grants.filter((g) => g.scopeType === 'PLATFORM' || g.occasionId === oid),
-        eventLimit: connections.find((c) => c.occasionId === oid)?.eventIds ?? null,
+        eventLimit: grants.find((g) => g.occasionId === oid)?.occasion?.integrationConnections[0]?.eventIds ?? null,
       }));
     }
     if (p.kind === 'system') {
