@@ -10,4 +10,5 @@ export const moduleRegistry = createModuleRegistry([rsvpManifest, formsManifest]
 export const actionRegistry = createActionRegistry(
   Object.assign({}, ...moduleRegistry.list().map((m) => m.actions)),
   Object.assign({}, ...moduleRegistry.list().map((m) => m.roles)),
+  moduleRegistry.list().flatMap((m) => m.platformServiceActions ?? []),
 );

@@ -76,7 +76,10 @@ export interface CatererSetup {
 }
 
 /** An occasion with RSVP on its first event, two invited households, a caterer connected and granted catering reads on that event. */
-export async function catererSetup(s: TestServer, opts: { grants?: string[] } = {}): Promise<CatererSetup> {
+export async function catererSetup(
+  s: TestServer,
+  opts: { grants?: string[]; environment?: 'DEVELOPMENT' | 'STAGING' | 'PRODUCTION' } = {},
+): Promise<CatererSetup> {
   const w = await buildWorld(s, { events: 2, households: [2, 1], modules: { rsvp: [0] } });
   const guestTokens: string[] = [];
   for (const h of w.households) {
@@ -88,7 +91,7 @@ export async function catererSetup(s: TestServer, opts: { grants?: string[] } = 
     );
     guestTokens.push(inv.createRsvpInvitation.guestToken);
   }
-  const caterer = await integrationWithCredential(s, { operations: ['CateringSummary'] });
+  const caterer = await integrationWithCredential(s, { operations: ['CateringSummary'], environment: opts.environment });
   const connection = await s.app.db.prisma.integrationConnection.create({
     data: { integrationId: caterer.integrationId, occasionId: rawId(w.occasionId) },
   });

@@ -16,6 +16,8 @@ export interface ModuleManifest {
   dependsOn: string[];
   actions: Record<string, string>;
   roles: Record<string, RoleDefinition>;
+  /** Of its actions, those a platform integration may hold at PLATFORM scope (a platform contract such as message delivery). */
+  platformServiceActions?: readonly string[];
   /** Installation-level (occasion) configuration. */
   config: z.ZodType<Record<string, unknown>>;
   /** Enablement-level (per event) configuration. */

@@ -49,6 +49,17 @@ export const OWNER_ONLY: readonly string[] = ['occasion:delete', 'audit:read'];
  */
 export const PLATFORM_ONLY: readonly string[] = ['integration:read', 'integration:manage'];
 
+/**
+ * Platform-service actions: the only actions an operator may grant a PLATFORM
+ * integration at PLATFORM scope (grantPlatformAccess). A PLATFORM grant
+ * covers every occasion, so none of the occasion actions above may ever be
+ * one (that would make a messaging provider a reader of every tenant). The
+ * domain that defines a platform contract declares its action here (or its
+ * module manifest does, as `platformServiceActions`), e.g. communications'
+ * delivery action for messaging providers; none exists yet.
+ */
+export const PLATFORM_SERVICE_ACTIONS: readonly string[] = [];
+
 export const CORE_ROLES: Record<string, RoleDefinition> = {
   owner: {
     description: 'Everything in the occasion, including deleting it and reading the audit log.',
@@ -70,11 +81,17 @@ export const CORE_ROLES: Record<string, RoleDefinition> = {
 export interface ActionRegistry {
   actions: Map<string, string>;
   roles: Map<string, { description: string; actions: Set<string> }>;
+  /** Actions that may be granted at PLATFORM scope to a platform integration (see PLATFORM_SERVICE_ACTIONS). */
+  platformService: Set<string>;
   isAction(a: string): boolean;
   roleActions(role: string): Set<string> | undefined;
 }
 
-export function createActionRegistry(extraActions: Record<string, string>, extraRoles: Record<string, RoleDefinition>): ActionRegistry {
+export function createActionRegistry(
+  extraActions: Record<string, string>,
+  extraRoles: Record<string, RoleDefinition>,
+  extraPlatformService: readonly string[] = [],
+): ActionRegistry {
   const actions = new Map<string, string>(Object.entries({ ...CORE_ACTIONS, ...extraActions }));
   for (const a of actions.keys()) {
     if (!/^[a-z][a-z_]*:[a-z][a-z_]*$/.test(a)) throw new Error(`Action "${a}" is not area:verb`);
@@ -88,9 +105,15 @@ export function createActionRegistry(extraActions: Record<string, string>, extra
     for (const a of set) if (!actions.has(a)) throw new Error(`Role ${name} names unknown action ${a}`);
     roles.set(name, { description: def.description, actions: set });
   }
+  const platformService = new Set([...PLATFORM_SERVICE_ACTIONS, ...extraPlatformService]);
+  for (const a of platformService) {
+    if (!actions.has(a)) throw new Error(`Platform-service action ${a} is not a registered action`);
+    if (a in CORE_ACTIONS) throw new Error(`${a} is an occasion action: it can never be granted at platform scope`);
+  }
   return {
     actions,
     roles,
+    platformService,
     isAction: (a) => actions.has(a),
     roleActions: (r) => roles.get(r)?.actions,
   };

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { forbidden, notFound, unauthenticated } from '../../platform/errors.js';
 import type { ActionRegistry } from './actions.js';
-import { decide, type Decision, grantActions, grantIsLive, type GrantRow, scopeCovers } from './grant-match.js';
+import { decide, type Decision, grantActions, grantIsLive, type GrantRow, scopeCovers, withinEvents } from './grant-match.js';
 import { isPlatformOperator } from '../../platform/operators.js';
 import type { Principal } from '../../platform/principal.js';
 import { isPlatformTarget, PLATFORM_OCCASION_ID, type Target } from './target.js';
@@ -99,11 +99,18 @@ interface Standing {
   actorId: string | null;
   grants: GrantRow[];
   privateEvents: PrivateEvents;
+  /** Integrations: the events their connection to the occasion is limited to (see withinEvents). */
+  eventLimit?: string[] | null;
 }
 
-/** The whole decision on one standing: the private-event gate, then the grant match. */
+/**
+ * The whole decision on one standing: the private-event gate, the grant match, then an integration's
+ * event limit (a limit narrows what grants allow, never widens it).
+ */
 export function decideInOccasion(s: Standing, action: string, target: Target, registry: ActionRegistry, now = new Date()): Decision {
-  return privateEventRefusal(s.grants, target, s.privateEvents, registry, now) ?? decideAsActor(s.actorId, s.grants, action, target, registry, now);
+  const d = privateEventRefusal(s.grants, target, s.privateEvents, registry, now) ?? decideAsActor(s.actorId, s.grants, action, target, registry, now);
+  if (!d.allowed || withinEvents(s.eventLimit, target)) return d;
+  return { allowed: false, reason: 'NO_MATCHING_GRANT', detail: 'Outside the events this integration’s connection is limited to.' };
 }
 
 /**
@@ -179,15 +186,24 @@ export class Authorizer {
           revokedAt: null,
           OR: [{ occasionId: { in: ids } }, { scopeType: 'PLATFORM' }],
         },
-        select: { ...GRANT_SELECT, occasion: { select: PRIVATE_EVENTS } },
+        // The occasion's private events and the integration's connection to it ride along in the same statement:
+        // the connection's eventIds limit every grant there (an occasion without grants needs no limit: nothing is
+        // allowed in it anyway).
+        select: {
+          ...GRANT_SELECT,
+          occasion: {
+            select: { ...PRIVATE_EVENTS, integrationConnections: { where: { integrationId: p.integrationId }, select: { eventIds: true } } },
+          },
+        },
       });
       const grants = rows.map(({ occasion: _o, ...g }) => g as GrantRow);
       return ids.map((oid) => {
-        const inOccasion = rows.find((g) => g.occasionId === oid);
+        const occasion = rows.find((g) => g.occasionId === oid)?.occasion;
         return {
           actorId: null,
           grants: grants.filter((g) => g.scopeType === 'PLATFORM' || g.occasionId === oid),
-          privateEvents: inOccasion?.occasion ? privateEventsOf(inOccasion.occasion.events) : NO_PRIVATE_EVENTS,
+          privateEvents: occasion ? privateEventsOf(occasion.events) : NO_PRIVATE_EVENTS,
+          eventLimit: occasion?.integrationConnections[0]?.eventIds ?? null,
         };
       });
     }
@@ -286,6 +302,7 @@ export class Authorizer {
   async actionsAt(target: Target): Promise<string[]> {
     const now = new Date();
     const out = new Set<string>();
+    if (!withinEvents((await this.standing.load(target.occasionId)).eventLimit, target)) return [];
     for (const g of await this.grants(target.occasionId)) {
       if (grantIsLive(g, now) && scopeCovers(g, target)) for (const a of grantActions(g, this.registry)) out.add(a);
     }
@@ -301,13 +318,19 @@ export class Authorizer {
   async eventFilter(occasionId: string, action: string): Promise<{ in: string[] } | { notIn: string[] }> {
     const now = new Date();
     const ids: string[] = [];
+    const limit = (await this.standing.load(occasionId)).eventLimit;
     for (const g of await this.grants(occasionId)) {
       if (!grantIsLive(g, now) || !grantActions(g, this.registry).has(action)) continue;
-      if (g.scopeType === 'PLATFORM' || g.scopeType === 'OCCASION') return { notIn: await this.hiddenEvents(occasionId) };
+      if (g.scopeType === 'PLATFORM' || g.scopeType === 'OCCASION') {
+        // An integration's connection limit turns "every event" into "these events" (private ones still need a grant at them).
+        if (!limit?.length) return { notIn: await this.hiddenEvents(occasionId) };
+        const hidden = new Set(await this.hiddenEvents(occasionId));
+        return { in: limit.filter((id) => !hidden.has(id)) };
+      }
       // An event-scoped grant is a grant at that event, private or not.
       if (g.scopeType === 'EVENT' && g.scopeEventId) ids.push(g.scopeEventId);
     }
-    return { in: ids };
+    return { in: limit?.length ? ids.filter((id) => limit.includes(id)) : ids };
   }
 
   /** The occasion's private events the caller is not granted at: SQL reads spanning events leave them out. */

@@ -51,6 +51,16 @@ export function scopeCovers(g: GrantRow, t: Target): boolean {
   }
 }
 
+/**
+ * An integration's connection to an occasion may be limited to some of its
+ * events: then every grant it holds there covers only targets inside those
+ * events (an occasion-wide grant included; occasion-level targets are
+ * outside). No limit (null or empty) covers what the grants cover.
+ */
+export function withinEvents(limit: readonly string[] | null | undefined, t: Target): boolean {
+  return !limit?.length || (!!t.eventId && limit.includes(t.eventId));
+}
+
 export type Decision =
   | { allowed: true; grant: GrantRow }
   | {

@@ -24,6 +24,7 @@ import '../../modules/rsvp/export/responses-csv.schema.js';
 import '../../modules/forms/forms.schema.js';
 import '../integrations/integrations.schema.js';
 import '../integrations/operations.schema.js';
+import '../integrations/platform-grants.schema.js';
 import '../webhooks/event-catalog.schema.js';
 import '../webhooks/deliveries.schema.js';
 import '../webhooks/endpoints.schema.js';

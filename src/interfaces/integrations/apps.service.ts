@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { webhookFields } from './config-fields.js';
 import type { IntegrationApp, IntegrationStatus } from '../../generated/prisma/client.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
@@ -46,17 +45,17 @@ export type OperatorTarget = (typeof OPERATOR_TARGETS)[number];
 export const isTerminal = (s: IntegrationStatus) => LIFECYCLE[s].length === 0;
 
 /**
- * Definition-level configuration: describes the integration, holds no
- * secrets. Unknown keys are refused, so a secret pasted into configuration
- * is an error rather than a plaintext value at rest (secrets go through
- * setIntegrationSecret).
+ * Definition-level configuration: describes the integration for people,
+ * holds no secrets and drives nothing (where webhooks go and what they carry
+ * is each webhook endpoint's). Unknown keys are refused, so a secret pasted
+ * into configuration is an error rather than a plaintext value at rest
+ * (secrets go through setIntegrationSecret).
  */
 export const definitionConfig = z
   .object({
     description: z.string().trim().max(1000).optional(),
     homepageUrl: z.url({ protocol: /^https?$/ }).optional(),
     contactEmail: z.email().optional(),
-    ...webhookFields,
   })
   .strict();
 

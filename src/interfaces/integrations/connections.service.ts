@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { webhookFields } from './config-fields.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
@@ -10,49 +9,30 @@ import { assertUsable, loadIntegration } from './apps.service.js';
 import { integrationConnected, integrationDisconnected } from './integrations.events.js';
 
 /*
- * Configuration layers of a connection (the definition layer lives on the
- * app, see definitionConfig): connection-level settings, occasion-level
- * settings, event-level scoping (eventIds) and the adapter mapping. Each is
- * strict, so a secret pasted into configuration is refused rather than stored
- * in plaintext; secrets go through setIntegrationSecret.
+ * What a connection holds that has an effect: the events it is limited to
+ * (eventIds: the permission engine bounds every grant the integration holds
+ * in the occasion by them) and its webhook endpoints (where and what it is
+ * sent). Its config is a label for people (the partner's account or job
+ * reference) that no code reads. It is strict, so a secret pasted into it is
+ * refused rather than stored in plaintext; secrets go through
+ * setIntegrationSecret.
  */
 
-const connectionLayer = z
+export const connectionConfig = z
   .object({
-    /** The partner's own id for this account or booking. */
-    externalAccountId: z.string().trim().min(1).max(200).optional(),
-    /** webhookUrl here overrides the definition's endpoint for this connection. */
-    ...webhookFields,
-  })
-  .strict();
-
-const occasionLayer = z
-  .object({
-    /** The partner's order/job reference for this occasion. */
-    reference: z.string().trim().min(1).max(200).optional(),
-    locale: z
-      .string()
-      .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'A locale such as en or he-IL.')
-      .optional(),
-    notes: z.string().trim().max(2000).optional(),
-  })
-  .strict();
-
-export const connectionConfig = z.object({ connection: connectionLayer.default({}), occasion: occasionLayer.default({}) }).strict();
-
-/** Adapter mapping: partner field names ↔ Tov+ fields, template and destination; never in domain tables. */
-export const adapterMapping = z
-  .object({
-    fields: z.record(z.string().min(1).max(100), z.string().min(1).max(200)).optional(),
-    template: z.string().trim().min(1).max(100).optional(),
-    destination: z.string().trim().min(1).max(200).optional(),
+    connection: z
+      .object({
+        /** The partner's own id for this account, booking or job: shown to people, read by nothing. */
+        externalAccountId: z.string().trim().min(1).max(200).optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 
 const connectInput = z.object({
-  config: connectionConfig.default({ connection: {}, occasion: {} }),
+  config: connectionConfig.default({ connection: {} }),
   eventIds: z.array(z.uuid()).max(100).default([]),
-  mapping: adapterMapping.default({}),
 });
 
 /** Only an integration an operator has enabled (or that is already in use) can be connected. */
@@ -84,7 +64,7 @@ export async function connectIntegration(tx: Tx, caller: Caller, integrationId: 
     if ((await tx.event.count({ where: { id: { in: eventIds }, occasionId } })) !== eventIds.length) throw notFound('Event');
   }
   const before = await tx.integrationConnection.findFirst({ where: { integrationId, occasionId } });
-  const data = { config: d.config, eventIds, mapping: d.mapping, disabledAt: null };
+  const data = { config: d.config, eventIds, disabledAt: null };
   const connection = before
     ? await tx.integrationConnection.update({ where: { id: before.id }, data })
     : await tx.integrationConnection.create({ data: { integrationId, occasionId, ...data } });

@@ -57,6 +57,18 @@ export const integrationDisconnected = defineEvent({
   payload: app.extend({ connectionId: z.uuid(), occasionId: z.uuid().nullable(), revokedGrants: z.number().int() }),
   requiredAction: 'integration:connect',
 });
+export const integrationPlatformAccessGranted = defineEvent({
+  type: 'integration.platform_access_granted',
+  description: 'An operator granted a platform integration platform-service actions at platform scope.',
+  payload: app.extend({ grantId: z.uuid(), actions: z.array(z.string()), expiresAt: z.string().nullable() }),
+  requiredAction: 'integration:read',
+});
+export const integrationPlatformAccessRevoked = defineEvent({
+  type: 'integration.platform_access_revoked',
+  description: 'An operator revoked a platform integration’s platform-scope grant.',
+  payload: app.extend({ grantId: z.uuid() }),
+  requiredAction: 'integration:read',
+});
 
 export const INTEGRATION_EVENTS = [
   integrationCreated,
@@ -67,4 +79,6 @@ export const INTEGRATION_EVENTS = [
   integrationSecretSet,
   integrationConnected,
   integrationDisconnected,
+  integrationPlatformAccessGranted,
+  integrationPlatformAccessRevoked,
 ];

@@ -101,13 +101,12 @@ export const IntegrationSecretType = builder.prismaNode('IntegrationSecret', {
 
 /** The platform-scope connection of a PLATFORM integration, read through its (operator-only) integration. */
 const PlatformConnection = builder
-  .objectRef<{ id: string; config: unknown; mapping: unknown; disabledAt: Date | null; createdAt: Date }>('PlatformIntegrationConnection')
+  .objectRef<{ id: string; config: unknown; disabledAt: Date | null; createdAt: Date }>('PlatformIntegrationConnection')
   .implement({
     ...inheritedType,
     fields: (t) => ({
       id: t.id({ ...inheritedType, resolve: (c) => encodeGlobalID('IntegrationConnection', c.id) }),
       config: t.field({ type: 'JSON', ...inheritedType, resolve: (c) => c.config }),
-      mapping: t.field({ type: 'JSON', ...inheritedType, resolve: (c) => c.mapping }),
       disabledAt: t.field({ type: 'DateTime', nullable: true, ...inheritedType, resolve: (c) => c.disabledAt }),
       createdAt: t.field({ type: 'DateTime', ...inheritedType, resolve: (c) => c.createdAt }),
     }),
@@ -166,19 +165,18 @@ const ConnectedIntegration = builder
 export const IntegrationConnectionType = builder.prismaNode('IntegrationConnection', {
   id: { field: 'id' },
   ...canType('access:read', 'OCCASION', (c: { occasionId: string | null }) => (c.occasionId ? { occasionId: c.occasionId } : PLATFORM_TARGET)),
-  description: 'A partner integration connected to one occasion, with its configuration layers and event scoping.',
+  description: 'A partner integration connected to one occasion, with the events it is limited to.',
   fields: (t) => ({
     integration: t.field({
       type: ConnectedIntegration,
       select: { integration: { select: { id: true, displayName: true, businessRole: true, flags: true, environment: true, status: true } } },
       resolve: (c) => c.integration,
     }),
-    config: t.expose('config', { type: 'JSON', description: 'Connection- and occasion-level configuration.' }),
+    config: t.expose('config', { type: 'JSON', description: '{ connection: { externalAccountId } }: a label for people; nothing reads it.' }),
     eventIds: t.idList({
-      description: 'The events this connection concerns.',
+      description: 'The events this connection is limited to: every grant the integration holds in the occasion covers only these (empty: no limit).',
       resolve: (c) => c.eventIds.map((id) => encodeGlobalID('Event', id)),
     }),
-    mapping: t.expose('mapping', { type: 'JSON', description: 'Adapter mapping (partner fields ↔ Tov+).' }),
     connected: t.boolean({ resolve: (c) => !c.disabledAt }),
     disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -258,7 +256,11 @@ const CreateIntegrationInput = builder.inputType('CreateIntegrationInput', {
 const ConfigureIntegrationInput = builder.inputType('ConfigureIntegrationInput', {
   fields: (t) => ({
     id: t.globalID({ required: true, for: IntegrationAppType }),
-    config: t.field({ type: 'JSON', required: true, description: 'description, homepageUrl, contactEmail, webhookUrl (https), eventTypes.' }),
+    config: t.field({
+      type: 'JSON',
+      required: true,
+      description: 'description, homepageUrl, contactEmail: for people. Webhooks are configured as endpoints (createWebhookEndpoint).',
+    }),
     displayName: t.string(),
     partnerRef: t.string(),
     expiresAt: t.field({ type: 'DateTime' }),
@@ -290,8 +292,7 @@ const SetSecretInput = builder.inputType('SetIntegrationSecretInput', {
 const ConnectPlatformIntegrationInput = builder.inputType('ConnectPlatformIntegrationInput', {
   fields: (t) => ({
     integrationId: t.globalID({ required: true, for: IntegrationAppType }),
-    config: t.field({ type: 'JSON' }),
-    mapping: t.field({ type: 'JSON' }),
+    config: t.field({ type: 'JSON', description: '{ connection: { externalAccountId } }: a label for people.' }),
   }),
 });
 
@@ -394,7 +395,7 @@ builder.mutationFields((t) => ({
     errors: { types: [ValidationError, ConflictError] },
     resolve: async (_r, { input }, ctx) => ({
       integration: await inTransaction(ctx, async (tx) => {
-        await connectIntegration(tx, ctx.caller, input.integrationId.id, null, { config: defined(input.config), mapping: defined(input.mapping) });
+        await connectIntegration(tx, ctx.caller, input.integrationId.id, null, { config: defined(input.config) });
         return tx.integrationApp.findUniqueOrThrow({ where: { id: input.integrationId.id } });
       }),
     }),
@@ -407,12 +408,11 @@ const ConnectIntegrationInput = builder.inputType('ConnectIntegrationInput', {
   fields: (t) => ({
     occasionId: t.globalID({ required: true, for: OccasionType }),
     integrationId: t.globalID({ required: true, for: IntegrationAppType, description: 'A partner integration an operator has enabled.' }),
-    config: t.field({
-      type: 'JSON',
-      description: '{ connection: {externalAccountId, webhookUrl, eventTypes}, occasion: {reference, locale, notes} }',
+    config: t.field({ type: 'JSON', description: '{ connection: { externalAccountId } }: a label for people; nothing reads it.' }),
+    eventIds: t.globalIDList({
+      for: EventType,
+      description: 'Limit the connection to these events of the occasion: every grant the integration holds here covers only them.',
     }),
-    eventIds: t.globalIDList({ for: EventType, description: 'Event-level scoping: events of this occasion the connection concerns.' }),
-    mapping: t.field({ type: 'JSON', description: 'Adapter mapping: { fields, template, destination }.' }),
   }),
 });
 const DisconnectIntegrationInput = builder.inputType('DisconnectIntegrationInput', {
@@ -432,7 +432,6 @@ builder.mutationFields((t) => ({
         connectIntegration(tx, ctx.caller, input.integrationId.id, input.occasionId.id, {
           config: defined(input.config),
           eventIds: input.eventIds?.map((e) => e.id),
-          mapping: defined(input.mapping),
         }),
       ),
     }),

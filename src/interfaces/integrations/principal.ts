@@ -24,7 +24,8 @@ export const INTEGRATION_AUDIENCE = 'tovplus-integrations';
 /** Integration statuses whose credentials may authenticate (the first use moves ENABLED to ACTIVE). */
 export const USABLE_STATUSES = ['ENABLED', 'ACTIVE'] as const;
 
-export const toIntegrationEnvironment = (env: DeploymentEnvironment) => env.toUpperCase() as 'DEVELOPMENT' | 'STAGING' | 'PRODUCTION';
+export type IntegrationEnvironment = 'DEVELOPMENT' | 'STAGING' | 'PRODUCTION';
+export const toIntegrationEnvironment = (env: DeploymentEnvironment) => env.toUpperCase() as IntegrationEnvironment;
 
 export type IntegrationPrincipal = Extract<Principal, { kind: 'integration' }>;
 

@@ -3,6 +3,7 @@ import type { Prisma, Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
 
 import { type Caller, userIdOf } from '../../platform/principal.js';
+import type { IntegrationEnvironment } from '../integrations/principal.js';
 import { loadEndpoint } from './endpoints.service.js';
 import { webhookTestSent } from './webhooks.events.js';
 
@@ -61,10 +62,16 @@ export async function recoverFailed(tx: Tx, caller: Caller, w: RecoverWindow) {
   return rows.map((r) => r.id);
 }
 
-/** A `webhook.test` message to one endpoint (whatever it subscribes to): the way to check URL and signature set-up. */
-export async function sendTest(tx: Tx, caller: Caller, endpointId: string) {
+/**
+ * A `webhook.test` message to one endpoint (whatever it subscribes to): the way to check URL and signature set-up.
+ * `environment` is this deployment's: a staging endpoint never gets a request from a development server, test or not.
+ */
+export async function sendTest(tx: Tx, caller: Caller, endpointId: string, environment: IntegrationEnvironment) {
   const endpoint = await loadEndpoint(tx, endpointId);
   if (endpoint.status !== 'ACTIVE') throw new ConflictError('This endpoint is disabled: enable it first.');
+  if (endpoint.environment !== environment) {
+    throw new ConflictError(`This endpoint is ${endpoint.environment}; this server is ${environment}: environments never mix.`);
+  }
   const requestedBy = userIdOf(caller.principal);
   // Written as already relayed: a test goes to this endpoint only, never through the fan-out.
   const event = await tx.outboxEvent.create({

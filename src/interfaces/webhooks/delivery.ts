@@ -7,7 +7,7 @@ import { recordEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
 import type { AppServices } from '../graphql/context.js';
 import type { PersistedManifest } from '../integrations/persisted-operations.js';
-import { USABLE_STATUSES } from '../integrations/principal.js';
+import { type IntegrationEnvironment, USABLE_STATUSES } from '../integrations/principal.js';
 import { eventCatalog } from './event-catalog.js';
 import type { PostResult, WebhookHttpClient } from './http-client.js';
 import { renderEnvelope } from './render.js';
@@ -35,6 +35,8 @@ export interface DeliveryDeps {
   maxPayloadBytes: number;
   disableAfterMs: number;
   leaseMs: number;
+  /** This deployment's environment: endpoints and integrations of another never get a request from it. */
+  environment: IntegrationEnvironment;
 }
 
 export type AttemptOutcome = { status: 'SKIPPED' } | { status: 'SUCCEEDED' | 'FAILED' | 'CANCELLED' } | { status: 'PENDING'; nextAttemptAt: Date };
@@ -76,6 +78,8 @@ async function cancellation(deps: DeliveryDeps, d: Loaded): Promise<string | nul
   const ep = d.endpoint;
   const integration = ep.connection.integration;
   if (ep.status !== 'ACTIVE') return 'endpoint_disabled';
+  // The relay never fans out across environments, but test-sends, redeliveries and recoveries do not pass through it.
+  if (ep.environment !== deps.environment || integration.environment !== deps.environment) return 'environment_mismatch';
   if (ep.connection.disabledAt) return 'integration_disconnected';
   if (!(USABLE_STATUSES as readonly string[]).includes(integration.status)) return `integration_${integration.status.toLowerCase()}`;
   if (integration.expiresAt && integration.expiresAt <= new Date()) return 'integration_expired';

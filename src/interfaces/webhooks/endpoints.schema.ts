@@ -10,6 +10,7 @@ import { canField, canType, inheritedType } from '../graphql/rules.js';
 import { inTransaction } from '../graphql/write.js';
 import { IntegrationConnectionType, IntegrationEnvironment } from '../integrations/integrations.schema.js';
 import { loadPersistedManifest } from '../integrations/persisted-operations.js';
+import { toIntegrationEnvironment } from '../integrations/principal.js';
 import { deliveryCounts, healthOf, sendTest } from './deliveries.service.js';
 import { WebhookDeliveryRef, WebhookDeliveryStatus, EndpointHealthEnum } from './deliveries.schema.js';
 import { createEndpoint, type EndpointDeps, rotateEndpointSecret, updateEndpoint } from './endpoints.service.js';
@@ -203,7 +204,9 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: IdInput, required: true }) },
     errors: { types: [ConflictError] },
     resolve: async (_r, { input }, ctx) => {
-      const delivery = await inTransaction(ctx, (tx) => sendTest(tx, ctx.caller, input.id.id));
+      const delivery = await inTransaction(ctx, (tx) =>
+        sendTest(tx, ctx.caller, input.id.id, toIntegrationEnvironment(ctx.app.config.DEPLOYMENT_ENVIRONMENT)),
+      );
       await ctx.app.webhookDispatch?.([{ id: delivery.id, runAt: new Date() }]);
       return { delivery };
     },

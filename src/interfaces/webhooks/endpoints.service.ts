@@ -10,6 +10,7 @@ import { type Caller, userIdOf } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import { assertUsable, INTEGRATION_ENVIRONMENTS } from '../integrations/apps.service.js';
 import type { PersistedManifest } from '../integrations/persisted-operations.js';
+import { documentProblems } from './document-variables.js';
 import { eventCatalog } from './event-catalog.js';
 import type { AllowedNetwork } from './network-policy.js';
 import { urlProblem } from './network-policy.js';
@@ -119,6 +120,8 @@ async function subscriptionIssues(
       issues.push({ path: 'input.documentId', message: 'Not on this integration’s operation allowlist.' });
     } else if (parse(doc).definitions.some((d) => d.kind === 'OperationDefinition' && d.operation !== 'query')) {
       issues.push({ path: 'input.documentId', message: 'Only a query can render a payload.' });
+    } else {
+      for (const message of documentProblems(parse(doc), { eventFiltered: eventIds.length > 0 })) issues.push({ path: 'input.documentId', message });
     }
   }
   return issues;
@@ -202,7 +205,8 @@ export async function updateEndpoint(tx: Tx, caller: Caller, deps: EndpointDeps,
     url: d.url,
     eventTypes: touchesSubscription ? eventTypes : undefined,
     eventIds,
-    documentId: d.documentId,
+    // The document is checked against the filter it will run under: dropping the event filter may strand its $eventId.
+    documentId: d.documentId !== undefined ? d.documentId : d.eventIds ? before.documentId : undefined,
   });
   if (issues.length) throw new ValidationError(issues.map((i) => i.message).join(' '), issues);
   const reenabled = d.status === 'ACTIVE' && before.status !== 'ACTIVE';

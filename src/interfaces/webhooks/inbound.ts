@@ -17,7 +17,9 @@ import { integrationPrincipal } from './subscriber-access.js';
  * Standard Webhooks when the integration's `inbound_signing` secret is a
  * whsec_ secret, else that secret as a shared secret in `x-webhook-secret`;
  * either way webhook-id and a webhook-timestamp within 5 minutes are
- * required. A webhook-id already handled is acknowledged and ignored. The
+ * required. Only then is the integration's state looked at (a disabled one
+ * is 403 to its verified partner, and unverifiable like any other to
+ * everyone else). A webhook-id already handled is acknowledged and ignored. The
  * adapter's operation then runs as the integration principal. Every refusal
  * is a 4xx with a reason and changes nothing.
  */
@@ -72,13 +74,6 @@ export async function handleInboundWebhook(
   const secret = integration ? await revealSecret(app.db.prisma, resolveAppKey(app.config), integrationId, INBOUND_SECRET_NAME) : null;
   // Unknown integration and one without an inbound secret look the same: nothing to probe for.
   if (!integration || !secret) return (send(res, 404, { error: 'not_found' }), true);
-  if (
-    !(USABLE_STATUSES as readonly string[]).includes(integration.status) ||
-    (integration.expiresAt && integration.expiresAt <= new Date()) ||
-    integration.environment !== toIntegrationEnvironment(app.config.DEPLOYMENT_ENVIRONMENT)
-  ) {
-    return (send(res, 403, { error: 'integration_not_active' }), true);
-  }
 
   const text = raw.toString('utf8');
   const headers = {
@@ -95,6 +90,15 @@ export async function handleInboundWebhook(
     if (!id || !ts || !/^\d+$/.test(ts)) return (send(res, 401, { error: 'missing_headers' }), true);
     if (Math.abs(Date.now() / 1000 - Number(ts)) > TOLERANCE_SECONDS) return (send(res, 401, { error: 'stale_timestamp' }), true);
     if (!sharedSecretMatches(secret, header(req, 'x-webhook-secret'))) return (send(res, 401, { error: 'bad_signature' }), true);
+  }
+  // Only a sender that proved it holds the secret learns the integration's state: to anyone else a disabled
+  // integration answers exactly like an active one (401), so its state cannot be probed without the secret.
+  if (
+    !(USABLE_STATUSES as readonly string[]).includes(integration.status) ||
+    (integration.expiresAt && integration.expiresAt <= new Date()) ||
+    integration.environment !== toIntegrationEnvironment(app.config.DEPLOYMENT_ENVIRONMENT)
+  ) {
+    return (send(res, 403, { error: 'integration_not_active' }), true);
   }
   const webhookId = headers['webhook-id']!.slice(0, 200);
 

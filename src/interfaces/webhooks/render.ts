@@ -1,9 +1,10 @@
-import { execute, type GraphQLSchema, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { execute, type GraphQLError, type GraphQLSchema, parse, type DocumentNode } from 'graphql';
 import type { Principal } from '../../platform/principal.js';
 import type { AppServices } from '../graphql/context.js';
 import { createContext } from '../graphql/context-factory.js';
 import { encodeGlobalID } from '../graphql/global-id.js';
 import type { PersistedManifest } from '../integrations/persisted-operations.js';
+import { variablesFor } from './document-variables.js';
 
 /*
  * The payload of a webhook, rendered at delivery time as the receiving
@@ -46,11 +47,15 @@ export function envelopeOf(e: EnvelopeSource): Envelope {
   };
 }
 
-/** Variables a document may declare, filled from the envelope (as the global ids the API takes). */
-function variablesFor(doc: DocumentNode, env: Envelope): Record<string, unknown> {
-  const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
-  const available: Record<string, unknown> = { occasionId: env.occasionId, eventId: env.eventId, eventType: env.type, webhookEventId: env.id };
-  return Object.fromEntries((op?.variableDefinitions ?? []).map((v) => [v.variable.name.value, available[v.variable.name.value] ?? null]));
+/**
+ * The document's result held errors that are not the partner's to read (a
+ * bug, not a refusal): the attempt fails as render_failed and the worker logs
+ * them, rather than sending a masked "internal error" to a partner.
+ */
+export class RenderError extends Error {
+  constructor(readonly errors: readonly GraphQLError[]) {
+    super(`The webhook document failed: ${errors.map((e) => e.message).join('; ')}`);
+  }
 }
 
 const parsed = new Map<string, DocumentNode>();
@@ -69,24 +74,34 @@ export async function renderEnvelope(deps: RenderDeps, source: EnvelopeSource, d
   if (!text) return { ...env, data: null, errors: [{ message: 'The endpoint’s document is no longer published.', code: 'DOCUMENT_NOT_FOUND' }] };
   if (!parsed.has(documentId)) parsed.set(documentId, parse(text));
   const document = parsed.get(documentId)!;
+  const { values, missing } = variablesFor(document, {
+    occasionId: env.occasionId,
+    eventId: env.eventId,
+    eventType: env.type,
+    webhookEventId: env.id,
+  });
+  if (missing.length) {
+    // Endpoints are checked so real events fill them; a webhook.test message belongs to no event, so its
+    // document is not run: the partner sees the envelope and why the data is absent.
+    const names = missing.map((n) => `$${n}`).join(', ');
+    return {
+      ...env,
+      data: null,
+      errors: [{ message: `This ${env.type} message has no value for ${names}; the document runs on events that do.`, code: 'VARIABLE_UNAVAILABLE' }],
+    };
+  }
   const result = await execute({
     schema: deps.schema,
     document,
     contextValue: createContext(deps.app, principal, requestId),
-    variableValues: variablesFor(document, env),
+    variableValues: values,
   });
+  const unexpected = result.errors?.filter((e) => !e.extensions?.code) ?? [];
+  if (unexpected.length) throw new RenderError(unexpected);
   return {
     ...env,
     data: result.data ?? null,
-    ...(result.errors?.length
-      ? {
-          // Messages of domain errors only; anything unexpected is not the partner's to read.
-          errors: result.errors.map((e) => ({
-            message: e.extensions?.code ? e.message : 'Unexpected error.',
-            path: e.path,
-            code: e.extensions?.code ?? 'INTERNAL_SERVER_ERROR',
-          })),
-        }
-      : {}),
+    // Refusals and not-founds (a grant revoked since the event): the partner learns which field and why.
+    ...(result.errors?.length ? { errors: result.errors.map((e) => ({ message: e.message, path: e.path, code: e.extensions!.code })) } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { Authorizer } from '../../domains/permissions/authorizer.js';
 import { PLATFORM_TARGET } from '../../domains/permissions/target.js';
 import type { Caller } from '../../platform/principal.js';
 import { CliUsageError, options } from '../integrations/integrations.cli.js';
+import { toIntegrationEnvironment } from '../integrations/principal.js';
 import { endpointHealth, healthOf, recoverFailed, redeliver, sendTest } from './deliveries.service.js';
 import { createDeliveryQueue } from './dispatch.js';
 
@@ -123,7 +124,7 @@ export async function runWebhooksCommand(app: App, args: string[]): Promise<stri
     case 'test': {
       await authz.assert('integration:manage', PLATFORM_TARGET, 'Webhook endpoint');
       const id = uuidArg(positional[0], 'endpointId');
-      const d = await prisma.$transaction((tx) => sendTest(tx, caller, id));
+      const d = await prisma.$transaction((tx) => sendTest(tx, caller, id, toIntegrationEnvironment(app.config.DEPLOYMENT_ENVIRONMENT)));
       await dispatch([d.id]);
       return [`test delivery ${d.id} queued; see it with: webhooks attempts ${d.id}`];
     }

@@ -52,6 +52,7 @@ export function deliveryDeps(app: AppServices, schema: GraphQLSchema = buildSche
     disableAfterMs: c.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
     // Long enough for one full attempt (render + request) with room to spare; past it, a dead worker's delivery is taken over.
     leaseMs: c.WEBHOOK_TIMEOUT_MS + 15_000,
+    environment: toIntegrationEnvironment(c.DEPLOYMENT_ENVIRONMENT),
   };
 }
 

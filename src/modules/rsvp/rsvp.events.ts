@@ -28,8 +28,14 @@ export const rsvpUpdated = defineEvent({
 });
 export const rsvpOverridden = defineEvent({
   type: 'rsvp.overridden',
-  description: 'A planner set or corrected a response.',
-  payload: response.extend({ reason: z.string().nullable() }),
+  description:
+    'A response was set or corrected on the guest’s behalf: by a planner (source PLANNER_OVERRIDE) or by an integration, e.g. a scanned reply card (source INTEGRATION, with integrationId).',
+  payload: response.extend({
+    reason: z.string().nullable(),
+    source: z.enum(['PLANNER_OVERRIDE', 'INTEGRATION']),
+    /** The integration that wrote it (source INTEGRATION), else null. */
+    integrationId: z.uuid().nullable(),
+  }),
   requiredAction: 'rsvp:view',
   alsoAllowedWith: ['rsvp:read_catering'],
 });

@@ -29,7 +29,10 @@ export const RsvpResponseScopeEnum = builder.enumType('RsvpResponseScope', {
   values: RESPONSE_SCOPES,
   description: 'ACTOR: a person answers for themselves. HOUSEHOLD / GROUP: the unit’s controller answers for its members.',
 });
-const RsvpSourceEnum = builder.enumType('RsvpSource', { values: ['GUEST', 'PLANNER_OVERRIDE', 'IMPORT'] as const });
+const RsvpSourceEnum = builder.enumType('RsvpSource', {
+  values: ['GUEST', 'PLANNER_OVERRIDE', 'IMPORT', 'INTEGRATION'] as const,
+  description: 'Who wrote an answer: the guest, a planner’s override, a guest-list import, or an integration (e.g. a scanned reply card).',
+});
 
 /** Actors and form submissions by id, batched per request: a page of responses names many of each. */
 const actorById = requestLoader((ctx, ids) => ctx.prisma.actor.findMany({ where: { id: { in: ids } } }).then(byId));
@@ -76,6 +79,12 @@ builder.prismaObject('RsvpResponseChange', {
     toParticipantIds: t.idList({ ...inheritedType, resolve: (c) => c.toParticipantActorIds.map((id) => encodeGlobalID('Actor', id)) }),
     source: t.expose('source', { type: RsvpSourceEnum, ...inheritedType }),
     principalType: t.exposeString('principalType', inheritedType),
+    integrationId: t.id({
+      nullable: true,
+      ...inheritedType,
+      description: 'The integration that made the change (source INTEGRATION).',
+      resolve: (c) => (c.principalType === 'integration' && c.principalId ? encodeGlobalID('IntegrationApp', c.principalId) : null),
+    }),
     actorId: t.id({ nullable: true, ...inheritedType, resolve: (c) => (c.actorId ? encodeGlobalID('Actor', c.actorId) : null) }),
     reason: t.exposeString('reason', { nullable: true, ...inheritedType }),
     at: t.expose('at', { type: 'DateTime', ...inheritedType }),
@@ -111,6 +120,11 @@ export const RsvpResponseType = builder.prismaNode('RsvpResponse', {
       resolve: async (r, _a, ctx) => (r.responderActorId ? actorById(ctx, r.responderActorId) : null),
     }),
     source: t.expose('source', { type: RsvpSourceEnum, nullable: true }),
+    responderIntegrationId: t.id({
+      nullable: true,
+      description: 'The integration that wrote the current answer (source INTEGRATION); integrations are never actors.',
+      resolve: (r) => (r.responderIntegrationId ? encodeGlobalID('IntegrationApp', r.responderIntegrationId) : null),
+    }),
     notes: t.exposeString('notes', { nullable: true, description: 'The guest’s note.' }),
     respondedAt: t.expose('respondedAt', { type: 'DateTime', nullable: true }),
     formSubmissions: t.field({

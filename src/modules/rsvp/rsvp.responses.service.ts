@@ -37,8 +37,11 @@ const overrideInput = z.object({
 
 type Change = z.infer<ReturnType<typeof change>>;
 
+/** Sources of an override: a planner keying in a correction, or an integration reporting answers (a scanned reply card). */
+type OverrideSource = 'PLANNER_OVERRIDE' | 'INTEGRATION';
+
 interface ApplyOptions {
-  source: 'GUEST' | 'PLANNER_OVERRIDE';
+  source: 'GUEST' | OverrideSource;
   /** Events the caller may answer: for a guest, invited ∩ allowed by the link ∩ RSVP-enabled. */
   answerable: Set<string>;
   enforceDeadline: boolean;
@@ -146,6 +149,9 @@ async function applyChanges(tx: Tx, caller: Caller, inv: InvitationWithPeople, c
   }
 
   const responder = await actorIdOf(tx, caller.principal, inv.occasionId);
+  // Integrations are never actors: the response names the integration itself.
+  const integrationId = caller.principal.kind === 'integration' ? caller.principal.integrationId : null;
+  const overriding = opts.source !== 'GUEST';
   const results = [];
   for (const p of plan) {
     const before = responses.find((r) => r.eventId === p.change.eventId);
@@ -183,6 +189,7 @@ async function applyChanges(tx: Tx, caller: Caller, inv: InvitationWithPeople, c
         childCount: people.filter((x) => x.role === 'CHILD').length,
         plusOneCount: people.filter((x) => x.role === 'PLUS_ONE').length,
         responderActorId: responder,
+        responderIntegrationId: integrationId,
         source: opts.source,
         ...(p.change.notes !== undefined ? { notes: p.change.notes || null } : {}),
         formSubmissionIds,
@@ -211,8 +218,7 @@ async function applyChanges(tx: Tx, caller: Caller, inv: InvitationWithPeople, c
         },
       });
     }
-    const event: EventType | null =
-      opts.source === 'PLANNER_OVERRIDE' ? rsvpOverridden : before.status === 'PENDING' ? rsvpSubmitted : touched ? rsvpUpdated : null;
+    const event: EventType | null = overriding ? rsvpOverridden : before.status === 'PENDING' ? rsvpSubmitted : touched ? rsvpUpdated : null;
     if (event) {
       const payload = {
         occasionId: inv.occasionId,
@@ -222,7 +228,7 @@ async function applyChanges(tx: Tx, caller: Caller, inv: InvitationWithPeople, c
         status: after.status,
         previousStatus: before.status,
         headcount: after.headcount,
-        ...(opts.source === 'PLANNER_OVERRIDE' ? { reason: opts.reason ?? null } : {}),
+        ...(overriding ? { reason: opts.reason ?? null, source: opts.source as OverrideSource, integrationId } : {}),
       };
       await recordEvent(tx, caller, event, payload, { occasionId: inv.occasionId, eventId: after.eventId });
     }
@@ -275,14 +281,18 @@ export async function submitRsvp(tx: Tx, caller: Caller, input: unknown) {
   return inv;
 }
 
-/** A planner sets or corrects responses of one invitation, deadline or not; the reason is kept with the history. */
+/**
+ * A planner sets or corrects responses of one invitation, deadline or not; the reason is kept with the history.
+ * Run by an integration (the inbound reply-card adapter), the same write is recorded as the integration's (source
+ * INTEGRATION, with its id), never as a planner's.
+ */
 export async function overrideRsvpResponses(tx: Tx, caller: Caller, invitationId: string, input: unknown) {
   const data = parseInput(overrideInput, input);
   await tx.$queryRaw`SELECT id FROM rsvp_invitations WHERE id = ${invitationId}::uuid FOR UPDATE`;
   const inv = await loadUnitPeople(tx, { id: invitationId });
   if (!inv) throw notFound('RSVP invitation');
   await applyChanges(tx, caller, inv, data.responses, {
-    source: 'PLANNER_OVERRIDE',
+    source: caller.principal.kind === 'integration' ? 'INTEGRATION' : 'PLANNER_OVERRIDE',
     answerable: new Set(inv.invitedEventIds),
     enforceDeadline: false,
     // The note is the guest's own words (shown back to them); a planner's reason goes to the history instead.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CORE_ACTIONS, createActionRegistry, OWNER_ONLY, PLATFORM_ONLY } from '../../../src/domains/permissions/actions.js';
 import { decideAsActor } from '../../../src/domains/permissions/authorizer.js';
-import { decide, grantActions, grantIsLive, type GrantRow, scopeCovers } from '../../../src/domains/permissions/grant-match.js';
+import { decide, grantActions, grantIsLive, type GrantRow, scopeCovers, withinEvents } from '../../../src/domains/permissions/grant-match.js';
 import type { Target } from '../../../src/domains/permissions/target.js';
 import { rsvpManifest } from '../../../src/modules/rsvp/manifest.js';
 import { formsManifest } from '../../../src/modules/forms/manifest.js';
@@ -111,6 +111,17 @@ describe('scopeCovers: scopes nest and a grant covers every target inside its sc
     expect(scopeCovers(grant({ scopeType: 'EVENT', scopeEventId: null }), occasionTarget)).toBe(false);
     expect(scopeCovers(grant({ scopeType: 'MODULE_ENABLEMENT', scopeEnablementId: null }), event1)).toBe(false);
     expect(scopeCovers(grant({ scopeType: 'RESOURCE' }), occasionTarget)).toBe(false);
+  });
+});
+
+describe('withinEvents: a connection limited to events bounds what grants cover', () => {
+  it('no limit covers everything; a limit covers targets in its events only, occasion-level targets not at all', () => {
+    expect(withinEvents(null, { occasionId: 'o' })).toBe(true);
+    expect(withinEvents([], { occasionId: 'o', eventId: 'e2' })).toBe(true);
+    expect(withinEvents(['e1'], { occasionId: 'o', eventId: 'e1', enablementId: 'en' })).toBe(true);
+    expect(withinEvents(['e1'], { occasionId: 'o', eventId: 'e2' })).toBe(false);
+    expect(withinEvents(['e1'], { occasionId: 'o' })).toBe(false);
+    expect(withinEvents(['e1'], { occasionId: 'o', installationId: 'i' })).toBe(false);
   });
 });
 

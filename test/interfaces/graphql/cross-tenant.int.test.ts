@@ -59,6 +59,10 @@ const NOT_OCCASION_SCOPED = new Set<string>([
   'Mutation.setIntegrationSecret',
   'Mutation.connectPlatformIntegration',
   'Mutation.setIntegrationOperations',
+  // Platform-scope grants of platform integrations: same operator-only rule. Covered in
+  // test/interfaces/integrations/platform-grants.int.test.ts.
+  'Mutation.grantPlatformAccess',
+  'Mutation.revokePlatformAccess',
   // Webhook deliveries across occasions (operators only, integration:* at PLATFORM): refused
   // before any id is read. Covered in test/interfaces/webhooks/operator.int.test.ts.
   'Query.webhookDeliveries',

@@ -257,7 +257,7 @@ describe('rate limit per credential', () => {
 describe('audit of integration calls', () => {
   const rowsOf = (requestId: string) => prisma.auditLog.findMany({ where: { requestId } });
 
-  it('a granted read writes one SUCCESS row naming the integration, credential, root field and request', async () => {
+  it('a granted read writes one SUCCESS row naming the integration, credential, root field, the resource it read and request', async () => {
     const v = await venue();
     const requestId = newRequestId('int');
     const r = await readEvent(v.token, world.eventIds[0]!, { 'x-request-id': requestId });
@@ -271,6 +271,10 @@ describe('audit of integration calls', () => {
       action: 'event',
       outcome: 'SUCCESS',
       occasionId: rawId(world.occasionId),
+      // The resource, not only the root field: the event the id argument named, as type + id.
+      targetType: 'Event',
+      targetId: rawId(world.eventIds[0]!),
+      scope: expect.objectContaining({ targets: [{ type: 'Event', id: rawId(world.eventIds[0]!) }] }),
     });
     // the persisted operation id once partners send documentId (null while only query text reaches the server)
     expect([null, expect.stringMatching(/^sha256:/)]).toContainEqual(rows[0]!.operationId);
@@ -280,7 +284,9 @@ describe('audit of integration calls', () => {
     const v = await venue();
     const forbidden = newRequestId('int');
     await readEvent(v.token, world.eventIds[1]!, { 'x-request-id': forbidden });
-    expect(await rowsOf(forbidden)).toMatchObject([{ outcome: 'DENIED', reason: 'FORBIDDEN', integrationId: v.integrationId }]);
+    expect(await rowsOf(forbidden)).toMatchObject([
+      { outcome: 'DENIED', reason: 'FORBIDDEN', integrationId: v.integrationId, targetType: 'Event', targetId: rawId(world.eventIds[1]!) },
+    ]);
     const foreign = newRequestId('int');
     await readEvent(v.token, other.eventIds[0]!, { 'x-request-id': foreign });
     expect(await rowsOf(foreign)).toMatchObject([{ outcome: 'DENIED', reason: 'NOT_FOUND', occasionId: null }]);

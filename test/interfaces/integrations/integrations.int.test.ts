@@ -33,7 +33,7 @@ const SET_SECRET = `mutation($i: SetIntegrationSecretInput!) { setIntegrationSec
 const GET = `query($id: ID!) { integration(id: $id) { id status credentials { id keyId secretHint status lastUsedAt } secrets { id name revokedAt } connectedOccasionCount } }`;
 const LIST = `query($f: IntegrationFilter) { integrations(first: 50, filter: $f) { totalCount edges { node { id displayName status } } } }`;
 const CONNECT = `mutation($i: ConnectIntegrationInput!) { connectIntegration(input: $i) { __typename
-  ... on IntegrationConnectionPayload { connection { id eventIds config mapping connected integration { id displayName status businessRole } } } ... on Error { code message } } }`;
+  ... on IntegrationConnectionPayload { connection { id eventIds config connected integration { id displayName status businessRole } } } ... on Error { code message } } }`;
 const DISCONNECT = `mutation($i: DisconnectIntegrationInput!) { disconnectIntegration(input: $i) { __typename
   ... on IntegrationConnectionPayload { connection { id connected disabledAt } } ... on Error { code message } } }`;
 const GRANT = `mutation($i: GrantAccessInput!) { grantAccess(input: $i) { __typename
@@ -78,9 +78,9 @@ describe('integration records and lifecycle', () => {
 
   it('walks defined → configured → enabled → active → disabled → enabled → disabled → archived', async () => {
     const app = await createApp();
-    const cfg = (await must(s, operator, CONFIGURE, { i: { id: app.id, config: { webhookUrl: 'https://print.example.com/hooks' } } }))
+    const cfg = (await must(s, operator, CONFIGURE, { i: { id: app.id, config: { homepageUrl: 'https://print.example.com' } } }))
       .configureIntegration;
-    expect(cfg.integration).toMatchObject({ status: 'CONFIGURED', config: { webhookUrl: 'https://print.example.com/hooks' } });
+    expect(cfg.integration).toMatchObject({ status: 'CONFIGURED', config: { homepageUrl: 'https://print.example.com' } });
     expect((await transition(app.id, 'ENABLED')).integration.status).toBe('ENABLED');
     // The token endpoint activates on first use; calling again is a no-op.
     expect(await markActive(s.app.db.prisma, rawId(app.id))).toBe(true);
@@ -273,15 +273,14 @@ describe('connections and integration grants', () => {
           occasionId: w.occasionId,
           integrationId: app.id,
           eventIds: [w.eventIds[1]],
-          config: { occasion: { reference: 'JOB-42' } },
-          mapping: { fields: { guestName: 'recipient' } },
+          config: { connection: { externalAccountId: 'JOB-42' } },
         },
       })
     ).connectIntegration.connection;
     expect(c).toMatchObject({
       eventIds: [w.eventIds[1]],
       connected: true,
-      config: { connection: {}, occasion: { reference: 'JOB-42' } },
+      config: { connection: { externalAccountId: 'JOB-42' } },
       integration: { id: app.id, displayName: app.displayName, status: 'ENABLED', businessRole: 'PARTNER' },
     });
     expect((await watch.audit()).map((a) => a.action)).toEqual(['integration:connect']);
@@ -289,6 +288,29 @@ describe('connections and integration grants', () => {
     const list = (await must(s, w.owner.token, CONNECTIONS, { id: w.occasionId })).occasion.integrationConnections;
     expect(list.totalCount).toBe(1);
     expect((await must(s, operator, GET, { id: app.id })).integration.connectedOccasionCount).toBe(1);
+  });
+
+  it('configuration that did nothing is refused: webhookUrl/eventTypes (webhook endpoints are the truth), the occasion layer, a mapping', async () => {
+    const w = await buildWorld(s, { events: 1, households: [] });
+    const app = await enabledApp();
+    for (const config of [
+      { connection: { webhookUrl: 'https://x.example.com/h' } },
+      { connection: { eventTypes: ['rsvp.submitted'] } },
+      { occasion: { reference: 'JOB-1' } },
+    ]) {
+      const r = await s.gql(CONNECT, { i: { occasionId: w.occasionId, integrationId: app.id, config } }, { token: w.owner.token });
+      expect(r.body.data.connectIntegration, JSON.stringify(config)).toMatchObject({ __typename: 'ValidationError' });
+    }
+    const mapping = await s.gql(
+      CONNECT,
+      { i: { occasionId: w.occasionId, integrationId: app.id, mapping: { template: 'x' } } },
+      { token: w.owner.token },
+    );
+    expect(mapping.status).toBe(400);
+    const defined = await createApp();
+    const cfg = await s.gql(CONFIGURE, { i: { id: defined.id, config: { webhookUrl: 'https://print.example.com/hooks' } } }, { token: operator });
+    expect(cfg.body.data.configureIntegration).toMatchObject({ __typename: 'ValidationError' });
+    expect(await s.app.db.prisma.integrationConnection.count({ where: { occasionId: rawId(w.occasionId) } })).toBe(0);
   });
 
   it('events of another occasion are NOT_FOUND; bad config is a validation error; a not-enabled integration is a conflict; nothing written', async () => {
@@ -304,7 +326,7 @@ describe('connections and integration grants', () => {
     expect(errorCode(foreign)).toBe('NOT_FOUND');
     const bad = await s.gql(
       CONNECT,
-      { i: { occasionId: w.occasionId, integrationId: app.id, mapping: { password: 'x' } } },
+      { i: { occasionId: w.occasionId, integrationId: app.id, config: { connection: { password: 'x' } } } },
       { token: w.owner.token },
     );
     expect(bad.body.data.connectIntegration).toMatchObject({ __typename: 'ValidationError' });
@@ -382,13 +404,18 @@ describe('connections and integration grants', () => {
     const r = await s.gql(CONNECT, { i: { occasionId: w.occasionId, integrationId: app.id } }, { token: w.owner.token });
     expect(r.body.data.connectIntegration).toMatchObject({ __typename: 'ValidationError' });
     const PLATFORM_CONNECT = `mutation($i: ConnectPlatformIntegrationInput!) { connectPlatformIntegration(input: $i) { __typename
-      ... on ConnectPlatformIntegrationPayload { integration { platformConnection { id config mapping } } } ... on Error { code message } } }`;
+      ... on ConnectPlatformIntegrationPayload { integration { platformConnection { id config } } } ... on Error { code message } } }`;
     expect(errorCode(await s.gql(PLATFORM_CONNECT, { i: { integrationId: app.id } }, { token: w.owner.token }))).toBe('FORBIDDEN');
-    const first = (await must(s, operator, PLATFORM_CONNECT, { i: { integrationId: app.id, mapping: { template: 'sms' } } }))
-      .connectPlatformIntegration;
-    const second = (await must(s, operator, PLATFORM_CONNECT, { i: { integrationId: app.id, mapping: { template: 'sms2' } } }))
-      .connectPlatformIntegration;
-    expect(second.integration.platformConnection).toMatchObject({ id: first.integration.platformConnection.id, mapping: { template: 'sms2' } });
+    const first = (
+      await must(s, operator, PLATFORM_CONNECT, { i: { integrationId: app.id, config: { connection: { externalAccountId: 'acct-1' } } } })
+    ).connectPlatformIntegration;
+    const second = (
+      await must(s, operator, PLATFORM_CONNECT, { i: { integrationId: app.id, config: { connection: { externalAccountId: 'acct-2' } } } })
+    ).connectPlatformIntegration;
+    expect(second.integration.platformConnection).toMatchObject({
+      id: first.integration.platformConnection.id,
+      config: { connection: { externalAccountId: 'acct-2' } },
+    });
     expect(await s.app.db.prisma.integrationConnection.count({ where: { integrationId: rawId(app.id) } })).toBe(1);
   });
 });

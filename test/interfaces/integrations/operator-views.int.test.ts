@@ -42,9 +42,6 @@ describe('assigning persisted operations', () => {
       'CateringSummary',
       'VenueEvent',
     ]);
-    // the printer's document needs actor:read, which this caterer lacks
-    const printer = await s.gql(SET_OPS, { i: { integrationId: id, operationIds: [operationId('PrintRecipient')] } }, { token: operator });
-    expect(printer.body.data.setIntegrationOperations.__typename).toBe('ValidationError');
     const unknown = await s.gql(SET_OPS, { i: { integrationId: id, operationIds: [`sha256:${'a'.repeat(64)}`] } }, { token: operator });
     expect(unknown.body.data.setIntegrationOperations.__typename).toBe('ValidationError');
   });
@@ -55,7 +52,7 @@ describe('assigning persisted operations', () => {
     const q = `{ persistedOperations { name } integrationAccessReview { kind } }`;
     expect(errorCode(await s.gql(q, {}, { token: w.owner.token }))).toBe('FORBIDDEN');
     const r = await must(s, operator, q);
-    expect(r.persistedOperations.map((o: { name: string }) => o.name).sort()).toEqual(['CateringSummary', 'PrintRecipient', 'VenueEvent']);
+    expect(r.persistedOperations.map((o: { name: string }) => o.name).sort()).toEqual(['CateringSummary', 'VenueEvent']);
     const set = await s.gql(
       SET_OPS,
       { i: { integrationId: encodeGlobalID('IntegrationApp', integrationId), operationIds: [] } },

@@ -49,12 +49,12 @@ describe('integrations run persisted documents only', () => {
       scopeEventId: rawId(w.eventIds[0]!),
     });
     const token = await issueToken(s, i);
-    const r = await runOperation(s, token, 'PrintRecipient', { actorId: w.households[0]?.id ?? w.eventIds[0] });
+    const r = await runOperation(s, token, 'CateringSummary', { eventId: w.eventIds[0] });
     expect(errorCode(r)).toBe('FORBIDDEN');
     // GraphQL over HTTP: a request refused whole is a 4xx under application/graphql-response+json, with no data at all
     expect(r.status).toBe(403);
     expect('data' in r.body).toBe(false);
-    const rows = await s.app.db.prisma.auditLog.findMany({ where: { integrationId: i.integrationId, operationId: operationId('PrintRecipient') } });
+    const rows = await s.app.db.prisma.auditLog.findMany({ where: { integrationId: i.integrationId, operationId: operationId('CateringSummary') } });
     expect(rows.length).toBe(1);
     expect(rows[0]!.outcome).not.toBe('SUCCESS');
   });
@@ -108,21 +108,27 @@ describe('the partner worked examples', () => {
     expect(ok.body.data.event).toMatchObject({ id: w.eventIds[1], name: 'Event 2' });
     expect(errorCode(await runOperation(s, token, 'VenueEvent', { eventId: w.eventIds[0] }))).toBe('FORBIDDEN');
   });
+});
 
-  it('the printer: a resource-scope grant on one record reads that record only', async () => {
-    const w = await buildWorld(s, { events: 1, households: [1, 1] });
-    const printer = await integrationWithCredential(s, { operations: ['PrintRecipient'] });
-    await grantIntegration(s, printer.integrationId, {
-      occasionId: rawId(w.occasionId),
-      actions: ['actor:read'],
-      scopeType: 'RESOURCE',
-      resourceType: 'Actor',
-      resourceId: rawId(w.households[0]!.id),
-    });
-    const token = await issueToken(s, printer);
-    const ok = await runOperation(s, token, 'PrintRecipient', { actorId: w.households[0]!.id });
-    expect(ok.body.data.actor).toMatchObject({ kind: 'HOUSEHOLD', displayName: 'Household 1' });
-    expect(errorCode(await runOperation(s, token, 'PrintRecipient', { actorId: w.households[1]!.id }))).toBe('FORBIDDEN');
+describe('a connection limited to some events', () => {
+  const CONNECT = `mutation($i: ConnectIntegrationInput!) { connectIntegration(input: $i) { __typename
+    ... on IntegrationConnectionPayload { connection { eventIds } } ... on Error { code message } } }`;
+
+  it('bounds every grant the integration holds in the occasion, an occasion-wide one included, in the one engine', async () => {
+    // given a venue connected for the second event only, then granted event:read on the whole occasion
+    const w = await buildWorld(s, { events: 2, households: [] });
+    const venue = await integrationWithCredential(s, { operations: ['VenueEvent'] });
+    const venueGid = Buffer.from(`IntegrationApp:${venue.integrationId}`).toString('base64url');
+    const limited = await must(s, w.owner.token, CONNECT, { i: { occasionId: w.occasionId, integrationId: venueGid, eventIds: [w.eventIds[1]] } });
+    expect(limited.connectIntegration.connection.eventIds).toEqual([w.eventIds[1]]);
+    await grantIntegration(s, venue.integrationId, { occasionId: rawId(w.occasionId), actions: ['event:read'], scopeType: 'OCCASION' });
+    const token = await issueToken(s, venue);
+    // then it reads the event it is connected for, and the other is FORBIDDEN despite the occasion-wide grant
+    expect((await runOperation(s, token, 'VenueEvent', { eventId: w.eventIds[1] })).body.data.event).toMatchObject({ name: 'Event 2' });
+    expect(errorCode(await runOperation(s, token, 'VenueEvent', { eventId: w.eventIds[0] }))).toBe('FORBIDDEN');
+    // when the planner lifts the limit, the grant covers the whole occasion again (no new token needed)
+    await must(s, w.owner.token, CONNECT, { i: { occasionId: w.occasionId, integrationId: venueGid, eventIds: [] } });
+    expect((await runOperation(s, token, 'VenueEvent', { eventId: w.eventIds[0] })).body.data.event).toMatchObject({ name: 'Event 1' });
   });
 });
 

@@ -70,6 +70,27 @@ describe('creating a webhook endpoint', () => {
     expect((await create(c.w.owner.token, { ...base, url: 'http://127.0.0.1:9/h' })).__typename).toBe('WebhookEndpointSecretPayload');
   });
 
+  it('refuses IPv6 forms of internal IPv4 addresses, and localhost names when loopback is not allowed; nothing is written', async () => {
+    const strict = await startServer({ WEBHOOK_ALLOWED_NETWORKS: [] });
+    const c = await catererSetup(strict);
+    const base = { connectionId: c.connectionGid, eventIds: [c.w.eventIds[0]], eventTypes: ['rsvp.submitted'] };
+    for (const [url, message] of [
+      ['https://[::169.254.169.254]/latest/meta-data', 'linkLocal'],
+      ['https://[::127.0.0.1]/h', 'loopback'],
+      ['https://[::10.0.0.1]/h', 'private'],
+      ['https://[64:ff9b::169.254.169.254]/h', 'linkLocal'],
+      ['https://[2002:a9fe:a9fe::]/h', 'linkLocal'],
+      ['https://localhost/h', 'this server itself'],
+      ['https://localhost./h', 'this server itself'],
+      ['https://hooks.localhost/h', 'this server itself'],
+    ] as const) {
+      const r = await must(strict, c.w.owner.token, CREATE_ENDPOINT, { i: { ...base, url } }).then((x) => x.createWebhookEndpoint);
+      expect(r.__typename, url).toBe('ValidationError');
+      expect(r.fields[0]).toMatchObject({ path: 'input.url', message: expect.stringContaining(message) });
+    }
+    expect(await strict.app.db.prisma.webhookEndpoint.count({ where: { connectionId: c.connectionId } })).toBe(0);
+  });
+
   it('refuses a document off the integration’s allowlist and an environment other than the integration’s', async () => {
     const c = await catererSetup(s);
     const base = { connectionId: c.connectionGid, url: 'https://c.example.com/h', eventIds: [c.w.eventIds[0]], eventTypes: ['rsvp.submitted'] };

@@ -16,8 +16,9 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 describe('webhook HTTP client', () => {
   it('a host name that resolves to loopback is refused at connect time unless loopback is allowed (terminal, never retried)', async () => {
     const strict = createWebhookHttpClient({ connectTimeoutMs: 1000, totalTimeoutMs: 2000, allowedNetworks: [] });
-    // Passes the URL check (a name, https), so only the resolved address can stop it.
-    expect(urlProblem(`https://localhost:${port}/`, [])).toBeNull();
+    // The URL check refuses localhost names too, but the guard stands on its own: any name can resolve to loopback
+    // (and an endpoint saved while loopback was allowed outlives a config change).
+    expect(urlProblem(`https://localhost:${port}/`, [])).toContain('this server itself');
     const refused = await strict.post(`http://localhost:${port}/`, {}, '{}');
     expect(refused).toMatchObject({ statusCode: null, errorClass: 'address_refused' });
     expect(judge(refused).outcome).toBe('TERMINAL');
@@ -25,6 +26,10 @@ describe('webhook HTTP client', () => {
     expect(literal.errorClass).toBe('address_refused');
     const metadata = await strict.post('http://169.254.169.254/latest/meta-data', {}, '{}');
     expect(metadata.errorClass).toBe('address_refused');
+    // The same hosts written as IPv6 that carries them (IPv4-compatible, NAT64): refused before any connect.
+    for (const host of ['[::169.254.169.254]', '[::127.0.0.1]', '[::10.0.0.1]', '[64:ff9b::127.0.0.1]']) {
+      expect((await strict.post(`http://${host}:${port}/`, {}, '{}')).errorClass, host).toBe('address_refused');
+    }
     await strict.close();
 
     const open = createWebhookHttpClient({ connectTimeoutMs: 1000, totalTimeoutMs: 2000, allowedNetworks: ['loopback'] });

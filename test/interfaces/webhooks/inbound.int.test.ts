@@ -87,6 +87,26 @@ describe('inbound webhooks', () => {
       orderBy: { id: 'desc' },
     });
     expect(audit?.outcome).toBe('SUCCESS');
+    // Recorded as the integration's answer, not a planner's: on the response, in its history and in the event.
+    const planner = await must(
+      s,
+      p.w.owner.token,
+      `query($id: ID!) { event(id: $id) { rsvpResponses(first: 5) { edges { node { source responderIntegrationId responder { id }
+        history { source integrationId actorId reason } } } } } }`,
+      { id: p.w.eventIds[0] },
+    );
+    const integrationGid = Buffer.from(`IntegrationApp:${p.integrationId}`).toString('base64url');
+    const answered = planner.event.rsvpResponses.edges.map((e: { node: any }) => e.node).find((n: any) => n.source);
+    expect(answered).toMatchObject({
+      source: 'INTEGRATION',
+      responderIntegrationId: integrationGid,
+      responder: null,
+      history: [{ source: 'INTEGRATION', integrationId: integrationGid, actorId: null, reason: expect.stringContaining('RC-0042') }],
+    });
+    const event = await s.app.db.prisma.outboxEvent.findFirstOrThrow({
+      where: { type: 'rsvp.overridden', payload: { path: ['invitationId'], equals: rawId(p.invitationId) } },
+    });
+    expect(event.payload).toMatchObject({ source: 'INTEGRATION', integrationId: p.integrationId });
     // Replayed (or retried after a lost response): nothing changes, even with a different answer in it.
     const again = await post(p, card(p, 0, 'DECLINED'), { id: 'msg_card_1' });
     expect(again).toEqual({ status: 200, body: { status: 'duplicate', webhookId: 'msg_card_1' } });
@@ -105,6 +125,15 @@ describe('inbound webhooks', () => {
     const forged = signWebhook([other.secret], { id: 'msg_x', timestamp: Math.floor(Date.now() / 1000), body: JSON.stringify(card(p)) });
     expect((await post(p, card(p), { headers: forged })).body).toEqual({ error: 'bad_signature' });
     expect(await responses(p)).toEqual(before);
+  });
+
+  it('a disabled integration is verified first: unsigned or badly signed requests get 401 as if it were active; only its signed partner hears it is not active', async () => {
+    const p = await printerWithCards();
+    await s.app.db.prisma.integrationApp.update({ where: { id: p.integrationId }, data: { status: 'DISABLED' } });
+    expect(await post(p, card(p), { unsigned: true })).toEqual({ status: 401, body: { error: 'missing_headers' } });
+    expect(await post(p, card(p), { headers: { 'webhook-signature': 'v1,AAAA' } })).toEqual({ status: 401, body: { error: 'bad_signature' } });
+    expect(await post(p, card(p))).toEqual({ status: 403, body: { error: 'integration_not_active' } });
+    expect((await responses(p)).every((r) => r.status === 'PENDING')).toBe(true);
   });
 
   it('malformed, unknown, invalid and oversized payloads are 4xx with a reason', async () => {
