@@ -31,7 +31,8 @@ export interface FuzzReport {
   perPrincipal: Record<string, { requests: number; internal: number }>;
   statuses: Record<string, number>;
   codes: Record<string, number>;
-  targets: Record<string, { requests: number; internal: number; ok: number }>;
+    /** Per root field: requests, internal errors, `ok` (200 without errors) and `data` (some root field resolved to non-null). */
+  targets: Record<string, { requests: number; internal: number; ok: number; data: number }>;
   internalClasses: InternalClass[];
   /** Error responses whose errors carry no `extensions.code` (or whose body is not JSON), by status and target. */
   withoutCode: { key: string; count: number; example: { request: unknown; snippet: string } }[];
@@ -104,9 +105,10 @@ export class Tally {
       p.requests++;
       inc(statuses, String(out.status));
       for (const c of out.codes) inc(codes, c);
-      const t = (targets[req.target] ??= { requests: 0, internal: 0, ok: 0 });
+      const t = (targets[req.target] ??= { requests: 0, internal: 0, ok: 0, data: 0 });
       t.requests++;
       if (!out.codes.length && out.status === 200) t.ok++;
+      if (out.resolved) t.data++;
       if (out.codes.some((c) => c === 'NO_CODE' || c === 'NON_JSON')) {
         const key = `${out.status} ${req.target} ${out.codes.includes('NON_JSON') ? 'non-JSON body' : normalize(out.messages[out.codes.indexOf('NO_CODE')] ?? '')}`;
         const w = withoutCode.get(key) ?? { count: 0, example: { request: requestView(req), snippet: out.snippet } };
@@ -164,8 +166,11 @@ export function printReport(r: FuzzReport, log: (s: string) => void = console.lo
   log('\nHTTP status: ' + Object.entries(r.statuses).map(([k, v]) => `${k}×${v}`).join('  '));
   log('error codes: ' + Object.entries(r.codes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}×${v}`).join('  '));
   const targets = Object.entries(r.targets);
-  const reached = targets.filter(([, v]) => v.ok > 0).length;
-  log(`root fields/targets hit: ${targets.length}, with at least one clean 200: ${reached}`);
+  const clean = targets.filter(([, v]) => v.ok > 0).length;
+  const resolved = targets.filter(([, v]) => v.data > 0).length;
+  log(`targets (root fields, persisted documents, raw kinds): ${targets.length}; with data at least once: ${resolved}; with a clean 200 at least once: ${clean}`);
+  const never = targets.filter(([k, v]) => v.data === 0 && !k.startsWith('raw.') && !k.startsWith('persisted.')).map(([k]) => k);
+  if (never.length) log(`root fields that never returned data: ${never.join(', ')}`);
   if (r.internalClasses.length) {
     log(`\nInternal errors by class (${r.internalClasses.length}):`);
     for (const [i, c] of r.internalClasses.entries()) {

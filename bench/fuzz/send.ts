@@ -12,6 +12,8 @@ export interface Outcome {
   messages: string[];
   ms: number;
   internal: boolean;
+  /** Some root field of the response resolved to a non-null value. */
+  resolved: boolean;
   data?: unknown;
   /** The body's start, for errors worth reading. */
   snippet: string;
@@ -74,7 +76,7 @@ export async function send(base: string, req: FuzzRequest, headers: Record<strin
   } catch (err) {
     const ms = performance.now() - started;
     const timedOut = abort.signal.aborted;
-    return { status, codes: [timedOut ? 'TIMEOUT' : 'NETWORK'], messages: [String((err as Error)?.message ?? err)], ms, internal: false, snippet: '' };
+    return { status, codes: [timedOut ? 'TIMEOUT' : 'NETWORK'], messages: [String((err as Error)?.message ?? err)], ms, internal: false, resolved: false, snippet: '' };
   } finally {
     clearTimeout(timer);
   }
@@ -96,5 +98,7 @@ export async function send(base: string, req: FuzzRequest, headers: Record<strin
     }
   }
   const internal = status >= 500 || codes.includes('INTERNAL_SERVER_ERROR');
-  return { status, codes, messages, ms, internal, data: body?.data, snippet: text.slice(0, 300) };
+  const data = body?.data;
+  const resolved = !!data && typeof data === 'object' && Object.values(data).some((v) => v !== null);
+  return { status, codes, messages, ms, internal, resolved, data, snippet: text.slice(0, 300) };
 }
