@@ -38,6 +38,10 @@ if (!['pg', 'pglite'].includes(db) || !(requests > 0) || !Number.isInteger(seed)
 
 const command = `npm run fuzz -- --requests ${requests} --seed ${seed} --db ${db} --concurrency ${concurrency}${redisUrl ? ` --redis ${redisUrl}` : ''}`;
 const target = await startTarget(db, { redisUrl });
+// Interrupted: still drop the scratch database.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void target.close().finally(() => process.exit(130)));
+}
 console.log(`Tov+ API fuzz: ${command}\n  server ${target.url} on ${target.description}`);
 let code = 0;
 try {

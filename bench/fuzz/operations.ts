@@ -107,9 +107,13 @@ export class OperationBuilder {
   private args(args: readonly GraphQLArgument[], owner: string, mixed: boolean, destructive: boolean): string {
     const r = this.rng;
     const out: string[] = [];
+    const given = new Set<string>();
     for (const a of args) {
       const required = a.type.toString().endsWith('!') && a.defaultValue === undefined;
       if (!required && !r.chance(0.5)) continue;
+      // A well-behaved client pages one way: first/after or last/before.
+      if (!this.values.hostile && ((a.name === 'last' && given.has('first')) || (a.name === 'before' && given.has('after')))) continue;
+      given.add(a.name);
       const value = this.values.value(a.type, a.name, owner, { destructive });
       const asVariable = mixed ? r.chance(0.5) : this.asVariables;
       if (asVariable) {
@@ -133,7 +137,9 @@ export class OperationBuilder {
     destructive: boolean,
   ): string {
     budget.fields--;
-    const args = this.args(f.args, depth === 1 ? f.name : owner, mixed, destructive);
+    // Arguments are named after their owner for guessing id types: a root field by itself and what it returns (`event` → `EventEvent`).
+    const named = getNamedType(f.type).name;
+    const args = this.args(f.args, depth === 1 ? f.name[0]!.toUpperCase() + f.name.slice(1) + named : owner, mixed, destructive);
     const sel = this.selection(getNamedType(f.type), depth, maxDepth, budget, mixed);
     return `${f.name}${args}${sel}`;
   }

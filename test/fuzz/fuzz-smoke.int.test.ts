@@ -15,7 +15,7 @@ import { startServer } from '../support/harness.js';
  */
 const FUZZ_SMOKE_ENABLED = false;
 
-const REQUESTS = 250;
+const REQUESTS = 200;
 const SEED = 20_270_610;
 
 describe.runIf(FUZZ_SMOKE_ENABLED || process.env.FUZZ_SMOKE === '1')('fuzz smoke', () => {
