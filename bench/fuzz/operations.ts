@@ -10,8 +10,12 @@ import {
   isLeafType,
   isObjectType,
   isInterfaceType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
   type GraphQLArgument,
   type GraphQLField,
+  type GraphQLInputType,
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLSchema,
@@ -52,8 +56,28 @@ export interface Built {
   operationName: string;
 }
 
+/** One argument value, printed once the whole operation is built (so a plausible request can have one value spoiled first). */
+interface PendingArg {
+  arg: string;
+  type: GraphQLInputType;
+  owner: string;
+  value: unknown;
+  asVariable: boolean;
+}
+
+/** A place in an argument's value that can be spoiled: the value itself, an input field, a list item. */
+interface Slot {
+  type: GraphQLInputType;
+  name: string;
+  owner: string;
+  set(v: unknown): void;
+}
+
+/** How a request's values are chosen: all plausible, plausible but one or two spoiled, or adversarial throughout. */
+export type ValueMode = 'plausible' | 'one-odd' | 'hostile';
+
 export class OperationBuilder {
-  private vars: { name: string; type: string; value: unknown }[] = [];
+  private pending: PendingArg[] = [];
   private asVariables = false;
 
   constructor(
@@ -69,9 +93,10 @@ export class OperationBuilder {
   }
 
   /** One operation on `field` of the root type (plus, for queries and mutations, sometimes one or two more root fields). */
-  build(kind: RootKind, field: string, n: number): Built {
+  build(kind: RootKind, field: string, n: number, mode: ValueMode): Built {
     const r = this.rng;
-    this.vars = [];
+    this.pending = [];
+    this.values.hostile = mode === 'hostile';
     // Whole operation in one form or the other mostly, mixed per argument sometimes.
     const form = r.weighted([
       ['literal', 4],
@@ -97,11 +122,49 @@ export class OperationBuilder {
       const alias = names.length > 1 || r.chance(0.1) ? `r${i}: ` : '';
       return alias + this.field(f, root.name, 1, maxDepth, budget, mixed, DESTRUCTIVE.test(name) && kind === 'mutation');
     });
+    if (mode === 'one-odd') this.spoil(r.chance(0.8) ? 1 : 2);
+
+    // Placeholders become literals or variables now that every value is final.
+    const vars: { name: string; type: string; value: unknown }[] = [];
+    const printed = this.pending.map((p) => {
+      if (p.asVariable) {
+        const name = `v${vars.length}`;
+        vars.push({ name, type: p.type.toString(), value: p.value });
+        return `${p.arg}: $${name}`;
+      }
+      return p.value === undefined ? '' : `${p.arg}: ${toLiteral(p.value)}`;
+    });
+    const body = parts
+      .join(' ')
+      // Arguments left without a value go first, with their parentheses if none is left (no user text is in the body yet).
+      .replace(/\u0001(\d+)\u0001/g, (m, i: string) => (printed[Number(i)] ? m : ''))
+      .replace(/\((?:\s*,)*\s*\)/g, '')
+      .replace(/\u0001(\d+)\u0001/g, (_, i: string) => printed[Number(i)]!);
     const operationName = `Fuzz${n}`;
-    const defs = this.vars.length ? `(${this.vars.map((v) => `$${v.name}: ${v.type}`).join(', ')})` : '';
+    const defs = vars.length ? `(${vars.map((v) => `$${v.name}: ${v.type}`).join(', ')})` : '';
     const variables: Record<string, unknown> = {};
-    for (const v of this.vars) if (v.value !== undefined) variables[v.name] = v.value;
-    return { query: `${kind} ${operationName}${defs} { ${parts.join(' ')} }`, variables, operationName };
+    for (const v of vars) if (v.value !== undefined) variables[v.name] = v.value;
+    return { query: `${kind} ${operationName}${defs} { ${body} }`, variables, operationName };
+  }
+
+  /** Replaces `count` values of the pending arguments (at any depth) with adversarial ones. */
+  private spoil(count: number): void {
+    const slots: Slot[] = [];
+    const walk = (value: unknown, type: GraphQLInputType, name: string, owner: string, set: (v: unknown) => void) => {
+      slots.push({ type, name, owner, set });
+      const t = isNonNullType(type) ? type.ofType : type;
+      if (isListType(t) && Array.isArray(value)) {
+        value.forEach((item, i) => walk(item, t.ofType, name, owner, (v) => (value[i] = v)));
+      } else if (isInputObjectType(t) && value && typeof value === 'object') {
+        const obj = value as Record<string, unknown>;
+        for (const f of Object.values(t.getFields())) {
+          // Absent optional fields are slots too: a bad value where the client usually sends none.
+          if (f.name in obj || this.rng.chance(0.3)) walk(obj[f.name], f.type, f.name, t.name, (v) => (obj[f.name] = v));
+        }
+      }
+    };
+    for (const p of this.pending) walk(p.value, p.type, p.arg, p.owner, (v) => (p.value = v));
+    for (const slot of this.rng.sample(slots, count)) slot.set(this.values.oddValue(slot.type, slot.name, slot.owner));
   }
 
   private args(args: readonly GraphQLArgument[], owner: string, mixed: boolean, destructive: boolean): string {
@@ -116,13 +179,8 @@ export class OperationBuilder {
       given.add(a.name);
       const value = this.values.value(a.type, a.name, owner, { destructive });
       const asVariable = mixed ? r.chance(0.5) : this.asVariables;
-      if (asVariable) {
-        const name = `v${this.vars.length}`;
-        this.vars.push({ name, type: a.type.toString(), value });
-        out.push(`${a.name}: $${name}`);
-      } else if (value !== undefined) {
-        out.push(`${a.name}: ${toLiteral(value)}`);
-      }
+      out.push(`\u0001${this.pending.length}\u0001`);
+      this.pending.push({ arg: a.name, type: a.type, owner, value, asVariable });
     }
     return out.length ? `(${out.join(', ')})` : '';
   }

@@ -5,7 +5,7 @@
  * fields their rules let them reach, so requests get past the door often enough.
  */
 import { buildSchema, parse, type GraphQLField, type GraphQLSchema, type VariableDefinitionNode, typeFromAST, type GraphQLInputType } from 'graphql';
-import { OperationBuilder, type RootKind } from './operations.js';
+import { OperationBuilder, type RootKind, type ValueMode } from './operations.js';
 import type { Rng } from './rng.js';
 import type { ValueGen } from './values.js';
 
@@ -92,8 +92,6 @@ export class RequestPlanner {
       ['operator', 15],
     ]);
     if (r.chance(0.05)) return this.raw(n, principal);
-    // Half the requests carry only plausible values, so they get past validation and into the resolvers.
-    this.values.hostile = r.chance(0.5);
     if (principal === 'integration' ? r.chance(0.7) : r.chance(0.03)) return this.persistedCall(n, principal);
 
     const favoured = this.roots.filter((x) => FAVOURS[principal](x.rule));
@@ -101,7 +99,13 @@ export class RequestPlanner {
     // deleteAccount takes no arguments: as the vendor or the operator it would simply end them (the planner is refused, as sole owner).
     if (root.field.name === 'deleteAccount' && (principal === 'vendor' || principal === 'operator')) root = r.pick(favoured.length ? favoured : this.roots);
     if (root.field.name === 'deleteAccount' && (principal === 'vendor' || principal === 'operator')) return this.next(n);
-    const built = this.builder.build(root.kind, root.field.name, n);
+    // Most requests are plausible but for one or two values, so the bad value reaches the code behind validation.
+    const mode = r.weighted<ValueMode>([
+      ['plausible', 3],
+      ['one-odd', 5],
+      ['hostile', 2],
+    ]);
+    const built = this.builder.build(root.kind, root.field.name, n, mode);
     const target = `${root.kind}.${root.field.name}`;
     const params = { query: built.query, variables: built.variables, operationName: built.operationName };
     if (root.kind === 'subscription') return { n, principal, transport: r.chance(0.85) ? 'sse' : 'post', target, params };
@@ -112,6 +116,7 @@ export class RequestPlanner {
   private persistedCall(n: number, principal: PrincipalName): FuzzRequest {
     const r = this.rng;
     const doc = r.pick(this.persisted);
+    this.values.hostile = r.chance(0.5);
     const variables: Record<string, unknown> = {};
     for (const v of doc.vars) {
       const type = typeFromAST(this.schema, v.type as never) as GraphQLInputType | undefined;

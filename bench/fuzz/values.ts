@@ -165,6 +165,8 @@ const ID_ALIASES: Record<string, string> = {
 export class ValueGen {
   /** Off: every value is one a well-behaved client could send (so requests get deep); on: adversarial values mixed in. */
   hostile = true;
+  /** Set while generating the one adversarial value of an otherwise plausible request ({@link oddValue}). */
+  private always = false;
 
   constructor(
     private readonly rng: Rng,
@@ -173,7 +175,30 @@ export class ValueGen {
 
   /** Only when hostile: rolls the dice for an adversarial value. */
   private odd(p: number): boolean {
-    return this.hostile && this.rng.chance(p);
+    return this.always || (this.hostile && this.rng.chance(p));
+  }
+
+  /**
+   * An adversarial value for one argument or input field of an otherwise plausible request,
+   * so the bad value is the only thing standing between the request and the resolver.
+   */
+  oddValue(type: GraphQLInputType, name: string, owner: string): unknown {
+    const r = this.rng;
+    const t = isNonNullType(type) ? type.ofType : type;
+    if (r.chance(0.06)) return isNonNullType(type) && r.chance(0.5) ? undefined : null;
+    if (isListType(t)) {
+      if (r.chance(0.5)) return this.oddValue(t.ofType, name, owner);
+      return r.chance(0.5) ? [] : Array.from({ length: 60 }, () => this.value(t.ofType, name, owner, { destructive: true }));
+    }
+    if (isEnumType(t)) return new EnumValue(r.pick(['NOPE', t.getValues()[0]!.name.toLowerCase(), 'ALL']));
+    if (isInputObjectType(t)) return r.pick([{}, { unknownField: 1 }, 'not an object']);
+    if (!isScalarType(t)) return null;
+    this.always = true;
+    try {
+      return this.scalar(t.name, name, owner, { destructive: true });
+    } finally {
+      this.always = false;
+    }
   }
 
   /** The node type an id argument most likely wants, from its name (`eventIds` → Event) or its input type (`DeleteTagInput.id` → Tag). */
@@ -262,7 +287,7 @@ export class ValueGen {
     const r = this.rng;
     const pools = this.k.pools;
     const want = this.idTypeFor(name, owner);
-    const roll = this.hostile ? r.next() : 0;
+    const roll = this.always ? 0.7 + 0.3 * r.next() : this.hostile ? r.next() : 0;
     if (roll < 0.7) {
       const hit = pools.pick(r, want, { destructive });
       if (hit) return hit;
@@ -282,7 +307,9 @@ export class ValueGen {
   string(name: string): string {
     const r = this.rng;
     const k = this.k;
-    if (this.odd(0.12)) return r.pick([...STRINGS_ODD, 'x'.repeat(r.pick([256, 10_001, 100_000]))]);
+    const generic = () => r.pick([...STRINGS_ODD, 'x'.repeat(r.pick([256, 10_001, 100_000]))]);
+    if (!this.always && this.odd(0.12)) return generic();
+    if (this.always && r.chance(0.25)) return generic();
     switch (name) {
       case 'after':
       case 'before':
@@ -322,9 +349,9 @@ export class ValueGen {
       case 'search':
         return this.choose(['Levi', 'wedding'], ['%', '_', '\\', 'a\u0000', '']);
       case 'kind':
-        return r.pick(['spouse', 'parent', 'WEDDING', 'x']);
+        return this.always ? generic() : r.pick(['spouse', 'parent', 'WEDDING', 'x']);
       default:
-        return r.pick(['Fuzz ' + r.int(0, 9999), 'Reception dinner', 'fish', 'meal', 'x', 'The Levi family']);
+        return this.always ? generic() : r.pick(['Fuzz ' + r.int(0, 9999), 'Reception dinner', 'fish', 'meal', 'x', 'The Levi family']);
     }
   }
 
@@ -337,7 +364,7 @@ export class ValueGen {
     const r = this.rng;
     if (!this.hostile) return { reference: 'fuzz', n: r.int(0, 5) };
     const shape = r.weighted([
-      ['small', 6],
+      ['small', this.always ? 0 : 6],
       ['deep', 1.5],
       ['wide', 1],
       ['nul', 1],
