@@ -49,13 +49,14 @@ try {
     requests,
     seed,
     concurrency,
+    webhooks: { url: target.webhookUrl, payloads: target.webhookPayloads },
     onProgress: (done, internal) => console.log(`  ${done}/${requests} sent, ${internal} internal errors so far`),
   });
   printReport(report);
   mkdirSync(dirname(reportPath), { recursive: true });
   writeFileSync(reportPath, JSON.stringify({ command, database: db, at: new Date().toISOString(), ...report }, null, 2));
   console.log(`\nFull report: ${reportPath}`);
-  code = report.internalErrors > 0 ? 1 : 0;
+  code = report.internalErrors > 0 || (report.webhooks?.withInternalErrors ?? 0) > 0 ? 1 : 0;
 } catch (err) {
   console.error(err);
   code = 3;

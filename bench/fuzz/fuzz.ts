@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { isInterfaceType } from 'graphql';
 import type { TestServer } from '../../test/support/harness.js';
 import { loadSchema, RequestPlanner } from './plan.js';
-import { parseErrorLogs, Tally, type FuzzReport } from './report.js';
+import { parseErrorLogs, Tally, webhookFindings, type FuzzReport } from './report.js';
 import { Rng } from './rng.js';
 import { send } from './send.js';
 import { ValueGen } from './values.js';
@@ -21,6 +21,8 @@ export interface FuzzOptions {
   /** Requests in flight at once (each batch is generated before it is sent). */
   concurrency: number;
   onProgress?: (done: number, internal: number) => void;
+  /** A receiver for the seeded webhook endpoint (with a worker delivering): its bodies are checked for internal errors too. */
+  webhooks?: { url: string; payloads: string[] };
 }
 
 export const requestIdOf = (seed: number) => (n: number) => `fuzz-${seed}-${n}`;
@@ -29,7 +31,7 @@ export async function runFuzz(s: TestServer, opts: FuzzOptions): Promise<FuzzRep
   const schema = loadSchema(readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8'));
   const node = schema.getType('Node');
   const nodeTypes = isInterfaceType(node) ? [...schema.getPossibleTypes(node).map((t) => t.name), 'WebhookDelivery', 'AuditEntry'] : [];
-  const world = await seedWorld(s, nodeTypes);
+  const world = await seedWorld(s, nodeTypes, { webhookUrl: opts.webhooks?.url });
   const logStart = s.logs.length;
 
   const rng = new Rng(opts.seed);
@@ -52,7 +54,9 @@ export async function runFuzz(s: TestServer, opts: FuzzOptions): Promise<FuzzRep
     if (n % 500 < batch.length) opts.onProgress?.(n, internal);
   }
 
+  if (opts.webhooks) await new Promise((r) => setTimeout(r, 3_000)); // deliveries due now (test sends, the last events) arrive
   const report = tally.report(rid, parseErrorLogs(s.logs.slice(logStart)));
+  if (opts.webhooks) report.webhooks = webhookFindings(opts.webhooks.payloads);
   report.canaries = await world.canaries();
   return report;
 }

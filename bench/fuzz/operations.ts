@@ -164,7 +164,19 @@ export class OperationBuilder {
       }
     };
     for (const p of this.pending) walk(p.value, p.type, p.arg, p.owner, (v) => (p.value = v));
-    for (const slot of this.rng.sample(slots, count)) slot.set(this.values.oddValue(slot.type, slot.name, slot.owner));
+    // Values that reach storage or pagination unchanged are where bad input hurts: spoil them more often.
+    const weight = (slot: Slot) => {
+      const scalar = getNamedType(slot.type).name;
+      if (scalar === 'JSON') return 4;
+      if (scalar === 'DateTime' || slot.name === 'after' || slot.name === 'before') return 3;
+      if (slot.name === 'first' || slot.name === 'last') return 2;
+      return scalar === 'ID' ? 1.5 : 1;
+    };
+    const weighted = slots.map((slot) => [slot, weight(slot)] as const);
+    for (let i = 0; i < count && slots.length; i++) {
+      const slot = this.rng.weighted(weighted);
+      slot.set(this.values.oddValue(slot.type, slot.name, slot.owner));
+    }
   }
 
   private args(args: readonly GraphQLArgument[], owner: string, mixed: boolean, destructive: boolean): string {

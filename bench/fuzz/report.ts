@@ -40,6 +40,30 @@ export interface FuzzReport {
   /** Server error lines not tied to a fuzzed request (background work, or a request id the server replaced). */
   unattributedErrorLogs: ErrorLog[];
   canaries?: Record<string, string>;
+  /** Payloads the seeded webhook endpoint received, and those whose rendered document carries an internal error. */
+  webhooks?: { received: number; withInternalErrors: number; classes: { type: string; message: string; count: number; example: string }[] };
+}
+
+/** Webhook bodies whose rendered document has an `INTERNAL_SERVER_ERROR` (the renderer reports errors without a code as that). */
+export function webhookFindings(payloads: string[]): NonNullable<FuzzReport['webhooks']> {
+  const classes = new Map<string, { type: string; message: string; count: number; example: string }>();
+  let withInternalErrors = 0;
+  for (const body of payloads) {
+    let p: { type?: string; errors?: { code?: string; message?: string }[] };
+    try {
+      p = JSON.parse(body);
+    } catch {
+      continue;
+    }
+    const bad = (p.errors ?? []).filter((e) => e.code === 'INTERNAL_SERVER_ERROR');
+    if (!bad.length) continue;
+    withInternalErrors++;
+    const key = `${p.type} ${bad[0]!.message}`;
+    const c = classes.get(key) ?? { type: String(p.type), message: String(bad[0]!.message), count: 0, example: body.slice(0, 600) };
+    c.count++;
+    classes.set(key, c);
+  }
+  return { received: payloads.length, withInternalErrors, classes: [...classes.values()] };
 }
 
 /** pino lines at error level and above: the 'unexpected error' of maskError, 'request failed' of the http server, and any other. */
@@ -188,6 +212,10 @@ export function printReport(r: FuzzReport, log: (s: string) => void = console.lo
   if (r.unattributedErrorLogs.length) {
     log(`\nServer error log lines not tied to a fuzzed request: ${r.unattributedErrorLogs.length}`);
     for (const l of r.unattributedErrorLogs.slice(0, 5)) log(`  ${l.msg}: ${clip(l.error, 200)}`);
+  }
+  if (r.webhooks) {
+    log(`\nWebhook payloads received: ${r.webhooks.received}, with an internal error in the rendered document: ${r.webhooks.withInternalErrors}`);
+    for (const c of r.webhooks.classes) log(`  ×${c.count} ${c.type}: ${c.message}\n     e.g. ${clip(c.example, 400)}`);
   }
   if (r.canaries) log('\nprincipals at the end: ' + Object.entries(r.canaries).map(([k, v]) => `${k} ${v}`).join(', '));
 }

@@ -77,7 +77,7 @@ const ok = (label: string, node: { __typename?: string } | undefined, typename: 
   return node as any;
 };
 
-export async function seedWorld(s: TestServer, nodeTypes: string[]): Promise<FuzzWorld> {
+export async function seedWorld(s: TestServer, nodeTypes: string[], opts: { webhookUrl?: string } = {}): Promise<FuzzWorld> {
   // Occasion A: the demo wedding, through the services.
   const demo = await seedDemo(s.app);
   if (!demo?.guest) throw new Error('seedDemo returned no occasion or guest link');
@@ -144,8 +144,8 @@ export async function seedWorld(s: TestServer, nodeTypes: string[]): Promise<Fuz
     {
       i: {
         connectionId,
-        url: 'https://receiver.example.com/hook',
-        eventTypes: ['rsvp.submitted'],
+        url: opts.webhookUrl ?? 'https://receiver.example.com/hook',
+        eventTypes: ['rsvp.submitted', 'rsvp.updated', 'event.updated'],
         eventIds: [reception],
         documentId: operationId('CateringSummary'),
       },
