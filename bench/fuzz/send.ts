@@ -4,6 +4,7 @@
  * anything was internal, and the data (for the id pools).
  */
 import type { FuzzRequest } from './plan.js';
+import { expandDeepJson } from './values.js';
 
 export interface Outcome {
   status: number;
@@ -32,10 +33,10 @@ function httpRequest(base: string, req: FuzzRequest): { url: string; init: Reque
   const p = req.params ?? {};
   if (req.transport === 'get') {
     const qs = new URLSearchParams();
-    for (const [k, v] of Object.entries(p)) if (v !== undefined) qs.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+    for (const [k, v] of Object.entries(p)) if (v !== undefined) qs.set(k, typeof v === 'string' ? v : expandDeepJson(JSON.stringify(v)));
     return { url: `${base}/graphql?${qs}`, init: { method: 'GET' } };
   }
-  return { url: `${base}/graphql`, init: { method: 'POST', body: JSON.stringify(p), headers: { 'content-type': 'application/json' } } };
+  return { url: `${base}/graphql`, init: { method: 'POST', body: expandDeepJson(JSON.stringify(p)), headers: { 'content-type': 'application/json' } } };
 }
 
 /** The first `next`/`complete` event of an SSE stream (yoga's distinct-connections mode), or what arrived before the wait ran out. */

@@ -130,6 +130,21 @@ const CSVS = [
   'household,name,events\nA,B,' + 'nope;'.repeat(100) + '\n',
 ];
 
+const DEEP = /"\\u0002deep:(\d+):(nul)?\\u0002"/g;
+
+/** A JSON value nested `depth` deep, as a string the sender replaces in the serialized body (see {@link expandDeepJson}). */
+export function deepJsonPlaceholder(depth: number, nul: boolean): string {
+  return `\u0002deep:${depth}:${nul ? 'nul' : ''}\u0002`;
+}
+
+/** Replaces deep-JSON placeholders in a serialized body with the nested JSON text itself. */
+export function expandDeepJson(body: string): string {
+  return body.replace(DEEP, (_, depth: string, nul?: string) => {
+    const n = Number(depth);
+    return '{"a":'.repeat(n) + (nul ? '"bottom\\u0000"' : '"bottom"') + '}'.repeat(n);
+  });
+}
+
 /** What the generator knows about the world: ids, cursors, tokens, catalog names. */
 export interface Knowledge {
   pools: IdPools;
@@ -374,8 +389,9 @@ export class ValueGen {
       case 'small':
         return { reference: 'fuzz', notes: r.pick(['a', '', 'x'.repeat(1000)]), n: r.int(-5, 5), nested: { ok: r.chance(0.5) } };
       case 'deep': {
-        // 2,500 stays under what JSON.stringify (ours and the server's) can nest.
-        const depth = r.pick([20, 64, 200, 1000, 2500]);
+        // Past 2,500 JSON.stringify overflows: deeper values travel as a placeholder the sender expands in the body text.
+        const depth = r.pick([20, 64, 200, 1000, 2500, 10_000, 100_000]);
+        if (depth > 2500) return deepJsonPlaceholder(depth, r.chance(0.5));
         let v: unknown = r.chance(0.5) ? 'bottom' : 'bottom\u0000';
         for (let i = 0; i < depth; i++) v = r.chance(0.8) ? { a: v } : [v];
         return v;
