@@ -167,7 +167,7 @@ export class OperationBuilder {
     // Values that reach storage or pagination unchanged are where bad input hurts: spoil them more often.
     const weight = (slot: Slot) => {
       const scalar = getNamedType(slot.type).name;
-      if (scalar === 'JSON') return 4;
+      if (scalar === 'JSON') return 6;
       if (scalar === 'DateTime' || slot.name === 'after' || slot.name === 'before') return 3;
       if (slot.name === 'first' || slot.name === 'last') return 2;
       return scalar === 'ID' ? 1.5 : 1;

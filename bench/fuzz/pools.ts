@@ -56,7 +56,12 @@ export class IdPools {
   /** An id of `typename` (any type when undefined), or null when there is none. */
   pick(rng: Rng, typename: string | undefined, opts: { destructive: boolean }): string | null {
     const from = typename ? (this.byType.get(typename) ?? []) : [...this.byType.values()].flat();
-    const usable = opts.destructive ? from.filter((id) => !this.protectedIds.has(id)) : from;
+    let usable = opts.destructive ? from.filter((id) => !this.protectedIds.has(id)) : from;
+    // Otherwise mostly occasion A's (where the principals are), so requests get past NOT_FOUND; the rest are cross-tenant.
+    if (!opts.destructive && rng.chance(0.65)) {
+      const own = usable.filter((id) => this.protectedIds.has(id));
+      if (own.length) usable = own;
+    }
     return usable.length ? rng.pick(usable) : null;
   }
 
