@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { runFuzz } from '../../bench/fuzz/fuzz.js';
+import { printReport } from '../../bench/fuzz/report.js';
+import { FUZZ_CONFIG } from '../../bench/fuzz/world.js';
+import { startServer } from '../support/harness.js';
+
+/*
+ * A few hundred requests of `npm run fuzz` (same generator, same seeded world,
+ * fixed seed) through the real server: none may come back as an internal error.
+ *
+ * OFF until the fixes for issue 10's known classes are merged: main still
+ * answers some of these requests with INTERNAL_SERVER_ERROR. To switch it on
+ * for good, set FUZZ_SMOKE_ENABLED to true; to try it before that,
+ * `FUZZ_SMOKE=1 npx vitest run test/fuzz/fuzz-smoke.int.test.ts`.
+ */
+const FUZZ_SMOKE_ENABLED = false;
+
+const REQUESTS = 200;
+const SEED = 20_270_610;
+
+describe.runIf(FUZZ_SMOKE_ENABLED || process.env.FUZZ_SMOKE === '1')('fuzz smoke', () => {
+  it(`${REQUESTS} fuzzed requests (seed ${SEED}) get no internal error`, { timeout: 120_000 }, async () => {
+    // given: the fuzz world (two occasions, six principals) on a database of its own
+    const s = await startServer(FUZZ_CONFIG, { ownDatabase: true });
+
+    // when
+    const report = await runFuzz(s, { requests: REQUESTS, seed: SEED, concurrency: 4 });
+
+    // then
+    if (report.internalErrors) printReport(report);
+    expect(report.internalClasses.map((c) => `${c.target} ×${c.count}: ${c.message} — ${JSON.stringify(c.reproducer)}`)).toEqual([]);
+    expect(report.requests).toBe(REQUESTS);
+    // The run must not have locked its own principals out (that would hide everything after it).
+    expect(Object.values(report.canaries ?? {}).every((c) => c.endsWith('ok'))).toBe(true);
+  });
+});
