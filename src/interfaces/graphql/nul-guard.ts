@@ -5,11 +5,15 @@ import type { Plugin } from 'graphql-yoga';
  * PostgreSQL text cannot hold U+0000: a NUL in any string would fail deep in a
  * write as a database error (a 500). No field of this API has a use for it, so
  * requests carrying one, in a variable or an inline string, are refused up
- * front as bad input, before anything runs.
+ * front as bad input, before anything runs. The same goes for a lone UTF-16
+ * surrogate (JSON's "\ud800"): it is no character at all, has no UTF-8 form,
+ * and failed inside sign-up's password check.
  */
 export function rejectNulCharacters(): Plugin {
   const refuse = () =>
-    new GraphQLError('Text may not contain the NUL character (U+0000).', { extensions: { code: 'BAD_USER_INPUT', http: { status: 200 } } });
+    new GraphQLError('Text may not contain the NUL character (U+0000) or an unpaired surrogate.', {
+      extensions: { code: 'BAD_USER_INPUT', http: { status: 200 } },
+    });
   const check = (args: { document: DocumentNode; variableValues?: unknown }) => hasNul(args.variableValues) || documentHasNul(args.document);
   return {
     onExecute({ args, setResultAndStopExecution }) {
@@ -21,6 +25,9 @@ export function rejectNulCharacters(): Plugin {
   };
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorable = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
+
 /**
  * Every string and key at every depth: a walk that stopped (it once did at 64
  * levels) let a NUL nested deeper reach PostgreSQL. Iterative, so a deeply
@@ -31,12 +38,12 @@ function hasNul(value: unknown): boolean {
   while (stack.length) {
     const v = stack.pop();
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) return true;
+      if (unstorable(v)) return true;
     } else if (Array.isArray(v)) {
       for (const item of v) stack.push(item);
     } else if (v !== null && typeof v === 'object') {
       for (const [k, item] of Object.entries(v)) {
-        if (k.includes('\u0000')) return true;
+        if (unstorable(k)) return true;
         stack.push(item);
       }
     }
@@ -48,7 +55,7 @@ function documentHasNul(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     [Kind.STRING]: (node) => {
-      if (node.value.includes('\u0000')) found = true;
+      if (unstorable(node.value)) found = true;
     },
   });
   return found;

@@ -136,6 +136,23 @@ describe('text the database cannot store', () => {
     expect(errorCode(r)).toBe('BAD_USER_INPUT');
     expect(await occasionRows(s, w.occasionId)).toEqual(before);
   });
+
+  it('an unpaired UTF-16 surrogate (JSON "\\ud800") in a variable → BAD_USER_INPUT, in a literal a parse error; nothing written (it was a 500 in signUp)', async () => {
+    const email = `lone-${Date.now()}@example.test`;
+    const signUp = `mutation($i: SignUpInput!) { signUp(input: $i) { __typename } }`;
+    const r = await gql(signUp, { i: { email, password: 'correct horse \ud800 battery staple', displayName: 'Lone' } });
+    expect(errorCode(r)).toBe('BAD_USER_INPUT');
+    expect(await s.app.db.prisma.user.count({ where: { email } })).toBe(0);
+    const w = await buildWorld(s, { events: 0, households: [] });
+    const before = await occasionRows(s, w.occasionId);
+    const inline = `mutation { createActor(input: { occasionId: "${w.occasionId}", kind: PERSON, displayName: "a\\udc00b" }) { __typename } }`;
+    // graphql-js refuses such an escape in a literal while parsing (GraphQL allows only Unicode scalar values).
+    expect(errorCode(await gql(inline, undefined, { token: w.owner.token }))).toBe('GRAPHQL_PARSE_FAILED');
+    // A well-formed pair (an emoji) is ordinary text.
+    const ok = await gql(CREATE_ACTOR, { i: { occasionId: w.occasionId, kind: 'PERSON', displayName: 'Party \ud83c\udf89' } }, { token: w.owner.token });
+    expect(ok.body.data?.createActor.__typename).toBeDefined();
+    expect(await occasionRows(s, w.occasionId)).not.toEqual(before);
+  });
 });
 
 describe('size and cost limits', () => {
