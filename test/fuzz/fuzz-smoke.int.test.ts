@@ -15,8 +15,9 @@ import { startServer } from '../support/harness.js';
  */
 const FUZZ_SMOKE_ENABLED = false;
 
-const REQUESTS = 200;
-const SEED = 20_270_610;
+const REQUESTS = 250;
+// A seed whose requests hit two known classes on main (GET variables, foreign cursors on auditLog).
+const SEED = 2;
 
 describe.runIf(FUZZ_SMOKE_ENABLED || process.env.FUZZ_SMOKE === '1')('fuzz smoke', () => {
   it(`${REQUESTS} fuzzed requests (seed ${SEED}) get no internal error`, { timeout: 120_000 }, async () => {
