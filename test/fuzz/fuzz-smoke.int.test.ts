@@ -7,19 +7,14 @@ import { startServer } from '../support/harness.js';
 /*
  * A few hundred requests of `npm run fuzz` (same generator, same seeded world,
  * fixed seed) through the real server: none may come back as an internal error.
- *
- * OFF until the fixes for issue 10's known classes are merged: main still
- * answers some of these requests with INTERNAL_SERVER_ERROR. To switch it on
- * for good, set FUZZ_SMOKE_ENABLED to true; to try it before that,
- * `FUZZ_SMOKE=1 npx vitest run test/fuzz/fuzz-smoke.int.test.ts`.
+ * Seed 2 hit two classes before issue 10's fixes (GET variables, foreign
+ * cursors on auditLog), so this test fails if either comes back.
  */
-const FUZZ_SMOKE_ENABLED = false;
 
 const REQUESTS = 250;
-// A seed whose requests hit two known classes on main (GET variables, foreign cursors on auditLog).
 const SEED = 2;
 
-describe.runIf(FUZZ_SMOKE_ENABLED || process.env.FUZZ_SMOKE === '1')('fuzz smoke', () => {
+describe('fuzz smoke', () => {
   it(`${REQUESTS} fuzzed requests (seed ${SEED}) get no internal error`, { timeout: 120_000 }, async () => {
     // given: the fuzz world (two occasions, six principals) on a database of its own
     const s = await startServer(FUZZ_CONFIG, { ownDatabase: true });
