@@ -2,7 +2,9 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { afterAll } from 'vitest';
 import { buildWorld, must, type World } from './factories.js';
-import type { TestServer } from './harness.js';
+import type { Config } from '../../src/platform/config.js';
+import { startWebhookWorker } from '../../src/interfaces/webhooks/worker-runtime.js';
+import { startServer, type TestServer } from './harness.js';
 import { grantIntegration, integrationWithCredential, operationId, type TestIntegration } from './integration-auth.js';
 import { rawId } from './rows.js';
 
@@ -136,6 +138,22 @@ export async function createCateringEndpoint(s: TestServer, c: CatererSetup, url
   const p = r.createWebhookEndpoint;
   if (p.__typename !== 'WebhookEndpointSecretPayload') throw new Error(`createWebhookEndpoint: ${JSON.stringify(p)}`);
   return { endpointGid: p.endpoint.id as string, endpointId: rawId(p.endpoint.id), secret: p.secret as string };
+}
+
+/**
+ * A server for a suite that drives its webhook worker itself (no background relay loop or sweep: `settle`
+ * runs what is due), on a database of its own (the worker relays every outbox row it finds, so other
+ * suites' events stay out), with a receiver on 127.0.0.1.
+ */
+export async function webhookSuite(config: Partial<Config> = {}) {
+  const s = await startServer(
+    { WEBHOOK_ALLOWED_NETWORKS: ['loopback'], WEBHOOK_SWEEP_INTERVAL_MS: 3_600_000, WEBHOOK_RELAY_POLL_MS: 60_000, ...config },
+    { ownDatabase: true },
+  );
+  const receiver = await startReceiver();
+  const worker = startWebhookWorker(s.app, { redisUrl: null, relay: false });
+  afterAll(() => worker.stop());
+  return { s, receiver, worker, settle: settler(worker) };
 }
 
 /** Relays and runs everything due now, and what falls due within `ms` (retries), on an in-process webhook worker. */

@@ -15,6 +15,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { preExecutionGuard } from './pre-execution-guard.js';
 import { getDatamodel } from '../../generated/pothos-prisma-types.js';
 
 /** The largest page a connection serves (the prisma plugin's maxConnectionSize in builder.ts). */
@@ -37,20 +38,11 @@ export const MAX_PAGE_SIZE = 100;
  * is covered without being named here.
  */
 export function connectionArgumentGuard(): Plugin {
-  const run = (args: { schema: GraphQLSchema; document: DocumentNode; variableValues?: unknown; operationName?: string | null }) =>
-    findProblem(args.schema, args.document, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName ?? undefined);
-  // 400 like a variable that does not coerce: a request error, refused before any field ran.
-  const refuse = (message: string) => ({ errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } })] });
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const problem = run(args);
-      if (problem) setResultAndStopExecution(refuse(problem));
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const problem = run(args);
-      if (problem) setResultAndStopExecution(refuse(problem));
-    },
-  };
+  return preExecutionGuard((args) => {
+    const problem = findProblem(args.schema, args.document, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName ?? undefined);
+    // 400 like a variable that does not coerce: a request error, refused before any field ran.
+    return problem ? new GraphQLError(problem, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } }) : null;
+  });
 }
 
 function findProblem(schema: GraphQLSchema, document: DocumentNode, raw: Record<string, unknown>, operationName?: string): string | null {

@@ -1,5 +1,6 @@
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { preExecutionGuard } from './pre-execution-guard.js';
 
 /**
  * PostgreSQL text cannot hold U+0000: a NUL in any string would fail deep in a
@@ -14,15 +15,7 @@ export function rejectNulCharacters(): Plugin {
     new GraphQLError('Text may not contain the NUL character (U+0000) or an unpaired surrogate.', {
       extensions: { code: 'BAD_USER_INPUT', http: { status: 200 } },
     });
-  const check = (args: { document: DocumentNode; variableValues?: unknown }) => hasNul(args.variableValues) || documentHasNul(args.document);
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      if (check(args)) setResultAndStopExecution({ errors: [refuse()] });
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      if (check(args)) setResultAndStopExecution({ errors: [refuse()] });
-    },
-  };
+  return preExecutionGuard((args) => (hasNul(args.variableValues) || documentHasNul(args.document) ? refuse() : null));
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -1,6 +1,7 @@
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
-import { GraphQLError, Kind, visit, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, visit, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { preExecutionGuard } from './pre-execution-guard.js';
 
 type CostOptions = NonNullable<Parameters<typeof costLimitRule>[0]>;
 
@@ -13,26 +14,16 @@ type CostOptions = NonNullable<Parameters<typeof costLimitRule>[0]>;
  * variable's default), and refuses it the same way: QUERY_TOO_COMPLEX.
  */
 export function costLimitWithVariables(options: CostOptions): Plugin {
-  const check = (args: { schema: GraphQLSchema; document: DocumentNode; variableValues?: unknown; operationName?: string | null }) => {
+  return preExecutionGuard((args) => {
     const document = withPageSizes(args.document, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName ?? undefined);
     if (!document) return null;
     let rejected: GraphQLError | null = null;
     validate(args.schema, document, [costLimitRule({ ...options, propagateOnRejection: false, onReject: [(_ctx, err) => void (rejected = err)] })]);
-    return rejected as GraphQLError | null;
-  };
-  const refuse = (err: GraphQLError) => ({
-    errors: [new GraphQLError(err.message.replace(/^Syntax Error: /, ''), { extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } } })],
+    const err = rejected as GraphQLError | null;
+    return err
+      ? new GraphQLError(err.message.replace(/^Syntax Error: /, ''), { extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } } })
+      : null;
   });
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const err = check(args);
-      if (err) setResultAndStopExecution(refuse(err));
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const err = check(args);
-      if (err) setResultAndStopExecution(refuse(err));
-    },
-  };
 }
 
 /** The document with page-size variables written in as literals; null when it has none (the literal check already ran). */

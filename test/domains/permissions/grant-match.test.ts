@@ -6,6 +6,7 @@ import type { Target } from '../../../src/domains/permissions/target.js';
 import { rsvpManifest } from '../../../src/modules/rsvp/manifest.js';
 import { formsManifest } from '../../../src/modules/forms/manifest.js';
 import { actionRegistry } from '../../../src/modules/registry.js';
+import { grantRow } from '../../support/grant-rows.js';
 
 /**
  * The pure half of the permission engine: which grant (if any) lets a subject
@@ -24,24 +25,7 @@ const ACTOR = 'actor-1';
 
 const NOW = new Date('2027-01-01T12:00:00Z');
 
-let seq = 0;
-function grant(over: Partial<GrantRow> = {}): GrantRow {
-  return {
-    id: `g-${++seq}`,
-    occasionId: OCC,
-    role: null,
-    actions: [],
-    scopeType: 'OCCASION',
-    scopeEventId: null,
-    scopeInstallationId: null,
-    scopeEnablementId: null,
-    resourceType: null,
-    resourceId: null,
-    expiresAt: null,
-    revokedAt: null,
-    ...over,
-  };
-}
+const grant = (over: Partial<GrantRow> = {}): GrantRow => grantRow(OCC, over);
 
 // Targets carry their ancestors, as the GraphQL target loaders build them.
 const occasionTarget: Target = { occasionId: OCC };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GrantRow } from '../../../src/domains/permissions/grant-match.js';
 import { hiddenEventIds, privateEventRefusal, privateEventsOf } from '../../../src/domains/permissions/private-events.js';
 import { actionRegistry } from '../../../src/modules/registry.js';
+import { grantRow } from '../../support/grant-rows.js';
 
 /** The private-event gate, pure: which grants reach a private event. */
 
@@ -14,21 +15,7 @@ const NOW = new Date('2027-01-01T12:00:00Z');
 const registry = actionRegistry;
 const privateEvents = privateEventsOf([{ id: HENNA, enablements: [{ id: EN_HENNA }] }]);
 
-const grant = (over: Partial<GrantRow>): GrantRow => ({
-  id: 'g',
-  occasionId: OCC,
-  role: null,
-  actions: [],
-  scopeType: 'OCCASION',
-  scopeEventId: null,
-  scopeInstallationId: null,
-  scopeEnablementId: null,
-  resourceType: null,
-  resourceId: null,
-  expiresAt: null,
-  revokedAt: null,
-  ...over,
-});
+const grant = (over: Partial<GrantRow>): GrantRow => grantRow(OCC, over);
 
 const sees = (grants: GrantRow[]) => privateEventRefusal(grants, { occasionId: OCC, eventId: HENNA }, privateEvents, registry, NOW) === null;
 

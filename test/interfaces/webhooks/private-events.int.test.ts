@@ -1,10 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { startWebhookWorker } from '../../../src/interfaces/webhooks/worker-runtime.js';
+import { describe, expect, it } from 'vitest';
 import { must } from '../../support/factories.js';
-import { startServer } from '../../support/harness.js';
 import { grantIntegration } from '../../support/integration-auth.js';
 import { rawId } from '../../support/rows.js';
-import { catererSetup, createCateringEndpoint, settler, startReceiver, submitDinner } from '../../support/webhooks.js';
+import { catererSetup, createCateringEndpoint, submitDinner, webhookSuite } from '../../support/webhooks.js';
 
 /**
  * Webhooks of a PRIVATE event: the relay and the delivery ask the engine as
@@ -12,15 +10,7 @@ import { catererSetup, createCateringEndpoint, settler, startReceiver, submitDin
  * the private event hears nothing of it; granted at the event, it does.
  */
 
-const s = await startServer(
-  { WEBHOOK_ALLOWED_NETWORKS: ['loopback'], WEBHOOK_SWEEP_INTERVAL_MS: 3_600_000, WEBHOOK_RELAY_POLL_MS: 60_000 },
-  // Its worker relays every outbox row it finds: a database of its own keeps other suites' events out.
-  { ownDatabase: true },
-);
-const receiver = await startReceiver();
-const worker = startWebhookWorker(s.app, { redisUrl: null, relay: false });
-afterAll(() => worker.stop());
-const settle = settler(worker);
+const { s, receiver, settle } = await webhookSuite();
 
 describe('webhooks of a private event', { timeout: 180_000 }, () => {
   it('an occasion-wide integration hears of it only once granted at the event', async () => {

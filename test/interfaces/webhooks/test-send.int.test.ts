@@ -1,10 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { startWebhookWorker } from '../../../src/interfaces/webhooks/worker-runtime.js';
+import { describe, expect, it } from 'vitest';
 import { must } from '../../support/factories.js';
-import { startServer } from '../../support/harness.js';
 import { grantIntegration, operationId } from '../../support/integration-auth.js';
 import { rawId } from '../../support/rows.js';
-import { CREATE_ENDPOINT, catererSetup, createCateringEndpoint, settler, startReceiver } from '../../support/webhooks.js';
+import { catererSetup, CREATE_ENDPOINT, createCateringEndpoint, webhookSuite } from '../../support/webhooks.js';
 
 /**
  * Test-sends and the endpoint's document: a webhook.test message belongs to
@@ -14,15 +12,7 @@ import { CREATE_ENDPOINT, catererSetup, createCateringEndpoint, settler, startRe
  * crosses environments.
  */
 
-const s = await startServer(
-  { WEBHOOK_ALLOWED_NETWORKS: ['loopback'], WEBHOOK_SWEEP_INTERVAL_MS: 3_600_000, WEBHOOK_RELAY_POLL_MS: 60_000 },
-  // Its worker relays every outbox row it finds: a database of its own keeps other suites' events out.
-  { ownDatabase: true },
-);
-const receiver = await startReceiver();
-const worker = startWebhookWorker(s.app, { redisUrl: null, relay: false });
-afterAll(() => worker.stop());
-const settle = settler(worker);
+const { s, receiver, worker, settle } = await webhookSuite();
 
 const SEND_TEST = `mutation($i: WebhookEndpointIdInput!) { sendTestWebhook(input: $i) {
   __typename ... on SendTestWebhookPayload { delivery { id status } } ... on ConflictError { message } } }`;
