@@ -99,6 +99,11 @@ const schema = z.object({
    * mutation answers RateLimitedError, even with the right password.
    */
   AUTH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().positive().default(10),
+  /**
+   * refreshSession per user: higher, since every open tab and device refreshes about once per access-token
+   * lifetime (and SPAs often on reload), and a refresh token (256 random bits) cannot be guessed anyway.
+   */
+  AUTH_REFRESH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().positive().default(60),
   /** The same attempts per client address (each mutation counted on its own); higher, as offices and venues share one address. */
   AUTH_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().default(100),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),

@@ -58,6 +58,7 @@ export async function startServer(overrides: Partial<Config> = {}, opts: { ownDa
       // Every suite signs in from 127.0.0.1 many times: the production sign-in limits are for the
       // rate-limit tests' own servers (they override these). A queue that never refuses, likewise.
       AUTH_RATE_LIMIT_PER_ACCOUNT: '1000000',
+      AUTH_REFRESH_RATE_LIMIT_PER_ACCOUNT: '1000000',
       AUTH_RATE_LIMIT_PER_ADDRESS: '1000000',
       PASSWORD_HASH_QUEUE: '100000',
       // Redis keys (rate-limit counters, queues) of their own: parallel runs and servers sharing one Redis never meet.

@@ -8,6 +8,7 @@ export const AUTH_ATTEMPTS: readonly AuthAttempt[] = ['signIn', 'signUp', 'refre
 
 export interface AuthLimits {
   AUTH_RATE_LIMIT_PER_ACCOUNT: number;
+  AUTH_REFRESH_RATE_LIMIT_PER_ACCOUNT: number;
   AUTH_RATE_LIMIT_PER_ADDRESS: number;
   AUTH_RATE_LIMIT_WINDOW_SECONDS: number;
 }
@@ -34,8 +35,10 @@ export class AuthThrottle {
     const checks = [];
     if (who.address !== undefined) checks.push(this.limiter.hit(addressKey(kind, who.address), this.limits.AUTH_RATE_LIMIT_PER_ADDRESS, w));
     // Hashed into the key: the limiter's store is no list of who tried to sign in.
-    if (who.account !== undefined)
-      checks.push(this.limiter.hit(`auth:${kind}:acct:${sha256(who.account).slice(0, 32)}`, this.limits.AUTH_RATE_LIMIT_PER_ACCOUNT, w));
+    if (who.account !== undefined) {
+      const max = kind === 'refreshSession' ? this.limits.AUTH_REFRESH_RATE_LIMIT_PER_ACCOUNT : this.limits.AUTH_RATE_LIMIT_PER_ACCOUNT;
+      checks.push(this.limiter.hit(`auth:${kind}:acct:${sha256(who.account).slice(0, 32)}`, max, w));
+    }
     const refused = (await Promise.all(checks)).filter((d) => !d.allowed);
     if (!refused.length) return null;
     return new RateLimitedError(Math.max(...refused.map((d) => d.retryAfterSeconds)));
