@@ -4,10 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { buildSchema } from '../interfaces/graphql/schema.js';
 import { printSchemaFile } from '../interfaces/graphql/print.js';
 import { createApp } from '../app.js';
-import { CliUsageError, runIntegrationCommand } from '../interfaces/integrations/integrations.cli.js';
+import { cliFailureMessage, runIntegrationCommand } from '../interfaces/integrations/integrations.cli.js';
 import { runWebhooksCommand } from '../interfaces/webhooks/webhooks.cli.js';
 import { loadConfig } from '../platform/config.js';
-import { DomainError } from '../platform/errors.js';
 import { createLogger } from '../platform/logger.js';
 import { exitOnStartupError } from '../platform/startup-error.js';
 import pino from 'pino';
@@ -54,11 +53,10 @@ switch (cmd) {
       for (const line of await run(app, args)) console.log(line);
     } catch (e) {
       // Expected failures (usage, illegal transition, not found, conflict) are a message and exit code 1, not a stack trace.
-      const code = (e as { extensions?: { code?: string } }).extensions?.code;
-      if (e instanceof CliUsageError || e instanceof DomainError || code) {
-        console.error(e instanceof DomainError ? `${e.code}: ${e.message}` : code ? `${code}: ${(e as Error).message}` : (e as Error).message);
-        process.exitCode = 1;
-      } else throw e;
+      const message = cliFailureMessage(e);
+      if (message === null) throw e;
+      console.error(message);
+      process.exitCode = 1;
     } finally {
       await app.close();
     }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '../../app.js';
+import { DomainError } from '../../platform/errors.js';
 import { Authorizer } from '../../domains/permissions/authorizer.js';
 import { PLATFORM_TARGET } from '../../domains/permissions/target.js';
 import type { Tx } from '../../platform/db/client.js';
@@ -39,6 +40,18 @@ const USAGE = `usage:
   integration health                                                    health of every integration (last hour of calls)`;
 
 export class CliUsageError extends Error {}
+
+/**
+ * The one line an expected failure (usage, illegal transition, not found, conflict) prints before exit code 1;
+ * null for anything else, which is a bug and keeps its stack.
+ */
+export function cliFailureMessage(e: unknown): string | null {
+  const code = (e as { extensions?: { code?: string } }).extensions?.code;
+  if (e instanceof DomainError) return `${e.code}: ${e.message}`;
+  if (code) return `${code}: ${(e as Error).message}`;
+  if (e instanceof CliUsageError) return e.message;
+  return null;
+}
 
 export function options(args: string[]): { flags: Record<string, string>; positional: string[] } {
   const flags: Record<string, string> = {};

@@ -3,13 +3,19 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, createApp } from '../../../src/app.js';
+import { cliFailureMessage, runIntegrationCommand } from '../../../src/interfaces/integrations/integrations.cli.js';
+import { loadConfig } from '../../../src/platform/config.js';
 import { sha256 } from '../../../src/platform/crypto.js';
 import { TEST_APP_KEY, usePglite } from '../../support/env.js';
 import { createScratchDb, dropScratchDb } from '../../support/scratch-db.js';
 
 /*
  * The operators' CLI as they run it: a real `src/bin/cli.ts` process against
- * a PostgreSQL database of its own (migrated by the CLI itself on first use).
+ * a PostgreSQL database of its own (migrated by the CLI itself on first use),
+ * for the first command, signing keys and a usage error. The many steps in
+ * between run the same command code in this process (runIntegrationCommand,
+ * and the bin's own failure line): a process costs seconds of start-up each.
  * PostgreSQL only: an embedded PGlite database cannot be shared between
  * processes.
  */
@@ -21,6 +27,20 @@ let url = '';
 
 async function cli(...args: string[]) {
   return command('integration', ...args);
+}
+
+let app: App | null = null;
+
+/** `integration <args>` as the bin runs it, in this process: its printed lines, or its one failure line and code 1. */
+async function inProcess(...args: string[]) {
+  app ??= await createApp(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, APP_KEY: TEST_APP_KEY, SEED_DEMO: 'false', LOG_LEVEL: 'silent' }));
+  try {
+    return { code: 0, stdout: (await runIntegrationCommand(app, args)).join('\n'), stderr: '' };
+  } catch (e) {
+    const message = cliFailureMessage(e);
+    if (message === null) throw e;
+    return { code: 1, stdout: '', stderr: message };
+  }
 }
 
 async function command(...args: string[]) {
@@ -58,7 +78,10 @@ describe.skipIf(usePglite())('integration CLI', () => {
   beforeAll(async () => {
     url = await createScratchDb(DB);
   }, 60_000);
-  afterAll(() => dropScratchDb(DB));
+  afterAll(async () => {
+    await app?.close();
+    await dropScratchDb(DB);
+  });
 
   it('create, rotate (secret printed once, stored hashed), revoke a credential, list, revoke the integration', async () => {
     const created = await cli('create', '--name', 'Acme Print', '--role', 'partner', '--env', 'production', '--flags', 'inbound,outbound');
@@ -70,8 +93,8 @@ describe.skipIf(usePglite())('integration CLI', () => {
     );
     expect(app).toMatchObject({ flags: '{INBOUND,OUTBOUND}', business_role: 'PARTNER', status: 'DEFINED' });
 
-    const first = await cli('rotate', id);
-    const second = await cli('rotate', id);
+    const first = await inProcess('rotate', id);
+    const second = await inProcess('rotate', id);
     expect(first.code, first.stderr).toBe(0);
     const keyId = /keyId:\s+(tovk_\S+)/.exec(first.stdout)![1]!;
     const secret = /secret:\s+(tovsk_\S+)/.exec(first.stdout)![1]!;
@@ -80,32 +103,32 @@ describe.skipIf(usePglite())('integration CLI', () => {
     expect(second.stdout).not.toContain(secret);
 
     // enable walks a new integration through CONFIGURED to ENABLED; disable and enable again work
-    const enabled = await cli('enable', id);
+    const enabled = await inProcess('enable', id);
     expect(enabled.stdout, enabled.stderr).toContain('is ENABLED');
-    expect((await cli('disable', id)).stdout).toContain('is DISABLED');
-    expect((await cli('enable', id)).stdout).toContain('is ENABLED');
+    expect((await inProcess('disable', id)).stdout).toContain('is DISABLED');
+    expect((await inProcess('enable', id)).stdout).toContain('is ENABLED');
 
     // operator views: the new, never-used credentials are not flagged yet; health has no calls; an operation needing grants it lacks is refused
-    expect((await cli('health')).stdout).toContain(`${id}  INACTIVE`);
-    expect((await cli('review', '--unused-days', '0')).stdout).toContain('CREDENTIAL_UNUSED');
-    const ops = await cli('operations', id, 'CateringSummary');
+    expect((await inProcess('health')).stdout).toContain(`${id}  INACTIVE`);
+    expect((await inProcess('review', '--unused-days', '0')).stdout).toContain('CREDENTIAL_UNUSED');
+    const ops = await inProcess('operations', id, 'CateringSummary');
     expect(ops.code).toBe(1);
     expect(ops.stderr).toContain('rsvp:read_catering');
 
-    const revoked = await cli('revoke', keyId);
+    const revoked = await inProcess('revoke', keyId);
     expect(revoked.stdout).toContain(`revoked credential ${keyId}`);
-    const list = await cli('list');
+    const list = await inProcess('list');
     expect(list.stdout).toContain(id);
     expect(list.stdout).not.toContain(keyId);
     expect(list.stdout).toContain(/keyId:\s+(tovk_\S+)/.exec(second.stdout)![1]!);
     expect(list.stdout + list.stderr).not.toContain(secret);
 
-    const gone = await cli('revoke', id);
+    const gone = await inProcess('revoke', id);
     expect(gone.code, gone.stderr).toBe(0);
-    const again = await cli('revoke', id);
+    const again = await inProcess('revoke', id);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('ILLEGAL_TRANSITION');
-    const noMore = await cli('rotate', id);
+    const noMore = await inProcess('rotate', id);
     expect(noMore.code).toBe(1);
     expect(noMore.stderr).toContain('CONFLICT');
 
