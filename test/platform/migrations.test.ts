@@ -8,7 +8,8 @@ import { migrate, readMigrations } from '../../src/platform/db/migrate.js';
 import { createScratchDb, dropScratchDb } from '../support/scratch-db.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const PRISMA_DIFF = path.resolve(ROOT, '../shared/tools/prisma-diff');
+// The project's own helper: Prisma 6's WebAssembly schema engine, pinned, installed on first use from the npm registry.
+const PRISMA_DIFF = path.resolve(ROOT, 'scripts/prisma-diff');
 
 /** Tables, columns, indexes, constraints and enums: what a migration can get wrong. */
 async function structure(url: string): Promise<string[]> {
