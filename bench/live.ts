@@ -9,7 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
-import { type App, createApp } from '../src/app.js';
+import { type App, createApp } from '../src/app/create-app.js';
 import type { RecordedEvent } from '../src/platform/outbox.js';
 import { createHttpServer } from '../src/interfaces/graphql/server.js';
 import { loadConfig } from '../src/platform/config.js';

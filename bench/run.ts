@@ -17,7 +17,7 @@ import { Writable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createApp, type App } from '../src/app.js';
+import { createApp, type App } from '../src/app/create-app.js';
 import { createHttpServer, type HttpServer } from '../src/interfaces/graphql/server.js';
 import { loadConfig } from '../src/platform/config.js';
 import { createDatabase, type Database } from '../src/platform/db/client.js';

@@ -6,7 +6,7 @@
  * The data is deterministic (seeded PRNG, ids derived from it), so every run
  * measures the same rows.
  */
-import type { App } from '../src/app.js';
+import type { App } from '../src/app/create-app.js';
 
 export const SHAPE = { households: 2_000, guests: 5_000, events: 10, tags: 12 } as const;
 

@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Agent, request } from 'undici';
-import { createApp } from '../src/app.js';
+import { createApp } from '../src/app/create-app.js';
 import { createHttpServer } from '../src/interfaces/graphql/server.js';
 import { eventUpdated } from '../src/domains/events/events.events.js';
 import { loadConfig } from '../src/platform/config.js';

@@ -1,4 +1,4 @@
-import type { App } from '../src/app.js';
+import type { App } from '../src/app/create-app.js';
 import { createActor, addRelationship, createTag } from '../src/domains/actors/actors.service.js';
 import { createEvent } from '../src/domains/events/events.service.js';
 import { issueSession, prepareSignUp, signUp } from '../src/domains/identity/identity.service.js';
@@ -7,7 +7,7 @@ import { createOccasion } from '../src/domains/occasions/occasions.service.js';
 import { acceptCollaboratorInvitation, inviteCollaborator } from '../src/domains/permissions/collaborators.service.js';
 import { Authorizer } from '../src/domains/permissions/authorizer.js';
 import { issueGuestAccess, reissueGuestAccess } from '../src/domains/guest-access/guest-access.service.js';
-import { encodeGlobalID } from '../src/interfaces/graphql/global-id.js';
+import { encodeGlobalID } from '../src/kit/ids.js';
 import { createForm } from '../src/modules/forms/forms.service.js';
 import { createRsvpInvitation, createRsvpInvitationsFromHouseholds } from '../src/modules/rsvp/rsvp.invitations.service.js';
 import type { Caller, Principal } from '../src/platform/principal.js';

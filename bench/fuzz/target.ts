@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createApp } from '../../src/app.js';
+import { createApp } from '../../src/app/create-app.js';
 import { buildSchema } from '../../src/interfaces/graphql/schema.js';
 import { createHttpServer } from '../../src/interfaces/graphql/server.js';
 import { startWebhookWorker } from '../../src/interfaces/webhooks/worker-runtime.js';

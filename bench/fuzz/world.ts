@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEMO, seedDemo } from '../../prisma/seed.js';
-import { encodeGlobalID } from '../../src/interfaces/graphql/global-id.js';
+import { encodeGlobalID } from '../../src/kit/ids.js';
 import { buildWorld, must } from '../../test/support/factories.js';
 import type { TestServer } from '../../test/support/harness.js';
 import { integrationWithCredential, issueToken, operationId } from '../../test/support/integration-auth.js';

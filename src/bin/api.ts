@@ -1,4 +1,4 @@
-import { type App, createApp } from '../app.js';
+import { type App, createApp } from '../app/create-app.js';
 import { buildSchema } from '../interfaces/graphql/schema.js';
 import { createHttpServer, type HttpServer } from '../interfaces/graphql/server.js';
 import { createDeliveryQueue } from '../interfaces/webhooks/dispatch.js';

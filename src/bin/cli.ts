@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSchema } from '../interfaces/graphql/schema.js';
 import { printSchemaFile } from '../interfaces/graphql/print.js';
-import { createApp } from '../app.js';
+import { createApp } from '../app/create-app.js';
 import { cliFailureMessage, runIntegrationCommand } from '../interfaces/integrations/integrations.cli.js';
 import { runWebhooksCommand } from '../interfaces/webhooks/webhooks.cli.js';
 import { loadConfig } from '../platform/config.js';

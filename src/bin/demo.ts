@@ -1,4 +1,4 @@
-import type { App } from '../app.js';
+import type { App } from '../app/create-app.js';
 import type { Config } from '../platform/config.js';
 import { StartupError } from '../platform/startup-error.js';
 import { DEMO, seedDemo } from '../../prisma/seed.js';

@@ -1,4 +1,4 @@
-import { type App, createApp } from '../app.js';
+import { type App, createApp } from '../app/create-app.js';
 import { startWebhookWorker, type WebhookWorker } from '../interfaces/webhooks/worker-runtime.js';
 import { loadConfig } from '../platform/config.js';
 import { exitOnStartupError } from '../platform/startup-error.js';

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { afterAll, inject } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
+import { type App, createApp } from '../../src/app/create-app.js';
 import { createHttpServer, type HttpServer } from '../../src/interfaces/graphql/server.js';
 import { loadConfig, type Config } from '../../src/platform/config.js';
 import { createDatabase } from '../../src/platform/db/client.js';

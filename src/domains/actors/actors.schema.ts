@@ -1,8 +1,8 @@
-import { builder } from '../../interfaces/graphql/builder.js';
-import type { Context } from '../../interfaces/graphql/context.js';
-import { defined, deletedPayload, payload } from '../../interfaces/graphql/payload.js';
-import { canField, canType } from '../../interfaces/graphql/rules.js';
-import { inTransaction } from '../../interfaces/graphql/write.js';
+import { builder } from '../../kit/builder.js';
+import type { Context } from '../../kit/context.js';
+import { defined, deletedPayload, payload } from '../../kit/payload.js';
+import { canField, canType } from '../../kit/rules.js';
+import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
 import {

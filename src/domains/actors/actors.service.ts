@@ -1,3 +1,4 @@
+import type { Authorization } from '../../kit/authorization.js';
 import { z } from 'zod';
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
@@ -6,13 +7,12 @@ import { recordEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import type { ActionRegistry } from '../permissions/actions.js';
-import type { Authorizer } from '../permissions/authorizer.js';
 import { assertMayMoveGrantsOf, revokeGrantsScopedTo } from '../permissions/grant-guard.js';
 import { actorCreated, actorDeleted, actorUpdated } from './actors.events.js';
 
 /** What a write needs to check that it does not move access the caller may not move. */
 export interface AccessCheck {
-  authz: Authorizer;
+  authz: Authorization;
   registry: ActionRegistry;
 }
 

@@ -1,6 +1,6 @@
-import { builder } from '../../interfaces/graphql/builder.js';
-import { encodeGlobalID } from '../../interfaces/graphql/global-id.js';
-import { canField, canType } from '../../interfaces/graphql/rules.js';
+import { builder } from '../../kit/builder.js';
+import { encodeGlobalID } from '../../kit/ids.js';
+import { canField, canType } from '../../kit/rules.js';
 import { ActorType } from '../actors/actors.schema.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
 

@@ -1,7 +1,7 @@
-import { builder } from '../../interfaces/graphql/builder.js';
-import { defined, deletedPayload, payload } from '../../interfaces/graphql/payload.js';
-import { canField, canType } from '../../interfaces/graphql/rules.js';
-import { inTransaction } from '../../interfaces/graphql/write.js';
+import { builder } from '../../kit/builder.js';
+import { defined, deletedPayload, payload } from '../../kit/payload.js';
+import { canField, canType } from '../../kit/rules.js';
+import { inTransaction } from '../../kit/transaction.js';
 import { ValidationError } from '../../platform/errors.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
 import { createEvent, deleteEvent, EVENT_VISIBILITIES, updateEvent } from './events.service.js';

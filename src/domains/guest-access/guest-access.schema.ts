@@ -1,15 +1,15 @@
-import { builder } from '../../interfaces/graphql/builder.js';
-import { encodeGlobalID } from '../../interfaces/graphql/global-id.js';
-import { payload } from '../../interfaces/graphql/payload.js';
-import { canField, canType, inheritedType } from '../../interfaces/graphql/rules.js';
-import { inTransaction } from '../../interfaces/graphql/write.js';
+import { builder } from '../../kit/builder.js';
+import { encodeGlobalID } from '../../kit/ids.js';
+import { payload } from '../../kit/payload.js';
+import { canField, canType, inheritedType } from '../../kit/rules.js';
+import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { ActorType } from '../actors/actors.schema.js';
 import { EventType } from '../events/events.schema.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
 import { GuestLinkLiveError, LIVE_LINK_CHOICES } from './guest-access.errors.js';
 import { issueGuestAccess, liveLinkWhere, reissueGuestAccess, revokeGuestAccess } from './guest-access.service.js';
-import { ErrorInterface } from '../../interfaces/graphql/common.schema.js';
+import { ErrorInterface } from '../../kit/common.schema.js';
 
 const GuestAccessStatus = builder.enumType('GuestAccessStatus', { values: ['ACTIVE', 'REVOKED', 'EXPIRED'] as const });
 

@@ -1,6 +1,6 @@
-import { builder } from '../../interfaces/graphql/builder.js';
-import { authenticatedField, inheritedType, publicField, selfType } from '../../interfaces/graphql/rules.js';
-import { inTransaction } from '../../interfaces/graphql/write.js';
+import { builder } from '../../kit/builder.js';
+import { authenticatedField, inheritedType, publicField, selfType } from '../../kit/rules.js';
+import { inTransaction } from '../../kit/transaction.js';
 import { HashingBusyError } from '../../platform/crypto.js';
 import {
   InvalidCredentialsError,

@@ -3,6 +3,12 @@ import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVe
 import type { Prisma } from '../../platform/db/client.js';
 import { decrypt, encrypt } from '../../platform/crypto.js';
 
+declare module '../../kit/context.js' {
+  interface AppServices {
+    tokens: TokenService;
+  }
+}
+
 /** `aud` of user access tokens. Other kinds of token pass their own audience, so one kind can never pass for another. */
 export const AUDIENCE = 'tovplus-api';
 const ALG = 'ES256';

@@ -1,7 +1,16 @@
 import type { z } from 'zod';
 import type { Tx } from '../../platform/db/client.js';
 import { reactInTransaction, type EventType, type Reaction } from '../../platform/outbox.js';
+import type { LivePublisher } from '../../kit/live.js';
+import type { TargetDefinitions } from '../../kit/targets.js';
 import type { RoleDefinition } from '../permissions/actions.js';
+
+declare module '../../kit/context.js' {
+  interface AppServices {
+    /** Every module this server ships (src/modules/registry.ts). */
+    modules: ModuleRegistry;
+  }
+}
 
 /**
  * What a module declares about itself (Vendure-style plugin metadata). The
@@ -28,9 +37,21 @@ export interface ModuleManifest {
    * transaction; throws ValidationError with paths under `input.config`.
    */
   checkEventConfig?(tx: Tx, ctx: { occasionId: string; eventId: string }, config: Record<string, unknown>): Promise<void>;
+  /** Its business events, with payload schemas: they join the event catalog (webhooks, outbox). */
   events: EventType[];
   /** Work the module does inside the transaction of other domains' events (event type → reaction). */
   reactions?: Record<string, Reaction>;
+  /**
+   * Its GraphQL files (`import * as x from './x.schema.js'`). Importing a
+   * schema file registers its types on the kit's builder; listing them here is
+   * what brings them into the API (interfaces/graphql/schema.ts reads them from
+   * the registry), so the manifest shows everything a module adds.
+   */
+  schema: readonly object[];
+  /** Turns its committed events into live messages (capabilities/live runs them after every commit). */
+  live?: readonly LivePublisher[];
+  /** Ids its fields take, as permission targets (`ctx.targets.<name>(id)`). */
+  targets?: TargetDefinitions;
 }
 
 export function defineModule(m: ModuleManifest): ModuleManifest {

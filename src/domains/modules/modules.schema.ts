@@ -1,7 +1,7 @@
-import { builder } from '../../interfaces/graphql/builder.js';
-import { deletedPayload, payload } from '../../interfaces/graphql/payload.js';
-import { authenticatedField, canField, canType, inheritedType } from '../../interfaces/graphql/rules.js';
-import { inTransaction } from '../../interfaces/graphql/write.js';
+import { builder } from '../../kit/builder.js';
+import { deletedPayload, payload } from '../../kit/payload.js';
+import { authenticatedField, canField, canType, inheritedType } from '../../kit/rules.js';
+import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, ModuleDependencyError, ValidationError } from '../../platform/errors.js';
 import { EventType } from '../events/events.schema.js';
 import { OccasionType } from '../occasions/occasions.schema.js';

@@ -5,8 +5,20 @@ import type { ActionRegistry } from './actions.js';
 import { decide, type Decision, grantActions, grantIsLive, type GrantRow, scopeCovers, withinEvents } from './grant-match.js';
 import { isPlatformOperator } from '../../platform/operators.js';
 import type { Principal } from '../../platform/principal.js';
-import { isPlatformTarget, PLATFORM_OCCASION_ID, type Target } from './target.js';
+import { isPlatformTarget, PLATFORM_OCCASION_ID, type Target } from '../../kit/authorization.js';
 import { hiddenEventIds, NO_PRIVATE_EVENTS, type PrivateEvents, privateEventRefusal, privateEventsOf } from './private-events.js';
+
+declare module '../../kit/authorization.js' {
+  /** The kit asks for check/within/clear; domains and modules use the engine's whole API. */
+  interface Authorization extends AuthorizerApi {}
+}
+declare module '../../kit/context.js' {
+  interface AppServices {
+    /** Core and module actions and roles (src/modules/registry.ts). */
+    actions: ActionRegistry;
+  }
+}
+type AuthorizerApi = Pick<Authorizer, keyof Authorizer>;
 
 const GRANT_SELECT = {
   id: true,
@@ -108,7 +120,8 @@ interface Standing {
  * event limit (a limit narrows what grants allow, never widens it).
  */
 export function decideInOccasion(s: Standing, action: string, target: Target, registry: ActionRegistry, now = new Date()): Decision {
-  const d = privateEventRefusal(s.grants, target, s.privateEvents, registry, now) ?? decideAsActor(s.actorId, s.grants, action, target, registry, now);
+  const d =
+    privateEventRefusal(s.grants, target, s.privateEvents, registry, now) ?? decideAsActor(s.actorId, s.grants, action, target, registry, now);
   if (!d.allowed || withinEvents(s.eventLimit, target)) return d;
   return { allowed: false, reason: 'NO_MATCHING_GRANT', detail: 'Outside the events this integration’s connection is limited to.' };
 }

@@ -1,8 +1,8 @@
-import { builder } from '../../interfaces/graphql/builder.js';
-import { encodeGlobalID } from '../../interfaces/graphql/global-id.js';
-import { defined, payload } from '../../interfaces/graphql/payload.js';
-import { authenticatedField, canField, canType, inheritedType } from '../../interfaces/graphql/rules.js';
-import { inTransaction } from '../../interfaces/graphql/write.js';
+import { builder } from '../../kit/builder.js';
+import { encodeGlobalID } from '../../kit/ids.js';
+import { defined, payload } from '../../kit/payload.js';
+import { authenticatedField, canField, canType, inheritedType } from '../../kit/rules.js';
+import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, InvalidTokenError, RateLimitedError, ValidationError } from '../../platform/errors.js';
 import { authThrottle } from '../identity/auth-throttle.js';
 import { ActorType } from '../actors/actors.schema.js';

@@ -1,3 +1,4 @@
+import type { Authorization } from '../../kit/authorization.js';
 import { z } from 'zod';
 import { recordAudit } from '../../platform/audit.js';
 import { randomToken, sha256 } from '../../platform/crypto.js';
@@ -7,7 +8,6 @@ import { recordEvent } from '../../platform/outbox.js';
 import { actorIdOf, type Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import type { ActionRegistry } from './actions.js';
-import type { Authorizer } from './authorizer.js';
 import { assertMayMoveGrantsOf } from './grant-guard.js';
 import { collaboratorInvited, collaboratorJoined } from './permissions.events.js';
 
@@ -32,7 +32,7 @@ const inviteInput = z.object({
 export async function inviteCollaborator(
   tx: Tx,
   caller: Caller,
-  authz: Authorizer,
+  authz: Authorization,
   registry: ActionRegistry,
   occasionId: string,
   input: unknown,
@@ -97,7 +97,7 @@ export async function inviteCollaborator(
  * linked to the invited actor and get the invited role (at occasion scope, or
  * on the invited events only, plus occasion:read to see where they are).
  */
-export async function acceptCollaboratorInvitation(tx: Tx, caller: Caller, authz: Authorizer, token: string) {
+export async function acceptCollaboratorInvitation(tx: Tx, caller: Caller, authz: Authorization, token: string) {
   const p = caller.principal;
   if (p.kind !== 'user') throw unauthenticated();
   const inv = await tx.collaboratorInvitation.findUnique({ where: { tokenHash: sha256(token) } });

@@ -2,9 +2,8 @@ import type { Prisma as P } from '../../generated/prisma/client.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { type Caller, userIdOf } from '../../platform/principal.js';
 import type { ActionRegistry } from './actions.js';
-import type { Authorizer } from './authorizer.js';
 import { grantActions, grantIsLive, type GrantRow } from './grant-match.js';
-import type { Target } from './target.js';
+import type { Target, Authorization } from '../../kit/authorization.js';
 
 /**
  * The scope a stored grant covers, built from its columns. It does not require
@@ -29,7 +28,7 @@ export async function targetOfGrant(db: Prisma | Tx, g: GrantRow & { occasionId:
  * Nobody hands out (or takes away) more than they hold: every action must be
  * one the caller holds at a scope containing the target.
  */
-export async function assertNoEscalation(authz: Authorizer, actions: Iterable<string>, target: Target): Promise<void> {
+export async function assertNoEscalation(authz: Authorization, actions: Iterable<string>, target: Target): Promise<void> {
   const missing: string[] = [];
   for (const a of actions) if (!(await authz.can(a, target))) missing.push(a);
   if (missing.length) authz.refuseEscalation(missing, target);
@@ -47,7 +46,7 @@ export async function assertNoEscalation(authz: Authorizer, actions: Iterable<st
  */
 export async function assertMayMoveGrantsOf(
   tx: Tx,
-  authz: Authorizer,
+  authz: Authorization,
   registry: ActionRegistry,
   occasionId: string,
   actorIds: string[],

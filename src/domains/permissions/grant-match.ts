@@ -1,5 +1,5 @@
 import type { ActionRegistry } from './actions.js';
-import type { ScopeLevel, Target } from './target.js';
+import type { ScopeLevel, Target } from '../../kit/authorization.js';
 
 /** The subset of a grants row the engine evaluates. */
 export interface GrantRow {

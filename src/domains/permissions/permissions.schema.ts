@@ -1,17 +1,23 @@
-import { builder } from '../../interfaces/graphql/builder.js';
-import { encodeGlobalID } from '../../interfaces/graphql/global-id.js';
-import { payload } from '../../interfaces/graphql/payload.js';
-import { canField, canType, inheritedType } from '../../interfaces/graphql/rules.js';
-import { inTransaction } from '../../interfaces/graphql/write.js';
+import { builder } from '../../kit/builder.js';
+import { encodeGlobalID } from '../../kit/ids.js';
+import { payload } from '../../kit/payload.js';
+import { canField, canType, inheritedType } from '../../kit/rules.js';
+import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
 import { ActorType } from '../actors/actors.schema.js';
 import { EventType } from '../events/events.schema.js';
 import { ModuleEnablementType, ModuleInstallationType, RoleInfo } from '../modules/modules.schema.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
-import { IntegrationAppType } from '../../interfaces/integrations/integrations.schema.js';
 import { grantActions, grantIsLive, type GrantRow } from './grant-match.js';
 import { explainAccess, type Explanation, grantAccess, resolveScope, revokeAccess, type ScopeInput } from './permissions.service.js';
-import { SCOPE_LEVELS } from './target.js';
+import { SCOPE_LEVELS } from '../../kit/authorization.js';
+
+/**
+ * Who may hold a grant besides an actor. Integrations are principals of
+ * interfaces/integrations (above this domain): it adds its type here when its
+ * schema file loads; fields read the list only when the schema is built.
+ */
+export const grantSubjectTypes: (typeof ActorType)[] = [];
 
 export const ScopeType = builder.enumType('ScopeType', { values: SCOPE_LEVELS });
 
@@ -196,7 +202,7 @@ const GrantAccessInput = builder.inputType('GrantAccessInput', {
     occasionId: t.globalID({ required: true, for: OccasionType }),
     subjectId: t.globalID({
       required: true,
-      for: [ActorType, IntegrationAppType],
+      for: [ActorType, ...grantSubjectTypes],
       description: 'The actor receiving the grant, or an integration connected to the occasion.',
     }),
     role: t.string({ description: 'A role bundle: owner, planner, co_planner, helper, vendor, viewer or a module role. Not for integrations.' }),

@@ -6,11 +6,11 @@ import { recordEvent } from '../../platform/outbox.js';
 import { actorIdOf, type Caller, userIdOf } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import type { ActionRegistry } from './actions.js';
-import { actorsWithGrants, type Authorizer, decideInOccasion } from './authorizer.js';
+import { actorsWithGrants, decideInOccasion } from './authorizer.js';
 import type { Decision } from './grant-match.js';
 import { assertNoEscalation, targetOfGrant } from './grant-guard.js';
 import { accessGranted, accessRevoked } from './permissions.events.js';
-import type { ScopeLevel, Target } from './target.js';
+import type { ScopeLevel, Target, Authorization } from '../../kit/authorization.js';
 
 /** A scope named by ids, as planners pass it. PLATFORM is never grantable from inside an occasion. */
 export interface ScopeInput {
@@ -134,7 +134,7 @@ function effectiveActions(registry: ActionRegistry, role: string | null | undefi
 export async function grantAccess(
   tx: Tx,
   caller: Caller,
-  authz: Authorizer,
+  authz: Authorization,
   registry: ActionRegistry,
   occasionId: string,
   input: {
@@ -205,7 +205,7 @@ export async function grantAccess(
   return grant;
 }
 
-export async function revokeAccess(tx: Tx, caller: Caller, authz: Authorizer, registry: ActionRegistry, grantId: string) {
+export async function revokeAccess(tx: Tx, caller: Caller, authz: Authorization, registry: ActionRegistry, grantId: string) {
   const before = await tx.grant.findUnique({ where: { id: grantId } });
   if (!before || !before.occasionId) throw notFound('Grant');
   if (before.revokedAt) throw new ConflictError('This grant is already revoked.');

@@ -1,6 +1,6 @@
 import type { ActionRegistry } from './actions.js';
 import { type Decision, grantActions, grantIsLive, type GrantRow } from './grant-match.js';
-import type { Target } from './target.js';
+import type { Target } from '../../kit/authorization.js';
 
 /**
  * PRIVATE events (docs/permissions/private-events.md). A private event exists

@@ -2,7 +2,7 @@ import { type DocumentNode, getOperationAST, Kind, type SelectionSetNode } from 
 import type { Plugin } from 'graphql-yoga';
 import { AUTH_ATTEMPTS, type AuthAttempt, authThrottle } from '../../domains/identity/auth-throttle.js';
 import { apiError } from '../../platform/errors.js';
-import type { Context } from './context.js';
+import type { Context } from '../../kit/context.js';
 
 const GUARDED = new Set<string>(AUTH_ATTEMPTS);
 

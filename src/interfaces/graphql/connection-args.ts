@@ -16,10 +16,8 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { preExecutionGuard } from './pre-execution-guard.js';
+import { MAX_PAGE_SIZE } from '../../kit/pagination.js';
 import { getDatamodel } from '../../generated/pothos-prisma-types.js';
-
-/** The largest page a connection serves (the prisma plugin's maxConnectionSize in builder.ts). */
-export const MAX_PAGE_SIZE = 100;
 
 /**
  * Every connection's `first`/`last`/`after`/`before`, checked once for the

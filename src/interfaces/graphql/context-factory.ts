@@ -7,8 +7,9 @@ import { GUEST_TOKEN_PREFIX, guestPrincipalFromToken } from '../../domains/guest
 import { apiError } from '../../platform/errors.js';
 import { ANONYMOUS, type Principal } from '../../platform/principal.js';
 import { INTEGRATION_TOKEN_TYP, integrationPrincipalFromToken } from '../integrations/principal.js';
-import type { AppServices, Context, LiveConnection } from './context.js';
-import { createModuleLoaders, createTargetLoaders } from './targets.js';
+import type { AppServices, Context, LiveConnection } from '../../kit/context.js';
+import { createModuleLoaders } from '../../domains/modules/module-loaders.js';
+import { createTargetLoaders } from '../../kit/targets.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -106,7 +107,7 @@ export function createContext(
     authz,
     caller: { principal, requestId },
     prisma,
-    targets: createTargetLoaders(prisma, principal.kind === 'user'),
+    targets: createTargetLoaders(prisma, app.targets, principal.kind === 'user'),
     modules: createModuleLoaders(prisma),
     log: app.logger,
     sessionUserIds: new Set(),

@@ -2,7 +2,7 @@ import { type DocumentNode, visit, BREAK } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { Config } from '../../platform/config.js';
 import type { Principal } from '../../platform/principal.js';
-import type { Context } from './context.js';
+import type { Context } from '../../kit/context.js';
 
 /*
  * Who may read the schema through introspection (INTROSPECTION). In

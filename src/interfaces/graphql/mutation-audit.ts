@@ -2,9 +2,8 @@ import { typeBrandKey } from '@pothos/core';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { recordAudit } from '../../platform/audit.js';
 import { DomainError } from '../../platform/errors.js';
-import type { Authorizer } from '../../domains/permissions/authorizer.js';
-import { isPlatformTarget, type Target } from '../../domains/permissions/target.js';
-import type { Context } from './context.js';
+import { isPlatformTarget, type Target } from '../../kit/authorization.js';
+import type { Context } from '../../kit/context.js';
 
 /**
  * Successful writes are audited by their services, inside their transaction.
@@ -26,7 +25,7 @@ export function auditRefusedMutations(schema: GraphQLSchema): GraphQLSchema {
         const result = await resolve(root, args, ctx, info);
         if (isTypedError(result)) {
           // The mutation's own rule was the first check: its action and occasion name the row.
-          const rule = ctx.authz.firstCheck as Authorizer['firstCheck'];
+          const rule = ctx.authz.firstCheck as Context['authz']['firstCheck'];
           await record(ctx, {
             action: rule?.action ?? info.fieldName,
             occasionId: rule ? occasionOf(rule.target) : null,
@@ -38,7 +37,7 @@ export function auditRefusedMutations(schema: GraphQLSchema): GraphQLSchema {
         return result;
       } catch (e) {
         // Set by the engine while this resolver ran (TypeScript cannot see that across the await).
-        const denial = ctx.authz.lastDenial as Authorizer['lastDenial'];
+        const denial = ctx.authz.lastDenial as Context['authz']['lastDenial'];
         const code = e instanceof GraphQLError ? e.extensions?.code : undefined;
         if (denial && (code === 'FORBIDDEN' || code === 'NOT_FOUND')) {
           await record(ctx, {

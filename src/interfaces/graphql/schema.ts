@@ -1,10 +1,12 @@
 import { DirectiveLocation, GraphQLDirective, GraphQLEnumType, GraphQLNonNull, GraphQLString, type GraphQLSchema, isObjectType } from 'graphql';
-import { SCOPE_LEVELS } from '../../domains/permissions/target.js';
-import { builder } from './builder.js';
+import { SCOPE_LEVELS } from '../../kit/authorization.js';
+import { builder } from '../../kit/builder.js';
 import { auditRefusedMutations } from './mutation-audit.js';
-import { RULE_DIRECTIVES } from './rules.js';
-// Every *.schema.ts, imported for its side effect of registering types on the builder.
-import './common.schema.js';
+import { RULE_DIRECTIVES } from '../../kit/rules.js';
+import { moduleRegistry } from '../../modules/registry.js';
+// The core's *.schema.ts, imported for their side effect of registering types on the builder;
+// each module's come with its manifest (moduleRegistry below).
+import '../../kit/common.schema.js';
 import '../../domains/identity/identity.schema.js';
 import '../../domains/occasions/occasions.schema.js';
 import '../../domains/events/events.schema.js';
@@ -14,14 +16,6 @@ import '../../domains/permissions/permissions.schema.js';
 import '../../domains/permissions/collaborators.schema.js';
 import '../../domains/audit/audit.schema.js';
 import '../../domains/guest-access/guest-access.schema.js';
-import '../../modules/rsvp/rsvp.schema.js';
-import '../../modules/rsvp/rsvp.subscriptions.js';
-import '../../modules/rsvp/rsvp.planner.schema.js';
-import '../../modules/rsvp/rsvp.guest.schema.js';
-import '../../modules/rsvp/rsvp.catering.schema.js';
-import '../../modules/rsvp/import/guest-list.schema.js';
-import '../../modules/rsvp/export/responses-csv.schema.js';
-import '../../modules/forms/forms.schema.js';
 import '../integrations/integrations.schema.js';
 import '../integrations/operations.schema.js';
 import '../integrations/platform-grants.schema.js';
@@ -83,5 +77,7 @@ function printInheritedRules(schema: GraphQLSchema): GraphQLSchema {
 }
 
 export function buildSchema(): GraphQLSchema {
+  // The manifests' imports registered every module's types; this names the dependency.
+  for (const m of moduleRegistry.list()) if (!m.schema.length) throw new Error(`Module ${m.key} lists no schema files`);
   return auditRefusedMutations(printInheritedRules(builder.toSchema({ directives: ruleDirectives, sortSchema: true })));
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
-import type { App } from '../../app.js';
+import type { AppServices } from '../../kit/context.js';
 import { pingRedis } from '../../platform/redis.js';
 import { requestContext } from '../../platform/request-context.js';
 import { handleIntegrationRoutes } from '../integrations/token-endpoint.js';
@@ -48,7 +48,7 @@ export interface HttpServer {
  * the allowlist (cors.ts). Bodies are size-capped before yoga sees them.
  */
 export function createHttpServer(
-  app: App,
+  app: AppServices,
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, body: Buffer | null) => Promise<boolean>,
   /** Built once per process: pass it when something else (the in-process webhook worker) needs it too. */
   schema: GraphQLSchema = buildSchema(),

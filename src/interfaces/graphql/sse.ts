@@ -5,7 +5,7 @@ import type { HandlerOptions } from 'graphql-sse';
 import type { Plugin } from 'graphql-yoga';
 import { type Principal, principalId } from '../../platform/principal.js';
 import { authenticate } from './context-factory.js';
-import type { AppServices } from './context.js';
+import type { AppServices } from '../../kit/context.js';
 
 /*
  * The graphql-sse protocol on /graphql/stream, in both of its modes, beside

@@ -2,9 +2,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { App } from '../../app.js';
+import type { AppServices } from '../../kit/context.js';
 import { authenticate, requestIdFrom } from './context-factory.js';
-import { CLOSE_FORBIDDEN, onSessionRevoked } from './live.js';
+import { CLOSE_FORBIDDEN, onSessionRevoked } from '../../capabilities/live/stream.js';
 import { wsAdmission } from './ws-admission.js';
 import type { Yoga } from './yoga.js';
 
@@ -23,7 +23,7 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  * out. Subscriptions re-decide access before every message and close it the
  * same way (live.ts).
  */
-export function attachWebSockets(app: App, server: Server, yoga: Yoga): WebSocketServer {
+export function attachWebSockets(app: AppServices, server: Server, yoga: Yoga): WebSocketServer {
   const c = app.config;
   const admission = wsAdmission(c);
   // A message may be as large as an HTTP body, no larger (ws closes the socket with 1009 otherwise).

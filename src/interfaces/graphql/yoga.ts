@@ -6,10 +6,10 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import type { App } from '../../app.js';
+import type { AppServices } from '../../kit/context.js';
 import { clientAddress } from '../../platform/client-address.js';
 import { auditIntegrationCalls } from '../integrations/call-audit.js';
-import type { Context, LiveConnection } from './context.js';
+import type { Context, LiveConnection } from '../../kit/context.js';
 import { authRateLimit } from './auth-rate-limit.js';
 import { authenticate, createContext, requestIdFrom } from './context-factory.js';
 import { renderGraphiQLPage } from './graphiql.js';
@@ -33,7 +33,7 @@ export type ServerContext = {
 export type Yoga = YogaServerInstance<ServerContext, Context>;
 
 /** GraphQL over HTTP: the schema behind Armor's limits, with the caller resolved into the context. */
-export function createGraphQL(app: App, schema: GraphQLSchema = buildSchema()): Yoga {
+export function createGraphQL(app: AppServices, schema: GraphQLSchema = buildSchema()): Yoga {
   const c = app.config;
   const cost = { maxCost: c.MAX_QUERY_COST, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true };
   return createYoga<ServerContext, Context>({

@@ -8,10 +8,10 @@ import {
   type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { isPlatformTarget, type Target } from '../../domains/permissions/target.js';
+import { isPlatformTarget, type Target } from '../../kit/authorization.js';
 import type { AuditOutcome } from '../../platform/audit.js';
-import type { Context } from '../graphql/context.js';
-import { decodeGlobalID } from '../graphql/global-id.js';
+import type { Context } from '../../kit/context.js';
+import { decodeGlobalID } from '../../kit/ids.js';
 import { persistedOperationOf } from './persisted-operations.js';
 
 /*

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { App } from '../../app.js';
+import type { AppServices } from '../../kit/context.js';
 import { DomainError } from '../../platform/errors.js';
 import { Authorizer } from '../../domains/permissions/authorizer.js';
-import { PLATFORM_TARGET } from '../../domains/permissions/target.js';
+import { PLATFORM_TARGET } from '../../kit/authorization.js';
 import type { Tx } from '../../platform/db/client.js';
 import type { Caller } from '../../platform/principal.js';
 import {
@@ -74,7 +74,7 @@ const oneOf = <T extends string>(values: readonly T[], v: string | undefined, wh
 };
 
 /** Runs one `integration ...` command; returns the lines to print. */
-export async function runIntegrationCommand(app: App, args: string[]): Promise<string[]> {
+export async function runIntegrationCommand(app: AppServices, args: string[]): Promise<string[]> {
   const [verb, ...rest] = args;
   const { flags, positional } = options(rest);
   const caller: Caller = {

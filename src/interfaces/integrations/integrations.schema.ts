@@ -1,14 +1,15 @@
+import { grantSubjectTypes } from '../../domains/permissions/permissions.schema.js';
 import { EventType } from '../../domains/events/events.schema.js';
 import { OccasionType } from '../../domains/occasions/occasions.schema.js';
-import { PLATFORM_TARGET } from '../../domains/permissions/target.js';
+import { PLATFORM_TARGET } from '../../kit/authorization.js';
 import { resolveAppKey } from '../../platform/app-key.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
-import { builder } from '../graphql/builder.js';
-import { ErrorInterface } from '../graphql/common.schema.js';
-import { encodeGlobalID } from '../graphql/global-id.js';
-import { payload } from '../graphql/payload.js';
-import { canField, canType, inheritedType } from '../graphql/rules.js';
-import { inTransaction } from '../graphql/write.js';
+import { builder } from '../../kit/builder.js';
+import { ErrorInterface } from '../../kit/common.schema.js';
+import { encodeGlobalID } from '../../kit/ids.js';
+import { payload } from '../../kit/payload.js';
+import { canField, canType, inheritedType } from '../../kit/rules.js';
+import { inTransaction } from '../../kit/transaction.js';
 import {
   configureIntegration,
   createIntegration,
@@ -141,6 +142,8 @@ export const IntegrationAppType = builder.prismaNode('IntegrationApp', {
     }),
   }),
 });
+// An integration connected to an occasion may be granted actions there (grantAccess's subjectId).
+grantSubjectTypes.push(IntegrationAppType as never);
 
 /** What an occasion's planners may know of an integration connected to it. */
 const ConnectedIntegration = builder

@@ -1,10 +1,10 @@
-import { PLATFORM_TARGET } from '../../domains/permissions/target.js';
-import { builder } from '../graphql/builder.js';
-import { encodeGlobalID } from '../graphql/global-id.js';
-import { payload } from '../graphql/payload.js';
-import { canField, inheritedType } from '../graphql/rules.js';
-import { requestLoader } from '../graphql/request-loader.js';
-import { inTransaction } from '../graphql/write.js';
+import { PLATFORM_TARGET } from '../../kit/authorization.js';
+import { builder } from '../../kit/builder.js';
+import { encodeGlobalID } from '../../kit/ids.js';
+import { payload } from '../../kit/payload.js';
+import { canField, inheritedType } from '../../kit/rules.js';
+import { requestLoader } from '../../kit/request-loader.js';
+import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { accessReview, type AccessReviewFinding, type HealthRow, integrationHealth } from './health.js';
 import { IntegrationAppType } from './integrations.schema.js';

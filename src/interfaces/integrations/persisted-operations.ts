@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
-import type { Context } from '../graphql/context.js';
+import type { Context } from '../../kit/context.js';
 import { jwtTyp } from '../graphql/context-factory.js';
 import { INTEGRATION_TOKEN_TYP } from './principal.js';
 

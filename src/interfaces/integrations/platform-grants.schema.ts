@@ -1,11 +1,11 @@
 import { GrantType } from '../../domains/permissions/permissions.schema.js';
-import { PLATFORM_TARGET } from '../../domains/permissions/target.js';
+import { PLATFORM_TARGET } from '../../kit/authorization.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
-import { builder } from '../graphql/builder.js';
-import { encodeGlobalID } from '../graphql/global-id.js';
-import { payload } from '../graphql/payload.js';
-import { canField, inheritedType } from '../graphql/rules.js';
-import { inTransaction } from '../graphql/write.js';
+import { builder } from '../../kit/builder.js';
+import { encodeGlobalID } from '../../kit/ids.js';
+import { payload } from '../../kit/payload.js';
+import { canField, inheritedType } from '../../kit/rules.js';
+import { inTransaction } from '../../kit/transaction.js';
 import { IntegrationAppType } from './integrations.schema.js';
 import { grantPlatformAccess, revokePlatformAccess } from './platform-grants.service.js';
 

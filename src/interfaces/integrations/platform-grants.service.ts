@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { ActionRegistry } from '../../domains/permissions/actions.js';
-import type { Authorizer } from '../../domains/permissions/authorizer.js';
 import { isReadOnlyAction, NEVER_FOR_INTEGRATIONS } from '../../domains/permissions/permissions.service.js';
-import { PLATFORM_TARGET } from '../../domains/permissions/target.js';
+import { PLATFORM_TARGET, type Authorization } from '../../kit/authorization.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
@@ -35,7 +34,7 @@ const grantInput = z.object({
 export async function grantPlatformAccess(
   tx: Tx,
   caller: Caller,
-  authz: Authorizer,
+  authz: Authorization,
   registry: ActionRegistry,
   integrationId: string,
   input: unknown,

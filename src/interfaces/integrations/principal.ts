@@ -3,7 +3,7 @@ import type { DeploymentEnvironment } from '../../platform/config.js';
 import { apiError } from '../../platform/errors.js';
 import type { Principal } from '../../platform/principal.js';
 import { currentRequestId } from '../../platform/request-context.js';
-import type { AppServices } from '../graphql/context.js';
+import type { AppServices } from '../../kit/context.js';
 import { markActive } from './apps.service.js';
 import { WINDOW_SECONDS } from '../../platform/rate-limit.js';
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { App } from '../../app.js';
+import type { AppServices } from '../../kit/context.js';
 import { recordAudit } from '../../platform/audit.js';
 import { clientAddress } from '../../platform/client-address.js';
 import { sha256 } from '../../platform/crypto.js';
@@ -115,7 +115,7 @@ function clientCredentials(req: IncomingMessage, params: Map<string, string>): C
   return { clientId, secret, viaHeader: false };
 }
 
-async function limit(app: App, key: string, max: number) {
+async function limit(app: AppServices, key: string, max: number) {
   const r = await app.rateLimiter.hit(key, max, WINDOW_SECONDS);
   if (!r.allowed) {
     throw new TokenRequestError('rate_limited', `Too many token requests; retry in ${r.retryAfterSeconds} s.`, 429, {
@@ -125,7 +125,7 @@ async function limit(app: App, key: string, max: number) {
 }
 
 /** The integration's live grants as a space-separated action list (informational: enforcement reads the grants table). */
-async function grantedScope(app: App, integrationId: string): Promise<string[]> {
+async function grantedScope(app: AppServices, integrationId: string): Promise<string[]> {
   const now = new Date();
   const grants = await app.db.prisma.grant.findMany({
     where: { subjectIntegrationId: integrationId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
@@ -150,7 +150,7 @@ const REFUSAL_DESCRIPTIONS: Record<string, string> = {
   environment_mismatch: 'This credential belongs to another environment than this server.',
 };
 
-async function issue(app: App, req: IncomingMessage, body: Buffer | null, requestId: string, res: ServerResponse) {
+async function issue(app: AppServices, req: IncomingMessage, body: Buffer | null, requestId: string, res: ServerResponse) {
   const c = app.config;
   await limit(app, `token:addr:${clientAddress(req, c.TRUST_PROXY)}`, c.TOKEN_IP_RATE_LIMIT_PER_MINUTE);
   const params = parseParams(req, body);
@@ -233,7 +233,7 @@ async function issue(app: App, req: IncomingMessage, body: Buffer | null, reques
 }
 
 /** RFC 8414 authorization server metadata: what a client library needs to find the token endpoint and the keys. */
-export function authorizationServerMetadata(app: App) {
+export function authorizationServerMetadata(app: AppServices) {
   const issuer = issuerOf(app.config);
   return {
     issuer,
@@ -251,7 +251,7 @@ export function authorizationServerMetadata(app: App) {
  * Called by the http server with the (size-capped) body already read.
  */
 export async function handleIntegrationRoutes(
-  app: App,
+  app: AppServices,
   req: IncomingMessage,
   res: ServerResponse,
   pathname: string,

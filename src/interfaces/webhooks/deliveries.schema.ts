@@ -1,6 +1,6 @@
-import { builder } from '../graphql/builder.js';
-import { encodeGlobalID } from '../graphql/global-id.js';
-import { inheritedType } from '../graphql/rules.js';
+import { builder } from '../../kit/builder.js';
+import { encodeGlobalID } from '../../kit/ids.js';
+import { inheritedType } from '../../kit/rules.js';
 
 /*
  * Deliveries and their attempts. Planners reach them through their occasion's

@@ -5,7 +5,7 @@ import { decrypt } from '../../platform/crypto.js';
 import type { Tx } from '../../platform/db/client.js';
 import { recordEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
-import type { AppServices } from '../graphql/context.js';
+import type { AppServices } from '../../kit/context.js';
 import type { PersistedManifest } from '../integrations/persisted-operations.js';
 import { type IntegrationEnvironment, USABLE_STATUSES } from '../integrations/principal.js';
 import { eventCatalog } from './event-catalog.js';

@@ -3,6 +3,17 @@ import type { Logger } from 'pino';
 import { createRedis } from '../../platform/redis.js';
 import type { AttemptOutcome } from './delivery.js';
 
+declare module '../../kit/context.js' {
+  interface AppServices {
+    /**
+     * Hands deliveries a request just made due (redeliver, test-send) to the
+     * webhook queue at once. Unset: the worker's sweeper finds them within
+     * WEBHOOK_SWEEP_INTERVAL_MS.
+     */
+    webhookDispatch?: (items: { id: string; runAt: Date }[]) => Promise<void>;
+  }
+}
+
 /*
  * Waking workers up for due deliveries. Two implementations of one small
  * interface: BullMQ on Redis (many worker processes; job id = delivery id, so

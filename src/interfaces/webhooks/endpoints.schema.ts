@@ -1,20 +1,20 @@
 import { EventType } from '../../domains/events/events.schema.js';
-import { PLATFORM_TARGET } from '../../domains/permissions/target.js';
+import { PLATFORM_TARGET } from '../../kit/authorization.js';
 import { resolveAppKey } from '../../platform/app-key.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
-import { builder } from '../graphql/builder.js';
-import type { Context } from '../graphql/context.js';
-import { encodeGlobalID } from '../graphql/global-id.js';
-import { payload } from '../graphql/payload.js';
-import { canField, canType, inheritedType } from '../graphql/rules.js';
-import { inTransaction } from '../graphql/write.js';
+import { builder } from '../../kit/builder.js';
+import type { Context } from '../../kit/context.js';
+import { encodeGlobalID } from '../../kit/ids.js';
+import { payload } from '../../kit/payload.js';
+import { canField, canType, inheritedType } from '../../kit/rules.js';
+import { inTransaction } from '../../kit/transaction.js';
 import { IntegrationConnectionType, IntegrationEnvironment } from '../integrations/integrations.schema.js';
 import { loadPersistedManifest } from '../integrations/persisted-operations.js';
 import { toIntegrationEnvironment } from '../integrations/principal.js';
 import { deliveryCounts, healthOf, sendTest } from './deliveries.service.js';
 import { WebhookDeliveryRef, WebhookDeliveryStatus, EndpointHealthEnum } from './deliveries.schema.js';
 import { createEndpoint, type EndpointDeps, rotateEndpointSecret, updateEndpoint } from './endpoints.service.js';
-import { requestLoader } from '../graphql/request-loader.js';
+import { requestLoader } from '../../kit/request-loader.js';
 
 /*
  * Planners manage the webhook endpoints of the integrations connected to

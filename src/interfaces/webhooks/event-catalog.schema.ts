@@ -1,5 +1,5 @@
-import { builder } from '../graphql/builder.js';
-import { authenticatedField, inheritedType } from '../graphql/rules.js';
+import { builder } from '../../kit/builder.js';
+import { authenticatedField, inheritedType } from '../../kit/rules.js';
 import { type CatalogEntry, eventCatalog } from './event-catalog.js';
 
 const EventTypeInfo = builder.objectRef<CatalogEntry>('BusinessEventType').implement({

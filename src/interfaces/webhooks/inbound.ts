@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { execute, type GraphQLSchema, parse } from 'graphql';
 import { z } from 'zod';
 import { resolveAppKey } from '../../platform/app-key.js';
-import type { AppServices } from '../graphql/context.js';
+import type { AppServices } from '../../kit/context.js';
 import { createContext } from '../graphql/context-factory.js';
 import { revealSecret } from '../integrations/secrets.service.js';
 import { toIntegrationEnvironment, USABLE_STATUSES } from '../integrations/principal.js';

@@ -1,10 +1,10 @@
-import { PLATFORM_TARGET } from '../../domains/permissions/target.js';
+import { PLATFORM_TARGET } from '../../kit/authorization.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
-import { builder } from '../graphql/builder.js';
-import { encodeGlobalID } from '../graphql/global-id.js';
-import { payload } from '../graphql/payload.js';
-import { canField, inheritedType } from '../graphql/rules.js';
-import { inTransaction } from '../graphql/write.js';
+import { builder } from '../../kit/builder.js';
+import { encodeGlobalID } from '../../kit/ids.js';
+import { payload } from '../../kit/payload.js';
+import { canField, inheritedType } from '../../kit/rules.js';
+import { inTransaction } from '../../kit/transaction.js';
 import { endpointHealth, healthOf, recoverFailed, redeliver } from './deliveries.service.js';
 import { EndpointHealthEnum, WebhookDeliveryRef, WebhookDeliveryStatus } from './deliveries.schema.js';
 import { WebhookEndpointType } from './endpoints.schema.js';

@@ -1,8 +1,8 @@
 import { execute, type GraphQLError, type GraphQLSchema, parse, type DocumentNode } from 'graphql';
 import type { Principal } from '../../platform/principal.js';
-import type { AppServices } from '../graphql/context.js';
+import type { AppServices } from '../../kit/context.js';
 import { createContext } from '../graphql/context-factory.js';
-import { encodeGlobalID } from '../graphql/global-id.js';
+import { encodeGlobalID } from '../../kit/ids.js';
 import type { PersistedManifest } from '../integrations/persisted-operations.js';
 import { variablesFor } from './document-variables.js';
 

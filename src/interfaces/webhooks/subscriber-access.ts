@@ -1,6 +1,6 @@
 import type { ActionRegistry } from '../../domains/permissions/actions.js';
 import { Authorizer } from '../../domains/permissions/authorizer.js';
-import { PLATFORM_TARGET, type Target } from '../../domains/permissions/target.js';
+import { PLATFORM_TARGET, type Target } from '../../kit/authorization.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import type { Principal } from '../../platform/principal.js';
 import type { CatalogEntry } from './event-catalog.js';

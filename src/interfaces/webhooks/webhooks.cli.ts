@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { App } from '../../app.js';
+import type { AppServices } from '../../kit/context.js';
 import { Authorizer } from '../../domains/permissions/authorizer.js';
-import { PLATFORM_TARGET } from '../../domains/permissions/target.js';
+import { PLATFORM_TARGET } from '../../kit/authorization.js';
 import type { Caller } from '../../platform/principal.js';
 import { CliUsageError, options } from '../integrations/integrations.cli.js';
 import { toIntegrationEnvironment } from '../integrations/principal.js';
@@ -39,7 +39,7 @@ function dateArg(v: string | undefined, what: string): Date {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : '-');
 
-export async function runWebhooksCommand(app: App, args: string[]): Promise<string[]> {
+export async function runWebhooksCommand(app: AppServices, args: string[]): Promise<string[]> {
   const [verb, ...rest] = args;
   const { flags, positional } = options(rest);
   const caller: Caller = {

@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { resolveAppKey } from '../../platform/app-key.js';
-import type { AppServices } from '../graphql/context.js';
+import type { AppServices } from '../../kit/context.js';
 import { buildSchema } from '../graphql/schema.js';
 import { loadPersistedManifest } from '../integrations/persisted-operations.js';
 import { toIntegrationEnvironment } from '../integrations/principal.js';

@@ -1,10 +1,10 @@
 import { EventType } from '../../domains/events/events.schema.js';
 import { OccasionType } from '../../domains/occasions/occasions.schema.js';
-import { builder } from '../../interfaces/graphql/builder.js';
-import { encodeGlobalID } from '../../interfaces/graphql/global-id.js';
-import { defined, payload } from '../../interfaces/graphql/payload.js';
-import { canField, canType, inheritedType } from '../../interfaces/graphql/rules.js';
-import { inTransaction } from '../../interfaces/graphql/write.js';
+import { builder } from '../../kit/builder.js';
+import { encodeGlobalID } from '../../kit/ids.js';
+import { defined, payload } from '../../kit/payload.js';
+import { canField, canType, inheritedType } from '../../kit/rules.js';
+import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, ModuleDependencyError, ValidationError } from '../../platform/errors.js';
 import type { FormFieldRow } from './forms.answers.js';
 import { FORM_APPLIES_TO, FORM_FIELD_TYPES, optionsOf, type FormOption } from './forms.fields.js';

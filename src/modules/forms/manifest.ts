@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineModule } from '../../domains/modules/manifest.js';
 import { FORM_EVENTS } from './forms.events.js';
+import * as formsTypes from './forms.schema.js';
+import { FORM_TARGETS } from './forms.targets.js';
 
 /**
  * Forms: planner-defined questions (meal choice, dietary needs, song requests).
@@ -28,4 +30,6 @@ export const formsManifest = defineModule({
   config: z.object({}).strict(),
   eventConfig: z.object({}).strict(),
   events: FORM_EVENTS,
+  schema: [formsTypes],
+  targets: FORM_TARGETS,
 });

@@ -4,6 +4,15 @@ import { ValidationError } from '../../platform/errors.js';
 import { openForm } from '../forms/forms.answers.js';
 import { RSVP_EVENTS } from './rsvp.events.js';
 import { RSVP_REACTIONS } from './rsvp.reactions.js';
+import { publishRsvpSummaries } from './rsvp.live.js';
+import { RSVP_TARGETS } from './rsvp.targets.js';
+import * as rsvpTypes from './rsvp.schema.js';
+import * as rsvpSubscriptions from './rsvp.subscriptions.js';
+import * as rsvpPlanner from './rsvp.planner.schema.js';
+import * as rsvpGuest from './rsvp.guest.schema.js';
+import * as rsvpCatering from './rsvp.catering.schema.js';
+import * as guestListImport from './import/guest-list.schema.js';
+import * as responsesCsv from './export/responses-csv.schema.js';
 
 /** A form id as the API hands it out (a Form global id) or as stored (the raw uuid). */
 const formId = z.preprocess((v) => {
@@ -78,4 +87,7 @@ export const rsvpManifest = defineModule({
   },
   events: RSVP_EVENTS,
   reactions: RSVP_REACTIONS,
+  schema: [rsvpTypes, rsvpSubscriptions, rsvpPlanner, rsvpGuest, rsvpCatering, guestListImport, responsesCsv],
+  live: [publishRsvpSummaries],
+  targets: RSVP_TARGETS,
 });

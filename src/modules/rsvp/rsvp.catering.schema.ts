@@ -1,6 +1,6 @@
 import { EventType } from '../../domains/events/events.schema.js';
-import { builder } from '../../interfaces/graphql/builder.js';
-import { canField, inheritedType } from '../../interfaces/graphql/rules.js';
+import { builder } from '../../kit/builder.js';
+import { canField, inheritedType } from '../../kit/rules.js';
 import { eventSummaries, type RsvpEventSummary } from './rsvp.summary.js';
 import { rsvpEventTarget } from './rsvp.targets.js';
 

@@ -1,10 +1,10 @@
 import { ActorType } from '../../domains/actors/actors.schema.js';
 import { EventType } from '../../domains/events/events.schema.js';
-import { builder } from '../../interfaces/graphql/builder.js';
-import { ErrorInterface } from '../../interfaces/graphql/common.schema.js';
-import { encodeGlobalID } from '../../interfaces/graphql/global-id.js';
-import { guestField, inheritedType } from '../../interfaces/graphql/rules.js';
-import { inTransaction } from '../../interfaces/graphql/write.js';
+import { builder } from '../../kit/builder.js';
+import { ErrorInterface } from '../../kit/common.schema.js';
+import { encodeGlobalID } from '../../kit/ids.js';
+import { guestField, inheritedType } from '../../kit/rules.js';
+import { inTransaction } from '../../kit/transaction.js';
 import { notFound, ValidationError } from '../../platform/errors.js';
 import { FormAppliesTo, FormQuestionType } from '../forms/forms.schema.js';
 import { RsvpClosedError } from './rsvp.errors.js';

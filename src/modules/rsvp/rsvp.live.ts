@@ -1,4 +1,4 @@
-import type { LivePublisher } from '../../interfaces/graphql/live.js';
+import type { LivePublisher } from '../../kit/live.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { eventSummaries, type RsvpEventSummary } from './rsvp.summary.js';
 

@@ -1,10 +1,10 @@
 import { EventType } from '../../domains/events/events.schema.js';
 import { OccasionType } from '../../domains/occasions/occasions.schema.js';
-import { builder } from '../../interfaces/graphql/builder.js';
-import type { Context } from '../../interfaces/graphql/context.js';
-import { encodeGlobalID } from '../../interfaces/graphql/global-id.js';
-import { liveStream, liveValue } from '../../interfaces/graphql/live.js';
-import { canField, inheritedType } from '../../interfaces/graphql/rules.js';
+import { builder } from '../../kit/builder.js';
+import type { Context } from '../../kit/context.js';
+import { encodeGlobalID } from '../../kit/ids.js';
+import { liveStream, liveValue } from '../../capabilities/live/stream.js';
+import { canField, inheritedType } from '../../kit/rules.js';
 import {
   databaseNow,
   RSVP_OCCASION_TOPIC,

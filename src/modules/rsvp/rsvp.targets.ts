@@ -1,7 +1,23 @@
-import type { Target } from '../../domains/permissions/target.js';
+import type { Target } from '../../kit/authorization.js';
+import { defineTarget, type TargetLoader } from '../../kit/targets.js';
 import { moduleNotEnabled } from '../../domains/modules/modules.service.js';
-import type { Context } from '../../interfaces/graphql/context.js';
+import type { Context } from '../../kit/context.js';
 import { notFound } from '../../platform/errors.js';
+
+declare module '../../kit/targets.js' {
+  interface TargetLoaders {
+    rsvpInvitation: TargetLoader;
+  }
+}
+
+/** Ids the RSVP module's fields take, as permission targets (contributed through its manifest). */
+export const RSVP_TARGETS = {
+  rsvpInvitation: defineTarget({
+    what: 'RSVP invitation',
+    fetch: (prisma, ids) => prisma.rsvpInvitation.findMany({ where: { id: { in: ids } }, select: { id: true, occasionId: true } }),
+    toTarget: (r) => ({ occasionId: r.occasionId, resource: { type: 'RsvpInvitation', id: r.id } }),
+  }),
+};
 
 /**
  * The permission target of RSVP data on one event: the enablement, with its

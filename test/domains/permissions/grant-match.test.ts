@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CORE_ACTIONS, createActionRegistry, OWNER_ONLY, PLATFORM_ONLY } from '../../../src/domains/permissions/actions.js';
 import { decideAsActor } from '../../../src/domains/permissions/authorizer.js';
 import { decide, grantActions, grantIsLive, type GrantRow, scopeCovers, withinEvents } from '../../../src/domains/permissions/grant-match.js';
-import type { Target } from '../../../src/domains/permissions/target.js';
+import type { Target } from '../../../src/kit/authorization.js';
 import { rsvpManifest } from '../../../src/modules/rsvp/manifest.js';
 import { formsManifest } from '../../../src/modules/forms/manifest.js';
 import { actionRegistry } from '../../../src/modules/registry.js';

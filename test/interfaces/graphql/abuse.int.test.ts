@@ -3,7 +3,7 @@ import { decodeJwt, exportSPKI, generateKeyPair, importJWK, type JWK, SignJWT } 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_TOKEN_TYP } from '../../../src/domains/identity/identity.service.js';
 import { AUDIENCE } from '../../../src/domains/identity/tokens.js';
-import { encodeGlobalID } from '../../../src/interfaces/graphql/global-id.js';
+import { encodeGlobalID } from '../../../src/kit/ids.js';
 import { resolveAppKey } from '../../../src/platform/app-key.js';
 import { decrypt } from '../../../src/platform/crypto.js';
 import { buildWorld, must, signUpUser, uniq, type World } from '../../support/factories.js';

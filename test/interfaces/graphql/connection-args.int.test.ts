@@ -1,7 +1,7 @@
 import { getNamedType, isNonNullType, isObjectType, type GraphQLField, type GraphQLObjectType } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SignUpDocument } from '../../../src/generated/graphql/graphql.js';
-import { MAX_PAGE_SIZE } from '../../../src/interfaces/graphql/connection-args.js';
+import { MAX_PAGE_SIZE } from '../../../src/kit/pagination.js';
 import { buildSchema } from '../../../src/interfaces/graphql/schema.js';
 import { buildWorld, must, uniq } from '../../support/factories.js';
 import { errorCode, type GqlResult, startServer } from '../../support/harness.js';

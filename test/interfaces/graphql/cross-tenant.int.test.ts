@@ -17,7 +17,7 @@ import {
 } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../../../src/interfaces/graphql/schema.js';
-import { decodeGlobalID, encodeGlobalID } from '../../../src/interfaces/graphql/global-id.js';
+import { decodeGlobalID, encodeGlobalID } from '../../../src/kit/ids.js';
 import { buildWorld, must, uniq, type World } from '../../support/factories.js';
 import { errorCode, type GqlResult, startServer } from '../../support/harness.js';
 import { wsClient } from '../../support/live.js';

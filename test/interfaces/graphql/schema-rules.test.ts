@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type GraphQLField, type GraphQLObjectType, isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { printSchemaFile } from '../../../src/interfaces/graphql/print.js';
-import { RULE_DIRECTIVES } from '../../../src/interfaces/graphql/rules.js';
+import { RULE_DIRECTIVES } from '../../../src/kit/rules.js';
 import { buildSchema } from '../../../src/interfaces/graphql/schema.js';
 
 /**

@@ -1,6 +1,6 @@
 import { type FieldNode, Kind, type OperationDefinitionNode, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { encodeGlobalID } from '../../../src/interfaces/graphql/global-id.js';
+import { encodeGlobalID } from '../../../src/kit/ids.js';
 import { targetsOf } from '../../../src/interfaces/integrations/call-audit.js';
 
 /** What an integration call's audit row names as its resources: the ids its root fields were called with. */

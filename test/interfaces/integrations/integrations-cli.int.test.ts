@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../../src/app.js';
+import { type App, createApp } from '../../../src/app/create-app.js';
 import { cliFailureMessage, runIntegrationCommand } from '../../../src/interfaces/integrations/integrations.cli.js';
 import { loadConfig } from '../../../src/platform/config.js';
 import { sha256 } from '../../../src/platform/crypto.js';

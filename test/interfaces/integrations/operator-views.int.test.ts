@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SignUpDocument } from '../../../src/generated/graphql/graphql.js';
-import { encodeGlobalID } from '../../../src/interfaces/graphql/global-id.js';
+import { encodeGlobalID } from '../../../src/kit/ids.js';
 import { buildWorld, must, uniq } from '../../support/factories.js';
 import { errorCode, startServer } from '../../support/harness.js';
 import { createIntegration, grantIntegration, operationId } from '../../support/integration-auth.js';

@@ -1,6 +1,6 @@
 import { EventType } from '../../../domains/events/events.schema.js';
-import { builder } from '../../../interfaces/graphql/builder.js';
-import { canField } from '../../../interfaces/graphql/rules.js';
+import { builder } from '../../../kit/builder.js';
+import { canField } from '../../../kit/rules.js';
 import { rsvpEventTarget } from '../rsvp.targets.js';
 import { ANSWER_PREFIX, EXPORT_COLUMNS, responsesCsv } from './responses-csv.js';
 

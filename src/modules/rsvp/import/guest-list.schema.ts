@@ -1,7 +1,7 @@
 import { OccasionType } from '../../../domains/occasions/occasions.schema.js';
-import { builder } from '../../../interfaces/graphql/builder.js';
-import { canField, inheritedType } from '../../../interfaces/graphql/rules.js';
-import { inTransaction } from '../../../interfaces/graphql/write.js';
+import { builder } from '../../../kit/builder.js';
+import { canField, inheritedType } from '../../../kit/rules.js';
+import { inTransaction } from '../../../kit/transaction.js';
 import { ModuleDependencyError, ValidationError } from '../../../platform/errors.js';
 import { rsvpInstallationTarget } from '../rsvp.targets.js';
 import { type GuestListImportResult, importGuestList, previewGuestList } from './guest-list.apply.js';

@@ -7,7 +7,7 @@ import {
   ModuleDependencyError,
   RateLimitedError,
   ValidationError,
-} from '../../platform/errors.js';
+} from '../platform/errors.js';
 import { builder } from './builder.js';
 import { parseDateTime } from './date-time.js';
 import { checkJsonValue, jsonFromLiteral, MAX_JSON_BYTES, MAX_JSON_DEPTH } from './json-value.js';

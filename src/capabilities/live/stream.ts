@@ -1,111 +1,12 @@
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
-import type { Logger } from 'pino';
+import { createModuleLoaders } from '../../domains/modules/module-loaders.js';
 import { SESSION_REVOKED } from '../../domains/identity/identity.live.js';
-import { publishRsvpSummaries } from '../../modules/rsvp/rsvp.live.js';
-import type { Database } from '../../platform/db/client.js';
+import type { Context } from '../../kit/context.js';
+import { createTargetLoaders } from '../../kit/targets.js';
 import { apiError } from '../../platform/errors.js';
-import type { RecordedEvent } from '../../platform/outbox.js';
 import type { LivePubSub } from '../../platform/pubsub.js';
-import type { Context } from './context.js';
-import { createModuleLoaders, createTargetLoaders } from './targets.js';
-
-// ─── Publishing: after commit, once per commit ──────────────────────────────
-
-export interface LiveDeps {
-  db: Database;
-  pubsub: LivePubSub;
-  logger: Logger;
-}
-
-/** Turns committed events into live messages. Runs once per commit (or batch of commits), never per subscriber. */
-export type LivePublisher = (events: RecordedEvent[], deps: LiveDeps) => Promise<void>;
-
-export interface LiveNotifier {
-  /** A transaction committed with these events. Returns at once and never throws: the write is done whatever happens here. */
-  committed(events: RecordedEvent[]): void;
-  /** Resolves when everything handed in so far has been published (shutdown, tests). */
-  idle(): Promise<void>;
-}
-
-/** Subscribers re-decide their access when this fires for their occasion (and drop cached grants first). */
-export const ACCESS_CHANGED = 'access.changed';
-
-/**
- * Events after which someone may see less (or more) of an occasion than
- * before: grants come and go, people join, teams change members, a guest link
- * ends, a module or event a subscription is about disappears, an account is
- * deleted with its grants.
- */
-const ACCESS_EVENTS = new Set([
-  'access.granted',
-  'access.revoked',
-  'collaborator.joined',
-  'actor.deleted',
-  'guest_access.revoked',
-  'module.disabled',
-  'module.uninstalled',
-  'event.deleted',
-  'occasion.deleted',
-  'account.deleted',
-]);
-
-function changesAccess(e: RecordedEvent): boolean {
-  if (ACCESS_EVENTS.has(e.type)) return true;
-  const changed = (e.payload as { changed?: string[] }).changed ?? [];
-  // An event made PRIVATE (or PUBLIC) hides it from (or shows it to) everyone not granted at it.
-  if (e.type === 'event.updated') return changed.includes('visibility');
-  // Names, contacts and tags change often and move no access; members of a team inherit its grants.
-  return e.type === 'actor.updated' && changed.includes('members');
-}
-
-export const publishAccessChanges: LivePublisher = async (events, { pubsub }) => {
-  const occasions = new Map<string, Set<string>>();
-  for (const e of events) {
-    if (!e.occasionId || !changesAccess(e)) continue;
-    if (!occasions.has(e.occasionId)) occasions.set(e.occasionId, new Set());
-    occasions.get(e.occasionId)!.add(e.type);
-  }
-  for (const [occasionId, types] of occasions) pubsub.publish(ACCESS_CHANGED, occasionId, { types: [...types] });
-};
-
-/**
- * Access changes go out before the data they may concern: a subscriber drops
- * its cached grants before it re-decides for the next message.
- */
-const PUBLISHERS: LivePublisher[] = [publishAccessChanges, publishRsvpSummaries];
-
-export function createLiveNotifier(deps: LiveDeps, publishers: LivePublisher[] = PUBLISHERS): LiveNotifier {
-  let pending: RecordedEvent[] = [];
-  let running: Promise<void> | null = null;
-
-  // One batch at a time, in commit order. Commits arriving meanwhile are handled
-  // together next: under a burst of writes each summary is recomputed once per batch.
-  async function drain() {
-    while (pending.length) {
-      const batch = pending;
-      pending = [];
-      for (const publish of publishers) {
-        try {
-          await publish(batch, deps);
-        } catch (err) {
-          deps.logger.error({ err, events: batch.map((e) => (e.id ? `${e.type}:${e.id}` : e.type)) }, 'live updates not published');
-        }
-      }
-    }
-    running = null;
-  }
-
-  return {
-    committed(events) {
-      pending.push(...events);
-      running ??= drain();
-    },
-    async idle() {
-      while (running) await running;
-    },
-  };
-}
+import { ACCESS_CHANGED } from './access-changes.js';
 
 // ─── Subscribing: re-authorized before every message ────────────────────────
 
@@ -186,7 +87,7 @@ function setLongTimeout(at: Date, fn: () => void): { clear(): void } {
 
 /** Per-request loaders cache rows; after an access change, re-derived targets must read fresh ones. */
 function refreshLoaders(ctx: Context) {
-  ctx.targets = createTargetLoaders(ctx.prisma, ctx.principal.kind === 'user');
+  ctx.targets = createTargetLoaders(ctx.prisma, ctx.app.targets, ctx.principal.kind === 'user');
   ctx.modules = createModuleLoaders(ctx.prisma);
 }
 

@@ -1,6 +1,6 @@
-import type { Tx } from '../../platform/db/client.js';
-import { ConflictError } from '../../platform/errors.js';
-import { collectEvents, type RecordedEvent } from '../../platform/outbox.js';
+import type { Tx } from '../platform/db/client.js';
+import { ConflictError } from '../platform/errors.js';
+import { collectEvents, type RecordedEvent } from '../platform/outbox.js';
 import type { Context } from './context.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { Target, ScopeLevel } from '../../domains/permissions/target.js';
-import { unauthenticated } from '../../platform/errors.js';
+import type { Target, ScopeLevel } from './authorization.js';
+import { unauthenticated } from '../platform/errors.js';
 import type { Context } from './context.js';
 
 /**

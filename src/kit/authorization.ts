@@ -1,3 +1,5 @@
+import type { Tx } from '../platform/db/client.js';
+
 /** Scope levels, outermost first. A grant at one level covers every target inside it. */
 export const SCOPE_LEVELS = ['PLATFORM', 'OCCASION', 'EVENT', 'MODULE_INSTALLATION', 'MODULE_ENABLEMENT', 'RESOURCE'] as const;
 export type ScopeLevel = (typeof SCOPE_LEVELS)[number];
@@ -27,3 +29,18 @@ export function targetKey(t: Target): string {
 export const PLATFORM_OCCASION_ID = '00000000-0000-0000-0000-000000000000';
 export const PLATFORM_TARGET: Target = Object.freeze({ occasionId: PLATFORM_OCCASION_ID });
 export const isPlatformTarget = (t: Target) => t.occasionId === PLATFORM_OCCASION_ID;
+
+/**
+ * What the kit itself asks of the permission engine: scope-auth's `can` check
+ * (rules.ts) and the transaction helper's read-your-writes (transaction.ts).
+ * The engine (domains/permissions/authorizer.ts) implements it and adds the
+ * rest of its API to this interface by declaration merging.
+ */
+export interface Authorization {
+  /** true, or throws the refusal (NOT_FOUND without access to the occasion, FORBIDDEN naming the action). */
+  check(action: string, target: Target): true | Promise<true>;
+  /** Runs fn with the engine's reads going through the open transaction. */
+  within<T>(tx: Tx, fn: () => Promise<T>): Promise<T>;
+  /** Drops cached grants (after a write, or an access change of one occasion). */
+  clear(occasionId?: string): void;
+}

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_BYTES, MAX_JSON_DEPTH } from '../../../src/interfaces/graphql/json-value.js';
-import { buildWorld } from '../../support/factories.js';
-import { errorCode, type GqlResult, startServer } from '../../support/harness.js';
-import { occasionRows } from '../../support/rows.js';
+import { MAX_JSON_BYTES, MAX_JSON_DEPTH } from '../../src/kit/json-value.js';
+import { buildWorld } from '../support/factories.js';
+import { errorCode, type GqlResult, startServer } from '../support/harness.js';
+import { occasionRows } from '../support/rows.js';
 
 /**
  * The DateTime and JSON scalars refuse what PostgreSQL cannot store (or what

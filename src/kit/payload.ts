@@ -1,5 +1,5 @@
 import { builder } from './builder.js';
-import { encodeGlobalID } from './global-id.js';
+import { encodeGlobalID } from './ids.js';
 import { inheritedType } from './rules.js';
 
 /**

@@ -4,12 +4,12 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import type PrismaTypes from '../../generated/pothos-prisma-types.js';
-import { getDatamodel } from '../../generated/pothos-prisma-types.js';
-import { MAX_PAGE_SIZE } from './connection-args.js';
-import type { Target } from '../../domains/permissions/target.js';
-import { forbidden, unauthenticated } from '../../platform/errors.js';
-import { decodeGlobalID, encodeGlobalID } from './global-id.js';
+import type PrismaTypes from '../generated/pothos-prisma-types.js';
+import { getDatamodel } from '../generated/pothos-prisma-types.js';
+import { MAX_PAGE_SIZE } from './pagination.js';
+import type { Target } from './authorization.js';
+import { forbidden, unauthenticated } from '../platform/errors.js';
+import { decodeGlobalID, encodeGlobalID } from './ids.js';
 import type { Context } from './context.js';
 
 const ucfirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,0 +1,87 @@
+import type { Logger } from 'pino';
+import { TokenService } from '../domains/identity/tokens.js';
+import type { AppServices } from '../kit/context.js';
+import type { TargetDefinitions } from '../kit/targets.js';
+import { publishAccessChanges } from '../capabilities/live/access-changes.js';
+import { createLiveNotifier } from '../capabilities/live/notifier.js';
+import { DOMAIN_TARGETS } from '../domains/targets.js';
+import { INTEGRATION_TARGETS } from '../interfaces/integrations/integrations.targets.js';
+import { WEBHOOK_TARGETS } from '../interfaces/webhooks/webhooks.targets.js';
+import { createRateLimiter } from '../platform/rate-limit.js';
+import { actionRegistry, moduleRegistry } from '../modules/registry.js';
+import { registerModuleReactions } from '../domains/modules/manifest.js';
+import { appKeyMismatch, resolveAppKey } from '../platform/app-key.js';
+import { type Config, issuerOf } from '../platform/config.js';
+import { DecryptionError, PasswordHasher } from '../platform/crypto.js';
+import { createDatabase, type Database } from '../platform/db/client.js';
+import { migrate } from '../platform/db/migrate.js';
+import { createLogger } from '../platform/logger.js';
+import { setPlatformOperators } from '../platform/operators.js';
+import { createLivePubSub } from '../platform/pubsub.js';
+import { createRedis } from '../platform/redis.js';
+
+export interface App extends AppServices {
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger?: Logger;
+  /** Use this database instead of opening one from config (tests share one per file). */
+  db?: Database;
+  memory?: boolean;
+}
+
+/** Composition root: config → database (migrated) → keys → services. Shared by api, worker, cli and tests. */
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
+  const db = opts.db ?? (await createDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, memory: opts.memory }));
+  const applied = await migrate(db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  registerModuleReactions(moduleRegistry);
+  setPlatformOperators(config.PLATFORM_OPERATORS);
+  const tokens = new TokenService(db.prisma, resolveAppKey(config), config.ACCESS_TOKEN_TTL_SECONDS, issuerOf(config));
+  try {
+    await tokens.init();
+  } catch (e) {
+    // The signing keys are the first secrets read: a wrong APP_KEY shows here, before anything serves.
+    if (!opts.db) await db.close().catch(() => {});
+    throw e instanceof DecryptionError ? appKeyMismatch(config) : e;
+  }
+  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : null;
+  const pubsub = createLivePubSub({ redisUrl: config.REDIS_URL, logger });
+  // Access changes first: a subscriber drops its cached grants before it re-decides for the next message.
+  const live = createLiveNotifier({ db, pubsub, logger }, [publishAccessChanges, ...moduleRegistry.list().flatMap((m) => m.live ?? [])]);
+  return {
+    config,
+    db,
+    logger,
+    tokens,
+    redis,
+    modules: moduleRegistry,
+    actions: actionRegistry,
+    targets: collectTargets([DOMAIN_TARGETS, INTEGRATION_TARGETS, WEBHOOK_TARGETS, ...moduleRegistry.list().map((m) => m.targets ?? {})]),
+    pubsub,
+    live,
+    rateLimiter: createRateLimiter(redis, logger, config.QUEUE_PREFIX),
+    passwords: new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE),
+    async close() {
+      // What already committed is still published before the connections go.
+      await live.idle();
+      await pubsub.close();
+      await redis?.quit().catch(() => {});
+      if (!opts.db) await db.close();
+    },
+  };
+}
+
+/** Every contributor's target definitions in one map; a name taken twice is a wiring mistake, caught at start-up. */
+function collectTargets(contributions: TargetDefinitions[]): TargetDefinitions {
+  const all: TargetDefinitions = {};
+  for (const c of contributions) {
+    for (const [name, d] of Object.entries(c)) {
+      if (all[name]) throw new Error(`Permission target ${name} is defined twice`);
+      all[name] = d;
+    }
+  }
+  return all;
+}

@@ -1,0 +1,16 @@
+import { ACTOR_TARGETS } from './actors/actors.targets.js';
+import { EVENT_TARGETS } from './events/events.targets.js';
+import { GUEST_ACCESS_TARGETS } from './guest-access/guest-access.targets.js';
+import { MODULE_TARGETS } from './modules/modules.targets.js';
+import { OCCASION_TARGETS } from './occasions/occasions.targets.js';
+import { PERMISSION_TARGETS } from './permissions/permissions.targets.js';
+
+/** The core domains' permission targets (modules contribute theirs through their manifest). */
+export const DOMAIN_TARGETS = {
+  ...OCCASION_TARGETS,
+  ...EVENT_TARGETS,
+  ...ACTOR_TARGETS,
+  ...MODULE_TARGETS,
+  ...PERMISSION_TARGETS,
+  ...GUEST_ACCESS_TARGETS,
+};
