@@ -26,7 +26,7 @@ export default defineConfig({
         test: {
           name: 'pg',
           include: ['test/**/*.test.ts'],
-          globalSetup: ['test/support/global-setup.ts'],
+          globalSetup: ['test/support/build-setup.ts', 'test/support/global-setup.ts'],
           env: { TEST_DB: 'pg' },
         },
       },
@@ -35,6 +35,7 @@ export default defineConfig({
         test: {
           name: 'pglite',
           include: ['test/**/*.int.test.ts'],
+          globalSetup: ['test/support/build-setup.ts'],
           env: { TEST_DB: 'pglite' },
         },
       },

@@ -1,14 +1,14 @@
 /**
  * Webhook delivery throughput and latency, end to end: events committed to
- * the outbox → the relay in two real worker processes (src/bin/worker.ts,
- * BullMQ on Redis) → signed POSTs to a local receiver. Beside it, the floor:
+ * the outbox → the relay in two real worker processes (src/bin/worker.ts as
+ * built in dist/, as `npm run worker` runs it; BullMQ on Redis) → signed POSTs to a local receiver. Beside it, the floor:
  * plain HTTP POSTs of bodies of the same size from one process to the same
  * receiver, as fast as the same number of connections allows.
  *
  * Run by `npm run bench` (BENCH_ONLY=webhooks for this part alone).
  * Env: BENCH_WEBHOOK_EVENTS (2000), BENCH_REDIS_URL (redis://127.0.0.1:6379).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,10 +54,15 @@ async function admin(adminUrl: string, sql: string) {
   }
 }
 
+let built = false;
+
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+  // The workers run the build: made or refreshed first when the sources changed, as `npm run worker` does.
+  if (!built) execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
+  built = true;
   // BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the workers.
   const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/bin/worker.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/bin/worker.js'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

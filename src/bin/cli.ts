@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSchema } from '../interfaces/graphql/schema.js';
@@ -11,7 +11,11 @@ import { createLogger } from '../platform/logger.js';
 import { exitOnStartupError } from '../platform/startup-error.js';
 import pino from 'pino';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The repository: the nearest folder with a package.json, from src/bin (tsx) as from dist/src/bin (the build). */
+function repositoryRoot(dir = path.dirname(fileURLToPath(import.meta.url))): string {
+  return existsSync(path.join(dir, 'package.json')) || path.dirname(dir) === dir ? dir : repositoryRoot(path.dirname(dir));
+}
+const ROOT = repositoryRoot();
 const SCHEMA_FILE = path.join(ROOT, 'schema.graphql');
 
 /**

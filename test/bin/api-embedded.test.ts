@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../../src/interfaces/webhooks/signing.js';
+import { binArgs } from '../support/bin.js';
 
 /**
  * The newcomer's path: `npm start` with no DATABASE_URL / REDIS_URL runs the
@@ -34,7 +35,7 @@ async function startApi(extra: Record<string, string> = {}, dir = dataDir): Prom
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   delete env.APP_KEY;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/bin/api.ts'], { env, cwd: path.resolve(import.meta.dirname, '../..') });
+  const proc = spawn(process.execPath, binArgs('api'), { env, cwd: path.resolve(import.meta.dirname, '../..') });
   let out = '';
   proc.stdout!.on('data', (d) => (out += String(d)));
   proc.stderr!.on('data', (d) => (out += String(d)));

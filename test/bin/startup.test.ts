@@ -7,10 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app/create-app.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { type BinName, binArgs } from '../support/bin.js';
 import { createScratchDb, dropScratchDb } from '../support/scratch-db.js';
 
 /**
- * Start-up as an operator meets it, with real processes: production never
+ * Start-up as an operator meets it, with real processes (the build, as `npm start` runs it): production never
  * gets the demo, the embedded database refuses a second process, and a wrong
  * APP_KEY is one line that says what to do (api, worker and CLI).
  */
@@ -30,8 +31,8 @@ afterAll(() => {
 const KEY_A = randomBytes(32).toString('base64');
 const KEY_B = randomBytes(32).toString('base64');
 
-function spawnScript(script: string, args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+function spawnScript(script: BinName, args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, binArgs(script, ...args), {
     cwd: ROOT,
     // Only what is given: nothing from the test runner's environment (DATABASE_URL, APP_KEY) leaks in.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
@@ -46,7 +47,7 @@ function spawnScript(script: string, args: string[], env: Record<string, string>
 }
 
 /** Runs a bin script to its exit. */
-function run(script: string, args: string[], env: Record<string, string>) {
+function run(script: BinName, args: string[], env: Record<string, string>) {
   const p = spawnScript(script, args, env);
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} ${args.join(' ')} did not exit:\n${p.out().all}`)), 90_000);
@@ -64,9 +65,9 @@ interface Api {
   out: () => { stdout: string; stderr: string; all: string };
   stop(): Promise<number | null>;
 }
-/** src/bin/api.ts until it listens. */
+/** The api until it listens. */
 async function startApi(env: Record<string, string>): Promise<Api> {
-  const p = spawnScript('src/bin/api.ts', [], env);
+  const p = spawnScript('api', [], env);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`api did not start:\n${p.out().all}`)), 90_000);
     const check = () => {
@@ -123,7 +124,7 @@ describe('NODE_ENV=production on the embedded default', () => {
 
   it('refuses SEED_DEMO=true in production with one line, exit code 1, nothing created', async () => {
     const dir = tmp();
-    const r = await run('src/bin/api.ts', [], { NODE_ENV: 'production', APP_KEY: KEY_A, DATA_DIR: dir, SEED_DEMO: 'true' });
+    const r = await run('api', [], { NODE_ENV: 'production', APP_KEY: KEY_A, DATA_DIR: dir, SEED_DEMO: 'true' });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('SEED_DEMO=true is refused with NODE_ENV=production');
     expectOneLine(r.stderr);
@@ -139,8 +140,8 @@ describe('the embedded database belongs to one process', () => {
     const api = await startApi(env);
 
     // when the CLI and a second api open the same directory
-    const cli = await run('src/bin/cli.ts', ['integration', 'create', '--name', 'Beside the api', '--role', 'partner', '--env', 'development'], env);
-    const second = await run('src/bin/api.ts', [], env);
+    const cli = await run('cli', ['integration', 'create', '--name', 'Beside the api', '--role', 'partner', '--env', 'development'], env);
+    const second = await run('api', [], env);
 
     // then both are refused, naming the directory and the running api's pid
     for (const r of [cli, second]) {
@@ -154,15 +155,11 @@ describe('the embedded database belongs to one process', () => {
     // when the api is SIGKILLed, its lock is stale: the CLI runs, and wrote nothing before
     api.child.kill('SIGKILL');
     await new Promise((r) => api.child.once('exit', r));
-    const list = await run('src/bin/cli.ts', ['integration', 'list'], env);
+    const list = await run('cli', ['integration', 'list'], env);
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).not.toContain('Beside the api');
     // and after it exits, the directory is free again
-    const created = await run(
-      'src/bin/cli.ts',
-      ['integration', 'create', '--name', 'After the api', '--role', 'partner', '--env', 'development'],
-      env,
-    );
+    const created = await run('cli', ['integration', 'create', '--name', 'After the api', '--role', 'partner', '--env', 'development'], env);
     expect(created.code, created.stderr).toBe(0);
     expect(existsSync(path.join(dir, 'pglite.lock'))).toBe(false);
   }, 300_000);
@@ -176,8 +173,8 @@ describe('a wrong APP_KEY', () => {
     expect(await first.stop()).toBe(0);
 
     for (const [script, args] of [
-      ['src/bin/api.ts', []],
-      ['src/bin/cli.ts', ['integration', 'list']],
+      ['api', []],
+      ['cli', ['integration', 'list']],
     ] as const) {
       const r = await run(script, [...args], { NODE_ENV: 'development', DATA_DIR: dir, APP_KEY: KEY_B });
       expect(r.code, r.stderr).toBe(1);
@@ -200,7 +197,7 @@ describe('a wrong APP_KEY', () => {
       const app = await createApp(config, { logger: createLogger('silent') });
       await app.close();
 
-      const r = await run('src/bin/worker.ts', [], { NODE_ENV: 'production', DATABASE_URL: url, APP_KEY: KEY_B });
+      const r = await run('worker', [], { NODE_ENV: 'production', DATABASE_URL: url, APP_KEY: KEY_B });
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toContain(
         'APP_KEY does not decrypt the secrets in the database at DATABASE_URL: set APP_KEY to the key the data was encrypted with',

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { print } from 'graphql';
+import { type BinName, binArgs } from './bin.js';
 import type { TestServer } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,16 +30,16 @@ export interface ApiProcess extends NodeProcess {
 }
 
 /**
- * A real `src/bin/<script>` process, as an operator runs it; resolves once a
+ * A real bin process (its build, as `npm start` runs it), as an operator runs it; resolves once a
  * JSON log line satisfies `ready` (its return value is handed back).
  */
 async function startProcess<T>(
-  script: string,
+  script: BinName,
   env: Record<string, string>,
   ready: (entry: Record<string, unknown>) => T | undefined,
   timeoutMs: number,
 ) {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, binArgs(script), {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,10 +84,10 @@ async function startProcess<T>(
   return { proc, value };
 }
 
-/** A real `src/bin/api.ts` process on an ephemeral port; resolves once it logs that it is listening. */
+/** A real api process (src/bin/api.ts, built) on an ephemeral port; resolves once it logs that it is listening. */
 export async function startApiProcess(env: Record<string, string>, timeoutMs = 45_000): Promise<ApiProcess> {
   const { proc, value: port } = await startProcess(
-    'src/bin/api.ts',
+    'api',
     env,
     (e) => (typeof e.port === 'number' && String(e.msg).includes('listening') ? e.port : undefined),
     timeoutMs,
@@ -94,9 +95,9 @@ export async function startApiProcess(env: Record<string, string>, timeoutMs = 4
   return { ...proc, url: `http://127.0.0.1:${port}` };
 }
 
-/** A real `src/bin/worker.ts` process; resolves once it logs that it runs. */
+/** A real worker process (src/bin/worker.ts, built); resolves once it logs that it runs. */
 export async function startWorkerProcess(env: Record<string, string>, timeoutMs = 45_000): Promise<NodeProcess> {
-  const { proc } = await startProcess('src/bin/worker.ts', env, (e) => (String(e.msg).includes('worker running') ? true : undefined), timeoutMs);
+  const { proc } = await startProcess('worker', env, (e) => (String(e.msg).includes('worker running') ? true : undefined), timeoutMs);
   return proc;
 }
 

@@ -7,11 +7,12 @@ import { type App, createApp } from '../../../src/app/create-app.js';
 import { cliFailureMessage, runIntegrationCommand } from '../../../src/interfaces/integrations/integrations.cli.js';
 import { loadConfig } from '../../../src/platform/config.js';
 import { sha256 } from '../../../src/platform/crypto.js';
+import { binArgs } from '../../support/bin.js';
 import { TEST_APP_KEY, usePglite } from '../../support/env.js';
 import { createScratchDb, dropScratchDb } from '../../support/scratch-db.js';
 
 /*
- * The operators' CLI as they run it: a real `src/bin/cli.ts` process against
+ * The operators' CLI as they run it: a real `src/bin/cli.ts` process (its build) against
  * a PostgreSQL database of its own (migrated by the CLI itself on first use),
  * for the first command, signing keys and a usage error. The many steps in
  * between run the same command code in this process (runIntegrationCommand,
@@ -45,7 +46,7 @@ async function inProcess(...args: string[]) {
 
 async function command(...args: string[]) {
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', 'src/bin/cli.ts', ...args], {
+    const r = await run(process.execPath, binArgs('cli', ...args), {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
