@@ -100,12 +100,18 @@ export function buildState() {
   return 'fresh';
 }
 
+/** TypeScript 7's native tsc (installed as @typescript/native beside the TypeScript 6 API), else typescript's own. */
 function tscPath() {
-  try {
-    return path.join(path.dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
-  } catch {
-    return null;
+  const require = createRequire(import.meta.url);
+  for (const pkg of ['@typescript/native', 'typescript']) {
+    try {
+      const bin = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'bin', 'tsc');
+      if (existsSync(bin)) return bin;
+    } catch {
+      // not installed
+    }
   }
+  return null;
 }
 
 /** Whether this installation can build (TypeScript is a devDependency). */
