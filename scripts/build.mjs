@@ -117,6 +117,21 @@ function tscPath() {
 /** Whether this installation can build (TypeScript is a devDependency). */
 export const canBuild = () => tscPath() !== null;
 
+/** What builds killed midway (a SIGTERM, a closed terminal) left beside dist/: their processes are gone. */
+function removeAbandoned() {
+  for (const name of readdirSync(ROOT)) {
+    const m = /^dist\.(?:building|old)-(\d+)$/.exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // still building
+    } catch (e) {
+      if (e.code === 'EPERM') continue;
+    }
+    rmSync(path.join(ROOT, name), { recursive: true, force: true });
+  }
+}
+
 /**
  * Compiles into a directory beside dist/, copies the run-time files, writes the
  * fingerprint of the inputs it was built from, and swaps it in. Throws on failure.
@@ -126,6 +141,7 @@ export function build({ check = true } = {}) {
   if (!tsc) throw new Error('TypeScript is not installed (a devDependency): run `npm install`, or deploy a dist/ built with `npm run build`.');
   // Taken before compiling: an edit made during the build leaves this build stale, not falsely fresh.
   const inputs = fingerprint(inputFiles(), true);
+  removeAbandoned();
   const out = path.join(ROOT, `dist.building-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   try {

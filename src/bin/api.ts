@@ -14,6 +14,9 @@ import { demoPlan, runDemo } from './demo.js';
  * to sign in as.
  */
 async function main() {
+  // Where start-up time goes, logged with "listening" (ms; `modules` is Node's start and the imports above).
+  const startupMs: Record<string, number> = { modules: Math.round(performance.now()) };
+  const phase = (name: string, since: number) => (startupMs[name] = Math.round(performance.now() - since));
   const config = loadConfig();
   // Decided before anything opens: SEED_DEMO=true in production stops here.
   const demo = demoPlan(config);
@@ -39,12 +42,18 @@ async function main() {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
+  let t = performance.now();
   app = await createApp(config);
+  phase('app', t); // the database opened (created on a fresh embedded one), migrated; signing keys
   const embedded = !config.DATABASE_URL;
+  t = performance.now();
   await runDemo(app, demo);
+  phase('demo', t);
   if (stopping) return;
   // Built once: the HTTP server and an in-process worker (which renders payloads through it) share it.
+  t = performance.now();
   const schema = buildSchema();
+  phase('schema', t);
   if (embedded || config.WORKER_IN_API) {
     // PGlite is one process's database: the relay and deliveries run here (src/bin/worker.ts elsewhere).
     worker = startWebhookWorker(app, { schema });
@@ -56,7 +65,8 @@ async function main() {
   }
   http = createHttpServer(app, undefined, schema);
   const port = await http.listen();
-  app.logger.info({ port, database: app.db.kind, redis: Boolean(app.redis) }, `Tov+ API listening on http://localhost:${port}/graphql`);
+  startupMs.total = Math.round(performance.now());
+  app.logger.info({ port, database: app.db.kind, redis: Boolean(app.redis), startupMs }, `Tov+ API listening on http://localhost:${port}/graphql`);
 }
 
 main().catch(exitOnStartupError);

@@ -1,11 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSchema } from '../interfaces/graphql/schema.js';
-import { printSchemaFile } from '../interfaces/graphql/print.js';
-import { createApp } from '../app/create-app.js';
-import { cliFailureMessage, runIntegrationCommand } from '../interfaces/integrations/integrations.cli.js';
-import { runWebhooksCommand } from '../interfaces/webhooks/webhooks.cli.js';
 import { loadConfig } from '../platform/config.js';
 import { createLogger } from '../platform/logger.js';
 import { exitOnStartupError } from '../platform/startup-error.js';
@@ -18,6 +13,15 @@ function repositoryRoot(dir = path.dirname(fileURLToPath(import.meta.url))): str
 const ROOT = repositoryRoot();
 const SCHEMA_FILE = path.join(ROOT, 'schema.graphql');
 
+// Each command imports what it needs when it runs: the schema's commands open no database, the others build no schema.
+async function printedSchema() {
+  const [{ buildSchema }, { printSchemaFile }] = await Promise.all([
+    import('../interfaces/graphql/schema.js'),
+    import('../interfaces/graphql/print.js'),
+  ]);
+  return printSchemaFile(buildSchema());
+}
+
 /**
  * The app for a command that needs the database. Logs go to stderr, so stdout carries only the command's answer
  * (a secret to copy, a list to pipe); a start-up failure (the embedded database in use by a running api, a wrong
@@ -26,6 +30,7 @@ const SCHEMA_FILE = path.join(ROOT, 'schema.graphql');
 async function openApp() {
   try {
     const config = loadConfig();
+    const { createApp } = await import('../app/create-app.js');
     return await createApp(config, { logger: createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, pino.destination(2)) });
   } catch (e) {
     exitOnStartupError(e);
@@ -35,12 +40,12 @@ async function openApp() {
 const [cmd, ...args] = process.argv.slice(2);
 switch (cmd) {
   case 'schema:print': {
-    writeFileSync(SCHEMA_FILE, printSchemaFile(buildSchema()));
+    writeFileSync(SCHEMA_FILE, await printedSchema());
     console.log(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}`);
     break;
   }
   case 'schema:check': {
-    const printed = printSchemaFile(buildSchema());
+    const printed = await printedSchema();
     const committed = readFileSync(SCHEMA_FILE, 'utf8');
     if (printed !== committed) {
       console.error('schema.graphql differs from the schema printed from code. Run `npm run schema:print` and commit the result.');
@@ -51,7 +56,11 @@ switch (cmd) {
   }
   case 'integration':
   case 'webhooks': {
-    const app = await openApp();
+    const [app, { cliFailureMessage, runIntegrationCommand }, { runWebhooksCommand }] = await Promise.all([
+      openApp(),
+      import('../interfaces/integrations/integrations.cli.js'),
+      import('../interfaces/webhooks/webhooks.cli.js'),
+    ]);
     try {
       const run = cmd === 'webhooks' ? runWebhooksCommand : runIntegrationCommand;
       for (const line of await run(app, args)) console.log(line);

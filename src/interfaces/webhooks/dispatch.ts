@@ -1,4 +1,4 @@
-import { DelayedError, Queue, Worker } from 'bullmq';
+import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { createRedis } from '../../platform/redis.js';
 import type { AttemptOutcome } from './delivery.js';
@@ -40,11 +40,15 @@ export type RunAttempt = (deliveryId: string) => Promise<AttemptOutcome>;
 
 export const DELIVERY_QUEUE = 'webhook-deliveries';
 
+/** BullMQ (CommonJS, as `import` loads it too) only with REDIS_URL: the embedded default never loads it. */
+const require = createRequire(import.meta.url);
+
 export function createBullmqDispatcher(
   redisUrl: string,
   run: RunAttempt,
   opts: { concurrency: number; logger: Logger; prefix: string; process?: boolean },
 ): Dispatcher {
+  const { DelayedError, Queue, Worker } = require('bullmq') as typeof import('bullmq');
   const queue = new Queue(DELIVERY_QUEUE, {
     connection: createRedis(redisUrl),
     prefix: opts.prefix,

@@ -1,4 +1,5 @@
-import { Agent, request } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent } from 'undici';
 import { AddressRefusedError, type AllowedNetwork, assertAddressAllowed, guardedLookup, literalAddress } from './network-policy.js';
 
 /*
@@ -28,13 +29,19 @@ export type PostResult = {
 
 const EXCERPT_BYTES = 1024;
 
+/** undici (CommonJS) is loaded by the first delivery: an api that sends none starts without it. */
+const require = createRequire(import.meta.url);
+const undici = () => require('undici') as typeof import('undici');
+
 export function createWebhookHttpClient(opts: PostOptions) {
-  const agent = new Agent({
-    connect: { timeout: opts.connectTimeoutMs, lookup: guardedLookup(opts.allowedNetworks) },
-    // A webhook is one request: no keep-alive pool kept open to hundreds of receivers.
-    keepAliveTimeout: 4_000,
-    connections: 16,
-  });
+  let agent: Agent | null = null;
+  const dispatcher = () =>
+    (agent ??= new (undici().Agent)({
+      connect: { timeout: opts.connectTimeoutMs, lookup: guardedLookup(opts.allowedNetworks) },
+      // A webhook is one request: no keep-alive pool kept open to hundreds of receivers.
+      keepAliveTimeout: 4_000,
+      connections: 16,
+    }));
 
   async function post(url: string, headers: Record<string, string>, body: string): Promise<PostResult> {
     const started = performance.now();
@@ -42,9 +49,9 @@ export function createWebhookHttpClient(opts: PostOptions) {
     try {
       const literal = literalAddress(new URL(url));
       if (literal) assertAddressAllowed(literal, opts.allowedNetworks);
-      const res = await request(url, {
+      const res = await undici().request(url, {
         method: 'POST',
-        dispatcher: agent,
+        dispatcher: dispatcher(),
         headers: { 'content-type': 'application/json', 'user-agent': 'TovPlus-Webhooks/1', ...headers },
         body,
         signal: AbortSignal.timeout(opts.totalTimeoutMs),
@@ -66,7 +73,7 @@ export function createWebhookHttpClient(opts: PostOptions) {
     }
   }
 
-  return { post, close: () => agent.close() };
+  return { post, close: async () => agent?.close() };
 }
 
 export type WebhookHttpClient = ReturnType<typeof createWebhookHttpClient>;

@@ -1,9 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 
@@ -48,7 +45,9 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
   const statements = { count: 0 };
   const log = [{ emit: 'event', level: 'query' }] as const;
 
+  // Each mode loads only its own driver and adapter.
   if (opts.databaseUrl) {
+    const [{ default: pg }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle connection dropped by the server (restart, failover) must not crash the process;
     // the pool replaces it on the next checkout.
@@ -85,6 +84,7 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
     };
   }
 
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   let dataDir: string | undefined;
   let lock: DataDirLock | null = null;
   if (!opts.memory) {
