@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import { discardPgliteTemplate, isNewDataDir, pgliteTemplateFile, readPgliteTemplate, savePgliteTemplate } from './pglite-template.js';
 
 export type Prisma = PrismaClient;
 /** The client handed to services inside `$transaction(async (tx) => …)`. */
@@ -93,12 +94,26 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
     lock = lockDataDir(dataDir);
   }
   let lite: PGlite;
+  // A new data directory starts from the template of a previous initdb when there is one (pglite-template.ts).
+  const fresh = dataDir !== undefined && isNewDataDir(dataDir);
+  const templateFile = fresh ? pgliteTemplateFile() : null;
+  const template = readPgliteTemplate(templateFile);
   try {
-    lite = await PGlite.create(dataDir ? { dataDir } : {});
+    try {
+      lite = await PGlite.create(dataDir ? { dataDir, ...(template ? { loadDataDir: template } : {}) } : {});
+    } catch (e) {
+      if (!template || !dataDir) throw e;
+      // A template that does not load: forget it, and initialise the (still new) directory as usual.
+      discardPgliteTemplate(templateFile);
+      rmSync(dataDir, { recursive: true, force: true });
+      mkdirSync(dataDir, { recursive: true });
+      lite = await PGlite.create({ dataDir });
+    }
   } catch (e) {
     lock?.release();
     throw e;
   }
+  if (fresh && !template) await savePgliteTemplate(lite, templateFile);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite), log: [...log] });
   prisma.$on('query', () => void statements.count++);
   const conn: RawConnection = {
