@@ -14,7 +14,8 @@ import { demoPlan, runDemo } from './demo.js';
  * to sign in as.
  */
 async function main() {
-  // Where start-up time goes, logged with "listening" (ms; `modules` is Node's start and the imports above).
+  // Where start-up time goes, logged with "listening" (ms; `modules`: from the process's start to here, Node and the
+  // imports above, and a build when `npm start` ran one first).
   const startupMs: Record<string, number> = { modules: Math.round(performance.now()) };
   const phase = (name: string, since: number) => (startupMs[name] = Math.round(performance.now() - since));
   const config = loadConfig();
