@@ -14,7 +14,10 @@ import type { PGlite } from '@electric-sql/pglite';
 
 const require = createRequire(import.meta.url);
 
-/** Where this PGlite's template lives (null: PGlite's package cannot be found). */
+/**
+ * Where this PGlite's template lives (null: PGlite's package cannot be found). Named by PGlite's version alone, as
+ * createDatabase gives initdb no options (user, database, extensions): any it is given belong in the name too.
+ */
 export function pgliteTemplateFile(): string | null {
   try {
     const entry = require.resolve('@electric-sql/pglite');
