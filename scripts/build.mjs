@@ -30,7 +30,7 @@ export const DIST = path.join(ROOT, 'dist');
 const FINGERPRINT = '.build-fingerprint.json';
 
 /** What a build is made of: a change to any of these (added, removed, edited) makes dist/ stale. */
-const INPUTS = ['src', 'prisma/seed.ts', 'prisma/migrations', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts/build.mjs'];
+const INPUTS = ['src', 'prisma', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts/build.mjs'];
 /** Read at run time relative to the modules that read them, so copied beside the JavaScript. */
 const ASSETS = ['prisma/migrations'];
 const isAsset = (rel) => rel.startsWith('src/') && !rel.endsWith('.ts');
