@@ -23,6 +23,8 @@ export interface ModuleManifest {
   description: string;
   /** Modules that must be installed on the occasion first (and cannot be uninstalled while this one is). */
   dependsOn: string[];
+  /** Modules whose code it calls when they are installed, without requiring them (RSVP reads a linked form's questions). */
+  uses?: string[];
   actions: Record<string, string>;
   roles: Record<string, RoleDefinition>;
   /** Of its actions, those a platform integration may hold at PLATFORM scope (a platform contract such as message delivery). */
@@ -69,7 +71,7 @@ export interface ModuleRegistry {
 export function createModuleRegistry(manifests: ModuleManifest[]): ModuleRegistry {
   const byKey = new Map(manifests.map((m) => [m.key, m]));
   for (const m of manifests) {
-    for (const d of m.dependsOn) if (!byKey.has(d)) throw new Error(`Module ${m.key} depends on unknown module ${d}`);
+    for (const d of [...m.dependsOn, ...(m.uses ?? [])]) if (!byKey.has(d)) throw new Error(`Module ${m.key} depends on unknown module ${d}`);
   }
   return { list: () => [...byKey.values()], get: (k) => byKey.get(k) };
 }

@@ -33,6 +33,7 @@ export const rsvpManifest = defineModule({
   name: 'RSVP',
   description: 'Invitations per event and guest responses for people, households and groups.',
   dependsOn: [],
+  uses: ['forms'],
   actions: {
     'rsvp:view': 'See RSVP responses and summaries (planner side).',
     'rsvp:manage': 'Create and edit RSVP invitations.',
