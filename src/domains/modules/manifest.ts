@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Tx } from '../../platform/db/client.js';
 import { reactInTransaction, type EventType, type Reaction } from '../../platform/outbox.js';
+import type { InboundAdapter } from '../../kit/inbound-adapter.js';
 import type { LivePublisher } from '../../kit/live.js';
 import type { TargetDefinitions } from '../../kit/targets.js';
 import type { RoleDefinition } from '../permissions/actions.js';
@@ -52,6 +53,8 @@ export interface ModuleManifest {
   schema: readonly object[];
   /** Turns its committed events into live messages (capabilities/live runs them after every commit). */
   live?: readonly LivePublisher[];
+  /** Partner webhooks it accepts (POST /webhooks/inbound/…): each turns a payload into one of its GraphQL operations. */
+  inbound?: readonly InboundAdapter[];
   /** Ids its fields take, as permission targets (`ctx.targets.<name>(id)`). */
   targets?: TargetDefinitions;
 }

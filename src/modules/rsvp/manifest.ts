@@ -6,6 +6,7 @@ import { RSVP_EVENTS } from './rsvp.events.js';
 import { RSVP_REACTIONS } from './rsvp.reactions.js';
 import { publishRsvpSummaries } from './rsvp.live.js';
 import { RSVP_TARGETS } from './rsvp.targets.js';
+import { replyCardScanned } from './rsvp.inbound.js';
 import * as rsvpTypes from './rsvp.schema.js';
 import * as rsvpSubscriptions from './rsvp.subscriptions.js';
 import * as rsvpPlanner from './rsvp.planner.schema.js';
@@ -91,4 +92,5 @@ export const rsvpManifest = defineModule({
   schema: [rsvpTypes, rsvpSubscriptions, rsvpPlanner, rsvpGuest, rsvpCatering, guestListImport, responsesCsv],
   live: [publishRsvpSummaries],
   targets: RSVP_TARGETS,
+  inbound: [replyCardScanned],
 });

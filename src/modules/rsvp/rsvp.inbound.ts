@@ -1,25 +1,5 @@
 import { z } from 'zod';
-
-/*
- * Inbound adapters: a partner's payload → one GraphQL operation of the
- * public schema, run as the integration principal. Going through the schema
- * (not straight to a service) means the same scope-auth rules, transaction,
- * audit and typed errors as any API call: an adapter translates, it never
- * decides what the integration may do.
- */
-
-export interface InboundAdapter<S extends z.ZodType = z.ZodType> {
-  /** The partner's `type` field that selects this adapter. */
-  type: string;
-  description: string;
-  data: S;
-  /** The operation to run and its variables. */
-  operation(data: z.output<S>, integrationName: string): { document: string; variables: Record<string, unknown> };
-}
-
-function defineAdapter<S extends z.ZodType>(a: InboundAdapter<S>): InboundAdapter<S> {
-  return a;
-}
+import { defineInboundAdapter } from '../../kit/inbound-adapter.js';
 
 /**
  * A printer that also handles mailed reply cards scans one and reports the
@@ -27,7 +7,7 @@ function defineAdapter<S extends z.ZodType>(a: InboundAdapter<S>): InboundAdapte
  * rsvp:override on those events, like a planner keying them in), with the
  * scan named as the reason in the response history.
  */
-export const replyCardScanned = defineAdapter({
+export const replyCardScanned = defineInboundAdapter({
   type: 'reply_card.scanned',
   description: 'A mailed RSVP reply card was scanned: the answers on it, per event.',
   data: z.object({
@@ -55,5 +35,3 @@ export const replyCardScanned = defineAdapter({
     },
   }),
 });
-
-export const INBOUND_ADAPTERS: ReadonlyMap<string, InboundAdapter> = new Map([[replyCardScanned.type, replyCardScanned as InboundAdapter]]);
