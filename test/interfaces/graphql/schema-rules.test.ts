@@ -92,7 +92,7 @@ describe('schema rules: every field is guarded and shows its rule', () => {
       const printedRule = ruleNames(printed)[0];
       const declaredRules = ruleNames(source.directives ?? {});
       // The directive comes from the same rule helper as the authScopes (rules.ts): same name, same args.
-      if (declaredRules.length !== 1 || declaredRules[0] !== printedRule) {
+      if (printedRule === undefined || declaredRules.length !== 1 || declaredRules[0] !== printedRule) {
         mismatches.push(`${coordinate}: enforced-by ${declaredRules.join(',') || 'nothing'}, printed ${printedRule}`);
         continue;
       }
