@@ -108,7 +108,8 @@ interface Standing {
  * event limit (a limit narrows what grants allow, never widens it).
  */
 export function decideInOccasion(s: Standing, action: string, target: Target, registry: ActionRegistry, now = new Date()): Decision {
-  const d = privateEventRefusal(s.grants, target, s.privateEvents, registry, now) ?? decideAsActor(s.actorId, s.grants, action, target, registry, now);
+  const d =
+    privateEventRefusal(s.grants, target, s.privateEvents, registry, now) ?? decideAsActor(s.actorId, s.grants, action, target, registry, now);
   if (!d.allowed || withinEvents(s.eventLimit, target)) return d;
   return { allowed: false, reason: 'NO_MATCHING_GRANT', detail: 'Outside the events this integration’s connection is limited to.' };
 }
@@ -196,7 +197,7 @@ export class Authorizer {
           },
         },
       });
-      const grants = rows.map(({ occasion: _o, ...g }) => g as GrantRow);
+      const grants = rows.map(({ occasion: _o, ...g }) => g);
       return ids.map((oid) => {
         const occasion = rows.find((g) => g.occasionId === oid)?.occasion;
         return {

@@ -56,4 +56,4 @@ export const replyCardScanned = defineAdapter({
   }),
 });
 
-export const INBOUND_ADAPTERS: ReadonlyMap<string, InboundAdapter> = new Map([[replyCardScanned.type, replyCardScanned as InboundAdapter]]);
+export const INBOUND_ADAPTERS: ReadonlyMap<string, InboundAdapter> = new Map([[replyCardScanned.type, replyCardScanned]]);
