@@ -71,7 +71,7 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('worker did not start')), 60_000);
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       if (line.includes('worker running')) {
         clearTimeout(timer);
         resolve(child);
@@ -133,7 +133,7 @@ export async function runWebhookBench(opts: { adminUrl: string; log: (s: string)
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
-      const body = (await res.json()) as any;
+      const body = await res.json();
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data;
     };

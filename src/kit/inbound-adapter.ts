@@ -20,5 +20,5 @@ export interface InboundAdapter<S extends z.ZodType = z.ZodType> {
 
 /** Checks the operation against the payload schema where it is written; stored without it. */
 export function defineInboundAdapter<S extends z.ZodType>(a: InboundAdapter<S>): InboundAdapter {
-  return a as unknown as InboundAdapter;
+  return a;
 }

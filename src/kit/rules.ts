@@ -10,10 +10,6 @@ import type { Context } from './context.js';
  */
 
 type MaybePromise<T> = T | Promise<T>;
-// Pothos' option types are generic per field; these rules fit every field, so they are typed loosely here.
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type AnyFieldFn<R> = (parent: any, args: any, ctx: Context) => MaybePromise<R>;
-type AnyTypeFn<R> = (parent: any, ctx: Context) => MaybePromise<R>;
 
 export const RULE_DIRECTIVES = ['auth', 'public', 'authenticated', 'self', 'inherited', 'guest'] as const;
 
@@ -40,10 +36,20 @@ export function selfType<P>(userId: (parent: P) => string) {
   } as const;
 }
 
-/** `action` on the target a field computes from its parent and arguments (may load rows to find the occasion). */
-export function canField(action: string, scope: ScopeLevel, target: AnyFieldFn<Target>) {
+/**
+ * `action` on the target a field computes from its parent and arguments (may load rows to find the occasion).
+ * The target function declares the parent and arguments it reads (`(_p, args: InputIdArgs<'occasionId'>, ctx) => …`);
+ * undeclared, they are `unknown`. The returned `authScopes` takes exactly those types, and Pothos checks them
+ * against the field's own parent and arguments, so a target that reads an argument the field lacks does not compile.
+ * (`NoInfer`: P and A come from the target function only, never from the field options the rule is spread into.)
+ */
+export function canField<P = unknown, A = unknown>(
+  action: string,
+  scope: ScopeLevel,
+  target: (parent: P, args: A, ctx: Context) => MaybePromise<Target>,
+) {
   return {
-    authScopes: (parent: any, args: any, ctx: Context) => {
+    authScopes: (parent: NoInfer<P>, args: NoInfer<A>, ctx: Context) => {
       refuseAnonymous(ctx);
       return scopeMap(action, target(parent, args, ctx));
     },
@@ -65,10 +71,15 @@ function scopeMap(action: string, target: MaybePromise<Target>) {
   return target instanceof Promise ? target.then((t) => ({ can: { action, target: t } })) : { can: { action, target } };
 }
 
+/** Arguments that name a target by global id, as a target function reads them: `IdArgs<'id'>` for `args.id.id`. */
+export type IdArgs<K extends string> = Record<K, { id: string }>;
+/** The same inside a mutation's `input`: `InputIdArgs<'occasionId'>` for `args.input.occasionId.id`. */
+export type InputIdArgs<K extends string> = { input: IdArgs<K> };
+
 /** `action` on each object of the type: checked once per object before any of its fields resolve. */
-export function canType(action: string, scope: ScopeLevel, target: AnyTypeFn<Target>) {
+export function canType<P = unknown>(action: string, scope: ScopeLevel, target: (parent: P, ctx: Context) => MaybePromise<Target>) {
   return {
-    authScopes: (parent: any, ctx: Context) => {
+    authScopes: (parent: NoInfer<P>, ctx: Context) => {
       refuseAnonymous(ctx);
       return scopeMap(action, target(parent, ctx));
     },

@@ -40,8 +40,8 @@ function spawnScript(script: string, args: string[], env: Record<string, string>
   children.push(child);
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += String(d)));
-  child.stderr!.on('data', (d) => (stderr += String(d)));
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  child.stderr.on('data', (d) => (stderr += String(d)));
   return { child, out: () => ({ stdout, stderr, all: stdout + stderr }) };
 }
 
@@ -76,7 +76,7 @@ async function startApi(env: Record<string, string>): Promise<Api> {
         resolve(Number(m[1]));
       }
     };
-    p.child.stdout!.on('data', check);
+    p.child.stdout.on('data', check);
     p.child.once('exit', (code) => reject(new Error(`api exited with ${code}:\n${p.out().all}`)));
   });
   return {

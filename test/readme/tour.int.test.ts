@@ -48,10 +48,10 @@ const ok = (r: GqlResult) => {
 // One server for the file, seeded by the demo's own code; its banner captured as `npm start` prints it.
 const s = await startServer({ SEED_DEMO: true }, { ownDatabase: true });
 let banner = '';
-const write = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
   banner += String(chunk);
   return true;
-}) as never);
+});
 try {
   await runDemo(s.app, demoPlan(s.app.config));
 } finally {

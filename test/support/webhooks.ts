@@ -172,5 +172,5 @@ export const SUBMIT = `mutation($i: SubmitRsvpInput!) { submitRsvp(input: $i) { 
 
 /** The guest of household `i` answers the dinner. */
 export async function submitDinner(s: TestServer, c: CatererSetup, i: number, status: 'ATTENDING' | 'DECLINED' = 'ATTENDING') {
-  await must(s, c.guestTokens[i]!, SUBMIT, { i: { responses: [{ eventId: c.w.eventIds[0], status }] } });
+  await must(s, c.guestTokens[i], SUBMIT, { i: { responses: [{ eventId: c.w.eventIds[0], status }] } });
 }

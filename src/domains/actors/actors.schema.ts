@@ -1,7 +1,7 @@
 import { builder } from '../../kit/builder.js';
 import type { Context } from '../../kit/context.js';
 import { defined, deletedPayload, payload } from '../../kit/payload.js';
-import { canField, canType } from '../../kit/rules.js';
+import { canField, canType, type IdArgs, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
@@ -155,7 +155,7 @@ builder.prismaObjectFields(OccasionType, (t) => ({
 builder.queryField('actor', (t) =>
   t.prismaField({
     type: 'Actor',
-    ...canField('actor:read', 'RESOURCE', (_p, args, ctx) => ctx.targets.actor(args.id.id)),
+    ...canField('actor:read', 'RESOURCE', (_p, args: IdArgs<'id'>, ctx) => ctx.targets.actor(args.id.id)),
     args: { id: t.arg.globalID({ required: true, for: ActorType }) },
     resolve: (query, _p, args, ctx) => ctx.prisma.actor.findUniqueOrThrow({ ...query, where: { id: args.id.id } }),
   }),
@@ -240,7 +240,7 @@ const access = (ctx: Context) => ({ authz: ctx.authz, registry: ctx.app.actions 
 builder.mutationFields((t) => ({
   createActor: t.field({
     type: ActorPayload,
-    ...canField('actor:create', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    ...canField('actor:create', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
     args: { input: t.arg({ type: CreateActorInput, required: true }) },
     errors: { types: [ValidationError] },
     resolve: async (_r, { input: { occasionId, tagIds, ...rest } }, ctx) => ({
@@ -249,7 +249,7 @@ builder.mutationFields((t) => ({
   }),
   updateActor: t.field({
     type: ActorPayload,
-    ...canField('actor:update', 'RESOURCE', (_p, args, ctx) => ctx.targets.actor(args.input.id.id)),
+    ...canField('actor:update', 'RESOURCE', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.actor(args.input.id.id)),
     args: { input: t.arg({ type: UpdateActorInput, required: true }) },
     errors: { types: [ValidationError] },
     resolve: async (_r, { input: { id, tagIds, ...patch } }, ctx) => ({
@@ -258,14 +258,14 @@ builder.mutationFields((t) => ({
   }),
   deleteActor: t.field({
     type: DeleteActorPayload,
-    ...canField('actor:delete', 'RESOURCE', (_p, args, ctx) => ctx.targets.actor(args.input.id.id)),
+    ...canField('actor:delete', 'RESOURCE', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.actor(args.input.id.id)),
     args: { input: t.arg({ type: DeleteActorInput, required: true }) },
     errors: { types: [ConflictError] },
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => deleteActor(tx, ctx.caller, access(ctx), input.id.id)),
   }),
   addMembership: t.field({
     type: MembershipPayload,
-    ...canField('actor:update', 'RESOURCE', (_p, args, ctx) => ctx.targets.actor(args.input.groupId.id)),
+    ...canField('actor:update', 'RESOURCE', (_p, args: InputIdArgs<'groupId'>, ctx) => ctx.targets.actor(args.input.groupId.id)),
     args: { input: t.arg({ type: AddMembershipInput, required: true }) },
     errors: { types: [ValidationError, ConflictError] },
     resolve: async (_r, { input }, ctx) => ({
@@ -276,7 +276,7 @@ builder.mutationFields((t) => ({
   }),
   updateMembership: t.field({
     type: MembershipPayload,
-    ...canField('actor:update', 'RESOURCE', (_p, args, ctx) => ctx.targets.membership(args.input.id.id)),
+    ...canField('actor:update', 'RESOURCE', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.membership(args.input.id.id)),
     args: { input: t.arg({ type: UpdateMembershipInput, required: true }) },
     errors: { types: [ValidationError] },
     resolve: async (_r, { input }, ctx) => ({
@@ -285,13 +285,13 @@ builder.mutationFields((t) => ({
   }),
   removeMembership: t.field({
     type: RemoveMembershipPayload,
-    ...canField('actor:update', 'RESOURCE', (_p, args, ctx) => ctx.targets.membership(args.input.id.id)),
+    ...canField('actor:update', 'RESOURCE', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.membership(args.input.id.id)),
     args: { input: t.arg({ type: RemoveMembershipInput, required: true }) },
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => removeMembership(tx, ctx.caller, access(ctx), input.id.id)),
   }),
   addRelationship: t.field({
     type: RelationshipPayload,
-    ...canField('actor:update', 'RESOURCE', (_p, args, ctx) => ctx.targets.actor(args.input.fromId.id)),
+    ...canField('actor:update', 'RESOURCE', (_p, args: InputIdArgs<'fromId'>, ctx) => ctx.targets.actor(args.input.fromId.id)),
     args: { input: t.arg({ type: AddRelationshipInput, required: true }) },
     errors: { types: [ValidationError, ConflictError] },
     resolve: async (_r, { input }, ctx) => ({
@@ -300,13 +300,13 @@ builder.mutationFields((t) => ({
   }),
   removeRelationship: t.field({
     type: RemoveRelationshipPayload,
-    ...canField('actor:update', 'RESOURCE', (_p, args, ctx) => ctx.targets.relationship(args.input.id.id)),
+    ...canField('actor:update', 'RESOURCE', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.relationship(args.input.id.id)),
     args: { input: t.arg({ type: RemoveRelationshipInput, required: true }) },
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => removeRelationship(tx, ctx.caller, input.id.id)),
   }),
   createTag: t.field({
     type: TagPayload,
-    ...canField('actor:update', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    ...canField('actor:update', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
     args: { input: t.arg({ type: CreateTagInput, required: true }) },
     errors: { types: [ValidationError, ConflictError] },
     resolve: async (_r, { input: { occasionId, ...rest } }, ctx) => ({
@@ -315,7 +315,7 @@ builder.mutationFields((t) => ({
   }),
   deleteTag: t.field({
     type: DeleteTagPayload,
-    ...canField('actor:update', 'OCCASION', (_p, args, ctx) => ctx.targets.tag(args.input.id.id)),
+    ...canField('actor:update', 'OCCASION', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.tag(args.input.id.id)),
     args: { input: t.arg({ type: DeleteTagInput, required: true }) },
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => deleteTag(tx, ctx.caller, input.id.id)),
   }),

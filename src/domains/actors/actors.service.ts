@@ -114,7 +114,7 @@ export async function createActor(tx: Tx, caller: Caller, occasionId: string, in
   }
   await sameOccasionTags(tx, occasionId, tagIds);
   const actor = await tx.actor.create({
-    data: { ...data, attributes: data.attributes as object, occasionId, tags: { create: tagIds.map((tagId) => ({ tagId })) } },
+    data: { ...data, attributes: data.attributes, occasionId, tags: { create: tagIds.map((tagId) => ({ tagId })) } },
   });
   for (const m of newMembers) {
     const person = await tx.actor.create({ data: { occasionId, kind: 'PERSON', displayName: m.displayName, email: m.email, phone: m.phone } });
@@ -139,7 +139,7 @@ export async function updateActor(tx: Tx, caller: Caller, id: string, input: unk
     await tx.actorTag.deleteMany({ where: { actorId: id } });
     await tx.actorTag.createMany({ data: [...new Set(tagIds)].map((tagId) => ({ actorId: id, tagId })) });
   }
-  const after = await tx.actor.update({ where: { id }, data: { ...patch, attributes: patch.attributes as object | undefined } });
+  const after = await tx.actor.update({ where: { id }, data: { ...patch, attributes: patch.attributes } });
   await recordAudit(tx, caller, {
     action: 'actor:update',
     occasionId: before.occasionId,

@@ -1,6 +1,6 @@
 import { builder } from '../../kit/builder.js';
 import { encodeGlobalID } from '../../kit/ids.js';
-import { canField, canType } from '../../kit/rules.js';
+import { canField, canType, type IdArgs } from '../../kit/rules.js';
 import { ActorType } from '../actors/actors.schema.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
 
@@ -67,7 +67,7 @@ builder.queryField('auditLog', (t) =>
   t.prismaConnection({
     type: 'AuditLog',
     cursor: 'id',
-    ...canField('audit:read', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.occasionId.id)),
+    ...canField('audit:read', 'OCCASION', (_p, args: IdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.occasionId.id)),
     description: 'The occasion’s audit log, newest first. Owners only.',
     args: { occasionId: t.arg.globalID({ required: true, for: OccasionType }), filter: t.arg({ type: AuditFilter }) },
     resolve: (query, _p, args, ctx) =>

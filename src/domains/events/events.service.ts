@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Prisma } from '../../generated/prisma/client.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { notFound, ValidationError } from '../../platform/errors.js';
@@ -38,7 +39,7 @@ const updateInput = z.object(fields).partial();
 
 export async function createEvent(tx: Tx, caller: Caller, occasionId: string, input: unknown) {
   const data = parseInput(createInput, input);
-  const event = await tx.event.create({ data: { ...data, settings: data.settings as object, occasionId } });
+  const event = await tx.event.create({ data: { ...data, settings: data.settings as Prisma.InputJsonObject, occasionId } });
   await recordAudit(tx, caller, {
     action: 'event:create',
     occasionId,
@@ -57,7 +58,7 @@ export async function updateEvent(tx: Tx, caller: Caller, id: string, input: unk
   if (!timesInOrder({ startsAt: patch.startsAt ?? before.startsAt, endsAt: patch.endsAt ?? before.endsAt })) {
     throw new ValidationError(ORDER.message, [{ path: 'input.endsAt', message: ORDER.message }]);
   }
-  const after = await tx.event.update({ where: { id }, data: { ...patch, settings: patch.settings as object | undefined } });
+  const after = await tx.event.update({ where: { id }, data: { ...patch, settings: patch.settings as Prisma.InputJsonObject | undefined } });
   await recordAudit(tx, caller, {
     action: 'event:update',
     occasionId: before.occasionId,

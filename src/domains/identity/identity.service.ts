@@ -81,7 +81,7 @@ export async function prepareSignUp(deps: Pick<IdentityDeps, 'passwords'>, input
   const weak =
     typeof raw.password === 'string'
       ? await passwordProblem(raw.password, {
-          email: parsed.success ? parsed.data.email : String(raw.email ?? ''),
+          email: parsed.success ? parsed.data.email : typeof raw.email === 'string' ? raw.email : '',
           displayName: typeof raw.displayName === 'string' ? raw.displayName : undefined,
         })
       : null;
@@ -166,7 +166,7 @@ export async function refreshSession(
   caller: Caller,
   deps: IdentityDeps,
   refreshToken: string,
-  limitAccount: (userId: string) => Promise<RateLimitedError | null> = async () => null,
+  limitAccount: (userId: string) => Promise<RateLimitedError | null> = () => Promise.resolve(null),
 ): Promise<Session | RefreshRefused> {
   const row = await tx.refreshToken.findUnique({ where: { tokenHash: sha256(refreshToken) }, include: { user: true } });
   if (!row || row.revokedAt || row.expiresAt <= new Date() || row.user.deletedAt) throw new InvalidTokenError();

@@ -1,6 +1,6 @@
 import { builder } from '../../kit/builder.js';
 import { deletedPayload, payload } from '../../kit/payload.js';
-import { authenticatedField, canField, canType, inheritedType } from '../../kit/rules.js';
+import { authenticatedField, canField, canType, inheritedType, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, ModuleDependencyError, ValidationError } from '../../platform/errors.js';
 import { EventType } from '../events/events.schema.js';
@@ -135,7 +135,7 @@ const DisablePayload = deletedPayload('DisableModulePayload', 'ModuleEnablement'
 builder.mutationFields((t) => ({
   installModule: t.field({
     type: InstallationPayload,
-    ...canField('module:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    ...canField('module:manage', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
     args: { input: t.arg({ type: InstallModuleInput, required: true }) },
     errors: { types: [ValidationError, ConflictError, ModuleDependencyError] },
     resolve: async (_r, { input }, ctx) => ({
@@ -146,7 +146,9 @@ builder.mutationFields((t) => ({
   }),
   configureModule: t.field({
     type: InstallationPayload,
-    ...canField('module:manage', 'MODULE_INSTALLATION', (_p, args, ctx) => ctx.targets.installation(args.input.installationId.id)),
+    ...canField('module:manage', 'MODULE_INSTALLATION', (_p, args: InputIdArgs<'installationId'>, ctx) =>
+      ctx.targets.installation(args.input.installationId.id),
+    ),
     args: { input: t.arg({ type: ConfigureModuleInput, required: true }) },
     errors: { types: [ValidationError] },
     resolve: async (_r, { input }, ctx) => ({
@@ -155,14 +157,16 @@ builder.mutationFields((t) => ({
   }),
   uninstallModule: t.field({
     type: UninstallPayload,
-    ...canField('module:manage', 'MODULE_INSTALLATION', (_p, args, ctx) => ctx.targets.installation(args.input.installationId.id)),
+    ...canField('module:manage', 'MODULE_INSTALLATION', (_p, args: InputIdArgs<'installationId'>, ctx) =>
+      ctx.targets.installation(args.input.installationId.id),
+    ),
     args: { input: t.arg({ type: UninstallModuleInput, required: true }) },
     errors: { types: [ModuleDependencyError] },
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => uninstallModule(tx, ctx.caller, ctx.app.modules, input.installationId.id)),
   }),
   enableModule: t.field({
     type: EnablementPayload,
-    ...canField('module:manage', 'EVENT', (_p, args, ctx) => ctx.targets.event(args.input.eventId.id)),
+    ...canField('module:manage', 'EVENT', (_p, args: InputIdArgs<'eventId'>, ctx) => ctx.targets.event(args.input.eventId.id)),
     args: { input: t.arg({ type: EnableModuleInput, required: true }) },
     errors: { types: [ValidationError, ModuleDependencyError] },
     resolve: async (_r, { input }, ctx) => ({
@@ -171,7 +175,7 @@ builder.mutationFields((t) => ({
   }),
   disableModule: t.field({
     type: DisablePayload,
-    ...canField('module:manage', 'EVENT', (_p, args, ctx) => ctx.targets.event(args.input.eventId.id)),
+    ...canField('module:manage', 'EVENT', (_p, args: InputIdArgs<'eventId'>, ctx) => ctx.targets.event(args.input.eventId.id)),
     args: { input: t.arg({ type: DisableModuleInput, required: true }) },
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => disableModule(tx, ctx.caller, input.eventId.id, input.moduleKey)),
   }),

@@ -8,7 +8,7 @@ import { builder } from '../../kit/builder.js';
 import { ErrorInterface } from '../../kit/common.schema.js';
 import { encodeGlobalID } from '../../kit/ids.js';
 import { payload } from '../../kit/payload.js';
-import { canField, canType, inheritedType } from '../../kit/rules.js';
+import { canField, canType, inheritedType, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import {
   configureIntegration,
@@ -426,7 +426,7 @@ const ConnectionPayload = payload('IntegrationConnectionPayload', 'connection', 
 builder.mutationFields((t) => ({
   connectIntegration: t.field({
     type: ConnectionPayload,
-    ...canField('integration:connect', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    ...canField('integration:connect', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
     description: 'Connect a partner integration to the occasion (connecting again reconfigures). Grant it access with grantAccess.',
     args: { input: t.arg({ type: ConnectIntegrationInput, required: true }) },
     errors: { types: [ValidationError, ConflictError] },
@@ -441,7 +441,7 @@ builder.mutationFields((t) => ({
   }),
   disconnectIntegration: t.field({
     type: ConnectionPayload,
-    ...canField('integration:connect', 'OCCASION', (_p, args, ctx) => ctx.targets.integrationConnection(args.input.id.id)),
+    ...canField('integration:connect', 'OCCASION', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.integrationConnection(args.input.id.id)),
     description: 'Disconnect; every grant the integration holds in the occasion is revoked with it.',
     args: { input: t.arg({ type: DisconnectIntegrationInput, required: true }) },
     errors: { types: [ConflictError] },

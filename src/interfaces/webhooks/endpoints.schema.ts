@@ -146,8 +146,9 @@ const WithSecret = builder
     }),
   });
 
-const connect = (target: (args: { input: { id?: { id: string }; connectionId?: { id: string } } }, ctx: Context) => unknown) =>
-  canField('integration:connect', 'OCCASION', (_p, args, ctx) => target(args, ctx) as never);
+type ConnectArgs = { input: { id?: { id: string }; connectionId?: { id: string } } };
+const connect = (target: (args: ConnectArgs, ctx: Context) => unknown) =>
+  canField('integration:connect', 'OCCASION', (_p, args: ConnectArgs, ctx) => target(args, ctx) as never);
 const byEndpoint = connect((args, ctx) => ctx.targets.webhookEndpoint(args.input.id!.id));
 
 builder.mutationFields((t) => ({

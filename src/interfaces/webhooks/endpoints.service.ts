@@ -1,4 +1,4 @@
-import { parse } from 'graphql';
+import { Kind, OperationTypeNode, parse } from 'graphql';
 import { z } from 'zod';
 import type { ActionRegistry } from '../../domains/permissions/actions.js';
 import { recordAudit } from '../../platform/audit.js';
@@ -118,7 +118,7 @@ async function subscriptionIssues(
     if (!doc) issues.push({ path: 'input.documentId', message: 'Not a persisted document.' });
     else if (!conn.integration.allowedOperationIds.includes(s.documentId)) {
       issues.push({ path: 'input.documentId', message: 'Not on this integration’s operation allowlist.' });
-    } else if (parse(doc).definitions.some((d) => d.kind === 'OperationDefinition' && d.operation !== 'query')) {
+    } else if (parse(doc).definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation !== OperationTypeNode.QUERY)) {
       issues.push({ path: 'input.documentId', message: 'Only a query can render a payload.' });
     } else {
       for (const message of documentProblems(parse(doc), { eventFiltered: eventIds.length > 0 })) issues.push({ path: 'input.documentId', message });

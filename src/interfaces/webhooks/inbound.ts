@@ -138,7 +138,7 @@ export async function handleInboundWebhook(
     await app.db.prisma.inboundWebhookReceipt.deleteMany({ where: { integrationId, webhookId } });
     const code = ('extensions' in failure ? (failure.extensions?.code as string | undefined) : failure.code) ?? 'INTERNAL_SERVER_ERROR';
     const status = code === 'FORBIDDEN' ? 403 : code === 'NOT_FOUND' ? 404 : code === 'INTERNAL_SERVER_ERROR' ? 500 : 422;
-    if (status === 500) app.logger.error({ err: failure, integrationId, webhookId }, 'inbound webhook failed');
+    if (status === 500) app.logger.error({ err: failure, integrationId, webhookId, requestId }, 'inbound webhook failed');
     send(res, status, {
       error: code,
       message: status === 500 ? 'Unexpected error.' : failure.message,

@@ -60,7 +60,8 @@ export type NewField = z.output<typeof newField>;
 
 /** What a stored field version looks like to value checks. */
 export interface FieldShape {
-  type: FormFieldType | string;
+  /** A FormFieldType, or a type this version no longer (or does not yet) know. */
+  type: string;
   options: unknown;
 }
 

@@ -3,7 +3,7 @@ import { OccasionType } from '../../domains/occasions/occasions.schema.js';
 import { builder } from '../../kit/builder.js';
 import { encodeGlobalID } from '../../kit/ids.js';
 import { defined, payload } from '../../kit/payload.js';
-import { canField, canType, inheritedType } from '../../kit/rules.js';
+import { canField, canType, inheritedType, type IdArgs, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, ModuleDependencyError, ValidationError } from '../../platform/errors.js';
 import type { FormFieldRow } from './forms.answers.js';
@@ -137,7 +137,7 @@ builder.prismaObjectField(OccasionType, 'forms', (t) =>
 builder.queryField('form', (t) =>
   t.prismaField({
     type: 'Form',
-    ...canField('forms:view', 'OCCASION', (_p, args, ctx) => ctx.targets.form(args.id.id)),
+    ...canField('forms:view', 'OCCASION', (_p, args: IdArgs<'id'>, ctx) => ctx.targets.form(args.id.id)),
     args: { id: t.arg.globalID({ required: true, for: FormType }) },
     resolve: (query, _p, args, ctx) => ctx.prisma.form.findUniqueOrThrow({ ...query, where: { id: args.id.id } }),
   }),
@@ -207,7 +207,7 @@ const FormFieldPayload = builder.objectRef<{ form: object; field: object }>('For
 builder.mutationFields((t) => ({
   createForm: t.field({
     type: FormPayload,
-    ...canField('forms:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    ...canField('forms:manage', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
     args: { input: t.arg({ type: CreateFormInput, required: true }) },
     errors: { types: [ValidationError, ModuleDependencyError] },
     resolve: async (_r, { input: { occasionId, fields, ...rest } }, ctx) => ({
@@ -218,28 +218,28 @@ builder.mutationFields((t) => ({
   }),
   addFormField: t.field({
     type: FormFieldPayload,
-    ...canField('forms:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.form(args.input.formId.id)),
+    ...canField('forms:manage', 'OCCASION', (_p, args: InputIdArgs<'formId'>, ctx) => ctx.targets.form(args.input.formId.id)),
     args: { input: t.arg({ type: AddFormFieldInput, required: true }) },
     errors: { types: [ValidationError, ConflictError, ModuleDependencyError] },
     resolve: (_r, { input: { formId, ...rest } }, ctx) => inTransaction(ctx, (tx) => addFormField(tx, ctx.caller, formId.id, defined(rest))),
   }),
   updateFormField: t.field({
     type: FormFieldPayload,
-    ...canField('forms:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.formField(args.input.id.id)),
+    ...canField('forms:manage', 'OCCASION', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.formField(args.input.id.id)),
     args: { input: t.arg({ type: UpdateFormFieldInput, required: true }) },
     errors: { types: [ValidationError, ConflictError, ModuleDependencyError] },
     resolve: (_r, { input: { id, ...patch } }, ctx) => inTransaction(ctx, (tx) => updateFormField(tx, ctx.caller, id.id, defined(patch))),
   }),
   removeFormField: t.field({
     type: FormFieldPayload,
-    ...canField('forms:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.formField(args.input.id.id)),
+    ...canField('forms:manage', 'OCCASION', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.formField(args.input.id.id)),
     args: { input: t.arg({ type: RemoveFormFieldInput, required: true }) },
     errors: { types: [ConflictError, ModuleDependencyError] },
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => removeFormField(tx, ctx.caller, input.id.id)),
   }),
   archiveForm: t.field({
     type: FormPayload,
-    ...canField('forms:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.form(args.input.id.id)),
+    ...canField('forms:manage', 'OCCASION', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.form(args.input.id.id)),
     args: { input: t.arg({ type: ArchiveFormInput, required: true }) },
     errors: { types: [ConflictError, ModuleDependencyError] },
     resolve: async (_r, { input }, ctx) => ({ form: await inTransaction(ctx, (tx) => archiveForm(tx, ctx.caller, input.id.id)) }),

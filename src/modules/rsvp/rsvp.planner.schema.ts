@@ -7,7 +7,7 @@ import type { Context } from '../../kit/context.js';
 import { encodeGlobalID } from '../../kit/ids.js';
 import { byId, requestLoader } from '../../kit/request-loader.js';
 import { deletedPayload, payload } from '../../kit/payload.js';
-import { canField, canType, inheritedType } from '../../kit/rules.js';
+import { canField, canType, inheritedType, type IdArgs, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, ModuleDependencyError, ValidationError } from '../../platform/errors.js';
 import { FormFieldType, FormSubmissionType } from '../forms/forms.schema.js';
@@ -339,7 +339,7 @@ builder.mutationFields((t) => ({
       ...inheritedType,
       fields: (f) => ({ links: f.field({ type: [IssuedLinkType], ...inheritedType, resolve: (p) => p.links }) }),
     }),
-    ...canField('guest:invite', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    ...canField('guest:invite', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
     description:
       'Guest links for every RSVP invitation (or the ones given) whose unit has no working link yet, e.g. after a bulk invite or an import. Running it again issues none. Tokens are shown once: send or export them now.',
     args: {
@@ -367,7 +367,7 @@ builder.mutationFields((t) => ({
   }),
   createRsvpInvitation: t.field({
     type: CreatedInvitationPayload,
-    ...canField('rsvp:manage', 'MODULE_INSTALLATION', async (_p, args, ctx) =>
+    ...canField('rsvp:manage', 'MODULE_INSTALLATION', async (_p, args: InputIdArgs<'occasionId'>, ctx) =>
       rsvpInstallationTarget(ctx, (await ctx.targets.occasion(args.input.occasionId.id)).occasionId),
     ),
     description: 'Invite a person, household or group to events; also issues its guest link unless issueGuestLink is false.',
@@ -398,7 +398,7 @@ builder.mutationFields((t) => ({
   }),
   createRsvpInvitationsFromHouseholds: t.field({
     type: BulkPayload,
-    ...canField('rsvp:manage', 'MODULE_INSTALLATION', async (_p, args, ctx) =>
+    ...canField('rsvp:manage', 'MODULE_INSTALLATION', async (_p, args: InputIdArgs<'occasionId'>, ctx) =>
       rsvpInstallationTarget(ctx, (await ctx.targets.occasion(args.input.occasionId.id)).occasionId),
     ),
     description: 'Invite households in bulk (all not yet invited, or the ones given). Running it again changes nothing.',
@@ -415,7 +415,7 @@ builder.mutationFields((t) => ({
   }),
   updateRsvpInvitation: t.field({
     type: payload('RsvpInvitationPayload', 'invitation', RsvpInvitationType),
-    ...canField('rsvp:manage', 'MODULE_INSTALLATION', (_p, args, ctx) => rsvpInvitationTarget(ctx, args.input.id.id)),
+    ...canField('rsvp:manage', 'MODULE_INSTALLATION', (_p, args: InputIdArgs<'id'>, ctx) => rsvpInvitationTarget(ctx, args.input.id.id)),
     args: { input: t.arg({ type: UpdateRsvpInvitationInput, required: true }) },
     errors: { types: [ValidationError] },
     resolve: async (_r, { input }, ctx) => {
@@ -435,7 +435,7 @@ builder.mutationFields((t) => ({
   }),
   deleteRsvpInvitation: t.field({
     type: deletedPayload('DeleteRsvpInvitationPayload', 'RsvpInvitation'),
-    ...canField('rsvp:manage', 'MODULE_INSTALLATION', (_p, args, ctx) => rsvpInvitationTarget(ctx, args.input.id.id)),
+    ...canField('rsvp:manage', 'MODULE_INSTALLATION', (_p, args: InputIdArgs<'id'>, ctx) => rsvpInvitationTarget(ctx, args.input.id.id)),
     args: {
       input: t.arg({
         type: builder.inputType('DeleteRsvpInvitationInput', { fields: (f) => ({ id: f.globalID({ required: true, for: RsvpInvitationType }) }) }),
@@ -448,13 +448,17 @@ builder.mutationFields((t) => ({
     // The changed responses, each readable under rsvp:view on its own event (an event-scoped overrider sees what they changed).
     type: payload('OverrideRsvpResponsesPayload', 'responses', [RsvpResponseType]),
     // Checked on the first event changed here, and in the resolver on every other one.
-    ...canField('rsvp:override', 'MODULE_ENABLEMENT', async (_p, args, ctx) => {
-      const inv = await ctx.targets.rsvpInvitation(args.input.invitationId.id);
-      const first = args.input.responses[0];
-      return first
-        ? rsvpEventTarget(ctx, { id: first.eventId.id, occasionId: inv.occasionId }, 'rsvp:override')
-        : rsvpInvitationTarget(ctx, args.input.invitationId.id);
-    }),
+    ...canField(
+      'rsvp:override',
+      'MODULE_ENABLEMENT',
+      async (_p, args: { input: IdArgs<'invitationId'> & { responses: IdArgs<'eventId'>[] } }, ctx) => {
+        const inv = await ctx.targets.rsvpInvitation(args.input.invitationId.id);
+        const first = args.input.responses[0];
+        return first
+          ? rsvpEventTarget(ctx, { id: first.eventId.id, occasionId: inv.occasionId }, 'rsvp:override')
+          : rsvpInvitationTarget(ctx, args.input.invitationId.id);
+      },
+    ),
     description: 'Set or correct an invitation’s answers as a planner, deadline or not. Needs rsvp:override on every event changed.',
     args: { input: t.arg({ type: OverrideInput, required: true }) },
     errors: { types: [ValidationError] },

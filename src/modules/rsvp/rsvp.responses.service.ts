@@ -5,7 +5,7 @@ import { notFound, ValidationError } from '../../platform/errors.js';
 import { type EventType, recordEvent } from '../../platform/outbox.js';
 import { actorIdOf, type Caller, principalId } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
-import { type AnswerInput, saveFormSubmission } from '../forms/forms.answers.js';
+import { saveFormSubmission } from '../forms/forms.answers.js';
 import { RsvpClosedError } from './rsvp.errors.js';
 import { rsvpOverridden, rsvpSubmitted, rsvpUpdated } from './rsvp.events.js';
 import { deadlineOf, type RsvpEventConfig } from './rsvp.targets.js';
@@ -174,7 +174,7 @@ async function applyChanges(tx: Tx, caller: Caller, inv: InvitationWithPeople, c
         respondentActorId: inv.invitationUnitActorId,
         rsvpResponseId: before.id,
         participantActorIds: participants,
-        answers: (p.change.answers ?? []) as AnswerInput[],
+        answers: p.change.answers ?? [],
         pathPrefix: path(p.index, 'answers'),
         requireRequired: opts.source === 'GUEST',
       });

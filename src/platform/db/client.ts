@@ -62,8 +62,8 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
       async exec(sql) {
         await pool.query(sql);
       },
-      async query(sql, params) {
-        return (await pool.query(sql, params as unknown[])).rows;
+      async query<T>(sql: string, params?: unknown[]) {
+        return (await pool.query(sql, params)).rows as T[];
       },
       async withLock(key, fn) {
         const client = await pool.connect();
@@ -71,7 +71,7 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
           await client.query('SELECT pg_advisory_lock($1)', [key]);
           return await fn({
             exec: async (sql) => void (await client.query(sql)),
-            query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+            query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
           });
         } finally {
           await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => {});

@@ -161,7 +161,7 @@ describe('every connection in the schema', () => {
         [`last: 1`, `before: ${JSON.stringify(cursor)}`],
       ]) {
         const r = await s.gql(c.query(args), undefined, { token: c.token });
-        expect(r.body.errors, `${c.name} ${args}: ${JSON.stringify(r.body)}`).toBeUndefined();
+        expect(r.body.errors, `${c.name} ${args.join(',')}: ${JSON.stringify(r.body)}`).toBeUndefined();
       }
       const viaVariable = await s.gql(
         c.query(['first: $n', 'after: $c'], '$n: Int, $c: String'),

@@ -92,7 +92,7 @@ describe('schema rules: every field is guarded and shows its rule', () => {
       const printedRule = ruleNames(printed)[0];
       const declaredRules = ruleNames(source.directives ?? {});
       // The directive comes from the same rule helper as the authScopes (rules.ts): same name, same args.
-      if (declaredRules.length !== 1 || declaredRules[0] !== printedRule) {
+      if (printedRule === undefined || declaredRules.length !== 1 || declaredRules[0] !== printedRule) {
         mismatches.push(`${coordinate}: enforced-by ${declaredRules.join(',') || 'nothing'}, printed ${printedRule}`);
         continue;
       }
@@ -114,7 +114,7 @@ describe('schema rules: every field is guarded and shows its rule', () => {
   it('every @auth names a registered action', async () => {
     const { actionRegistry } = await import('../../../src/modules/registry.js');
     const unknown = allFields
-      .map(({ coordinate, field }) => ({ coordinate, auth: printedDirectives(field).auth as { action?: string } | undefined }))
+      .map(({ coordinate, field }): { coordinate: string; auth?: { action?: string } } => ({ coordinate, auth: printedDirectives(field).auth }))
       .filter((f) => f.auth && !actionRegistry.isAction(f.auth.action ?? ''))
       .map((f) => `${f.coordinate}: ${f.auth!.action}`);
     expect(unknown).toEqual([]);

@@ -226,7 +226,10 @@ describe('cost', () => {
     let flip = false;
     /** n answers that each change (one event each), then relay and deliver them all; statements spent. */
     const measure = async (n: number) => {
-      for (let i = 0; i < n; i++) await submitDinner(s, c, 0, (flip = !flip) ? 'DECLINED' : 'ATTENDING');
+      for (let i = 0; i < n; i++) {
+        flip = !flip;
+        await submitDinner(s, c, 0, flip ? 'DECLINED' : 'ATTENDING');
+      }
       const before = s.app.db.statements.count;
       await settle();
       return s.app.db.statements.count - before;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addCollaborator, buildWorld, must, type World } from '../../support/factories.js';
+import { buildWorld, must, type World } from '../../support/factories.js';
 import { errorCode, startServer } from '../../support/harness.js';
 import { rawId, watchOccasion } from '../../support/rows.js';
 

@@ -73,7 +73,7 @@ const groupBy = <T>(xs: T[], key: (x: T) => string) => {
 };
 
 async function loadOccasion(db: Prisma | Tx, occasionId: string) {
-  const installation = await requireRsvpInstallation(db as Tx, occasionId);
+  const installation = await requireRsvpInstallation(db, occasionId);
   // Flat reads joined here: one nested read of households → members → people → tags takes seconds for thousands of guests.
   const [events, households, memberships, alone, tags, actorTags] = await Promise.all([
     db.event.findMany({

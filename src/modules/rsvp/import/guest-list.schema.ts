@@ -1,6 +1,6 @@
 import { OccasionType } from '../../../domains/occasions/occasions.schema.js';
 import { builder } from '../../../kit/builder.js';
-import { canField, inheritedType } from '../../../kit/rules.js';
+import { canField, inheritedType, type InputIdArgs } from '../../../kit/rules.js';
 import { inTransaction } from '../../../kit/transaction.js';
 import { ModuleDependencyError, ValidationError } from '../../../platform/errors.js';
 import { rsvpInstallationTarget } from '../rsvp.targets.js';
@@ -82,7 +82,7 @@ const ImportGuestListPayload = builder.objectRef<GuestListImportResult>('ImportG
 builder.mutationField('importGuestList', (t) =>
   t.field({
     type: ImportGuestListPayload,
-    ...canField('rsvp:manage', 'MODULE_INSTALLATION', async (_p, args, ctx) =>
+    ...canField('rsvp:manage', 'MODULE_INSTALLATION', async (_p, args: InputIdArgs<'occasionId'>, ctx) =>
       rsvpInstallationTarget(ctx, (await ctx.targets.occasion(args.input.occasionId.id)).occasionId),
     ),
     description: `Import a guest list: households, people, contact details, tags and RSVP invitations. Also needs actor:create, actor:update and actor:read_contact. A dry run (the default) reports; an apply imports all rows in one transaction, or nothing when any row has a problem. Re-importing the same file changes nothing.\n\n${FORMAT}`,
