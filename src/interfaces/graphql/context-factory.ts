@@ -10,9 +10,9 @@ import { INTEGRATION_TOKEN_TYP, integrationPrincipalFromToken } from '../integra
 import type { AppServices, Context, LiveConnection } from '../../kit/context.js';
 import { createModuleLoaders } from '../../domains/modules/module-loaders.js';
 import { createTargetLoaders } from '../../kit/targets.js';
+import { isUuid } from '../../kit/ids.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function requestIdFrom(header: string | null | undefined): string {
   return header && REQUEST_ID.test(header) ? header : randomUUID();
@@ -77,7 +77,7 @@ export async function authenticate(app: AppServices, authorization: string | nul
   }
   const sid = claims.sid;
   // Every user access token names its session; one without is not ours to honour.
-  if (typeof sid !== 'string' || !UUID.test(sid)) throw unauthenticated('Access token is invalid.', 'invalid');
+  if (typeof sid !== 'string' || !isUuid(sid)) throw unauthenticated('Access token is invalid.', 'invalid');
   // One read (a join) decides both: the account still exists, and the session was not signed out or revoked.
   const user = await app.db.prisma.user.findUnique({
     where: { id: claims.sub },

@@ -1,5 +1,6 @@
 import type { FormField, Prisma as P } from '../../generated/prisma/client.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
+import { isUuid } from '../../kit/ids.js';
 import { type FieldIssue, ValidationError } from '../../platform/errors.js';
 import { checkValue, isBlank } from './forms.fields.js';
 
@@ -17,8 +18,6 @@ export interface AnswerInput {
   value: unknown;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Current (retiredAt null) versions of a form's questions, in display order. */
 export async function currentFields(db: Prisma | Tx, formId: string): Promise<FormFieldRow[]> {
   return db.formField.findMany({ where: { formId, retiredAt: null }, orderBy: [{ position: 'asc' }, { key: 'asc' }] });
@@ -29,7 +28,7 @@ export async function currentFields(db: Prisma | Tx, formId: string): Promise<Fo
  * A form of another occasion is null exactly like a missing one, so callers leak nothing.
  */
 export async function openForm(db: Prisma | Tx, occasionId: string, formId: string) {
-  if (!UUID.test(formId)) return null;
+  if (!isUuid(formId)) return null;
   return db.form.findFirst({ where: { id: formId, occasionId, archivedAt: null } });
 }
 
@@ -62,7 +61,7 @@ export async function saveFormSubmission(
     throw issuesError([{ path: pathPrefix, message: `Too many answers: this form has ${fields.length} questions.` }]);
 
   const byId = new Map(fields.map((f) => [f.id, f]));
-  const notCurrent = [...new Set(args.answers.map((a) => a.fieldId).filter((id) => !byId.has(id) && UUID.test(id)))];
+  const notCurrent = [...new Set(args.answers.map((a) => a.fieldId).filter((id) => !byId.has(id) && isUuid(id)))];
   // Of the ids that are not current, those of this form are versions a planner has since replaced or removed.
   const retired = new Set(
     notCurrent.length ? (await tx.formField.findMany({ where: { id: { in: notCurrent }, formId }, select: { id: true } })).map((f) => f.id) : [],

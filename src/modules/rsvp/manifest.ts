@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../domains/modules/manifest.js';
+import { parseGlobalIdFor } from '../../kit/ids.js';
 import { ValidationError } from '../../platform/errors.js';
 import { openForm } from '../forms/forms.answers.js';
 import { RSVP_EVENTS } from './rsvp.events.js';
@@ -17,8 +18,7 @@ import * as responsesCsv from './export/responses-csv.schema.js';
 /** A form id as the API hands it out (a Form global id) or as stored (the raw uuid). */
 const formId = z.preprocess((v) => {
   if (typeof v !== 'string') return v;
-  const decoded = Buffer.from(v, 'base64url').toString('utf8');
-  return decoded.startsWith('Form:') ? decoded.slice('Form:'.length) : v;
+  return parseGlobalIdFor('Form', v) ?? v;
 }, z.uuid());
 
 /**
