@@ -53,7 +53,7 @@ async function demoGuestLink(app: App, planner: { id: string; email: string }, o
   if (!inv) return null;
   return app.db.prisma.$transaction((tx) =>
     me.authz.within(tx, async () => {
-      const live = await tx.occasionInvitation.findFirst({ where: { unitActorId: inv.invitationUnitActorId, revokedAt: null } });
+      const live = await tx.guestAccess.findFirst({ where: { unitActorId: inv.invitationUnitActorId, revokedAt: null } });
       const issued = live
         ? await reissueGuestAccess(tx, me, live.id, app.config.guestLinkTemplate)
         : await issueGuestAccess(tx, me, occasionId, { unitActorId: inv.invitationUnitActorId }, app.config.guestLinkTemplate);

@@ -123,7 +123,7 @@ export async function createRsvpInvitation(tx: Tx, caller: Caller, occasionId: s
       responseScope,
       invitedEventIds: events,
       plusOnesAllowed: data.plusOnesAllowed ?? (inst.config as { defaultPlusOnes?: number }).defaultPlusOnes ?? 0,
-      occasionInvitationId: guest?.access.id ?? null,
+      guestAccessId: guest?.access.id ?? null,
     },
   });
   await tx.rsvpResponse.createMany({ data: events.map((eventId) => ({ occasionId, invitationId: invitation.id, eventId, unitActorId: unit.id })) });

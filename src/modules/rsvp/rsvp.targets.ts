@@ -56,9 +56,9 @@ export async function rsvpInvitationTarget(ctx: Context, invitationId: string): 
  * form questions) must be of that occasion: anything else is NOT_FOUND, before
  * any rule or validation could tell a foreign id apart from a missing one.
  */
-export async function assertIdsInOccasion(ctx: Context, occasionId: string, ids: { actors?: string[]; formFields?: string[] }) {
+export async function assertIdsInOccasion(ctx: Context, occasionId: string, ids: { actors?: string[]; formQuestions?: string[] }) {
   for (const id of new Set(ids.actors ?? [])) if ((await ctx.targets.actor(id)).occasionId !== occasionId) throw notFound('Actor');
-  for (const id of new Set(ids.formFields ?? [])) if ((await ctx.targets.formField(id)).occasionId !== occasionId) throw notFound('Form field');
+  for (const id of new Set(ids.formQuestions ?? [])) if ((await ctx.targets.formQuestion(id)).occasionId !== occasionId) throw notFound('Form field');
 }
 
 /** The per-event RSVP settings (deadline, linked form) from the enablement config. */
