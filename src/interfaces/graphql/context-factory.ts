@@ -8,7 +8,7 @@ import { apiError } from '../../platform/errors.js';
 import { ANONYMOUS, type Principal } from '../../platform/principal.js';
 import { INTEGRATION_TOKEN_TYP, integrationPrincipalFromToken } from '../integrations/principal.js';
 import type { AppServices, Context, LiveConnection } from '../../kit/context.js';
-import { createModuleLoaders } from '../../domains/modules/module-loaders.js';
+import { createModuleStateLoaders } from '../../domains/module-platform/module-state.js';
 import { createTargetLoaders } from '../../kit/targets.js';
 import { isUuid } from '../../kit/ids.js';
 
@@ -108,7 +108,7 @@ export function createContext(
     caller: { principal, requestId },
     prisma,
     targets: createTargetLoaders(prisma, app.targets, principal.kind === 'user'),
-    modules: createModuleLoaders(prisma),
+    moduleState: createModuleStateLoaders(prisma),
     log: app.logger,
     sessionUserIds: new Set(),
     credentialExpiresAt: live.credentialExpiresAt ?? null,

@@ -11,7 +11,7 @@ import '../../domains/identity/identity.schema.js';
 import '../../domains/occasions/occasions.schema.js';
 import '../../domains/events/events.schema.js';
 import '../../domains/actors/actors.schema.js';
-import '../../domains/modules/modules.schema.js';
+import '../../domains/module-platform/module-platform.schema.js';
 import '../../domains/permissions/permissions.schema.js';
 import '../../domains/permissions/collaborators.schema.js';
 import '../../domains/audit/audit.schema.js';

@@ -3,9 +3,9 @@ import { ACTOR_EVENTS } from '../../domains/actors/actors.events.js';
 import { EVENT_EVENTS } from '../../domains/events/events.events.js';
 import { GUEST_ACCESS_EVENTS } from '../../domains/guest-access/guest-access.events.js';
 import { IDENTITY_EVENTS } from '../../domains/identity/identity.events.js';
-import type { ModuleRegistry } from '../../domains/modules/manifest.js';
+import type { ModuleRegistry } from '../../domains/module-platform/manifest.js';
 import { moduleRegistry } from '../../modules/registry.js';
-import { MODULE_EVENTS } from '../../domains/modules/modules.events.js';
+import { MODULE_EVENTS } from '../../domains/module-platform/module-platform.events.js';
 import { OCCASION_EVENTS } from '../../domains/occasions/occasions.events.js';
 import { PERMISSION_EVENTS } from '../../domains/permissions/permissions.events.js';
 import type { EventType } from '../../platform/outbox.js';
@@ -43,7 +43,7 @@ export interface CatalogEntry {
   payloadSchema: unknown;
 }
 
-export function buildEventCatalog(modules: ModuleRegistry): Map<string, CatalogEntry> {
+export function buildEventCatalog(registry: ModuleRegistry): Map<string, CatalogEntry> {
   const catalog = new Map<string, CatalogEntry>();
   const add = (e: EventType, source: string) => {
     if (catalog.has(e.type)) throw new Error(`Event type ${e.type} is declared twice (${catalog.get(e.type)!.source} and ${source})`);
@@ -57,7 +57,7 @@ export function buildEventCatalog(modules: ModuleRegistry): Map<string, CatalogE
     });
   };
   for (const e of CORE_EVENTS) add(e, 'core');
-  for (const m of modules.list()) for (const e of m.events) add(e, m.key);
+  for (const m of registry.list()) for (const e of m.events) add(e, m.key);
   return new Map([...catalog.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModule } from '../../domains/modules/manifest.js';
+import { defineModule } from '../../domains/module-platform/manifest.js';
 import { FORM_EVENTS } from './forms.events.js';
 import * as formsTypes from './forms.schema.js';
 import { FORM_TARGETS } from './forms.targets.js';

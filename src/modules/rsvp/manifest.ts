@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModule } from '../../domains/modules/manifest.js';
+import { defineModule } from '../../domains/module-platform/manifest.js';
 import { parseGlobalIdFor } from '../../kit/ids.js';
 import { ValidationError } from '../../platform/errors.js';
 import { openForm } from '../forms/forms.answers.js';

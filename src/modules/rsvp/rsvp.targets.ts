@@ -1,6 +1,6 @@
 import type { Target } from '../../kit/authorization.js';
 import { defineTarget, type TargetLoader } from '../../kit/targets.js';
-import { moduleNotEnabled } from '../../domains/modules/modules.service.js';
+import { moduleNotEnabled } from '../../domains/module-platform/module-platform.service.js';
 import type { Context } from '../../kit/context.js';
 import { notFound } from '../../platform/errors.js';
 
@@ -27,21 +27,21 @@ export const RSVP_TARGETS = {
  * is itself RSVP information).
  */
 export async function rsvpEventTarget(ctx: Context, event: { id: string; occasionId: string }, action: string): Promise<Target> {
-  const en = await ctx.modules.enablement(event.id, 'rsvp');
+  const en = await ctx.moduleState.enablement(event.id, 'rsvp');
   // An event of another occasion than the one asked about is NOT_FOUND, like any foreign id.
   if (en) {
     if (en.occasionId !== event.occasionId) throw notFound('Event');
     return { occasionId: en.occasionId, eventId: en.eventId, installationId: en.installationId, enablementId: en.id };
   }
   if ((await ctx.targets.event(event.id)).occasionId !== event.occasionId) throw notFound('Event');
-  const inst = await ctx.modules.installation(event.occasionId, 'rsvp');
+  const inst = await ctx.moduleState.installation(event.occasionId, 'rsvp');
   await ctx.authz.assert(action, { occasionId: event.occasionId, eventId: event.id, ...(inst ? { installationId: inst.id } : {}) }, 'Event');
   throw moduleNotEnabled('rsvp');
 }
 
 /** RSVP data spanning events (an invitation): the installation. */
 export async function rsvpInstallationTarget(ctx: Context, occasionId: string): Promise<Target> {
-  const inst = await ctx.modules.installation(occasionId, 'rsvp');
+  const inst = await ctx.moduleState.installation(occasionId, 'rsvp');
   return { occasionId, ...(inst ? { installationId: inst.id } : {}) };
 }
 

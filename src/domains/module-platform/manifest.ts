@@ -7,8 +7,8 @@ import type { RoleDefinition } from '../permissions/actions.js';
 
 declare module '../../kit/context.js' {
   interface AppServices {
-    /** Every module this server ships (src/modules/registry.ts). */
-    modules: ModuleRegistry;
+    /** Every module this server ships (src/modules/registry.ts); where each is installed is `ctx.moduleState`. */
+    moduleRegistry: ModuleRegistry;
   }
 }
 
@@ -44,7 +44,7 @@ export interface ModuleManifest {
   /** Work the module does inside the transaction of other domains' events (event type → reaction). */
   reactions?: Record<string, Reaction>;
   /**
-   * Its GraphQL files (`import * as x from './x.schema.js'`). Importing a
+   * Its GraphQL files (`import * as x from '../modules/x.schema.js'`). Importing a
    * schema file registers its types on the kit's builder; listing them here is
    * what brings them into the API (interfaces/graphql/schema.ts reads them from
    * the registry), so the manifest shows everything a module adds.

@@ -5,7 +5,7 @@ import { recordEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
 import { revokeGrantsScopedTo } from '../permissions/grant-guard.js';
 import { installedDependents, missingDependencies, type ModuleRegistry } from './manifest.js';
-import { moduleConfigured, moduleDisabled, moduleEnabled, moduleInstalled, moduleUninstalled } from './modules.events.js';
+import { moduleConfigured, moduleDisabled, moduleEnabled, moduleInstalled, moduleUninstalled } from './module-platform.events.js';
 
 function manifestOf(registry: ModuleRegistry, key: string) {
   const m = registry.get(key);
