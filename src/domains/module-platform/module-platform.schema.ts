@@ -166,7 +166,9 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: EnableModuleInput, required: true }) },
     errors: { types: [ValidationError, ModuleDependencyError] },
     resolve: async (_r, { input }, ctx) => ({
-      enablement: await inTransaction(ctx, (tx) => enableModule(tx, ctx.caller, ctx.app.moduleRegistry, input.eventId.id, input.moduleKey, input.config)),
+      enablement: await inTransaction(ctx, (tx) =>
+        enableModule(tx, ctx.caller, ctx.app.moduleRegistry, input.eventId.id, input.moduleKey, input.config),
+      ),
     }),
   }),
   disableModule: t.field({
