@@ -4,12 +4,12 @@ import { recordAudit } from '../../platform/audit.js';
 import { randomToken, sha256 } from '../../platform/crypto.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound } from '../../platform/errors.js';
-import { recordEvent, recordEvents } from '../../platform/outbox.js';
+import { recordBusinessEvent, recordBusinessEvents } from '../../platform/outbox.js';
 import { GUEST_LINK_TOKEN } from '../../platform/config.js';
 import { actorIdOf, type Caller, type Principal } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import { GuestLinkLiveError, type LiveLinkChoice } from './guest-access.errors.js';
-import { guestAccessIssued, guestAccessRevoked } from './guest-access.events.js';
+import { guestAccessIssued, guestAccessRevoked } from './guest-access.business-events.js';
 
 export const GUEST_TOKEN_PREFIX = 'tovg_';
 /** Guest links are looked at on phones days apart; touching last-used on every request would be a write per read. */
@@ -70,7 +70,7 @@ export async function issueGuestAccess(
     target: { type: 'GuestAccess', id: access.id },
     after: { ...access, tokenHash: undefined, replacesId: replaces?.id ?? null },
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     guestAccessIssued,
@@ -111,7 +111,7 @@ export async function issueGuestAccessBulk(tx: Tx, caller: Caller, occasionId: s
     target: { type: 'Occasion', id: occasionId },
     after: { issued: issued.map((i) => ({ guestAccessId: i.id, unitActorId: i.unitActorId })) },
   });
-  await recordEvents(
+  await recordBusinessEvents(
     tx,
     caller,
     guestAccessIssued,
@@ -143,7 +143,7 @@ export async function revokeGuestAccess(tx: Tx, caller: Caller, id: string) {
     before: { ...before, tokenHash: undefined },
     after: { ...after, tokenHash: undefined },
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     guestAccessRevoked,

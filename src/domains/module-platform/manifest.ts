@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Tx } from '../../platform/db/client.js';
-import { reactInTransaction, type EventType, type Reaction } from '../../platform/outbox.js';
+import { reactInTransaction, type BusinessEventType, type Reaction } from '../../platform/outbox.js';
 import type { LivePublisher } from '../../kit/live.js';
 import type { TargetDefinitions } from '../../kit/targets.js';
 import type { RoleDefinition } from '../permissions/actions.js';
@@ -39,8 +39,8 @@ export interface ModuleManifest {
    * transaction; throws ValidationError with paths under `input.config`.
    */
   checkEventConfig?(tx: Tx, ctx: { occasionId: string; eventId: string }, config: Record<string, unknown>): Promise<void>;
-  /** Its business events, with payload schemas: they join the event catalog (webhooks, outbox). */
-  events: EventType[];
+  /** Its business events (`*.business-events.ts`), with payload schemas: they join the event catalog (webhooks, outbox). */
+  businessEvents: BusinessEventType[];
   /** Work the module does inside the transaction of other domains' events (event type → reaction). */
   reactions?: Record<string, Reaction>;
   /**

@@ -3,12 +3,21 @@ import type { FormQuestion } from '../../generated/prisma/client.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, ModuleDependencyError, notFound, ValidationError } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import { currentQuestions } from './forms.answers.js';
-import { formArchived, formCreated, formUpdated } from './forms.events.js';
-import { CHOICE_TYPES, FORM_APPLIES_TO, MAX_QUESTIONS, newQuestion, optionIssues, optionsOf, questionParts, type FormOption } from './forms.questions.js';
+import { formArchived, formCreated, formUpdated } from './forms.business-events.js';
+import {
+  CHOICE_TYPES,
+  FORM_APPLIES_TO,
+  MAX_QUESTIONS,
+  newQuestion,
+  optionIssues,
+  optionsOf,
+  questionParts,
+  type FormOption,
+} from './forms.questions.js';
 
 const createInput = z
   .object({
@@ -74,7 +83,7 @@ async function recordQuestionChange(
     scope: { installationId, formId: question.formId },
     ...snapshots,
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     formUpdated,
@@ -113,7 +122,7 @@ export async function createForm(tx: Tx, caller: Caller, occasionId: string, inp
     scope: { installationId: inst.id },
     after: form,
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     formCreated,
@@ -214,6 +223,6 @@ export async function archiveForm(tx: Tx, caller: Caller, formId: string) {
     before,
     after,
   });
-  await recordEvent(tx, caller, formArchived, { occasionId: before.occasionId, formId }, { occasionId: before.occasionId });
+  await recordBusinessEvent(tx, caller, formArchived, { occasionId: before.occasionId, formId }, { occasionId: before.occasionId });
   return after;
 }

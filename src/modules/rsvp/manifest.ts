@@ -3,7 +3,7 @@ import { defineModule } from '../../domains/module-platform/manifest.js';
 import { parseGlobalIdFor } from '../../kit/ids.js';
 import { ValidationError } from '../../platform/errors.js';
 import { openForm } from '../forms/forms.answers.js';
-import { RSVP_EVENTS } from './rsvp.events.js';
+import { RSVP_BUSINESS_EVENTS } from './rsvp.events.js';
 import { RSVP_REACTIONS } from './rsvp.reactions.js';
 import { publishRsvpSummaries } from './rsvp.live.js';
 import { RSVP_TARGETS } from './rsvp.targets.js';
@@ -86,7 +86,7 @@ export const rsvpManifest = defineModule({
         { path: 'input.config.linkedFormId', message: 'No open form with this id in this occasion.' },
       ]);
   },
-  events: RSVP_EVENTS,
+  businessEvents: RSVP_BUSINESS_EVENTS,
   reactions: RSVP_REACTIONS,
   schema: [rsvpTypes, rsvpSubscriptions, rsvpPlanner, rsvpGuest, rsvpCatering, guestListImport, responsesCsv],
   live: [publishRsvpSummaries],
