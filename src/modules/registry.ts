@@ -1,4 +1,4 @@
-import { createModuleRegistry } from '../domains/modules/manifest.js';
+import { createModuleRegistry } from '../domains/module-platform/manifest.js';
 import { createActionRegistry } from '../domains/permissions/actions.js';
 import { formsManifest } from './forms/manifest.js';
 import { rsvpManifest } from './rsvp/manifest.js';

@@ -3,11 +3,11 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { notFound, ValidationError } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import { revokeGrantsScopedTo } from '../permissions/grant-guard.js';
 import type { Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
-import { eventCreated, eventDeleted, eventUpdated } from './events.events.js';
+import { eventCreated, eventDeleted, eventUpdated } from './events.business-events.js';
 
 export const EVENT_VISIBILITIES = ['PUBLIC', 'PRIVATE'] as const;
 
@@ -47,7 +47,7 @@ export async function createEvent(tx: Tx, caller: Caller, occasionId: string, in
     scope: { eventId: event.id },
     after: event,
   });
-  await recordEvent(tx, caller, eventCreated, { occasionId, eventId: event.id, name: event.name }, { occasionId, eventId: event.id });
+  await recordBusinessEvent(tx, caller, eventCreated, { occasionId, eventId: event.id, name: event.name }, { occasionId, eventId: event.id });
   return event;
 }
 
@@ -67,7 +67,7 @@ export async function updateEvent(tx: Tx, caller: Caller, id: string, input: unk
     before,
     after,
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     eventUpdated,
@@ -92,6 +92,6 @@ export async function deleteEvent(tx: Tx, caller: Caller, id: string) {
     scope: { eventId: id },
     before,
   });
-  await recordEvent(tx, caller, eventDeleted, { occasionId: before.occasionId, eventId: id }, { occasionId: before.occasionId, eventId: id });
+  await recordBusinessEvent(tx, caller, eventDeleted, { occasionId: before.occasionId, eventId: id }, { occasionId: before.occasionId, eventId: id });
   return before;
 }

@@ -13,8 +13,7 @@ import { ErrorInterface } from '../../kit/common.schema.js';
 
 const GuestAccessStatus = builder.enumType('GuestAccessStatus', { values: ['ACTIVE', 'REVOKED', 'EXPIRED'] as const });
 
-export const GuestAccessType = builder.prismaNode('OccasionInvitation', {
-  name: 'GuestAccess',
+export const GuestAccessType = builder.prismaNode('GuestAccess', {
   id: { field: 'id' },
   ...canType('guest:read', 'OCCASION', (a: { occasionId: string }) => ({ occasionId: a.occasionId })),
   description: 'A guest link for one invitation unit. The token itself is shown only when issued.',

@@ -4,9 +4,9 @@ import { recordAudit } from '../../platform/audit.js';
 import { DUMMY_PASSWORD_HASH, type PasswordHasher, randomToken, sha256 } from '../../platform/crypto.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, InvalidCredentialsError, InvalidTokenError, type RateLimitedError, ValidationError } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
-import { accountDeleted } from './identity.events.js';
+import { accountDeleted } from './identity.business-events.js';
 import { PASSWORD_MAX_LENGTH, passwordProblem } from './password-policy.js';
 import type { TokenService } from './tokens.js';
 
@@ -241,6 +241,7 @@ export async function deleteAccount(tx: Tx, caller: Caller, userId: string): Pro
   await tx.actor.updateMany({ where: { userId }, data: { userId: null } });
   await recordAudit(tx, caller, { action: 'identity:delete_account', target: { type: 'User', id: userId } });
   // Each occasion learns its participant lost access (live subscriptions re-check, webhooks can tell partners).
-  for (const a of actors) await recordEvent(tx, caller, accountDeleted, { occasionId: a.occasionId, actorId: a.id }, { occasionId: a.occasionId });
+  for (const a of actors)
+    await recordBusinessEvent(tx, caller, accountDeleted, { occasionId: a.occasionId, actorId: a.id }, { occasionId: a.occasionId });
   return { revokedFamilyIds: live.map((r) => r.familyId) };
 }

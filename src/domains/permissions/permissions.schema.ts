@@ -6,7 +6,7 @@ import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
 import { ActorType } from '../actors/actors.schema.js';
 import { EventType } from '../events/events.schema.js';
-import { ModuleEnablementType, ModuleInstallationType, RoleInfo } from '../modules/modules.schema.js';
+import { ModuleEnablementType, ModuleInstallationType, RoleInfo } from '../module-platform/module-platform.schema.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
 import { grantActions, grantIsLive, type GrantRow } from './grant-match.js';
 import { explainAccess, type Explanation, grantAccess, resolveScope, revokeAccess, type ScopeInput } from './permissions.service.js';

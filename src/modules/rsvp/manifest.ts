@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { defineModule } from '../../domains/modules/manifest.js';
+import { defineModule } from '../../domains/module-platform/manifest.js';
+import { parseGlobalIdFor } from '../../kit/ids.js';
 import { ValidationError } from '../../platform/errors.js';
 import { openForm } from '../forms/forms.answers.js';
-import { RSVP_EVENTS } from './rsvp.events.js';
+import { RSVP_BUSINESS_EVENTS } from './rsvp.events.js';
 import { RSVP_REACTIONS } from './rsvp.reactions.js';
 import { publishRsvpSummaries } from './rsvp.live.js';
 import { RSVP_TARGETS } from './rsvp.targets.js';
@@ -18,8 +19,7 @@ import * as responsesCsv from './export/responses-csv.schema.js';
 /** A form id as the API hands it out (a Form global id) or as stored (the raw uuid). */
 const formId = z.preprocess((v) => {
   if (typeof v !== 'string') return v;
-  const decoded = Buffer.from(v, 'base64url').toString('utf8');
-  return decoded.startsWith('Form:') ? decoded.slice('Form:'.length) : v;
+  return parseGlobalIdFor('Form', v) ?? v;
 }, z.uuid());
 
 /**
@@ -87,7 +87,7 @@ export const rsvpManifest = defineModule({
         { path: 'input.config.linkedFormId', message: 'No open form with this id in this occasion.' },
       ]);
   },
-  events: RSVP_EVENTS,
+  businessEvents: RSVP_BUSINESS_EVENTS,
   reactions: RSVP_REACTIONS,
   schema: [rsvpTypes, rsvpSubscriptions, rsvpPlanner, rsvpGuest, rsvpCatering, guestListImport, responsesCsv],
   live: [publishRsvpSummaries],

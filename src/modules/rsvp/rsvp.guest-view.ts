@@ -32,7 +32,7 @@ export async function guestView(db: Prisma | Tx, guest: Guest) {
     formIds.length
       ? db.form.findMany({
           where: { id: { in: formIds }, occasionId: guest.occasionId, archivedAt: null },
-          include: { fields: { where: { retiredAt: null }, orderBy: [{ position: 'asc' }, { key: 'asc' }] } },
+          include: { questions: { where: { retiredAt: null }, orderBy: [{ position: 'asc' }, { key: 'asc' }] } },
         })
       : [],
     submissionIds.length ? db.formAnswer.findMany({ where: { submissionId: { in: submissionIds } }, orderBy: { id: 'asc' } }) : [],

@@ -31,10 +31,10 @@ const GuestPersonType = builder.objectRef<UnitPerson>('GuestPerson').implement({
   }),
 });
 
-const GuestAnswerType = builder.objectRef<{ fieldId: string; actorId: string; value: unknown }>('GuestAnswer').implement({
+const GuestAnswerType = builder.objectRef<{ questionId: string; actorId: string; value: unknown }>('GuestAnswer').implement({
   ...inheritedType,
   fields: (t) => ({
-    questionId: t.id({ ...inheritedType, description: 'The question version answered.', resolve: (a) => encodeGlobalID('FormField', a.fieldId) }),
+    questionId: t.id({ ...inheritedType, description: 'The question version answered.', resolve: (a) => encodeGlobalID('FormField', a.questionId) }),
     actorId: t.id({ ...inheritedType, resolve: (a) => encodeGlobalID('Actor', a.actorId) }),
     value: t.expose('value', { type: 'JSON', ...inheritedType }),
   }),
@@ -72,7 +72,7 @@ const GuestEventType = builder.objectRef<GuestEventView>('GuestEvent').implement
       description: 'HOUSEHOLD: answer once; PERSON: answer for each person attending.',
       resolve: (v) => v.form?.appliesTo ?? null,
     }),
-    questions: t.field({ type: [FormQuestionType], ...inheritedType, resolve: (v) => v.form?.fields ?? [] }),
+    questions: t.field({ type: [FormQuestionType], ...inheritedType, resolve: (v) => v.form?.questions ?? [] }),
     response: t.field({ type: GuestResponseType, ...inheritedType, resolve: (v) => v }),
   }),
 });

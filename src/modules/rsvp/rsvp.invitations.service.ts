@@ -6,7 +6,7 @@ import { recordAudit } from '../../platform/audit.js';
 import { bulkInsert } from '../../platform/db/bulk-insert.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, ModuleDependencyError, notFound, ValidationError } from '../../platform/errors.js';
-import { recordEvent, recordEvents } from '../../platform/outbox.js';
+import { recordBusinessEvent, recordBusinessEvents } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import { rsvpInvitationCreated, rsvpInvitationDeleted, rsvpInvitationUpdated } from './rsvp.events.js';
@@ -123,12 +123,12 @@ export async function createRsvpInvitation(tx: Tx, caller: Caller, occasionId: s
       responseScope,
       invitedEventIds: events,
       plusOnesAllowed: data.plusOnesAllowed ?? (inst.config as { defaultPlusOnes?: number }).defaultPlusOnes ?? 0,
-      occasionInvitationId: guest?.access.id ?? null,
+      guestAccessId: guest?.access.id ?? null,
     },
   });
   await tx.rsvpResponse.createMany({ data: events.map((eventId) => ({ occasionId, invitationId: invitation.id, eventId, unitActorId: unit.id })) });
   await recordAudit(tx, caller, { action: 'rsvp:manage', occasionId, target: { type: 'RsvpInvitation', id: invitation.id }, after: invitation });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     rsvpInvitationCreated,
@@ -182,7 +182,7 @@ export async function createRsvpInvitationsFromHouseholds(tx: Tx, caller: Caller
     target: { type: 'Occasion', id: occasionId },
     after: { invited: rows.map((r) => r.invitationUnitActorId), eventIds: events, plusOnesAllowed },
   });
-  await recordEvents(
+  await recordBusinessEvents(
     tx,
     caller,
     rsvpInvitationCreated,
@@ -230,7 +230,7 @@ export async function updateRsvpInvitation(tx: Tx, caller: Caller, id: string, i
   });
   const changed = Object.keys(data);
   await recordAudit(tx, caller, { action: 'rsvp:manage', occasionId: before.occasionId, target: { type: 'RsvpInvitation', id }, before, after });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     rsvpInvitationUpdated,
@@ -251,7 +251,7 @@ export async function deleteRsvpInvitation(tx: Tx, caller: Caller, id: string) {
   if (!before) throw notFound('RSVP invitation');
   await tx.rsvpInvitation.delete({ where: { id } });
   await recordAudit(tx, caller, { action: 'rsvp:manage', occasionId: before.occasionId, target: { type: 'RsvpInvitation', id }, before });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     rsvpInvitationDeleted,
@@ -302,7 +302,7 @@ function insertPendingResponses(tx: Tx, occasionId: string, rows: { invitationId
   );
 }
 
-/** Outbox rows per recordEvents call (one createMany, a parameter per cell): well under PostgreSQL's 65,535. */
+/** Outbox rows per recordBusinessEvents call (one createMany, a parameter per cell): well under PostgreSQL's 65,535. */
 const BATCH = 1000;
 const batches = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / BATCH) }, (_, i) => xs.slice(i * BATCH, (i + 1) * BATCH));
 
@@ -354,7 +354,7 @@ export async function insertRsvpInvitations(tx: Tx, caller: Caller, occasionId: 
     payload: { occasionId, invitationId: r.id, unitActorId: r.invitationUnitActorId, eventIds: r.invitedEventIds },
     occasionId,
   }));
-  for (const b of batches(events)) await recordEvents(tx, caller, rsvpInvitationCreated, b);
+  for (const b of batches(events)) await recordBusinessEvents(tx, caller, rsvpInvitationCreated, b);
   return rows.map((r) => r.id);
 }
 
@@ -395,7 +395,7 @@ export async function extendRsvpInvitations(
     },
     occasionId,
   }));
-  for (const b of batches(events)) await recordEvents(tx, caller, rsvpInvitationUpdated, b);
+  for (const b of batches(events)) await recordBusinessEvents(tx, caller, rsvpInvitationUpdated, b);
 }
 
 /**

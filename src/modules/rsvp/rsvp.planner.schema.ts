@@ -468,7 +468,7 @@ builder.mutationFields((t) => ({
         actors: input.responses.flatMap((r) =>
           [...(r.participantIds ?? []), ...(r.answers ?? []).flatMap((a) => (a.actorId ? [a.actorId] : []))].map((x) => x.id),
         ),
-        formFields: input.responses.flatMap((r) => (r.answers ?? []).map((a) => a.fieldId.id)),
+        formQuestions: input.responses.flatMap((r) => (r.answers ?? []).map((a) => a.fieldId.id)),
       });
       for (const r of input.responses.slice(1))
         await ctx.authz.assert('rsvp:override', await rsvpEventTarget(ctx, { id: r.eventId.id, occasionId }, 'rsvp:override'), 'Event');

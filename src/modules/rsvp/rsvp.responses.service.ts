@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { notFound, ValidationError } from '../../platform/errors.js';
-import { type EventType, recordEvent } from '../../platform/outbox.js';
+import { type BusinessEventType, recordBusinessEvent } from '../../platform/outbox.js';
 import { actorIdOf, type Caller, principalId } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import { saveFormSubmission } from '../forms/forms.answers.js';
@@ -218,7 +218,7 @@ async function applyChanges(tx: Tx, caller: Caller, inv: InvitationWithPeople, c
         },
       });
     }
-    const event: EventType | null = overriding ? rsvpOverridden : before.status === 'PENDING' ? rsvpSubmitted : touched ? rsvpUpdated : null;
+    const event: BusinessEventType | null = overriding ? rsvpOverridden : before.status === 'PENDING' ? rsvpSubmitted : touched ? rsvpUpdated : null;
     if (event) {
       const payload = {
         occasionId: inv.occasionId,
@@ -230,7 +230,7 @@ async function applyChanges(tx: Tx, caller: Caller, inv: InvitationWithPeople, c
         headcount: after.headcount,
         ...(overriding ? { reason: opts.reason ?? null, source: opts.source as OverrideSource, integrationId } : {}),
       };
-      await recordEvent(tx, caller, event, payload, { occasionId: inv.occasionId, eventId: after.eventId });
+      await recordBusinessEvent(tx, caller, event, payload, { occasionId: inv.occasionId, eventId: after.eventId });
     }
     results.push({ before, after });
   }

@@ -69,7 +69,7 @@ builder.prismaObjectFields(EventType, (t) => ({
     description: 'RSVP settings of this event; MODULE_NOT_ENABLED where RSVP is off.',
     ...canField('rsvp:view', 'MODULE_ENABLEMENT', (e: { id: string; occasionId: string }, _a, ctx) => rsvpEventTarget(ctx, e, 'rsvp:view')),
     resolve: async (e, _a, ctx) => {
-      const en = (await ctx.modules.enablement(e.id, 'rsvp'))!;
+      const en = (await ctx.moduleState.enablement(e.id, 'rsvp'))!;
       const cfg = en.config as RsvpEventConfig;
       return { eventId: e.id, deadline: deadlineOf(cfg), linkedFormId: cfg.linkedFormId ?? null, config: en.config };
     },

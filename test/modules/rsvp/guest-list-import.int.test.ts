@@ -150,7 +150,7 @@ describe('importGuestList: apply', () => {
       responseScope: 'HOUSEHOLD',
       primaryActorId: dana.id,
       invitedEventIds: [e1, e2],
-      occasionInvitationId: null,
+      guestAccessId: null,
     });
     expect(cohen.rsvpUnitOf[0]!.responses.map((x) => [x.eventId, x.status]).sort()).toEqual(
       [

@@ -1,11 +1,11 @@
 import { recordAudit } from '../../platform/audit.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { apiError, ConflictError, ModuleDependencyError, notFound, ValidationError } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
 import { revokeGrantsScopedTo } from '../permissions/grant-guard.js';
 import { installedDependents, missingDependencies, type ModuleRegistry } from './manifest.js';
-import { moduleConfigured, moduleDisabled, moduleEnabled, moduleInstalled, moduleUninstalled } from './modules.events.js';
+import { moduleConfigured, moduleDisabled, moduleEnabled, moduleInstalled, moduleUninstalled } from './module-platform.business-events.js';
 
 function manifestOf(registry: ModuleRegistry, key: string) {
   const m = registry.get(key);
@@ -47,7 +47,7 @@ export async function installModule(tx: Tx, caller: Caller, registry: ModuleRegi
     scope: { installationId: inst.id },
     after: inst,
   });
-  await recordEvent(tx, caller, moduleInstalled, { occasionId, moduleKey: key, installationId: inst.id, version: m.version }, { occasionId });
+  await recordBusinessEvent(tx, caller, moduleInstalled, { occasionId, moduleKey: key, installationId: inst.id, version: m.version }, { occasionId });
   return inst;
 }
 
@@ -67,7 +67,7 @@ export async function configureModule(tx: Tx, caller: Caller, registry: ModuleRe
     before,
     after,
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     moduleConfigured,
@@ -100,7 +100,7 @@ export async function uninstallModule(tx: Tx, caller: Caller, registry: ModuleRe
     scope: { installationId },
     before,
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     moduleUninstalled,
@@ -134,7 +134,7 @@ export async function enableModule(tx: Tx, caller: Caller, registry: ModuleRegis
     before,
     after,
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     moduleEnabled,
@@ -157,7 +157,7 @@ export async function disableModule(tx: Tx, caller: Caller, eventId: string, key
     scope,
     before,
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     moduleDisabled,

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { defineEvent } from '../../platform/outbox.js';
+import { defineBusinessEvent } from '../../platform/outbox.js';
 
 const base = z.object({ occasionId: z.uuid(), formId: z.uuid() });
 
-export const formCreated = defineEvent({
+export const formCreated = defineBusinessEvent({
   type: 'form.created',
   description: 'A planner created a form of questions for guests.',
   payload: base.extend({ appliesTo: z.enum(['HOUSEHOLD', 'PERSON']), fieldKeys: z.array(z.string()) }),
   requiredAction: 'forms:view',
 });
-export const formUpdated = defineEvent({
+export const formUpdated = defineBusinessEvent({
   type: 'form.updated',
   description: 'A question was added, changed (a new version of it) or removed.',
   payload: base.extend({
@@ -21,11 +21,11 @@ export const formUpdated = defineEvent({
   }),
   requiredAction: 'forms:view',
 });
-export const formArchived = defineEvent({
+export const formArchived = defineBusinessEvent({
   type: 'form.archived',
   description: 'A form was archived: it can no longer be linked or answered.',
   payload: base,
   requiredAction: 'forms:view',
 });
 
-export const FORM_EVENTS = [formCreated, formUpdated, formArchived];
+export const FORM_BUSINESS_EVENTS = [formCreated, formUpdated, formArchived];

@@ -1,25 +1,25 @@
 import { z } from 'zod';
-import { defineEvent } from '../../platform/outbox.js';
+import { defineBusinessEvent } from '../../platform/outbox.js';
 
 const base = z.object({ occasionId: z.uuid(), eventId: z.uuid() });
 
-export const eventCreated = defineEvent({
+export const eventCreated = defineBusinessEvent({
   type: 'event.created',
   description: 'An event was added to the occasion.',
   payload: base.extend({ name: z.string() }),
   requiredAction: 'event:read',
 });
-export const eventUpdated = defineEvent({
+export const eventUpdated = defineBusinessEvent({
   type: 'event.updated',
   description: 'An event’s time, place, audience or settings changed.',
   payload: base.extend({ changed: z.array(z.string()) }),
   requiredAction: 'event:read',
 });
-export const eventDeleted = defineEvent({
+export const eventDeleted = defineBusinessEvent({
   type: 'event.deleted',
   description: 'An event was removed.',
   payload: base,
   requiredAction: 'event:read',
 });
 
-export const EVENT_EVENTS = [eventCreated, eventUpdated, eventDeleted];
+export const EVENT_BUSINESS_EVENTS = [eventCreated, eventUpdated, eventDeleted];

@@ -1,25 +1,25 @@
 import { z } from 'zod';
-import { defineEvent } from '../../platform/outbox.js';
+import { defineBusinessEvent } from '../../platform/outbox.js';
 
 const base = z.object({ occasionId: z.uuid() });
 
-export const occasionCreated = defineEvent({
+export const occasionCreated = defineBusinessEvent({
   type: 'occasion.created',
   description: 'A planner created an occasion.',
   payload: base.extend({ name: z.string(), kind: z.string() }),
   requiredAction: 'occasion:read',
 });
-export const occasionUpdated = defineEvent({
+export const occasionUpdated = defineBusinessEvent({
   type: 'occasion.updated',
   description: 'Occasion settings changed.',
   payload: base.extend({ changed: z.array(z.string()) }),
   requiredAction: 'occasion:read',
 });
-export const occasionDeleted = defineEvent({
+export const occasionDeleted = defineBusinessEvent({
   type: 'occasion.deleted',
   description: 'The owner deleted the occasion.',
   payload: base,
   requiredAction: 'occasion:read',
 });
 
-export const OCCASION_EVENTS = [occasionCreated, occasionUpdated, occasionDeleted];
+export const OCCASION_BUSINESS_EVENTS = [occasionCreated, occasionUpdated, occasionDeleted];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineEvent } from '../../platform/outbox.js';
+import { defineBusinessEvent } from '../../platform/outbox.js';
 
-export const accessGranted = defineEvent({
+export const accessGranted = defineBusinessEvent({
   type: 'access.granted',
   description: 'A grant was added.',
   payload: z.object({
@@ -16,23 +16,23 @@ export const accessGranted = defineEvent({
   }),
   requiredAction: 'access:read',
 });
-export const accessRevoked = defineEvent({
+export const accessRevoked = defineBusinessEvent({
   type: 'access.revoked',
   description: 'A grant was revoked.',
   payload: z.object({ occasionId: z.uuid(), grantId: z.uuid() }),
   requiredAction: 'access:read',
 });
-export const collaboratorInvited = defineEvent({
+export const collaboratorInvited = defineBusinessEvent({
   type: 'collaborator.invited',
   description: 'A co-planner, helper or vendor contact was invited by email.',
   payload: z.object({ occasionId: z.uuid(), invitationId: z.uuid(), actorId: z.uuid(), role: z.string() }),
   requiredAction: 'access:read',
 });
-export const collaboratorJoined = defineEvent({
+export const collaboratorJoined = defineBusinessEvent({
   type: 'collaborator.joined',
   description: 'An invited collaborator accepted and is now linked to their actor.',
   payload: z.object({ occasionId: z.uuid(), invitationId: z.uuid(), actorId: z.uuid(), userId: z.uuid() }),
   requiredAction: 'access:read',
 });
 
-export const PERMISSION_EVENTS = [accessGranted, accessRevoked, collaboratorInvited, collaboratorJoined];
+export const PERMISSION_BUSINESS_EVENTS = [accessGranted, accessRevoked, collaboratorInvited, collaboratorJoined];

@@ -4,8 +4,8 @@ import type { Prisma } from '../../platform/db/client.js';
 
 declare module '../../kit/context.js' {
   interface Context {
-    /** Module installations and enablements, batched per request. */
-    modules: ModuleLoaders;
+    /** Where modules are installed and enabled, batched per request (the registry of shipped modules is `app.moduleRegistry`). */
+    moduleState: ModuleStateLoaders;
   }
 }
 
@@ -21,7 +21,7 @@ export interface EnablementRow {
  * Where a module is installed and enabled, batched per request: module fields
  * on a list of events ask once for all of them.
  */
-export function createModuleLoaders(prisma: Prisma) {
+export function createModuleStateLoaders(prisma: Prisma) {
   const enablements = new DataLoader<string, EnablementRow | null>(async (keys) => {
     const pairs = keys.map((k) => k.split('|') as [string, string]);
     const rows = await prisma.moduleEnablement.findMany({
@@ -45,4 +45,4 @@ export function createModuleLoaders(prisma: Prisma) {
     installation: (occasionId: string, moduleKey: string) => installations.load(`${occasionId}|${moduleKey}`),
   };
 }
-export type ModuleLoaders = ReturnType<typeof createModuleLoaders>;
+export type ModuleStateLoaders = ReturnType<typeof createModuleStateLoaders>;

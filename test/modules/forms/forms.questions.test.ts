@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkValue, isBlank, newField, optionIssues } from '../../../src/modules/forms/forms.fields.js';
+import { checkValue, isBlank, newQuestion, optionIssues } from '../../../src/modules/forms/forms.questions.js';
 
 const options = [
   { value: 'fish', label: 'Fish' },
@@ -58,7 +58,7 @@ describe('field definitions', () => {
       { path: ['options', 2, 'value'], message: 'Option value "veg" is used twice.' },
     ]);
     expect(
-      newField.safeParse({
+      newQuestion.safeParse({
         key: 'm',
         label: 'M',
         type: 'MULTI_CHOICE',
@@ -68,7 +68,7 @@ describe('field definitions', () => {
   });
 
   it('keys are 1–40 lowercase letters, digits and _, starting with a letter', () => {
-    const key = (k: string) => newField.safeParse({ key: k, label: 'L', type: 'TEXT' }).success;
+    const key = (k: string) => newQuestion.safeParse({ key: k, label: 'L', type: 'TEXT' }).success;
     expect(['a', 'meal_choice', 'q2', 'a'.repeat(40)].map(key)).toEqual([true, true, true, true]);
     expect(['', 'Meal', '2q', '_a', 'a-b', 'a'.repeat(41)].map(key)).toEqual([false, false, false, false, false, false]);
   });

@@ -6,7 +6,7 @@ import { ConflictError, ModuleDependencyError, ValidationError } from '../../pla
 import { EventType } from '../events/events.schema.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
 import type { ModuleManifest } from './manifest.js';
-import { configureModule, disableModule, enableModule, installModule, uninstallModule } from './modules.service.js';
+import { configureModule, disableModule, enableModule, installModule, uninstallModule } from './module-platform.service.js';
 
 const NamedAction = builder.objectRef<{ name: string; description: string }>('ActionInfo').implement({
   ...inheritedType,
@@ -53,7 +53,7 @@ export const ModuleInstallationType = builder.prismaNode('ModuleInstallation', {
     version: t.exposeString('version'),
     config: t.expose('config', { type: 'JSON' }),
     installedAt: t.expose('installedAt', { type: 'DateTime' }),
-    module: t.field({ type: ModuleType, nullable: true, resolve: (i, _a, ctx) => ctx.app.modules.get(i.moduleKey) ?? null }),
+    module: t.field({ type: ModuleType, nullable: true, resolve: (i, _a, ctx) => ctx.app.moduleRegistry.get(i.moduleKey) ?? null }),
     // Joined into the installation's query; private events the caller is not granted at are dropped, not refused item by item.
     enablements: t.field({
       type: [ModuleEnablementType],
@@ -86,7 +86,7 @@ builder.queryField('availableModules', (t) =>
     type: [ModuleType],
     ...authenticatedField,
     description: 'Modules that can be installed.',
-    resolve: (_r, _a, ctx) => ctx.app.modules.list(),
+    resolve: (_r, _a, ctx) => ctx.app.moduleRegistry.list(),
   }),
 );
 
@@ -140,7 +140,7 @@ builder.mutationFields((t) => ({
     errors: { types: [ValidationError, ConflictError, ModuleDependencyError] },
     resolve: async (_r, { input }, ctx) => ({
       installation: await inTransaction(ctx, (tx) =>
-        installModule(tx, ctx.caller, ctx.app.modules, input.occasionId.id, input.moduleKey, input.config),
+        installModule(tx, ctx.caller, ctx.app.moduleRegistry, input.occasionId.id, input.moduleKey, input.config),
       ),
     }),
   }),
@@ -152,7 +152,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ConfigureModuleInput, required: true }) },
     errors: { types: [ValidationError] },
     resolve: async (_r, { input }, ctx) => ({
-      installation: await inTransaction(ctx, (tx) => configureModule(tx, ctx.caller, ctx.app.modules, input.installationId.id, input.config)),
+      installation: await inTransaction(ctx, (tx) => configureModule(tx, ctx.caller, ctx.app.moduleRegistry, input.installationId.id, input.config)),
     }),
   }),
   uninstallModule: t.field({
@@ -162,7 +162,7 @@ builder.mutationFields((t) => ({
     ),
     args: { input: t.arg({ type: UninstallModuleInput, required: true }) },
     errors: { types: [ModuleDependencyError] },
-    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => uninstallModule(tx, ctx.caller, ctx.app.modules, input.installationId.id)),
+    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => uninstallModule(tx, ctx.caller, ctx.app.moduleRegistry, input.installationId.id)),
   }),
   enableModule: t.field({
     type: EnablementPayload,
@@ -170,7 +170,9 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: EnableModuleInput, required: true }) },
     errors: { types: [ValidationError, ModuleDependencyError] },
     resolve: async (_r, { input }, ctx) => ({
-      enablement: await inTransaction(ctx, (tx) => enableModule(tx, ctx.caller, ctx.app.modules, input.eventId.id, input.moduleKey, input.config)),
+      enablement: await inTransaction(ctx, (tx) =>
+        enableModule(tx, ctx.caller, ctx.app.moduleRegistry, input.eventId.id, input.moduleKey, input.config),
+      ),
     }),
   }),
   disableModule: t.field({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent } from '../../platform/outbox.js';
+import { defineBusinessEvent } from '../../platform/outbox.js';
 
 /*
  * Events about webhook endpoints and deliveries themselves: operational, for
@@ -9,44 +9,44 @@ import { defineEvent } from '../../platform/outbox.js';
 
 const endpoint = z.object({ endpointId: z.uuid(), connectionId: z.uuid(), integrationId: z.uuid() });
 
-export const webhookEndpointCreated = defineEvent({
+export const webhookEndpointCreated = defineBusinessEvent({
   type: 'webhook_endpoint.created',
   description: 'A webhook endpoint was added to an integration connection.',
   payload: endpoint.extend({ eventTypes: z.array(z.string()) }),
   requiredAction: 'integration:read',
 });
-export const webhookEndpointUpdated = defineEvent({
+export const webhookEndpointUpdated = defineBusinessEvent({
   type: 'webhook_endpoint.updated',
   description: 'A webhook endpoint’s URL, event types, filter, document or status changed.',
   payload: endpoint.extend({ changed: z.array(z.string()) }),
   requiredAction: 'integration:read',
 });
-export const webhookEndpointSecretRotated = defineEvent({
+export const webhookEndpointSecretRotated = defineBusinessEvent({
   type: 'webhook_endpoint.secret_rotated',
   description: 'A webhook endpoint got a new signing secret; the previous one keeps signing until the overlap ends.',
   payload: endpoint.extend({ secretId: z.uuid(), previousExpiresAt: z.string().nullable() }),
   requiredAction: 'integration:read',
 });
-export const webhookEndpointDisabled = defineEvent({
+export const webhookEndpointDisabled = defineBusinessEvent({
   type: 'webhook_endpoint.disabled',
   description: 'A webhook endpoint was disabled: by a person, on HTTP 410 Gone, or after failing continuously for days.',
   payload: endpoint.extend({ reason: z.string() }),
   requiredAction: 'integration:read',
 });
-export const webhookDeliveryExhausted = defineEvent({
+export const webhookDeliveryExhausted = defineBusinessEvent({
   type: 'webhook_delivery.exhausted',
   description: 'A webhook delivery failed on every scheduled attempt (or terminally) and was marked failed.',
   payload: endpoint.extend({ deliveryId: z.uuid(), eventType: z.string(), attempts: z.number().int(), lastError: z.string().nullable() }),
   requiredAction: 'integration:read',
 });
-export const webhookTestSent = defineEvent({
+export const webhookTestSent = defineBusinessEvent({
   type: 'webhook.test',
   description: 'A test message sent to one endpoint on request (never fanned out to subscribers).',
   payload: z.object({ endpointId: z.uuid(), requestedBy: z.string().nullable() }),
   requiredAction: 'integration:read',
 });
 
-export const WEBHOOK_EVENTS = [
+export const WEBHOOK_BUSINESS_EVENTS = [
   webhookEndpointCreated,
   webhookEndpointUpdated,
   webhookEndpointSecretRotated,

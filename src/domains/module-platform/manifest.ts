@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Tx } from '../../platform/db/client.js';
-import { reactInTransaction, type EventType, type Reaction } from '../../platform/outbox.js';
+import { reactInTransaction, type BusinessEventType, type Reaction } from '../../platform/outbox.js';
 import type { InboundAdapter } from '../../kit/inbound-adapter.js';
 import type { LivePublisher } from '../../kit/live.js';
 import type { TargetDefinitions } from '../../kit/targets.js';
@@ -8,8 +8,8 @@ import type { RoleDefinition } from '../permissions/actions.js';
 
 declare module '../../kit/context.js' {
   interface AppServices {
-    /** Every module this server ships (src/modules/registry.ts). */
-    modules: ModuleRegistry;
+    /** Every module this server ships (src/modules/registry.ts); where each is installed is `ctx.moduleState`. */
+    moduleRegistry: ModuleRegistry;
   }
 }
 
@@ -40,12 +40,12 @@ export interface ModuleManifest {
    * transaction; throws ValidationError with paths under `input.config`.
    */
   checkEventConfig?(tx: Tx, ctx: { occasionId: string; eventId: string }, config: Record<string, unknown>): Promise<void>;
-  /** Its business events, with payload schemas: they join the event catalog (webhooks, outbox). */
-  events: EventType[];
+  /** Its business events (`*.business-events.ts`), with payload schemas: they join the event catalog (webhooks, outbox). */
+  businessEvents: BusinessEventType[];
   /** Work the module does inside the transaction of other domains' events (event type → reaction). */
   reactions?: Record<string, Reaction>;
   /**
-   * Its GraphQL files (`import * as x from './x.schema.js'`). Importing a
+   * Its GraphQL files (`import * as x from '../modules/x.schema.js'`). Importing a
    * schema file registers its types on the kit's builder; listing them here is
    * what brings them into the API (interfaces/graphql/schema.ts reads them from
    * the registry), so the manifest shows everything a module adds.
