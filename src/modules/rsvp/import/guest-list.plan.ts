@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, Tx } from '../../../platform/db/client.js';
-import { requireRsvpInstallation, defaultPlusOnes, type NewInvitationRow } from '../rsvp.invitations.service.js';
-import { PLUS_ONE_RELATIONSHIP } from '../rsvp.unit.js';
+import { requireRsvpInstallation, defaultPlusOnes, type NewInvitationRow } from '../invitations/rsvp.invitations.service.js';
+import { PLUS_ONE_RELATIONSHIP } from '../invitations/rsvp.unit.js';
 import { type GuestListColumn, type GuestRow, matchKey, type RowIssue, tidy } from './guest-list.parse.js';
 
 /**

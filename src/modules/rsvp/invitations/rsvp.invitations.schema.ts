@@ -1,18 +1,18 @@
-import { ActorType } from '../../domains/actors/actors.schema.js';
-import { EventType } from '../../domains/events/events.schema.js';
-import { OccasionType } from '../../domains/occasions/occasions.schema.js';
-import { TagType } from '../../domains/actors/actors.schema.js';
-import { builder } from '../../kit/builder.js';
-import type { Context } from '../../kit/context.js';
-import { encodeGlobalID } from '../../kit/ids.js';
-import { byId, requestLoader } from '../../kit/request-loader.js';
-import { deletedPayload, payload } from '../../kit/payload.js';
-import { canField, canType, inheritedType } from '../../kit/rules.js';
-import { inTransaction } from '../../kit/transaction.js';
-import { ConflictError, ModuleDependencyError, ValidationError } from '../../platform/errors.js';
-import { FormFieldType, FormSubmissionType } from '../forms/forms.schema.js';
-import { GuestLinkLiveError } from '../../domains/guest-access/guest-access.errors.js';
-import { LiveGuestLinkChoice } from '../../domains/guest-access/guest-access.schema.js';
+import { ActorType } from '../../../domains/actors/actors.schema.js';
+import { EventType } from '../../../domains/events/events.schema.js';
+import { OccasionType } from '../../../domains/occasions/occasions.schema.js';
+import { TagType } from '../../../domains/actors/actors.schema.js';
+import { builder } from '../../../kit/builder.js';
+import type { Context } from '../../../kit/context.js';
+import { encodeGlobalID } from '../../../kit/ids.js';
+import { byId, requestLoader } from '../../../kit/request-loader.js';
+import { deletedPayload, payload } from '../../../kit/payload.js';
+import { canField, canType, inheritedType } from '../../../kit/rules.js';
+import { inTransaction } from '../../../kit/transaction.js';
+import { ConflictError, ModuleDependencyError, ValidationError } from '../../../platform/errors.js';
+import { FormFieldType, FormSubmissionType } from '../../forms/forms.schema.js';
+import { GuestLinkLiveError } from '../../../domains/guest-access/guest-access.errors.js';
+import { LiveGuestLinkChoice } from '../../../domains/guest-access/guest-access.schema.js';
 import {
   createRsvpInvitation,
   createRsvpInvitationsFromHouseholds,
@@ -21,8 +21,8 @@ import {
   RESPONSE_SCOPES,
   updateRsvpInvitation,
 } from './rsvp.invitations.service.js';
-import { overrideRsvpResponses, RSVP_STATUSES } from './rsvp.responses.service.js';
-import { assertIdsInOccasion, rsvpEventTarget, rsvpInstallationTarget, rsvpInvitationTarget } from './rsvp.targets.js';
+import { overrideRsvpResponses, RSVP_STATUSES } from '../responses/rsvp.responses.service.js';
+import { assertIdsInOccasion, rsvpEventTarget, rsvpInstallationTarget, rsvpInvitationTarget } from '../rsvp.targets.js';
 
 export const RsvpStatusEnum = builder.enumType('RsvpStatus', { values: RSVP_STATUSES });
 export const RsvpResponseScopeEnum = builder.enumType('RsvpResponseScope', {

@@ -1,10 +1,10 @@
-import { EventType } from '../../domains/events/events.schema.js';
-import { OccasionType } from '../../domains/occasions/occasions.schema.js';
-import { builder } from '../../kit/builder.js';
-import type { Context } from '../../kit/context.js';
-import { encodeGlobalID } from '../../kit/ids.js';
-import { liveStream, liveValue } from '../../capabilities/live/stream.js';
-import { canField, inheritedType } from '../../kit/rules.js';
+import { EventType } from '../../../domains/events/events.schema.js';
+import { OccasionType } from '../../../domains/occasions/occasions.schema.js';
+import { builder } from '../../../kit/builder.js';
+import type { Context } from '../../../kit/context.js';
+import { encodeGlobalID } from '../../../kit/ids.js';
+import { liveStream, liveValue } from '../../../capabilities/live/stream.js';
+import { canField, inheritedType } from '../../../kit/rules.js';
 import {
   databaseNow,
   RSVP_OCCASION_TOPIC,
@@ -14,9 +14,9 @@ import {
   type RsvpSummaryMessage,
   type RsvpTarget,
 } from './rsvp.live.js';
-import { RsvpEventSummaryType } from './rsvp.schema.js';
+import { RsvpEventSummaryType } from './rsvp.summary.schema.js';
 import { eventSummaries, type RsvpEventSummary } from './rsvp.summary.js';
-import { rsvpEventTarget } from './rsvp.targets.js';
+import { rsvpEventTarget } from '../rsvp.targets.js';
 
 /**
  * Live RSVP summaries, over graphql-ws and SSE. Each stream sends the current

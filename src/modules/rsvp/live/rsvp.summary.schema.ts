@@ -1,10 +1,10 @@
-import { EventType } from '../../domains/events/events.schema.js';
-import { OccasionType } from '../../domains/occasions/occasions.schema.js';
-import { builder } from '../../kit/builder.js';
-import { encodeGlobalID } from '../../kit/ids.js';
-import { canField, inheritedType } from '../../kit/rules.js';
+import { EventType } from '../../../domains/events/events.schema.js';
+import { OccasionType } from '../../../domains/occasions/occasions.schema.js';
+import { builder } from '../../../kit/builder.js';
+import { encodeGlobalID } from '../../../kit/ids.js';
+import { canField, inheritedType } from '../../../kit/rules.js';
 import { eventSummaries, type AnswerCount, type RsvpEventSummary, type TagCount } from './rsvp.summary.js';
-import { deadlineOf, rsvpEventTarget, type RsvpEventConfig } from './rsvp.targets.js';
+import { deadlineOf, rsvpEventTarget, type RsvpEventConfig } from '../rsvp.targets.js';
 
 const encodeEvent = (id: string) => encodeGlobalID('Event', id);
 

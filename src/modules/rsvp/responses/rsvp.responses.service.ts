@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import type { RsvpResponse } from '../../generated/prisma/client.js';
-import { recordAudit } from '../../platform/audit.js';
-import type { Tx } from '../../platform/db/client.js';
-import { notFound, ValidationError } from '../../platform/errors.js';
-import { type EventType, recordEvent } from '../../platform/outbox.js';
-import { actorIdOf, type Caller, principalId } from '../../platform/principal.js';
-import { parseInput } from '../../platform/validation.js';
-import { type AnswerInput, saveFormSubmission } from '../forms/forms.answers.js';
-import { RsvpClosedError } from './rsvp.errors.js';
-import { rsvpOverridden, rsvpSubmitted, rsvpUpdated } from './rsvp.events.js';
-import { deadlineOf, type RsvpEventConfig } from './rsvp.targets.js';
-import { type InvitationWithPeople, loadUnitPeople, PLUS_ONE_RELATIONSHIP, type UnitPerson } from './rsvp.unit.js';
+import type { RsvpResponse } from '../../../generated/prisma/client.js';
+import { recordAudit } from '../../../platform/audit.js';
+import type { Tx } from '../../../platform/db/client.js';
+import { notFound, ValidationError } from '../../../platform/errors.js';
+import { type EventType, recordEvent } from '../../../platform/outbox.js';
+import { actorIdOf, type Caller, principalId } from '../../../platform/principal.js';
+import { parseInput } from '../../../platform/validation.js';
+import { type AnswerInput, saveFormSubmission } from '../../forms/forms.answers.js';
+import { RsvpClosedError } from '../rsvp.errors.js';
+import { rsvpOverridden, rsvpSubmitted, rsvpUpdated } from '../rsvp.events.js';
+import { deadlineOf, type RsvpEventConfig } from '../rsvp.targets.js';
+import { type InvitationWithPeople, loadUnitPeople, PLUS_ONE_RELATIONSHIP, type UnitPerson } from '../invitations/rsvp.unit.js';
 
 export const RSVP_STATUSES = ['PENDING', 'ATTENDING', 'DECLINED'] as const;
 type Status = (typeof RSVP_STATUSES)[number];
