@@ -6,10 +6,14 @@ import { RSVP_EVENTS } from './rsvp.events.js';
 import { RSVP_REACTIONS } from './rsvp.reactions.js';
 import { publishRsvpSummaries } from './live/rsvp.live.js';
 import { RSVP_TARGETS } from './rsvp.targets.js';
-import * as rsvpTypes from './live/rsvp.summary.schema.js';
-import * as rsvpSubscriptions from './live/rsvp.subscriptions.schema.js';
-import * as rsvpPlanner from './invitations/rsvp.invitations.schema.js';
+import * as rsvpSettings from './rsvp.settings.schema.js';
+import * as rsvpInvitations from './invitations/rsvp.invitations.schema.js';
+import * as rsvpBulkInvitations from './invitations/rsvp.bulk-invitations.schema.js';
+import * as rsvpResponses from './responses/rsvp.responses.schema.js';
+import * as rsvpOverrides from './responses/rsvp.overrides.schema.js';
 import * as rsvpGuest from './guest/rsvp.guest.schema.js';
+import * as rsvpSummaries from './live/rsvp.summary.schema.js';
+import * as rsvpSubscriptions from './live/rsvp.subscriptions.schema.js';
 import * as rsvpCatering from './catering/rsvp.catering.schema.js';
 import * as guestListImport from './import/guest-list.schema.js';
 import * as responsesCsv from './export/responses-csv.schema.js';
@@ -88,7 +92,19 @@ export const rsvpManifest = defineModule({
   },
   events: RSVP_EVENTS,
   reactions: RSVP_REACTIONS,
-  schema: [rsvpTypes, rsvpSubscriptions, rsvpPlanner, rsvpGuest, rsvpCatering, guestListImport, responsesCsv],
+  schema: [
+    rsvpSettings,
+    rsvpInvitations,
+    rsvpBulkInvitations,
+    rsvpResponses,
+    rsvpOverrides,
+    rsvpGuest,
+    rsvpSummaries,
+    rsvpSubscriptions,
+    rsvpCatering,
+    guestListImport,
+    responsesCsv,
+  ],
   live: [publishRsvpSummaries],
   targets: RSVP_TARGETS,
 });

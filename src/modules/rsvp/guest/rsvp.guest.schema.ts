@@ -9,7 +9,8 @@ import { notFound, ValidationError } from '../../../platform/errors.js';
 import { FormAppliesTo, FormQuestionType } from '../../forms/forms.schema.js';
 import { RsvpClosedError } from '../rsvp.errors.js';
 import { type GuestEventView, type GuestView, guestView } from './rsvp.guest-view.js';
-import { changeInputs, FormAnswerInput, RsvpResponseScopeEnum, RsvpStatusEnum } from '../invitations/rsvp.invitations.schema.js';
+import { RsvpResponseScopeEnum } from '../invitations/rsvp.invitations.schema.js';
+import { changeInputs, FormAnswerInput, RsvpStatusEnum } from '../responses/rsvp.responses.schema.js';
 import { submitRsvp } from '../responses/rsvp.responses.service.js';
 import type { UnitPerson } from '../invitations/rsvp.unit.js';
 

@@ -4,31 +4,9 @@ import { builder } from '../../../kit/builder.js';
 import { encodeGlobalID } from '../../../kit/ids.js';
 import { canField, inheritedType } from '../../../kit/rules.js';
 import { eventSummaries, type AnswerCount, type RsvpEventSummary, type TagCount } from './rsvp.summary.js';
-import { deadlineOf, rsvpEventTarget, type RsvpEventConfig } from '../rsvp.targets.js';
+import { rsvpEventTarget } from '../rsvp.targets.js';
 
 const encodeEvent = (id: string) => encodeGlobalID('Event', id);
-
-interface RsvpEventSettings {
-  eventId: string;
-  deadline: Date | null;
-  linkedFormId: string | null;
-  config: unknown;
-}
-
-const RsvpEventSettingsType = builder.objectRef<RsvpEventSettings>('RsvpEventSettings').implement({
-  ...inheritedType,
-  description: 'RSVP as enabled on one event.',
-  fields: (t) => ({
-    deadline: t.expose('deadline', {
-      type: 'DateTime',
-      nullable: true,
-      ...inheritedType,
-      description: 'After this, guests can no longer change their answer.',
-    }),
-    linkedFormId: t.exposeString('linkedFormId', { nullable: true, ...inheritedType }),
-    config: t.expose('config', { type: 'JSON', ...inheritedType }),
-  }),
-});
 
 const AnswerCountType = builder.objectRef<AnswerCount>('RsvpAnswerCount').implement({
   ...inheritedType,
@@ -63,17 +41,6 @@ export const RsvpEventSummaryType = builder.objectRef<RsvpEventSummary>('RsvpEve
 });
 
 builder.prismaObjectFields(EventType, (t) => ({
-  rsvp: t.field({
-    type: RsvpEventSettingsType,
-    nullable: true,
-    description: 'RSVP settings of this event; MODULE_NOT_ENABLED where RSVP is off.',
-    ...canField('rsvp:view', 'MODULE_ENABLEMENT', (e: { id: string; occasionId: string }, _a, ctx) => rsvpEventTarget(ctx, e, 'rsvp:view')),
-    resolve: async (e, _a, ctx) => {
-      const en = (await ctx.modules.enablement(e.id, 'rsvp'))!;
-      const cfg = en.config as RsvpEventConfig;
-      return { eventId: e.id, deadline: deadlineOf(cfg), linkedFormId: cfg.linkedFormId ?? null, config: en.config };
-    },
-  }),
   rsvpSummary: t.field({
     type: RsvpEventSummaryType,
     description: 'Invited, attending, declined and pending units, headcount, children, plus-ones and answer counts.',
