@@ -2,7 +2,7 @@ import { EventType } from '../../../domains/events/events.schema.js';
 import { OccasionType } from '../../../domains/occasions/occasions.schema.js';
 import { builder } from '../../../kit/builder.js';
 import { encodeGlobalID } from '../../../kit/ids.js';
-import { canField, inheritedType } from '../../../kit/rules.js';
+import { canField, declaredChecks, inheritedType } from '../../../kit/rules.js';
 import { eventSummaries, type AnswerCount, type RsvpEventSummary, type TagCount } from './rsvp.summary.js';
 import { rsvpEventTarget } from '../rsvp.targets.js';
 
@@ -49,21 +49,25 @@ builder.prismaObjectFields(EventType, (t) => ({
   }),
 }));
 
+/** Any reader of the occasion may ask; each event's summary is left out unless rsvp:view allows it there (checked in the body). */
+const occasionSummaryRule = canField('occasion:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id }), { alsoChecks: ['rsvp:view'] });
+
 builder.prismaObjectField(OccasionType, 'rsvpSummary', (t) =>
   t.field({
     type: [RsvpEventSummaryType],
     description: 'One summary per event with RSVP enabled that the caller may see (rsvp:view there), in event order.',
-    ...canField('occasion:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id })),
+    ...occasionSummaryRule,
     resolve: async (o, _a, ctx) => {
       const enabled = await ctx.prisma.moduleEnablement.findMany({
         where: { occasionId: o.id, installation: { moduleKey: 'rsvp' } },
         select: { id: true, eventId: true, installationId: true, event: { select: { startsAt: true } } },
         orderBy: [{ event: { startsAt: 'asc' } }, { eventId: 'asc' }],
       });
+      const also = declaredChecks(occasionSummaryRule, ctx);
       const visible: string[] = [];
       for (const en of enabled) {
         const target = { occasionId: o.id, eventId: en.eventId, installationId: en.installationId, enablementId: en.id };
-        if (await ctx.authz.can('rsvp:view', target)) visible.push(en.eventId);
+        if (await also.can('rsvp:view', target)) visible.push(en.eventId);
       }
       return eventSummaries(ctx.prisma, visible);
     },

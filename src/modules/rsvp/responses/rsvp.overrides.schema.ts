@@ -2,7 +2,7 @@ import { ActorType } from '../../../domains/actors/actors.schema.js';
 import { EventType } from '../../../domains/events/events.schema.js';
 import { builder } from '../../../kit/builder.js';
 import { payload } from '../../../kit/payload.js';
-import { canField } from '../../../kit/rules.js';
+import { canField, declaredChecks } from '../../../kit/rules.js';
 import { inTransaction } from '../../../kit/transaction.js';
 import { ValidationError } from '../../../platform/errors.js';
 import { RsvpInvitationType } from '../invitations/rsvp.invitations.schema.js';
@@ -30,18 +30,25 @@ const OverrideInput = builder.inputType('OverrideRsvpResponsesInput', {
   }),
 });
 
+/** rsvp:override on the first event changed, checked by the rule; on every other one, in the body (alsoChecks). */
+const overrideRule = canField(
+  'rsvp:override',
+  'MODULE_ENABLEMENT',
+  async (_p, args, ctx) => {
+    const inv = await ctx.targets.rsvpInvitation(args.input.invitationId.id);
+    const first = args.input.responses[0];
+    return first
+      ? rsvpEventTarget(ctx, { id: first.eventId.id, occasionId: inv.occasionId }, 'rsvp:override')
+      : rsvpInvitationTarget(ctx, args.input.invitationId.id);
+  },
+  { alsoChecks: ['rsvp:override'] },
+);
+
 builder.mutationFields((t) => ({
   overrideRsvpResponses: t.field({
     // The changed responses, each readable under rsvp:view on its own event (an event-scoped overrider sees what they changed).
     type: payload('OverrideRsvpResponsesPayload', 'responses', [RsvpResponseType]),
-    // Checked on the first event changed here, and in the resolver on every other one.
-    ...canField('rsvp:override', 'MODULE_ENABLEMENT', async (_p, args, ctx) => {
-      const inv = await ctx.targets.rsvpInvitation(args.input.invitationId.id);
-      const first = args.input.responses[0];
-      return first
-        ? rsvpEventTarget(ctx, { id: first.eventId.id, occasionId: inv.occasionId }, 'rsvp:override')
-        : rsvpInvitationTarget(ctx, args.input.invitationId.id);
-    }),
+    ...overrideRule,
     description: 'Set or correct an invitation’s answers as a planner, deadline or not. Needs rsvp:override on every event changed.',
     args: { input: t.arg({ type: OverrideInput, required: true }) },
     errors: { types: [ValidationError] },
@@ -53,8 +60,9 @@ builder.mutationFields((t) => ({
         ),
         formFields: input.responses.flatMap((r) => (r.answers ?? []).map((a) => a.fieldId.id)),
       });
+      const also = declaredChecks(overrideRule, ctx);
       for (const r of input.responses.slice(1))
-        await ctx.authz.assert('rsvp:override', await rsvpEventTarget(ctx, { id: r.eventId.id, occasionId }, 'rsvp:override'), 'Event');
+        await also.assert('rsvp:override', await rsvpEventTarget(ctx, { id: r.eventId.id, occasionId }, 'rsvp:override'), 'Event');
       await inTransaction(ctx, (tx) =>
         overrideRsvpResponses(tx, ctx.caller, input.invitationId.id, { responses: changeInputs(input.responses), reason: input.reason }),
       );
