@@ -14,8 +14,8 @@ import type { RecordedBusinessEvent } from '../src/platform/outbox.js';
 import { createHttpServer } from '../src/interfaces/graphql/server.js';
 import { loadConfig } from '../src/platform/config.js';
 import { createRedis, pingRedis } from '../src/platform/redis.js';
-import { databaseNow, rsvpTargets } from '../src/modules/rsvp/rsvp.live.js';
-import { eventSummaries } from '../src/modules/rsvp/rsvp.summary.js';
+import { databaseNow, rsvpTargets } from '../src/modules/rsvp/live/rsvp.live.js';
+import { eventSummaries } from '../src/modules/rsvp/live/rsvp.summary.js';
 import type { RsvpSeeded } from './seed.js';
 
 const SUBSCRIBERS = Number(process.env.BENCH_LIVE_SUBSCRIBERS ?? 1000);

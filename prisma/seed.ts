@@ -9,7 +9,7 @@ import { Authorizer } from '../src/domains/permissions/authorizer.js';
 import { issueGuestAccess, reissueGuestAccess } from '../src/domains/guest-access/guest-access.service.js';
 import { encodeGlobalID } from '../src/kit/ids.js';
 import { createForm } from '../src/modules/forms/forms.service.js';
-import { createRsvpInvitation, createRsvpInvitationsFromHouseholds } from '../src/modules/rsvp/rsvp.invitations.service.js';
+import { createRsvpInvitation, createRsvpInvitationsFromHouseholds } from '../src/modules/rsvp/invitations/rsvp.invitations.service.js';
 import type { Caller, Principal } from '../src/platform/principal.js';
 import { ValidationError } from '../src/platform/errors.js';
 

@@ -1,4 +1,13 @@
-import { DirectiveLocation, GraphQLDirective, GraphQLEnumType, GraphQLNonNull, GraphQLString, type GraphQLSchema, isObjectType } from 'graphql';
+import {
+  DirectiveLocation,
+  GraphQLDirective,
+  GraphQLEnumType,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLString,
+  type GraphQLSchema,
+  isObjectType,
+} from 'graphql';
 import { SCOPE_LEVELS } from '../../kit/authorization.js';
 import { builder } from '../../kit/builder.js';
 import { auditRefusedMutations } from './mutation-audit.js';
@@ -39,7 +48,15 @@ export const ruleDirectives = [
     name: 'auth',
     description: 'Requires `action` on the target, checked at `scope` by the permission engine.',
     locations,
-    args: { action: { type: new GraphQLNonNull(GraphQLString) }, scope: { type: new GraphQLNonNull(AuthScope) } },
+    args: {
+      action: { type: new GraphQLNonNull(GraphQLString) },
+      scope: { type: new GraphQLNonNull(AuthScope) },
+      alsoChecks: {
+        type: new GraphQLList(new GraphQLNonNull(GraphQLString)),
+        description:
+          'Further actions the resolver checks while it runs: another action it needs, `action` again on further targets, or one that only narrows what it returns (the field’s description says which).',
+      },
+    },
   }),
   new GraphQLDirective({ name: 'public', description: 'Anyone may call this, signed in or not.', locations }),
   new GraphQLDirective({ name: 'authenticated', description: 'Any signed-in principal; results are limited to what it owns.', locations }),

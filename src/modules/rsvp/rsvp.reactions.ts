@@ -2,8 +2,8 @@ import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { type Reaction, recordBusinessEvent, type RecordedBusinessEvent } from '../../platform/outbox.js';
 import { type Caller, principalId } from '../../platform/principal.js';
-import { rsvpInvitationDeleted, rsvpUpdated } from './rsvp.events.js';
-import { loadUnitPeople } from './rsvp.unit.js';
+import { rsvpInvitationDeleted, rsvpUpdated } from './rsvp.business-events.js';
+import { loadUnitPeople } from './invitations/rsvp.unit.js';
 
 /*
  * RSVP keeps its answers true to the guest list, in the same transaction as

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordBusinessEvents } from '../../../src/platform/outbox.js';
-import { rsvpUpdated } from '../../../src/modules/rsvp/rsvp.events.js';
+import { rsvpUpdated } from '../../../src/modules/rsvp/rsvp.business-events.js';
 import { verifyWebhook } from '../../../src/interfaces/webhooks/signing.js';
 import { TEST_APP_KEY, usePglite } from '../../support/env.js';
 import { startServer } from '../../support/harness.js';

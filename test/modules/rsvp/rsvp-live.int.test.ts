@@ -5,7 +5,7 @@ import { ACCESS_TOKEN_TYP } from '../../../src/domains/identity/identity.service
 import { createContext } from '../../../src/interfaces/graphql/context-factory.js';
 import { liveStreamCount } from '../../../src/capabilities/live/stream.js';
 import { inTransaction } from '../../../src/kit/transaction.js';
-import { overrideRsvpResponses } from '../../../src/modules/rsvp/rsvp.responses.service.js';
+import { overrideRsvpResponses } from '../../../src/modules/rsvp/responses/rsvp.responses.service.js';
 import { buildWorld, must, signUpUser, type World } from '../../support/factories.js';
 import { startServer } from '../../support/harness.js';
 import { sleep, sseSubscribe, until, type WsClient, wsClient } from '../../support/live.js';

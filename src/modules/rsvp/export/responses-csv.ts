@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Prisma, Tx } from '../../../platform/db/client.js';
 import type { RsvpEventConfig } from '../rsvp.targets.js';
-import { PLUS_ONE_RELATIONSHIP } from '../rsvp.unit.js';
+import { PLUS_ONE_RELATIONSHIP } from '../invitations/rsvp.unit.js';
 
 /**
  * One event's RSVP responses as CSV: a row per person of each invited unit,

@@ -6,7 +6,7 @@ import type { Prisma, Tx } from '../../../platform/db/client.js';
 import { ValidationError } from '../../../platform/errors.js';
 import { recordBusinessEvents } from '../../../platform/outbox.js';
 import type { Caller } from '../../../platform/principal.js';
-import { extendRsvpInvitations, insertRsvpInvitations } from '../rsvp.invitations.service.js';
+import { extendRsvpInvitations, insertRsvpInvitations } from '../invitations/rsvp.invitations.service.js';
 import { decodeGuestList, type DecodedFile, parseGuestList, type RowIssue } from './guest-list.parse.js';
 import { type GuestListPlan, hasChanges, planGuestList } from './guest-list.plan.js';
 

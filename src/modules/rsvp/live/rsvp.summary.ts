@@ -1,4 +1,4 @@
-import type { Prisma, Tx } from '../../platform/db/client.js';
+import type { Prisma, Tx } from '../../../platform/db/client.js';
 
 export interface AnswerCount {
   fieldKey: string;

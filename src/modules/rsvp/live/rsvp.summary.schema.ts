@@ -1,34 +1,12 @@
-import { EventType } from '../../domains/events/events.schema.js';
-import { OccasionType } from '../../domains/occasions/occasions.schema.js';
-import { builder } from '../../kit/builder.js';
-import { encodeGlobalID } from '../../kit/ids.js';
-import { canField, inheritedType } from '../../kit/rules.js';
+import { EventType } from '../../../domains/events/events.schema.js';
+import { OccasionType } from '../../../domains/occasions/occasions.schema.js';
+import { builder } from '../../../kit/builder.js';
+import { encodeGlobalID } from '../../../kit/ids.js';
+import { canField, declaredChecks, inheritedType } from '../../../kit/rules.js';
 import { eventSummaries, type AnswerCount, type RsvpEventSummary, type TagCount } from './rsvp.summary.js';
-import { deadlineOf, rsvpEventTarget, type RsvpEventConfig } from './rsvp.targets.js';
+import { rsvpEventTarget } from '../rsvp.targets.js';
 
 const encodeEvent = (id: string) => encodeGlobalID('Event', id);
-
-interface RsvpEventSettings {
-  eventId: string;
-  deadline: Date | null;
-  linkedFormId: string | null;
-  config: unknown;
-}
-
-const RsvpEventSettingsType = builder.objectRef<RsvpEventSettings>('RsvpEventSettings').implement({
-  ...inheritedType,
-  description: 'RSVP as enabled on one event.',
-  fields: (t) => ({
-    deadline: t.expose('deadline', {
-      type: 'DateTime',
-      nullable: true,
-      ...inheritedType,
-      description: 'After this, guests can no longer change their answer.',
-    }),
-    linkedFormId: t.exposeString('linkedFormId', { nullable: true, ...inheritedType }),
-    config: t.expose('config', { type: 'JSON', ...inheritedType }),
-  }),
-});
 
 const AnswerCountType = builder.objectRef<AnswerCount>('RsvpAnswerCount').implement({
   ...inheritedType,
@@ -63,17 +41,6 @@ export const RsvpEventSummaryType = builder.objectRef<RsvpEventSummary>('RsvpEve
 });
 
 builder.prismaObjectFields(EventType, (t) => ({
-  rsvp: t.field({
-    type: RsvpEventSettingsType,
-    nullable: true,
-    description: 'RSVP settings of this event; MODULE_NOT_ENABLED where RSVP is off.',
-    ...canField('rsvp:view', 'MODULE_ENABLEMENT', (e: { id: string; occasionId: string }, _a, ctx) => rsvpEventTarget(ctx, e, 'rsvp:view')),
-    resolve: async (e, _a, ctx) => {
-      const en = (await ctx.moduleState.enablement(e.id, 'rsvp'))!;
-      const cfg = en.config as RsvpEventConfig;
-      return { eventId: e.id, deadline: deadlineOf(cfg), linkedFormId: cfg.linkedFormId ?? null, config: en.config };
-    },
-  }),
   rsvpSummary: t.field({
     type: RsvpEventSummaryType,
     description: 'Invited, attending, declined and pending units, headcount, children, plus-ones and answer counts.',
@@ -82,21 +49,25 @@ builder.prismaObjectFields(EventType, (t) => ({
   }),
 }));
 
+/** Any reader of the occasion may ask; each event's summary is left out unless rsvp:view allows it there (checked in the body). */
+const occasionSummaryRule = canField('occasion:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id }), { alsoChecks: ['rsvp:view'] });
+
 builder.prismaObjectField(OccasionType, 'rsvpSummary', (t) =>
   t.field({
     type: [RsvpEventSummaryType],
     description: 'One summary per event with RSVP enabled that the caller may see (rsvp:view there), in event order.',
-    ...canField('occasion:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id })),
+    ...occasionSummaryRule,
     resolve: async (o, _a, ctx) => {
       const enabled = await ctx.prisma.moduleEnablement.findMany({
         where: { occasionId: o.id, installation: { moduleKey: 'rsvp' } },
         select: { id: true, eventId: true, installationId: true, event: { select: { startsAt: true } } },
         orderBy: [{ event: { startsAt: 'asc' } }, { eventId: 'asc' }],
       });
+      const also = declaredChecks(occasionSummaryRule, ctx);
       const visible: string[] = [];
       for (const en of enabled) {
         const target = { occasionId: o.id, eventId: en.eventId, installationId: en.installationId, enablementId: en.id };
-        if (await ctx.authz.can('rsvp:view', target)) visible.push(en.eventId);
+        if (await also.can('rsvp:view', target)) visible.push(en.eventId);
       }
       return eventSummaries(ctx.prisma, visible);
     },

@@ -1,5 +1,5 @@
-import type { LivePublisher } from '../../kit/live.js';
-import type { Prisma, Tx } from '../../platform/db/client.js';
+import type { LivePublisher } from '../../../kit/live.js';
+import type { Prisma, Tx } from '../../../platform/db/client.js';
 import { eventSummaries, type RsvpEventSummary } from './rsvp.summary.js';
 
 /** `rsvp.summary:<eventId>`: one event's new summary. */

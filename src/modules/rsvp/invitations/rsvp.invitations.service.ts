@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { LIVE_LINK_CHOICES } from '../../domains/guest-access/guest-access.errors.js';
-import { issueGuestAccess, issueGuestAccessBulk } from '../../domains/guest-access/guest-access.service.js';
-import { recordAudit } from '../../platform/audit.js';
-import { bulkInsert } from '../../platform/db/bulk-insert.js';
-import type { Tx } from '../../platform/db/client.js';
-import { ConflictError, ModuleDependencyError, notFound, ValidationError } from '../../platform/errors.js';
-import { recordBusinessEvent, recordBusinessEvents } from '../../platform/outbox.js';
-import type { Caller } from '../../platform/principal.js';
-import { parseInput } from '../../platform/validation.js';
-import { rsvpInvitationCreated, rsvpInvitationDeleted, rsvpInvitationUpdated } from './rsvp.events.js';
+import { LIVE_LINK_CHOICES } from '../../../domains/guest-access/guest-access.errors.js';
+import { issueGuestAccess, issueGuestAccessBulk } from '../../../domains/guest-access/guest-access.service.js';
+import { recordAudit } from '../../../platform/audit.js';
+import { bulkInsert } from '../../../platform/db/bulk-insert.js';
+import type { Tx } from '../../../platform/db/client.js';
+import { ConflictError, ModuleDependencyError, notFound, ValidationError } from '../../../platform/errors.js';
+import { recordBusinessEvent, recordBusinessEvents } from '../../../platform/outbox.js';
+import type { Caller } from '../../../platform/principal.js';
+import { parseInput } from '../../../platform/validation.js';
+import { rsvpInvitationCreated, rsvpInvitationDeleted, rsvpInvitationUpdated } from '../rsvp.business-events.js';
 
 export const RESPONSE_SCOPES = ['ACTOR', 'HOUSEHOLD', 'GROUP'] as const;
 type ResponseScope = (typeof RESPONSE_SCOPES)[number];

@@ -1,4 +1,4 @@
-import type { Prisma, Tx } from '../../platform/db/client.js';
+import type { Prisma, Tx } from '../../../platform/db/client.js';
 
 /** Relationship kind from an invitation unit to a plus-one the guest named. */
 export const PLUS_ONE_RELATIONSHIP = 'plus_one';

@@ -1,9 +1,9 @@
-import type { Prisma, Tx } from '../../platform/db/client.js';
-import { notFound } from '../../platform/errors.js';
-import type { Principal } from '../../platform/principal.js';
-import { guestEventIds } from './rsvp.responses.service.js';
-import { deadlineOf, type RsvpEventConfig } from './rsvp.targets.js';
-import { type InvitationWithPeople, loadUnitPeople } from './rsvp.unit.js';
+import type { Prisma, Tx } from '../../../platform/db/client.js';
+import { notFound } from '../../../platform/errors.js';
+import type { Principal } from '../../../platform/principal.js';
+import { guestEventIds } from '../responses/rsvp.responses.service.js';
+import { deadlineOf, type RsvpEventConfig } from '../rsvp.targets.js';
+import { type InvitationWithPeople, loadUnitPeople } from '../invitations/rsvp.unit.js';
 
 type Guest = Extract<Principal, { kind: 'guest' }>;
 

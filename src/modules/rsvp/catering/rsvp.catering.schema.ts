@@ -1,8 +1,8 @@
-import { EventType } from '../../domains/events/events.schema.js';
-import { builder } from '../../kit/builder.js';
-import { canField, inheritedType } from '../../kit/rules.js';
-import { eventSummaries, type RsvpEventSummary } from './rsvp.summary.js';
-import { rsvpEventTarget } from './rsvp.targets.js';
+import { EventType } from '../../../domains/events/events.schema.js';
+import { builder } from '../../../kit/builder.js';
+import { canField, inheritedType } from '../../../kit/rules.js';
+import { eventSummaries, type RsvpEventSummary } from '../live/rsvp.summary.js';
+import { rsvpEventTarget } from '../rsvp.targets.js';
 
 /*
  * What a caterer (a vendor contact, or the caterer's system as an integration)

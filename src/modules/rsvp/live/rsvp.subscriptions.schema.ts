@@ -1,10 +1,10 @@
-import { EventType } from '../../domains/events/events.schema.js';
-import { OccasionType } from '../../domains/occasions/occasions.schema.js';
-import { builder } from '../../kit/builder.js';
-import type { Context } from '../../kit/context.js';
-import { encodeGlobalID } from '../../kit/ids.js';
-import { liveStream, liveValue } from '../../capabilities/live/stream.js';
-import { canField, inheritedType } from '../../kit/rules.js';
+import { EventType } from '../../../domains/events/events.schema.js';
+import { OccasionType } from '../../../domains/occasions/occasions.schema.js';
+import { builder } from '../../../kit/builder.js';
+import type { Context } from '../../../kit/context.js';
+import { encodeGlobalID } from '../../../kit/ids.js';
+import { liveStream, liveValue } from '../../../capabilities/live/stream.js';
+import { canField, declaredChecks, inheritedType } from '../../../kit/rules.js';
 import {
   databaseNow,
   RSVP_OCCASION_TOPIC,
@@ -14,9 +14,9 @@ import {
   type RsvpSummaryMessage,
   type RsvpTarget,
 } from './rsvp.live.js';
-import { RsvpEventSummaryType } from './rsvp.schema.js';
+import { RsvpEventSummaryType } from './rsvp.summary.schema.js';
 import { eventSummaries, type RsvpEventSummary } from './rsvp.summary.js';
-import { rsvpEventTarget } from './rsvp.targets.js';
+import { rsvpEventTarget } from '../rsvp.targets.js';
 
 /**
  * Live RSVP summaries, over graphql-ws and SSE. Each stream sends the current
@@ -93,22 +93,31 @@ const RsvpOccasionSummaryType = builder.objectRef<RsvpOccasionSummary>('RsvpOcca
   }),
 });
 
+/** Any reader of the occasion may subscribe; each event is sent only while rsvp:view allows it there (checked in the body, per message). */
+const occasionStreamRule = canField(
+  'occasion:read',
+  'OCCASION',
+  (_p, args: { occasionId: { id: string } }, ctx) => ctx.targets.occasion(args.occasionId.id),
+  { alsoChecks: ['rsvp:view'] },
+);
+
 builder.subscriptionField('rsvpOccasionSummaryChanged', (t) =>
   t.field({
     type: RsvpOccasionSummaryType,
     description:
       'Every RSVP-enabled event of the occasion the caller may see, then the events each committed change touched. Ends (over graphql-ws: closes with 4403) when the caller’s access to the occasion ends or their token expires.',
     args: { occasionId: t.arg.globalID({ required: true, for: OccasionType }) },
-    ...canField('occasion:read', 'OCCASION', (_p, args: { occasionId: { id: string } }, ctx) => ctx.targets.occasion(args.occasionId.id)),
+    ...occasionStreamRule,
     subscribe: (_root, args, ctx) => {
       const occasionId = args.occasionId.id;
+      const also = declaredChecks(occasionStreamRule, ctx);
       // Events sent so far, with the clock of their last summary: stale messages and removals are judged against it.
       const sent = new Map<string, number>();
       const snapshot = async (only: (eventId: string) => boolean) => {
         const asOf = await databaseNow(ctx.prisma);
         const targets = await rsvpTargets(ctx.prisma, { occasionId });
         const allowed: RsvpTarget[] = [];
-        for (const target of targets) if (await ctx.authz.can('rsvp:view', target)) allowed.push(target);
+        for (const target of targets) if (await also.can('rsvp:view', target)) allowed.push(target);
         const fresh = allowed.filter((x) => only(x.eventId));
         const events = await eventSummaries(
           ctx.prisma,
@@ -134,7 +143,7 @@ builder.subscriptionField('rsvpOccasionSummaryChanged', (t) =>
           const events: RsvpEventSummary[] = [];
           for (const { summary, target } of m.changed) {
             if ((sent.get(target.eventId) ?? -Infinity) > m.asOf) continue;
-            if (!(await ctx.authz.can('rsvp:view', target))) continue;
+            if (!(await also.can('rsvp:view', target))) continue;
             sent.set(target.eventId, m.asOf);
             events.push(summary);
           }

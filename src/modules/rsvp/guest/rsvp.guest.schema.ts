@@ -1,17 +1,18 @@
-import { ActorType } from '../../domains/actors/actors.schema.js';
-import { EventType } from '../../domains/events/events.schema.js';
-import { builder } from '../../kit/builder.js';
-import { ErrorInterface } from '../../kit/common.schema.js';
-import { encodeGlobalID } from '../../kit/ids.js';
-import { guestField, inheritedType } from '../../kit/rules.js';
-import { inTransaction } from '../../kit/transaction.js';
-import { notFound, ValidationError } from '../../platform/errors.js';
-import { FormAppliesTo, FormQuestionType } from '../forms/forms.schema.js';
-import { RsvpClosedError } from './rsvp.errors.js';
+import { ActorType } from '../../../domains/actors/actors.schema.js';
+import { EventType } from '../../../domains/events/events.schema.js';
+import { builder } from '../../../kit/builder.js';
+import { ErrorInterface } from '../../../kit/common.schema.js';
+import { encodeGlobalID } from '../../../kit/ids.js';
+import { guestField, inheritedType } from '../../../kit/rules.js';
+import { inTransaction } from '../../../kit/transaction.js';
+import { notFound, ValidationError } from '../../../platform/errors.js';
+import { FormAppliesTo, FormQuestionType } from '../../forms/forms.schema.js';
+import { RsvpClosedError } from '../rsvp.errors.js';
 import { type GuestEventView, type GuestView, guestView } from './rsvp.guest-view.js';
-import { changeInputs, FormAnswerInput, RsvpResponseScopeEnum, RsvpStatusEnum } from './rsvp.planner.schema.js';
-import { submitRsvp } from './rsvp.responses.service.js';
-import type { UnitPerson } from './rsvp.unit.js';
+import { RsvpResponseScopeEnum } from '../invitations/rsvp.invitations.schema.js';
+import { changeInputs, FormAnswerInput, RsvpStatusEnum } from '../responses/rsvp.responses.schema.js';
+import { submitRsvp } from '../responses/rsvp.responses.service.js';
+import type { UnitPerson } from '../invitations/rsvp.unit.js';
 
 /*
  * The guest's side of RSVP. Every type here is reached only through the
