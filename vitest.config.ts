@@ -18,7 +18,8 @@ export default defineConfig({
     // spawn processes (CLI, worker crash tests) past their timeouts.
     maxWorkers: 2,
     // Importing the app (schema, Prisma client) costs seconds; a worker keeps its modules for the next
-    // file instead of importing them again. Files still get their own server, database state and worker.
+    // file instead of importing them again (the harness builds the GraphQL schema once per worker, too).
+    // Files still get their own server, database state and worker.
     isolate: false,
     projects: [
       {
@@ -26,6 +27,7 @@ export default defineConfig({
         test: {
           name: 'pg',
           include: ['test/**/*.test.ts'],
+          // One migrated template database per run; see global-setup.ts.
           globalSetup: ['test/support/global-setup.ts'],
           env: { TEST_DB: 'pg' },
         },
@@ -35,6 +37,8 @@ export default defineConfig({
         test: {
           name: 'pglite',
           include: ['test/**/*.int.test.ts'],
+          // One migrated PGlite dump per run (kept between runs); each file loads its own copy.
+          globalSetup: ['test/support/global-setup-pglite.ts'],
           env: { TEST_DB: 'pglite' },
         },
       },
