@@ -12,6 +12,7 @@ import { createLogger } from '../../src/platform/logger.js';
 import { TEST_APP_KEY, TEST_REDIS_URL, usePglite } from './env.js';
 import { loadPgliteTemplate } from './pglite-template.js';
 import { createScratchDb, dropScratchDb } from './scratch-db.js';
+import { serviceMissing } from './services.js';
 
 export interface GqlResult<T = any> {
   status: number;
@@ -99,7 +100,8 @@ export async function startServer(overrides: Partial<Config> = {}, opts: { ownDa
       PASSWORD_HASH_QUEUE: '100000',
       // Redis keys (rate-limit counters, queues) of their own: parallel runs and servers sharing one Redis never meet.
       QUEUE_PREFIX: `t${process.pid}${randomBytes(3).toString('hex')}`,
-      ...(pglite ? {} : { DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL }),
+      // No Redis on this machine (services.ts): the pg project runs on in-process queues and pub/sub.
+      ...(pglite ? {} : { DATABASE_URL: databaseUrl, ...(serviceMissing('redis') ? {} : { REDIS_URL: TEST_REDIS_URL }) }),
     },
     overrides,
   );
