@@ -8,6 +8,7 @@ import { createApp } from '../../src/app/create-app.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createScratchDb, dropScratchDb } from '../support/scratch-db.js';
+import { needs } from '../support/services.js';
 
 /**
  * Start-up as an operator meets it, with real processes: production never
@@ -191,7 +192,8 @@ describe('a wrong APP_KEY', () => {
     expect(await again.stop()).toBe(0);
   }, 300_000);
 
-  it('stops the worker the same way (PostgreSQL)', async () => {
+  it('stops the worker the same way (PostgreSQL)', async (ctx) => {
+    needs(ctx, 'postgres');
     const name = `tovplus_startup_${process.pid}_${randomBytes(3).toString('hex')}`;
     const url = await createScratchDb(name);
     try {

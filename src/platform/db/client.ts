@@ -41,6 +41,8 @@ export interface DbOptions {
   dataDir?: string;
   /** In-memory PGlite (tests). */
   memory?: boolean;
+  /** In-memory PGlite only: start from this `dumpDataDir()` tarball instead of an empty cluster (tests: a migrated template). */
+  loadDataDir?: Blob;
   poolSize?: number;
 }
 
@@ -94,7 +96,7 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
   }
   let lite: PGlite;
   try {
-    lite = await PGlite.create(dataDir ? { dataDir } : {});
+    lite = await PGlite.create(dataDir ? { dataDir } : opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {});
   } catch (e) {
     lock?.release();
     throw e;

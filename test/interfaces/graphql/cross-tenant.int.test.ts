@@ -16,10 +16,9 @@ import {
   isScalarType,
 } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildSchema } from '../../../src/interfaces/graphql/schema.js';
 import { decodeGlobalID, encodeGlobalID } from '../../../src/kit/ids.js';
 import { buildWorld, must, uniq, type World } from '../../support/factories.js';
-import { errorCode, type GqlResult, startServer } from '../../support/harness.js';
+import { errorCode, type GqlResult, startServer, testSchema } from '../../support/harness.js';
 import { wsClient } from '../../support/live.js';
 import { globalId } from '../../support/rows.js';
 
@@ -36,7 +35,7 @@ import { globalId } from '../../support/rows.js';
  */
 
 const s = await startServer();
-const schema = buildSchema();
+const schema = testSchema();
 
 // ─── What the schema says ───────────────────────────────────────────────────
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../support/harness.js';
+import { startServer, testSchema } from '../../support/harness.js';
 import { rawId } from '../../support/rows.js';
 import { verifyWebhook } from '../../../src/interfaces/webhooks/signing.js';
 import { startWebhookWorker } from '../../../src/interfaces/webhooks/worker-runtime.js';
@@ -25,7 +25,7 @@ const s = await startServer(
 );
 const receiver = await startReceiver();
 // No background loops: each test relays and delivers when it says so (settle), so counts and timings are its own.
-const worker = startWebhookWorker(s.app, { redisUrl: null, relay: false });
+const worker = startWebhookWorker(s.app, { redisUrl: null, relay: false, schema: testSchema() });
 afterAll(() => worker.stop());
 
 const settle = settler(worker);
