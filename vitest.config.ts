@@ -1,44 +1,80 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration, type ViteUserConfig } from 'vitest/config';
+import { probeServices } from './test/support/service-probe.js';
+import { ServicesReporter } from './test/support/services-reporter.js';
+import { planRun } from './test/support/services.js';
 
 /**
- * Two projects run the same integration suites: `pg` against the local
- * PostgreSQL (and Redis), `pglite` against embedded in-memory PGlite. Unit tests
- * (*.test.ts) run once, in the pg project.
+ * Three projects: `unit` (*.test.ts but *.int.test.ts) once; the integration
+ * suites (*.int.test.ts) twice, `pg` against the local PostgreSQL and Redis,
+ * `pglite` against embedded in-memory PGlite.
+ *
+ * The services are looked for first (test/support/services.ts): without
+ * PostgreSQL the pg project is left out, without Redis it runs on in-process
+ * queues, and the run ends with one line saying what was not run and why.
+ * REQUIRE_SERVICES=1 (.ci/run) makes a missing service an error instead.
  */
-export default defineConfig({
-  // Node resolves graphql 16 to its CommonJS build; make Vite do the same, so
-  // our code and the libraries share one graphql module instance.
-  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
-  test: {
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    // Vitest's default is one file at a time on a 2-core machine (cores - 1); these suites mostly
-    // wait on PostgreSQL, Redis and sockets, so two at once finish sooner. Three starved the suites that
-    // spawn processes (CLI, worker crash tests) past their timeouts.
-    maxWorkers: 2,
-    // Importing the app (schema, Prisma client) costs seconds; a worker keeps its modules for the next
-    // file instead of importing them again. Files still get their own server, database state and worker.
-    isolate: false,
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: 'pg',
-          include: ['test/**/*.test.ts'],
-          globalSetup: ['test/support/build-setup.ts', 'test/support/global-setup.ts'],
-          env: { TEST_DB: 'pg' },
+export default defineConfig(async (): Promise<ViteUserConfig> => {
+  const states = await probeServices();
+  const plan = planRun(states, process.env.REQUIRE_SERVICES === '1');
+  if (plan.error) {
+    const e = new Error(plan.error);
+    e.stack = `Error: ${plan.error}`; // the message says it all; no trace into vite's config loader
+    throw e;
+  }
+  // What the workers need to know: which services to do without (harness.ts, needs() in services.ts).
+  const services = { TEST_SERVICES_MISSING: plan.missing.join(',') };
+  const pg: TestProjectInlineConfiguration = {
+    extends: true,
+    test: {
+      name: 'pg',
+      include: ['test/**/*.int.test.ts'],
+      exclude: [...configDefaults.exclude, ...plan.pgExclude],
+      // One migrated template database per run; see global-setup.ts.
+      globalSetup: ['test/support/build-setup.ts', 'test/support/global-setup.ts'],
+      env: { ...services, TEST_DB: 'pg' },
+    },
+  };
+  return {
+    // Node resolves graphql 16 to its CommonJS build; make Vite do the same, so
+    // our code and the libraries share one graphql module instance.
+    resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
+    test: {
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      pool: 'forks',
+      // Vitest's default is one file at a time on a 2-core machine (cores - 1); these suites mostly
+      // wait on PostgreSQL, Redis and sockets, so two at once finish sooner. Three starved the suites that
+      // spawn processes (CLI, worker crash tests) past their timeouts.
+      maxWorkers: 2,
+      // Importing the app (schema, Prisma client) costs seconds; a worker keeps its modules for the next
+      // file instead of importing them again (the harness builds the GraphQL schema once per worker, too).
+      // Files still get their own server, database state and worker.
+      isolate: false,
+      reporters: ['default', new ServicesReporter(states, plan)],
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: 'unit',
+            include: ['test/**/*.test.ts'],
+            exclude: [...configDefaults.exclude, 'test/**/*.int.test.ts'],
+            // The bins' build (dist/), for the tests that start real processes; see build-setup.ts.
+            globalSetup: ['test/support/build-setup.ts'],
+            env: services,
+          },
         },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'pglite',
-          include: ['test/**/*.int.test.ts'],
-          globalSetup: ['test/support/build-setup.ts'],
-          env: { TEST_DB: 'pglite' },
+        ...(plan.pg ? [pg] : []),
+        {
+          extends: true,
+          test: {
+            name: 'pglite',
+            include: ['test/**/*.int.test.ts'],
+            // One migrated PGlite dump per run (kept between runs); each file loads its own copy.
+            globalSetup: ['test/support/build-setup.ts', 'test/support/global-setup-pglite.ts'],
+            env: { ...services, TEST_DB: 'pglite' },
+          },
         },
-      },
-    ],
-  },
+      ],
+    },
+  };
 });

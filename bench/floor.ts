@@ -5,7 +5,7 @@
  * pg.Pool. No parsing, validation, authorization or ORM: what the API costs
  * above this is its overhead.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import pg from 'pg';
 
 /** Relay global id, same as src/interfaces/graphql/global-id.ts: base64url("Type:uuid"). */
@@ -142,7 +142,7 @@ export async function startFloorServer(databaseUrl: string, poolSize: number): P
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
   // An idle client killed by the server (e.g. the final DROP DATABASE … WITH (FORCE)) must not crash the run.
   pool.on('error', () => {});
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const q = FLOOR_QUERIES[(req.url ?? '').slice(1) as FloorQuery];
       if (!q) {
@@ -158,10 +158,14 @@ export async function startFloorServer(databaseUrl: string, poolSize: number): P
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     } catch (err) {
+      // Headers already sent (the error came while writing): all that is left is to cut the response.
+      if (res.headersSent) return void res.destroy();
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ message: String((err as Error).message) }] }));
     }
-  });
+  };
+  // node:http does not await a handler: handle() catches its own errors and answers 500 while it still can.
+  const server = createServer((req, res) => void handle(req, res));
   const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
   return {
     server,

@@ -78,7 +78,7 @@ function openPlain(url: string): Promise<Subscriber> {
     const sub: Subscriber = { at: [], last: null, close: () => socket.close() };
     socket.on('message', (data) => {
       sub.at.push(now());
-      sub.last = String(data);
+      sub.last = (data as Buffer).toString('utf8'); // ws hands a text frame over as one Buffer (binaryType 'nodebuffer')
     });
     socket.once('open', () => resolve(sub));
     socket.once('error', reject);

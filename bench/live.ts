@@ -10,12 +10,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { type App, createApp } from '../src/app/create-app.js';
-import type { RecordedEvent } from '../src/platform/outbox.js';
+import type { RecordedBusinessEvent } from '../src/platform/outbox.js';
 import { createHttpServer } from '../src/interfaces/graphql/server.js';
 import { loadConfig } from '../src/platform/config.js';
 import { createRedis, pingRedis } from '../src/platform/redis.js';
-import { databaseNow, rsvpTargets } from '../src/modules/rsvp/rsvp.live.js';
-import { eventSummaries } from '../src/modules/rsvp/rsvp.summary.js';
+import { databaseNow, rsvpTargets } from '../src/modules/rsvp/live/rsvp.live.js';
+import { eventSummaries } from '../src/modules/rsvp/live/rsvp.summary.js';
 import type { RsvpSeeded } from './seed.js';
 
 const SUBSCRIBERS = Number(process.env.BENCH_LIVE_SUBSCRIBERS ?? 1000);
@@ -103,7 +103,7 @@ export async function runLiveBench(opts: {
   const commits: number[] = [];
   const hook = (target: App) => {
     const committed = target.live.committed.bind(target.live);
-    target.live.committed = (events: RecordedEvent[]) => {
+    target.live.committed = (events: RecordedBusinessEvent[]) => {
       if (events.some((e) => e.type === 'rsvp.overridden')) commits.push(now());
       committed(events);
     };

@@ -68,7 +68,10 @@ async function run(job: LoadJob, seconds: number, record: boolean): Promise<Load
   return { latencies, seconds: elapsed, bad, badSample };
 }
 
-process.once('message', async (job: LoadJob) => {
+// The job's own try/catch reports every failure to the parent (and exits): nothing is left for an unhandled rejection.
+process.once('message', (job: LoadJob) => void runJob(job));
+
+async function runJob(job: LoadJob) {
   try {
     if (job.warmupSeconds > 0) await run(job, job.warmupSeconds, false);
     const result = await run(job, job.durationSeconds, true);
@@ -76,4 +79,4 @@ process.once('message', async (job: LoadJob) => {
   } catch (err) {
     process.send!({ ok: false, error: String((err as Error)?.stack ?? err) }, () => process.exit(1));
   }
-});
+}

@@ -280,7 +280,7 @@ async function main() {
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
-      return res.json() as Promise<any>;
+      return res.json();
     };
 
     // ── Data ─────────────────────────────────────────────────────────────────
@@ -389,7 +389,7 @@ async function main() {
       const g = await gql(sc.query, sc.variables, s.token);
       if (g.errors?.length || !g.data) throw new Error(`${sc.label}: GraphQL errors ${JSON.stringify(g.errors ?? g).slice(0, 800)}`);
       const res = await fetch(`${floor.url}/${sc.key}`, { method: 'POST', body: JSON.stringify(sc.floorVars) });
-      const f = (await res.json()) as any;
+      const f = await res.json();
       if (res.status !== 200 || f.errors) throw new Error(`${sc.label}: floor failed ${JSON.stringify(f).slice(0, 800)}`);
       const diff = firstDifference(normalize(g.data), normalize(f.data));
       if (diff) throw new Error(`${sc.label}: the SQL floor does not return the same data as GraphQL — ${diff}`);
@@ -397,7 +397,7 @@ async function main() {
       try {
         checked = sc.check(g.data);
       } catch (e) {
-        throw new Error(`${sc.label}: ${(e as Error).message}`);
+        throw new Error(`${sc.label}: ${(e as Error).message}`, { cause: e });
       }
       const bytes = Buffer.byteLength(JSON.stringify(g));
       log(`Checked ${sc.label}: no errors, ${checked}, ~${fmt(bytes / 1024)} KiB, identical to the SQL floor's data`);

@@ -125,10 +125,10 @@ const PERSON_TAGS = ['vegetarian', 'vegan', 'gluten-free'];
 
 async function expectOk(label: string, r: any, typename: string) {
   const node = r?.data && Object.values(r.data)[0];
-  if (r?.errors?.length || !node || (node as any).__typename !== typename) {
+  if (r?.errors?.length || !node || node.__typename !== typename) {
     throw new Error(`${label} failed: ${JSON.stringify(r).slice(0, 500)}`);
   }
-  return node as any;
+  return node;
 }
 
 export async function seed(app: App, gql: Gql): Promise<Seeded> {
@@ -323,8 +323,8 @@ export async function seedRsvp(app: App, gql: Gql, s: Pick<Seeded, 'token' | 'oc
   const { token, occasionId } = s;
   const ok = (label: string, r: any) => {
     const node = r?.data && Object.values(r.data)[0];
-    if (r?.errors?.length || !node || (node as any).code) throw new Error(`${label} failed: ${JSON.stringify(r).slice(0, 500)}`);
-    return node as any;
+    if (r?.errors?.length || !node || node.code) throw new Error(`${label} failed: ${JSON.stringify(r).slice(0, 500)}`);
+    return node;
   };
   const ev = await gql(`query($id: ID!) { occasion(id: $id) { events(first: 1) { edges { node { id } } } } }`, { id: occasionId }, token);
   const eventId: string = ev.data.occasion.events.edges[0].node.id;

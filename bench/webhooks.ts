@@ -18,12 +18,12 @@ import pg from 'pg';
 import { Agent, request } from 'undici';
 import { createApp } from '../src/app/create-app.js';
 import { createHttpServer } from '../src/interfaces/graphql/server.js';
-import { eventUpdated } from '../src/domains/events/events.events.js';
+import { eventUpdated } from '../src/domains/events/events.business-events.js';
 import { loadConfig } from '../src/platform/config.js';
 import { encrypt } from '../src/platform/crypto.js';
 import { createDatabase } from '../src/platform/db/client.js';
 import { createLogger } from '../src/platform/logger.js';
-import { recordEvents } from '../src/platform/outbox.js';
+import { recordBusinessEvents } from '../src/platform/outbox.js';
 import { newWebhookSecret } from '../src/interfaces/webhooks/signing.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -76,7 +76,7 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('worker did not start')), 60_000);
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       if (line.includes('worker running')) {
         clearTimeout(timer);
         resolve(child);
@@ -138,7 +138,7 @@ export async function runWebhookBench(opts: { adminUrl: string; log: (s: string)
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
-      const body = (await res.json()) as any;
+      const body = await res.json();
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data;
     };
@@ -214,7 +214,7 @@ export async function runWebhookBench(opts: { adminUrl: string; log: (s: string)
         marker += k;
         const tick = performance.now();
         await p.$transaction((tx) =>
-          recordEvents(
+          recordBusinessEvents(
             tx,
             caller,
             eventUpdated,
@@ -222,7 +222,7 @@ export async function runWebhookBench(opts: { adminUrl: string; log: (s: string)
           ),
         );
         const at = performance.now();
-        // Which rows this commit made (recordEvents writes in bulk and returns no ids): read back by marker, outside the timing.
+        // Which rows this commit made (recordBusinessEvents writes in bulk and returns no ids): read back by marker, outside the timing.
         const rows = await p.$queryRaw<{ id: string }[]>`
           SELECT id FROM outbox_events WHERE type = 'event.updated' AND occasion_id = ${occasionId}::uuid
             AND (payload->'changed'->>0) = ANY(${Array.from({ length: k }, (_, i) => `m${first + i}`)})`;

@@ -2,14 +2,14 @@ import type { App } from '../src/app/create-app.js';
 import { createActor, addRelationship, createTag } from '../src/domains/actors/actors.service.js';
 import { createEvent } from '../src/domains/events/events.service.js';
 import { issueSession, prepareSignUp, signUp } from '../src/domains/identity/identity.service.js';
-import { enableModule, installModule } from '../src/domains/modules/modules.service.js';
+import { enableModule, installModule } from '../src/domains/module-platform/module-platform.service.js';
 import { createOccasion } from '../src/domains/occasions/occasions.service.js';
 import { acceptCollaboratorInvitation, inviteCollaborator } from '../src/domains/permissions/collaborators.service.js';
 import { Authorizer } from '../src/domains/permissions/authorizer.js';
 import { issueGuestAccess, reissueGuestAccess } from '../src/domains/guest-access/guest-access.service.js';
 import { encodeGlobalID } from '../src/kit/ids.js';
 import { createForm } from '../src/modules/forms/forms.service.js';
-import { createRsvpInvitation, createRsvpInvitationsFromHouseholds } from '../src/modules/rsvp/rsvp.invitations.service.js';
+import { createRsvpInvitation, createRsvpInvitationsFromHouseholds } from '../src/modules/rsvp/invitations/rsvp.invitations.service.js';
 import type { Caller, Principal } from '../src/platform/principal.js';
 import { ValidationError } from '../src/platform/errors.js';
 
@@ -53,7 +53,7 @@ async function demoGuestLink(app: App, planner: { id: string; email: string }, o
   if (!inv) return null;
   return app.db.prisma.$transaction((tx) =>
     me.authz.within(tx, async () => {
-      const live = await tx.occasionInvitation.findFirst({ where: { unitActorId: inv.invitationUnitActorId, revokedAt: null } });
+      const live = await tx.guestAccess.findFirst({ where: { unitActorId: inv.invitationUnitActorId, revokedAt: null } });
       const issued = live
         ? await reissueGuestAccess(tx, me, live.id, app.config.guestLinkTemplate)
         : await issueGuestAccess(tx, me, occasionId, { unitActorId: inv.invitationUnitActorId }, app.config.guestLinkTemplate);
@@ -145,8 +145,8 @@ export async function seedDemo(app: App) {
             const [a, b] = people;
             if (a && b && b.role === 'MEMBER') await addRelationship(tx, me, a.memberActorId, b.memberActorId, { kind: 'spouse' });
           }
-          await installModule(tx, me, app.modules, o, 'rsvp', { defaultPlusOnes: 0 });
-          await installModule(tx, me, app.modules, o, 'forms', {});
+          await installModule(tx, me, app.moduleRegistry, o, 'rsvp', { defaultPlusOnes: 0 });
+          await installModule(tx, me, app.moduleRegistry, o, 'forms', {});
           const meal = await createForm(tx, me, o, {
             title: 'Dinner',
             appliesTo: 'PERSON',
@@ -175,8 +175,8 @@ export async function seedDemo(app: App) {
             ],
           });
           const deadline = '2027-05-20T23:59:00+03:00';
-          for (const e of [events.henna, events.ceremony, events.brunch]) await enableModule(tx, me, app.modules, e.id, 'rsvp', { deadline });
-          await enableModule(tx, me, app.modules, events.reception.id, 'rsvp', { deadline, linkedFormId: meal.id });
+          for (const e of [events.henna, events.ceremony, events.brunch]) await enableModule(tx, me, app.moduleRegistry, e.id, 'rsvp', { deadline });
+          await enableModule(tx, me, app.moduleRegistry, events.reception.id, 'rsvp', { deadline, linkedFormId: meal.id });
           // The close family is also invited to the (private) henna night; everyone else to the wedding day and brunch.
           const households = await tx.actor.findMany({
             where: { occasionId: o, kind: 'HOUSEHOLD' },

@@ -43,7 +43,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void target.close().finally(() => process.exit(130)));
 }
 console.log(`Tov+ API fuzz: ${command}\n  server ${target.url} on ${target.description}`);
-let code = 0;
+let code: number;
 try {
   const report = await runFuzz(target, {
     requests,

@@ -41,7 +41,7 @@ export async function runFuzz(s: TestServer, opts: FuzzOptions): Promise<FuzzRep
   const rid = requestIdOf(opts.seed);
   let internal = 0;
 
-  for (let n = 0; n < opts.requests; ) {
+  for (let n = 0; n < opts.requests;) {
     await world.refresh();
     const batch = Array.from({ length: Math.min(opts.concurrency, opts.requests - n) }, (_, i) => planner.next(n + i));
     n += batch.length;

@@ -26,7 +26,8 @@ import { EnumValue, type ValueGen } from './values.js';
 export type RootKind = 'query' | 'mutation' | 'subscription';
 
 /** Mutations that delete, revoke or replace what the seeded principals stand on. */
-export const DESTRUCTIVE = /^(delete|revoke|disconnect|uninstall|disable|remove|archive|transition|reissue|signOut|setIntegrationOperations|configureIntegration)/;
+export const DESTRUCTIVE =
+  /^(delete|revoke|disconnect|uninstall|disable|remove|archive|transition|reissue|signOut|setIntegrationOperations|configureIntegration)/;
 
 const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
@@ -137,8 +138,10 @@ export class OperationBuilder {
     const body = parts
       .join(' ')
       // Arguments left without a value go first, with their parentheses if none is left (no user text is in the body yet).
+      // eslint-disable-next-line no-control-regex -- \u0001 brackets the placeholders this builder wrote itself
       .replace(/\u0001(\d+)\u0001/g, (m, i: string) => (printed[Number(i)] ? m : ''))
       .replace(/\((?:\s*,)*\s*\)/g, '')
+      // eslint-disable-next-line no-control-regex -- the same placeholders
       .replace(/\u0001(\d+)\u0001/g, (_, i: string) => printed[Number(i)]!);
     const operationName = `Fuzz${n}`;
     const defs = vars.length ? `(${vars.map((v) => `$${v.name}: ${v.type}`).join(', ')})` : '';
@@ -257,7 +260,8 @@ export class OperationBuilder {
       const alias = r.chance(0.06) ? `a${r.int(0, 99)}_${f.name}: ` : '';
       out.push(alias + this.field(f, t.name, depth + 1, maxDepth, budget, mixed, false));
       // The same field twice under another alias, with other arguments.
-      if (f.args.length && r.chance(0.05)) out.push(`b${r.int(0, 99)}_${f.name}: ` + this.field(f, t.name, depth + 1, maxDepth, budget, mixed, false));
+      if (f.args.length && r.chance(0.05))
+        out.push(`b${r.int(0, 99)}_${f.name}: ` + this.field(f, t.name, depth + 1, maxDepth, budget, mixed, false));
     }
     if (t.name.endsWith('Connection') && r.chance(0.6)) out.push('pageInfo { endCursor startCursor hasNextPage hasPreviousPage }');
     if (t.name.endsWith('Edge') && r.chance(0.6)) out.push('cursor');

@@ -4,7 +4,16 @@
  * Every root field of the schema gets its turn; principals lean towards the
  * fields their rules let them reach, so requests get past the door often enough.
  */
-import { buildSchema, parse, type GraphQLField, type GraphQLSchema, type VariableDefinitionNode, typeFromAST, type GraphQLInputType } from 'graphql';
+import {
+  buildSchema,
+  Kind,
+  parse,
+  type GraphQLField,
+  type GraphQLSchema,
+  type VariableDefinitionNode,
+  typeFromAST,
+  type GraphQLInputType,
+} from 'graphql';
 import { OperationBuilder, type RootKind, type ValueMode } from './operations.js';
 import type { Rng } from './rng.js';
 import type { ValueGen } from './values.js';
@@ -38,7 +47,7 @@ function ruleOf(f: GraphQLField<unknown, unknown>): string {
   if (!d) return 'none';
   if (d.name.value !== 'auth') return d.name.value;
   const scope = d.arguments?.find((a) => a.name.value === 'scope')?.value;
-  return scope && scope.kind === 'EnumValue' && scope.value === 'PLATFORM' ? 'platform' : 'auth';
+  return scope && scope.kind === Kind.ENUM && scope.value === 'PLATFORM' ? 'platform' : 'auth';
 }
 
 /** Which root fields each principal favours: the rest still come, but less often. */
@@ -72,7 +81,7 @@ export class RequestPlanner {
     );
     this.persisted = Object.entries(manifest).map(([id, doc]) => {
       const op = parse(doc).definitions[0];
-      if (op?.kind !== 'OperationDefinition') throw new Error(`persisted document ${id} is not an operation`);
+      if (op?.kind !== Kind.OPERATION_DEFINITION) throw new Error(`persisted document ${id} is not an operation`);
       return { id, name: op.name?.value ?? id, vars: op.variableDefinitions ?? [] };
     });
   }
@@ -97,7 +106,8 @@ export class RequestPlanner {
     const favoured = this.roots.filter((x) => FAVOURS[principal](x.rule));
     let root = favoured.length && r.chance(0.5) ? r.pick(favoured) : r.pick(this.roots);
     // deleteAccount takes no arguments: as the vendor or the operator it would simply end them (the planner is refused, as sole owner).
-    if (root.field.name === 'deleteAccount' && (principal === 'vendor' || principal === 'operator')) root = r.pick(favoured.length ? favoured : this.roots);
+    if (root.field.name === 'deleteAccount' && (principal === 'vendor' || principal === 'operator'))
+      root = r.pick(favoured.length ? favoured : this.roots);
     if (root.field.name === 'deleteAccount' && (principal === 'vendor' || principal === 'operator')) return this.next(n);
     // Most requests are plausible but for one or two values, so the bad value reaches the code behind validation.
     const mode = r.weighted<ValueMode>([
@@ -136,13 +146,31 @@ export class RequestPlanner {
       case 'documentId':
         return { n, principal, transport: r.chance(0.2) ? 'get' : 'post', target, params: { documentId: doc.id, variables } };
       case 'apq':
-        return { n, principal, transport: 'post', target, params: { variables, extensions: { persistedQuery: { version: 1, sha256Hash: doc.id.slice(7) } } } };
+        return {
+          n,
+          principal,
+          transport: 'post',
+          target,
+          params: { variables, extensions: { persistedQuery: { version: 1, sha256Hash: doc.id.slice(7) } } },
+        };
       case 'unknown':
-        return { n, principal, transport: 'post', target: 'persisted.unknown', params: { documentId: r.pick(['sha256:' + 'f'.repeat(64), 'nope', '', 'sha256:\u0000']), variables } };
+        return {
+          n,
+          principal,
+          transport: 'post',
+          target: 'persisted.unknown',
+          params: { documentId: r.pick(['sha256:' + 'f'.repeat(64), 'nope', '', 'sha256:\u0000']), variables },
+        };
       case 'with-text':
         return { n, principal, transport: 'post', target: 'persisted.with-text', params: { documentId: doc.id, query: '{ me { id } }', variables } };
       default:
-        return { n, principal, transport: 'post', target: 'persisted.bad-id-type', params: { documentId: r.pick([1, {}, [], null]) as never, variables } };
+        return {
+          n,
+          principal,
+          transport: 'post',
+          target: 'persisted.bad-id-type',
+          params: { documentId: r.pick([1, {}, [], null]) as never, variables },
+        };
     }
   }
 
@@ -204,7 +232,10 @@ export class RequestPlanner {
       case 'post-batch':
         return post(JSON.stringify([{ query: '{ me { id } }' }, { query: '{ me { id } }' }]));
       case 'post-content-type':
-        return post(r.pick(['{ me { id } }', 'query={ me { id } }']), r.pick(['application/graphql', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']));
+        return post(
+          r.pick(['{ me { id } }', 'query={ me { id } }']),
+          r.pick(['application/graphql', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']),
+        );
       case 'post-oversized':
         return post(JSON.stringify({ query: '{ me { id } }', variables: { pad: 'x'.repeat(3 * 1024 * 1024 + 10) } }));
       default:

@@ -31,7 +31,7 @@ export interface FuzzReport {
   perPrincipal: Record<string, { requests: number; internal: number }>;
   statuses: Record<string, number>;
   codes: Record<string, number>;
-    /** Per root field: requests, internal errors, `ok` (200 without errors) and `data` (some root field resolved to non-null). */
+  /** Per root field: requests, internal errors, `ok` (200 without errors) and `data` (some root field resolved to non-null). */
   targets: Record<string, { requests: number; internal: number; ok: number; data: number }>;
   internalClasses: InternalClass[];
   /** Error responses whose errors carry no `extensions.code` (or whose body is not JSON), by status and target. */
@@ -75,7 +75,10 @@ export function parseErrorLogs(lines: string[]): ErrorLog[] {
       try {
         const j = JSON.parse(line) as { level: number; msg?: string; requestId?: string; err?: { message?: string; stack?: string; type?: string } };
         if (j.level < 50) continue;
-        const stack = (j.err?.stack ?? '').split('\n').slice(1, 7).map((s) => s.trim());
+        const stack = (j.err?.stack ?? '')
+          .split('\n')
+          .slice(1, 7)
+          .map((s) => s.trim());
         out.push({ requestId: j.requestId, msg: j.msg ?? '', error: `${j.err?.type ?? ''}: ${j.err?.message ?? ''}`, stack });
       } catch {
         // not a JSON line
@@ -152,7 +155,15 @@ export class Tally {
       const cls = classes.get(key);
       const reproducer = { principal: req.principal, transport: req.transport, request: requestView(req), status: out.status, codes: out.codes };
       if (!cls) {
-        classes.set(key, { target: req.target, message, count: 1, principals: [req.principal], stack: log?.stack ?? [], reproducer, size: size(req) });
+        classes.set(key, {
+          target: req.target,
+          message,
+          count: 1,
+          principals: [req.principal],
+          stack: log?.stack ?? [],
+          reproducer,
+          size: size(req),
+        });
       } else {
         cls.count++;
         if (!cls.principals.includes(req.principal)) cls.principals.push(req.principal);
@@ -187,12 +198,25 @@ export function printReport(r: FuzzReport, log: (s: string) => void = console.lo
   log(`\nFuzz: ${r.requests} requests, ${r.internalErrors} internal errors (seed ${r.seed}, ${(r.durationMs / 1000).toFixed(1)} s)`);
   log('\nper principal           requests  internal');
   for (const [p, v] of Object.entries(r.perPrincipal)) log(`  ${pad(p, 22)}${pad(v.requests, 10)}${v.internal}`);
-  log('\nHTTP status: ' + Object.entries(r.statuses).map(([k, v]) => `${k}×${v}`).join('  '));
-  log('error codes: ' + Object.entries(r.codes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}×${v}`).join('  '));
+  log(
+    '\nHTTP status: ' +
+      Object.entries(r.statuses)
+        .map(([k, v]) => `${k}×${v}`)
+        .join('  '),
+  );
+  log(
+    'error codes: ' +
+      Object.entries(r.codes)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k}×${v}`)
+        .join('  '),
+  );
   const targets = Object.entries(r.targets);
   const clean = targets.filter(([, v]) => v.ok > 0).length;
   const resolved = targets.filter(([, v]) => v.data > 0).length;
-  log(`targets (root fields, persisted documents, raw kinds): ${targets.length}; with data at least once: ${resolved}; with a clean 200 at least once: ${clean}`);
+  log(
+    `targets (root fields, persisted documents, raw kinds): ${targets.length}; with data at least once: ${resolved}; with a clean 200 at least once: ${clean}`,
+  );
   const never = targets.filter(([k, v]) => v.data === 0 && !k.startsWith('raw.') && !k.startsWith('persisted.')).map(([k]) => k);
   if (never.length) log(`root fields that never returned data: ${never.join(', ')}`);
   if (r.internalClasses.length) {
@@ -200,12 +224,15 @@ export function printReport(r: FuzzReport, log: (s: string) => void = console.lo
     for (const [i, c] of r.internalClasses.entries()) {
       log(`\n#${i + 1} ${c.target} ×${c.count} [${c.principals.join(', ')}]\n   ${c.message}`);
       if (c.stack.length) log(`   at ${c.stack.slice(0, 3).join('\n      ')}`);
-      log(`   reproducer (${c.reproducer.principal}, ${c.reproducer.transport}, HTTP ${c.reproducer.status}): ${clip(JSON.stringify(c.reproducer.request), 600)}`);
+      log(
+        `   reproducer (${c.reproducer.principal}, ${c.reproducer.transport}, HTTP ${c.reproducer.status}): ${clip(JSON.stringify(c.reproducer.request), 600)}`,
+      );
     }
   }
   if (r.withoutCode.length) {
     log(`\nError responses without extensions.code (${r.withoutCode.reduce((s, w) => s + w.count, 0)}):`);
-    for (const w of r.withoutCode.slice(0, 15)) log(`  ×${w.count} ${w.key}\n     e.g. ${clip(JSON.stringify(w.example.request), 200)} → ${clip(w.example.snippet, 160)}`);
+    for (const w of r.withoutCode.slice(0, 15))
+      log(`  ×${w.count} ${w.key}\n     e.g. ${clip(JSON.stringify(w.example.request), 200)} → ${clip(w.example.snippet, 160)}`);
   }
   log('\nSlowest requests:');
   for (const s of r.slowest.slice(0, 5)) log(`  ${pad(s.ms + ' ms', 10)} ${s.target} (${s.principal}) ${clip(JSON.stringify(s.request), 160)}`);
@@ -217,5 +244,11 @@ export function printReport(r: FuzzReport, log: (s: string) => void = console.lo
     log(`\nWebhook payloads received: ${r.webhooks.received}, with an internal error in the rendered document: ${r.webhooks.withInternalErrors}`);
     for (const c of r.webhooks.classes) log(`  ×${c.count} ${c.type}: ${c.message}\n     e.g. ${clip(c.example, 400)}`);
   }
-  if (r.canaries) log('\nprincipals at the end: ' + Object.entries(r.canaries).map(([k, v]) => `${k} ${v}`).join(', '));
+  if (r.canaries)
+    log(
+      '\nprincipals at the end: ' +
+        Object.entries(r.canaries)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+    );
 }

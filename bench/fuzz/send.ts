@@ -36,7 +36,10 @@ function httpRequest(base: string, req: FuzzRequest): { url: string; init: Reque
     for (const [k, v] of Object.entries(p)) if (v !== undefined) qs.set(k, typeof v === 'string' ? v : expandDeepJson(JSON.stringify(v)));
     return { url: `${base}/graphql?${qs}`, init: { method: 'GET' } };
   }
-  return { url: `${base}/graphql`, init: { method: 'POST', body: expandDeepJson(JSON.stringify(p)), headers: { 'content-type': 'application/json' } } };
+  return {
+    url: `${base}/graphql`,
+    init: { method: 'POST', body: expandDeepJson(JSON.stringify(p)), headers: { 'content-type': 'application/json' } },
+  };
 }
 
 /** The first `next`/`complete` event of an SSE stream (yoga's distinct-connections mode), or what arrived before the wait ran out. */
@@ -69,20 +72,31 @@ export async function send(base: string, req: FuzzRequest, headers: Record<strin
   const started = performance.now();
   const accept = req.transport === 'sse' ? 'text/event-stream' : 'application/graphql-response+json, application/json';
   let status = 0;
-  let text = '';
+  let text: string;
   try {
     const res = await fetch(url, { ...init, headers: { accept, ...(init.headers as Record<string, string>), ...headers }, signal: abort.signal });
     status = res.status;
-    text = req.transport === 'sse' && res.headers.get('content-type')?.startsWith('text/event-stream') ? await readFirstEvent(res, abort) : await res.text();
+    text =
+      req.transport === 'sse' && res.headers.get('content-type')?.startsWith('text/event-stream')
+        ? await readFirstEvent(res, abort)
+        : await res.text();
   } catch (err) {
     const ms = performance.now() - started;
     const timedOut = abort.signal.aborted;
-    return { status, codes: [timedOut ? 'TIMEOUT' : 'NETWORK'], messages: [String((err as Error)?.message ?? err)], ms, internal: false, resolved: false, snippet: '' };
+    return {
+      status,
+      codes: [timedOut ? 'TIMEOUT' : 'NETWORK'],
+      messages: [String((err as Error)?.message ?? err)],
+      ms,
+      internal: false,
+      resolved: false,
+      snippet: '',
+    };
   } finally {
     clearTimeout(timer);
   }
   const ms = performance.now() - started;
-  let body: { data?: unknown; errors?: { message?: string; extensions?: { code?: string } }[] } | null = null;
+  let body: { data?: unknown; errors?: { message?: string; extensions?: { code?: string } }[] } | null;
   try {
     body = JSON.parse(text);
   } catch {

@@ -4,15 +4,7 @@
  * or a broken client sends. Which value a type gets is decided here; how it is
  * written (literal or variable) is the operation builder's business.
  */
-import {
-  getNamedType,
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  isScalarType,
-  type GraphQLInputType,
-} from 'graphql';
+import { isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLInputType } from 'graphql';
 import type { IdPools } from './pools.js';
 import type { Rng } from './rng.js';
 
@@ -345,7 +337,10 @@ export class ValueGen {
       case 'operationIds':
         return !this.odd(0.25) ? r.pick(k.documentIds) : r.pick(['sha256:' + '0'.repeat(64), 'sha256:', 'md5:abc', '0'.repeat(64)]);
       case 'email':
-        return this.choose(['fuzz-' + r.int(0, 1e6) + '@example.com', 'planner@demo.tovplus.test'], ['not-an-email', 'a@b', 'x'.repeat(300) + '@example.com']);
+        return this.choose(
+          ['fuzz-' + r.int(0, 1e6) + '@example.com', 'planner@demo.tovplus.test'],
+          ['not-an-email', 'a@b', 'x'.repeat(300) + '@example.com'],
+        );
       case 'password':
         return this.choose(['fuzz-password-long-enough', 'demo-planner-2027'], ['short', 'x'.repeat(10_000), 'password']);
       case 'timezone':

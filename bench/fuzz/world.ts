@@ -52,11 +52,11 @@ const MODELS = [
   ['Relationship', 'relationship'],
   ['Tag', 'tag'],
   ['CollaboratorInvitation', 'collaboratorInvitation'],
-  ['GuestAccess', 'occasionInvitation'],
+  ['GuestAccess', 'guestAccess'],
   ['RsvpInvitation', 'rsvpInvitation'],
   ['RsvpResponse', 'rsvpResponse'],
   ['Form', 'form'],
-  ['FormField', 'formField'],
+  ['FormField', 'formQuestion'],
   ['FormSubmission', 'formSubmission'],
   ['ModuleInstallation', 'moduleInstallation'],
   ['ModuleEnablement', 'moduleEnablement'],
@@ -85,8 +85,11 @@ export async function seedWorld(s: TestServer, nodeTypes: string[], opts: { webh
   const signIn = async (email: string, password: string) =>
     ok(
       `signIn ${email}`,
-      (await must(s, undefined, `mutation($i: SignInInput!) { signIn(input: $i) { __typename ... on Session { accessToken } } }`, { i: { email, password } }))
-        .signIn,
+      (
+        await must(s, undefined, `mutation($i: SignInInput!) { signIn(input: $i) { __typename ... on Session { accessToken } } }`, {
+          i: { email, password },
+        })
+      ).signIn,
       'Session',
     ).accessToken as string;
   const vendorToken = await signIn(DEMO.vendor.email, DEMO.vendor.password);
@@ -124,14 +127,11 @@ export async function seedWorld(s: TestServer, nodeTypes: string[], opts: { webh
   const connectionId = ok('connectIntegration', conn.connectIntegration, 'IntegrationConnectionPayload').connection.id as string;
   const grant = async (actions: string[], scope: Record<string, unknown>) =>
     ok(
-      `grantAccess ${actions}`,
+      `grantAccess ${actions.join(',')}`,
       (
-        await must(
-          s,
-          planner,
-          `mutation($i: GrantAccessInput!) { grantAccess(input: $i) { __typename ... on Error { code message } } }`,
-          { i: { occasionId: occasionA, subjectId: integrationGid, actions, scope } },
-        )
+        await must(s, planner, `mutation($i: GrantAccessInput!) { grantAccess(input: $i) { __typename ... on Error { code message } } }`, {
+          i: { occasionId: occasionA, subjectId: integrationGid, actions, scope },
+        })
       ).grantAccess,
       'GrantPayload',
     );

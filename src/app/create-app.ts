@@ -9,7 +9,7 @@ import { INTEGRATION_TARGETS } from '../interfaces/integrations/integrations.tar
 import { WEBHOOK_TARGETS } from '../interfaces/webhooks/webhooks.targets.js';
 import { createRateLimiter } from '../platform/rate-limit.js';
 import { actionRegistry, moduleRegistry } from '../modules/registry.js';
-import { registerModuleReactions } from '../domains/modules/manifest.js';
+import { registerModuleReactions } from '../domains/module-platform/manifest.js';
 import { appKeyMismatch, resolveAppKey } from '../platform/app-key.js';
 import { type Config, issuerOf } from '../platform/config.js';
 import { DecryptionError, PasswordHasher } from '../platform/crypto.js';
@@ -57,7 +57,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     logger,
     tokens,
     redis,
-    modules: moduleRegistry,
+    moduleRegistry,
     actions: actionRegistry,
     targets: collectTargets([DOMAIN_TARGETS, INTEGRATION_TARGETS, WEBHOOK_TARGETS, ...moduleRegistry.list().map((m) => m.targets ?? {})]),
     pubsub,

@@ -1,7 +1,7 @@
 import { ACTOR_TARGETS } from './actors/actors.targets.js';
 import { EVENT_TARGETS } from './events/events.targets.js';
 import { GUEST_ACCESS_TARGETS } from './guest-access/guest-access.targets.js';
-import { MODULE_TARGETS } from './modules/modules.targets.js';
+import { MODULE_TARGETS } from './module-platform/module-platform.targets.js';
 import { OCCASION_TARGETS } from './occasions/occasions.targets.js';
 import { PERMISSION_TARGETS } from './permissions/permissions.targets.js';
 

@@ -39,6 +39,10 @@ export const isPlatformTarget = (t: Target) => t.occasionId === PLATFORM_OCCASIO
 export interface Authorization {
   /** true, or throws the refusal (NOT_FOUND without access to the occasion, FORBIDDEN naming the action). */
   check(action: string, target: Target): true | Promise<true>;
+  /** The same decision made in a resolver's body (rules.ts declaredChecks): throws the refusal, NOT_FOUND naming `what`. */
+  assert(action: string, target: Target, what?: string): Promise<void>;
+  /** The same decision, as a boolean: for checks that narrow what a field returns rather than refuse it. */
+  can(action: string, target: Target): Promise<boolean>;
   /** Runs fn with the engine's reads going through the open transaction. */
   within<T>(tx: Tx, fn: () => Promise<T>): Promise<T>;
   /** Drops cached grants (after a write, or an access change of one occasion). */

@@ -29,7 +29,7 @@ export const builder = new SchemaBuilder<{
     can: { action: string; target: Target };
   };
   Directives: {
-    auth: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: { action: string; scope: string } };
+    auth: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: { action: string; scope: string; alsoChecks?: readonly string[] } };
     public: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
     authenticated: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
     self: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };

@@ -69,7 +69,7 @@ for (const [cls, name] of [
   [InvalidCredentialsError, 'InvalidCredentialsError'],
   [InvalidTokenError, 'InvalidTokenError'],
 ] as const) {
-  builder.objectType(cls as typeof DomainError, { name, interfaces: [ErrorInterface], ...inheritedType });
+  builder.objectType(cls, { name, interfaces: [ErrorInterface], ...inheritedType });
 }
 
 builder.objectType(ModuleDependencyError, {

@@ -37,8 +37,8 @@ export function parseDateTime(value: unknown): Date {
   if (m[9] && (Number(m[10]) > 23 || Number(m[11]) > 59)) throw invalid(`"${value.slice(0, 40)}" has an impossible offset`);
   // setUTCFullYear, not Date.UTC: Date.UTC reads years 0–99 as 1900–1999.
   const d = new Date(0);
-  d.setUTCFullYear(year!, month! - 1, day!);
-  d.setUTCHours(hour!, minute!, second, ms);
+  d.setUTCFullYear(year!, month! - 1, day);
+  d.setUTCHours(hour!, minute, second, ms);
   d.setTime(d.getTime() - offsetMinutes * 60_000);
   // The offset can carry 0001-01-01T00:00+01:00 into year 0, or 9999-12-31T23:59-01:00 into 10000.
   const utcYear = d.getUTCFullYear();

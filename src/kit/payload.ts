@@ -1,19 +1,20 @@
+import type { ShapeFromTypeParam, TypeParam } from '@pothos/core';
 import { builder } from './builder.js';
 import { encodeGlobalID } from './ids.js';
 import { inheritedType } from './rules.js';
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
 /**
  * `<Verb><Noun>Payload { <field>: <Type> }`: the changed object, returned by a
  * mutation. The object's own type rule still applies when it is read.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function payload<T>(name: string, field: string, type: any, description?: string) {
-  return builder.objectRef<Record<string, T>>(name).implement({
+export function payload<Type extends TypeParam<Types>>(name: string, field: string, type: Type, description?: string) {
+  return builder.objectRef<Record<string, ShapeFromTypeParam<Types, Type, false>>>(name).implement({
     ...inheritedType,
     description,
     fields: (t) => ({
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      [field]: t.field({ type, ...inheritedType, resolve: (p) => p[field] as any }),
+      [field]: t.field({ type, ...inheritedType, resolve: (p) => p[field]! }),
     }),
   });
 }

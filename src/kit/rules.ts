@@ -10,10 +10,6 @@ import type { Context } from './context.js';
  */
 
 type MaybePromise<T> = T | Promise<T>;
-// Pothos' option types are generic per field; these rules fit every field, so they are typed loosely here.
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type AnyFieldFn<R> = (parent: any, args: any, ctx: Context) => MaybePromise<R>;
-type AnyTypeFn<R> = (parent: any, ctx: Context) => MaybePromise<R>;
 
 export const RULE_DIRECTIVES = ['auth', 'public', 'authenticated', 'self', 'inherited', 'guest'] as const;
 
@@ -40,15 +36,81 @@ export function selfType<P>(userId: (parent: P) => string) {
   } as const;
 }
 
-/** `action` on the target a field computes from its parent and arguments (may load rows to find the occasion). */
-export function canField(action: string, scope: ScopeLevel, target: AnyFieldFn<Target>) {
+/**
+ * `action` on the target a field computes from its parent and arguments (may load rows to find the occasion).
+ * The target function declares the parent and arguments it reads (`(_p, args: InputIdArgs<'occasionId'>, ctx) => …`);
+ * undeclared, they are `unknown`. The returned `authScopes` takes exactly those types, and Pothos checks them
+ * against the field's own parent and arguments, so a target that reads an argument the field lacks does not compile.
+ * (`NoInfer`: P and A come from the target function only, never from the field options the rule is spread into.)
+ * `options.alsoChecks` declares the actions the resolver checks in its body (see FieldRuleOptions).
+ */
+export function canField<P = unknown, A = unknown, const C extends string = never>(
+  action: string,
+  scope: ScopeLevel,
+  target: (parent: P, args: A, ctx: Context) => MaybePromise<Target>,
+  options?: FieldRuleOptions<C>,
+) {
   return {
-    authScopes: (parent: any, args: any, ctx: Context) => {
+    authScopes: (parent: NoInfer<P>, args: NoInfer<A>, ctx: Context) => {
       refuseAnonymous(ctx);
       return scopeMap(action, target(parent, args, ctx));
     },
-    directives: { auth: { action, scope } },
+    directives: { auth: authArgs(action, scope, options) },
   } as const;
+}
+
+/** What a field's rule may say besides its action and scope. */
+export interface FieldRuleOptions<A extends string> {
+  /**
+   * Actions the resolver checks in its body besides the rule's own: a second
+   * action it needs, the rule's action on further targets, or one that only
+   * narrows what it returns (the field's description says which). Printed into
+   * the field's @auth directive, so schema.graphql shows every action a field
+   * can be refused or narrowed by; the body checks them through
+   * declaredChecks(rule, ctx), which accepts no other action.
+   */
+  alsoChecks: readonly [A, ...A[]];
+}
+
+/** The arguments of the @auth directive (src/interfaces/graphql/schema.ts defines it). */
+export interface AuthDirectiveArgs<A extends string = string> {
+  action: string;
+  scope: ScopeLevel;
+  alsoChecks?: readonly A[];
+}
+
+function authArgs<A extends string>(action: string, scope: ScopeLevel, options: FieldRuleOptions<A> | undefined): AuthDirectiveArgs<A> {
+  // No empty list: a field without in-body checks prints exactly as before.
+  return options ? { action, scope, alsoChecks: options.alsoChecks } : { action, scope };
+}
+
+/**
+ * The checks a resolver makes in its body, limited to the actions its rule
+ * declares (`alsoChecks`), so the printed schema cannot drift from what the
+ * body checks: an undeclared action does not compile, and if forced through
+ * a cast it fails loudly instead of being checked unseen.
+ *
+ *   const rule = canField('rsvp:manage', 'MODULE_INSTALLATION', target, { alsoChecks: ['guest:invite'] });
+ *   … { ...rule, resolve: (_r, args, ctx) => declaredChecks(rule, ctx).assert('guest:invite', { occasionId }) }
+ */
+export function declaredChecks<A extends string>(rule: { directives: { auth: AuthDirectiveArgs<A> } }, ctx: Context) {
+  const declared = new Set<string>(rule.directives.auth.alsoChecks ?? []);
+  const ensureDeclared = (action: string) => {
+    if (!declared.has(action))
+      throw new Error(`${action} is checked in a resolver whose rule (${rule.directives.auth.action}) does not declare it in alsoChecks.`);
+  };
+  return {
+    /** Throws the engine's refusal: NOT_FOUND (naming `what`) without access to the occasion, FORBIDDEN otherwise. */
+    async assert(action: A, target: Target, what?: string): Promise<void> {
+      ensureDeclared(action);
+      await ctx.authz.assert(action, target, what);
+    },
+    /** Whether the caller may: for checks that narrow what a field returns rather than refuse it. */
+    async can(action: A, target: Target): Promise<boolean> {
+      ensureDeclared(action);
+      return ctx.authz.can(action, target);
+    },
+  };
 }
 
 /**
@@ -65,10 +127,15 @@ function scopeMap(action: string, target: MaybePromise<Target>) {
   return target instanceof Promise ? target.then((t) => ({ can: { action, target: t } })) : { can: { action, target } };
 }
 
+/** Arguments that name a target by global id, as a target function reads them: `IdArgs<'id'>` for `args.id.id`. */
+export type IdArgs<K extends string> = Record<K, { id: string }>;
+/** The same inside a mutation's `input`: `InputIdArgs<'occasionId'>` for `args.input.occasionId.id`. */
+export type InputIdArgs<K extends string> = { input: IdArgs<K> };
+
 /** `action` on each object of the type: checked once per object before any of its fields resolve. */
-export function canType(action: string, scope: ScopeLevel, target: AnyTypeFn<Target>) {
+export function canType<P = unknown>(action: string, scope: ScopeLevel, target: (parent: P, ctx: Context) => MaybePromise<Target>) {
   return {
-    authScopes: (parent: any, ctx: Context) => {
+    authScopes: (parent: NoInfer<P>, ctx: Context) => {
       refuseAnonymous(ctx);
       return scopeMap(action, target(parent, ctx));
     },

@@ -24,7 +24,7 @@ export interface TargetDefinition<R extends { id: string } = { id: string }> {
 }
 
 /** Checks a definition's row type where it is written; stored without it. */
-export const defineTarget = <R extends { id: string }>(d: TargetDefinition<R>): TargetDefinition => d as unknown as TargetDefinition;
+export const defineTarget = <R extends { id: string }>(d: TargetDefinition<R>): TargetDefinition => d;
 
 export type TargetDefinitions = Record<string, TargetDefinition>;
 

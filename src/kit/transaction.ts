@@ -1,6 +1,6 @@
 import type { Tx } from '../platform/db/client.js';
 import { ConflictError } from '../platform/errors.js';
-import { collectEvents, type RecordedEvent } from '../platform/outbox.js';
+import { collectBusinessEvents, type RecordedBusinessEvent } from '../platform/outbox.js';
 import type { Context } from './context.js';
 
 /**
@@ -14,10 +14,10 @@ import type { Context } from './context.js';
  */
 export async function inTransaction<T>(ctx: Context, fn: (tx: Tx) => Promise<T>): Promise<T> {
   try {
-    let recorded: RecordedEvent[] = [];
+    let recorded: RecordedBusinessEvent[] = [];
     const result = await ctx.prisma.$transaction(
       (tx) => {
-        recorded = collectEvents(tx);
+        recorded = collectBusinessEvents(tx);
         return ctx.authz.within(tx, () => fn(tx));
       },
       { timeout: 20_000, maxWait: 10_000 },

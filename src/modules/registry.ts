@@ -1,4 +1,4 @@
-import { createModuleRegistry } from '../domains/modules/manifest.js';
+import { createModuleRegistry } from '../domains/module-platform/manifest.js';
 import { createActionRegistry } from '../domains/permissions/actions.js';
 import { formsManifest } from './forms/manifest.js';
 import { rsvpManifest } from './rsvp/manifest.js';
@@ -8,7 +8,7 @@ export const moduleRegistry = createModuleRegistry([rsvpManifest, formsManifest]
 
 /** Core actions and roles plus every module's. */
 export const actionRegistry = createActionRegistry(
-  Object.assign({}, ...moduleRegistry.list().map((m) => m.actions)),
-  Object.assign({}, ...moduleRegistry.list().map((m) => m.roles)),
+  Object.fromEntries(moduleRegistry.list().flatMap((m) => Object.entries(m.actions))),
+  Object.fromEntries(moduleRegistry.list().flatMap((m) => Object.entries(m.roles))),
   moduleRegistry.list().flatMap((m) => m.platformServiceActions ?? []),
 );

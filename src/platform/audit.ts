@@ -17,7 +17,7 @@ export interface AuditEntry {
 /** JSON-safe copy (Dates → ISO strings, BigInt → string) for the before/after columns. */
 function snapshot(value: unknown): unknown {
   if (value === undefined) return undefined;
-  return JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as unknown;
 }
 
 /**

@@ -2,8 +2,8 @@ import type { z } from 'zod';
 import type { Tx } from './db/client.js';
 import type { Caller } from './principal.js';
 
-/** A business event type (resource.pastVerb) with its payload schema; declared in each domain's *.events.ts. */
-export interface EventType<S extends z.ZodType = z.ZodType> {
+/** A business event type (resource.pastVerb) with its payload schema; declared in each folder's *.business-events.ts. */
+export interface BusinessEventType<S extends z.ZodType = z.ZodType> {
   type: string;
   description: string;
   payload: S;
@@ -18,14 +18,14 @@ export interface EventType<S extends z.ZodType = z.ZodType> {
   alsoAllowedWith?: readonly string[];
 }
 
-export function defineEvent<S extends z.ZodType>(e: EventType<S>): EventType<S> {
+export function defineBusinessEvent<S extends z.ZodType>(e: BusinessEventType<S>): BusinessEventType<S> {
   if (!/^[a-z_]+\.[a-z_A-Z]+$/.test(e.type)) throw new Error(`Event type ${e.type} is not resource.pastVerb`);
   return e;
 }
 
 /** An event as recorded in a transaction, handed to live subscribers once (and only if) that transaction commits. */
-export interface RecordedEvent {
-  /** The outbox row's id (absent for rows written in bulk by recordEvents). */
+export interface RecordedBusinessEvent {
+  /** The outbox row's id (absent for rows written in bulk by recordBusinessEvents). */
   id?: string;
   type: string;
   occasionId: string | null;
@@ -38,9 +38,9 @@ export interface RecordedEvent {
  * recorded (RSVP keeps its responses right when actors or memberships change).
  * Domains stay unaware of the modules reacting to them; the composition root
  * (src/app.ts) registers each module manifest's reactions. Reactions get every
- * event of one recordEvent(s) call at once, so bulk writes stay set-based.
+ * event of one recordBusinessEvent(s) call at once, so bulk writes stay set-based.
  */
-export type Reaction = (tx: Tx, caller: Caller, events: RecordedEvent[]) => Promise<void>;
+export type Reaction = (tx: Tx, caller: Caller, events: RecordedBusinessEvent[]) => Promise<void>;
 const reactions = new Map<string, Map<string, Reaction>>();
 
 /** Registers `fn` for events of `type` under `key` (registering the same key again replaces it). */
@@ -49,20 +49,20 @@ export function reactInTransaction(type: string, key: string, fn: Reaction): voi
   reactions.get(type)!.set(key, fn);
 }
 
-async function react(tx: Pick<Tx, 'outboxEvent'>, caller: Caller, type: string, events: RecordedEvent[]) {
+async function react(tx: Pick<Tx, 'outboxEvent'>, caller: Caller, type: string, events: RecordedBusinessEvent[]) {
   for (const fn of reactions.get(type)?.values() ?? []) await fn(tx as Tx, caller, events);
 }
 
 /** Per open transaction (keyed by its client object): the events recorded in it so far. */
-const collectors = new WeakMap<object, RecordedEvent[]>();
+const collectors = new WeakMap<object, RecordedBusinessEvent[]>();
 
 /**
  * Starts collecting the events recorded through `tx`. The caller owns the
  * returned list and may act on it only after the transaction committed: a
  * rolled-back transaction's list is simply dropped.
  */
-export function collectEvents(tx: object): RecordedEvent[] {
-  const list: RecordedEvent[] = [];
+export function collectBusinessEvents(tx: object): RecordedBusinessEvent[] {
+  const list: RecordedBusinessEvent[] = [];
   collectors.set(tx, list);
   return list;
 }
@@ -71,12 +71,12 @@ export function collectEvents(tx: object): RecordedEvent[] {
  * Writes an outbox_events row in the caller's transaction: the event exists if
  * and only if the change committed. Relays read committed rows later; nothing
  * is published before commit (the transaction's collector, if any, only hears
- * of it, see collectEvents).
+ * of it, see collectBusinessEvents).
  */
-export async function recordEvent<S extends z.ZodType>(
+export async function recordBusinessEvent<S extends z.ZodType>(
   tx: Pick<Tx, 'outboxEvent'>,
   caller: Caller,
-  event: EventType<S>,
+  event: BusinessEventType<S>,
   payload: z.input<S>,
   where: { occasionId: string | null; eventId?: string | null },
 ): Promise<void> {
@@ -97,10 +97,10 @@ export async function recordEvent<S extends z.ZodType>(
 }
 
 /** Many events of one type in one statement (bulk operations: inviting a whole guest list). */
-export async function recordEvents<S extends z.ZodType>(
+export async function recordBusinessEvents<S extends z.ZodType>(
   tx: Pick<Tx, 'outboxEvent'>,
   caller: Caller,
-  event: EventType<S>,
+  event: BusinessEventType<S>,
   items: { payload: z.input<S>; occasionId: string | null; eventId?: string | null }[],
 ): Promise<void> {
   if (!items.length) return;

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub, type PubSub, type PubSubEventTarget, type Repeater } from 'graphql-yoga';
+import { createPubSub, type PubSub, type Repeater } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createRedis } from './redis.js';
@@ -38,7 +38,7 @@ export function createLivePubSub(opts: { redisUrl?: string; logger: Logger }): L
     // Hundreds of dashboards on one event are normal here, not a listener leak.
     const target = new EventTarget();
     setMaxListeners(0, target);
-    const pubsub = createPubSub<Topics>({ eventTarget: target as PubSubEventTarget<Topics> });
+    const pubsub = createPubSub<Topics>({ eventTarget: target });
     return {
       kind: 'memory',
       publish: (key, id, payload) => pubsub.publish(key, id, payload),

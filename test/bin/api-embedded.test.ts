@@ -37,8 +37,8 @@ async function startApi(extra: Record<string, string> = {}, dir = dataDir): Prom
   delete env.APP_KEY;
   const proc = spawn(process.execPath, binArgs('api'), { env, cwd: path.resolve(import.meta.dirname, '../..') });
   let out = '';
-  proc.stdout!.on('data', (d) => (out += String(d)));
-  proc.stderr!.on('data', (d) => (out += String(d)));
+  proc.stdout.on('data', (d) => (out += String(d)));
+  proc.stderr.on('data', (d) => (out += String(d)));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`api did not start:\n${out}`)), 150_000);
     const check = () => {
@@ -48,7 +48,7 @@ async function startApi(extra: Record<string, string> = {}, dir = dataDir): Prom
         resolve(Number(m[1]));
       }
     };
-    proc.stdout!.on('data', check);
+    proc.stdout.on('data', check);
     proc.on('exit', (code) => reject(new Error(`api exited with ${code}:\n${out}`)));
   });
   return { proc, port, output: () => out };
@@ -147,7 +147,7 @@ describe('embedded default (npm start)', () => {
           headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
           body: JSON.stringify({ query, variables }),
         });
-        const body = (await res.json()) as any;
+        const body = await res.json();
         expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
         return body.data;
       };

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { type BinName, binArgs } from '../support/bin.js';
 import { createScratchDb, dropScratchDb } from '../support/scratch-db.js';
+import { needs } from '../support/services.js';
 
 /**
  * Start-up as an operator meets it, with real processes (the build, as `npm start` runs it): production never
@@ -41,8 +42,8 @@ function spawnScript(script: BinName, args: string[], env: Record<string, string
   children.push(child);
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += String(d)));
-  child.stderr!.on('data', (d) => (stderr += String(d)));
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  child.stderr.on('data', (d) => (stderr += String(d)));
   return { child, out: () => ({ stdout, stderr, all: stdout + stderr }) };
 }
 
@@ -77,7 +78,7 @@ async function startApi(env: Record<string, string>): Promise<Api> {
         resolve(Number(m[1]));
       }
     };
-    p.child.stdout!.on('data', check);
+    p.child.stdout.on('data', check);
     p.child.once('exit', (code) => reject(new Error(`api exited with ${code}:\n${p.out().all}`)));
   });
   return {
@@ -188,7 +189,8 @@ describe('a wrong APP_KEY', () => {
     expect(await again.stop()).toBe(0);
   }, 300_000);
 
-  it('stops the worker the same way (PostgreSQL)', async () => {
+  it('stops the worker the same way (PostgreSQL)', async (ctx) => {
+    needs(ctx, 'postgres');
     const name = `tovplus_startup_${process.pid}_${randomBytes(3).toString('hex')}`;
     const url = await createScratchDb(name);
     try {

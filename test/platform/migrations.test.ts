@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createDatabase } from '../../src/platform/db/client.js';
 import { migrate, readMigrations } from '../../src/platform/db/migrate.js';
 import { createScratchDb, dropScratchDb } from '../support/scratch-db.js';
+import { needs } from '../support/services.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 // The project's own helper: Prisma 6's WebAssembly schema engine, pinned, installed on first use from the npm registry.
@@ -31,7 +32,8 @@ async function structure(url: string): Promise<string[]> {
 }
 
 describe('migrations', () => {
-  it('build exactly the database schema.prisma describes (drift check)', async () => {
+  it('build exactly the database schema.prisma describes (drift check)', async (ctx) => {
+    needs(ctx, 'postgres');
     expect(existsSync(PRISMA_DIFF), `${PRISMA_DIFF} is needed to render schema.prisma as SQL`).toBe(true);
     // given: the SQL Prisma would write for schema.prisma from nothing …
     const fromSchema = execFileSync(PRISMA_DIFF, ['--from-empty', path.join(ROOT, 'prisma/schema.prisma')], { encoding: 'utf8', timeout: 240_000 });
@@ -70,7 +72,8 @@ describe('migrations', () => {
     }
   });
 
-  it('apply each migration once, even when several processes start together', async () => {
+  it('apply each migration once, even when several processes start together', async (ctx) => {
+    needs(ctx, 'postgres');
     const name = `tovplus_migrate_race_${process.pid}`;
     const url = await createScratchDb(name);
     try {

@@ -48,10 +48,10 @@ const ok = (r: GqlResult) => {
 // One server for the file, seeded by the demo's own code; its banner captured as `npm start` prints it.
 const s = await startServer({ SEED_DEMO: true }, { ownDatabase: true });
 let banner = '';
-const write = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
   banner += String(chunk);
   return true;
-}) as never);
+});
 try {
   await runDemo(s.app, demoPlan(s.app.config));
 } finally {
@@ -323,10 +323,11 @@ describe('README: the commands it shows', () => {
     for (const name of used) if (!builtins.has(name)) expect(pkg.scripts, `npm ${name}`).toHaveProperty([name]);
     expect(used).toContain('start');
     expect(used).toContain('test');
-    // test/bin/api-embedded.test.ts and startup.test.ts spawn src/bin/api.ts: the same thing `npm start` runs.
-    expect(pkg.scripts.start).toBe('tsx src/bin/api.ts');
-    expect(pkg.scripts.worker).toBe('tsx src/bin/worker.ts');
-    expect(pkg.scripts.cli).toBe('tsx src/bin/cli.ts');
+    // test/bin/api-embedded.test.ts and startup.test.ts spawn dist/src/bin/api.js (test/support/bin.ts): the same thing
+    // `npm start` runs (scripts/start.mjs, which builds it first when the sources changed).
+    expect(pkg.scripts.start).toBe('node scripts/start.mjs api');
+    expect(pkg.scripts.worker).toBe('node scripts/start.mjs worker');
+    expect(pkg.scripts.cli).toBe('node scripts/start.mjs cli');
     expect(pkg.scripts.test).toBe('vitest run');
   });
 

@@ -100,7 +100,7 @@ export async function buildWorld(s: TestServer, spec: WorldSpec = {}): Promise<W
         occasionId,
         kind: 'HOUSEHOLD',
         displayName: `Household ${hi + 1}`,
-        tagIds: tagIds.length ? [tagIds[hi % tagIds.length]] : [],
+        tagIds: tagIds.length ? [tagIds[hi % tagIds.length]!] : [],
         newMembers: Array.from({ length: size }, (_, k) => ({
           displayName: `Guest ${hi + 1}.${k + 1}`,
           role: k === 0 ? ('HEAD' as const) : ('MEMBER' as const),

@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
+import { type GraphQLSchema, print } from 'graphql';
 import { afterAll, inject } from 'vitest';
 import { type App, createApp } from '../../src/app/create-app.js';
+import { buildSchema } from '../../src/interfaces/graphql/schema.js';
 import { createHttpServer, type HttpServer } from '../../src/interfaces/graphql/server.js';
 import { loadConfig, type Config } from '../../src/platform/config.js';
 import { createDatabase } from '../../src/platform/db/client.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { TEST_APP_KEY, TEST_REDIS_URL, usePglite } from './env.js';
+import { loadPgliteTemplate } from './pglite-template.js';
 import { createScratchDb, dropScratchDb } from './scratch-db.js';
+import { serviceMissing } from './services.js';
 
 export interface GqlResult<T = any> {
   status: number;
@@ -34,11 +37,45 @@ export interface TestServer {
 }
 
 /**
+ * TEST_TIMING=1: one line per server started, with the wall and CPU time of each set-up step
+ * (the database, the app, schema and listen), to see what a file pays before its first test.
+ */
+function setupTiming() {
+  const steps: string[] = [];
+  let wall = performance.now();
+  let cpu = process.cpuUsage();
+  return {
+    lap(step: string) {
+      const now = performance.now();
+      const used = process.cpuUsage(cpu);
+      steps.push(`${step} ${Math.round(now - wall)} ms (cpu ${Math.round((used.user + used.system) / 1000)})`);
+      wall = now;
+      cpu = process.cpuUsage();
+    },
+    done() {
+      if (process.env.TEST_TIMING) console.info(`[set-up ${process.env.TEST_DB}, pid ${process.pid}] ${steps.join(', ')}`);
+    },
+  };
+}
+
+let schema: GraphQLSchema | null = null;
+
+/**
+ * The GraphQL schema, built once per worker (a worker keeps its modules from one file to the next, see
+ * vitest.config.ts) and shared by every server in it, as the api process shares one between its http
+ * server and its webhook worker: it holds no per-app state.
+ */
+export function testSchema(): GraphQLSchema {
+  return (schema ??= buildSchema());
+}
+
+/**
  * Starts the real app and HTTP server for one test file: PostgreSQL (+ Redis)
  * in the `pg` project, in-memory PGlite without Redis in the `pglite` one.
  * Closed automatically after the file.
  */
 export async function startServer(overrides: Partial<Config> = {}, opts: { ownDatabase?: boolean } = {}): Promise<TestServer> {
+  const timing = setupTiming();
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -49,7 +86,7 @@ export async function startServer(overrides: Partial<Config> = {}, opts: { ownDa
   const pglite = usePglite();
   // A database of its own (PostgreSQL; PGlite is per file anyway): for suites whose workers relay every outbox row they find.
   const ownDb = opts.ownDatabase && !pglite ? `tovplus_test_${process.pid}_${randomBytes(4).toString('hex')}` : null;
-  const databaseUrl = ownDb ? await createScratchDb(ownDb) : pglite ? undefined : inject('databaseUrl');
+  const databaseUrl = ownDb ? await createScratchDb(ownDb, inject('pgTemplate')) : pglite ? undefined : inject('databaseUrl');
   const config = loadConfig(
     {
       NODE_ENV: 'test',
@@ -63,15 +100,23 @@ export async function startServer(overrides: Partial<Config> = {}, opts: { ownDa
       PASSWORD_HASH_QUEUE: '100000',
       // Redis keys (rate-limit counters, queues) of their own: parallel runs and servers sharing one Redis never meet.
       QUEUE_PREFIX: `t${process.pid}${randomBytes(3).toString('hex')}`,
-      ...(pglite ? {} : { DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL }),
+      // No Redis on this machine (services.ts): the pg project runs on in-process queues and pub/sub.
+      ...(pglite ? {} : { DATABASE_URL: databaseUrl, ...(serviceMissing('redis') ? {} : { REDIS_URL: TEST_REDIS_URL }) }),
     },
     overrides,
   );
-  const db = await createDatabase(pglite ? { memory: true } : { databaseUrl: config.DATABASE_URL, poolSize: 5 });
+  // PGlite: an in-memory copy of the run's migrated template (global-setup-pglite.ts), the file's own database.
+  const db = await createDatabase(
+    pglite ? { memory: true, loadDataDir: loadPgliteTemplate(inject('pgliteTemplate')) } : { databaseUrl: config.DATABASE_URL, poolSize: 5 },
+  );
+  timing.lap('database');
   const app = await createApp(config, { logger: createLogger(config.LOG_LEVEL, sink), db });
-  const http = createHttpServer(app);
+  timing.lap('app');
+  const http = createHttpServer(app, undefined, testSchema());
   const port = await http.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
+  timing.lap('schema+listen');
+  timing.done();
   afterAll(async () => {
     await http.close();
     await app.close();

@@ -45,11 +45,11 @@ async function startProcess<T>(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (l) => logs.push(l));
+  createInterface({ input: child.stderr }).on('line', (l) => logs.push(l));
   const value = await new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${logs.join('\n')}`)), timeoutMs);
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${logs.join('\n')}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       logs.push(line);
       try {
         const v = ready(JSON.parse(line) as Record<string, unknown>);

@@ -71,7 +71,7 @@ export async function watchOccasion(s: TestServer, occasionGlobalOrRawId: string
     async expectDelta(delta: Partial<Record<keyof OccasionRows, number>>) {
       const now = await occasionRows(s, occasionId);
       const expected = { ...before };
-      for (const [k, d] of Object.entries(delta)) expected[k as keyof OccasionRows] += d as number;
+      for (const [k, d] of Object.entries(delta)) expected[k as keyof OccasionRows] += d;
       expect(now).toEqual(expected);
     },
   };

@@ -11,11 +11,11 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A fresh, empty PostgreSQL database; returns its URL. */
-export async function createScratchDb(name: string): Promise<string> {
+/** A fresh PostgreSQL database, empty or a copy of `template` (which must have no connections); returns its URL. */
+export async function createScratchDb(name: string, template?: string): Promise<string> {
   await admin(async (c) => {
     await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await c.query(`CREATE DATABASE "${name}"`);
+    await c.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
   });
   const u = new URL(TEST_PG_ADMIN_URL);
   u.pathname = `/${name}`;

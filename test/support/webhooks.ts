@@ -4,7 +4,7 @@ import { afterAll } from 'vitest';
 import { buildWorld, must, type World } from './factories.js';
 import type { Config } from '../../src/platform/config.js';
 import { startWebhookWorker } from '../../src/interfaces/webhooks/worker-runtime.js';
-import { startServer, type TestServer } from './harness.js';
+import { startServer, testSchema, type TestServer } from './harness.js';
 import { grantIntegration, integrationWithCredential, operationId, type TestIntegration } from './integration-auth.js';
 import { rawId } from './rows.js';
 
@@ -151,7 +151,7 @@ export async function webhookSuite(config: Partial<Config> = {}) {
     { ownDatabase: true },
   );
   const receiver = await startReceiver();
-  const worker = startWebhookWorker(s.app, { redisUrl: null, relay: false });
+  const worker = startWebhookWorker(s.app, { redisUrl: null, relay: false, schema: testSchema() });
   afterAll(() => worker.stop());
   return { s, receiver, worker, settle: settler(worker) };
 }
@@ -172,5 +172,5 @@ export const SUBMIT = `mutation($i: SubmitRsvpInput!) { submitRsvp(input: $i) { 
 
 /** The guest of household `i` answers the dinner. */
 export async function submitDinner(s: TestServer, c: CatererSetup, i: number, status: 'ATTENDING' | 'DECLINED' = 'ATTENDING') {
-  await must(s, c.guestTokens[i]!, SUBMIT, { i: { responses: [{ eventId: c.w.eventIds[0], status }] } });
+  await must(s, c.guestTokens[i], SUBMIT, { i: { responses: [{ eventId: c.w.eventIds[0], status }] } });
 }

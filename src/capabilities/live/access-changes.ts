@@ -1,5 +1,5 @@
 import type { LivePublisher } from '../../kit/live.js';
-import type { RecordedEvent } from '../../platform/outbox.js';
+import type { RecordedBusinessEvent } from '../../platform/outbox.js';
 
 /** Subscribers re-decide their access when this fires for their occasion (and drop cached grants first). */
 export const ACCESS_CHANGED = 'access.changed';
@@ -10,7 +10,7 @@ export const ACCESS_CHANGED = 'access.changed';
  * ends, a module or event a subscription is about disappears, an account is
  * deleted with its grants.
  */
-const ACCESS_EVENTS = new Set([
+const ACCESS_BUSINESS_EVENTS = new Set([
   'access.granted',
   'access.revoked',
   'collaborator.joined',
@@ -23,8 +23,8 @@ const ACCESS_EVENTS = new Set([
   'account.deleted',
 ]);
 
-function changesAccess(e: RecordedEvent): boolean {
-  if (ACCESS_EVENTS.has(e.type)) return true;
+function changesAccess(e: RecordedBusinessEvent): boolean {
+  if (ACCESS_BUSINESS_EVENTS.has(e.type)) return true;
   const changed = (e.payload as { changed?: string[] }).changed ?? [];
   // An event made PRIVATE (or PUBLIC) hides it from (or shows it to) everyone not granted at it.
   if (e.type === 'event.updated') return changed.includes('visibility');

@@ -1,5 +1,5 @@
 import type { CommitListener, LiveDeps, LivePublisher } from '../../kit/live.js';
-import type { RecordedEvent } from '../../platform/outbox.js';
+import type { RecordedBusinessEvent } from '../../platform/outbox.js';
 
 /** Publishes live messages after commit, once per commit (or batch of commits), never per subscriber. */
 export type LiveNotifier = CommitListener;
@@ -11,7 +11,7 @@ export type LiveNotifier = CommitListener;
  * module manifest's `live`.
  */
 export function createLiveNotifier(deps: LiveDeps, publishers: readonly LivePublisher[]): LiveNotifier {
-  let pending: RecordedEvent[] = [];
+  let pending: RecordedBusinessEvent[] = [];
   let running: Promise<void> | null = null;
 
   // One batch at a time, in commit order. Commits arriving meanwhile are handled

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
-import { createModuleLoaders } from '../../domains/modules/module-loaders.js';
+import { createModuleStateLoaders } from '../../domains/module-platform/module-state.js';
 import { SESSION_REVOKED } from '../../domains/identity/identity.live.js';
 import type { Context } from '../../kit/context.js';
 import { createTargetLoaders } from '../../kit/targets.js';
@@ -88,7 +88,7 @@ function setLongTimeout(at: Date, fn: () => void): { clear(): void } {
 /** Per-request loaders cache rows; after an access change, re-derived targets must read fresh ones. */
 function refreshLoaders(ctx: Context) {
   ctx.targets = createTargetLoaders(ctx.prisma, ctx.app.targets, ctx.principal.kind === 'user');
-  ctx.modules = createModuleLoaders(ctx.prisma);
+  ctx.moduleState = createModuleStateLoaders(ctx.prisma);
 }
 
 const isRefusal = (e: unknown) => e instanceof GraphQLError && ['FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'].includes(String(e.extensions?.code));

@@ -1,7 +1,7 @@
 import { builder } from '../../kit/builder.js';
 import type { Context } from '../../kit/context.js';
 import { defined, deletedPayload, payload } from '../../kit/payload.js';
-import { canField, canType } from '../../kit/rules.js';
+import { canField, canType, declaredChecks, type IdArgs, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
@@ -108,13 +108,16 @@ type ActorFilterValue = {
   tagIds?: { id: string }[] | null;
   hasAccount?: boolean | null;
 };
+/** Occasion.actors: actor:read, and actor:read_contact to search emails too (checked in actorWhere). */
+const actorListRule = canField('actor:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id }), { alsoChecks: ['actor:read_contact'] });
+
 /**
  * The SQL filter for a list of actors. Email is searched only for callers who
  * may read contact details: otherwise the search would reveal, one guess at a
  * time, the addresses the field itself hides.
  */
 async function actorWhere(ctx: Context, occasionId: string, f: ActorFilterValue) {
-  const searchEmail = f.search ? await ctx.authz.can('actor:read_contact', { occasionId }) : false;
+  const searchEmail = f.search ? await declaredChecks(actorListRule, ctx).can('actor:read_contact', { occasionId }) : false;
   return {
     occasionId,
     ...(f.kinds?.length ? { kind: { in: f.kinds } } : {}),
@@ -135,7 +138,7 @@ builder.prismaObjectFields(OccasionType, (t) => ({
   actors: t.prismaConnection({
     type: 'Actor',
     cursor: 'id',
-    ...canField('actor:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id })),
+    ...actorListRule,
     description: 'People, households, groups, vendors and teams, by name.',
     args: { filter: t.arg({ type: ActorFilter }) },
     resolve: async (query, o, args, ctx) =>
@@ -155,7 +158,7 @@ builder.prismaObjectFields(OccasionType, (t) => ({
 builder.queryField('actor', (t) =>
   t.prismaField({
     type: 'Actor',
-    ...canField('actor:read', 'RESOURCE', (_p, args, ctx) => ctx.targets.actor(args.id.id)),
+    ...canField('actor:read', 'RESOURCE', (_p, args: IdArgs<'id'>, ctx) => ctx.targets.actor(args.id.id)),
     args: { id: t.arg.globalID({ required: true, for: ActorType }) },
     resolve: (query, _p, args, ctx) => ctx.prisma.actor.findUniqueOrThrow({ ...query, where: { id: args.id.id } }),
   }),
@@ -236,11 +239,17 @@ const DeleteTagPayload = deletedPayload('DeleteTagPayload', 'Tag');
 
 const ids = (xs?: { id: string }[] | null) => xs?.map((x) => x.id);
 const access = (ctx: Context) => ({ authz: ctx.authz, registry: ctx.app.actions });
+/**
+ * Deleting an actor, or changing a membership of a group, that holds grants
+ * moves access: the service (assertMayMoveGrantsOf) then asserts access:manage
+ * on the occasion, and that the caller holds every action moved.
+ */
+const movesAccess = { alsoChecks: ['access:manage'] } as const;
 
 builder.mutationFields((t) => ({
   createActor: t.field({
     type: ActorPayload,
-    ...canField('actor:create', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    ...canField('actor:create', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
     args: { input: t.arg({ type: CreateActorInput, required: true }) },
     errors: { types: [ValidationError] },
     resolve: async (_r, { input: { occasionId, tagIds, ...rest } }, ctx) => ({
@@ -249,7 +258,7 @@ builder.mutationFields((t) => ({
   }),
   updateActor: t.field({
     type: ActorPayload,
-    ...canField('actor:update', 'RESOURCE', (_p, args, ctx) => ctx.targets.actor(args.input.id.id)),
+    ...canField('actor:update', 'RESOURCE', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.actor(args.input.id.id)),
     args: { input: t.arg({ type: UpdateActorInput, required: true }) },
     errors: { types: [ValidationError] },
     resolve: async (_r, { input: { id, tagIds, ...patch } }, ctx) => ({
@@ -258,14 +267,14 @@ builder.mutationFields((t) => ({
   }),
   deleteActor: t.field({
     type: DeleteActorPayload,
-    ...canField('actor:delete', 'RESOURCE', (_p, args, ctx) => ctx.targets.actor(args.input.id.id)),
+    ...canField('actor:delete', 'RESOURCE', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.actor(args.input.id.id), movesAccess),
     args: { input: t.arg({ type: DeleteActorInput, required: true }) },
     errors: { types: [ConflictError] },
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => deleteActor(tx, ctx.caller, access(ctx), input.id.id)),
   }),
   addMembership: t.field({
     type: MembershipPayload,
-    ...canField('actor:update', 'RESOURCE', (_p, args, ctx) => ctx.targets.actor(args.input.groupId.id)),
+    ...canField('actor:update', 'RESOURCE', (_p, args: InputIdArgs<'groupId'>, ctx) => ctx.targets.actor(args.input.groupId.id), movesAccess),
     args: { input: t.arg({ type: AddMembershipInput, required: true }) },
     errors: { types: [ValidationError, ConflictError] },
     resolve: async (_r, { input }, ctx) => ({
@@ -276,7 +285,7 @@ builder.mutationFields((t) => ({
   }),
   updateMembership: t.field({
     type: MembershipPayload,
-    ...canField('actor:update', 'RESOURCE', (_p, args, ctx) => ctx.targets.membership(args.input.id.id)),
+    ...canField('actor:update', 'RESOURCE', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.membership(args.input.id.id)),
     args: { input: t.arg({ type: UpdateMembershipInput, required: true }) },
     errors: { types: [ValidationError] },
     resolve: async (_r, { input }, ctx) => ({
@@ -285,13 +294,13 @@ builder.mutationFields((t) => ({
   }),
   removeMembership: t.field({
     type: RemoveMembershipPayload,
-    ...canField('actor:update', 'RESOURCE', (_p, args, ctx) => ctx.targets.membership(args.input.id.id)),
+    ...canField('actor:update', 'RESOURCE', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.membership(args.input.id.id), movesAccess),
     args: { input: t.arg({ type: RemoveMembershipInput, required: true }) },
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => removeMembership(tx, ctx.caller, access(ctx), input.id.id)),
   }),
   addRelationship: t.field({
     type: RelationshipPayload,
-    ...canField('actor:update', 'RESOURCE', (_p, args, ctx) => ctx.targets.actor(args.input.fromId.id)),
+    ...canField('actor:update', 'RESOURCE', (_p, args: InputIdArgs<'fromId'>, ctx) => ctx.targets.actor(args.input.fromId.id)),
     args: { input: t.arg({ type: AddRelationshipInput, required: true }) },
     errors: { types: [ValidationError, ConflictError] },
     resolve: async (_r, { input }, ctx) => ({
@@ -300,13 +309,13 @@ builder.mutationFields((t) => ({
   }),
   removeRelationship: t.field({
     type: RemoveRelationshipPayload,
-    ...canField('actor:update', 'RESOURCE', (_p, args, ctx) => ctx.targets.relationship(args.input.id.id)),
+    ...canField('actor:update', 'RESOURCE', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.relationship(args.input.id.id)),
     args: { input: t.arg({ type: RemoveRelationshipInput, required: true }) },
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => removeRelationship(tx, ctx.caller, input.id.id)),
   }),
   createTag: t.field({
     type: TagPayload,
-    ...canField('actor:update', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    ...canField('actor:update', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
     args: { input: t.arg({ type: CreateTagInput, required: true }) },
     errors: { types: [ValidationError, ConflictError] },
     resolve: async (_r, { input: { occasionId, ...rest } }, ctx) => ({
@@ -315,7 +324,7 @@ builder.mutationFields((t) => ({
   }),
   deleteTag: t.field({
     type: DeleteTagPayload,
-    ...canField('actor:update', 'OCCASION', (_p, args, ctx) => ctx.targets.tag(args.input.id.id)),
+    ...canField('actor:update', 'OCCASION', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.tag(args.input.id.id)),
     args: { input: t.arg({ type: DeleteTagInput, required: true }) },
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => deleteTag(tx, ctx.caller, input.id.id)),
   }),

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import type { ActionRegistry } from '../permissions/actions.js';
 import { assertMayMoveGrantsOf, revokeGrantsScopedTo } from '../permissions/grant-guard.js';
-import { actorCreated, actorDeleted, actorUpdated } from './actors.events.js';
+import { actorCreated, actorDeleted, actorUpdated } from './actors.business-events.js';
 
 /** What a write needs to check that it does not move access the caller may not move. */
 export interface AccessCheck {
@@ -114,7 +114,7 @@ export async function createActor(tx: Tx, caller: Caller, occasionId: string, in
   }
   await sameOccasionTags(tx, occasionId, tagIds);
   const actor = await tx.actor.create({
-    data: { ...data, attributes: data.attributes as object, occasionId, tags: { create: tagIds.map((tagId) => ({ tagId })) } },
+    data: { ...data, attributes: data.attributes, occasionId, tags: { create: tagIds.map((tagId) => ({ tagId })) } },
   });
   for (const m of newMembers) {
     const person = await tx.actor.create({ data: { occasionId, kind: 'PERSON', displayName: m.displayName, email: m.email, phone: m.phone } });
@@ -126,7 +126,7 @@ export async function createActor(tx: Tx, caller: Caller, occasionId: string, in
     target: { type: 'Actor', id: actor.id },
     after: { ...actor, tagIds, newMembers },
   });
-  await recordEvent(tx, caller, actorCreated, { occasionId, actorId: actor.id, kind: actor.kind }, { occasionId });
+  await recordBusinessEvent(tx, caller, actorCreated, { occasionId, actorId: actor.id, kind: actor.kind }, { occasionId });
   return actor;
 }
 
@@ -139,7 +139,7 @@ export async function updateActor(tx: Tx, caller: Caller, id: string, input: unk
     await tx.actorTag.deleteMany({ where: { actorId: id } });
     await tx.actorTag.createMany({ data: [...new Set(tagIds)].map((tagId) => ({ actorId: id, tagId })) });
   }
-  const after = await tx.actor.update({ where: { id }, data: { ...patch, attributes: patch.attributes as object | undefined } });
+  const after = await tx.actor.update({ where: { id }, data: { ...patch, attributes: patch.attributes } });
   await recordAudit(tx, caller, {
     action: 'actor:update',
     occasionId: before.occasionId,
@@ -147,7 +147,7 @@ export async function updateActor(tx: Tx, caller: Caller, id: string, input: unk
     before: { ...before, tags: undefined, tagIds: before.tags.map((t) => t.tagId) },
     after: { ...after, tagIds: tagIds ?? before.tags.map((t) => t.tagId) },
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     actorUpdated,
@@ -166,7 +166,7 @@ export async function deleteActor(tx: Tx, caller: Caller, access: AccessCheck, i
   await assertMayMoveGrantsOf(tx, access.authz, access.registry, before.occasionId, [id]);
   await revokeGrantsScopedTo(tx, caller, before.occasionId, { resourceType: 'Actor', resourceId: id });
   // Recorded before the row goes: modules reacting in this transaction (RSVP) still see what it was part of.
-  await recordEvent(tx, caller, actorDeleted, { occasionId: before.occasionId, actorId: id }, { occasionId: before.occasionId });
+  await recordBusinessEvent(tx, caller, actorDeleted, { occasionId: before.occasionId, actorId: id }, { occasionId: before.occasionId });
   await tx.actor.delete({ where: { id } });
   await recordAudit(tx, caller, { action: 'actor:delete', occasionId: before.occasionId, target: { type: 'Actor', id }, before });
   return before;
@@ -185,7 +185,7 @@ async function recordActorPartChange(
   snapshots: { before?: unknown; after?: unknown },
 ) {
   await recordAudit(tx, caller, { action: 'actor:update', occasionId: part.occasionId, target: { type: part.type, id: part.id }, ...snapshots });
-  await recordEvent(tx, caller, actorUpdated, { occasionId: part.occasionId, actorId, changed: [changed] }, { occasionId: part.occasionId });
+  await recordBusinessEvent(tx, caller, actorUpdated, { occasionId: part.occasionId, actorId, changed: [changed] }, { occasionId: part.occasionId });
 }
 
 const membershipInput = z.object({ role: z.enum(MEMBERSHIP_ROLES).default('MEMBER') });

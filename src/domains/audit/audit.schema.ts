@@ -1,6 +1,7 @@
 import { builder } from '../../kit/builder.js';
-import { encodeGlobalID } from '../../kit/ids.js';
-import { canField, canType } from '../../kit/rules.js';
+import { PLATFORM_OCCASION_ID } from '../../kit/authorization.js';
+import { encodeGlobalID, tryDecodeGlobalID } from '../../kit/ids.js';
+import { canField, canType, type IdArgs } from '../../kit/rules.js';
 import { ActorType } from '../actors/actors.schema.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
 
@@ -9,7 +10,7 @@ export const AuditOutcome = builder.enumType('AuditOutcome', { values: ['SUCCESS
 export const AuditEntryType = builder.prismaObject('AuditLog', {
   name: 'AuditEntry',
   ...canType('audit:read', 'OCCASION', (a: { occasionId: string | null }) => ({
-    occasionId: a.occasionId ?? '00000000-0000-0000-0000-000000000000',
+    occasionId: a.occasionId ?? PLATFORM_OCCASION_ID,
   })),
   description: 'One audited action: who, what, where, before/after, outcome.',
   fields: (t) => ({
@@ -52,7 +53,7 @@ type Filter = {
 
 function auditWhere(occasionId: string, f: Filter) {
   let targetId: string | undefined;
-  if (f.targetId) targetId = Buffer.from(String(f.targetId), 'base64url').toString('utf8').split(':')[1] ?? '';
+  if (f.targetId) targetId = tryDecodeGlobalID(String(f.targetId))?.id ?? '';
   return {
     occasionId,
     ...(f.action ? { action: f.action } : {}),
@@ -67,7 +68,7 @@ builder.queryField('auditLog', (t) =>
   t.prismaConnection({
     type: 'AuditLog',
     cursor: 'id',
-    ...canField('audit:read', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.occasionId.id)),
+    ...canField('audit:read', 'OCCASION', (_p, args: IdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.occasionId.id)),
     description: 'The occasion’s audit log, newest first. Owners only.',
     args: { occasionId: t.arg.globalID({ required: true, for: OccasionType }), filter: t.arg({ type: AuditFilter }) },
     resolve: (query, _p, args, ctx) =>

@@ -1,6 +1,6 @@
 import { builder } from '../../kit/builder.js';
 import { defined, deletedPayload, payload } from '../../kit/payload.js';
-import { canField, canType } from '../../kit/rules.js';
+import { canField, canType, type IdArgs, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ValidationError } from '../../platform/errors.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
@@ -74,7 +74,7 @@ builder.prismaObjectField(OccasionType, 'events', (t) =>
 builder.queryField('event', (t) =>
   t.prismaField({
     type: 'Event',
-    ...canField('event:read', 'EVENT', (_p, args, ctx) => ctx.targets.event(args.id.id)),
+    ...canField('event:read', 'EVENT', (_p, args: IdArgs<'id'>, ctx) => ctx.targets.event(args.id.id)),
     args: { id: t.arg.globalID({ required: true, for: EventType }) },
     resolve: (query, _p, args, ctx) => ctx.prisma.event.findUniqueOrThrow({ ...query, where: { id: args.id.id } }),
   }),
@@ -104,7 +104,7 @@ const DeleteEventPayload = deletedPayload('DeleteEventPayload', 'Event');
 builder.mutationFields((t) => ({
   createEvent: t.field({
     type: EventPayload,
-    ...canField('event:create', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    ...canField('event:create', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
     args: { input: t.arg({ type: CreateEventInput, required: true }) },
     errors: { types: [ValidationError] },
     resolve: async (_r, { input: { occasionId, ...rest } }, ctx) => ({
@@ -113,7 +113,7 @@ builder.mutationFields((t) => ({
   }),
   updateEvent: t.field({
     type: EventPayload,
-    ...canField('event:update', 'EVENT', (_p, args, ctx) => ctx.targets.event(args.input.id.id)),
+    ...canField('event:update', 'EVENT', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.event(args.input.id.id)),
     args: { input: t.arg({ type: UpdateEventInput, required: true }) },
     errors: { types: [ValidationError] },
     resolve: async (_r, { input: { id, ...patch } }, ctx) => ({
@@ -122,7 +122,7 @@ builder.mutationFields((t) => ({
   }),
   deleteEvent: t.field({
     type: DeleteEventPayload,
-    ...canField('event:delete', 'EVENT', (_p, args, ctx) => ctx.targets.event(args.input.id.id)),
+    ...canField('event:delete', 'EVENT', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.event(args.input.id.id)),
     args: { input: t.arg({ type: DeleteEventInput, required: true }) },
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => deleteEvent(tx, ctx.caller, input.id.id)),
   }),

@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import type { Prisma } from '../../generated/prisma/client.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { notFound, ValidationError } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import { revokeGrantsScopedTo } from '../permissions/grant-guard.js';
 import type { Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
-import { eventCreated, eventDeleted, eventUpdated } from './events.events.js';
+import { eventCreated, eventDeleted, eventUpdated } from './events.business-events.js';
 
 export const EVENT_VISIBILITIES = ['PUBLIC', 'PRIVATE'] as const;
 
@@ -38,7 +39,7 @@ const updateInput = z.object(fields).partial();
 
 export async function createEvent(tx: Tx, caller: Caller, occasionId: string, input: unknown) {
   const data = parseInput(createInput, input);
-  const event = await tx.event.create({ data: { ...data, settings: data.settings as object, occasionId } });
+  const event = await tx.event.create({ data: { ...data, settings: data.settings as Prisma.InputJsonObject, occasionId } });
   await recordAudit(tx, caller, {
     action: 'event:create',
     occasionId,
@@ -46,7 +47,7 @@ export async function createEvent(tx: Tx, caller: Caller, occasionId: string, in
     scope: { eventId: event.id },
     after: event,
   });
-  await recordEvent(tx, caller, eventCreated, { occasionId, eventId: event.id, name: event.name }, { occasionId, eventId: event.id });
+  await recordBusinessEvent(tx, caller, eventCreated, { occasionId, eventId: event.id, name: event.name }, { occasionId, eventId: event.id });
   return event;
 }
 
@@ -57,7 +58,7 @@ export async function updateEvent(tx: Tx, caller: Caller, id: string, input: unk
   if (!timesInOrder({ startsAt: patch.startsAt ?? before.startsAt, endsAt: patch.endsAt ?? before.endsAt })) {
     throw new ValidationError(ORDER.message, [{ path: 'input.endsAt', message: ORDER.message }]);
   }
-  const after = await tx.event.update({ where: { id }, data: { ...patch, settings: patch.settings as object | undefined } });
+  const after = await tx.event.update({ where: { id }, data: { ...patch, settings: patch.settings as Prisma.InputJsonObject | undefined } });
   await recordAudit(tx, caller, {
     action: 'event:update',
     occasionId: before.occasionId,
@@ -66,7 +67,7 @@ export async function updateEvent(tx: Tx, caller: Caller, id: string, input: unk
     before,
     after,
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     eventUpdated,
@@ -91,6 +92,6 @@ export async function deleteEvent(tx: Tx, caller: Caller, id: string) {
     scope: { eventId: id },
     before,
   });
-  await recordEvent(tx, caller, eventDeleted, { occasionId: before.occasionId, eventId: id }, { occasionId: before.occasionId, eventId: id });
+  await recordBusinessEvent(tx, caller, eventDeleted, { occasionId: before.occasionId, eventId: id }, { occasionId: before.occasionId, eventId: id });
   return before;
 }

@@ -1,7 +1,7 @@
 import { builder } from '../../kit/builder.js';
 import { encodeGlobalID } from '../../kit/ids.js';
 import { payload } from '../../kit/payload.js';
-import { canField, canType, inheritedType } from '../../kit/rules.js';
+import { canField, canType, inheritedType, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { ActorType } from '../actors/actors.schema.js';
@@ -13,8 +13,7 @@ import { ErrorInterface } from '../../kit/common.schema.js';
 
 const GuestAccessStatus = builder.enumType('GuestAccessStatus', { values: ['ACTIVE', 'REVOKED', 'EXPIRED'] as const });
 
-export const GuestAccessType = builder.prismaNode('OccasionInvitation', {
-  name: 'GuestAccess',
+export const GuestAccessType = builder.prismaNode('GuestAccess', {
   id: { field: 'id' },
   ...canType('guest:read', 'OCCASION', (a: { occasionId: string }) => ({ occasionId: a.occasionId })),
   description: 'A guest link for one invitation unit. The token itself is shown only when issued.',
@@ -109,7 +108,7 @@ const IssuedPayload = builder.objectRef<{ access: unknown; token: string; link: 
 builder.mutationFields((t) => ({
   issueGuestAccess: t.field({
     type: IssuedPayload,
-    ...canField('guest:invite', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    ...canField('guest:invite', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
     description:
       'Create a guest link for an invitation unit. The token is returned once. If the unit already has a working link, say with onLiveLink whether it is replaced or kept (GuestLinkLiveError otherwise).',
     args: { input: t.arg({ type: IssueGuestAccessInput, required: true }) },
@@ -128,7 +127,7 @@ builder.mutationFields((t) => ({
   }),
   reissueGuestAccess: t.field({
     type: IssuedPayload,
-    ...canField('guest:invite', 'OCCASION', (_p, args, ctx) => ctx.targets.guestAccess(args.input.id.id)),
+    ...canField('guest:invite', 'OCCASION', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.guestAccess(args.input.id.id)),
     description: 'Replace a link (lost or forwarded): same unit and events, new token; the old one stops working.',
     args: { input: t.arg({ type: GuestAccessIdInput('ReissueGuestAccessInput'), required: true }) },
     errors: { types: [ConflictError] },
@@ -136,7 +135,7 @@ builder.mutationFields((t) => ({
   }),
   revokeGuestAccess: t.field({
     type: payload('GuestAccessPayload', 'guestAccess', GuestAccessType),
-    ...canField('guest:invite', 'OCCASION', (_p, args, ctx) => ctx.targets.guestAccess(args.input.id.id)),
+    ...canField('guest:invite', 'OCCASION', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.guestAccess(args.input.id.id)),
     args: { input: t.arg({ type: GuestAccessIdInput('RevokeGuestAccessInput'), required: true }) },
     errors: { types: [ConflictError] },
     resolve: async (_r, { input }, ctx) => ({ guestAccess: await inTransaction(ctx, (tx) => revokeGuestAccess(tx, ctx.caller, input.id.id)) }),

@@ -4,12 +4,12 @@ import { recordAudit } from '../../platform/audit.js';
 import { randomToken, sha256 } from '../../platform/crypto.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound } from '../../platform/errors.js';
-import { recordEvent, recordEvents } from '../../platform/outbox.js';
+import { recordBusinessEvent, recordBusinessEvents } from '../../platform/outbox.js';
 import { GUEST_LINK_TOKEN } from '../../platform/config.js';
 import { actorIdOf, type Caller, type Principal } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import { GuestLinkLiveError, type LiveLinkChoice } from './guest-access.errors.js';
-import { guestAccessIssued, guestAccessRevoked } from './guest-access.events.js';
+import { guestAccessIssued, guestAccessRevoked } from './guest-access.business-events.js';
 
 export const GUEST_TOKEN_PREFIX = 'tovg_';
 /** Guest links are looked at on phones days apart; touching last-used on every request would be a write per read. */
@@ -48,12 +48,12 @@ export async function issueGuestAccess(
   if (!unit) throw notFound('Actor');
   const eventIds = [...new Set(data.eventIds)];
   if (eventIds.length && (await tx.event.count({ where: { id: { in: eventIds }, occasionId } })) !== eventIds.length) throw notFound('Event');
-  const live = await tx.occasionInvitation.findMany({ where: { occasionId, unitActorId: unit.id, ...liveLinkWhere() }, select: { id: true } });
+  const live = await tx.guestAccess.findMany({ where: { occasionId, unitActorId: unit.id, ...liveLinkWhere() }, select: { id: true } });
   if (live.length && !opts.onLiveLink) throw new GuestLinkLiveError(live.map((l) => l.id));
   // The event names what the new link replaces when that is one link (several kept links replaced at once: each points at it).
   const replaces = opts.replaces ?? (opts.onLiveLink === 'REVOKE_EXISTING' && live.length === 1 ? live[0] : undefined);
   const token = randomToken(GUEST_TOKEN_PREFIX);
-  const access = await tx.occasionInvitation.create({
+  const access = await tx.guestAccess.create({
     data: {
       occasionId,
       unitActorId: unit.id,
@@ -70,7 +70,7 @@ export async function issueGuestAccess(
     target: { type: 'GuestAccess', id: access.id },
     after: { ...access, tokenHash: undefined, replacesId: replaces?.id ?? null },
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     guestAccessIssued,
@@ -80,7 +80,7 @@ export async function issueGuestAccess(
   if (opts.onLiveLink === 'REVOKE_EXISTING') {
     for (const old of live) {
       await revokeGuestAccess(tx, caller, old.id);
-      await tx.occasionInvitation.update({ where: { id: old.id }, data: { replacedById: access.id } });
+      await tx.guestAccess.update({ where: { id: old.id }, data: { replacedById: access.id } });
     }
   }
   return { access, token, link: guestLink(linkTemplate, token) };
@@ -94,7 +94,7 @@ export async function issueGuestAccessBulk(tx: Tx, caller: Caller, occasionId: s
   if (!unitActorIds.length) return [];
   const createdByActorId = await actorIdOf(tx, caller.principal, occasionId);
   const issued = unitActorIds.map((unitActorId) => ({ id: randomUUID(), unitActorId, token: randomToken(GUEST_TOKEN_PREFIX) }));
-  await tx.occasionInvitation.createMany({
+  await tx.guestAccess.createMany({
     data: issued.map((i) => ({
       id: i.id,
       occasionId,
@@ -111,7 +111,7 @@ export async function issueGuestAccessBulk(tx: Tx, caller: Caller, occasionId: s
     target: { type: 'Occasion', id: occasionId },
     after: { issued: issued.map((i) => ({ guestAccessId: i.id, unitActorId: i.unitActorId })) },
   });
-  await recordEvents(
+  await recordBusinessEvents(
     tx,
     caller,
     guestAccessIssued,
@@ -127,7 +127,7 @@ export async function issueGuestAccessBulk(tx: Tx, caller: Caller, occasionId: s
 export const guestLink = (linkTemplate: string, token: string) => linkTemplate.split(GUEST_LINK_TOKEN).join(token);
 
 async function liveAccess(tx: Tx, id: string) {
-  const a = await tx.occasionInvitation.findUnique({ where: { id } });
+  const a = await tx.guestAccess.findUnique({ where: { id } });
   if (!a) throw notFound('Guest access');
   if (a.revokedAt) throw new ConflictError('This guest link is already revoked.');
   return a;
@@ -135,7 +135,7 @@ async function liveAccess(tx: Tx, id: string) {
 
 export async function revokeGuestAccess(tx: Tx, caller: Caller, id: string) {
   const before = await liveAccess(tx, id);
-  const after = await tx.occasionInvitation.update({ where: { id }, data: { revokedAt: new Date() } });
+  const after = await tx.guestAccess.update({ where: { id }, data: { revokedAt: new Date() } });
   await recordAudit(tx, caller, {
     action: 'guest:invite',
     occasionId: before.occasionId,
@@ -143,7 +143,7 @@ export async function revokeGuestAccess(tx: Tx, caller: Caller, id: string) {
     before: { ...before, tokenHash: undefined },
     after: { ...after, tokenHash: undefined },
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     guestAccessRevoked,
@@ -171,7 +171,7 @@ export async function reissueGuestAccess(tx: Tx, caller: Caller, id: string, lin
     // This one link is replaced; any other working link of the unit was kept on purpose and stays.
     { replaces: old, onLiveLink: 'KEEP_EXISTING' },
   );
-  await tx.occasionInvitation.update({ where: { id }, data: { replacedById: issued.access.id } });
+  await tx.guestAccess.update({ where: { id }, data: { replacedById: issued.access.id } });
   return issued;
 }
 
@@ -179,13 +179,13 @@ export type GuestTokenProblem = 'unknown' | 'revoked' | 'expired';
 
 /** Guest token → principal, or why not. One indexed lookup; last-used is touched at most hourly. */
 export async function guestPrincipalFromToken(prisma: Prisma, token: string): Promise<Extract<Principal, { kind: 'guest' }> | GuestTokenProblem> {
-  const a = await prisma.occasionInvitation.findUnique({ where: { tokenHash: sha256(token) } });
+  const a = await prisma.guestAccess.findUnique({ where: { tokenHash: sha256(token) } });
   if (!a) return 'unknown';
   if (a.revokedAt) return 'revoked';
   const now = new Date();
   if (a.expiresAt && a.expiresAt <= now) return 'expired';
   if (!a.lastUsedAt || now.getTime() - a.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await prisma.occasionInvitation.update({ where: { id: a.id }, data: { lastUsedAt: now } });
+    await prisma.guestAccess.update({ where: { id: a.id }, data: { lastUsedAt: now } });
   }
   return {
     kind: 'guest',

@@ -9,7 +9,7 @@ declare module '../../kit/targets.js' {
 export const GUEST_ACCESS_TARGETS = {
   guestAccess: defineTarget({
     what: 'Guest access',
-    fetch: (prisma, ids) => prisma.occasionInvitation.findMany({ where: { id: { in: ids } }, select: { id: true, occasionId: true } }),
+    fetch: (prisma, ids) => prisma.guestAccess.findMany({ where: { id: { in: ids } }, select: { id: true, occasionId: true } }),
     toTarget: (r) => ({ occasionId: r.occasionId, resource: { type: 'GuestAccess', id: r.id } }),
   }),
 };

@@ -4,9 +4,9 @@ import { recordAudit } from '../../platform/audit.js';
 import { DUMMY_PASSWORD_HASH, type PasswordHasher, randomToken, sha256 } from '../../platform/crypto.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, InvalidCredentialsError, InvalidTokenError, type RateLimitedError, ValidationError } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
-import { accountDeleted } from './identity.events.js';
+import { accountDeleted } from './identity.business-events.js';
 import { PASSWORD_MAX_LENGTH, passwordProblem } from './password-policy.js';
 import type { TokenService } from './tokens.js';
 
@@ -81,7 +81,7 @@ export async function prepareSignUp(deps: Pick<IdentityDeps, 'passwords'>, input
   const weak =
     typeof raw.password === 'string'
       ? await passwordProblem(raw.password, {
-          email: parsed.success ? parsed.data.email : String(raw.email ?? ''),
+          email: parsed.success ? parsed.data.email : typeof raw.email === 'string' ? raw.email : '',
           displayName: typeof raw.displayName === 'string' ? raw.displayName : undefined,
         })
       : null;
@@ -166,7 +166,7 @@ export async function refreshSession(
   caller: Caller,
   deps: IdentityDeps,
   refreshToken: string,
-  limitAccount: (userId: string) => Promise<RateLimitedError | null> = async () => null,
+  limitAccount: (userId: string) => Promise<RateLimitedError | null> = () => Promise.resolve(null),
 ): Promise<Session | RefreshRefused> {
   const row = await tx.refreshToken.findUnique({ where: { tokenHash: sha256(refreshToken) }, include: { user: true } });
   if (!row || row.revokedAt || row.expiresAt <= new Date() || row.user.deletedAt) throw new InvalidTokenError();
@@ -241,6 +241,7 @@ export async function deleteAccount(tx: Tx, caller: Caller, userId: string): Pro
   await tx.actor.updateMany({ where: { userId }, data: { userId: null } });
   await recordAudit(tx, caller, { action: 'identity:delete_account', target: { type: 'User', id: userId } });
   // Each occasion learns its participant lost access (live subscriptions re-check, webhooks can tell partners).
-  for (const a of actors) await recordEvent(tx, caller, accountDeleted, { occasionId: a.occasionId, actorId: a.id }, { occasionId: a.occasionId });
+  for (const a of actors)
+    await recordBusinessEvent(tx, caller, accountDeleted, { occasionId: a.occasionId, actorId: a.id }, { occasionId: a.occasionId });
   return { revokedFamilyIds: live.map((r) => r.familyId) };
 }

@@ -65,8 +65,8 @@ export class TokenService {
       next.set(r.kid, {
         kid: r.kid,
         publicJwk: r.publicJwk as JWK,
-        publicKey: (await importJWK(r.publicJwk as JWK, ALG)) as Key,
-        privateKey: (await importJWK(privateJwk, ALG)) as Key,
+        publicKey: await importJWK(r.publicJwk as JWK, ALG),
+        privateKey: await importJWK(privateJwk, ALG),
         retiredAt: r.retiredAt,
       });
     }

@@ -1,7 +1,7 @@
 import { builder } from '../../kit/builder.js';
 import type { Context } from '../../kit/context.js';
 import { defined, deletedPayload, payload } from '../../kit/payload.js';
-import { authenticatedField, canField, canType } from '../../kit/rules.js';
+import { authenticatedField, canField, canType, type IdArgs, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ValidationError } from '../../platform/errors.js';
 import { createOccasion, deleteOccasion, OCCASION_KINDS, updateOccasion } from './occasions.service.js';
@@ -33,7 +33,7 @@ export const OccasionType = builder.prismaNode('Occasion', {
 builder.queryFields((t) => ({
   occasion: t.prismaField({
     type: 'Occasion',
-    ...canField('occasion:read', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.id.id)),
+    ...canField('occasion:read', 'OCCASION', (_p, args: IdArgs<'id'>, ctx) => ctx.targets.occasion(args.id.id)),
     args: { id: t.arg.globalID({ required: true, for: OccasionType }) },
     resolve: (query, _p, args, ctx) => ctx.prisma.occasion.findUniqueOrThrow({ ...query, where: { id: args.id.id } }),
   }),
@@ -98,7 +98,7 @@ builder.mutationFields((t) => ({
   }),
   updateOccasion: t.field({
     type: OccasionPayload,
-    ...canField('occasion:update', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.id.id)),
+    ...canField('occasion:update', 'OCCASION', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.occasion(args.input.id.id)),
     args: { input: t.arg({ type: UpdateOccasionInput, required: true }) },
     errors: { types: [ValidationError] },
     resolve: async (_r, { input: { id, ...patch } }, ctx) => ({
@@ -107,7 +107,7 @@ builder.mutationFields((t) => ({
   }),
   deleteOccasion: t.field({
     type: DeleteOccasionPayload,
-    ...canField('occasion:delete', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.id.id)),
+    ...canField('occasion:delete', 'OCCASION', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.occasion(args.input.id.id)),
     args: { input: t.arg({ type: DeleteOccasionInput, required: true }) },
     resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => deleteOccasion(tx, ctx.caller, input.id.id)),
   }),

@@ -3,9 +3,9 @@ import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { notFound, unauthenticated } from '../../platform/errors.js';
 import { parseInput as parse } from '../../platform/validation.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
-import { occasionCreated, occasionDeleted, occasionUpdated } from './occasions.events.js';
+import { occasionCreated, occasionDeleted, occasionUpdated } from './occasions.business-events.js';
 
 const TIMEZONES = new Set(Intl.supportedValuesOf('timeZone').concat('UTC'));
 export const OCCASION_KINDS = ['WEDDING', 'CELEBRATION', 'GALA', 'CONFERENCE', 'OTHER'] as const;
@@ -50,7 +50,13 @@ export async function createOccasion(tx: Tx, caller: Caller, input: unknown) {
     target: { type: 'Occasion', id: occasion.id },
     after: occasion,
   });
-  await recordEvent(tx, caller, occasionCreated, { occasionId: occasion.id, name: occasion.name, kind: occasion.kind }, { occasionId: occasion.id });
+  await recordBusinessEvent(
+    tx,
+    caller,
+    occasionCreated,
+    { occasionId: occasion.id, name: occasion.name, kind: occasion.kind },
+    { occasionId: occasion.id },
+  );
   return occasion;
 }
 
@@ -61,7 +67,7 @@ export async function updateOccasion(tx: Tx, caller: Caller, id: string, input: 
   const after = await tx.occasion.update({ where: { id }, data: patch });
   const changed = Object.keys(patch);
   await recordAudit(tx, caller, { action: 'occasion:update', occasionId: id, target: { type: 'Occasion', id }, before, after });
-  await recordEvent(tx, caller, occasionUpdated, { occasionId: id, changed }, { occasionId: id });
+  await recordBusinessEvent(tx, caller, occasionUpdated, { occasionId: id, changed }, { occasionId: id });
   return after;
 }
 
@@ -69,7 +75,7 @@ export async function deleteOccasion(tx: Tx, caller: Caller, id: string) {
   const before = await tx.occasion.findUnique({ where: { id } });
   if (!before) throw notFound('Occasion');
   await recordAudit(tx, caller, { action: 'occasion:delete', occasionId: id, target: { type: 'Occasion', id }, before });
-  await recordEvent(tx, caller, occasionDeleted, { occasionId: id }, { occasionId: id });
+  await recordBusinessEvent(tx, caller, occasionDeleted, { occasionId: id }, { occasionId: id });
   await tx.occasion.delete({ where: { id } });
   return before;
 }

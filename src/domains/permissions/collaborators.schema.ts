@@ -1,7 +1,7 @@
 import { builder } from '../../kit/builder.js';
 import { encodeGlobalID } from '../../kit/ids.js';
 import { defined, payload } from '../../kit/payload.js';
-import { authenticatedField, canField, canType, inheritedType } from '../../kit/rules.js';
+import { authenticatedField, canField, canType, inheritedType, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, InvalidTokenError, RateLimitedError, ValidationError } from '../../platform/errors.js';
 import { authThrottle } from '../identity/auth-throttle.js';
@@ -79,7 +79,7 @@ const InvitationPayload = payload('CollaboratorInvitationPayload', 'invitation',
 builder.mutationFields((t) => ({
   inviteCollaborator: t.field({
     type: InvitePayload,
-    ...canField('access:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    ...canField('access:manage', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
     description: 'Invite a co-planner, helper or vendor contact by email. Returns the one-time token and link.',
     args: { input: t.arg({ type: InviteCollaboratorInput, required: true }) },
     errors: { types: [ValidationError, ConflictError] },
@@ -117,7 +117,7 @@ builder.mutationFields((t) => ({
   }),
   revokeCollaboratorInvitation: t.field({
     type: InvitationPayload,
-    ...canField('access:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.collaboratorInvitation(args.input.id.id)),
+    ...canField('access:manage', 'OCCASION', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.collaboratorInvitation(args.input.id.id)),
     args: {
       input: t.arg({
         type: builder.inputType('RevokeCollaboratorInvitationInput', {

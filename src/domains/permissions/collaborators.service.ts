@@ -4,12 +4,12 @@ import { recordAudit } from '../../platform/audit.js';
 import { randomToken, sha256 } from '../../platform/crypto.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, InvalidTokenError, notFound, unauthenticated, ValidationError } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import { actorIdOf, type Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import type { ActionRegistry } from './actions.js';
 import { assertMayMoveGrantsOf } from './grant-guard.js';
-import { collaboratorInvited, collaboratorJoined } from './permissions.events.js';
+import { collaboratorInvited, collaboratorJoined } from './permissions.business-events.js';
 
 const INVITE_PREFIX = 'tovinv_';
 /** Roles a collaborator can be invited to; owner is handed over, not invited. */
@@ -88,7 +88,7 @@ export async function inviteCollaborator(
     target: { type: 'CollaboratorInvitation', id: invitation.id },
     after: { ...invitation, tokenHash: undefined },
   });
-  await recordEvent(tx, caller, collaboratorInvited, { occasionId, invitationId: invitation.id, actorId, role: data.role }, { occasionId });
+  await recordBusinessEvent(tx, caller, collaboratorInvited, { occasionId, invitationId: invitation.id, actorId, role: data.role }, { occasionId });
   return { invitation, token, acceptUrl: `${publicUrl}/invitations/accept#token=${token}` };
 }
 
@@ -135,7 +135,7 @@ export async function acceptCollaboratorInvitation(tx: Tx, caller: Caller, authz
     target: { type: 'CollaboratorInvitation', id: inv.id },
     after: { actorId: actor.id, role: inv.role, eventIds: inv.eventIds },
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     collaboratorJoined,

@@ -1,12 +1,12 @@
 import { builder } from '../../kit/builder.js';
 import { encodeGlobalID } from '../../kit/ids.js';
 import { payload } from '../../kit/payload.js';
-import { canField, canType, inheritedType } from '../../kit/rules.js';
+import { canField, canType, inheritedType, type IdArgs, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
 import { ActorType } from '../actors/actors.schema.js';
 import { EventType } from '../events/events.schema.js';
-import { ModuleEnablementType, ModuleInstallationType, RoleInfo } from '../modules/modules.schema.js';
+import { ModuleEnablementType, ModuleInstallationType, RoleInfo } from '../module-platform/module-platform.schema.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
 import { grantActions, grantIsLive, type GrantRow } from './grant-match.js';
 import { explainAccess, type Explanation, grantAccess, resolveScope, revokeAccess, type ScopeInput } from './permissions.service.js';
@@ -135,7 +135,7 @@ builder.queryFields((t) => ({
   grants: t.prismaConnection({
     type: 'Grant',
     cursor: 'id',
-    ...canField('access:read', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.occasionId.id)),
+    ...canField('access:read', 'OCCASION', (_p, args: IdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.occasionId.id)),
     description: 'Who holds what in an occasion.',
     args: { occasionId: t.arg.globalID({ required: true, for: OccasionType }), filter: t.arg({ type: GrantFilter }) },
     resolve: (query, _p, args, ctx) =>
@@ -144,7 +144,7 @@ builder.queryFields((t) => ({
   }),
   explainAccess: t.field({
     type: Explanation,
-    ...canField('access:read', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.target.occasionId.id)),
+    ...canField('access:read', 'OCCASION', (_p, args: { target: IdArgs<'occasionId'> }, ctx) => ctx.targets.occasion(args.target.occasionId.id)),
     description: 'Would this actor be allowed `action` on the target, and by which grant (or why not)?',
     args: {
       subjectId: t.arg.globalID({ required: true, for: ActorType }),
@@ -171,7 +171,7 @@ builder.queryFields((t) => ({
   }),
   roles: t.field({
     type: [RoleInfo],
-    ...canField('access:read', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.occasionId.id)),
+    ...canField('access:read', 'OCCASION', (_p, args: IdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.occasionId.id)),
     description: 'Role bundles that can be granted in this occasion, with their actions.',
     args: { occasionId: t.arg.globalID({ required: true, for: OccasionType }) },
     resolve: (_r, _a, ctx) => [...ctx.app.actions.roles].map(([name, r]) => ({ name, description: r.description, actions: [...r.actions].sort() })),
@@ -219,7 +219,7 @@ const GrantPayload = payload('GrantPayload', 'grant', GrantType);
 builder.mutationFields((t) => ({
   grantAccess: t.field({
     type: GrantPayload,
-    ...canField('access:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    ...canField('access:manage', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
     description: 'Give an actor a role or actions at a scope. You can only hand out access you hold yourself.',
     args: { input: t.arg({ type: GrantAccessInput, required: true }) },
     errors: { types: [ValidationError] },
@@ -251,7 +251,7 @@ builder.mutationFields((t) => ({
   }),
   revokeAccess: t.field({
     type: GrantPayload,
-    ...canField('access:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.grant(args.input.grantId.id)),
+    ...canField('access:manage', 'OCCASION', (_p, args: InputIdArgs<'grantId'>, ctx) => ctx.targets.grant(args.input.grantId.id)),
     args: { input: t.arg({ type: RevokeAccessInput, required: true }) },
     errors: { types: [ConflictError] },
     resolve: async (_r, { input }, ctx) => ({

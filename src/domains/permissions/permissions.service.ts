@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { recordAudit } from '../../platform/audit.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import { actorIdOf, type Caller, userIdOf } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import type { ActionRegistry } from './actions.js';
 import { actorsWithGrants, decideInOccasion } from './authorizer.js';
 import type { Decision } from './grant-match.js';
 import { assertNoEscalation, targetOfGrant } from './grant-guard.js';
-import { accessGranted, accessRevoked } from './permissions.events.js';
+import { accessGranted, accessRevoked } from './permissions.business-events.js';
 import type { ScopeLevel, Target, Authorization } from '../../kit/authorization.js';
 
 /** A scope named by ids, as planners pass it. PLATFORM is never grantable from inside an occasion. */
@@ -187,7 +187,7 @@ export async function grantAccess(
     scope: { type: input.scope.type, ...columns },
     after: grant,
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     accessGranted,
@@ -233,7 +233,7 @@ export async function revokeAccess(tx: Tx, caller: Caller, authz: Authorization,
     data: { revokedAt: new Date(), revokedByUserId: userIdOf(caller.principal) },
   });
   await recordAudit(tx, caller, { action: 'access:revoke', occasionId, target: { type: 'Grant', id: grantId }, before, after });
-  await recordEvent(tx, caller, accessRevoked, { occasionId, grantId }, { occasionId });
+  await recordBusinessEvent(tx, caller, accessRevoked, { occasionId, grantId }, { occasionId });
   return after;
 }
 

@@ -1,4 +1,4 @@
-import { type DocumentNode, getOperationAST, Kind, type SelectionSetNode } from 'graphql';
+import { type DocumentNode, getOperationAST, Kind, OperationTypeNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { AUTH_ATTEMPTS, type AuthAttempt, authThrottle } from '../../domains/identity/auth-throttle.js';
 import { apiError } from '../../platform/errors.js';
@@ -9,7 +9,7 @@ const GUARDED = new Set<string>(AUTH_ATTEMPTS);
 /** Root mutation fields of the operation that will run (through fragments too), that are sign-in style attempts. */
 function attemptsIn(document: DocumentNode, operationName: string | null | undefined): AuthAttempt[] {
   const op = getOperationAST(document, operationName);
-  if (!op || op.operation !== 'mutation') return [];
+  if (!op || op.operation !== OperationTypeNode.MUTATION) return [];
   const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
   const found = new Set<AuthAttempt>();
   const seen = new Set<string>();
@@ -40,7 +40,8 @@ function attemptsIn(document: DocumentNode, operationName: string | null | undef
 export function authRateLimit(): Plugin<Context> {
   return {
     async onExecute({ args }) {
-      const kinds = attemptsIn(args.document, args.operationName);
+      // Envelop types graphql-js' execution args as any (it is written for any GraphQL engine); yoga runs graphql-js.
+      const kinds = attemptsIn(args.document as DocumentNode, args.operationName as string | null | undefined);
       if (!kinds.length) return;
       const ctx = args.contextValue;
       const wait = await authThrottle(ctx).addressRefused(kinds, ctx.clientAddress);

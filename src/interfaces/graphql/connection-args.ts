@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { preExecutionGuard } from './pre-execution-guard.js';
+import { isUuid } from '../../kit/ids.js';
 import { MAX_PAGE_SIZE } from '../../kit/pagination.js';
 import { getDatamodel } from '../../generated/pothos-prisma-types.js';
 
@@ -94,7 +95,6 @@ function checkArguments(field: GraphQLField<unknown, unknown>, values: Record<st
   return null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_BIGINT = 2n ** 63n - 1n;
 
 function validCursor(cursor: unknown, idType: 'uuid' | 'bigint' | null): boolean {
@@ -102,7 +102,7 @@ function validCursor(cursor: unknown, idType: 'uuid' | 'bigint' | null): boolean
   const decoded = Buffer.from(cursor, 'base64').toString('utf8');
   // Not a connection of ours (no prisma model behind it): its own decoding applies.
   if (idType === null) return true;
-  if (idType === 'uuid') return decoded.startsWith('GPC:S:') && UUID.test(decoded.slice(6));
+  if (idType === 'uuid') return decoded.startsWith('GPC:S:') && isUuid(decoded.slice(6));
   const digits = decoded.startsWith('GPC:I:') ? decoded.slice(6) : '';
   return /^\d{1,19}$/.test(digits) && BigInt(digits) <= MAX_BIGINT;
 }

@@ -8,11 +8,11 @@ import { apiError } from '../../platform/errors.js';
 import { ANONYMOUS, type Principal } from '../../platform/principal.js';
 import { INTEGRATION_TOKEN_TYP, integrationPrincipalFromToken } from '../integrations/principal.js';
 import type { AppServices, Context, LiveConnection } from '../../kit/context.js';
-import { createModuleLoaders } from '../../domains/modules/module-loaders.js';
+import { createModuleStateLoaders } from '../../domains/module-platform/module-state.js';
 import { createTargetLoaders } from '../../kit/targets.js';
+import { isUuid } from '../../kit/ids.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function requestIdFrom(header: string | null | undefined): string {
   return header && REQUEST_ID.test(header) ? header : randomUUID();
@@ -77,7 +77,7 @@ export async function authenticate(app: AppServices, authorization: string | nul
   }
   const sid = claims.sid;
   // Every user access token names its session; one without is not ours to honour.
-  if (typeof sid !== 'string' || !UUID.test(sid)) throw unauthenticated('Access token is invalid.', 'invalid');
+  if (typeof sid !== 'string' || !isUuid(sid)) throw unauthenticated('Access token is invalid.', 'invalid');
   // One read (a join) decides both: the account still exists, and the session was not signed out or revoked.
   const user = await app.db.prisma.user.findUnique({
     where: { id: claims.sub },
@@ -108,7 +108,7 @@ export function createContext(
     caller: { principal, requestId },
     prisma,
     targets: createTargetLoaders(prisma, app.targets, principal.kind === 'user'),
-    modules: createModuleLoaders(prisma),
+    moduleState: createModuleStateLoaders(prisma),
     log: app.logger,
     sessionUserIds: new Set(),
     credentialExpiresAt: live.credentialExpiresAt ?? null,

@@ -40,7 +40,8 @@ export function introspectionPolicy(mode: Config['INTROSPECTION']): Plugin<Conte
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue as Context;
-      if (mayIntrospect(mode, ctx.principal) || !introspects(args.document)) return;
+      // Envelop types graphql-js' execution args as any (it is written for any GraphQL engine); yoga runs graphql-js.
+      if (mayIntrospect(mode, ctx.principal) || !introspects(args.document as DocumentNode)) return;
       setResultAndStopExecution({
         errors: [
           createGraphQLError(mode === 'off' ? 'Introspection is disabled on this server.' : 'Introspection is available to signed-in users only.', {

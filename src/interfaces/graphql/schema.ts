@@ -1,4 +1,13 @@
-import { DirectiveLocation, GraphQLDirective, GraphQLEnumType, GraphQLNonNull, GraphQLString, type GraphQLSchema, isObjectType } from 'graphql';
+import {
+  DirectiveLocation,
+  GraphQLDirective,
+  GraphQLEnumType,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLString,
+  type GraphQLSchema,
+  isObjectType,
+} from 'graphql';
 import { SCOPE_LEVELS } from '../../kit/authorization.js';
 import { builder } from '../../kit/builder.js';
 import { auditRefusedMutations } from './mutation-audit.js';
@@ -11,12 +20,14 @@ import '../../domains/identity/identity.schema.js';
 import '../../domains/occasions/occasions.schema.js';
 import '../../domains/events/events.schema.js';
 import '../../domains/actors/actors.schema.js';
-import '../../domains/modules/modules.schema.js';
+import '../../domains/module-platform/module-platform.schema.js';
 import '../../domains/permissions/permissions.schema.js';
 import '../../domains/permissions/collaborators.schema.js';
 import '../../domains/audit/audit.schema.js';
 import '../../domains/guest-access/guest-access.schema.js';
-import '../integrations/integrations.schema.js';
+import '../integrations/apps.schema.js';
+import '../integrations/apps-admin.schema.js';
+import '../integrations/connections.schema.js';
 import '../integrations/operations.schema.js';
 import '../integrations/platform-grants.schema.js';
 import '../webhooks/event-catalog.schema.js';
@@ -37,7 +48,15 @@ export const ruleDirectives = [
     name: 'auth',
     description: 'Requires `action` on the target, checked at `scope` by the permission engine.',
     locations,
-    args: { action: { type: new GraphQLNonNull(GraphQLString) }, scope: { type: new GraphQLNonNull(AuthScope) } },
+    args: {
+      action: { type: new GraphQLNonNull(GraphQLString) },
+      scope: { type: new GraphQLNonNull(AuthScope) },
+      alsoChecks: {
+        type: new GraphQLList(new GraphQLNonNull(GraphQLString)),
+        description:
+          'Further actions the resolver checks while it runs: another action it needs, `action` again on further targets, or one that only narrows what it returns (the field’s description says which).',
+      },
+    },
   }),
   new GraphQLDirective({ name: 'public', description: 'Anyone may call this, signed in or not.', locations }),
   new GraphQLDirective({ name: 'authenticated', description: 'Any signed-in principal; results are limited to what it owns.', locations }),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
+import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError, type GraphQLSchema, OperationTypeNode } from 'graphql';
 import { createHandler, type RequestContext } from 'graphql-sse/lib/use/fetch';
 import type { HandlerOptions } from 'graphql-sse';
 import type { Plugin } from 'graphql-yoga';
@@ -49,7 +49,7 @@ const ownerOf = (p: Principal) => `${p.kind}:${principalId(p) ?? ''}`;
 type Authenticate = NonNullable<HandlerOptions<Request, RequestContext>['authenticate']>;
 
 /** graphql-sse's handler recognises a result by its `data` key: an errors-only one gets `data: null`. */
-const asResult = <T>(r: T): T => (r && typeof r === 'object' && !(Symbol.asyncIterator in r) && !('data' in r) ? ({ data: null, ...r } as T) : r);
+const asResult = <T>(r: T): T => (r && typeof r === 'object' && !(Symbol.asyncIterator in r) && !('data' in r) ? { data: null, ...r } : r);
 
 export function graphqlSse(app: AppServices): Plugin {
   const reserved = new Map<string, { owner: string; opened: boolean }>();
@@ -125,20 +125,24 @@ export function graphqlSse(app: AppServices): Plugin {
               counted.add(req.raw);
             }
             const enveloped = yoga.getEnveloped({ ...serverContexts.get(req.raw), request: req.raw, params });
-            let document;
+            // Envelop types graphql-js' values as any (it is written for any GraphQL engine); yoga runs graphql-js.
+            const schema = enveloped.schema as GraphQLSchema;
+            let document: DocumentNode;
             try {
-              document = enveloped.parse(params.query);
+              document = enveloped.parse(params.query) as DocumentNode;
             } catch (e) {
               // A syntax error (or Armor's token limit) is the caller's: sent as a result, like a validation error.
               if (e instanceof GraphQLError) return { data: null, errors: [e] } as ExecutionResult;
               throw e;
             }
-            const errors = enveloped.validate(enveloped.schema, document);
+            const errors = enveloped.validate(schema, document) as readonly GraphQLError[];
             if (errors.length) return { data: null, errors } as ExecutionResult;
             const contextValue = await enveloped.contextFactory();
-            const args = { schema: enveloped.schema, document, contextValue, variableValues: params.variables, operationName: params.operationName };
+            const args = { schema, document, contextValue, variableValues: params.variables, operationName: params.operationName };
             const operation = getOperationAST(document, params.operationName);
-            return asResult(await (operation?.operation === 'subscription' ? enveloped.subscribe(args) : enveloped.execute(args)));
+            const result = (await (operation?.operation === OperationTypeNode.SUBSCRIPTION ? enveloped.subscribe(args) : enveloped.execute(args))) as
+              ExecutionResult | AsyncGenerator<ExecutionResult>;
+            return asResult(result);
           },
           // Called when an operation ends, however it ends (completed, stopped by DELETE, stream closed).
           onComplete(_ctx, req) {
@@ -153,10 +157,11 @@ export function graphqlSse(app: AppServices): Plugin {
         yoga.fetchAPI,
       );
     },
-    onRequest({ request, url, endResponse, serverContext }) {
+    onRequest(payload) {
+      const { request, url, serverContext } = payload;
       if (url.pathname !== SSE_PATH) return;
-      serverContexts.set(request, serverContext as Record<string, unknown>);
-      return handler(request).then(endResponse);
+      serverContexts.set(request, serverContext);
+      return handler(request).then((response) => payload.endResponse(response));
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AppServices } from '../../kit/context.js';
@@ -88,13 +88,14 @@ export function attachWebSockets(app: AppServices, server: Server, yoga: Yoga): 
           ];
         }
         const requestId = requestIdFrom(undefined);
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+        const enveloped = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           requestId,
           connectionParams: ctx.connectionParams ?? {},
           connection: { close: (code: number, reason: string) => ctx.extra.socket.close(code, reason) },
         });
+        const { execute, subscribe, contextFactory } = enveloped;
         let contextValue;
         try {
           contextValue = await contextFactory();
@@ -106,15 +107,16 @@ export function attachWebSockets(app: AppServices, server: Server, yoga: Yoga): 
           }
           throw e;
         }
+        // Envelop types graphql-js' values as any (it is written for any GraphQL engine); yoga runs graphql-js.
         const args = {
-          schema,
+          schema: enveloped.schema as GraphQLSchema,
           operationName: params.operationName,
-          document: parse(params.query),
+          document: enveloped.parse(params.query) as DocumentNode,
           variableValues: params.variables,
           contextValue,
           rootValue: { execute, subscribe },
         };
-        const errors = validate(args.schema, args.document);
+        const errors = enveloped.validate(args.schema, args.document) as readonly GraphQLError[];
         if (errors.length) return errors;
         return args;
       },

@@ -58,7 +58,7 @@ export function createGraphQL(app: AppServices, schema: GraphQLSchema = buildSch
         connection: init.connection,
         sessionId,
         clientAddress: clientAddress(init.req, c.TRUST_PROXY),
-      }) as Context & ServerContext;
+      });
     },
     // GraphQL over HTTP's persisted-document parameter, beside query/variables/operationName/extensions.
     extraParamNames: ['documentId'],

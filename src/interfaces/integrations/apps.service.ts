@@ -3,11 +3,11 @@ import type { IntegrationApp, IntegrationStatus } from '../../generated/prisma/c
 import { recordAudit } from '../../platform/audit.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import { type Caller, userIdOf } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import { IllegalTransitionError } from './integrations.errors.js';
-import { integrationConfigured, integrationCreated, integrationStatusChanged } from './integrations.events.js';
+import { integrationConfigured, integrationCreated, integrationStatusChanged } from './integrations.business-events.js';
 
 export const INTEGRATION_ROLES = ['PARTNER', 'PLATFORM'] as const;
 export const INTEGRATION_FLAGS = ['INBOUND', 'OUTBOUND', 'SYNC', 'EVENT_DRIVEN'] as const;
@@ -95,7 +95,7 @@ export async function createIntegration(tx: Tx, caller: Caller, input: unknown) 
     },
   });
   await recordAudit(tx, caller, { action: 'integration:create', target: { type: 'IntegrationApp', id: app.id }, after: auditView(app) });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     integrationCreated,
@@ -145,7 +145,7 @@ export async function configureIntegration(tx: Tx, caller: Caller, id: string, i
     before: auditView(before),
     after: auditView(after),
   });
-  await recordEvent(tx, caller, integrationConfigured, { integrationId: id, status: after.status }, { occasionId: null });
+  await recordBusinessEvent(tx, caller, integrationConfigured, { integrationId: id, status: after.status }, { occasionId: null });
   return after;
 }
 
@@ -179,7 +179,7 @@ export async function transitionIntegration(tx: Tx, caller: Caller, id: string, 
     before: { status: before.status },
     after: { status: after.status, ...cascade },
   });
-  await recordEvent(tx, caller, integrationStatusChanged, { integrationId: id, from: before.status, to }, { occasionId: null });
+  await recordBusinessEvent(tx, caller, integrationStatusChanged, { integrationId: id, from: before.status, to }, { occasionId: null });
   return after;
 }
 
@@ -216,7 +216,7 @@ export async function markActive(
       before: { status: 'ENABLED' },
       after: { status: 'ACTIVE' },
     });
-    await recordEvent(tx, caller, integrationStatusChanged, { integrationId, from: 'ENABLED', to: 'ACTIVE' }, { occasionId: null });
+    await recordBusinessEvent(tx, caller, integrationStatusChanged, { integrationId, from: 'ENABLED', to: 'ACTIVE' }, { occasionId: null });
     return true;
   });
 }

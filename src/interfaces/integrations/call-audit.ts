@@ -94,7 +94,7 @@ export function targetsOf(fields: FieldNode[], variables: Record<string, unknown
 
 function outcomeOf(errors: readonly GraphQLError[] | undefined): { outcome: AuditOutcome; reason: string | null } {
   if (!errors?.length) return { outcome: 'SUCCESS', reason: null };
-  const codes = errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+  const codes = errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR'));
   const reason = [...new Set(codes)].join(',');
   return { outcome: codes.some((c) => DENIED_CODES.has(c)) ? 'DENIED' : 'FAILED', reason };
 }
@@ -116,8 +116,10 @@ export function auditIntegrationCalls(): Plugin<Context> {
       const ctx = args.contextValue as Context & { request?: Request };
       if (ctx.principal.kind !== 'integration') return;
       const principal = ctx.principal;
-      const op = operationOf(args.document, args.operationName);
-      const fields = op ? rootFields(args.document, op.selectionSet) : [];
+      // Envelop types graphql-js' execution args as any (it is written for any GraphQL engine); yoga runs graphql-js.
+      const document = args.document as DocumentNode;
+      const op = operationOf(document, args.operationName as string | null | undefined);
+      const fields = op ? rootFields(document, op.selectionSet) : [];
       const targets = targetsOf(fields, (args.variableValues ?? {}) as Record<string, unknown>);
       return {
         async onExecuteDone({ result }) {

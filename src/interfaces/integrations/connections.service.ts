@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import { type Caller, userIdOf } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import { assertUsable, loadIntegration } from './apps.service.js';
-import { integrationConnected, integrationDisconnected } from './integrations.events.js';
+import { integrationConnected, integrationDisconnected } from './integrations.business-events.js';
 
 /*
  * What a connection holds that has an effect: the events it is limited to
@@ -75,7 +75,7 @@ export async function connectIntegration(tx: Tx, caller: Caller, integrationId: 
     before: before ?? undefined,
     after: connection,
   });
-  await recordEvent(tx, caller, integrationConnected, { integrationId, connectionId: connection.id, occasionId, eventIds }, { occasionId });
+  await recordBusinessEvent(tx, caller, integrationConnected, { integrationId, connectionId: connection.id, occasionId, eventIds }, { occasionId });
   return connection;
 }
 
@@ -101,7 +101,7 @@ export async function disconnectIntegration(tx: Tx, caller: Caller, connectionId
     before,
     after: { ...after, revokedGrants: count },
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     integrationDisconnected,

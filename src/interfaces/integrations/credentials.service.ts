@@ -3,12 +3,12 @@ import type { IntegrationCredential } from '../../generated/prisma/client.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import { type Caller, userIdOf } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import { assertUsable, loadIntegration } from './apps.service.js';
 import { newKeyId, newSecret } from './credential-format.js';
-import { integrationCredentialIssued, integrationCredentialRevoked } from './integrations.events.js';
+import { integrationCredentialIssued, integrationCredentialRevoked } from './integrations.business-events.js';
 
 /** What may be shown of a credential after it was issued: never the hash. */
 export const credentialView = ({ secretHash: _hash, ...rest }: IntegrationCredential) => rest;
@@ -45,7 +45,7 @@ export async function issueCredential(tx: Tx, caller: Caller, integrationId: str
     target: { type: 'IntegrationCredential', id: credential.id },
     after: { ...credentialView(credential), integrationId },
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     integrationCredentialIssued,
@@ -67,7 +67,7 @@ export async function revokeCredential(tx: Tx, caller: Caller, ref: { id?: strin
     before: credentialView(before),
     after: credentialView(after),
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     integrationCredentialRevoked,

@@ -3,6 +3,7 @@ import type { AppServices } from '../../kit/context.js';
 import { DomainError } from '../../platform/errors.js';
 import { Authorizer } from '../../domains/permissions/authorizer.js';
 import { PLATFORM_TARGET } from '../../kit/authorization.js';
+import { isUuid } from '../../kit/ids.js';
 import type { Tx } from '../../platform/db/client.js';
 import type { Caller } from '../../platform/principal.js';
 import {
@@ -66,7 +67,6 @@ export function options(args: string[]): { flags: Record<string, string>; positi
   return { flags, positional };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const oneOf = <T extends string>(values: readonly T[], v: string | undefined, what: string): T => {
   const up = (v ?? '').toUpperCase() as T;
   if (!values.includes(up)) throw new CliUsageError(`--${what} must be one of ${values.join(', ').toLowerCase()}`);
@@ -103,7 +103,7 @@ export async function runIntegrationCommand(app: AppServices, args: string[]): P
     case 'disable': {
       await authz.assert('integration:manage', PLATFORM_TARGET, 'Integration');
       const id = positional[0];
-      if (!id || !UUID.test(id)) throw new CliUsageError(`${verb} needs an integration id (uuid)`);
+      if (!id || !isUuid(id)) throw new CliUsageError(`${verb} needs an integration id (uuid)`);
       const a = await write(async (tx) => {
         if (verb === 'disable') return transitionIntegration(tx, caller, id, 'DISABLED');
         // A newly created integration is DEFINED: enabling walks it through CONFIGURED, as the lifecycle requires.
@@ -116,7 +116,7 @@ export async function runIntegrationCommand(app: AppServices, args: string[]): P
     case 'rotate': {
       await authz.assert('integration:manage', PLATFORM_TARGET, 'Integration');
       const id = positional[0];
-      if (!id || !UUID.test(id)) throw new CliUsageError('rotate needs an integration id (uuid)');
+      if (!id || !isUuid(id)) throw new CliUsageError('rotate needs an integration id (uuid)');
       const { credential, secret } = await write((tx) => issueCredential(tx, caller, id));
       return [
         `keyId:  ${credential.keyId}`,
@@ -131,7 +131,7 @@ export async function runIntegrationCommand(app: AppServices, args: string[]): P
         const c = await write((tx) => revokeCredential(tx, caller, { keyId: ref }));
         return [`revoked credential ${c.keyId}`];
       }
-      if (!UUID.test(ref)) throw new CliUsageError('revoke needs an integration id (uuid) or a key id (tovk_...)');
+      if (!isUuid(ref)) throw new CliUsageError('revoke needs an integration id (uuid) or a key id (tovk_...)');
       const a = await write((tx) => transitionIntegration(tx, caller, ref, 'REVOKED'));
       return [`revoked integration ${a.id}: its credentials, grants and connections stopped`];
     }
@@ -150,7 +150,7 @@ export async function runIntegrationCommand(app: AppServices, args: string[]): P
     case 'operations': {
       await authz.assert('integration:manage', PLATFORM_TARGET, 'Integration');
       const [id, ...ops] = positional;
-      if (!id || !UUID.test(id)) throw new CliUsageError('operations needs an integration id (uuid) and operation names or ids');
+      if (!id || !isUuid(id)) throw new CliUsageError('operations needs an integration id (uuid) and operation names or ids');
       const manifest = loadPersistedManifest();
       const byName = new Map([...manifest.entries()].map(([opId, doc]) => [/^\w+\s+(\w+)/.exec(doc)?.[1] ?? opId, opId]));
       const ids = ops.map((o) => (o.startsWith('sha256:') ? o : (byName.get(o) ?? o)));

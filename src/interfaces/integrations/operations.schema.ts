@@ -7,7 +7,7 @@ import { requestLoader } from '../../kit/request-loader.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { accessReview, type AccessReviewFinding, type HealthRow, integrationHealth } from './health.js';
-import { IntegrationAppType } from './integrations.schema.js';
+import { IntegrationAppType } from './apps.schema.js';
 import { setIntegrationOperations } from './operation-allowlist.js';
 import { loadPersistedManifest } from './persisted-operations.js';
 

@@ -57,7 +57,7 @@ export function persistedOperationsPlugins(manifest: PersistedManifest = loadPer
         if (id) operationOf.set(request, id);
       },
     },
-    usePersistedOperations({
+    usePersistedOperations<Context>({
       getPersistedOperation: (key) => manifest.get(key) ?? null,
       allowArbitraryOperations: (request) => !isIntegrationRequest(request),
       extractPersistedOperationId: (params) => persistedOperationId(params as Params),
@@ -69,7 +69,7 @@ export function persistedOperationsPlugins(manifest: PersistedManifest = loadPer
         },
         keyNotFound: { message: 'Send a persisted document id (`documentId`).', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
       },
-    }) as Plugin<Context>,
+    }),
   ];
 }
 

@@ -6,7 +6,7 @@ import { encodeGlobalID } from '../../kit/ids.js';
 import { payload } from '../../kit/payload.js';
 import { canField, inheritedType } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
-import { IntegrationAppType } from './integrations.schema.js';
+import { IntegrationAppType } from './apps.schema.js';
 import { grantPlatformAccess, revokePlatformAccess } from './platform-grants.service.js';
 
 /*

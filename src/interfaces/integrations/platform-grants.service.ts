@@ -5,11 +5,11 @@ import { PLATFORM_TARGET, type Authorization } from '../../kit/authorization.js'
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import { type Caller, userIdOf } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import { assertUsable, loadIntegration } from './apps.service.js';
-import { integrationPlatformAccessGranted, integrationPlatformAccessRevoked } from './integrations.events.js';
+import { integrationPlatformAccessGranted, integrationPlatformAccessRevoked } from './integrations.business-events.js';
 
 /*
  * Platform-scope grants: what a platform service (a messaging provider, a
@@ -79,7 +79,7 @@ export async function grantPlatformAccess(
     },
   });
   await recordAudit(tx, caller, { action: 'access:grant', target: { type: 'Grant', id: grant.id }, scope: { type: 'PLATFORM' }, after: grant });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     integrationPlatformAccessGranted,
@@ -96,6 +96,12 @@ export async function revokePlatformAccess(tx: Tx, caller: Caller, grantId: stri
   if (before.revokedAt) throw new ConflictError('This grant is already revoked.');
   const after = await tx.grant.update({ where: { id: grantId }, data: { revokedAt: new Date(), revokedByUserId: userIdOf(caller.principal) } });
   await recordAudit(tx, caller, { action: 'access:revoke', target: { type: 'Grant', id: grantId }, before, after });
-  await recordEvent(tx, caller, integrationPlatformAccessRevoked, { integrationId: before.subjectIntegrationId, grantId }, { occasionId: null });
+  await recordBusinessEvent(
+    tx,
+    caller,
+    integrationPlatformAccessRevoked,
+    { integrationId: before.subjectIntegrationId, grantId },
+    { occasionId: null },
+  );
   return after;
 }

@@ -4,11 +4,11 @@ import { recordAudit } from '../../platform/audit.js';
 import { decrypt, encrypt } from '../../platform/crypto.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { notFound } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import { assertUsable, loadIntegration } from './apps.service.js';
-import { integrationSecretSet } from './integrations.events.js';
+import { integrationSecretSet } from './integrations.business-events.js';
 
 /**
  * Webhook/adapter secrets (signing secrets, a partner API key the adapter
@@ -50,7 +50,7 @@ export async function setSecret(tx: Tx, caller: Caller, appKey: Buffer, integrat
     before: previous ? secretView(previous) : undefined,
     after: secretView(secret),
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     integrationSecretSet,

@@ -19,7 +19,7 @@ export const EndpointHealthEnum = builder.enumType('WebhookEndpointHealth', {
 const AttemptOutcome = builder.enumType('WebhookAttemptOutcome', { values: ['SUCCEEDED', 'RETRYABLE', 'TERMINAL'] as const });
 const AttemptTrigger = builder.enumType('WebhookAttemptTrigger', { values: ['SCHEDULE', 'MANUAL', 'TEST'] as const });
 
-const WebhookAttemptRef = builder.prismaObject('WebhookAttempt', {
+builder.prismaObject('WebhookAttempt', {
   ...inheritedType,
   fields: (t) => ({
     number: t.exposeInt('number', inheritedType),

@@ -5,7 +5,7 @@ import { ConflictError, notFound, ValidationError } from '../../platform/errors.
 import { type Caller, userIdOf } from '../../platform/principal.js';
 import type { IntegrationEnvironment } from '../integrations/principal.js';
 import { loadEndpoint } from './endpoints.service.js';
-import { webhookTestSent } from './webhooks.events.js';
+import { webhookTestSent } from './webhooks.business-events.js';
 
 /*
  * What people do to deliveries: send one again, recover every failure of an

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { recordAudit } from '../../platform/audit.js';
 import { decrypt } from '../../platform/crypto.js';
 import type { Tx } from '../../platform/db/client.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
 import type { AppServices } from '../../kit/context.js';
 import type { PersistedManifest } from '../integrations/persisted-operations.js';
@@ -14,7 +14,7 @@ import { renderEnvelope } from './render.js';
 import { delayBefore } from './retry-schedule.js';
 import { signWebhook } from './signing.js';
 import { integrationPrincipal, SubscriberAccess } from './subscriber-access.js';
-import { webhookDeliveryExhausted, webhookEndpointDisabled } from './webhooks.events.js';
+import { webhookDeliveryExhausted, webhookEndpointDisabled } from './webhooks.business-events.js';
 
 /*
  * One attempt at one delivery. The delivery row is the truth: an attempt first
@@ -212,7 +212,7 @@ async function finish(
       },
     });
     if (status === 'FAILED' && trigger === 'SCHEDULE') {
-      await recordEvent(
+      await recordBusinessEvent(
         tx,
         caller,
         webhookDeliveryExhausted,
@@ -297,5 +297,5 @@ async function updateHealth(tx: Tx, deps: DeliveryDeps, d: Loaded, j: Judgement,
     after: { status: 'DISABLED', reason },
     reason: reason === 'gone' ? 'The receiver answered 410 Gone.' : `Every attempt failed since ${failingSince.toISOString()}.`,
   });
-  await recordEvent(tx, caller, webhookEndpointDisabled, { ...ids, reason }, { occasionId: d.occasionId });
+  await recordBusinessEvent(tx, caller, webhookEndpointDisabled, { ...ids, reason }, { occasionId: d.occasionId });
 }

@@ -8,7 +8,8 @@ import { encodeGlobalID } from '../../kit/ids.js';
 import { payload } from '../../kit/payload.js';
 import { canField, canType, inheritedType } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
-import { IntegrationConnectionType, IntegrationEnvironment } from '../integrations/integrations.schema.js';
+import { IntegrationEnvironment } from '../integrations/apps.schema.js';
+import { IntegrationConnectionType } from '../integrations/connections.schema.js';
 import { loadPersistedManifest } from '../integrations/persisted-operations.js';
 import { toIntegrationEnvironment } from '../integrations/principal.js';
 import { deliveryCounts, healthOf, sendTest } from './deliveries.service.js';
@@ -146,8 +147,9 @@ const WithSecret = builder
     }),
   });
 
-const connect = (target: (args: { input: { id?: { id: string }; connectionId?: { id: string } } }, ctx: Context) => unknown) =>
-  canField('integration:connect', 'OCCASION', (_p, args, ctx) => target(args, ctx) as never);
+type ConnectArgs = { input: { id?: { id: string }; connectionId?: { id: string } } };
+const connect = (target: (args: ConnectArgs, ctx: Context) => unknown) =>
+  canField('integration:connect', 'OCCASION', (_p, args: ConnectArgs, ctx) => target(args, ctx) as never);
 const byEndpoint = connect((args, ctx) => ctx.targets.webhookEndpoint(args.input.id!.id));
 
 builder.mutationFields((t) => ({

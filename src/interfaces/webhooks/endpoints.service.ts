@@ -1,11 +1,11 @@
-import { parse } from 'graphql';
+import { Kind, OperationTypeNode, parse } from 'graphql';
 import { z } from 'zod';
 import type { ActionRegistry } from '../../domains/permissions/actions.js';
 import { recordAudit } from '../../platform/audit.js';
 import { encrypt } from '../../platform/crypto.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, type FieldIssue, notFound, ValidationError } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import { type Caller, userIdOf } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
 import { assertUsable, INTEGRATION_ENVIRONMENTS } from '../integrations/apps.service.js';
@@ -16,7 +16,7 @@ import type { AllowedNetwork } from './network-policy.js';
 import { urlProblem } from './network-policy.js';
 import { newWebhookSecret } from './signing.js';
 import { SubscriberAccess } from './subscriber-access.js';
-import { webhookEndpointCreated, webhookEndpointDisabled, webhookEndpointSecretRotated, webhookEndpointUpdated } from './webhooks.events.js';
+import { webhookEndpointCreated, webhookEndpointDisabled, webhookEndpointSecretRotated, webhookEndpointUpdated } from './webhooks.business-events.js';
 
 /*
  * Webhook endpoints belong to an integration connection: the occasion it is
@@ -118,7 +118,7 @@ async function subscriptionIssues(
     if (!doc) issues.push({ path: 'input.documentId', message: 'Not a persisted document.' });
     else if (!conn.integration.allowedOperationIds.includes(s.documentId)) {
       issues.push({ path: 'input.documentId', message: 'Not on this integration’s operation allowlist.' });
-    } else if (parse(doc).definitions.some((d) => d.kind === 'OperationDefinition' && d.operation !== 'query')) {
+    } else if (parse(doc).definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation !== OperationTypeNode.QUERY)) {
       issues.push({ path: 'input.documentId', message: 'Only a query can render a payload.' });
     } else {
       for (const message of documentProblems(parse(doc), { eventFiltered: eventIds.length > 0 })) issues.push({ path: 'input.documentId', message });
@@ -176,7 +176,7 @@ export async function createEndpoint(tx: Tx, caller: Caller, deps: EndpointDeps,
     target: { type: 'WebhookEndpoint', id: endpoint.id },
     after: endpoint,
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     webhookEndpointCreated,
@@ -235,8 +235,9 @@ export async function updateEndpoint(tx: Tx, caller: Caller, deps: EndpointDeps,
     after,
   });
   const ids = { endpointId: id, connectionId: before.connectionId, integrationId: before.integrationId };
-  await recordEvent(tx, caller, webhookEndpointUpdated, { ...ids, changed }, { occasionId: before.occasionId });
-  if (disabled) await recordEvent(tx, caller, webhookEndpointDisabled, { ...ids, reason: 'disabled_by_user' }, { occasionId: before.occasionId });
+  await recordBusinessEvent(tx, caller, webhookEndpointUpdated, { ...ids, changed }, { occasionId: before.occasionId });
+  if (disabled)
+    await recordBusinessEvent(tx, caller, webhookEndpointDisabled, { ...ids, reason: 'disabled_by_user' }, { occasionId: before.occasionId });
   return after;
 }
 
@@ -265,7 +266,7 @@ export async function rotateEndpointSecret(tx: Tx, caller: Caller, deps: Endpoin
     target: { type: 'WebhookEndpoint', id },
     after: { secretId, previousSecretsExpireAt: until },
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     webhookEndpointSecretRotated,

@@ -2,7 +2,7 @@ import { builder } from '../../kit/builder.js';
 import { authenticatedField, inheritedType } from '../../kit/rules.js';
 import { type CatalogEntry, eventCatalog } from './event-catalog.js';
 
-const EventTypeInfo = builder.objectRef<CatalogEntry>('BusinessEventType').implement({
+const BusinessEventTypeInfo = builder.objectRef<CatalogEntry>('BusinessEventType').implement({
   ...inheritedType,
   description: 'A business event a webhook endpoint can subscribe to.',
   fields: (t) => ({
@@ -29,7 +29,7 @@ const EventTypeInfo = builder.objectRef<CatalogEntry>('BusinessEventType').imple
 
 builder.queryField('businessEventTypes', (t) =>
   t.field({
-    type: [EventTypeInfo],
+    type: [BusinessEventTypeInfo],
     ...authenticatedField,
     description: 'The event catalog: every business event of this server, with its payload schema. Public knowledge, not data.',
     resolve: () => [...eventCatalog().values()],

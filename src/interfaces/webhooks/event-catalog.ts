@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import { ACTOR_EVENTS } from '../../domains/actors/actors.events.js';
-import { EVENT_EVENTS } from '../../domains/events/events.events.js';
-import { GUEST_ACCESS_EVENTS } from '../../domains/guest-access/guest-access.events.js';
-import { IDENTITY_EVENTS } from '../../domains/identity/identity.events.js';
-import type { ModuleRegistry } from '../../domains/modules/manifest.js';
+import { ACTOR_BUSINESS_EVENTS } from '../../domains/actors/actors.business-events.js';
+import { EVENT_BUSINESS_EVENTS } from '../../domains/events/events.business-events.js';
+import { GUEST_ACCESS_BUSINESS_EVENTS } from '../../domains/guest-access/guest-access.business-events.js';
+import { IDENTITY_BUSINESS_EVENTS } from '../../domains/identity/identity.business-events.js';
+import type { ModuleRegistry } from '../../domains/module-platform/manifest.js';
 import { moduleRegistry } from '../../modules/registry.js';
-import { MODULE_EVENTS } from '../../domains/modules/modules.events.js';
-import { OCCASION_EVENTS } from '../../domains/occasions/occasions.events.js';
-import { PERMISSION_EVENTS } from '../../domains/permissions/permissions.events.js';
-import type { EventType } from '../../platform/outbox.js';
-import { INTEGRATION_EVENTS } from '../integrations/integrations.events.js';
-import { WEBHOOK_EVENTS } from './webhooks.events.js';
+import { MODULE_BUSINESS_EVENTS } from '../../domains/module-platform/module-platform.business-events.js';
+import { OCCASION_BUSINESS_EVENTS } from '../../domains/occasions/occasions.business-events.js';
+import { PERMISSION_BUSINESS_EVENTS } from '../../domains/permissions/permissions.business-events.js';
+import type { BusinessEventType } from '../../platform/outbox.js';
+import { INTEGRATION_BUSINESS_EVENTS } from '../integrations/integrations.business-events.js';
+import { WEBHOOK_BUSINESS_EVENTS } from './webhooks.business-events.js';
 
 /*
  * The event catalog: every business event this server emits, contributed by
@@ -19,16 +19,16 @@ import { WEBHOOK_EVENTS } from './webhooks.events.js';
  * subscriptions are checked against it; partners read it to know what exists.
  */
 
-const CORE_EVENTS: readonly EventType[] = [
-  ...OCCASION_EVENTS,
-  ...EVENT_EVENTS,
-  ...ACTOR_EVENTS,
-  ...MODULE_EVENTS,
-  ...PERMISSION_EVENTS,
-  ...GUEST_ACCESS_EVENTS,
-  ...IDENTITY_EVENTS,
-  ...INTEGRATION_EVENTS,
-  ...WEBHOOK_EVENTS,
+const CORE_BUSINESS_EVENTS: readonly BusinessEventType[] = [
+  ...OCCASION_BUSINESS_EVENTS,
+  ...EVENT_BUSINESS_EVENTS,
+  ...ACTOR_BUSINESS_EVENTS,
+  ...MODULE_BUSINESS_EVENTS,
+  ...PERMISSION_BUSINESS_EVENTS,
+  ...GUEST_ACCESS_BUSINESS_EVENTS,
+  ...IDENTITY_BUSINESS_EVENTS,
+  ...INTEGRATION_BUSINESS_EVENTS,
+  ...WEBHOOK_BUSINESS_EVENTS,
 ];
 
 export interface CatalogEntry {
@@ -43,9 +43,9 @@ export interface CatalogEntry {
   payloadSchema: unknown;
 }
 
-export function buildEventCatalog(modules: ModuleRegistry): Map<string, CatalogEntry> {
+export function buildEventCatalog(registry: ModuleRegistry): Map<string, CatalogEntry> {
   const catalog = new Map<string, CatalogEntry>();
-  const add = (e: EventType, source: string) => {
+  const add = (e: BusinessEventType, source: string) => {
     if (catalog.has(e.type)) throw new Error(`Event type ${e.type} is declared twice (${catalog.get(e.type)!.source} and ${source})`);
     catalog.set(e.type, {
       type: e.type,
@@ -56,8 +56,8 @@ export function buildEventCatalog(modules: ModuleRegistry): Map<string, CatalogE
       payloadSchema: z.toJSONSchema(e.payload, { unrepresentable: 'any' }),
     });
   };
-  for (const e of CORE_EVENTS) add(e, 'core');
-  for (const m of modules.list()) for (const e of m.events) add(e, m.key);
+  for (const e of CORE_BUSINESS_EVENTS) add(e, 'core');
+  for (const m of registry.list()) for (const e of m.businessEvents) add(e, m.key);
   return new Map([...catalog.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
 

@@ -7,7 +7,8 @@ import type { AppServices } from '../../kit/context.js';
 import { createContext } from '../graphql/context-factory.js';
 import { revealSecret } from '../integrations/secrets.service.js';
 import { toIntegrationEnvironment, USABLE_STATUSES } from '../integrations/principal.js';
-import { INBOUND_ADAPTERS } from './inbound-adapters.js';
+import type { InboundAdapter } from '../../kit/inbound-adapter.js';
+import { moduleRegistry } from '../../modules/registry.js';
 import { SECRET_PREFIX, verifyWebhook } from './signing.js';
 import { integrationPrincipal } from './subscriber-access.js';
 
@@ -108,8 +109,8 @@ export async function handleInboundWebhook(
   } catch {
     return (send(res, 400, { error: 'malformed', message: 'The body is JSON: { "type": …, "data": … }.' }), true);
   }
-  const adapter = INBOUND_ADAPTERS.get(payload.type);
-  if (!adapter) return (send(res, 422, { error: 'unknown_type', known: [...INBOUND_ADAPTERS.keys()] }), true);
+  const adapter = inboundAdapters().get(payload.type);
+  if (!adapter) return (send(res, 422, { error: 'unknown_type', known: [...inboundAdapters().keys()] }), true);
   const data = adapter.data.safeParse(payload.data);
   if (!data.success) {
     return (send(res, 422, { error: 'invalid_data', issues: data.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) }), true);
@@ -137,7 +138,7 @@ export async function handleInboundWebhook(
     await app.db.prisma.inboundWebhookReceipt.deleteMany({ where: { integrationId, webhookId } });
     const code = ('extensions' in failure ? (failure.extensions?.code as string | undefined) : failure.code) ?? 'INTERNAL_SERVER_ERROR';
     const status = code === 'FORBIDDEN' ? 403 : code === 'NOT_FOUND' ? 404 : code === 'INTERNAL_SERVER_ERROR' ? 500 : 422;
-    if (status === 500) app.logger.error({ err: failure, integrationId, webhookId }, 'inbound webhook failed');
+    if (status === 500) app.logger.error({ err: failure, integrationId, webhookId, requestId }, 'inbound webhook failed');
     send(res, status, {
       error: code,
       message: status === 500 ? 'Unexpected error.' : failure.message,
@@ -148,4 +149,11 @@ export async function handleInboundWebhook(
   await app.db.prisma.inboundWebhookReceipt.updateMany({ where: { integrationId, webhookId }, data: { outcome: 'applied' } });
   send(res, 200, { status: 'applied', webhookId });
   return true;
+}
+
+let adapters: ReadonlyMap<string, InboundAdapter> | null = null;
+/** Every module manifest's inbound adapters, by the partner's `type`. */
+function inboundAdapters(): ReadonlyMap<string, InboundAdapter> {
+  adapters ??= new Map(moduleRegistry.list().flatMap((m) => (m.inbound ?? []).map((a) => [a.type, a] as const)));
+  return adapters;
 }

@@ -108,7 +108,7 @@ export function guardedLookup(allowed: readonly AllowedNetwork[]): LookupFunctio
     dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, '', 0);
       const refused = addresses.find((a) => !addressAllowed(a.address, allowed));
-      if (refused) return callback(new AddressRefusedError(refused.address, rangeOf(refused.address)) as never, '', 0);
+      if (refused) return callback(new AddressRefusedError(refused.address, rangeOf(refused.address)), '', 0);
       if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       callback(null, addresses[0]!.address, addresses[0]!.family);
     });

@@ -5,7 +5,7 @@ import { USABLE_STATUSES } from '../integrations/principal.js';
 import { eventCatalog } from './event-catalog.js';
 import { delayBefore } from './retry-schedule.js';
 import { SubscriberAccess } from './subscriber-access.js';
-import { webhookTestSent } from './webhooks.events.js';
+import { webhookTestSent } from './webhooks.business-events.js';
 
 /*
  * The outbox relay: committed outbox rows → webhook_deliveries rows. It claims

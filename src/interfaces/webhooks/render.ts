@@ -102,6 +102,6 @@ export async function renderEnvelope(deps: RenderDeps, source: EnvelopeSource, d
     ...env,
     data: result.data ?? null,
     // Refusals and not-founds (a grant revoked since the event): the partner learns which field and why.
-    ...(result.errors?.length ? { errors: result.errors.map((e) => ({ message: e.message, path: e.path, code: e.extensions!.code })) } : {}),
+    ...(result.errors?.length ? { errors: result.errors.map((e) => ({ message: e.message, path: e.path, code: e.extensions.code })) } : {}),
   };
 }

@@ -6,9 +6,9 @@ import type { Principal } from '../../platform/principal.js';
 import type { CatalogEntry } from './event-catalog.js';
 
 /*
- * May an integration receive an event? The same engine and grants as its API
- * calls: the event type's required action on the event's target. A module's
- * events (rsvp.*) are targeted at that module's enablement on the event (or
+ * May an integration receive a business event? The same engine and grants as
+ * its API calls: the event type's required action on the event's target. A
+ * module's business events (rsvp.*) are targeted at that module's enablement on the event (or
  * its installation when the event names no event), so a caterer holding
  * rsvp:view on one event's RSVP enablement receives that event's RSVPs only.
  */
@@ -19,10 +19,11 @@ export function integrationPrincipal(integrationId: string, environment: string)
 }
 
 /**
- * Targets of events, batched: one relay batch asks about many events of few
- * events and modules; each (event, module) pair is read once.
+ * Targets of business events, batched: one relay batch asks about many
+ * business events of few (occasion) events and modules; each (event, module)
+ * pair is read once.
  */
-export class EventTargets {
+export class BusinessEventTargets {
   private readonly enablements = new Map<string, Promise<{ id: string; installationId: string } | null>>();
   private readonly installations = new Map<string, Promise<{ id: string } | null>>();
 
@@ -61,13 +62,13 @@ export class EventTargets {
  */
 export class SubscriberAccess {
   private readonly authorizers = new Map<string, Authorizer>();
-  readonly targets: EventTargets;
+  readonly targets: BusinessEventTargets;
 
   constructor(
     private readonly db: Prisma | Tx,
     private readonly actions: ActionRegistry,
   ) {
-    this.targets = new EventTargets(db);
+    this.targets = new BusinessEventTargets(db);
   }
 
   authorizer(integrationId: string, environment: string): Authorizer {

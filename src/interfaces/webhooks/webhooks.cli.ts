@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppServices } from '../../kit/context.js';
 import { Authorizer } from '../../domains/permissions/authorizer.js';
 import { PLATFORM_TARGET } from '../../kit/authorization.js';
+import { isUuid } from '../../kit/ids.js';
 import type { Caller } from '../../platform/principal.js';
 import { CliUsageError, options } from '../integrations/integrations.cli.js';
 import { toIntegrationEnvironment } from '../integrations/principal.js';
@@ -23,11 +24,10 @@ const USAGE = `usage:
   webhooks health [--all]                        failing and disabled endpoints (--all: every endpoint)
   webhooks test <endpointId>                     send a webhook.test message`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATUSES = ['PENDING', 'DELIVERING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 
 function uuidArg(v: string | undefined, what: string): string {
-  if (!v || !UUID.test(v)) throw new CliUsageError(`${what} must be a uuid`);
+  if (!v || !isUuid(v)) throw new CliUsageError(`${what} must be a uuid`);
   return v;
 }
 

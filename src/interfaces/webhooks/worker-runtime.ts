@@ -137,7 +137,7 @@ export function startWebhookWorker(app: AppServices, opts: WebhookWorkerOptions 
       stopped = true;
       if (ownsDispatch) app.webhookDispatch = undefined;
       clearInterval(sweeper);
-      (wakeUp as (() => void) | null)?.();
+      wakeUp?.();
       await Promise.all(loops);
       await dispatcher.close();
       await deps.http.close();

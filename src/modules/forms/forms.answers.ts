@@ -1,7 +1,8 @@
-import type { FormField, Prisma as P } from '../../generated/prisma/client.js';
+import type { FormQuestion, Prisma as P } from '../../generated/prisma/client.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
+import { isUuid } from '../../kit/ids.js';
 import { type FieldIssue, ValidationError } from '../../platform/errors.js';
-import { checkValue, isBlank } from './forms.fields.js';
+import { checkValue, isBlank } from './forms.questions.js';
 
 /**
  * What other modules (RSVP first) call to show a form's questions and store a
@@ -9,19 +10,18 @@ import { checkValue, isBlank } from './forms.fields.js';
  * this file owns what a valid answer is.
  */
 
-export type FormFieldRow = FormField;
+export type FormQuestionRow = FormQuestion;
 
+/** One answer as the API takes it: `fieldId` is the question version answered, named as in GraphQL's FormAnswerInput (and in error paths). */
 export interface AnswerInput {
   fieldId: string;
   actorId?: string | null;
   value: unknown;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Current (retiredAt null) versions of a form's questions, in display order. */
-export async function currentFields(db: Prisma | Tx, formId: string): Promise<FormFieldRow[]> {
-  return db.formField.findMany({ where: { formId, retiredAt: null }, orderBy: [{ position: 'asc' }, { key: 'asc' }] });
+export async function currentQuestions(db: Prisma | Tx, formId: string): Promise<FormQuestionRow[]> {
+  return db.formQuestion.findMany({ where: { formId, retiredAt: null }, orderBy: [{ position: 'asc' }, { key: 'asc' }] });
 }
 
 /**
@@ -29,13 +29,13 @@ export async function currentFields(db: Prisma | Tx, formId: string): Promise<Fo
  * A form of another occasion is null exactly like a missing one, so callers leak nothing.
  */
 export async function openForm(db: Prisma | Tx, occasionId: string, formId: string) {
-  if (!UUID.test(formId)) return null;
+  if (!isUuid(formId)) return null;
   return db.form.findFirst({ where: { id: formId, occasionId, archivedAt: null } });
 }
 
 const issuesError = (issues: FieldIssue[]) => new ValidationError(issues.map((f) => `${f.path}: ${f.message}`).join('; '), issues);
 
-/** Validates answers against the form's current field versions and saves one submission per (form, event, respondent), replacing that submission's previous answers. Throws ValidationError (from src/platform/errors.ts) whose field paths start with `pathPrefix` (e.g. "input.responses.0.answers"). */
+/** Validates answers against the form's current question versions and saves one submission per (form, event, respondent), replacing that submission's previous answers. Throws ValidationError (from src/platform/errors.ts) whose field paths start with `pathPrefix` (e.g. "input.responses.0.answers"). */
 export async function saveFormSubmission(
   tx: Tx,
   args: {
@@ -47,7 +47,7 @@ export async function saveFormSubmission(
     participantActorIds: string[]; // PERSON forms: answers only for these actors, actorId required; HOUSEHOLD forms: actorId omitted/null → respondentActorId
     answers: AnswerInput[];
     pathPrefix: string;
-    requireRequired: boolean; // true when the respondent attends: every required current field must be answered (per participant for PERSON forms)
+    requireRequired: boolean; // true when the respondent attends: every required current question must be answered (per participant for PERSON forms)
   },
 ): Promise<{ submissionId: string }> {
   const { occasionId, formId, eventId, respondentActorId, pathPrefix } = args;
@@ -55,28 +55,28 @@ export async function saveFormSubmission(
   if (!form) throw issuesError([{ path: pathPrefix, message: 'This form is closed; reload to see the current questions.' }]);
   const perPerson = form.appliesTo === 'PERSON';
   const whom = [...new Set(perPerson ? args.participantActorIds : [respondentActorId])];
-  const fields = await currentFields(tx, formId);
+  const questions = await currentQuestions(tx, formId);
   // Each (question, person) is answered at most once; beyond that (with room for one person's worth of
   // mistakes, reported one by one) the input is malformed: refuse it before looking closer.
-  if (args.answers.length > fields.length * (whom.length + 1))
-    throw issuesError([{ path: pathPrefix, message: `Too many answers: this form has ${fields.length} questions.` }]);
+  if (args.answers.length > questions.length * (whom.length + 1))
+    throw issuesError([{ path: pathPrefix, message: `Too many answers: this form has ${questions.length} questions.` }]);
 
-  const byId = new Map(fields.map((f) => [f.id, f]));
-  const notCurrent = [...new Set(args.answers.map((a) => a.fieldId).filter((id) => !byId.has(id) && UUID.test(id)))];
+  const byId = new Map(questions.map((q) => [q.id, q]));
+  const notCurrent = [...new Set(args.answers.map((a) => a.fieldId).filter((id) => !byId.has(id) && isUuid(id)))];
   // Of the ids that are not current, those of this form are versions a planner has since replaced or removed.
   const retired = new Set(
-    notCurrent.length ? (await tx.formField.findMany({ where: { id: { in: notCurrent }, formId }, select: { id: true } })).map((f) => f.id) : [],
+    notCurrent.length ? (await tx.formQuestion.findMany({ where: { id: { in: notCurrent }, formId }, select: { id: true } })).map((q) => q.id) : [],
   );
 
   const participants = new Set(whom);
   const issues: FieldIssue[] = [];
-  const rows: { fieldId: string; actorId: string; value: unknown }[] = [];
+  const rows: { questionId: string; actorId: string; value: unknown }[] = [];
   const attempted = new Set<string>();
   const invalid = new Set<string>();
   args.answers.forEach((a, i) => {
     const at = `${pathPrefix}.${i}`;
-    const field = byId.get(a.fieldId);
-    if (!field) {
+    const question = byId.get(a.fieldId);
+    if (!question) {
       issues.push({
         path: `${at}.fieldId`,
         message: retired.has(a.fieldId) ? 'This question changed; reload the form.' : 'This answers a question of another form.',
@@ -92,29 +92,29 @@ export async function saveFormSubmission(
     } else if (a.actorId && a.actorId !== respondentActorId) {
       return void issues.push({ path: `${at}.actorId`, message: 'This form is answered once for the whole invitation; leave actorId out.' });
     }
-    const key = `${field.id}|${actorId}`;
+    const key = `${question.id}|${actorId}`;
     if (attempted.has(key)) return void issues.push({ path: at, message: 'This question is already answered for the same person above.' });
     attempted.add(key);
     if (isBlank(a.value)) return;
-    const checked = checkValue(field, a.value);
+    const checked = checkValue(question, a.value);
     if (!checked.ok) {
       invalid.add(key);
       return void issues.push({ path: `${at}.value`, message: checked.message });
     }
-    rows.push({ fieldId: field.id, actorId, value: checked.value });
+    rows.push({ questionId: question.id, actorId, value: checked.value });
   });
 
   if (args.requireRequired) {
-    const answered = new Set(rows.map((r) => `${r.fieldId}|${r.actorId}`));
-    for (const f of fields.filter((x) => x.required)) {
+    const answered = new Set(rows.map((r) => `${r.questionId}|${r.actorId}`));
+    for (const q of questions.filter((x) => x.required)) {
       // A wrong answer is already reported where it was given; only questions left unanswered are reported here.
-      const missing = whom.filter((actorId) => !answered.has(`${f.id}|${actorId}`) && !invalid.has(`${f.id}|${actorId}`));
+      const missing = whom.filter((actorId) => !answered.has(`${q.id}|${actorId}`) && !invalid.has(`${q.id}|${actorId}`));
       if (missing.length)
         issues.push({
           path: pathPrefix,
           message: perPerson
-            ? `“${f.label}” needs an answer for each attending person (${missing.length} missing).`
-            : `“${f.label}” needs an answer.`,
+            ? `“${q.label}” needs an answer for each attending person (${missing.length} missing).`
+            : `“${q.label}” needs an answer.`,
         });
     }
   }
@@ -128,7 +128,7 @@ export async function saveFormSubmission(
   await tx.formAnswer.deleteMany({ where: { submissionId: submission.id } });
   if (rows.length)
     await tx.formAnswer.createMany({
-      data: rows.map((r) => ({ submissionId: submission.id, fieldId: r.fieldId, actorId: r.actorId, value: r.value as P.InputJsonValue })),
+      data: rows.map((r) => ({ submissionId: submission.id, questionId: r.questionId, actorId: r.actorId, value: r.value as P.InputJsonValue })),
     });
   return { submissionId: submission.id };
 }

@@ -3,18 +3,25 @@ import { OccasionType } from '../../domains/occasions/occasions.schema.js';
 import { builder } from '../../kit/builder.js';
 import { encodeGlobalID } from '../../kit/ids.js';
 import { defined, payload } from '../../kit/payload.js';
-import { canField, canType, inheritedType } from '../../kit/rules.js';
+import { canField, canType, inheritedType, type IdArgs, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, ModuleDependencyError, ValidationError } from '../../platform/errors.js';
-import type { FormFieldRow } from './forms.answers.js';
-import { FORM_APPLIES_TO, FORM_FIELD_TYPES, optionsOf, type FormOption } from './forms.fields.js';
-import { addFormField, archiveForm, createForm, removeFormField, updateFormField } from './forms.service.js';
+import type { FormQuestionRow } from './forms.answers.js';
+import { FORM_APPLIES_TO, optionsOf, QUESTION_TYPES, type FormOption } from './forms.questions.js';
+import { addFormQuestion, archiveForm, createForm, removeFormQuestion, updateFormQuestion } from './forms.service.js';
+
+/*
+ * In code a form holds questions (model FormQuestion). The GraphQL API names a
+ * question version FormField on the planner side (mutations addFormField…,
+ * FormFieldPayload, FormFieldType) and FormQuestion in the guest view; the
+ * refs and inputs below declare those API types and carry their API names.
+ */
 
 export const FormAppliesTo = builder.enumType('FormAppliesTo', {
   values: FORM_APPLIES_TO,
   description: 'HOUSEHOLD: one set of answers per invitation; PERSON: one per attending person.',
 });
-export const FormFieldTypeEnum = builder.enumType('FormFieldType', { values: FORM_FIELD_TYPES });
+export const FormFieldTypeEnum = builder.enumType('FormFieldType', { values: QUESTION_TYPES });
 
 export const FormOptionType = builder.objectRef<FormOption>('FormOption').implement({
   ...inheritedType,
@@ -26,10 +33,10 @@ export const FormOptionType = builder.objectRef<FormOption>('FormOption').implem
 });
 
 /**
- * A question as a guest sees it: the current version of a form field, without
+ * A question as a guest sees it: the current version of a form question, without
  * planner-only history. Other modules (RSVP's guest view) return it under their own rules.
  */
-export const FormQuestionType = builder.objectRef<FormFieldRow>('FormQuestion').implement({
+export const FormQuestionType = builder.objectRef<FormQuestionRow>('FormQuestion').implement({
   ...inheritedType,
   description: 'A question to answer. Answer with its `id`: that pins the answer to the version shown.',
   fields: (t) => ({
@@ -45,7 +52,9 @@ export const FormQuestionType = builder.objectRef<FormFieldRow>('FormQuestion').
 const occasionOf = (x: { occasionId: string }) => ({ occasionId: x.occasionId });
 const viewForms = (o: { id: string }) => ({ occasionId: o.id });
 
-export const FormFieldType = builder.prismaNode('FormField', {
+/** A question version as planners see it (GraphQL FormField). */
+export const FormFieldType = builder.prismaNode('FormQuestion', {
+  name: 'FormField',
   id: { field: 'id' },
   ...canType('forms:view', 'OCCASION', occasionOf),
   description: 'One version of a question. Editing writes the next version under the same key; answers keep the version they answered.',
@@ -71,7 +80,7 @@ export const FormAnswerType = builder.prismaObject('FormAnswer', {
   ...inheritedType,
   description: 'One answer of a submission, for one person (PERSON forms) or the whole invitation (HOUSEHOLD forms).',
   fields: (t) => ({
-    field: t.relation('field', { ...inheritedType, description: 'The question version answered, with the label and options the guest saw.' }),
+    field: t.relation('question', { ...inheritedType, description: 'The question version answered, with the label and options the guest saw.' }),
     actorId: t.id({ ...inheritedType, description: 'Global id of the Actor the answer is for.', resolve: (a) => encodeGlobalID('Actor', a.actorId) }),
     value: t.expose('value', { type: 'JSON', ...inheritedType }),
   }),
@@ -106,11 +115,11 @@ export const FormType = builder.prismaNode('Form', {
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
     occasion: t.relation('occasion'),
-    fields: t.relation('fields', {
+    fields: t.relation('questions', {
       description: 'The current questions, in order.',
       query: { where: { retiredAt: null }, orderBy: [{ position: 'asc' }, { key: 'asc' }] },
     }),
-    fieldHistory: t.relation('fields', {
+    fieldHistory: t.relation('questions', {
       description: 'Every version of every question, including removed ones: by key, oldest version first.',
       query: { orderBy: [{ key: 'asc' }, { version: 'asc' }] },
     }),
@@ -137,7 +146,7 @@ builder.prismaObjectField(OccasionType, 'forms', (t) =>
 builder.queryField('form', (t) =>
   t.prismaField({
     type: 'Form',
-    ...canField('forms:view', 'OCCASION', (_p, args, ctx) => ctx.targets.form(args.id.id)),
+    ...canField('forms:view', 'OCCASION', (_p, args: IdArgs<'id'>, ctx) => ctx.targets.form(args.id.id)),
     args: { id: t.arg.globalID({ required: true, for: FormType }) },
     resolve: (query, _p, args, ctx) => ctx.prisma.form.findUniqueOrThrow({ ...query, where: { id: args.id.id } }),
   }),
@@ -195,11 +204,11 @@ const ArchiveFormInput = builder.inputType('ArchiveFormInput', {
 });
 
 const FormPayload = payload('FormPayload', 'form', FormType);
-const FormFieldPayload = builder.objectRef<{ form: object; field: object }>('FormFieldPayload').implement({
+const FormFieldPayload = builder.objectRef<{ form: object; question: object }>('FormFieldPayload').implement({
   ...inheritedType,
   description: 'The question version the change produced (or retired), and its form.',
   fields: (t) => ({
-    field: t.field({ type: FormFieldType, ...inheritedType, resolve: (p) => p.field as never }),
+    field: t.field({ type: FormFieldType, ...inheritedType, resolve: (p) => p.question as never }),
     form: t.field({ type: FormType, ...inheritedType, resolve: (p) => p.form as never }),
   }),
 });
@@ -207,7 +216,7 @@ const FormFieldPayload = builder.objectRef<{ form: object; field: object }>('For
 builder.mutationFields((t) => ({
   createForm: t.field({
     type: FormPayload,
-    ...canField('forms:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    ...canField('forms:manage', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
     args: { input: t.arg({ type: CreateFormInput, required: true }) },
     errors: { types: [ValidationError, ModuleDependencyError] },
     resolve: async (_r, { input: { occasionId, fields, ...rest } }, ctx) => ({
@@ -218,28 +227,28 @@ builder.mutationFields((t) => ({
   }),
   addFormField: t.field({
     type: FormFieldPayload,
-    ...canField('forms:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.form(args.input.formId.id)),
+    ...canField('forms:manage', 'OCCASION', (_p, args: InputIdArgs<'formId'>, ctx) => ctx.targets.form(args.input.formId.id)),
     args: { input: t.arg({ type: AddFormFieldInput, required: true }) },
     errors: { types: [ValidationError, ConflictError, ModuleDependencyError] },
-    resolve: (_r, { input: { formId, ...rest } }, ctx) => inTransaction(ctx, (tx) => addFormField(tx, ctx.caller, formId.id, defined(rest))),
+    resolve: (_r, { input: { formId, ...rest } }, ctx) => inTransaction(ctx, (tx) => addFormQuestion(tx, ctx.caller, formId.id, defined(rest))),
   }),
   updateFormField: t.field({
     type: FormFieldPayload,
-    ...canField('forms:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.formField(args.input.id.id)),
+    ...canField('forms:manage', 'OCCASION', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.formQuestion(args.input.id.id)),
     args: { input: t.arg({ type: UpdateFormFieldInput, required: true }) },
     errors: { types: [ValidationError, ConflictError, ModuleDependencyError] },
-    resolve: (_r, { input: { id, ...patch } }, ctx) => inTransaction(ctx, (tx) => updateFormField(tx, ctx.caller, id.id, defined(patch))),
+    resolve: (_r, { input: { id, ...patch } }, ctx) => inTransaction(ctx, (tx) => updateFormQuestion(tx, ctx.caller, id.id, defined(patch))),
   }),
   removeFormField: t.field({
     type: FormFieldPayload,
-    ...canField('forms:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.formField(args.input.id.id)),
+    ...canField('forms:manage', 'OCCASION', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.formQuestion(args.input.id.id)),
     args: { input: t.arg({ type: RemoveFormFieldInput, required: true }) },
     errors: { types: [ConflictError, ModuleDependencyError] },
-    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => removeFormField(tx, ctx.caller, input.id.id)),
+    resolve: (_r, { input }, ctx) => inTransaction(ctx, (tx) => removeFormQuestion(tx, ctx.caller, input.id.id)),
   }),
   archiveForm: t.field({
     type: FormPayload,
-    ...canField('forms:manage', 'OCCASION', (_p, args, ctx) => ctx.targets.form(args.input.id.id)),
+    ...canField('forms:manage', 'OCCASION', (_p, args: InputIdArgs<'id'>, ctx) => ctx.targets.form(args.input.id.id)),
     args: { input: t.arg({ type: ArchiveFormInput, required: true }) },
     errors: { types: [ConflictError, ModuleDependencyError] },
     resolve: async (_r, { input }, ctx) => ({ form: await inTransaction(ctx, (tx) => archiveForm(tx, ctx.caller, input.id.id)) }),

@@ -1,29 +1,38 @@
 import { z } from 'zod';
-import type { FormField } from '../../generated/prisma/client.js';
+import type { FormQuestion } from '../../generated/prisma/client.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, ModuleDependencyError, notFound, ValidationError } from '../../platform/errors.js';
-import { recordEvent } from '../../platform/outbox.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
 import { parseInput } from '../../platform/validation.js';
-import { currentFields } from './forms.answers.js';
-import { formArchived, formCreated, formUpdated } from './forms.events.js';
-import { CHOICE_TYPES, FORM_APPLIES_TO, fieldParts, MAX_FIELDS, newField, optionIssues, optionsOf, type FormOption } from './forms.fields.js';
+import { currentQuestions } from './forms.answers.js';
+import { formArchived, formCreated, formUpdated } from './forms.business-events.js';
+import {
+  CHOICE_TYPES,
+  FORM_APPLIES_TO,
+  MAX_QUESTIONS,
+  newQuestion,
+  optionIssues,
+  optionsOf,
+  questionParts,
+  type FormOption,
+} from './forms.questions.js';
 
 const createInput = z
   .object({
     title: z.string().trim().min(1, 'Give the form a title.').max(200, 'At most 200 characters.'),
     appliesTo: z.enum(FORM_APPLIES_TO),
-    fields: z.array(newField).max(MAX_FIELDS, `At most ${MAX_FIELDS} questions.`).default([]),
+    fields: z.array(newQuestion).max(MAX_QUESTIONS, `At most ${MAX_QUESTIONS} questions.`).default([]),
   })
   .superRefine((f, ctx) => {
     const seen = new Set<string>();
-    f.fields.forEach((field, i) => {
-      if (seen.has(field.key)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'key'], message: `Key "${field.key}" is used twice.` });
-      seen.add(field.key);
+    f.fields.forEach((question, i) => {
+      if (seen.has(question.key)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'key'], message: `Key "${question.key}" is used twice.` });
+      seen.add(question.key);
     });
   });
-const patchInput = z.object(fieldParts).partial();
+const patchInput = z.object(questionParts).partial();
 
 const plainOptions = (options: FormOption[]) => options.map(({ value, label }) => ({ value, label }));
 
@@ -45,40 +54,41 @@ async function editableForm(tx: Tx, formId: string) {
   return { form, installationId: inst.id };
 }
 
-/** A field version that may still change: the current one of its key. */
-async function currentField(tx: Tx, fieldId: string) {
-  const field = await tx.formField.findUnique({ where: { id: fieldId } });
-  if (!field) throw notFound('Form field');
-  const { form, installationId } = await editableForm(tx, field.formId);
-  if (field.retiredAt) throw new ConflictError('This version of the question was already replaced or removed; use the current one.');
-  return { field, form, installationId };
+/** A question version that may still change: the current one of its key. */
+async function currentQuestion(tx: Tx, questionId: string) {
+  const question = await tx.formQuestion.findUnique({ where: { id: questionId } });
+  if (!question) throw notFound('Form field');
+  const { form, installationId } = await editableForm(tx, question.formId);
+  if (question.retiredAt) throw new ConflictError('This version of the question was already replaced or removed; use the current one.');
+  return { question, form, installationId };
 }
 
 /** Every question edit stamps the form, so "last changed" covers its questions too. */
 const touch = (tx: Tx, formId: string) => tx.form.update({ where: { id: formId }, data: { updatedAt: new Date() } });
 
-async function recordFieldChange(
+/** Audit and business event of a question change; both keep the API's names (FormField, *_field, FIELD_*), which are what they record. */
+async function recordQuestionChange(
   tx: Tx,
   caller: Caller,
   action: 'form:add_field' | 'form:update_field' | 'form:remove_field',
   change: 'FIELD_ADDED' | 'FIELD_VERSIONED' | 'FIELD_RETIRED',
   installationId: string,
-  field: FormField,
+  question: FormQuestion,
   snapshots: { before?: unknown; after?: unknown },
 ) {
   await recordAudit(tx, caller, {
     action,
-    occasionId: field.occasionId,
-    target: { type: 'FormField', id: field.id },
-    scope: { installationId, formId: field.formId },
+    occasionId: question.occasionId,
+    target: { type: 'FormField', id: question.id },
+    scope: { installationId, formId: question.formId },
     ...snapshots,
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     formUpdated,
-    { occasionId: field.occasionId, formId: field.formId, change, fieldKey: field.key, fieldId: field.id, version: field.version },
-    { occasionId: field.occasionId },
+    { occasionId: question.occasionId, formId: question.formId, change, fieldKey: question.key, fieldId: question.id, version: question.version },
+    { occasionId: question.occasionId },
   );
 }
 
@@ -90,7 +100,7 @@ export async function createForm(tx: Tx, caller: Caller, occasionId: string, inp
       occasionId,
       title: data.title,
       appliesTo: data.appliesTo,
-      fields: {
+      questions: {
         create: data.fields.map((f, i) => ({
           occasionId,
           key: f.key,
@@ -103,7 +113,7 @@ export async function createForm(tx: Tx, caller: Caller, occasionId: string, inp
         })),
       },
     },
-    include: { fields: { orderBy: { position: 'asc' } } },
+    include: { questions: { orderBy: { position: 'asc' } } },
   });
   await recordAudit(tx, caller, {
     action: 'form:create',
@@ -112,29 +122,29 @@ export async function createForm(tx: Tx, caller: Caller, occasionId: string, inp
     scope: { installationId: inst.id },
     after: form,
   });
-  await recordEvent(
+  await recordBusinessEvent(
     tx,
     caller,
     formCreated,
-    { occasionId, formId: form.id, appliesTo: form.appliesTo, fieldKeys: form.fields.map((f) => f.key) },
+    { occasionId, formId: form.id, appliesTo: form.appliesTo, fieldKeys: form.questions.map((q) => q.key) },
     { occasionId },
   );
   return form;
 }
 
-export async function addFormField(tx: Tx, caller: Caller, formId: string, input: unknown) {
+export async function addFormQuestion(tx: Tx, caller: Caller, formId: string, input: unknown) {
   const { form, installationId } = await editableForm(tx, formId);
-  const f = parseInput(newField, input);
-  const current = await currentFields(tx, formId);
+  const f = parseInput(newQuestion, input);
+  const current = await currentQuestions(tx, formId);
   if (current.some((c) => c.key === f.key))
     throw new ValidationError(`This form already has a question with key "${f.key}"; change it with updateFormField.`, [
       { path: 'input.key', message: 'Already used by a current question.' },
     ]);
-  if (current.length >= MAX_FIELDS)
-    throw new ValidationError(`A form has at most ${MAX_FIELDS} questions.`, [{ path: 'input', message: 'Too many questions.' }]);
+  if (current.length >= MAX_QUESTIONS)
+    throw new ValidationError(`A form has at most ${MAX_QUESTIONS} questions.`, [{ path: 'input', message: 'Too many questions.' }]);
   // A key removed earlier continues its own version line, so (form, key, version) stays unique.
-  const last = await tx.formField.findFirst({ where: { formId, key: f.key }, orderBy: { version: 'desc' }, select: { version: true } });
-  const field = await tx.formField.create({
+  const last = await tx.formQuestion.findFirst({ where: { formId, key: f.key }, orderBy: { version: 'desc' }, select: { version: true } });
+  const question = await tx.formQuestion.create({
     data: {
       occasionId: form.occasionId,
       formId,
@@ -148,8 +158,8 @@ export async function addFormField(tx: Tx, caller: Caller, formId: string, input
     },
   });
   const touched = await touch(tx, formId);
-  await recordFieldChange(tx, caller, 'form:add_field', 'FIELD_ADDED', installationId, field, { after: field });
-  return { form: touched, field };
+  await recordQuestionChange(tx, caller, 'form:add_field', 'FIELD_ADDED', installationId, question, { after: question });
+  return { form: touched, question };
 }
 
 /**
@@ -157,9 +167,9 @@ export async function addFormField(tx: Tx, caller: Caller, formId: string, input
  * under the same key: answers already given keep pointing at the version they
  * answered, with the label and options the guest saw.
  */
-export async function updateFormField(tx: Tx, caller: Caller, fieldId: string, patch: unknown) {
+export async function updateFormQuestion(tx: Tx, caller: Caller, questionId: string, patch: unknown) {
   const p = parseInput(patchInput, patch);
-  const { field: before, form, installationId } = await currentField(tx, fieldId);
+  const { question: before, form, installationId } = await currentQuestion(tx, questionId);
   const type = p.type ?? before.type;
   // Options carry over only while the question stays a choice; switching to a non-choice type drops them.
   const options = p.options ? plainOptions(p.options) : CHOICE_TYPES.includes(type) ? plainOptions(optionsOf(before)) : [];
@@ -179,23 +189,23 @@ export async function updateFormField(tx: Tx, caller: Caller, fieldId: string, p
     next.position === before.position &&
     JSON.stringify(next.options) === JSON.stringify(plainOptions(optionsOf(before)));
   // Saving a question as it is writes no new version: a client may re-send the whole form.
-  if (unchanged) return { form, field: before };
-  await tx.formField.update({ where: { id: before.id }, data: { retiredAt: new Date() } });
-  const after = await tx.formField.create({
+  if (unchanged) return { form, question: before };
+  await tx.formQuestion.update({ where: { id: before.id }, data: { retiredAt: new Date() } });
+  const after = await tx.formQuestion.create({
     data: { occasionId: before.occasionId, formId: before.formId, key: before.key, version: before.version + 1, ...next },
   });
   const touched = await touch(tx, before.formId);
-  await recordFieldChange(tx, caller, 'form:update_field', 'FIELD_VERSIONED', installationId, after, { before, after });
-  return { form: touched, field: after };
+  await recordQuestionChange(tx, caller, 'form:update_field', 'FIELD_VERSIONED', installationId, after, { before, after });
+  return { form: touched, question: after };
 }
 
 /** Removes a question from the form; its versions and their answers stay, for the record. */
-export async function removeFormField(tx: Tx, caller: Caller, fieldId: string) {
-  const { field: before, installationId } = await currentField(tx, fieldId);
-  const after = await tx.formField.update({ where: { id: before.id }, data: { retiredAt: new Date() } });
+export async function removeFormQuestion(tx: Tx, caller: Caller, questionId: string) {
+  const { question: before, installationId } = await currentQuestion(tx, questionId);
+  const after = await tx.formQuestion.update({ where: { id: before.id }, data: { retiredAt: new Date() } });
   const touched = await touch(tx, before.formId);
-  await recordFieldChange(tx, caller, 'form:remove_field', 'FIELD_RETIRED', installationId, after, { before, after });
-  return { form: touched, field: after };
+  await recordQuestionChange(tx, caller, 'form:remove_field', 'FIELD_RETIRED', installationId, after, { before, after });
+  return { form: touched, question: after };
 }
 
 /** Archived forms keep their questions and answers but can no longer be edited, linked or answered. */
@@ -213,6 +223,6 @@ export async function archiveForm(tx: Tx, caller: Caller, formId: string) {
     before,
     after,
   });
-  await recordEvent(tx, caller, formArchived, { occasionId: before.occasionId, formId }, { occasionId: before.occasionId });
+  await recordBusinessEvent(tx, caller, formArchived, { occasionId: before.occasionId, formId }, { occasionId: before.occasionId });
   return after;
 }

@@ -3,7 +3,7 @@ import { defineTarget, type TargetLoader } from '../../kit/targets.js';
 declare module '../../kit/targets.js' {
   interface TargetLoaders {
     form: TargetLoader;
-    formField: TargetLoader;
+    formQuestion: TargetLoader;
   }
 }
 
@@ -14,9 +14,9 @@ export const FORM_TARGETS = {
     toTarget: (r) => ({ occasionId: r.occasionId, resource: { type: 'Form', id: r.id } }),
   }),
   // A question is guarded as part of its form: a grant on the form covers each of its versions.
-  formField: defineTarget({
-    what: 'Form field',
-    fetch: (prisma, ids) => prisma.formField.findMany({ where: { id: { in: ids } }, select: { id: true, occasionId: true, formId: true } }),
+  formQuestion: defineTarget({
+    what: 'Form field', // the API's word for a question version, in its NOT_FOUND message
+    fetch: (prisma, ids) => prisma.formQuestion.findMany({ where: { id: { in: ids } }, select: { id: true, occasionId: true, formId: true } }),
     toTarget: (r) => ({ occasionId: r.occasionId, resource: { type: 'Form', id: r.formId } }),
   }),
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineModule } from '../../domains/modules/manifest.js';
-import { FORM_EVENTS } from './forms.events.js';
+import { defineModule } from '../../domains/module-platform/manifest.js';
+import { FORM_BUSINESS_EVENTS } from './forms.business-events.js';
 import * as formsTypes from './forms.schema.js';
 import { FORM_TARGETS } from './forms.targets.js';
 
@@ -29,7 +29,7 @@ export const formsManifest = defineModule({
   },
   config: z.object({}).strict(),
   eventConfig: z.object({}).strict(),
-  events: FORM_EVENTS,
+  businessEvents: FORM_BUSINESS_EVENTS,
   schema: [formsTypes],
   targets: FORM_TARGETS,
 });

@@ -1,24 +1,29 @@
 import { z } from 'zod';
-import { defineModule } from '../../domains/modules/manifest.js';
+import { defineModule } from '../../domains/module-platform/manifest.js';
+import { parseGlobalIdFor } from '../../kit/ids.js';
 import { ValidationError } from '../../platform/errors.js';
 import { openForm } from '../forms/forms.answers.js';
-import { RSVP_EVENTS } from './rsvp.events.js';
+import { RSVP_BUSINESS_EVENTS } from './rsvp.business-events.js';
 import { RSVP_REACTIONS } from './rsvp.reactions.js';
-import { publishRsvpSummaries } from './rsvp.live.js';
+import { publishRsvpSummaries } from './live/rsvp.live.js';
 import { RSVP_TARGETS } from './rsvp.targets.js';
-import * as rsvpTypes from './rsvp.schema.js';
-import * as rsvpSubscriptions from './rsvp.subscriptions.js';
-import * as rsvpPlanner from './rsvp.planner.schema.js';
-import * as rsvpGuest from './rsvp.guest.schema.js';
-import * as rsvpCatering from './rsvp.catering.schema.js';
+import { replyCardScanned } from './rsvp.inbound.js';
+import * as rsvpSettings from './rsvp.settings.schema.js';
+import * as rsvpInvitations from './invitations/rsvp.invitations.schema.js';
+import * as rsvpBulkInvitations from './invitations/rsvp.bulk-invitations.schema.js';
+import * as rsvpResponses from './responses/rsvp.responses.schema.js';
+import * as rsvpOverrides from './responses/rsvp.overrides.schema.js';
+import * as rsvpGuest from './guest/rsvp.guest.schema.js';
+import * as rsvpSummaries from './live/rsvp.summary.schema.js';
+import * as rsvpSubscriptions from './live/rsvp.subscriptions.schema.js';
+import * as rsvpCatering from './catering/rsvp.catering.schema.js';
 import * as guestListImport from './import/guest-list.schema.js';
 import * as responsesCsv from './export/responses-csv.schema.js';
 
 /** A form id as the API hands it out (a Form global id) or as stored (the raw uuid). */
 const formId = z.preprocess((v) => {
   if (typeof v !== 'string') return v;
-  const decoded = Buffer.from(v, 'base64url').toString('utf8');
-  return decoded.startsWith('Form:') ? decoded.slice('Form:'.length) : v;
+  return parseGlobalIdFor('Form', v) ?? v;
 }, z.uuid());
 
 /**
@@ -33,6 +38,7 @@ export const rsvpManifest = defineModule({
   name: 'RSVP',
   description: 'Invitations per event and guest responses for people, households and groups.',
   dependsOn: [],
+  uses: ['forms'],
   actions: {
     'rsvp:view': 'See RSVP responses and summaries (planner side).',
     'rsvp:manage': 'Create and edit RSVP invitations.',
@@ -85,9 +91,22 @@ export const rsvpManifest = defineModule({
         { path: 'input.config.linkedFormId', message: 'No open form with this id in this occasion.' },
       ]);
   },
-  events: RSVP_EVENTS,
+  businessEvents: RSVP_BUSINESS_EVENTS,
   reactions: RSVP_REACTIONS,
-  schema: [rsvpTypes, rsvpSubscriptions, rsvpPlanner, rsvpGuest, rsvpCatering, guestListImport, responsesCsv],
+  schema: [
+    rsvpSettings,
+    rsvpInvitations,
+    rsvpBulkInvitations,
+    rsvpResponses,
+    rsvpOverrides,
+    rsvpGuest,
+    rsvpSummaries,
+    rsvpSubscriptions,
+    rsvpCatering,
+    guestListImport,
+    responsesCsv,
+  ],
   live: [publishRsvpSummaries],
   targets: RSVP_TARGETS,
+  inbound: [replyCardScanned],
 });

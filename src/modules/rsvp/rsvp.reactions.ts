@@ -1,9 +1,9 @@
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
-import { type Reaction, recordEvent, type RecordedEvent } from '../../platform/outbox.js';
+import { type Reaction, recordBusinessEvent, type RecordedBusinessEvent } from '../../platform/outbox.js';
 import { type Caller, principalId } from '../../platform/principal.js';
-import { rsvpInvitationDeleted, rsvpUpdated } from './rsvp.events.js';
-import { loadUnitPeople } from './rsvp.unit.js';
+import { rsvpInvitationDeleted, rsvpUpdated } from './rsvp.business-events.js';
+import { loadUnitPeople } from './invitations/rsvp.unit.js';
 
 /*
  * RSVP keeps its answers true to the guest list, in the same transaction as
@@ -17,7 +17,7 @@ import { loadUnitPeople } from './rsvp.unit.js';
 const REASON = 'The guest list changed.';
 
 type ActorPayload = { occasionId: string; actorId: string; changed?: string[] };
-const payloads = (events: RecordedEvent[]) => events.map((e) => e.payload as ActorPayload);
+const payloads = (events: RecordedBusinessEvent[]) => events.map((e) => e.payload as ActorPayload);
 
 /** Invitations whose people may change when these actors change: the actors' own, and those of groups containing them. */
 async function affectedInvitations(tx: Tx, occasionId: string, actorIds: string[]) {
@@ -51,7 +51,7 @@ async function refresh(tx: Tx, caller: Caller, invitationId: string, gone: Set<s
       target: { type: 'RsvpInvitation', id: inv.id },
       reason: REASON,
     });
-    await recordEvent(
+    await recordBusinessEvent(
       tx,
       caller,
       rsvpInvitationDeleted,
@@ -100,7 +100,7 @@ async function refresh(tx: Tx, caller: Caller, invitationId: string, gone: Set<s
         },
       });
     }
-    await recordEvent(
+    await recordBusinessEvent(
       tx,
       caller,
       rsvpUpdated,
@@ -118,7 +118,7 @@ async function refresh(tx: Tx, caller: Caller, invitationId: string, gone: Set<s
   }
 }
 
-async function refreshFor(tx: Tx, caller: Caller, events: RecordedEvent[], gone: (p: ActorPayload) => boolean) {
+async function refreshFor(tx: Tx, caller: Caller, events: RecordedBusinessEvent[], gone: (p: ActorPayload) => boolean) {
   const byOccasion = new Map<string, ActorPayload[]>();
   for (const p of payloads(events)) byOccasion.set(p.occasionId, [...(byOccasion.get(p.occasionId) ?? []), p]);
   for (const [occasionId, ps] of byOccasion) {

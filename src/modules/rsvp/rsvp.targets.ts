@@ -1,6 +1,6 @@
 import type { Target } from '../../kit/authorization.js';
 import { defineTarget, type TargetLoader } from '../../kit/targets.js';
-import { moduleNotEnabled } from '../../domains/modules/modules.service.js';
+import { moduleNotEnabled } from '../../domains/module-platform/module-platform.service.js';
 import type { Context } from '../../kit/context.js';
 import { notFound } from '../../platform/errors.js';
 
@@ -27,21 +27,21 @@ export const RSVP_TARGETS = {
  * is itself RSVP information).
  */
 export async function rsvpEventTarget(ctx: Context, event: { id: string; occasionId: string }, action: string): Promise<Target> {
-  const en = await ctx.modules.enablement(event.id, 'rsvp');
+  const en = await ctx.moduleState.enablement(event.id, 'rsvp');
   // An event of another occasion than the one asked about is NOT_FOUND, like any foreign id.
   if (en) {
     if (en.occasionId !== event.occasionId) throw notFound('Event');
     return { occasionId: en.occasionId, eventId: en.eventId, installationId: en.installationId, enablementId: en.id };
   }
   if ((await ctx.targets.event(event.id)).occasionId !== event.occasionId) throw notFound('Event');
-  const inst = await ctx.modules.installation(event.occasionId, 'rsvp');
+  const inst = await ctx.moduleState.installation(event.occasionId, 'rsvp');
   await ctx.authz.assert(action, { occasionId: event.occasionId, eventId: event.id, ...(inst ? { installationId: inst.id } : {}) }, 'Event');
   throw moduleNotEnabled('rsvp');
 }
 
 /** RSVP data spanning events (an invitation): the installation. */
 export async function rsvpInstallationTarget(ctx: Context, occasionId: string): Promise<Target> {
-  const inst = await ctx.modules.installation(occasionId, 'rsvp');
+  const inst = await ctx.moduleState.installation(occasionId, 'rsvp');
   return { occasionId, ...(inst ? { installationId: inst.id } : {}) };
 }
 
@@ -56,9 +56,9 @@ export async function rsvpInvitationTarget(ctx: Context, invitationId: string): 
  * form questions) must be of that occasion: anything else is NOT_FOUND, before
  * any rule or validation could tell a foreign id apart from a missing one.
  */
-export async function assertIdsInOccasion(ctx: Context, occasionId: string, ids: { actors?: string[]; formFields?: string[] }) {
+export async function assertIdsInOccasion(ctx: Context, occasionId: string, ids: { actors?: string[]; formQuestions?: string[] }) {
   for (const id of new Set(ids.actors ?? [])) if ((await ctx.targets.actor(id)).occasionId !== occasionId) throw notFound('Actor');
-  for (const id of new Set(ids.formFields ?? [])) if ((await ctx.targets.formField(id)).occasionId !== occasionId) throw notFound('Form field');
+  for (const id of new Set(ids.formQuestions ?? [])) if ((await ctx.targets.formQuestion(id)).occasionId !== occasionId) throw notFound('Form field');
 }
 
 /** The per-event RSVP settings (deadline, linked form) from the enablement config. */

@@ -3,8 +3,14 @@ import type { Tx } from './client.js';
 /** PostgreSQL types bound as a typed array directly; any other (an enum, an array type) goes as text[] and is cast per row. */
 const NATIVE = new Set(['uuid', 'text', 'integer', 'boolean', 'timestamptz']);
 
-/** One element of a PostgreSQL array literal, quoted. */
-const element = (v: unknown) => (v === null || v === undefined ? 'NULL' : `"${String(v).replace(/[\\"]/g, (c) => `\\${c}`)}"`);
+/** One element of a PostgreSQL array literal, quoted. Scalars only: an object (a Date, JSON) has no one text form here. */
+const element = (v: unknown) => {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'bigint') {
+    throw new TypeError(`bulkInsert: an array element must be a string, number or boolean, not ${typeof v}`);
+  }
+  return `"${String(v).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+};
 
 /**
  * Inserts any number of rows in one statement, one array parameter per column:

@@ -39,6 +39,8 @@ export interface DbOptions {
   dataDir?: string;
   /** In-memory PGlite (tests). */
   memory?: boolean;
+  /** In-memory PGlite only: start from this `dumpDataDir()` tarball instead of an empty cluster (tests: a migrated template). */
+  loadDataDir?: Blob;
   poolSize?: number;
 }
 
@@ -62,8 +64,8 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
       async exec(sql) {
         await pool.query(sql);
       },
-      async query(sql, params) {
-        return (await pool.query(sql, params as unknown[])).rows;
+      async query<T>(sql: string, params?: unknown[]) {
+        return (await pool.query(sql, params)).rows as T[];
       },
       async withLock(key, fn) {
         const client = await pool.connect();
@@ -71,7 +73,7 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
           await client.query('SELECT pg_advisory_lock($1)', [key]);
           return await fn({
             exec: async (sql) => void (await client.query(sql)),
-            query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+            query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
           });
         } finally {
           await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => {});
@@ -100,7 +102,9 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
   const template = readPgliteTemplate(templateFile);
   try {
     try {
-      lite = await PGlite.create(dataDir ? { dataDir, ...(template ? { loadDataDir: template } : {}) } : {});
+      lite = await PGlite.create(
+        dataDir ? { dataDir, ...(template ? { loadDataDir: template } : {}) } : opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {},
+      );
     } catch (e) {
       if (!template || !dataDir) throw e;
       // A template that does not load: forget it, and initialise the (still new) directory as usual.

@@ -31,7 +31,7 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * start when an applied migration's file was edited afterwards: the database
  * would silently differ from what the code expects.
  */
-export async function migrate(db: Database, migrations = readMigrations()): Promise<string[]> {
+export async function migrate(db: Pick<Database, 'withLock'>, migrations = readMigrations()): Promise<string[]> {
   return db.withLock(LOCK_KEY, async (conn) => {
     await conn.exec(`CREATE TABLE IF NOT EXISTS "_tov_migrations" (
       name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);

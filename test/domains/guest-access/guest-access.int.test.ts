@@ -23,7 +23,7 @@ describe('guest links', () => {
     expect(p.link).toBe(`${s.app.config.publicUrl}/guest#token=${p.token}`);
     expect(p.guestAccess).toMatchObject({ status: 'ACTIVE', eventIds: [w.eventIds[1]], unit: { id: w.households[0]!.id } });
     expect(p.token.startsWith(p.guestAccess.tokenHint)).toBe(true);
-    const row = await s.app.db.prisma.occasionInvitation.findFirstOrThrow({ where: { occasionId: rawId(w.occasionId) } });
+    const row = await s.app.db.prisma.guestAccess.findFirstOrThrow({ where: { occasionId: rawId(w.occasionId) } });
     expect(row.tokenHash).toBe(sha256(p.token));
     expect(JSON.stringify(row)).not.toContain(p.token);
     expect((await watch.audit()).map((a) => a.action)).toEqual(['guest:invite']);

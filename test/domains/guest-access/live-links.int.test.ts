@@ -39,7 +39,7 @@ describe('a second guest link for the same unit', { timeout: 180_000 }, () => {
     expect(again.message).toMatch(/REVOKE_EXISTING/);
     expect(again.message).toMatch(/KEEP_EXISTING/);
     expect(await watch.outbox()).toEqual([]);
-    expect(await s.app.db.prisma.occasionInvitation.count({ where: { occasionId: rawId(w.occasionId) } })).toBe(1);
+    expect(await s.app.db.prisma.guestAccess.count({ where: { occasionId: rawId(w.occasionId) } })).toBe(1);
     // The first link still works.
     expect(errorCode(await s.gql(`{ guestInvitation { unitName } }`, {}, { token: first.token }))).not.toBe('UNAUTHENTICATED');
   });
@@ -58,7 +58,7 @@ describe('a second guest link for the same unit', { timeout: 180_000 }, () => {
     expect(events[0]!.payload).toMatchObject({ guestAccessId: rawId(second.guestAccess.id), replacesId: rawId(first.guestAccess.id) });
     expect((await watch.audit()).map((a) => a.action)).toEqual(['guest:invite', 'guest:invite']);
     expect(await liveIds(w.owner.token, unitId)).toEqual([second.guestAccess.id]);
-    const old = await s.app.db.prisma.occasionInvitation.findUniqueOrThrow({ where: { id: rawId(first.guestAccess.id) } });
+    const old = await s.app.db.prisma.guestAccess.findUniqueOrThrow({ where: { id: rawId(first.guestAccess.id) } });
     expect(old.revokedAt).not.toBeNull();
     expect(old.replacedById).toBe(rawId(second.guestAccess.id));
     expect(errorCode(await s.gql(`{ guestInvitation { unitName } }`, {}, { token: first.token }))).toBe('UNAUTHENTICATED');

@@ -149,7 +149,11 @@ describe('text the database cannot store', () => {
     // graphql-js refuses such an escape in a literal while parsing (GraphQL allows only Unicode scalar values).
     expect(errorCode(await gql(inline, undefined, { token: w.owner.token }))).toBe('GRAPHQL_PARSE_FAILED');
     // A well-formed pair (an emoji) is ordinary text.
-    const ok = await gql(CREATE_ACTOR, { i: { occasionId: w.occasionId, kind: 'PERSON', displayName: 'Party \ud83c\udf89' } }, { token: w.owner.token });
+    const ok = await gql(
+      CREATE_ACTOR,
+      { i: { occasionId: w.occasionId, kind: 'PERSON', displayName: 'Party \ud83c\udf89' } },
+      { token: w.owner.token },
+    );
     expect(ok.body.data?.createActor.__typename).toBeDefined();
     expect(await occasionRows(s, w.occasionId)).not.toEqual(before);
   });
@@ -229,7 +233,7 @@ describe('forged and stale access tokens', () => {
   const forge = (header: Record<string, unknown>, payload: Record<string, unknown>, key: CryptoKey | Uint8Array = serverKey) => {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ ...claims(), ...payload })
-      .setProtectedHeader({ alg: 'ES256', kid, typ: ACCESS_TOKEN_TYP, ...header } as never)
+      .setProtectedHeader({ alg: 'ES256', kid, typ: ACCESS_TOKEN_TYP, ...header })
       .setIssuedAt(now)
       .setExpirationTime(now + 600)
       .setJti(uniq())
@@ -242,7 +246,7 @@ describe('forged and stale access tokens', () => {
     user = await signUpUser(s, 'tokens');
     const row = await s.app.db.prisma.signingKey.findFirstOrThrow({ where: { retiredAt: null }, orderBy: { createdAt: 'desc' } });
     kid = row.kid;
-    serverKey = (await importJWK(JSON.parse(decrypt(row.privateJwkEnc, resolveAppKey(c))) as JWK, 'ES256')) as CryptoKey;
+    serverKey = await importJWK(JSON.parse(decrypt(row.privateJwkEnc, resolveAppKey(c))) as JWK, 'ES256');
   });
 
   it('control: a token forged with the server key and the right claims is accepted', async () => {

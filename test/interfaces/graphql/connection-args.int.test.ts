@@ -2,9 +2,8 @@ import { getNamedType, isNonNullType, isObjectType, type GraphQLField, type Grap
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SignUpDocument } from '../../../src/generated/graphql/graphql.js';
 import { MAX_PAGE_SIZE } from '../../../src/kit/pagination.js';
-import { buildSchema } from '../../../src/interfaces/graphql/schema.js';
 import { buildWorld, must, uniq } from '../../support/factories.js';
-import { errorCode, type GqlResult, startServer } from '../../support/harness.js';
+import { errorCode, type GqlResult, startServer, testSchema } from '../../support/harness.js';
 
 /**
  * Every connection in the schema, found by walking it (so a new connection is
@@ -46,7 +45,7 @@ const FORGED = [
   'A'.repeat(10_000),
 ];
 
-const schema = buildSchema();
+const schema = testSchema();
 const ids: Record<string, string> = { Occasion: w.occasionId, Event: w.eventIds[0]! };
 const ucfirst = (v: string) => v.charAt(0).toUpperCase() + v.slice(1);
 const connectionNode = (t: unknown): GraphQLObjectType | null => {
@@ -161,7 +160,7 @@ describe('every connection in the schema', () => {
         [`last: 1`, `before: ${JSON.stringify(cursor)}`],
       ]) {
         const r = await s.gql(c.query(args), undefined, { token: c.token });
-        expect(r.body.errors, `${c.name} ${args}: ${JSON.stringify(r.body)}`).toBeUndefined();
+        expect(r.body.errors, `${c.name} ${args.join(',')}: ${JSON.stringify(r.body)}`).toBeUndefined();
       }
       const viaVariable = await s.gql(
         c.query(['first: $n', 'after: $c'], '$n: Int, $c: String'),

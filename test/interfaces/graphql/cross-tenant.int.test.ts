@@ -16,10 +16,9 @@ import {
   isScalarType,
 } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildSchema } from '../../../src/interfaces/graphql/schema.js';
 import { decodeGlobalID, encodeGlobalID } from '../../../src/kit/ids.js';
 import { buildWorld, must, uniq, type World } from '../../support/factories.js';
-import { errorCode, type GqlResult, startServer } from '../../support/harness.js';
+import { errorCode, type GqlResult, startServer, testSchema } from '../../support/harness.js';
 import { wsClient } from '../../support/live.js';
 import { globalId } from '../../support/rows.js';
 
@@ -36,7 +35,7 @@ import { globalId } from '../../support/rows.js';
  */
 
 const s = await startServer();
-const schema = buildSchema();
+const schema = testSchema();
 
 // ─── What the schema says ───────────────────────────────────────────────────
 
@@ -346,11 +345,11 @@ async function snapshot(occasionGlobalId: string) {
     installations: await p.moduleInstallation.findMany({ where, ...byId }),
     enablements: await p.moduleEnablement.findMany({ where, ...byId }),
     grants: await p.grant.findMany({ where, ...byId }),
-    guestAccesses: await p.occasionInvitation.findMany({ where, ...byId }),
+    guestAccesses: await p.guestAccess.findMany({ where, ...byId }),
     rsvpInvitations: await p.rsvpInvitation.findMany({ where, ...byId }),
     rsvpResponses: await p.rsvpResponse.findMany({ where, ...byId }),
     forms: await p.form.findMany({ where, ...byId }),
-    formFields: await p.formField.findMany({ where, ...byId }),
+    formQuestions: await p.formQuestion.findMany({ where, ...byId }),
     formSubmissions: await p.formSubmission.findMany({ where, ...byId }),
     integrationConnections: await p.integrationConnection.findMany({ where, ...byId }),
     auditLog: await p.auditLog.count({ where }),

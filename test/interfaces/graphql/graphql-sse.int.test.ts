@@ -162,7 +162,7 @@ describe('single connection streams belong to whoever reserved them', () => {
       });
     const stranger = await post(w.people.viewer!.token);
     expect(stranger.status).toBe(404);
-    expect(((await stranger.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
+    expect((await stranger.json()).errors[0].extensions.code).toBe('NOT_FOUND');
     const anonymous = await s.fetch('/graphql/stream', {
       method: 'GET',
       headers: { accept: 'text/event-stream', 'x-graphql-event-stream-token': token },

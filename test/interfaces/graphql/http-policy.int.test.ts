@@ -84,7 +84,7 @@ describe('CORS', () => {
     for (const origin of ['https://evil.example', 'http://localhost:3000', 'null']) {
       const pre = await preflight(origin);
       expect(pre.status).toBe(403);
-      expect(((await pre.json()) as any).errors[0].extensions.code).toBe('ORIGIN_NOT_ALLOWED');
+      expect((await pre.json()).errors[0].extensions.code).toBe('ORIGIN_NOT_ALLOWED');
       expect(pre.headers.get('access-control-allow-origin')).toBeNull();
       const r = await s.fetch('/graphql', {
         method: 'POST',
@@ -190,7 +190,7 @@ describe('malformed GET and form parameters', () => {
     for (const qs of ['query={__typename}&variables={', 'query={__typename}&extensions={"a":', 'query={__typename}&variables=nope']) {
       const r = await s.fetch(`/graphql?${qs}`, { headers: { accept: 'application/graphql-response+json' } });
       expect(r.status, qs).toBe(400);
-      const body = (await r.json()) as any;
+      const body = await r.json();
       expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
       expect(body.errors[0].message).toMatch(/"(variables|extensions)" parameter is not valid JSON/);
       expect(JSON.stringify(body)).not.toMatch(/SyntaxError|at JSON\.parse/);
@@ -210,7 +210,7 @@ describe('malformed GET and form parameters', () => {
         headers: { accept: 'application/graphql-response+json' },
       },
     );
-    const body = (await r.json()) as any;
+    const body = await r.json();
     expect(r.status, JSON.stringify(body)).toBe(200);
     expect(body.data.__typename).toBe('Query');
   });

@@ -34,7 +34,7 @@ function raw(opts: { from?: string; origin?: string } = {}) {
   sockets.push(ws);
   const seen = { open: false, messages: [] as any[], closed: null as null | { code: number; reason: string }, refused: null as null | number };
   ws.on('open', () => (seen.open = true));
-  ws.on('message', (m) => seen.messages.push(JSON.parse(String(m))));
+  ws.on('message', (m) => seen.messages.push(JSON.parse((m as Buffer).toString('utf8')))); // a text frame: one Buffer
   ws.on('close', (code, reason) => (seen.closed = { code, reason: String(reason) }));
   ws.on('unexpected-response', (_req, res) => {
     seen.refused = res.statusCode ?? 0;

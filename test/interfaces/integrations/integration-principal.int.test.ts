@@ -116,7 +116,7 @@ describe('forged, tampered and confused tokens', () => {
   const forge = (header: Record<string, unknown>, payload: Record<string, unknown>, key: CryptoKey | Uint8Array = serverKey) => {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ sub: v.integrationId, cid: v.credentialId, env: 'development', scope: 'event:read', ...payload })
-      .setProtectedHeader({ alg: 'ES256', kid, typ: INTEGRATION_TOKEN_TYP, ...header } as never)
+      .setProtectedHeader({ alg: 'ES256', kid, typ: INTEGRATION_TOKEN_TYP, ...header })
       .setIssuedAt(now)
       .setExpirationTime(now + 300)
       .setJti(uniq())

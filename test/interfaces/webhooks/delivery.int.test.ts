@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../support/harness.js';
+import { startServer, testSchema } from '../../support/harness.js';
 import { rawId } from '../../support/rows.js';
 import { verifyWebhook } from '../../../src/interfaces/webhooks/signing.js';
 import { startWebhookWorker } from '../../../src/interfaces/webhooks/worker-runtime.js';
@@ -25,7 +25,7 @@ const s = await startServer(
 );
 const receiver = await startReceiver();
 // No background loops: each test relays and delivers when it says so (settle), so counts and timings are its own.
-const worker = startWebhookWorker(s.app, { redisUrl: null, relay: false });
+const worker = startWebhookWorker(s.app, { redisUrl: null, relay: false, schema: testSchema() });
 afterAll(() => worker.stop());
 
 const settle = settler(worker);
@@ -226,7 +226,10 @@ describe('cost', () => {
     let flip = false;
     /** n answers that each change (one event each), then relay and deliver them all; statements spent. */
     const measure = async (n: number) => {
-      for (let i = 0; i < n; i++) await submitDinner(s, c, 0, (flip = !flip) ? 'DECLINED' : 'ATTENDING');
+      for (let i = 0; i < n; i++) {
+        flip = !flip;
+        await submitDinner(s, c, 0, flip ? 'DECLINED' : 'ATTENDING');
+      }
       const before = s.app.db.statements.count;
       await settle();
       return s.app.db.statements.count - before;

@@ -3,7 +3,7 @@ import { SignUpDocument } from '../../../src/generated/graphql/graphql.js';
 import { runWebhooksCommand } from '../../../src/interfaces/webhooks/webhooks.cli.js';
 import { startWebhookWorker } from '../../../src/interfaces/webhooks/worker-runtime.js';
 import { must, uniq } from '../../support/factories.js';
-import { errorCode, startServer } from '../../support/harness.js';
+import { errorCode, startServer, testSchema } from '../../support/harness.js';
 import { catererSetup, createCateringEndpoint, respond, settler, startReceiver, submitDinner } from '../../support/webhooks.js';
 
 /**
@@ -30,7 +30,7 @@ const operator = (
 ).accessToken;
 const receiver = await startReceiver();
 // No background loops: each test relays and delivers when it says so (settle), so counts and timings are its own.
-const worker = startWebhookWorker(s.app, { redisUrl: null, relay: false });
+const worker = startWebhookWorker(s.app, { redisUrl: null, relay: false, schema: testSchema() });
 afterAll(() => worker.stop());
 
 const settle = settler(worker);

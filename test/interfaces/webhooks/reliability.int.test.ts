@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordEvents } from '../../../src/platform/outbox.js';
-import { rsvpUpdated } from '../../../src/modules/rsvp/rsvp.events.js';
+import { recordBusinessEvents } from '../../../src/platform/outbox.js';
+import { rsvpUpdated } from '../../../src/modules/rsvp/rsvp.business-events.js';
 import { verifyWebhook } from '../../../src/interfaces/webhooks/signing.js';
 import { TEST_APP_KEY, usePglite } from '../../support/env.js';
 import { startServer } from '../../support/harness.js';
@@ -70,7 +70,7 @@ describe.skipIf(usePglite())('webhook delivery survives crashes (PostgreSQL + Re
       };
       for (let done = 0; done < n; done += 100) {
         await s.app.db.prisma.$transaction((tx) =>
-          recordEvents(
+          recordBusinessEvents(
             tx,
             { principal: { kind: 'system', reason: 'test', actions: [] }, requestId: 'reliability' },
             rsvpUpdated,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { currentFields, saveFormSubmission, type AnswerInput } from '../../../src/modules/forms/forms.answers.js';
+import { currentQuestions, saveFormSubmission, type AnswerInput } from '../../../src/modules/forms/forms.answers.js';
 import { ValidationError } from '../../../src/platform/errors.js';
 import { buildWorld, must, type World } from '../../support/factories.js';
 import { errorCode, startServer } from '../../support/harness.js';
@@ -66,7 +66,7 @@ const newForm = async (w: World, input: Record<string, unknown> = {}) =>
   ).createForm.form as Form;
 const installForms = (w: World) => must(s, w.owner.token, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'forms' } });
 const formCount = (w: World) => db.form.count({ where: { occasionId: rawId(w.occasionId) } });
-const fieldRows = (form: Form) => db.formField.count({ where: { formId: rawId(form.id) } });
+const fieldRows = (form: Form) => db.formQuestion.count({ where: { formId: rawId(form.id) } });
 const issuePaths = (r: { body: { data?: Record<string, { fields?: { path: string }[] }> } }, name: string) =>
   r.body.data![name]!.fields!.map((f) => f.path).sort();
 
@@ -384,7 +384,7 @@ describe('removeFormField', () => {
     expect(errorCode(await call(w.people.viewer!.token, REMOVE, { i: { id: form.fields[0]!.id } }))).toBe('FORBIDDEN');
     expect(errorCode(await call(other.owner.token, REMOVE, { i: { id: form.fields[0]!.id } }))).toBe('NOT_FOUND');
     await watch.expectUnchanged();
-    expect(await db.formField.count({ where: { formId: rawId(form.id), retiredAt: null } })).toBe(2);
+    expect(await db.formQuestion.count({ where: { formId: rawId(form.id), retiredAt: null } })).toBe(2);
   });
 });
 
@@ -501,7 +501,7 @@ describe('saveFormSubmission (the interface RSVP calls)', () => {
     expect(otherEvent.submissionId).not.toBe(first.submissionId);
 
     const answers = await db.formAnswer.findMany({ where: { submissionId: first.submissionId } });
-    expect(answers.map((a) => [a.fieldId, a.actorId, a.value])).toEqual([[meal, rawId(w.households[0]!.id), 'veg']]);
+    expect(answers.map((a) => [a.questionId, a.actorId, a.value])).toEqual([[meal, rawId(w.households[0]!.id), 'veg']]);
     const r = await must(s, w.owner.token, SUBMISSIONS, { id: form.id, eventId: w.eventIds[0] });
     expect(r.form.submissions.totalCount).toBe(1);
     expect(r.form.submissions.edges[0].node).toMatchObject({
@@ -517,7 +517,7 @@ describe('saveFormSubmission (the interface RSVP calls)', () => {
         { fieldId: notes!, value: '  No nuts  ' },
       ],
     });
-    expect((await db.formAnswer.findFirstOrThrow({ where: { submissionId: first.submissionId, fieldId: notes } })).value).toBe('No nuts');
+    expect((await db.formAnswer.findFirstOrThrow({ where: { submissionId: first.submissionId, questionId: notes } })).value).toBe('No nuts');
     await save({
       formId: form.id,
       answers: [
@@ -548,7 +548,7 @@ describe('saveFormSubmission (the interface RSVP calls)', () => {
     ).updateFormField.field as Field;
     // then: the old answer still points at v1, with v1's label and options
     const [row] = await db.formAnswer.findMany({ where: { submissionId } });
-    expect(row).toMatchObject({ fieldId: rawId(v1.id), value: 'veg' });
+    expect(row).toMatchObject({ questionId: rawId(v1.id), value: 'veg' });
     const r = await must(s, w.owner.token, SUBMISSIONS, { id: form.id, eventId: w.eventIds[0] });
     expect(r.form.submissions.edges[0].node.answers).toEqual([
       {
@@ -564,7 +564,7 @@ describe('saveFormSubmission (the interface RSVP calls)', () => {
     const oldOption = await failure(save({ formId: form.id, answers: [{ fieldId: rawId(v2.id), value: 'veg' }] }));
     expect(oldOption.map((f) => f.path)).toEqual(['input.responses.0.answers.0.value']);
     await save({ formId: form.id, answers: [{ fieldId: rawId(v2.id), value: 'tofu' }] });
-    expect((await currentFields(db, rawId(form.id))).map((f) => [f.key, f.version])).toEqual([
+    expect((await currentQuestions(db, rawId(form.id))).map((f) => [f.key, f.version])).toEqual([
       ['meal', 2],
       ['notes', 1],
     ]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addCollaborator, buildWorld, must, type World } from '../../support/factories.js';
+import { buildWorld, must, type World } from '../../support/factories.js';
 import { errorCode, startServer } from '../../support/harness.js';
 import { rawId, watchOccasion } from '../../support/rows.js';
 
@@ -150,7 +150,7 @@ describe('importGuestList: apply', () => {
       responseScope: 'HOUSEHOLD',
       primaryActorId: dana.id,
       invitedEventIds: [e1, e2],
-      occasionInvitationId: null,
+      guestAccessId: null,
     });
     expect(cohen.rsvpUnitOf[0]!.responses.map((x) => [x.eventId, x.status]).sort()).toEqual(
       [

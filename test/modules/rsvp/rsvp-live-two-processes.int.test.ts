@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../../src/platform/db/client.js';
-import { migrate } from '../../../src/platform/db/migrate.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildWorld, must } from '../../support/factories.js';
 import { TEST_APP_KEY, TEST_REDIS_URL, usePglite } from '../../support/env.js';
 import { sleep, until, type WsClient, wsClient } from '../../support/live.js';
@@ -21,10 +19,8 @@ describe.skipIf(usePglite())('live RSVP summaries across two api processes (Redi
   const clients: WsClient[] = [];
 
   beforeAll(async () => {
-    const databaseUrl = await createScratchDb(dbName);
-    const db = await createDatabase({ databaseUrl, poolSize: 1 });
-    await migrate(db);
-    await db.close();
+    // A copy of the run's migrated template (global-setup.ts).
+    const databaseUrl = await createScratchDb(dbName, inject('pgTemplate'));
     // One QUEUE_PREFIX for both processes (they share counters and channels), none shared with other runs on this Redis.
     const env = {
       NODE_ENV: 'test',

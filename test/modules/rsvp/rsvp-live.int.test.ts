@@ -5,7 +5,7 @@ import { ACCESS_TOKEN_TYP } from '../../../src/domains/identity/identity.service
 import { createContext } from '../../../src/interfaces/graphql/context-factory.js';
 import { liveStreamCount } from '../../../src/capabilities/live/stream.js';
 import { inTransaction } from '../../../src/kit/transaction.js';
-import { overrideRsvpResponses } from '../../../src/modules/rsvp/rsvp.responses.service.js';
+import { overrideRsvpResponses } from '../../../src/modules/rsvp/responses/rsvp.responses.service.js';
 import { buildWorld, must, signUpUser, type World } from '../../support/factories.js';
 import { startServer } from '../../support/harness.js';
 import { sleep, sseSubscribe, until, type WsClient, wsClient } from '../../support/live.js';
@@ -43,7 +43,7 @@ async function idleSocket(token: string) {
   socket.on('close', (code) => closes.push({ code, at: Date.now() }));
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
-    socket.on('message', (m) => JSON.parse(String(m)).type === 'connection_ack' && resolve());
+    socket.on('message', (m) => JSON.parse((m as Buffer).toString('utf8')).type === 'connection_ack' && resolve()); // a text frame: one Buffer
     socket.once('close', (code) => reject(new Error(`closed with ${code} before connection_ack`)));
   });
   idleSockets.push(socket);
@@ -163,7 +163,7 @@ describe('rsvpSummaryChanged over graphql-ws', () => {
     const w = await liveWorld();
     await s.app.live.idle();
     const published: string[] = [];
-    const publish = s.app.pubsub.publish;
+    const publish = s.app.pubsub.publish.bind(s.app.pubsub);
     s.app.pubsub.publish = (key, id, payload) => {
       if (id === rawId(w.eventIds[0]!) || id === rawId(w.occasionId)) published.push(key);
       publish(key, id, payload);

@@ -85,7 +85,7 @@ describe('inviting', () => {
     expect(await summary(w, 0)).toMatchObject({ invited: 1, pending: 1, attending: 0, headcount: 0 });
     const outbox = (await watch.outbox()).map((o) => o.type);
     expect(outbox).toEqual(['guest_access.issued', 'rsvp_invitation.created']);
-    expect(await s.app.db.prisma.occasionInvitation.count({ where: { tokenHash: p.guestToken } })).toBe(0);
+    expect(await s.app.db.prisma.guestAccess.count({ where: { tokenHash: p.guestToken } })).toBe(0);
   });
 
   it('refuses events without RSVP, a second invitation for the unit, and a TEAM as unit — nothing written', async () => {
@@ -174,7 +174,7 @@ describe('the guest link', () => {
   it('a revoked, re-issued or expired link stops working with a clear 401', async () => {
     const w = await rsvpWorld();
     const h1 = await invite(w, w.households[0]!.id, [0]);
-    const access = await s.app.db.prisma.occasionInvitation.findFirstOrThrow({ where: { unitActorId: rawId(h1.unitId) } });
+    const access = await s.app.db.prisma.guestAccess.findFirstOrThrow({ where: { unitActorId: rawId(h1.unitId) } });
     const REISSUE = `mutation($i: ReissueGuestAccessInput!) { reissueGuestAccess(input: $i) { __typename ... on IssueGuestAccessPayload { token guestAccess { status } } } }`;
     const re = await must(s, w.owner.token, REISSUE, { i: { id: globalId('GuestAccess', access.id) } });
     const old = await guest(h1.token);
@@ -182,7 +182,7 @@ describe('the guest link', () => {
     expect(old.body.errors![0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'guest_link_revoked' });
     expect((await guest(re.reissueGuestAccess.token)).body.data.guestInvitation.unitName).toBe('Household 1');
 
-    await s.app.db.prisma.occasionInvitation.updateMany({
+    await s.app.db.prisma.guestAccess.updateMany({
       where: { unitActorId: rawId(h1.unitId), revokedAt: null },
       data: { expiresAt: new Date(Date.now() - 1000) },
     });

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Prisma, Tx } from '../../../platform/db/client.js';
 import type { RsvpEventConfig } from '../rsvp.targets.js';
-import { PLUS_ONE_RELATIONSHIP } from '../rsvp.unit.js';
+import { PLUS_ONE_RELATIONSHIP } from '../invitations/rsvp.unit.js';
 
 /**
  * One event's RSVP responses as CSV: a row per person of each invited unit,
@@ -82,20 +82,20 @@ export async function responsesCsv(db: Prisma | Tx, event: { id: string }, opts:
     submissionIds.length
       ? db.formAnswer.findMany({
           where: { submissionId: { in: submissionIds } },
-          select: { submissionId: true, actorId: true, value: true, field: { select: { key: true, version: true } } },
+          select: { submissionId: true, actorId: true, value: true, question: { select: { key: true, version: true } } },
         })
       : [],
     formId
-      ? db.formField.findMany({ where: { formId, retiredAt: null }, orderBy: [{ position: 'asc' }, { key: 'asc' }], select: { key: true } })
+      ? db.formQuestion.findMany({ where: { formId, retiredAt: null }, orderBy: [{ position: 'asc' }, { key: 'asc' }], select: { key: true } })
       : [],
   ]);
-  const keys = [...new Set([...current.map((f) => f.key), ...answers.map((a) => a.field.key).sort()])];
+  const keys = [...new Set([...current.map((q) => q.key), ...answers.map((a) => a.question.key).sort()])];
   // (submission, whose, question) → the latest version's answer.
   const answerOf = new Map<string, { version: number; text: string }>();
   for (const a of answers) {
-    const k = `${a.submissionId}|${a.actorId}|${a.field.key}`;
+    const k = `${a.submissionId}|${a.actorId}|${a.question.key}`;
     const seen = answerOf.get(k);
-    if (!seen || seen.version < a.field.version) answerOf.set(k, { version: a.field.version, text: answerText(a.value) });
+    if (!seen || seen.version < a.question.version) answerOf.set(k, { version: a.question.version, text: answerText(a.value) });
   }
 
   const lines: string[][] = [[...EXPORT_COLUMNS, ...keys.map((k) => ANSWER_PREFIX + k)]];

@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { actorCreated, actorUpdated } from '../../../domains/actors/actors.events.js';
+import { actorCreated, actorUpdated } from '../../../domains/actors/actors.business-events.js';
 import { recordAudit } from '../../../platform/audit.js';
 import { bulkInsert } from '../../../platform/db/bulk-insert.js';
 import type { Prisma, Tx } from '../../../platform/db/client.js';
 import { ValidationError } from '../../../platform/errors.js';
-import { recordEvents } from '../../../platform/outbox.js';
+import { recordBusinessEvents } from '../../../platform/outbox.js';
 import type { Caller } from '../../../platform/principal.js';
-import { extendRsvpInvitations, insertRsvpInvitations } from '../rsvp.invitations.service.js';
+import { extendRsvpInvitations, insertRsvpInvitations } from '../invitations/rsvp.invitations.service.js';
 import { decodeGuestList, type DecodedFile, parseGuestList, type RowIssue } from './guest-list.parse.js';
 import { type GuestListPlan, hasChanges, planGuestList } from './guest-list.plan.js';
 
@@ -49,7 +49,7 @@ function rowsError(source: DecodedFile['source'], issues: RowIssue[]) {
   );
 }
 
-/** Outbox rows per recordEvents call (one createMany, a parameter per cell): well under PostgreSQL's 65,535 bind parameters. */
+/** Outbox rows per recordBusinessEvents call (one createMany, a parameter per cell): well under PostgreSQL's 65,535 bind parameters. */
 const BATCH = 1000;
 async function inBatches<T>(xs: T[], write: (batch: T[]) => Promise<unknown>) {
   for (let i = 0; i < xs.length; i += BATCH) await write(xs.slice(i, i + BATCH));
@@ -128,7 +128,7 @@ export async function importGuestList(tx: Tx, caller: Caller, occasionId: string
   await extendRsvpInvitations(tx, caller, occasionId, plan.extendedInvitations);
 
   await inBatches(plan.createdUnits, (b) =>
-    recordEvents(
+    recordBusinessEvents(
       tx,
       caller,
       actorCreated,
@@ -136,7 +136,7 @@ export async function importGuestList(tx: Tx, caller: Caller, occasionId: string
     ),
   );
   await inBatches(plan.updatedActors, (b) =>
-    recordEvents(
+    recordBusinessEvents(
       tx,
       caller,
       actorUpdated,

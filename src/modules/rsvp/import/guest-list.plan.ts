@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, Tx } from '../../../platform/db/client.js';
-import { requireRsvpInstallation, defaultPlusOnes, type NewInvitationRow } from '../rsvp.invitations.service.js';
-import { PLUS_ONE_RELATIONSHIP } from '../rsvp.unit.js';
+import { requireRsvpInstallation, defaultPlusOnes, type NewInvitationRow } from '../invitations/rsvp.invitations.service.js';
+import { PLUS_ONE_RELATIONSHIP } from '../invitations/rsvp.unit.js';
 import { type GuestListColumn, type GuestRow, matchKey, type RowIssue, tidy } from './guest-list.parse.js';
 
 /**
@@ -73,7 +73,7 @@ const groupBy = <T>(xs: T[], key: (x: T) => string) => {
 };
 
 async function loadOccasion(db: Prisma | Tx, occasionId: string) {
-  const installation = await requireRsvpInstallation(db as Tx, occasionId);
+  const installation = await requireRsvpInstallation(db, occasionId);
   // Flat reads joined here: one nested read of households → members → people → tags takes seconds for thousands of guests.
   const [events, households, memberships, alone, tags, actorTags] = await Promise.all([
     db.event.findMany({
@@ -118,17 +118,66 @@ async function loadOccasion(db: Prisma | Tx, occasionId: string) {
   };
 }
 
+/**
+ * Phases: load what the occasion has → check the rows (events they name,
+ * names that match more than one existing household or person) → decide each
+ * unit's writes, rows with a problem left out → count. Issues are reported by
+ * line, in the order found within a line.
+ */
 export async function planGuestList(db: Prisma | Tx, occasionId: string, rows: GuestRow[]): Promise<{ plan: GuestListPlan; issues: RowIssue[] }> {
   const existing = await loadOccasion(db, occasionId);
+  const issues = issueList();
+  const eventIdsOf = resolveEvents(existing.events, rows, issues.flag);
+  const matches: ExistingByName = {
+    households: groupBy(existing.households, (h) => matchKey(h.displayName)),
+    alone: groupBy(existing.alone, (p) => matchKey(p.displayName)),
+  };
+  flagAmbiguousNames(rows, matches, issues.flag);
+
+  const plan = emptyPlan(defaultPlusOnes(existing.installation));
+  const tags = tagResolver(existing.tags, plan);
+  const draft: Draft = { plan, tagIdOf: tags.idOf };
+  const eventsOfRows = (rs: GuestRow[]) => [...new Set(rs.flatMap((r) => eventIdsOf.get(r.line) ?? []))];
+  // Units in file order: each household with all its rows, each person invited alone.
+  const good = rows.filter((r) => !issues.bad.has(r.line));
+  for (const uRows of groupBy(good, (r) => (r.householdKey ? `h:${r.householdKey}` : `p:${r.nameKey}`)).values()) {
+    if (uRows[0]!.householdKey) planHousehold(draft, uRows, matches.households.get(uRows[0]!.householdKey)?.[0], eventsOfRows(uRows));
+    else planAlone(draft, uRows, matches.alone.get(uRows[0]!.nameKey)?.[0], eventsOfRows(uRows));
+  }
+  plan.counts.tags.created = plan.newTags.length;
+  plan.counts.tags.unchanged = tags.usedExisting.size;
+  return { plan, issues: issues.sorted() };
+}
+
+type Existing = Awaited<ReturnType<typeof loadOccasion>>;
+type ExistingHousehold = Existing['households'][number];
+type ExistingAlone = Existing['alone'][number];
+type Flag = (line: number, column: GuestListColumn | null, message: string) => void;
+interface ExistingByName {
+  households: Map<string, ExistingHousehold[]>;
+  alone: Map<string, ExistingAlone[]>;
+}
+/** The plan being built, and the tag lookup that adds to it. */
+interface Draft {
+  plan: GuestListPlan;
+  tagIdOf: (name: string) => string;
+}
+
+/** Every problem found, and the lines that have one: those rows are left out of the plan (a dry run still plans the rest). */
+function issueList() {
   const issues: RowIssue[] = [];
   const bad = new Set<number>();
-  const flag = (line: number, column: GuestListColumn | null, message: string) => {
+  const flag: Flag = (line, column, message) => {
     issues.push({ line, column, message });
     bad.add(line);
   };
+  // Stable: a line's issues stay in the order they were found.
+  return { flag, bad, sorted: () => issues.sort((a, b) => a.line - b.line) };
+}
 
-  // Events by exact name; a name two events share cannot say which one is meant.
-  const eventsByName = groupBy(existing.events, (e) => tidy(e.name));
+/** Events by exact name; a name two events share cannot say which one is meant. Returns each row's event ids (line → ids). */
+function resolveEvents(events: Existing['events'], rows: GuestRow[], flag: Flag): Map<number, string[]> {
+  const eventsByName = groupBy(events, (e) => tidy(e.name));
   const eventIdsOf = new Map<number, string[]>();
   for (const row of rows) {
     const ids: string[] = [];
@@ -136,7 +185,7 @@ export async function planGuestList(db: Prisma | Tx, occasionId: string, rows: G
       const found = eventsByName.get(name) ?? [];
       if (found.length > 1) flag(row.line, 'events', `Two events are named “${name}”; rename one so the import knows which is meant.`);
       else if (!found.length) {
-        const near = existing.events.find((e) => matchKey(e.name) === matchKey(name));
+        const near = events.find((e) => matchKey(e.name) === matchKey(name));
         flag(
           row.line,
           'events',
@@ -147,32 +196,39 @@ export async function planGuestList(db: Prisma | Tx, occasionId: string, rows: G
     }
     eventIdsOf.set(row.line, ids);
   }
+  return eventIdsOf;
+}
 
-  // Existing households and people invited alone, by name; ambiguous names are reported on every row they would touch.
-  const householdsByKey = groupBy(existing.households, (h) => matchKey(h.displayName));
-  const aloneByKey = groupBy(existing.alone, (p) => matchKey(p.displayName));
+/**
+ * Existing households and people invited alone, by name: when a name matches
+ * more than one, the import cannot tell which is meant, so it is reported on
+ * every row it would touch rather than guessed.
+ */
+function flagAmbiguousNames(rows: GuestRow[], matches: ExistingByName, flag: Flag): void {
   const fileHouseholds = groupBy(
     rows.filter((r) => r.householdKey),
     (r) => r.householdKey!,
   );
   for (const [key, hRows] of fileHouseholds) {
-    const matches = householdsByKey.get(key) ?? [];
-    if (matches.length > 1) {
-      for (const r of hRows) flag(r.line, 'household', `${matches.length} existing households are named “${r.household}”; rename all but one first.`);
+    const found = matches.households.get(key) ?? [];
+    if (found.length > 1) {
+      for (const r of hRows) flag(r.line, 'household', `${found.length} existing households are named “${r.household}”; rename all but one first.`);
       continue;
     }
-    const membersByKey = groupBy(matches[0]?.members ?? [], (m) => matchKey(m.member.displayName));
+    const membersByKey = groupBy(found[0]?.members ?? [], (m) => matchKey(m.member.displayName));
     for (const r of hRows) {
       const n = membersByKey.get(r.nameKey)?.length ?? 0;
       if (n > 1) flag(r.line, 'name', `Household “${r.household}” already has ${n} people named “${r.name}”; rename all but one first.`);
     }
   }
   for (const r of rows) {
-    const n = r.householdKey ? 0 : (aloneByKey.get(r.nameKey)?.length ?? 0);
+    const n = r.householdKey ? 0 : (matches.alone.get(r.nameKey)?.length ?? 0);
     if (n > 1) flag(r.line, 'name', `${n} people invited alone are already named “${r.name}”; rename all but one first.`);
   }
+}
 
-  const plan: GuestListPlan = {
+function emptyPlan(plusOnesAllowed: number): GuestListPlan {
+  return {
     newTags: [],
     newActors: [],
     newMemberships: [],
@@ -182,19 +238,23 @@ export async function planGuestList(db: Prisma | Tx, occasionId: string, rows: G
     roleUpdates: [],
     newInvitations: [],
     extendedInvitations: [],
-    plusOnesAllowed: defaultPlusOnes(existing.installation),
+    plusOnesAllowed,
     createdUnits: [],
     updatedActors: [],
     counts: { households: zero(), people: zero(), tags: zero(), invitations: zero() },
   };
-  const good = rows.filter((r) => !bad.has(r.line));
+}
 
-  // Tags: existing ones by name in any case; a new one is created once, spelled as first written.
+/**
+ * Tags: existing ones by name in any case; a new one is created once, spelled
+ * as first written. Remembers which existing tags the file used (counted as unchanged).
+ */
+function tagResolver(existing: { id: string; name: string }[], plan: GuestListPlan) {
   const tagByKey = new Map<string, string>();
-  for (const t of existing.tags) if (!tagByKey.has(t.name.toLowerCase())) tagByKey.set(t.name.toLowerCase(), t.id);
+  for (const t of existing) if (!tagByKey.has(t.name.toLowerCase())) tagByKey.set(t.name.toLowerCase(), t.id);
   const usedExisting = new Set<string>();
   const created = new Set<string>();
-  const tagIdOf = (name: string) => {
+  const idOf = (name: string) => {
     const key = name.toLowerCase();
     let id = tagByKey.get(key);
     if (!id) {
@@ -205,116 +265,129 @@ export async function planGuestList(db: Prisma | Tx, occasionId: string, rows: G
     } else if (!created.has(id)) usedExisting.add(id);
     return id;
   };
+  return { idOf, usedExisting };
+}
 
-  /** One person: created, or compared with what they have; returns their actor id. */
-  const person = (row: GuestRow, found: { id: string; email: string | null; phone: string | null; tags: { tagId: string }[] } | undefined) => {
-    const tagIds = row.tags.map(tagIdOf);
-    if (!found) {
-      const id = randomUUID();
-      plan.newActors.push({ id, kind: 'PERSON', displayName: row.name, email: row.email, phone: row.phone });
-      for (const tagId of tagIds) plan.newActorTags.push({ actorId: id, tagId });
-      plan.counts.people.created++;
-      return { id, changed: [] as string[], created: true };
-    }
-    const changed: string[] = [];
-    // An empty cell leaves what the person has: the import adds and corrects, it never erases.
-    if (row.email && row.email !== found.email) {
-      plan.emailUpdates.push({ id: found.id, email: row.email });
-      changed.push('email');
-    }
-    if (row.phone && row.phone !== found.phone) {
-      plan.phoneUpdates.push({ id: found.id, phone: row.phone });
-      changed.push('phone');
-    }
-    const has = new Set(found.tags.map((t) => t.tagId));
-    const missing = tagIds.filter((t) => !has.has(t));
-    if (missing.length) {
-      for (const tagId of missing) plan.newActorTags.push({ actorId: found.id, tagId });
-      changed.push('tagIds');
-    }
-    if (changed.length) plan.updatedActors.push({ actorId: found.id, changed });
-    return { id: found.id, changed, created: false };
-  };
+/** One person: created, or compared with what they have; returns their actor id and what changed. */
+function planPerson(
+  { plan, tagIdOf }: Draft,
+  row: GuestRow,
+  found: { id: string; email: string | null; phone: string | null; tags: { tagId: string }[] } | undefined,
+) {
+  const tagIds = row.tags.map(tagIdOf);
+  if (!found) {
+    const id = randomUUID();
+    plan.newActors.push({ id, kind: 'PERSON', displayName: row.name, email: row.email, phone: row.phone });
+    for (const tagId of tagIds) plan.newActorTags.push({ actorId: id, tagId });
+    plan.counts.people.created++;
+    return { id, changed: [] as string[], created: true };
+  }
+  const changed: string[] = [];
+  // An empty cell leaves what the person has: the import adds and corrects, it never erases.
+  if (row.email && row.email !== found.email) {
+    plan.emailUpdates.push({ id: found.id, email: row.email });
+    changed.push('email');
+  }
+  if (row.phone && row.phone !== found.phone) {
+    plan.phoneUpdates.push({ id: found.id, phone: row.phone });
+    changed.push('phone');
+  }
+  const has = new Set(found.tags.map((t) => t.tagId));
+  const missing = tagIds.filter((t) => !has.has(t));
+  if (missing.length) {
+    for (const tagId of missing) plan.newActorTags.push({ actorId: found.id, tagId });
+    changed.push('tagIds');
+  }
+  if (changed.length) plan.updatedActors.push({ actorId: found.id, changed });
+  return { id: found.id, changed, created: false };
+}
 
-  /** The unit's invitation: created when it has none, extended by events it lacks. */
-  const invite = (
-    unitActorId: string,
-    scope: 'ACTOR' | 'HOUSEHOLD',
-    primaryActorId: string | undefined,
-    eventIds: string[],
-    current?: { id: string; invitedEventIds: string[] },
-  ) => {
-    if (!eventIds.length) return;
-    if (current) {
-      const add = eventIds.filter((e) => !current.invitedEventIds.includes(e));
-      if (add.length) {
-        plan.extendedInvitations.push({ invitationId: current.id, unitActorId, invitedEventIds: current.invitedEventIds, addEventIds: add });
-        plan.counts.invitations.updated++;
-      } else plan.counts.invitations.unchanged++;
-      return;
-    }
-    if (!primaryActorId) return;
-    plan.newInvitations.push({ unitActorId, primaryActorId, responseScope: scope, eventIds });
-    plan.counts.invitations.created++;
-  };
+/** The unit's invitation: created when it has none, extended by events it lacks (never narrowed: the import only adds). */
+function planInvitation(
+  { plan }: Draft,
+  unit: { actorId: string; scope: 'ACTOR' | 'HOUSEHOLD'; primaryActorId: string | undefined },
+  eventIds: string[],
+  current?: { id: string; invitedEventIds: string[] },
+) {
+  if (!eventIds.length) return;
+  if (current) {
+    const add = eventIds.filter((e) => !current.invitedEventIds.includes(e));
+    if (add.length) {
+      plan.extendedInvitations.push({
+        invitationId: current.id,
+        unitActorId: unit.actorId,
+        invitedEventIds: current.invitedEventIds,
+        addEventIds: add,
+      });
+      plan.counts.invitations.updated++;
+    } else plan.counts.invitations.unchanged++;
+    return;
+  }
+  if (!unit.primaryActorId) return;
+  plan.newInvitations.push({ unitActorId: unit.actorId, primaryActorId: unit.primaryActorId, responseScope: unit.scope, eventIds });
+  plan.counts.invitations.created++;
+}
 
-  const eventsOfRows = (rs: GuestRow[]) => [...new Set(rs.flatMap((r) => eventIdsOf.get(r.line) ?? []))];
+/** Someone invited alone: their first row is the person (later rows only add events), invited as themselves. */
+function planAlone(draft: Draft, uRows: GuestRow[], found: ExistingAlone | undefined, eventIds: string[]) {
+  const { plan } = draft;
+  const p = planPerson(draft, uRows[0]!, found);
+  if (p.created) plan.createdUnits.push({ actorId: p.id, kind: 'PERSON' });
+  else if (p.changed.length) plan.counts.people.updated++;
+  else plan.counts.people.unchanged++;
+  planInvitation(draft, { actorId: p.id, scope: 'ACTOR', primaryActorId: p.id }, eventIds, found?.rsvpUnitOf[0]);
+}
 
-  // Units in file order: each household with all its rows, each person invited alone.
-  const units = groupBy(good, (r) => (r.householdKey ? `h:${r.householdKey}` : `p:${r.nameKey}`));
-  for (const uRows of units.values()) {
-    const first = uRows[0]!;
-    if (!first.householdKey) {
-      const found = aloneByKey.get(first.nameKey)?.[0];
-      const p = person(first, found);
-      if (p.created) plan.createdUnits.push({ actorId: p.id, kind: 'PERSON' });
-      else if (p.changed.length) plan.counts.people.updated++;
-      else plan.counts.people.unchanged++;
-      invite(p.id, 'ACTOR', p.id, eventsOfRows(uRows), found?.rsvpUnitOf[0]);
+/** A household and its rows: created or matched, members added or updated, then its invitation, addressed to its first member by role. */
+function planHousehold(draft: Draft, uRows: GuestRow[], found: ExistingHousehold | undefined, eventIds: string[]) {
+  const { plan } = draft;
+  const first = uRows[0]!;
+  const householdId = found?.id ?? randomUUID();
+  if (!found) {
+    plan.newActors.push({ id: householdId, kind: 'HOUSEHOLD', displayName: first.household!, email: null, phone: null });
+    plan.createdUnits.push({ actorId: householdId, kind: 'HOUSEHOLD' });
+    plan.counts.households.created++;
+  }
+  const { roster, membersChanged } = planMembers(draft, householdId, uRows, found?.members ?? []);
+  if (found) {
+    if (membersChanged) {
+      plan.updatedActors.push({ actorId: householdId, changed: ['members'] });
+      plan.counts.households.updated++;
+    } else plan.counts.households.unchanged++;
+  }
+  roster.sort((a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role] || a.order - b.order);
+  planInvitation(draft, { actorId: householdId, scope: 'HOUSEHOLD', primaryActorId: roster[0]?.id }, eventIds, found?.rsvpUnitOf[0]);
+}
+
+/**
+ * A household's rows against its members: new people join it, a role given
+ * and different is updated. Returns everyone in the household after the
+ * import, in membership order (to pick a new invitation's primary actor), and
+ * whether its membership changed.
+ */
+function planMembers(draft: Draft, householdId: string, uRows: GuestRow[], members: ExistingHousehold['members']) {
+  const { plan } = draft;
+  const membersByKey = new Map(members.map((m) => [matchKey(m.member.displayName), m]));
+  const roster: { id: string; role: Role; order: number }[] = members.map((m, i) => ({ id: m.member.id, role: m.role, order: i }));
+  let membersChanged = false;
+  for (const row of uRows) {
+    const m = membersByKey.get(row.nameKey);
+    const p = planPerson(draft, row, m?.member);
+    if (!m) {
+      plan.newMemberships.push({ groupActorId: householdId, memberActorId: p.id, role: row.role });
+      roster.push({ id: p.id, role: row.role, order: roster.length });
+      membersChanged = true;
       continue;
     }
-
-    const found = householdsByKey.get(first.householdKey)?.[0];
-    const householdId = found?.id ?? randomUUID();
-    if (!found) {
-      plan.newActors.push({ id: householdId, kind: 'HOUSEHOLD', displayName: first.household!, email: null, phone: null });
-      plan.createdUnits.push({ actorId: householdId, kind: 'HOUSEHOLD' });
-      plan.counts.households.created++;
+    const roleChanged = row.roleGiven && row.role !== m.role;
+    if (roleChanged) {
+      plan.roleUpdates.push({ membershipId: m.id, role: row.role });
+      const r = roster.find((x) => x.id === p.id);
+      if (r) r.role = row.role;
+      membersChanged = true;
     }
-    const membersByKey = new Map((found?.members ?? []).map((m) => [matchKey(m.member.displayName), m]));
-    // Everyone in the household after the import, in membership order, to pick a new invitation's primary actor.
-    const roster: { id: string; role: Role; order: number }[] = (found?.members ?? []).map((m, i) => ({ id: m.member.id, role: m.role, order: i }));
-    let membersChanged = false;
-    for (const row of uRows) {
-      const m = membersByKey.get(row.nameKey);
-      const p = person(row, m?.member);
-      if (!m) {
-        plan.newMemberships.push({ groupActorId: householdId, memberActorId: p.id, role: row.role });
-        roster.push({ id: p.id, role: row.role, order: roster.length });
-        membersChanged = true;
-        continue;
-      }
-      const roleChanged = row.roleGiven && row.role !== m.role;
-      if (roleChanged) {
-        plan.roleUpdates.push({ membershipId: m.id, role: row.role });
-        const r = roster.find((x) => x.id === p.id);
-        if (r) r.role = row.role;
-        membersChanged = true;
-      }
-      if (p.changed.length || roleChanged) plan.counts.people.updated++;
-      else plan.counts.people.unchanged++;
-    }
-    if (found) {
-      if (membersChanged) {
-        plan.updatedActors.push({ actorId: householdId, changed: ['members'] });
-        plan.counts.households.updated++;
-      } else plan.counts.households.unchanged++;
-    }
-    roster.sort((a, b) => ROLE_RANK[a.role] - ROLE_RANK[b.role] || a.order - b.order);
-    invite(householdId, 'HOUSEHOLD', roster[0]?.id, eventsOfRows(uRows), found?.rsvpUnitOf[0]);
+    if (p.changed.length || roleChanged) plan.counts.people.updated++;
+    else plan.counts.people.unchanged++;
   }
-  plan.counts.tags.created = plan.newTags.length;
-  plan.counts.tags.unchanged = usedExisting.size;
-  issues.sort((a, b) => a.line - b.line);
-  return { plan, issues };
+  return { roster, membersChanged };
 }
