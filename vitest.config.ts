@@ -60,6 +60,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       // file instead of importing them again (the harness builds the GraphQL schema once per worker, too).
       // Files still get their own server, database state and worker.
       isolate: false,
+      // Before every file: the harness's clean-ups run when the file ends (test/support/file-end.ts).
+      setupFiles: ['test/support/setup-file.ts'],
       reporters: ['default', new ServicesReporter(states, plan)],
       projects: [
         {
