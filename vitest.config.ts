@@ -1,7 +1,19 @@
 import { configDefaults, defineConfig, type TestProjectInlineConfiguration, type ViteUserConfig } from 'vitest/config';
 import { probeServices } from './test/support/service-probe.js';
 import { ServicesReporter } from './test/support/services-reporter.js';
-import { planRun } from './test/support/services.js';
+import { missingMessage, planRun } from './test/support/services.js';
+
+/** Stops vitest before it runs anything, with just this message (no trace into vite's config loader). */
+function fail(message: string): never {
+  const e = new Error(message);
+  e.stack = `Error: ${message}`;
+  throw e;
+}
+
+/** Whether the command line names this project (`--project pg`, `--project=pg`). */
+function askedForProject(name: string): boolean {
+  return process.argv.some((a, i) => a === `--project=${name}` || (a === '--project' && process.argv[i + 1] === name));
+}
 
 /**
  * Three projects: `unit` (*.test.ts but *.int.test.ts) once; the integration
@@ -16,11 +28,9 @@ import { planRun } from './test/support/services.js';
 export default defineConfig(async (): Promise<ViteUserConfig> => {
   const states = await probeServices();
   const plan = planRun(states, process.env.REQUIRE_SERVICES === '1');
-  if (plan.error) {
-    const e = new Error(plan.error);
-    e.stack = `Error: ${plan.error}`; // the message says it all; no trace into vite's config loader
-    throw e;
-  }
+  if (plan.error) fail(plan.error);
+  // `--project pg` without PostgreSQL: say why, rather than vitest's "No projects matched the filter".
+  if (!plan.pg && askedForProject('pg')) fail(`The pg project needs PostgreSQL: ${missingMessage(states, 'postgres')}`);
   // What the workers need to know: which services to do without (harness.ts, needs() in services.ts).
   const services = { TEST_SERVICES_MISSING: plan.missing.join(',') };
   const pg: TestProjectInlineConfiguration = {
@@ -50,6 +60,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
       // file instead of importing them again (the harness builds the GraphQL schema once per worker, too).
       // Files still get their own server, database state and worker.
       isolate: false,
+      // Before every file: the harness's clean-ups run when the file ends (test/support/file-end.ts).
+      setupFiles: ['test/support/setup-file.ts'],
       reporters: ['default', new ServicesReporter(states, plan)],
       projects: [
         {

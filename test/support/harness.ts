@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type GraphQLSchema, print } from 'graphql';
-import { afterAll, inject } from 'vitest';
+import { inject } from 'vitest';
 import { type App, createApp } from '../../src/app/create-app.js';
 import { buildSchema } from '../../src/interfaces/graphql/schema.js';
 import { createHttpServer, type HttpServer } from '../../src/interfaces/graphql/server.js';
@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../../src/platform/config.js';
 import { createDatabase } from '../../src/platform/db/client.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { TEST_APP_KEY, TEST_REDIS_URL, usePglite } from './env.js';
+import { atFileEnd } from './file-end.js';
 import { loadPgliteTemplate } from './pglite-template.js';
 import { createScratchDb, dropScratchDb } from './scratch-db.js';
 import { serviceMissing } from './services.js';
@@ -72,7 +73,7 @@ export function testSchema(): GraphQLSchema {
 /**
  * Starts the real app and HTTP server for one test file: PostgreSQL (+ Redis)
  * in the `pg` project, in-memory PGlite without Redis in the `pglite` one.
- * Closed automatically after the file.
+ * Closed automatically after the file (also when started inside a test or a hook: file-end.ts).
  */
 export async function startServer(overrides: Partial<Config> = {}, opts: { ownDatabase?: boolean } = {}): Promise<TestServer> {
   const timing = setupTiming();
@@ -117,7 +118,7 @@ export async function startServer(overrides: Partial<Config> = {}, opts: { ownDa
   const url = `http://127.0.0.1:${port}`;
   timing.lap('schema+listen');
   timing.done();
-  afterAll(async () => {
+  atFileEnd(async () => {
     await http.close();
     await app.close();
     await db.close();

@@ -9,9 +9,9 @@ import { migrate, readMigrations } from '../../src/platform/db/migrate.js';
 
 /*
  * The pglite project's migrated database, made once and loaded by every file:
- * creating a PGlite cluster runs initdb in WebAssembly (~3 s of CPU) and the
+ * creating a PGlite cluster runs initdb in WebAssembly (~3-4 s of CPU) and the
  * migrations add ~0.3 s, where loading a dump of the migrated cluster takes
- * ~0.7 s. Each file still gets a database of its own (an in-memory copy).
+ * ~1 s. Each file still gets a database of its own (an in-memory copy).
  *
  * The dump is kept between runs under the OS temp folder, named after what
  * it is made from (every migration, the migrator and the PGlite version), so

@@ -37,6 +37,9 @@ const WHAT: Record<Service, (s: ServiceState) => string> = {
   'redis-server': () => 'no redis-server program on PATH (the test starts a Redis of its own) — install Redis',
 };
 
+/** Why a service counts as missing and what to do about it. */
+export const missingMessage = (states: ServiceStates, service: Service) => WHAT[service](states[service]);
+
 export interface RunPlan {
   /** Run the pg project at all (PostgreSQL answers). */
   pg: boolean;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll } from 'vitest';
 import { buildWorld, must, type World } from './factories.js';
+import { atFileEnd } from './file-end.js';
 import type { Config } from '../../src/platform/config.js';
 import { startWebhookWorker } from '../../src/interfaces/webhooks/worker-runtime.js';
 import { startServer, testSchema, type TestServer } from './harness.js';
@@ -55,7 +55,7 @@ export async function startReceiver() {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  afterAll(() => {
+  atFileEnd(() => {
     server.closeAllConnections();
     return new Promise<void>((r) => server.close(() => r()));
   });
@@ -152,7 +152,7 @@ export async function webhookSuite(config: Partial<Config> = {}) {
   );
   const receiver = await startReceiver();
   const worker = startWebhookWorker(s.app, { redisUrl: null, relay: false, schema: testSchema() });
-  afterAll(() => worker.stop());
+  atFileEnd(() => worker.stop());
   return { s, receiver, worker, settle: settler(worker) };
 }
 
