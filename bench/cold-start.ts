@@ -102,7 +102,7 @@ async function once(dataDir: string): Promise<{ wall: number; cpu: number | null
   const started = performance.now();
   const child = spawn(COMMAND[0]!, COMMAND.slice(1), { cwd: ROOT, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += String(d)));
+  child.stderr.on('data', (d) => (stderr += String(d)));
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${COMMAND.join(' ')} exited with ${child.exitCode}:\n${stderr}`);
