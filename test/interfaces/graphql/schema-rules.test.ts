@@ -115,7 +115,10 @@ describe('schema rules: every field is guarded and shows its rule', () => {
   it('every @auth names a registered action, in its rule and in alsoChecks', async () => {
     const { actionRegistry } = await import('../../../src/modules/registry.js');
     const unknown = allFields
-      .map(({ coordinate, field }) => ({ coordinate, auth: printedDirectives(field).auth as { action?: string; alsoChecks?: string[] } | undefined }))
+      .map(({ coordinate, field }): { coordinate: string; auth?: { action?: string; alsoChecks?: string[] } } => ({
+        coordinate,
+        auth: printedDirectives(field).auth,
+      }))
       .flatMap((f) => (f.auth ? [f.auth.action ?? '', ...(f.auth.alsoChecks ?? [])].map((action) => ({ coordinate: f.coordinate, action })) : []))
       .filter((f) => !actionRegistry.isAction(f.action))
       .map((f) => `${f.coordinate}: ${f.action}`);
