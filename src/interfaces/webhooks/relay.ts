@@ -8,10 +8,13 @@ import { SubscriberAccess } from './subscriber-access.js';
 import { webhookTestSent } from './webhooks.business-events.js';
 
 /*
- * The outbox relay: committed outbox rows → webhook_deliveries rows. It claims
- * rows with FOR UPDATE SKIP LOCKED, so any number of relays (worker processes)
- * share the work without taking a row twice; a relay that dies mid-batch
- * rolls back and the rows are claimed again. In the same transaction it gives
+ * The outbox relay: committed outbox rows → webhook_deliveries rows. Any
+ * number of relays (worker processes) may run: one batch is relayed at a time
+ * (a transaction-level advisory lock), so the per-occasion sequence follows
+ * publication order — with batches claimed side by side, a relay holding later
+ * rows could reach the counter first and number them lower. Relaying is cheap
+ * next to delivering, which stays parallel. A relay that dies mid-batch
+ * rolls back (releasing the lock) and the rows are claimed again. In the same transaction it gives
  * each event its per-occasion sequence number, finds the endpoints that want
  * it (type, occasion, event filter, environment, live connection) and whose
  * integration may hear of it (the permission engine, as that integration),
@@ -43,11 +46,15 @@ interface ClaimedRow {
 }
 
 const PLATFORM_KEY = 'platform';
+/** The advisory lock one relay batch holds (any constant no other lock in this database uses). */
+const RELAY_LOCK = 7_401_128_310_042n;
 
 export async function relayBatch(deps: RelayDeps): Promise<RelayResult> {
   const batchSize = deps.batchSize ?? 200;
   return deps.db.prisma.$transaction(
     async (tx) => {
+      // Waits while another relay's batch is open; released at COMMIT or ROLLBACK.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RELAY_LOCK})`;
       const rows = await tx.$queryRaw<ClaimedRow[]>`
         SELECT id, type, occasion_id, event_id FROM outbox_events
         WHERE relayed_at IS NULL ORDER BY position LIMIT ${batchSize}
