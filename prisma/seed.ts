@@ -174,7 +174,8 @@ export async function seedDemo(app: App) {
               },
             ],
           });
-          const deadline = '2027-05-20T23:59:00+03:00';
+          // Three weeks before the wedding, or, once that has passed, 90 days from the seeding: the demo's RSVP stays open.
+          const deadline = new Date(Math.max(Date.parse('2027-05-20T23:59:00+03:00'), Date.now() + 90 * 86_400_000)).toISOString();
           for (const e of [events.henna, events.ceremony, events.brunch]) await enableModule(tx, me, app.moduleRegistry, e.id, 'rsvp', { deadline });
           await enableModule(tx, me, app.moduleRegistry, events.reception.id, 'rsvp', { deadline, linkedFormId: meal.id });
           // The close family is also invited to the (private) henna night; everyone else to the wedding day and brunch.
