@@ -1,3 +1,4 @@
+import type { ObjectParam } from '@pothos/core';
 import { builder } from '../../kit/builder.js';
 import { encodeGlobalID } from '../../kit/ids.js';
 import { payload } from '../../kit/payload.js';
@@ -17,7 +18,8 @@ import { SCOPE_LEVELS } from '../../kit/authorization.js';
  * interfaces/integrations (above this domain): it adds its type here when its
  * schema file loads; fields read the list only when the schema is built.
  */
-export const grantSubjectTypes: (typeof ActorType)[] = [];
+type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+export const grantSubjectTypes: ObjectParam<BuilderTypes>[] = [];
 
 export const ScopeType = builder.enumType('ScopeType', { values: SCOPE_LEVELS });
 

@@ -104,7 +104,7 @@ export const IntegrationAppType = builder.prismaNode('IntegrationApp', {
   }),
 });
 // An integration connected to an occasion may be granted actions there (grantAccess's subjectId).
-grantSubjectTypes.push(IntegrationAppType as never);
+grantSubjectTypes.push(IntegrationAppType);
 
 const IntegrationFilter = builder.inputType('IntegrationFilter', {
   fields: (t) => ({
