@@ -18,6 +18,8 @@ export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
+  /** List filters that depend on the caller's grants are planned asynchronously (Authorizer.eventsWhere). */
+  AsyncSelections: true;
   AuthScopes: {
     public: boolean;
     authenticated: boolean;

@@ -110,6 +110,11 @@ export function declaredChecks<A extends string>(rule: { directives: { auth: Aut
       ensureDeclared(action);
       return ctx.authz.can(action, target);
     },
+    /** The occasions where the caller may, for a list's filter planned with its parent's query (see Authorizer.eventsWhere). */
+    async plannedOccasionsAllowing(action: A): Promise<string[]> {
+      ensureDeclared(action);
+      return ctx.authz.plannedOccasionsAllowing(action);
+    },
   };
 }
 
@@ -131,6 +136,24 @@ function scopeMap(action: string, target: MaybePromise<Target>) {
 export type IdArgs<K extends string> = Record<K, { id: string }>;
 /** The same inside a mutation's `input`: `InputIdArgs<'occasionId'>` for `args.input.occasionId.id`. */
 export type InputIdArgs<K extends string> = { input: IdArgs<K> };
+
+/**
+ * A field that reads one object by id and is guarded by that object's own type
+ * rule (`canType`, checked on the loaded row before any of its fields resolve):
+ * one statement reads the row, which also names its occasion, where a field rule
+ * would first look the id up to find the target. The caller learns nothing more
+ * from it: a row they may not read is NOT_FOUND, like an id that does not exist
+ * (the resolver throws notFound for those). Printed with the type's rule.
+ */
+export function guardedByType(typeRule: { directives: { auth: { action: string; scope: ScopeLevel } } }) {
+  return {
+    authScopes: (_parent: unknown, _args: unknown, ctx: Context) => {
+      refuseAnonymous(ctx);
+      return { public: true };
+    },
+    directives: { auth: { action: typeRule.directives.auth.action, scope: typeRule.directives.auth.scope } },
+  } as const;
+}
 
 /** `action` on each object of the type: checked once per object before any of its fields resolve. */
 export function canType<P = unknown>(action: string, scope: ScopeLevel, target: (parent: P, ctx: Context) => MaybePromise<Target>) {

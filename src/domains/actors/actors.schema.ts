@@ -108,24 +108,33 @@ type ActorFilterValue = {
   tagIds?: { id: string }[] | null;
   hasAccount?: boolean | null;
 };
-/** Occasion.actors: actor:read, and actor:read_contact to search emails too (checked in actorWhere). */
-const actorListRule = canField('actor:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id }), { alsoChecks: ['actor:read_contact'] });
+/** Occasion.actors: actor:read, and actor:read_contact to search emails too (checked in actorFilterWhere). */
+const actorListRule = canField(
+  'actor:read',
+  'OCCASION',
+  (o: { id: string; actors?: unknown }, args: { filter?: { search?: string | null } | null }, ctx) => {
+    // Loaded with the occasion (one statement): a search was planned before the row was known.
+    if (o.actors !== undefined && args.filter?.search) ctx.authz.assertPlanned(o.id);
+    return { occasionId: o.id };
+  },
+  { alsoChecks: ['actor:read_contact'] },
+);
 
 /**
- * The SQL filter for a list of actors. Email is searched only for callers who
- * may read contact details: otherwise the search would reveal, one guess at a
- * time, the addresses the field itself hides.
+ * The SQL filter of a list of actors, planned with the occasion's own query (so
+ * for whichever occasion it hangs under). Email is searched only in occasions
+ * where the caller may read contact details: otherwise the search would reveal,
+ * one guess at a time, the addresses the field itself hides.
  */
-async function actorWhere(ctx: Context, occasionId: string, f: ActorFilterValue) {
-  const searchEmail = f.search ? await declaredChecks(actorListRule, ctx).can('actor:read_contact', { occasionId }) : false;
+async function actorFilterWhere(ctx: Context, f: ActorFilterValue) {
+  const contactIn = f.search ? await declaredChecks(actorListRule, ctx).plannedOccasionsAllowing('actor:read_contact') : [];
   return {
-    occasionId,
     ...(f.kinds?.length ? { kind: { in: f.kinds } } : {}),
     ...(f.search
       ? {
           OR: [
             { displayName: { contains: f.search, mode: 'insensitive' as const } },
-            ...(searchEmail ? [{ email: { contains: f.search, mode: 'insensitive' as const } }] : []),
+            ...(contactIn.length ? [{ occasionId: { in: contactIn }, email: { contains: f.search, mode: 'insensitive' as const } }] : []),
           ],
         }
       : {}),
@@ -135,19 +144,16 @@ async function actorWhere(ctx: Context, occasionId: string, f: ActorFilterValue)
 }
 
 builder.prismaObjectFields(OccasionType, (t) => ({
-  actors: t.prismaConnection({
-    type: 'Actor',
+  actors: t.relatedConnection('actors', {
     cursor: 'id',
     ...actorListRule,
     description: 'People, households, groups, vendors and teams, by name.',
     args: { filter: t.arg({ type: ActorFilter }) },
-    resolve: async (query, o, args, ctx) =>
-      ctx.prisma.actor.findMany({
-        ...query,
-        where: await actorWhere(ctx, o.id, args.filter ?? {}),
-        orderBy: [{ displayName: 'asc' }, { id: 'asc' }],
-      }),
-    totalCount: async (o, args, ctx) => ctx.prisma.actor.count({ where: await actorWhere(ctx, o.id, args.filter ?? {}) }),
+    totalCount: true,
+    query: async (args, ctx) => ({
+      where: await actorFilterWhere(ctx, args.filter ?? {}),
+      orderBy: [{ displayName: 'asc' }, { id: 'asc' }],
+    }),
   }),
   tags: t.relation('tags', {
     ...canField('actor:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id })),

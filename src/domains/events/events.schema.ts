@@ -1,6 +1,8 @@
 import { builder } from '../../kit/builder.js';
 import { defined, deletedPayload, payload } from '../../kit/payload.js';
-import { canField, canType, type IdArgs, type InputIdArgs } from '../../kit/rules.js';
+import { canField, canType, guardedByType, type InputIdArgs } from '../../kit/rules.js';
+import { notFound } from '../../platform/errors.js';
+import { isUuid } from '../../kit/ids.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ValidationError } from '../../platform/errors.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
@@ -9,10 +11,11 @@ import { createEvent, deleteEvent, EVENT_VISIBILITIES, updateEvent } from './eve
 export const EventVisibility = builder.enumType('EventVisibility', { values: EVENT_VISIBILITIES });
 
 const eventTarget = (e: { id: string; occasionId: string }) => ({ occasionId: e.occasionId, eventId: e.id });
+const read = canType('event:read', 'EVENT', eventTarget);
 
 export const EventType = builder.prismaNode('Event', {
   id: { field: 'id' },
-  ...canType('event:read', 'EVENT', eventTarget),
+  ...read,
   description: 'A time/place/audience scope inside an occasion (ceremony, dinner, brunch).',
   fields: (t) => ({
     name: t.exposeString('name'),
@@ -37,14 +40,14 @@ const EventFilter = builder.inputType('EventFilter', {
   }),
 });
 
-function eventWhere(
-  occasionId: string,
-  allowed: { in: string[] } | { notIn: string[] },
-  f: { search?: string | null; visibility?: 'PUBLIC' | 'PRIVATE' | null; startsAfter?: Date | null; startsBefore?: Date | null },
-) {
+/** The filter's part of an events list (the caller's part is Authorizer.eventsWhere). */
+function eventFilterWhere(f: {
+  search?: string | null;
+  visibility?: 'PUBLIC' | 'PRIVATE' | null;
+  startsAfter?: Date | null;
+  startsBefore?: Date | null;
+}) {
   return {
-    occasionId,
-    id: allowed,
     ...(f.search ? { name: { contains: f.search, mode: 'insensitive' as const } } : {}),
     ...(f.visibility ? { visibility: f.visibility } : {}),
     ...(f.startsAfter || f.startsBefore
@@ -54,29 +57,34 @@ function eventWhere(
 }
 
 builder.prismaObjectField(OccasionType, 'events', (t) =>
-  t.prismaConnection({
-    type: 'Event',
+  t.relatedConnection('events', {
     cursor: 'id',
-    ...canField('occasion:read', 'OCCASION', (o: { id: string }) => ({ occasionId: o.id })),
+    ...canField('occasion:read', 'OCCASION', (o: { id: string; events?: unknown }, _a, ctx) => {
+      // Loaded with the occasion (one statement): the filter was planned before the row was known.
+      if (o.events !== undefined) ctx.authz.assertPlanned(o.id);
+      return { occasionId: o.id };
+    }),
     description: 'Events the caller may see, earliest first. Filtered in SQL by the caller’s event grants, so totalCount counts only those.',
     args: { filter: t.arg({ type: EventFilter }) },
-    resolve: async (query, o, args, ctx) =>
-      ctx.prisma.event.findMany({
-        ...query,
-        where: eventWhere(o.id, await ctx.authz.eventFilter(o.id, 'event:read'), args.filter ?? {}),
-        orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
-      }),
-    totalCount: async (o, args, ctx) =>
-      ctx.prisma.event.count({ where: eventWhere(o.id, await ctx.authz.eventFilter(o.id, 'event:read'), args.filter ?? {}) }),
+    totalCount: true,
+    query: async (args, ctx) => ({
+      where: { AND: [await ctx.authz.eventsWhere('event:read'), eventFilterWhere(args.filter ?? {})] },
+      orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+    }),
   }),
 );
 
 builder.queryField('event', (t) =>
   t.prismaField({
     type: 'Event',
-    ...canField('event:read', 'EVENT', (_p, args: IdArgs<'id'>, ctx) => ctx.targets.event(args.id.id)),
+    // The row and everything selected under it in one statement; Event's own rule then decides.
+    ...guardedByType(read),
     args: { id: t.arg.globalID({ required: true, for: EventType }) },
-    resolve: (query, _p, args, ctx) => ctx.prisma.event.findUniqueOrThrow({ ...query, where: { id: args.id.id } }),
+    resolve: async (query, _p, args, ctx) => {
+      const row = isUuid(args.id.id) ? await ctx.prisma.event.findUnique({ ...query, where: { id: args.id.id } }) : null;
+      if (!row) throw notFound('Event');
+      return row;
+    },
   }),
 );
 

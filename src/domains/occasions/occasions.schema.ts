@@ -3,6 +3,7 @@ import type { Context } from '../../kit/context.js';
 import { defined, deletedPayload, payload } from '../../kit/payload.js';
 import { authenticatedField, canField, canType, type IdArgs, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
+import { keysetCursors } from '../../kit/keyset.js';
 import { ValidationError } from '../../platform/errors.js';
 import { createOccasion, deleteOccasion, OCCASION_KINDS, updateOccasion } from './occasions.service.js';
 
@@ -35,7 +36,9 @@ builder.queryFields((t) => ({
     type: 'Occasion',
     ...canField('occasion:read', 'OCCASION', (_p, args: IdArgs<'id'>, ctx) => ctx.targets.occasion(args.id.id)),
     args: { id: t.arg.globalID({ required: true, for: OccasionType }) },
-    resolve: (query, _p, args, ctx) => ctx.prisma.occasion.findUniqueOrThrow({ ...query, where: { id: args.id.id } }),
+    // Pages under it (guests after a cursor) stay in the occasion's one statement: see keysetCursors.
+    resolve: async (query, _p, args, ctx) =>
+      ctx.prisma.occasion.findUniqueOrThrow({ ...(await keysetCursors(ctx.prisma, 'Occasion', query)), where: { id: args.id.id } }),
   }),
   occasions: t.prismaConnection({
     type: 'Occasion',

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Prisma as P } from '../../generated/prisma/client.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { forbidden, notFound, unauthenticated } from '../../platform/errors.js';
 import type { ActionRegistry } from './actions.js';
@@ -46,23 +47,52 @@ const PRIVATE_EVENTS = { events: { where: { visibility: 'PRIVATE' }, select: { i
  * every authenticated request. Expiry is checked at decision time.
  */
 export async function actorsWithGrants(db: Prisma | Tx, where: { userId?: string; occasionId?: { in: string[] }; id?: { in: string[] } }) {
-  const grants = { where: { revokedAt: null }, select: GRANT_SELECT } as const;
-  const rows = await db.actor.findMany({
-    where,
-    select: {
-      id: true,
-      occasionId: true,
-      grants,
-      memberOf: { select: { group: { select: { grants } } } },
-      occasion: { select: PRIVATE_EVENTS },
-    },
-  });
-  return rows.map((a) => ({
+  return (await db.actor.findMany({ where, select: ACTOR_STANDING_SELECT })).map(actorStanding);
+}
+
+const LIVE_GRANTS = { where: { revokedAt: null }, select: GRANT_SELECT } as const;
+
+/** An actor with everything a decision in its occasion needs (its grants, its teams' grants, the private events). */
+const ACTOR_STANDING_SELECT = {
+  id: true,
+  occasionId: true,
+  grants: LIVE_GRANTS,
+  memberOf: { select: { group: { select: { grants: LIVE_GRANTS } } } },
+  occasion: { select: PRIVATE_EVENTS },
+} as const;
+
+type ActorStandingRow = P.ActorGetPayload<{ select: typeof ACTOR_STANDING_SELECT }>;
+
+function actorStanding(a: ActorStandingRow) {
+  return {
     actorId: a.id,
     occasionId: a.occasionId,
     grants: [...a.grants, ...a.memberOf.flatMap((m) => m.group.grants)] as GrantRow[],
     privateEvents: privateEventsOf(a.occasion.events),
-  }));
+  };
+}
+
+/**
+ * How many occasions' standings authentication reads along with the user row. Most users take
+ * part in a few occasions: for them the one statement that checks the token also holds every
+ * grant the request can need. A user in more (a vendor over years) gets the newest ones and the
+ * rest load on demand.
+ */
+export const PRELOADED_OCCASIONS = 25;
+
+/**
+ * The `actors` selection authentication adds to its user read (context-factory.ts): the user's
+ * standing in their newest occasions, one more than PRELOADED_OCCASIONS so a full list is known.
+ */
+export const USER_STANDINGS_SELECT = {
+  select: ACTOR_STANDING_SELECT,
+  orderBy: { createdAt: 'desc' },
+  take: PRELOADED_OCCASIONS + 1,
+} as const;
+
+/** What authentication read of the caller's standing, handed to the request's Authorizer. */
+export interface PreloadedStandings {
+  actors: ActorStandingRow[];
 }
 
 const SELF_ACTIONS = new Set(['actor:read', 'actor:read_contact']);
@@ -107,6 +137,11 @@ function syntheticPlatformGrant(id: string, actions: readonly string[]): GrantRo
 /** What a platform operator may do: manage integration records, nothing inside occasions. */
 export const OPERATOR_ACTIONS = ['integration:read', 'integration:manage'] as const;
 
+/** A Prisma filter on events, valid under any occasion (see Authorizer.eventsWhere). */
+export interface EventsWhere {
+  OR: ({ occasionId: { in: string[] }; id?: { notIn: string[] } } | { id: { in: string[] } })[];
+}
+
 interface Standing {
   /** The principal's own actor in the occasion (users only). */
   actorId: string | null;
@@ -115,6 +150,8 @@ interface Standing {
   /** Integrations: the events their connection to the occasion is limited to (see withinEvents). */
   eventLimit?: string[] | null;
 }
+
+const NO_STANDING: Standing = { actorId: null, grants: [], privateEvents: NO_PRIVATE_EVENTS };
 
 /**
  * The whole decision on one standing: the private-event gate, the grant match, then an integration's
@@ -149,10 +186,17 @@ export class Authorizer {
   /** Reads go through the open transaction while a write runs (see within). */
   private db: Prisma | Tx;
 
+  /**
+   * Every occasion the caller takes part in is settled (a user's standings, all read with the token):
+   * an occasion not in `settled` is one where they hold nothing, decided without a query.
+   */
+  private knowsAll = false;
+
   constructor(
     prisma: Prisma,
     readonly principal: Principal,
     private readonly registry: ActionRegistry,
+    preloaded?: PreloadedStandings,
   ) {
     this.db = prisma;
     this.standing = new DataLoader(async (ids) => {
@@ -160,6 +204,37 @@ export class Authorizer {
       ids.forEach((id, i) => this.settled.set(id, loaded[i]!));
       return loaded;
     });
+    if (preloaded && principal.kind === 'user') {
+      const actors = preloaded.actors.slice(0, PRELOADED_OCCASIONS).map(actorStanding);
+      this.settleUser(actors, preloaded.actors.length <= PRELOADED_OCCASIONS);
+    }
+  }
+
+  /** Keeps a user's standings (from the token's read or a full load); `all` when no occasion of theirs is missing. */
+  private settleUser(actors: ReturnType<typeof actorStanding>[], all: boolean): void {
+    for (const a of actors) {
+      const standing = { actorId: a.actorId, grants: a.grants, privateEvents: a.privateEvents };
+      this.settled.set(a.occasionId, standing);
+      this.standing.prime(a.occasionId, standing);
+    }
+    this.knowsAll = all;
+  }
+
+  /** The standing in an occasion if known without a query: settled, or none at all when every standing is known. */
+  private known(occasionId: string): Standing | undefined {
+    const s = this.settled.get(occasionId);
+    if (s || !this.knowsAll) return s;
+    const none = occasionId === PLATFORM_OCCASION_ID ? this.platformStanding() : NO_STANDING;
+    this.settled.set(occasionId, none);
+    return none;
+  }
+
+  private platformStanding(): Standing {
+    const p = this.principal;
+    // The operator grant is PLATFORM-scoped but shown only at the platform target: in an occasion it would
+    // add no action and would give operators standing there (FORBIDDEN instead of NOT_FOUND: an existence oracle).
+    const operator = p.kind === 'user' && isPlatformOperator(p.email) ? [syntheticPlatformGrant(`operator:${p.userId}`, OPERATOR_ACTIONS)] : [];
+    return { actorId: null, grants: operator, privateEvents: NO_PRIVATE_EVENTS };
   }
 
   /**
@@ -171,6 +246,8 @@ export class Authorizer {
     const prev = this.db;
     this.db = tx;
     this.settled.clear();
+    // A write may add the caller to an occasion: from now on, what is not settled is loaded.
+    this.knowsAll = false;
     try {
       return await fn();
     } finally {
@@ -183,14 +260,12 @@ export class Authorizer {
     const p = this.principal;
     const ids = [...occasionIds];
     if (p.kind === 'user') {
-      const actors = await actorsWithGrants(this.db, { userId: p.userId, occasionId: { in: ids.filter((id) => id !== PLATFORM_OCCASION_ID) } });
-      // The operator grant is PLATFORM-scoped but shown only at the platform target: in an occasion it would
-      // add no action and would give operators standing there (FORBIDDEN instead of NOT_FOUND: an existence oracle).
-      const operator = isPlatformOperator(p.email) ? [syntheticPlatformGrant(`operator:${p.userId}`, OPERATOR_ACTIONS)] : [];
+      const inOccasions = ids.filter((id) => id !== PLATFORM_OCCASION_ID);
+      const actors = inOccasions.length ? await actorsWithGrants(this.db, { userId: p.userId, occasionId: { in: inOccasions } }) : [];
       return ids.map((oid) => {
-        if (oid === PLATFORM_OCCASION_ID) return { actorId: null, grants: operator, privateEvents: NO_PRIVATE_EVENTS };
+        if (oid === PLATFORM_OCCASION_ID) return this.platformStanding();
         const a = actors.find((x) => x.occasionId === oid);
-        return { actorId: a?.actorId ?? null, grants: a?.grants ?? [], privateEvents: a?.privateEvents ?? NO_PRIVATE_EVENTS };
+        return a ? { actorId: a.actorId, grants: a.grants, privateEvents: a.privateEvents } : NO_STANDING;
       });
     }
     if (p.kind === 'integration') {
@@ -228,13 +303,17 @@ export class Authorizer {
     return ids.map(() => ({ actorId: null, grants: [], privateEvents: NO_PRIVATE_EVENTS }));
   }
 
+  private async standingIn(occasionId: string): Promise<Standing> {
+    return this.known(occasionId) ?? (await this.standing.load(occasionId));
+  }
+
   async grants(occasionId: string): Promise<GrantRow[]> {
-    return (await this.standing.load(occasionId)).grants;
+    return (await this.standingIn(occasionId)).grants;
   }
 
   /** The caller's own actor in the occasion, or null. */
   async actorId(occasionId: string): Promise<string | null> {
-    return (await this.standing.load(occasionId)).actorId;
+    return (await this.standingIn(occasionId)).actorId;
   }
 
   /** Does the caller have any live access to this occasion at all? Without it, its rows do not exist for them. */
@@ -246,7 +325,7 @@ export class Authorizer {
   async decide(action: string, target: Target): Promise<Decision> {
     this.firstCheck ??= { action, target };
     if (this.principal.kind === 'anonymous') return { allowed: false, reason: 'UNAUTHENTICATED', detail: 'Not signed in.' };
-    const standing = this.settled.get(target.occasionId) ?? (await this.standing.load(target.occasionId));
+    const standing = await this.standingIn(target.occasionId);
     return decideInOccasion(standing, action, target, this.registry);
   }
 
@@ -256,7 +335,7 @@ export class Authorizer {
    */
   check(action: string, target: Target): true | Promise<true> {
     this.firstCheck ??= { action, target };
-    const standing = this.principal.kind === 'anonymous' ? undefined : this.settled.get(target.occasionId);
+    const standing = this.principal.kind === 'anonymous' ? undefined : this.known(target.occasionId);
     if (!standing) return this.assert(action, target).then(() => true as const);
     const d = decideInOccasion(standing, action, target, this.registry);
     if (d.allowed) return true;
@@ -301,22 +380,88 @@ export class Authorizer {
   async occasionsAllowing(action: string): Promise<string[]> {
     const p = this.principal;
     if (p.kind !== 'user') return [];
-    const actors = await actorsWithGrants(this.db, { userId: p.userId });
+    await this.settleAllOfUser();
     const out: string[] = [];
-    for (const a of actors) {
-      const standing = { actorId: a.actorId, grants: a.grants, privateEvents: a.privateEvents };
-      this.settled.set(a.occasionId, standing);
-      this.standing.prime(a.occasionId, standing);
-      if (decideAsActor(a.actorId, a.grants, action, { occasionId: a.occasionId }, this.registry).allowed) out.push(a.occasionId);
+    for (const [occasionId, s] of this.settled) {
+      if (occasionId === PLATFORM_OCCASION_ID) continue;
+      if (decideAsActor(s.actorId, s.grants, action, { occasionId }, this.registry).allowed) out.push(occasionId);
     }
     return out;
+  }
+
+  /** A user's standing in every occasion they take part in: already known from the token's read, or one statement. */
+  private async settleAllOfUser(): Promise<void> {
+    const p = this.principal;
+    if (p.kind !== 'user' || this.knowsAll) return;
+    this.settleUser(await actorsWithGrants(this.db, { userId: p.userId }), true);
+  }
+
+  /**
+   * A filter on event ids that lists put into the SQL of a relation read, planned with the
+   * parent's query before the parent row (so its occasion) is known: the events the caller may
+   * `action` on in every occasion whose standing is known, grouped into a few terms whatever the
+   * number of occasions. Users' standings are all known (read with the token, or loaded here in
+   * one statement), so an occasion left out is one where they hold nothing. Other principals'
+   * are those the request has checked; every path to an occasion's lists checks the occasion
+   * before planning them, and `assertPlanned` refuses a list planned otherwise rather than serve
+   * it empty.
+   */
+  async eventsWhere(action: string): Promise<EventsWhere> {
+    const wide: string[] = [];
+    const hidden: string[] = [];
+    const only: string[] = [];
+    for (const occasionId of await this.planOccasions()) {
+      const f = this.eventFilterNow(occasionId, action);
+      if ('notIn' in f) {
+        wide.push(occasionId);
+        hidden.push(...f.notIn);
+      } else only.push(...f.in);
+    }
+    // An empty OR matches nothing: no standing, no events.
+    return {
+      OR: [
+        ...(wide.length ? [{ occasionId: { in: wide }, ...(hidden.length ? { id: { notIn: hidden } } : {}) }] : []),
+        ...(only.length ? [{ id: { in: only } }] : []),
+      ],
+    };
+  }
+
+  /** Known occasions where the caller may `action` occasion-wide, for lists planned like eventsWhere's. */
+  async plannedOccasionsAllowing(action: string): Promise<string[]> {
+    const now = new Date();
+    return (await this.planOccasions()).filter(
+      (id) => decideInOccasion(this.settled.get(id)!, action, { occasionId: id }, this.registry, now).allowed,
+    );
+  }
+
+  /** The occasions a plan can cover (see eventsWhere), noted for assertPlanned. */
+  private async planOccasions(): Promise<string[]> {
+    await this.settleAllOfUser();
+    if (this.knowsAll) this.plannedKnowingAll = true;
+    const ids = [...this.settled.keys()].filter((id) => id !== PLATFORM_OCCASION_ID);
+    for (const id of ids) this.planned.add(id);
+    return ids;
+  }
+
+  /** Occasions some plan covered, and whether one was made knowing every standing. */
+  private readonly planned = new Set<string>();
+  private plannedKnowingAll = false;
+
+  /**
+   * For a list that was loaded with its parent (planned by eventsWhere): throws if the plan
+   * could not know the caller's standing in this occasion, instead of serving a list filtered
+   * without it. A programming error, never the caller's: every path checks the occasion first.
+   */
+  assertPlanned(occasionId: string): void {
+    if (this.plannedKnowingAll || this.planned.has(occasionId)) return;
+    throw new Error(`A list in occasion ${occasionId} was planned before the caller's standing there was known.`);
   }
 
   /** Every action the caller holds at a scope covering the target (for `myPermissions`). */
   async actionsAt(target: Target): Promise<string[]> {
     const now = new Date();
     const out = new Set<string>();
-    if (!withinEvents((await this.standing.load(target.occasionId)).eventLimit, target)) return [];
+    if (!withinEvents((await this.standingIn(target.occasionId)).eventLimit, target)) return [];
     for (const g of await this.grants(target.occasionId)) {
       if (grantIsLive(g, now) && scopeCovers(g, target)) for (const a of grantActions(g, this.registry)) out.add(a);
     }
@@ -330,16 +475,23 @@ export class Authorizer {
    * filter by this in SQL so totalCount counts only what the caller may see.
    */
   async eventFilter(occasionId: string, action: string): Promise<{ in: string[] } | { notIn: string[] }> {
+    await this.standingIn(occasionId);
+    return this.eventFilterNow(occasionId, action);
+  }
+
+  private eventFilterNow(occasionId: string, action: string): { in: string[] } | { notIn: string[] } {
     const now = new Date();
     const ids: string[] = [];
-    const limit = (await this.standing.load(occasionId)).eventLimit;
-    for (const g of await this.grants(occasionId)) {
+    const s = this.known(occasionId) ?? NO_STANDING;
+    const limit = s.eventLimit;
+    for (const g of s.grants) {
       if (!grantIsLive(g, now) || !grantActions(g, this.registry).has(action)) continue;
+      const hidden = () => hiddenEventIds(s.grants, s.privateEvents, this.registry);
       if (g.scopeType === 'PLATFORM' || g.scopeType === 'OCCASION') {
         // An integration's connection limit turns "every event" into "these events" (private ones still need a grant at them).
-        if (!limit?.length) return { notIn: await this.hiddenEvents(occasionId) };
-        const hidden = new Set(await this.hiddenEvents(occasionId));
-        return { in: limit.filter((id) => !hidden.has(id)) };
+        if (!limit?.length) return { notIn: hidden() };
+        const hiddenSet = new Set(hidden());
+        return { in: limit.filter((id) => !hiddenSet.has(id)) };
       }
       // An event-scoped grant is a grant at that event, private or not.
       if (g.scopeType === 'EVENT' && g.scopeEventId) ids.push(g.scopeEventId);
@@ -349,7 +501,7 @@ export class Authorizer {
 
   /** The occasion's private events the caller is not granted at: SQL reads spanning events leave them out. */
   async hiddenEvents(occasionId: string): Promise<string[]> {
-    const s = this.settled.get(occasionId) ?? (await this.standing.load(occasionId));
+    const s = await this.standingIn(occasionId);
     return hiddenEventIds(s.grants, s.privateEvents, this.registry);
   }
 
@@ -361,6 +513,8 @@ export class Authorizer {
 
   /** Forget cached grants (after this request changed them). */
   clear(occasionId?: string): void {
+    // The change may have given the caller standing somewhere new.
+    this.knowsAll = false;
     if (occasionId) this.settled.delete(occasionId);
     else this.settled.clear();
     if (occasionId) this.standing.clear(occasionId);

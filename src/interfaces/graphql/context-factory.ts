@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
-import { Authorizer } from '../../domains/permissions/authorizer.js';
+import { Authorizer, type PreloadedStandings, USER_STANDINGS_SELECT } from '../../domains/permissions/authorizer.js';
 import { ACCESS_TOKEN_TYP } from '../../domains/identity/identity.service.js';
 import { TokenError } from '../../domains/identity/tokens.js';
 import { GUEST_TOKEN_PREFIX, guestPrincipalFromToken } from '../../domains/guest-access/guest-access.service.js';
@@ -35,6 +35,8 @@ export interface Authenticated {
   expiresAt: Date | null;
   /** A user's session (refresh family, the token's `sid`): revoking it ends this credential. */
   sessionId?: string;
+  /** A user's grants, read in the same statement as their account (see USER_STANDINGS_SELECT). */
+  standings?: PreloadedStandings;
 }
 
 /** The unverified `typ` header of a JWT, only to pick which verifier (with that typ pinned) checks it. */
@@ -78,10 +80,17 @@ export async function authenticate(app: AppServices, authorization: string | nul
   const sid = claims.sid;
   // Every user access token names its session; one without is not ours to honour.
   if (typeof sid !== 'string' || !isUuid(sid)) throw unauthenticated('Access token is invalid.', 'invalid');
-  // One read (a join) decides both: the account still exists, and the session was not signed out or revoked.
+  // One read (joins) decides both — the account still exists, and the session was not signed out or
+  // revoked — and brings the user's grants, so most requests make no other statement to authorize.
   const user = await app.db.prisma.user.findUnique({
     where: { id: claims.sub },
-    select: { id: true, email: true, deletedAt: true, refreshTokens: { where: { familyId: sid, revokedAt: null }, select: { id: true }, take: 1 } },
+    select: {
+      id: true,
+      email: true,
+      deletedAt: true,
+      refreshTokens: { where: { familyId: sid, revokedAt: null }, select: { id: true }, take: 1 },
+      actors: USER_STANDINGS_SELECT,
+    },
   });
   if (!user || user.deletedAt) throw unauthenticated('This account no longer exists.', 'user_deleted');
   if (!user.refreshTokens.length) throw unauthenticated('This session was signed out; sign in again.', 'session_revoked');
@@ -89,6 +98,7 @@ export async function authenticate(app: AppServices, authorization: string | nul
     principal: { kind: 'user', userId: user.id, email: user.email },
     expiresAt: claims.exp ? new Date(claims.exp * 1000) : null,
     sessionId: sid,
+    standings: { actors: user.actors },
   };
 }
 
@@ -96,10 +106,16 @@ export function createContext(
   app: AppServices,
   principal: Principal,
   requestId: string,
-  live: { credentialExpiresAt?: Date | null; connection?: LiveConnection; sessionId?: string; clientAddress?: string } = {},
+  live: {
+    credentialExpiresAt?: Date | null;
+    connection?: LiveConnection;
+    sessionId?: string;
+    clientAddress?: string;
+    standings?: PreloadedStandings;
+  } = {},
 ): Context {
   const prisma = app.db.prisma;
-  const authz = new Authorizer(prisma, principal, app.actions);
+  const authz = new Authorizer(prisma, principal, app.actions, live.standings);
   return {
     app,
     requestId,

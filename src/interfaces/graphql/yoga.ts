@@ -52,8 +52,9 @@ export function createGraphQL(app: AppServices, schema: GraphQLSchema = buildSch
       const authorization =
         init.request?.headers.get('authorization') ??
         (typeof init.connectionParams?.authorization === 'string' ? init.connectionParams.authorization : null);
-      const { principal, expiresAt, sessionId } = await authenticate(app, authorization);
+      const { principal, expiresAt, sessionId, standings } = await authenticate(app, authorization);
       return createContext(app, principal, requestId, {
+        standings,
         credentialExpiresAt: expiresAt,
         connection: init.connection,
         sessionId,

@@ -1,7 +1,7 @@
 import { EventType } from '../../domains/events/events.schema.js';
 import { builder } from '../../kit/builder.js';
 import { canField, inheritedType } from '../../kit/rules.js';
-import { deadlineOf, rsvpEventTarget, type RsvpEventConfig } from './rsvp.targets.js';
+import { deadlineOf, type EventWithRsvp, rsvpEnablementOf, rsvpEventTarget, type RsvpEventConfig, WITH_RSVP_ENABLEMENT } from './rsvp.targets.js';
 
 /** RSVP as enabled on one event: its deadline, linked form and configuration (set with configureModule). */
 
@@ -32,9 +32,10 @@ builder.prismaObjectFields(EventType, (t) => ({
     type: RsvpEventSettingsType,
     nullable: true,
     description: 'RSVP settings of this event; MODULE_NOT_ENABLED where RSVP is off.',
-    ...canField('rsvp:view', 'MODULE_ENABLEMENT', (e: { id: string; occasionId: string }, _a, ctx) => rsvpEventTarget(ctx, e, 'rsvp:view')),
+    ...WITH_RSVP_ENABLEMENT,
+    ...canField('rsvp:view', 'MODULE_ENABLEMENT', (e: EventWithRsvp, _a, ctx) => rsvpEventTarget(ctx, e, 'rsvp:view')),
     resolve: async (e, _a, ctx) => {
-      const en = (await ctx.moduleState.enablement(e.id, 'rsvp'))!;
+      const en = (await rsvpEnablementOf(ctx, e))!;
       const cfg = en.config as RsvpEventConfig;
       return { eventId: e.id, deadline: deadlineOf(cfg), linkedFormId: cfg.linkedFormId ?? null, config: en.config };
     },

@@ -2,7 +2,7 @@ import { EventType } from '../../../domains/events/events.schema.js';
 import { builder } from '../../../kit/builder.js';
 import { canField, inheritedType } from '../../../kit/rules.js';
 import { eventSummaries, type RsvpEventSummary } from '../live/rsvp.summary.js';
-import { rsvpEventTarget } from '../rsvp.targets.js';
+import { type EventWithRsvp, rsvpEventTarget, WITH_RSVP_ENABLEMENT } from '../rsvp.targets.js';
 
 /*
  * What a caterer (a vendor contact, or the caterer's system as an integration)
@@ -63,9 +63,8 @@ builder.prismaObjectField(EventType, 'cateringSummary', (t) =>
   t.field({
     type: CateringSummaryType,
     description: 'For caterers: plates and meal/dietary counts of this event (RSVP + linked form), never who.',
-    ...canField('rsvp:read_catering', 'MODULE_ENABLEMENT', (e: { id: string; occasionId: string }, _a, ctx) =>
-      rsvpEventTarget(ctx, e, 'rsvp:read_catering'),
-    ),
+    ...WITH_RSVP_ENABLEMENT,
+    ...canField('rsvp:read_catering', 'MODULE_ENABLEMENT', (e: EventWithRsvp, _a, ctx) => rsvpEventTarget(ctx, e, 'rsvp:read_catering')),
     resolve: async (e, _a, ctx) => (await eventSummaries(ctx.prisma, [e.id]))[0]!,
   }),
 );

@@ -4,7 +4,7 @@ import { builder } from '../../../kit/builder.js';
 import { encodeGlobalID } from '../../../kit/ids.js';
 import { canField, declaredChecks, inheritedType } from '../../../kit/rules.js';
 import { eventSummaries, type AnswerCount, type RsvpEventSummary, type TagCount } from './rsvp.summary.js';
-import { rsvpEventTarget } from '../rsvp.targets.js';
+import { type EventWithRsvp, rsvpEventTarget, WITH_RSVP_ENABLEMENT } from '../rsvp.targets.js';
 
 const encodeEvent = (id: string) => encodeGlobalID('Event', id);
 
@@ -44,7 +44,8 @@ builder.prismaObjectFields(EventType, (t) => ({
   rsvpSummary: t.field({
     type: RsvpEventSummaryType,
     description: 'Invited, attending, declined and pending units, headcount, children, plus-ones and answer counts.',
-    ...canField('rsvp:view', 'MODULE_ENABLEMENT', (e: { id: string; occasionId: string }, _a, ctx) => rsvpEventTarget(ctx, e, 'rsvp:view')),
+    ...WITH_RSVP_ENABLEMENT,
+    ...canField('rsvp:view', 'MODULE_ENABLEMENT', (e: EventWithRsvp, _a, ctx) => rsvpEventTarget(ctx, e, 'rsvp:view')),
     resolve: async (e, _a, ctx) => (await eventSummaries(ctx.prisma, [e.id]))[0]!,
   }),
 }));

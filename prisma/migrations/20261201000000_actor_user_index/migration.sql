@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "actors_user_id_idx" ON "actors"("user_id");
+
