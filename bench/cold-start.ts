@@ -30,7 +30,7 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { discardPgliteTemplate, pgliteTemplateFile } from '../src/platform/db/pglite-template.js';
+import { discardPgliteTemplates } from '../src/platform/db/pglite-template.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Math.max(1, Number(process.env.COLD_START_RUNS ?? 5));
@@ -143,7 +143,7 @@ for (const mode of MODES) {
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    if (mode === 'first') discardPgliteTemplate(pgliteTemplateFile());
+    if (mode === 'first') discardPgliteTemplates();
     const t = await once(mode === 'warm' ? warmDir : tmp());
     wall.push(t.wall);
     if (t.cpu !== null) cpu.push(t.cpu);
