@@ -3,9 +3,9 @@
  * answering `GET /readyz` with 200, on the embedded default (PGlite under
  * DATA_DIR, demo seeded as `npm start` does outside production).
  *
- * - first: a new, empty DATA_DIR and no initdb template (src/platform/db/pglite-template.ts): a machine's
- *          first start (initdb, then the template is written, migrations, demo seed, new keys);
- * - fresh: a new, empty DATA_DIR each run, started from the template a first start left;
+ * - first: a new, empty DATA_DIR and no templates (src/platform/db/pglite-template.ts): a machine's first
+ *          start (initdb, its template written, migrations, the migrated template written, demo seed, new keys);
+ * - fresh: a new, empty DATA_DIR each run, started from the migrated template a first start left;
  * - warm:  one DATA_DIR the first (uncounted) run created, started again and again.
  *
  * Each run spawns the command in its own process group with DATA_DIR and a free
@@ -20,7 +20,7 @@
  *   npm run bench:cold-start -- npm start            # any command: what a user types
  *   npm run bench:cold-start -- npx tsx src/bin/api.ts
  *
- * Env: COLD_START_RUNS (5), COLD_START_MODES (`fresh,warm`; `first` deletes the template before each run). The command runs
+ * Env: COLD_START_RUNS (5), COLD_START_MODES (`fresh,warm`; `first` deletes the templates before each run). The command runs
  * from the repository root with the caller's environment minus DATABASE_URL,
  * REDIS_URL and APP_KEY.
  */
@@ -30,7 +30,7 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { discardPgliteTemplate, pgliteTemplateFile } from '../src/platform/db/pglite-template.js';
+import { discardPgliteTemplates } from '../src/platform/db/pglite-template.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Math.max(1, Number(process.env.COLD_START_RUNS ?? 5));
@@ -143,7 +143,7 @@ for (const mode of MODES) {
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    if (mode === 'first') discardPgliteTemplate(pgliteTemplateFile());
+    if (mode === 'first') discardPgliteTemplates();
     const t = await once(mode === 'warm' ? warmDir : tmp());
     wall.push(t.wall);
     if (t.cpu !== null) cpu.push(t.cpu);

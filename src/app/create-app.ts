@@ -14,7 +14,7 @@ import { appKeyMismatch, resolveAppKey } from '../platform/app-key.js';
 import { type Config, issuerOf } from '../platform/config.js';
 import { DecryptionError, PasswordHasher } from '../platform/crypto.js';
 import { createDatabase, type Database } from '../platform/db/client.js';
-import { migrate } from '../platform/db/migrate.js';
+import { migrate, migrationSetKey, readMigrations } from '../platform/db/migrate.js';
 import { createLogger } from '../platform/logger.js';
 import { setPlatformOperators } from '../platform/operators.js';
 import { createLivePubSub } from '../platform/pubsub.js';
@@ -34,9 +34,19 @@ export interface AppOptions {
 /** Composition root: config → database (migrated) → keys → services. Shared by api, worker, cli and tests. */
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
-  const db = opts.db ?? (await createDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, memory: opts.memory }));
-  const applied = await migrate(db);
+  const migrations = readMigrations();
+  const db =
+    opts.db ??
+    (await createDatabase({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      memory: opts.memory,
+      migrationSet: migrationSetKey(migrations),
+    }));
+  const applied = await migrate(db, migrations);
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  // A new embedded directory that ran the migrations: the next one starts from the result (before the demo writes).
+  await db.saveMigratedTemplate?.();
   registerModuleReactions(moduleRegistry);
   setPlatformOperators(config.PLATFORM_OPERATORS);
   const tokens = new TokenService(db.prisma, resolveAppKey(config), config.ACCESS_TOKEN_TTL_SECONDS, issuerOf(config));

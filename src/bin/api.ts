@@ -5,6 +5,7 @@ import { createDeliveryQueue } from '../interfaces/webhooks/dispatch.js';
 import { startWebhookWorker, type WebhookWorker } from '../interfaces/webhooks/worker-runtime.js';
 import { loadConfig } from '../platform/config.js';
 import { exitOnStartupError } from '../platform/startup-error.js';
+import { raiseWasmTieringBudget } from '../platform/wasm-tiering.js';
 import { demoPlan, runDemo } from './demo.js';
 
 /**
@@ -43,6 +44,8 @@ async function main() {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
+  // The embedded database is WebAssembly: optimise only what stays hot (wasm-tiering.ts).
+  if (!config.DATABASE_URL) raiseWasmTieringBudget();
   let t = performance.now();
   app = await createApp(config);
   phase('app', t); // the database opened (created on a fresh embedded one), migrated; signing keys

@@ -26,6 +26,12 @@ export interface Database {
   withLock<T>(key: number, fn: (conn: RawConnection) => Promise<T>): Promise<T>;
   /** Counts statements sent by Prisma, for N+1 assertions. */
   statements: { count: number };
+  /**
+   * Set on a new embedded data directory that did not start from the migrated template of `DbOptions.migrationSet`:
+   * called once migrated to that set and before anything else is written, it keeps the database as that template
+   * (pglite-template.ts), so the next new directory skips initdb and the migrations.
+   */
+  saveMigratedTemplate?: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +48,8 @@ export interface DbOptions {
   /** In-memory PGlite only: start from this `dumpDataDir()` tarball instead of an empty cluster (tests: a migrated template). */
   loadDataDir?: Blob;
   poolSize?: number;
+  /** Embedded data directory: the migration set (migrationSetKey) the caller migrates to, whose template a new directory may start from. */
+  migrationSet?: string;
 }
 
 export async function createDatabase(opts: DbOptions): Promise<Database> {
@@ -96,10 +104,17 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
     lock = lockDataDir(dataDir);
   }
   let lite: PGlite;
-  // A new data directory starts from the template of a previous initdb when there is one (pglite-template.ts).
+  // A new data directory starts from a template when there is one (pglite-template.ts): migrated to the caller's
+  // migration set, else initdb's alone.
   const fresh = dataDir !== undefined && isNewDataDir(dataDir);
-  const templateFile = fresh ? pgliteTemplateFile() : null;
-  const template = readPgliteTemplate(templateFile);
+  const migratedFile = fresh && opts.migrationSet ? pgliteTemplateFile(opts.migrationSet) : null;
+  const initdbFile = fresh ? pgliteTemplateFile() : null;
+  let templateFile = migratedFile;
+  let template = readPgliteTemplate(migratedFile);
+  if (!template) {
+    templateFile = initdbFile;
+    template = readPgliteTemplate(initdbFile);
+  }
   try {
     try {
       lite = await PGlite.create(
@@ -111,13 +126,15 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
       discardPgliteTemplate(templateFile);
       rmSync(dataDir, { recursive: true, force: true });
       mkdirSync(dataDir, { recursive: true });
+      template = null;
       lite = await PGlite.create({ dataDir });
     }
   } catch (e) {
     lock?.release();
     throw e;
   }
-  if (fresh && !template) await savePgliteTemplate(lite, templateFile);
+  if (fresh && !template) await savePgliteTemplate(lite, initdbFile);
+  const startedMigrated = template !== null && templateFile === migratedFile;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite), log: [...log] });
   prisma.$on('query', () => void statements.count++);
   const conn: RawConnection = {
@@ -136,6 +153,7 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
     async withLock(_key, fn) {
       return fn(conn);
     },
+    ...(migratedFile && !startedMigrated ? { saveMigratedTemplate: () => savePgliteTemplate(lite, migratedFile) } : {}),
     async close() {
       await prisma.$disconnect();
       await lite.close();

@@ -6,6 +6,9 @@ import type { Database } from './client.js';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../prisma/migrations');
 const LOCK_KEY = 7_310_001;
+/** The migrator's own bookkeeping: part of what a migrated database is (migrationSetKey). */
+const BOOKKEEPING = `CREATE TABLE IF NOT EXISTS "_tov_migrations" (
+      name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`;
 
 export interface Migration {
   name: string;
@@ -25,6 +28,13 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
     });
 }
 
+/** Names a migration set: every migration's name and checksum, and the bookkeeping (what a migrated template holds). */
+export function migrationSetKey(migrations: Migration[]): string {
+  const h = createHash('sha256').update(BOOKKEEPING);
+  for (const m of migrations) h.update(`\0${m.name}\0${m.checksum}`);
+  return h.digest('hex').slice(0, 20);
+}
+
 /**
  * Applies pending migrations, each in its own transaction, under an advisory
  * lock so several api processes starting together migrate once. Refuses to
@@ -33,8 +43,7 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
  */
 export async function migrate(db: Pick<Database, 'withLock'>, migrations = readMigrations()): Promise<string[]> {
   return db.withLock(LOCK_KEY, async (conn) => {
-    await conn.exec(`CREATE TABLE IF NOT EXISTS "_tov_migrations" (
-      name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await conn.exec(BOOKKEEPING);
     const rows = await conn.query<{ name: string; checksum: string }>('SELECT name, checksum FROM "_tov_migrations"');
     const applied = new Map(rows.map((r) => [r.name, r.checksum]));
     for (const [name, checksum] of applied) {
