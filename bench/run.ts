@@ -4,7 +4,7 @@
  *
  * Env: BENCH_DATABASE_URL (admin url; default postgresql://postgres@127.0.0.1:5432/postgres),
  *      BENCH_CONNECTIONS (10), BENCH_DURATION (10 s), BENCH_WARMUP (2 s), BENCH_ROUNDS (2),
- *      BENCH_SIZES (5k,50k), BENCH_LARGE_DURATION (5 s), BENCH_LARGE_WARMUP (1 s) for the sizes after the first,
+ *      BENCH_SIZES (5k,50k), BENCH_LARGE_DURATION (4 s), BENCH_LARGE_WARMUP (1 s) for the sizes after the first,
  *      BENCH_PROFILE_SECONDS (3; 0 skips the CPU profile), BENCH_SHOW_SQL=1 to print the statements and their plans,
  *      BENCH_KEEP_DB=1 to keep the database for inspection,
  *      BENCH_LIVE=0 to skip the live fan-out scenario, BENCH_ONLY=live to run only it
@@ -29,18 +29,7 @@ import { LIVE_BENCH_ENV, printLiveRows, runLiveBench } from './live.js';
 import type { LoadJob, LoadResult } from './load.js';
 import { collectGarbage, memoryNow, mib, sampleMemoryDuring, type MemoryPeak } from './memory.js';
 import { AUTHORIZATION, profileDuring, TARGET_LOOKUP, type CpuAttribution } from './profile.js';
-import {
-  CURSOR_WALK,
-  firstDifference,
-  GUEST_PAGE,
-  GUEST_PAGE_NUMBER,
-  normalize,
-  OVERVIEW,
-  PAGE,
-  RSVP_SUMMARY,
-  scenariosFor,
-  type Sized,
-} from './scenarios.js';
+import { CURSOR_WALK, firstDifference, GUEST_PAGE_NUMBER, normalize, PAGE, scenariosFor, type Sized } from './scenarios.js';
 import { seed, seedRsvp, signUpOwner, SIZES } from './seed.js';
 import { runWebhookBench } from './webhooks.js';
 
@@ -56,7 +45,7 @@ const RUN_HTTP = process.env.BENCH_ONLY !== 'live';
 /** The occasions to seed and measure (the first is the one the live scenario uses); only it when only live runs. */
 const SIZES_RUN = RUN_HTTP ? SIZES.filter((z) => (process.env.BENCH_SIZES ?? '5k,50k').split(',').includes(z.key)) : SIZES.slice(0, 1);
 /** Sizes after the first: shorter slices (the run stays under ~5 minutes with live and webhooks). */
-const LARGE_DURATION = Number(process.env.BENCH_LARGE_DURATION ?? 5);
+const LARGE_DURATION = Number(process.env.BENCH_LARGE_DURATION ?? 4);
 const LARGE_WARMUP = Number(process.env.BENCH_LARGE_WARMUP ?? 1);
 /** One extra GraphQL slice per row under the CPU profiler; 0 skips it. */
 const PROFILE_SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 3);
