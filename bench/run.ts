@@ -150,6 +150,10 @@ interface Measured {
   p99: number;
   bad: number;
   badSample?: string;
+  /** Measured seconds in all. */
+  seconds: number;
+  /** Slices that ran by count (LoadJob.minResponses) instead of by time. */
+  byCount: number;
 }
 
 function summarize(slices: LoadResult[]): Measured {
@@ -164,6 +168,8 @@ function summarize(slices: LoadResult[]): Measured {
     p99: pct(99),
     bad: slices.reduce((a, x) => a + x.bad, 0),
     badSample: slices.find((x) => x.badSample)?.badSample,
+    seconds,
+    byCount: slices.filter((x) => x.byCount).length,
   };
 }
 
@@ -352,6 +358,7 @@ async function main() {
           connections: CONNECTIONS,
           warmupSeconds: t.warmup,
           durationSeconds: t.duration / ROUNDS,
+          minResponses: Math.ceil(FEW_REQUESTS / ROUNDS),
         };
         const fJob: LoadJob = {
           ...gJob,
@@ -432,13 +439,18 @@ async function main() {
       ] as const)
         if (r.badSample) log(`  bad response (${row.label}, ${target}): ${r.badSample}`);
     // autocannon counts only responses that complete within a slice: a path whose latency under load nears the
-    // slice's length leaves few (or no) samples, and its percentiles say little.
+    // slice's length leaves few samples (a slice the warm-up says would leave too few runs by count instead).
     for (const row of rows)
       for (const [target, r] of [
         ['GraphQL', row.g],
         ['SQL floor', row.f],
       ] as const)
-        if (r.requests < FEW_REQUESTS)
+        if (r.byCount)
+          log(
+            `  ${row.label}, ${target}: slower than its slices — ${r.byCount} of ${ROUNDS} ran by count ` +
+              `(${Math.ceil(FEW_REQUESTS / ROUNDS)} requests each) instead of by time, ${fmt(r.seconds, 1)} s measured in all`,
+          );
+        else if (r.requests < FEW_REQUESTS)
           log(
             `  only ${r.requests} measured responses for ${row.label}, ${target}: its latency under load nears the slice length — ` +
               `raise BENCH_${row.size === base.s.shape.key ? '' : 'LARGE_'}DURATION for figures to rely on`,
