@@ -80,24 +80,22 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 }
 
 /**
- * BENCH_SHOW_SQL=1: the statements of one request of each read path, and at the largest size each
- * statement's plan (EXPLAIN ANALYZE with the parameters Prisma sent), to see which index serves it.
+ * BENCH_SHOW_SQL=1: the statements of one request of each read path at each size, each with its plan
+ * (EXPLAIN ANALYZE with the parameters Prisma sent), to see which index serves it and what grows.
  */
 async function showSql(app: App, gql: Gql, token: string, sized: Sized[]) {
   const seen: { query: string; params: string }[] = [];
   // The client is built with query events on (createDatabase); its type does not say so.
   const prisma = app.db.prisma as unknown as { $on(event: 'query', cb: (e: { query: string; params: string }) => void): void };
   prisma.$on('query', (e) => void seen.push({ query: e.query, params: e.params }));
-  const largest = sized[sized.length - 1]!;
-  for (const z of [sized[0]!, ...(sized.length > 1 ? [largest] : [])]) {
+  for (const z of sized) {
     for (const sc of z.scenarios) {
       seen.length = 0;
       await gql(sc.query, sc.variables, token);
       const statements = [...seen];
       log(`\nStatements of one ${sc.label} request:`);
       for (const [i, st] of statements.entries()) {
-        log(`  ${String(i + 1).padStart(2)}. ${st.query.replace(/\s+/g, ' ').slice(0, z === largest && sized.length > 1 ? 2000 : 400)}`);
-        if (z !== largest || sized.length === 1) continue;
+        log(`  ${String(i + 1).padStart(2)}. ${st.query.replace(/\s+/g, ' ').slice(0, 2000)}`);
         try {
           const plan = await app.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${st.query}`, JSON.parse(st.params) as unknown[]);
           log(plan.map((r) => `        ${r['QUERY PLAN']}`).join('\n'));
@@ -502,7 +500,9 @@ async function main() {
         const auth = c.share[AUTHORIZATION.name] ?? 0;
         log(
           `  ${pad(row.label, 38)} authorization ${lpad(fmt(auth * 100, 1), 5)}%  (+ target lookup ${fmt((c.share[TARGET_LOOKUP.name] ?? 0) * 100, 1)}%)` +
-            `  of ${fmt(c.cpuMs / 1000, 2)} s CPU in ${fmt(c.wallMs / 1000, 1)} s  ${auth < AUTH_TARGET ? 'under target' : 'OVER target'}`,
+            `  of ${fmt(c.cpuMs / 1000, 2)} s CPU in ${fmt(c.wallMs / 1000, 1)} s  ${auth < AUTH_TARGET ? 'under target' : 'OVER target'}` +
+            // A profile of an app that mostly waited for PostgreSQL has few samples: its shares swing widely.
+            (c.cpuMs < 0.25 * c.wallMs ? '  (app mostly waiting on PostgreSQL: few samples)' : ''),
         );
         log(`      top self time: ${c.top.map((t) => `${t.name} ${fmt(t.share * 100, 1)}%`).join('; ')}`);
       }
