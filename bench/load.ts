@@ -15,6 +15,12 @@ export interface LoadJob {
   /** Seconds of discarded warm-up, then seconds measured. */
   warmupSeconds: number;
   durationSeconds: number;
+  /**
+   * At least this many measured responses: when the warm-up's rate says the timed run would complete fewer
+   * (autocannon drops requests still in flight when a timed run ends, so a path slower than the slice
+   * leaves none), the measured run sends exactly this many requests instead and takes as long as they do.
+   */
+  minResponses?: number;
 }
 
 export interface LoadResult {
@@ -25,9 +31,12 @@ export interface LoadResult {
   /** Non-2xx responses, connection errors/timeouts, or bodies carrying GraphQL `errors`. */
   bad: number;
   badSample?: string;
+  /** The measured run sent a fixed number of requests (minResponses) instead of running for durationSeconds. */
+  byCount?: boolean;
 }
 
-async function run(job: LoadJob, seconds: number, record: boolean): Promise<LoadResult> {
+/** A timed run (`seconds`), or one of exactly `amount` requests. */
+async function run(job: LoadJob, length: { seconds: number } | { amount: number }, record: boolean): Promise<LoadResult & { responses: number }> {
   const latencies: number[] = [];
   let bad = 0;
   let badSample: string | undefined;
@@ -43,7 +52,7 @@ async function run(job: LoadJob, seconds: number, record: boolean): Promise<Load
       url: job.url,
       connections: job.connections,
       pipelining: 1,
-      duration: seconds,
+      ...('amount' in length ? { amount: length.amount } : { duration: length.seconds }),
       method: 'POST',
       headers: job.headers,
       body: job.body,
@@ -61,11 +70,15 @@ async function run(job: LoadJob, seconds: number, record: boolean): Promise<Load
     },
     (err, result) => (err ? fail(err) : done(result)),
   );
-  if (record) instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => void latencies.push(ms));
+  let responses = 0;
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
+    responses++;
+    if (record) latencies.push(ms);
+  });
   const result = await finished;
   const elapsed = (performance.now() - started) / 1000;
   bad += result.errors; // connection errors and timeouts (status codes are checked above)
-  return { latencies, seconds: elapsed, bad, badSample };
+  return { latencies, seconds: elapsed, bad, badSample, responses };
 }
 
 // The job's own try/catch reports every failure to the parent (and exits): nothing is left for an unhandled rejection.
@@ -73,9 +86,11 @@ process.once('message', (job: LoadJob) => void runJob(job));
 
 async function runJob(job: LoadJob) {
   try {
-    if (job.warmupSeconds > 0) await run(job, job.warmupSeconds, false);
-    const result = await run(job, job.durationSeconds, true);
-    process.send!({ ok: true, result }, () => process.exit(0));
+    const warm = job.warmupSeconds > 0 ? await run(job, { seconds: job.warmupSeconds }, false) : undefined;
+    const expected = warm ? (warm.responses / warm.seconds) * job.durationSeconds : Infinity;
+    const byCount = job.minResponses !== undefined && expected < job.minResponses;
+    const { responses: _, ...result } = await run(job, byCount ? { amount: job.minResponses! } : { seconds: job.durationSeconds }, true);
+    process.send!({ ok: true, result: { ...result, byCount } }, () => process.exit(0));
   } catch (err) {
     process.send!({ ok: false, error: String((err as Error)?.stack ?? err) }, () => process.exit(1));
   }
