@@ -57,7 +57,10 @@ async function toKeyset(prisma: Prisma, model: string, page: RelationPage, order
     ...Object.fromEntries(order.slice(0, i).map(([f]) => [f, row[f]])),
     [order[i]![0]]: { [(order[i]![1] === 'asc') !== backwards ? 'gt' : 'lt']: row[order[i]![0]] },
   }));
-  return { ...rest, skip: 0, where: { AND: [rest.where ?? {}, { OR: after }] } };
+  // The OR alone would filter the ordered index from its start; the bound on the first column lets it seek.
+  const [first, direction] = order[0]!;
+  const seek = { [first]: { [(direction === 'asc') !== backwards ? 'gte' : 'lte']: row[first] } };
+  return { ...rest, skip: 0, where: { AND: [rest.where ?? {}, seek, { OR: after }] } };
 }
 
 const lcfirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);

@@ -59,7 +59,10 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
   // Each mode loads only its own driver and adapter.
   if (opts.databaseUrl) {
     const [{ default: pg }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // JIT off for the app's sessions: PostgreSQL decides to JIT-compile by estimated cost, and set-returning
+    // functions (jsonb_array_elements in the RSVP summary) inflate estimates a hundredfold, so a 100 ms
+    // statement spent ~750 ms compiling itself on every call. Our statements are short; none gains from it.
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, options: '-c jit=off' });
     // An idle connection dropped by the server (restart, failover) must not crash the process;
     // the pool replaces it on the next checkout.
     pool.on('error', () => {});

@@ -45,15 +45,16 @@ export async function eventSummaries(db: Prisma | Tx, eventIds: string[]): Promi
              SELECT json_agg(json_build_object('fieldKey', x.key, 'label', x.label, 'value', x.value, 'count', x.count)
                              ORDER BY x.key, x.count DESC, x.value)
                FROM (SELECT f.key, (array_agg(f.label ORDER BY f.version DESC))[1] AS label, v.value, count(*)::int AS count
-                       FROM form_answers a
-                       JOIN form_submissions s ON s.id = a.submission_id
-                       -- r.event_id filtered explicitly: joining on the submission array alone scans every event's responses
-                       JOIN rsvp_responses r ON s.id = ANY(r.form_submission_ids) AND r.status = 'ATTENDING' AND r.event_id = e.id
+                       -- from the event's attending responses to their submissions' answers, so other events' answers are never read
+                       FROM rsvp_responses r
+                       CROSS JOIN LATERAL unnest(r.form_submission_ids) AS rs(submission_id)
+                       JOIN form_submissions s ON s.id = rs.submission_id
+                       JOIN form_answers a ON a.submission_id = s.id
                        JOIN forms fm ON fm.id = s.form_id
                        JOIN form_fields f ON f.id = a.field_id
                        CROSS JOIN LATERAL jsonb_array_elements_text(
                          CASE WHEN jsonb_typeof(a.value) = 'array' THEN a.value ELSE jsonb_build_array(a.value) END) AS v(value)
-                      WHERE s.event_id = e.id
+                      WHERE r.event_id = e.id AND r.status = 'ATTENDING' AND s.event_id = e.id
                         AND f.type IN ('SINGLE_CHOICE', 'MULTI_CHOICE', 'BOOLEAN')
                         -- only the response's current submission, and per-person answers of people still attending
                         AND (fm.applies_to = 'HOUSEHOLD' OR a.actor_id = ANY(r.participant_actor_ids))
