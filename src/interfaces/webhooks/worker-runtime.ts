@@ -10,7 +10,8 @@ import { createWebhookHttpClient } from './http-client.js';
 import { relayBatch, type RelayDeps } from './relay.js';
 
 /*
- * The webhook side of the worker: the outbox relay loop, the delivery
+ * The webhook side of the worker: the outbox relay loop (woken by each
+ * commit's NOTIFY, polling only as a fallback), the delivery
  * dispatcher (BullMQ with REDIS_URL, in-process without) and the sweeper.
  * The same code runs in the worker process (src/bin/worker.ts) and, on the
  * embedded default, inside the api process.
@@ -34,6 +35,8 @@ export interface WebhookWorkerOptions {
 }
 
 const SWEEP_GRACE_MS = 2_000;
+/** The NOTIFY channel the outbox_events trigger signals on at each commit that wrote outbox rows. */
+const OUTBOX_CHANNEL = 'outbox_events';
 
 export function deliveryDeps(app: AppServices, schema: GraphQLSchema = buildSchema()): DeliveryDeps {
   const c = app.config;
@@ -75,15 +78,24 @@ export function startWebhookWorker(app: AppServices, opts: WebhookWorkerOptions 
   };
 
   let stopped = false;
+  // Set by a wake-up (a commit's NOTIFY, wake()) and cleared as a pass starts: one that arrives mid-pass
+  // makes the loop go round again instead of sleeping through it.
+  let signalled = true;
   let wakeUp: (() => void) | null = null;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      wakeUp = () => {
-        clearTimeout(t);
-        resolve();
-      };
-    }).finally(() => (wakeUp = null));
+  const sleep = (ms: number, heedSignal = true) =>
+    heedSignal && signalled
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, ms);
+          wakeUp = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        }).finally(() => (wakeUp = null));
+  const wake = () => {
+    signalled = true;
+    wakeUp?.();
+  };
 
   async function relayOnce(): Promise<number> {
     const r = await relayBatch(relayDeps);
@@ -104,14 +116,26 @@ export function startWebhookWorker(app: AppServices, opts: WebhookWorkerOptions 
   }
 
   const loops: Promise<void>[] = [];
+  // Every commit that writes outbox rows notifies (a trigger, see the outbox_notify migration); the poll is
+  // only the fallback, for a listening connection that dropped or never opened.
+  const listening =
+    opts.relay === false
+      ? null
+      : app.db.listen(OUTBOX_CHANNEL, wake).catch((err) => {
+          app.logger.warn({ err }, 'outbox relay cannot listen for commits; polling only');
+          return null;
+        });
   if (opts.relay !== false) {
     loops.push(
       (async () => {
         while (!stopped) {
+          signalled = false;
           try {
             if ((await relayOnce()) > 0) continue;
           } catch (err) {
             app.logger.error({ err }, 'outbox relay pass failed; retrying');
+            await sleep(c.WEBHOOK_RELAY_POLL_MS, false);
+            continue;
           }
           await sleep(c.WEBHOOK_RELAY_POLL_MS);
         }
@@ -127,7 +151,7 @@ export function startWebhookWorker(app: AppServices, opts: WebhookWorkerOptions 
 
   return {
     dispatcher,
-    wake: () => wakeUp?.(),
+    wake,
     async drain() {
       while ((await relayOnce()) > 0);
       await sweep();
@@ -139,6 +163,7 @@ export function startWebhookWorker(app: AppServices, opts: WebhookWorkerOptions 
       clearInterval(sweeper);
       wakeUp?.();
       await Promise.all(loops);
+      await (await listening)?.close();
       await dispatcher.close();
       await deps.http.close();
     },

@@ -24,10 +24,24 @@ export interface Database {
    * is single-process: no lock needed). fn must use the connection it is given.
    */
   withLock<T>(key: number, fn: (conn: RawConnection) => Promise<T>): Promise<T>;
+  /**
+   * Calls fn on every NOTIFY on `channel` (sent at the notifying transaction's
+   * commit) and once after each (re)connection, when some may have been
+   * missed. PostgreSQL: a connection of its own outside the pool, opened again
+   * after a drop; PGlite: the instance's own listener, in process.
+   */
+  listen(channel: string, fn: () => void): Promise<Listener>;
   /** Counts statements sent by Prisma, for N+1 assertions. */
   statements: { count: number };
   close(): Promise<void>;
 }
+
+export interface Listener {
+  close(): Promise<void>;
+}
+
+/** After a listening connection drops, the next try is this much later (the listener's own fallback poll covers the gap). */
+const RELISTEN_MS = 1_000;
 
 export interface RawConnection {
   exec(sql: string): Promise<void>;
@@ -66,6 +80,49 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
       },
       async query<T>(sql: string, params?: unknown[]) {
         return (await pool.query(sql, params)).rows as T[];
+      },
+      async listen(channel, fn) {
+        if (!/^[a-z_]+$/.test(channel)) throw new Error(`Not a channel name: ${channel}`);
+        let closed = false;
+        let current: InstanceType<typeof pg.Client> | null = null;
+        let retry: NodeJS.Timeout | undefined;
+        const again = () => {
+          current?.removeAllListeners('end');
+          current?.end().catch(() => {});
+          current = null;
+          if (closed || retry) return;
+          retry = setTimeout(() => {
+            retry = undefined;
+            void connect();
+          }, RELISTEN_MS);
+          retry.unref();
+        };
+        const connect = async () => {
+          const client = new pg.Client({ connectionString: opts.databaseUrl, keepAlive: true });
+          current = client;
+          client.on('notification', (m) => m.channel === channel && fn());
+          client.on('error', again);
+          client.on('end', again);
+          try {
+            await client.connect();
+            await client.query(`LISTEN ${channel}`);
+            if (closed) return void (await client.end().catch(() => {}));
+            fn();
+          } catch {
+            if (current === client) again();
+          }
+        };
+        await connect();
+        return {
+          async close() {
+            closed = true;
+            clearTimeout(retry);
+            const c = current;
+            current = null;
+            c?.removeAllListeners('end');
+            await c?.end().catch(() => {});
+          },
+        };
       },
       async withLock(key, fn) {
         const client = await pool.connect();
@@ -135,6 +192,10 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
     ...conn,
     async withLock(_key, fn) {
       return fn(conn);
+    },
+    async listen(channel, fn) {
+      const unlisten = await lite.listen(channel, fn);
+      return { close: () => unlisten() };
     },
     async close() {
       await prisma.$disconnect();
