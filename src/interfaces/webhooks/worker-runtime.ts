@@ -4,7 +4,7 @@ import type { AppServices } from '../../kit/context.js';
 import { buildSchema } from '../graphql/schema.js';
 import { loadPersistedManifest } from '../integrations/persisted-operations.js';
 import { toIntegrationEnvironment } from '../integrations/principal.js';
-import { attemptDelivery, type DeliveryDeps } from './delivery.js';
+import { createDeliveryRunner, type DeliveryDeps } from './delivery.js';
 import { createBullmqDispatcher, createLocalDispatcher, type Dispatcher } from './dispatch.js';
 import { createWebhookHttpClient } from './http-client.js';
 import { relayBatch, type RelayDeps } from './relay.js';
@@ -53,8 +53,8 @@ export function deliveryDeps(app: AppServices, schema: GraphQLSchema = buildSche
     schedule: c.WEBHOOK_RETRY_SCHEDULE,
     maxPayloadBytes: c.WEBHOOK_MAX_PAYLOAD_BYTES,
     disableAfterMs: c.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
-    // Long enough for one full attempt (render + request) with room to spare; past it, a dead worker's delivery is taken over.
-    leaseMs: c.WEBHOOK_TIMEOUT_MS + 15_000,
+    // Renewed by the worker's heartbeat while the attempt runs: past it, a dead worker's delivery is taken over.
+    leaseMs: c.WEBHOOK_LEASE_MS,
     environment: toIntegrationEnvironment(c.DEPLOYMENT_ENVIRONMENT),
   };
 }
@@ -62,10 +62,16 @@ export function deliveryDeps(app: AppServices, schema: GraphQLSchema = buildSche
 export function startWebhookWorker(app: AppServices, opts: WebhookWorkerOptions = {}): WebhookWorker {
   const c = app.config;
   const deps = deliveryDeps(app, opts.schema);
-  const run = (id: string) => attemptDelivery(deps, id);
+  const runner = createDeliveryRunner(deps);
+  const run = (id: string) => runner.attempt(id);
   const redisUrl = opts.redisUrl === undefined ? c.REDIS_URL : opts.redisUrl;
   const dispatcher = redisUrl
-    ? createBullmqDispatcher(redisUrl, run, { concurrency: c.WEBHOOK_CONCURRENCY, logger: app.logger, prefix: c.QUEUE_PREFIX })
+    ? createBullmqDispatcher(redisUrl, run, {
+        concurrency: c.WEBHOOK_CONCURRENCY,
+        logger: app.logger,
+        prefix: c.QUEUE_PREFIX,
+        lockMs: c.WEBHOOK_LEASE_MS,
+      })
     : createLocalDispatcher(run, { concurrency: c.WEBHOOK_CONCURRENCY, logger: app.logger });
   // This process's requests (redeliver, test-send) go straight to its queue.
   const ownsDispatch = !app.webhookDispatch;
@@ -142,6 +148,11 @@ export function startWebhookWorker(app: AppServices, opts: WebhookWorkerOptions 
       })(),
     );
   }
+  // The heartbeat: the leases of this worker's attempts in flight move forward while it lives.
+  const heartbeat = setInterval(() => {
+    runner.renewLeases().catch((err) => app.logger.warn({ err }, 'webhook lease renewal failed'));
+  }, c.WEBHOOK_LEASE_MS / 3);
+  heartbeat.unref();
   const sweeper = setInterval(() => {
     sweep().catch((err) => app.logger.warn({ err }, 'webhook sweep failed'));
   }, c.WEBHOOK_SWEEP_INTERVAL_MS);
@@ -165,6 +176,7 @@ export function startWebhookWorker(app: AppServices, opts: WebhookWorkerOptions 
       await Promise.all(loops);
       await (await listening)?.close();
       await dispatcher.close();
+      clearInterval(heartbeat);
       await deps.http.close();
     },
   };
