@@ -87,7 +87,8 @@ interface ClaimRow {
   occurred_at: Date;
   event_occasion_id: string | null;
   event_event_id: string | null;
-  sequence: bigint | null;
+  /** As text: the drivers disagree on int8 (pg: string, PGlite: number). */
+  sequence: string | null;
   url: string;
   endpoint_status: string;
   endpoint_environment: string;
@@ -108,30 +109,31 @@ interface ClaimRow {
  * holds under a live lease comes back with that lease's end (busy_until).
  */
 async function claimBatch(deps: DeliveryDeps, ids: string[]): Promise<ClaimRow[]> {
-  return deps.app.db.prisma.$queryRaw<ClaimRow[]>`
-    WITH claimed AS (
+  return deps.app.db.query<ClaimRow>(
+    `WITH claimed AS (
       UPDATE webhook_deliveries
-      SET status = 'DELIVERING', lease_until = now() + make_interval(secs => ${deps.leaseMs / 1000}),
-          attempt_count = attempt_count + 1, last_attempt_at = now()
-      WHERE id = ANY(${ids}::uuid[])
+      SET status = 'DELIVERING', lease_until = now() + make_interval(secs => $2), attempt_count = attempt_count + 1, last_attempt_at = now()
+      WHERE id = ANY($1::uuid[])
         AND ((status = 'PENDING' AND next_attempt_at <= now()) OR (status = 'DELIVERING' AND lease_until < now()))
       RETURNING id, endpoint_id, occasion_id, event_type, attempt_count, manual_pending, outbox_event_id
     )
     SELECT wanted.id, busy.lease_until AS busy_until, c.endpoint_id, c.occasion_id, c.event_type, c.attempt_count, c.manual_pending,
-           c.outbox_event_id, e.occurred_at, e.occasion_id AS event_occasion_id, e.event_id AS event_event_id, e.sequence,
+           c.outbox_event_id, e.occurred_at, e.occasion_id AS event_occasion_id, e.event_id AS event_event_id, e.sequence::text AS sequence,
            ep.url, ep.status::text AS endpoint_status, ep.environment::text AS endpoint_environment, ep.document_id, ep.connection_id,
            ep.integration_id, cn.disabled_at, i.status::text AS integration_status, i.environment::text AS integration_environment,
            i.expires_at AS integration_expires_at,
            (SELECT coalesce(json_agg(json_build_object('valueEnc', s.value_enc, 'expiresAt', s.expires_at) ORDER BY s.id), '[]')
               FROM webhook_endpoint_secrets s WHERE s.endpoint_id = ep.id) AS secrets
-    FROM unnest(${ids}::uuid[]) WITH ORDINALITY AS wanted(id, n)
+    FROM unnest($1::uuid[]) WITH ORDINALITY AS wanted(id, n)
     LEFT JOIN claimed c ON c.id = wanted.id
     LEFT JOIN webhook_deliveries busy ON c.id IS NULL AND busy.id = wanted.id AND busy.status = 'DELIVERING' AND busy.lease_until >= now()
     LEFT JOIN outbox_events e ON e.id = c.outbox_event_id
     LEFT JOIN webhook_endpoints ep ON ep.id = c.endpoint_id
     LEFT JOIN integration_connections cn ON cn.id = ep.connection_id
     LEFT JOIN integration_apps i ON i.id = cn.integration_id
-    ORDER BY wanted.n`;
+    ORDER BY wanted.n`,
+    [ids, deps.leaseMs / 1000],
+  );
 }
 
 function loadedOf(r: ClaimRow): Loaded {
@@ -148,7 +150,7 @@ function loadedOf(r: ClaimRow): Loaded {
       occurredAt: r.occurred_at,
       occasionId: r.event_occasion_id,
       eventId: r.event_event_id,
-      sequence: r.sequence,
+      sequence: r.sequence === null ? null : BigInt(r.sequence),
     },
     endpoint: {
       url: r.url,
@@ -246,9 +248,10 @@ export function createDeliveryRunner(deps: DeliveryDeps): DeliveryRunner {
     attempt,
     async renewLeases() {
       if (!attempting.size) return;
-      await deps.app.db.prisma.$executeRaw`
-        UPDATE webhook_deliveries SET lease_until = now() + make_interval(secs => ${deps.leaseMs / 1000})
-        WHERE id = ANY(${[...attempting]}::uuid[]) AND status = 'DELIVERING'`;
+      await deps.app.db.query(
+        `UPDATE webhook_deliveries SET lease_until = now() + make_interval(secs => $2) WHERE id = ANY($1::uuid[]) AND status = 'DELIVERING'`,
+        [[...attempting], deps.leaseMs / 1000],
+      );
     },
   };
 }
@@ -405,12 +408,9 @@ interface Success {
 async function recordSuccesses(deps: DeliveryDeps, items: Success[]) {
   const now = items.reduce((a, b) => (b.now > a ? b.now : a), items[0]!.now);
   const healthOf = [...new Set(items.filter((i) => i.trigger !== 'TEST').map((i) => i.d.endpointId))];
-  await deps.app.db.prisma.$executeRaw`
-    WITH done AS (
-      SELECT * FROM unnest(${items.map(() => uuidv7())}::uuid[], ${items.map((i) => i.d.id)}::uuid[], ${items.map((i) => i.attempt)}::int[],
-                           ${items.map((i) => i.trigger)}::text[], ${items.map((i) => i.startedAt.toISOString())}::timestamptz[],
-                           ${items.map((i) => i.r.durationMs)}::int[], ${items.map((i) => i.r.statusCode)}::int[],
-                           ${items.map((i) => i.r.excerpt)}::text[], ${items.map((i) => i.now.toISOString())}::timestamptz[])
+  await deps.app.db.query(
+    `WITH done AS (
+      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::timestamptz[])
         AS t(attempt_id, delivery_id, number, trigger, started_at, duration_ms, status_code, excerpt, completed_at)
     ), attempt AS (
       INSERT INTO webhook_attempts (id, delivery_id, number, trigger, started_at, duration_ms, status_code, outcome, response_excerpt)
@@ -420,9 +420,23 @@ async function recordSuccesses(deps: DeliveryDeps, items: Success[]) {
       SET status = 'SUCCEEDED', next_attempt_at = NULL, lease_until = NULL, manual_pending = false, last_error = NULL, completed_at = done.completed_at
       FROM done WHERE d.id = done.delivery_id
     )
-    UPDATE webhook_endpoints SET last_success_at = ${now}, failing_since = NULL, updated_at = ${now}
-    WHERE id = ANY(${healthOf}::uuid[])
-      AND (failing_since IS NOT NULL OR last_success_at IS NULL OR last_success_at < ${new Date(now.getTime() - 60_000)})`;
+    UPDATE webhook_endpoints SET last_success_at = $10, failing_since = NULL, updated_at = $10
+    WHERE id = ANY($11::uuid[]) AND (failing_since IS NOT NULL OR last_success_at IS NULL OR last_success_at < $12)`,
+    [
+      items.map(() => uuidv7()),
+      items.map((i) => i.d.id),
+      items.map((i) => i.attempt),
+      items.map((i) => i.trigger),
+      items.map((i) => i.startedAt.toISOString()),
+      items.map((i) => i.r.durationMs),
+      items.map((i) => i.r.statusCode),
+      items.map((i) => i.r.excerpt),
+      items.map((i) => i.now.toISOString()),
+      now.toISOString(),
+      healthOf,
+      new Date(now.getTime() - 60_000).toISOString(),
+    ],
+  );
 }
 
 /**

@@ -31,7 +31,7 @@ export interface Database {
    * after a drop; PGlite: the instance's own listener, in process.
    */
   listen(channel: string, fn: () => void): Promise<Listener>;
-  /** Counts statements sent by Prisma, for N+1 assertions. */
+  /** Counts statements sent by Prisma and by query(), for N+1 assertions. */
   statements: { count: number };
   close(): Promise<void>;
 }
@@ -79,6 +79,7 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
         await pool.query(sql);
       },
       async query<T>(sql: string, params?: unknown[]) {
+        statements.count++;
         return (await pool.query(sql, params)).rows as T[];
       },
       async listen(channel, fn) {
@@ -190,6 +191,10 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
     prisma,
     statements,
     ...conn,
+    async query<T>(sql: string, params?: unknown[]) {
+      statements.count++;
+      return conn.query<T>(sql, params);
+    },
     async withLock(_key, fn) {
       return fn(conn);
     },
