@@ -36,6 +36,8 @@ export interface RelayDeps {
 
 export interface RelayResult {
   claimed: number;
+  /** Another relay's batch was open (skipIfBusy): nothing was looked at. */
+  busy?: boolean;
   deliveries: { id: string; runAt: Date }[];
 }
 
@@ -50,13 +52,27 @@ const PLATFORM_KEY = 'platform';
 /** The advisory lock one relay batch holds (any constant no other lock in this database uses). */
 const RELAY_LOCK = 7_401_128_310_042n;
 
-export async function relayBatch(deps: RelayDeps): Promise<RelayResult> {
+/**
+ * One batch. With `skipIfBusy` (the worker loop), a relay that finds another's
+ * batch open relays nothing and reports busy instead of waiting its turn: the
+ * holder goes round again after its batch, and every commit notifies the
+ * holder's process too, so nothing is left behind; several workers woken by
+ * one commit then cost one pass, not one each.
+ */
+export async function relayBatch(deps: RelayDeps, opts: { skipIfBusy?: boolean } = {}): Promise<RelayResult> {
   const batchSize = deps.batchSize ?? 200;
   return deps.db.prisma.$transaction(
     async (tx) => {
-      // Waits while another relay's batch is open; released at COMMIT or ROLLBACK. A statement of its own: the
-      // claim below must take its snapshot after the previous holder committed.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RELAY_LOCK})`;
+      // Released at COMMIT or ROLLBACK. A statement of its own: the claim below must take its snapshot after
+      // the previous holder committed.
+      if (opts.skipIfBusy) {
+        const [{ locked }] = (await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`) as [
+          { locked: boolean },
+        ];
+        if (!locked) return { claimed: 0, deliveries: [], busy: true };
+      } else {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RELAY_LOCK})`;
+      }
       const rows = await claimBatch(tx, batchSize);
       if (!rows.length) return { claimed: 0, deliveries: [] };
       const deliveries = await fanOut(tx, deps, rows);

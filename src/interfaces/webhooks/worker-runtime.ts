@@ -103,8 +103,8 @@ export function startWebhookWorker(app: AppServices, opts: WebhookWorkerOptions 
     wakeUp?.();
   };
 
-  async function relayOnce(): Promise<number> {
-    const r = await relayBatch(relayDeps);
+  async function relayOnce(skipIfBusy = false): Promise<number> {
+    const r = await relayBatch(relayDeps, { skipIfBusy });
     if (r.deliveries.length) await dispatcher.enqueue(r.deliveries);
     return r.claimed;
   }
@@ -137,7 +137,7 @@ export function startWebhookWorker(app: AppServices, opts: WebhookWorkerOptions 
         while (!stopped) {
           signalled = false;
           try {
-            if ((await relayOnce()) > 0) continue;
+            if ((await relayOnce(true)) > 0) continue;
           } catch (err) {
             app.logger.error({ err }, 'outbox relay pass failed; retrying');
             await sleep(c.WEBHOOK_RELAY_POLL_MS, false);
