@@ -10,6 +10,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -54,6 +55,28 @@ async function admin(adminUrl: string, sql: string) {
   }
 }
 
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+/**
+ * CPU ms the processes have used so far (user + system), null off Linux. Beside
+ * the rates, whose wall clock grows with whatever else the machine runs, this
+ * says what a delivery costs.
+ */
+function cpuMs(pids: number[]): number | null {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // pid (comm) state … utime(14) stime(15): fields after the ')' of comm.
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(rest[11]) + Number(rest[12]);
+    } catch {
+      return null;
+    }
+  }
+  return ticks * TICK_MS;
+}
+
 let built = false;
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
@@ -87,7 +110,7 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
 
 export interface WebhookBenchResult {
   events: number;
-  webhook: { perSecond: number; p50: number; p99: number; seconds: number; requests: number };
+  webhook: { perSecond: number; p50: number; p99: number; seconds: number; requests: number; cpuMsPerDelivery: { workers: number; pg: number } };
   paced: { p50: number; p99: number; seconds: number };
   floor: { perSecond: number; p50: number; p99: number };
 }
@@ -195,7 +218,7 @@ export async function runWebhookBench(opts: { adminUrl: string; log: (s: string)
     for (let i = 0; i < WORKERS; i++) workers.push(await startWorker(env));
     log(
       `Webhooks: event.updated events, ${WORKERS} worker processes (BullMQ on Redis, ` +
-        `concurrency ${CONCURRENCY} each, relay poll ${config.WEBHOOK_RELAY_POLL_MS} ms), thin envelope (no document), receiver on 127.0.0.1`,
+        `concurrency ${CONCURRENCY} each, relay woken at commit, fallback poll ${config.WEBHOOK_RELAY_POLL_MS} ms), thin envelope (no document), receiver on 127.0.0.1`,
     );
 
     // ── End to end: commit → receiver got it ──
@@ -243,14 +266,32 @@ export async function runWebhookBench(opts: { adminUrl: string; log: (s: string)
       return { seconds: (Math.max(...arrived.values()) - start) / 1000, p50: pct(latencies, 50), p99: pct(latencies, 99) };
     };
 
+    // CPU per delivery: the worker processes, and the database's backends (the server runs on this machine, as
+    // the bench assumes; commits included; a backend that ends mid-run is missed, one that starts counts from 0).
+    const backendsCpu = async () => {
+      const rows = await p.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`;
+      return new Map(rows.map((r) => [r.pid, cpuMs([r.pid])]));
+    };
+    const workerPids = workers.map((w) => w.pid!);
+    const cpuBefore = { workers: cpuMs(workerPids), pg: await backendsCpu() };
     const requestsBefore = requests;
     const burst = await run(EVENTS, BATCH, 0);
+    const cpuAfter = { workers: cpuMs(workerPids), pg: await backendsCpu() };
+    const pgMs = [...cpuAfter.pg].reduce(
+      (sum, [pid, ms]) => (ms === null || sum === null ? null : sum + ms - (cpuBefore.pg.get(pid) ?? 0)),
+      0 as number | null,
+    );
+    const cpu = {
+      workers: cpuAfter.workers === null || cpuBefore.workers === null ? NaN : (cpuAfter.workers - cpuBefore.workers) / EVENTS,
+      pg: pgMs === null ? NaN : pgMs / EVENTS,
+    };
     const webhook = {
       perSecond: EVENTS / burst.seconds,
       p50: burst.p50,
       p99: burst.p99,
       seconds: burst.seconds,
       requests: requests - requestsBefore,
+      cpuMsPerDelivery: cpu,
     };
     // Latency without a backlog: one event per transaction at a rate the workers keep up with.
     const paced = await run(LATENCY_EVENTS, 1, 1000 / LATENCY_RATE);
@@ -276,6 +317,7 @@ export async function runWebhookBench(opts: { adminUrl: string; log: (s: string)
     const floorLat: number[] = [];
     let next = 0;
     const floorStart = performance.now();
+    const floorCpuBefore = process.cpuUsage();
     await Promise.all(
       Array.from({ length: WORKERS * CONCURRENCY }, async () => {
         while (next < EVENTS) {
@@ -293,6 +335,7 @@ export async function runWebhookBench(opts: { adminUrl: string; log: (s: string)
       }),
     );
     const floorSeconds = (performance.now() - floorStart) / 1000;
+    const floorCpu = process.cpuUsage(floorCpuBefore);
     await agent.close();
     floorLat.sort((a, b) => a - b);
     const floor = { perSecond: EVENTS / floorSeconds, p50: pct(floorLat, 50), p99: pct(floorLat, 99) };
@@ -302,12 +345,16 @@ export async function runWebhookBench(opts: { adminUrl: string; log: (s: string)
         `${webhook.requests} requests); commit→receipt under that backlog p50 ${fmt(webhook.p50)} ms, p99 ${fmt(webhook.p99)} ms`,
     );
     log(
+      `  CPU per delivery, burst: workers ${fmt(cpu.workers, 2)} ms, PostgreSQL ${fmt(cpu.pg, 2)} ms ` +
+        `(floor: ${fmt((floorCpu.user + floorCpu.system) / 1000 / EVENTS, 2)} ms per POST, client and receiver in one process)`,
+    );
+    log(
       `  webhooks, paced        : ${LATENCY_EVENTS} events at ${LATENCY_RATE}/s, one per transaction: commit→receipt p50 ${fmt(paced.p50)} ms, p99 ${fmt(paced.p99)} ms`,
     );
     log(`  plain HTTP POST floor  : ${fmt(floor.perSecond)} POSTs/s, request p50 ${fmt(floor.p50, 2)} ms, p99 ${fmt(floor.p99, 2)} ms`);
     log(
       `  ratios: floor/webhook rate ${fmt(floor.perSecond / webhook.perSecond)}x; paced webhook p50 / floor request p50 ${fmt(paced.p50 / floor.p50)}x ` +
-        `(the webhook's includes the relay poll, ≤ ${config.WEBHOOK_RELAY_POLL_MS} ms, the queue hop and the permission re-check)`,
+        `(the webhook's includes the relay, woken at commit, the queue hop and the permission re-check)`,
     );
     return { events: EVENTS, webhook, paced, floor };
   } finally {

@@ -156,8 +156,17 @@ const schema = z.object({
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(120),
   /** After a secret rotation the old secret keeps signing (beside the new one) this long. */
   WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce.number().min(0).max(720).default(24),
-  /** How often the relay looks for committed outbox rows when nothing woke it. */
-  WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().positive().default(250),
+  /**
+   * How often the relay looks for committed outbox rows when nothing woke it: each commit wakes it (NOTIFY), so
+   * this is only the fallback, for a listening connection that dropped.
+   */
+  WEBHOOK_RELAY_POLL_MS: z.coerce.number().int().positive().default(2_000),
+  /**
+   * How long a delivery being attempted (and a BullMQ job being run) stays reserved to its worker without a sign of
+   * life; the worker renews it every third of that while the attempt runs. A worker that dies (SIGKILL, power) loses
+   * its deliveries to another within this plus half of it (BullMQ's check for stalled jobs).
+   */
+  WEBHOOK_LEASE_MS: z.coerce.number().int().min(1_000).default(5_000),
   /** How often due deliveries the queue may have lost (Redis restarted) are put back, and dead workers' leases taken over. */
   WEBHOOK_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
   /** Run the outbox relay and webhook delivery inside the api process (always so on embedded PGlite). */

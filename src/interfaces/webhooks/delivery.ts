@@ -10,7 +10,8 @@ import type { PersistedManifest } from '../integrations/persisted-operations.js'
 import { type IntegrationEnvironment, USABLE_STATUSES } from '../integrations/principal.js';
 import { eventCatalog } from './event-catalog.js';
 import type { PostResult, WebhookHttpClient } from './http-client.js';
-import { renderEnvelope } from './render.js';
+import { type EnvelopeSource, renderEnvelope } from './render.js';
+import { batched } from './batcher.js';
 import { delayBefore } from './retry-schedule.js';
 import { signWebhook } from './signing.js';
 import { integrationPrincipal, SubscriberAccess } from './subscriber-access.js';
@@ -20,7 +21,11 @@ import { webhookDeliveryExhausted, webhookEndpointDisabled } from './webhooks.bu
  * One attempt at one delivery. The delivery row is the truth: an attempt first
  * claims it (PENDING and due, or DELIVERING with an expired lease: its worker
  * died), so two workers woken for the same delivery never both send it. The
- * result (attempt row, next state, endpoint health, operational events) is
+ * claim leases the row to this worker for WEBHOOK_LEASE_MS, renewed by its
+ * heartbeat while the attempt runs, so a worker that dies loses it soon.
+ * Attempts running side by side are claimed and loaded together (one
+ * statement per batch, batcher.ts) and their successes recorded together. A
+ * failure (attempt row, next state, endpoint health, operational events) is
  * written in one transaction after the HTTP call; no transaction is held open
  * across the network.
  */
@@ -46,35 +51,130 @@ const system = (deliveryId: string): Caller => ({
   requestId: `delivery:${deliveryId}`,
 });
 
-async function claim(deps: DeliveryDeps, id: string): Promise<{ attempt: number; manual: boolean } | null> {
-  const rows = await deps.app.db.prisma.$queryRaw<{ attempt_count: number; manual_pending: boolean }[]>`
-    UPDATE webhook_deliveries
-    SET status = 'DELIVERING', lease_until = now() + make_interval(secs => ${deps.leaseMs / 1000}),
-        attempt_count = attempt_count + 1, last_attempt_at = now()
-    WHERE id = ${id}::uuid
-      AND ((status = 'PENDING' AND next_attempt_at <= now()) OR (status = 'DELIVERING' AND lease_until < now()))
-    RETURNING attempt_count, manual_pending`;
-  return rows[0] ? { attempt: rows[0].attempt_count, manual: rows[0].manual_pending } : null;
+/** A claimed delivery with everything its attempt reads: the event, the endpoint, its secrets, connection and integration. */
+interface Loaded {
+  id: string;
+  endpointId: string;
+  occasionId: string | null;
+  eventType: string;
+  attempt: number;
+  manual: boolean;
+  event: EnvelopeSource;
+  endpoint: {
+    url: string;
+    status: string;
+    environment: string;
+    documentId: string | null;
+    connectionId: string;
+    integrationId: string;
+    secrets: { valueEnc: string; expiresAt: Date | null }[];
+    connection: { disabledAt: Date | null; integration: { id: string; status: string; environment: string; expiresAt: Date | null } };
+  };
 }
 
-async function load(deps: DeliveryDeps, id: string) {
-  return deps.app.db.prisma.webhookDelivery.findUniqueOrThrow({
-    where: { id },
-    include: {
-      event: true,
-      endpoint: {
-        include: {
-          secrets: { orderBy: { id: 'asc' } },
-          connection: { select: { disabledAt: true, integration: { select: { id: true, status: true, environment: true, expiresAt: true } } } },
+/** What claiming one delivery came to: claimed (and loaded), leased to another worker until a moment, or nothing due. */
+type Claim = { loaded: Loaded; cancelled: string | null } | { busyUntil: Date } | null;
+
+interface ClaimRow {
+  id: string;
+  busy_until: Date | null;
+  endpoint_id: string | null;
+  occasion_id: string | null;
+  event_type: string;
+  attempt_count: number;
+  manual_pending: boolean;
+  outbox_event_id: string;
+  occurred_at: Date;
+  event_occasion_id: string | null;
+  event_event_id: string | null;
+  /** As text: the drivers disagree on int8 (pg: string, PGlite: number). */
+  sequence: string | null;
+  url: string;
+  endpoint_status: string;
+  endpoint_environment: string;
+  document_id: string | null;
+  connection_id: string;
+  integration_id: string;
+  secrets: { valueEnc: string; expiresAt: string | null }[];
+  disabled_at: Date | null;
+  integration_status: string;
+  integration_environment: string;
+  integration_expires_at: Date | null;
+}
+
+/**
+ * Claims the deliveries of `ids` that are due (PENDING and due, or DELIVERING
+ * with an expired lease: their worker died) and loads what their attempts
+ * read, in one statement; one row per id, in order. A delivery another worker
+ * holds under a live lease comes back with that lease's end (busy_until).
+ */
+async function claimBatch(deps: DeliveryDeps, ids: string[]): Promise<ClaimRow[]> {
+  return deps.app.db.query<ClaimRow>(
+    `WITH claimed AS (
+      UPDATE webhook_deliveries
+      SET status = 'DELIVERING', lease_until = now() + make_interval(secs => $2), attempt_count = attempt_count + 1, last_attempt_at = now()
+      WHERE id = ANY($1::uuid[])
+        AND ((status = 'PENDING' AND next_attempt_at <= now()) OR (status = 'DELIVERING' AND lease_until < now()))
+      RETURNING id, endpoint_id, occasion_id, event_type, attempt_count, manual_pending, outbox_event_id
+    )
+    SELECT wanted.id, busy.lease_until AS busy_until, c.endpoint_id, c.occasion_id, c.event_type, c.attempt_count, c.manual_pending,
+           c.outbox_event_id, e.occurred_at, e.occasion_id AS event_occasion_id, e.event_id AS event_event_id, e.sequence::text AS sequence,
+           ep.url, ep.status::text AS endpoint_status, ep.environment::text AS endpoint_environment, ep.document_id, ep.connection_id,
+           ep.integration_id, cn.disabled_at, i.status::text AS integration_status, i.environment::text AS integration_environment,
+           i.expires_at AS integration_expires_at,
+           (SELECT coalesce(json_agg(json_build_object('valueEnc', s.value_enc, 'expiresAt', s.expires_at) ORDER BY s.id), '[]')
+              FROM webhook_endpoint_secrets s WHERE s.endpoint_id = ep.id) AS secrets
+    FROM unnest($1::uuid[]) WITH ORDINALITY AS wanted(id, n)
+    LEFT JOIN claimed c ON c.id = wanted.id
+    LEFT JOIN webhook_deliveries busy ON c.id IS NULL AND busy.id = wanted.id AND busy.status = 'DELIVERING' AND busy.lease_until >= now()
+    LEFT JOIN outbox_events e ON e.id = c.outbox_event_id
+    LEFT JOIN webhook_endpoints ep ON ep.id = c.endpoint_id
+    LEFT JOIN integration_connections cn ON cn.id = ep.connection_id
+    LEFT JOIN integration_apps i ON i.id = cn.integration_id
+    ORDER BY wanted.n`,
+    [ids, deps.leaseMs / 1000],
+  );
+}
+
+function loadedOf(r: ClaimRow): Loaded {
+  return {
+    id: r.id,
+    endpointId: r.endpoint_id!,
+    occasionId: r.occasion_id,
+    eventType: r.event_type,
+    attempt: r.attempt_count,
+    manual: r.manual_pending,
+    event: {
+      id: r.outbox_event_id,
+      type: r.event_type,
+      occurredAt: r.occurred_at,
+      occasionId: r.event_occasion_id,
+      eventId: r.event_event_id,
+      sequence: r.sequence === null ? null : BigInt(r.sequence),
+    },
+    endpoint: {
+      url: r.url,
+      status: r.endpoint_status,
+      environment: r.endpoint_environment,
+      documentId: r.document_id,
+      connectionId: r.connection_id,
+      integrationId: r.integration_id,
+      secrets: r.secrets.map((x) => ({ valueEnc: x.valueEnc, expiresAt: x.expiresAt === null ? null : new Date(x.expiresAt) })),
+      connection: {
+        disabledAt: r.disabled_at,
+        integration: {
+          id: r.integration_id,
+          status: r.integration_status,
+          environment: r.integration_environment,
+          expiresAt: r.integration_expires_at,
         },
       },
     },
-  });
+  };
 }
-type Loaded = Awaited<ReturnType<typeof load>>;
 
-/** Why this delivery must not be sent at all any more, or null. */
-async function cancellation(deps: DeliveryDeps, d: Loaded): Promise<string | null> {
+/** Why this delivery must not be sent at all any more, or null. One SubscriberAccess serves a whole claimed batch. */
+async function cancellation(deps: DeliveryDeps, d: Loaded, access: SubscriberAccess): Promise<string | null> {
   const ep = d.endpoint;
   const integration = ep.connection.integration;
   if (ep.status !== 'ACTIVE') return 'endpoint_disabled';
@@ -86,21 +186,84 @@ async function cancellation(deps: DeliveryDeps, d: Loaded): Promise<string | nul
   const entry = eventCatalog().get(d.eventType);
   // Test messages go to the one endpoint they were sent to; every other type is checked again now.
   if (entry && d.eventType !== 'webhook.test') {
-    const access = new SubscriberAccess(deps.app.db.prisma, deps.app.actions);
     if (!(await access.allowed(integration, entry, d.event.occasionId, d.event.eventId))) return 'not_permitted';
   }
   return null;
 }
 
-/** Runs one attempt if the delivery is due (or its worker died); otherwise does nothing. */
-export async function attemptDelivery(deps: DeliveryDeps, id: string): Promise<AttemptOutcome> {
-  const claimed = await claim(deps, id);
-  if (!claimed) return { status: 'SKIPPED' };
-  const d = await load(deps, id);
-  const startedAt = new Date();
-  const trigger = d.eventType === 'webhook.test' ? 'TEST' : claimed.manual ? 'MANUAL' : 'SCHEDULE';
+/** Decrypted signing secrets by ciphertext: a ciphertext always decrypts to the same secret, so this is never stale. */
+const secretCache = new Map<string, string>();
+function secretOf(valueEnc: string, key: Buffer): string {
+  let v = secretCache.get(valueEnc);
+  if (v === undefined) {
+    if (secretCache.size >= 1_000) secretCache.clear();
+    v = decrypt(valueEnc, key);
+    secretCache.set(valueEnc, v);
+  }
+  return v;
+}
 
-  const cancelled = await cancellation(deps, d);
+export interface DeliveryRunner {
+  /** Runs one attempt if the delivery is due (or its worker died); otherwise does nothing. */
+  attempt(id: string): Promise<AttemptOutcome>;
+  /** Pushes the leases of the deliveries this worker is attempting forward (its heartbeat); a dead worker's lapse. */
+  renewLeases(): Promise<void>;
+}
+
+/** Attempts claim, load and permission-check together (one statement per batch) and record their successes together. */
+export function createDeliveryRunner(deps: DeliveryDeps): DeliveryRunner {
+  const attempting = new Set<string>();
+  const claim = batched<string, Claim>(async (ids) => {
+    const rows = await claimBatch(deps, ids);
+    // The grants of each integration are read once for the batch, and afresh for the next one.
+    const access = new SubscriberAccess(deps.app.db.prisma, deps.app.actions);
+    return Promise.all(
+      rows.map(async (r): Promise<Claim> => {
+        if (r.busy_until) return { busyUntil: r.busy_until };
+        if (!r.endpoint_id) return null;
+        const loaded = loadedOf(r);
+        attempting.add(loaded.id);
+        return { loaded, cancelled: await cancellation(deps, loaded, access) };
+      }),
+    );
+  }, MAX_BATCH);
+  const succeeded = batched<Success, void>(async (items) => {
+    await recordSuccesses(deps, items);
+    return items.map(() => undefined);
+  }, MAX_BATCH);
+
+  async function attempt(id: string): Promise<AttemptOutcome> {
+    const c = await claim(id);
+    if (!c) return { status: 'SKIPPED' };
+    // Another worker is attempting it: look again when its lease ends (it is gone by then if that worker died).
+    if ('busyUntil' in c) return { status: 'PENDING', nextAttemptAt: c.busyUntil };
+    try {
+      return await run(deps, c.loaded, c.cancelled, succeeded);
+    } finally {
+      attempting.delete(id);
+    }
+  }
+
+  return {
+    attempt,
+    async renewLeases() {
+      if (!attempting.size) return;
+      await deps.app.db.query(
+        `UPDATE webhook_deliveries SET lease_until = now() + make_interval(secs => $2) WHERE id = ANY($1::uuid[]) AND status = 'DELIVERING'`,
+        [[...attempting], deps.leaseMs / 1000],
+      );
+    },
+  };
+}
+
+/** Claims (and recorded successes) per statement at most. */
+const MAX_BATCH = 100;
+
+async function run(deps: DeliveryDeps, d: Loaded, cancelled: string | null, succeeded: (s: Success) => Promise<void>): Promise<AttemptOutcome> {
+  const id = d.id;
+  const startedAt = new Date();
+  const trigger = d.eventType === 'webhook.test' ? 'TEST' : d.manual ? 'MANUAL' : 'SCHEDULE';
+
   if (cancelled) {
     await deps.app.db.prisma.webhookDelivery.update({
       where: { id },
@@ -129,17 +292,22 @@ export async function attemptDelivery(deps: DeliveryDeps, id: string): Promise<A
     body = JSON.stringify(envelope);
   } catch (e) {
     deps.app.logger.error({ err: e, deliveryId: id }, 'webhook payload could not be rendered');
-    return finish(deps, d, claimed.attempt, trigger, startedAt, failure('render_failed', 'The payload could not be rendered.', 'RETRYABLE'));
+    return finish(deps, d, d.attempt, trigger, startedAt, failure('render_failed', 'The payload could not be rendered.', 'RETRYABLE'));
   }
   if (Buffer.byteLength(body) > deps.maxPayloadBytes) {
     const msg = `Payload of ${Buffer.byteLength(body)} bytes exceeds the ${deps.maxPayloadBytes}-byte cap.`;
-    return finish(deps, d, claimed.attempt, trigger, startedAt, failure('payload_too_large', msg, 'TERMINAL'));
+    return finish(deps, d, d.attempt, trigger, startedAt, failure('payload_too_large', msg, 'TERMINAL'));
   }
   const now = Date.now();
-  const secrets = d.endpoint.secrets.filter((s) => !s.expiresAt || s.expiresAt.getTime() > now).map((s) => decrypt(s.valueEnc, deps.appKey));
+  const secrets = d.endpoint.secrets.filter((s) => !s.expiresAt || s.expiresAt.getTime() > now).map((s) => secretOf(s.valueEnc, deps.appKey));
   const headers = signWebhook(secrets, { id: d.event.id, timestamp: Math.floor(now / 1000), body });
   const result = await deps.http.post(d.endpoint.url, headers, body);
-  return finish(deps, d, claimed.attempt, trigger, startedAt, judge(result));
+  const j = judge(result);
+  if (j.outcome === 'SUCCEEDED') {
+    await succeeded({ d, attempt: d.attempt, trigger, startedAt, r: j.result, now: new Date() });
+    return { status: 'SUCCEEDED' };
+  }
+  return finish(deps, d, d.attempt, trigger, startedAt, j);
 }
 
 interface Judgement {
@@ -176,15 +344,11 @@ async function finish(
   const now = new Date();
   // Manual and test attempts are one-offs: a failure there does not restart the schedule.
   const delay = j.outcome === 'RETRYABLE' && trigger === 'SCHEDULE' ? delayBefore(deps.schedule, attempt + 1, r.retryAfterMs) : null;
-  const status = j.outcome === 'SUCCEEDED' ? 'SUCCEEDED' : delay !== null ? 'PENDING' : 'FAILED';
+  const status = delay !== null ? 'PENDING' : 'FAILED';
   const nextAttemptAt = delay !== null ? new Date(now.getTime() + delay) : null;
   const caller = system(d.id);
   const ids = { endpointId: d.endpointId, connectionId: d.endpoint.connectionId, integrationId: d.endpoint.integrationId };
 
-  if (j.outcome === 'SUCCEEDED') {
-    await recordSuccess(deps, d, attempt, trigger, startedAt, r, now);
-    return { status: 'SUCCEEDED' };
-  }
   await deps.app.db.prisma.$transaction(async (tx) => {
     await tx.webhookAttempt.create({
       data: {
@@ -207,7 +371,7 @@ async function finish(
         nextAttemptAt,
         leaseUntil: null,
         manualPending: false,
-        lastError: j.outcome === 'SUCCEEDED' ? null : r.error,
+        lastError: r.error,
         completedAt: status === 'PENDING' ? null : now,
       },
     });
@@ -225,56 +389,63 @@ async function finish(
   return status === 'PENDING' ? { status, nextAttemptAt: nextAttemptAt! } : { status };
 }
 
-/**
- * The common case in one statement (atomic on its own, no transaction round
- * trips): the attempt row, the delivery done, and the endpoint's health
- * (its failing streak ended; lastSuccessAt at most a minute stale, so a busy
- * endpoint's row is not rewritten, and locked, by every delivery).
- */
-async function recordSuccess(
-  deps: DeliveryDeps,
-  d: Loaded,
-  attempt: number,
-  trigger: 'SCHEDULE' | 'MANUAL' | 'TEST',
-  startedAt: Date,
-  r: Judgement['result'],
-  now: Date,
-) {
-  const healthUpdate = trigger !== 'TEST';
-  await deps.app.db.prisma.$executeRaw`
-    WITH attempt AS (
-      INSERT INTO webhook_attempts (id, delivery_id, number, trigger, started_at, duration_ms, status_code, outcome, response_excerpt)
-      VALUES (${uuidv7()}::uuid, ${d.id}::uuid, ${attempt}, ${trigger}::"WebhookAttemptTrigger", ${startedAt}, ${r.durationMs},
-              ${r.statusCode}, 'SUCCEEDED', ${r.excerpt})
-    ), delivery AS (
-      UPDATE webhook_deliveries
-      SET status = 'SUCCEEDED', next_attempt_at = NULL, lease_until = NULL, manual_pending = false, last_error = NULL, completed_at = ${now}
-      WHERE id = ${d.id}::uuid
-    )
-    UPDATE webhook_endpoints SET last_success_at = ${now}, failing_since = NULL, updated_at = ${now}
-    WHERE id = ${d.endpointId}::uuid AND ${healthUpdate}
-      AND (failing_since IS NOT NULL OR last_success_at IS NULL OR last_success_at < ${new Date(now.getTime() - 60_000)})`;
+interface Success {
+  d: Loaded;
+  attempt: number;
+  trigger: 'SCHEDULE' | 'MANUAL' | 'TEST';
+  startedAt: Date;
+  r: Judgement['result'];
+  now: Date;
 }
 
 /**
- * Endpoint health: a success clears the failing streak; a failure starts one
+ * The common case, for a batch of successes in one statement (atomic on its
+ * own, no transaction round trips): the attempt rows, the deliveries done, and
+ * their endpoints' health (a failing streak ended; lastSuccessAt at most a
+ * minute stale, so a busy endpoint's row is not rewritten, and locked, by
+ * every delivery). Test messages leave health alone.
+ */
+async function recordSuccesses(deps: DeliveryDeps, items: Success[]) {
+  const now = items.reduce((a, b) => (b.now > a ? b.now : a), items[0]!.now);
+  const healthOf = [...new Set(items.filter((i) => i.trigger !== 'TEST').map((i) => i.d.endpointId))];
+  await deps.app.db.query(
+    `WITH done AS (
+      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::timestamptz[])
+        AS t(attempt_id, delivery_id, number, trigger, started_at, duration_ms, status_code, excerpt, completed_at)
+    ), attempt AS (
+      INSERT INTO webhook_attempts (id, delivery_id, number, trigger, started_at, duration_ms, status_code, outcome, response_excerpt)
+      SELECT attempt_id, delivery_id, number, trigger::"WebhookAttemptTrigger", started_at, duration_ms, status_code, 'SUCCEEDED', excerpt FROM done
+    ), delivery AS (
+      UPDATE webhook_deliveries d
+      SET status = 'SUCCEEDED', next_attempt_at = NULL, lease_until = NULL, manual_pending = false, last_error = NULL, completed_at = done.completed_at
+      FROM done WHERE d.id = done.delivery_id
+    )
+    UPDATE webhook_endpoints SET last_success_at = $10, failing_since = NULL, updated_at = $10
+    WHERE id = ANY($11::uuid[]) AND (failing_since IS NOT NULL OR last_success_at IS NULL OR last_success_at < $12)`,
+    [
+      items.map(() => uuidv7()),
+      items.map((i) => i.d.id),
+      items.map((i) => i.attempt),
+      items.map((i) => i.trigger),
+      items.map((i) => i.startedAt.toISOString()),
+      items.map((i) => i.r.durationMs),
+      items.map((i) => i.r.statusCode),
+      items.map((i) => i.r.excerpt),
+      items.map((i) => i.now.toISOString()),
+      now.toISOString(),
+      healthOf,
+      new Date(now.getTime() - 60_000).toISOString(),
+    ],
+  );
+}
+
+/**
+ * Endpoint health after a failure (a success clears the streak: recordSuccesses): a failure starts one
  * (or continues it). Gone (410) disables at once; a streak as long as
  * WEBHOOK_DISABLE_AFTER_HOURS (5 days) disables too. Disabled endpoints stay,
  * with their history, for a person to fix and re-enable.
  */
 async function updateHealth(tx: Tx, deps: DeliveryDeps, d: Loaded, j: Judgement, now: Date, caller: Caller) {
-  if (j.outcome === 'SUCCEEDED') {
-    // A busy endpoint succeeds many times a second: write (and lock its row) only when the streak ends or the
-    // last success recorded is over a minute old, so concurrent deliveries do not queue on one row.
-    await tx.webhookEndpoint.updateMany({
-      where: {
-        id: d.endpointId,
-        OR: [{ failingSince: { not: null } }, { lastSuccessAt: null }, { lastSuccessAt: { lt: new Date(now.getTime() - 60_000) } }],
-      },
-      data: { lastSuccessAt: now, failingSince: null },
-    });
-    return;
-  }
   const ep = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id: d.endpointId }, select: { status: true, failingSince: true } });
   const failingSince = ep.failingSince ?? now;
   const reason = j.gone ? 'gone' : now.getTime() - failingSince.getTime() >= deps.disableAfterMs ? 'failing' : null;

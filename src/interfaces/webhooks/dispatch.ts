@@ -46,7 +46,7 @@ const require = createRequire(import.meta.url);
 export function createBullmqDispatcher(
   redisUrl: string,
   run: RunAttempt,
-  opts: { concurrency: number; logger: Logger; prefix: string; process?: boolean },
+  opts: { concurrency: number; logger: Logger; prefix: string; process?: boolean; lockMs?: number },
 ): Dispatcher {
   const { DelayedError, Queue, Worker } = require('bullmq') as typeof import('bullmq');
   const queue = new Queue(DELIVERY_QUEUE, {
@@ -70,7 +70,17 @@ export function createBullmqDispatcher(
             }
             return outcome.status;
           },
-          { connection: createRedis(redisUrl), concurrency: opts.concurrency, prefix: opts.prefix },
+          {
+            connection: createRedis(redisUrl),
+            concurrency: opts.concurrency,
+            prefix: opts.prefix,
+            // A job whose worker died (its lock not renewed) goes back to waiting within lockDuration + stalledInterval,
+            // as its delivery's lease lapses (WEBHOOK_LEASE_MS): under 10 s by default, not BullMQ's 30 s + 30 s.
+            // Stalling again and again (a worker blocked rather than dead) never fails a job: the claim decides.
+            lockDuration: opts.lockMs ?? 30_000,
+            stalledInterval: Math.max(500, Math.round((opts.lockMs ?? 30_000) / 2)),
+            maxStalledCount: 1_000,
+          },
         );
   worker?.on('error', (err) => opts.logger.warn({ err }, 'webhook worker connection error'));
   worker?.on('failed', (job, err) => opts.logger.error({ err, deliveryId: job?.data.deliveryId }, 'webhook attempt crashed; the sweeper retries it'));

@@ -14,7 +14,8 @@ import { webhookTestSent } from './webhooks.business-events.js';
  * publication order — with batches claimed side by side, a relay holding later
  * rows could reach the counter first and number them lower. Relaying is cheap
  * next to delivering, which stays parallel. A relay that dies mid-batch
- * rolls back (releasing the lock) and the rows are claimed again. In the same transaction it gives
+ * rolls back (releasing the lock) and the rows are claimed again. In the same
+ * transaction (claimed, numbered and marked in one statement) it gives
  * each event its per-occasion sequence number, finds the endpoints that want
  * it (type, occasion, event filter, environment, live connection) and whose
  * integration may hear of it (the permission engine, as that integration),
@@ -35,6 +36,8 @@ export interface RelayDeps {
 
 export interface RelayResult {
   claimed: number;
+  /** Another relay's batch was open (skipIfBusy): nothing was looked at. */
+  busy?: boolean;
   deliveries: { id: string; runAt: Date }[];
 }
 
@@ -49,22 +52,29 @@ const PLATFORM_KEY = 'platform';
 /** The advisory lock one relay batch holds (any constant no other lock in this database uses). */
 const RELAY_LOCK = 7_401_128_310_042n;
 
-export async function relayBatch(deps: RelayDeps): Promise<RelayResult> {
+/**
+ * One batch. With `skipIfBusy` (the worker loop), a relay that finds another's
+ * batch open relays nothing and reports busy instead of waiting its turn: the
+ * holder goes round again after its batch, and every commit notifies the
+ * holder's process too, so nothing is left behind; several workers woken by
+ * one commit then cost one pass, not one each.
+ */
+export async function relayBatch(deps: RelayDeps, opts: { skipIfBusy?: boolean } = {}): Promise<RelayResult> {
   const batchSize = deps.batchSize ?? 200;
   return deps.db.prisma.$transaction(
     async (tx) => {
-      // Waits while another relay's batch is open; released at COMMIT or ROLLBACK.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RELAY_LOCK})`;
-      const rows = await tx.$queryRaw<ClaimedRow[]>`
-        SELECT id, type, occasion_id, event_id FROM outbox_events
-        WHERE relayed_at IS NULL ORDER BY position LIMIT ${batchSize}
-        FOR UPDATE SKIP LOCKED`;
+      // Released at COMMIT or ROLLBACK. A statement of its own: the claim below must take its snapshot after
+      // the previous holder committed.
+      if (opts.skipIfBusy) {
+        const [{ locked }] = (await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`) as [
+          { locked: boolean },
+        ];
+        if (!locked) return { claimed: 0, deliveries: [], busy: true };
+      } else {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RELAY_LOCK})`;
+      }
+      const rows = await claimBatch(tx, batchSize);
       if (!rows.length) return { claimed: 0, deliveries: [] };
-      const sequences = await assignSequences(tx, rows);
-      await tx.$executeRaw`
-        UPDATE outbox_events o SET relayed_at = now(), sequence = v.seq
-        FROM (SELECT unnest(${rows.map((r) => r.id)}::uuid[]) AS id, unnest(${rows.map((r) => sequences.get(r.id)!)}::bigint[]) AS seq) v
-        WHERE o.id = v.id`;
       const deliveries = await fanOut(tx, deps, rows);
       return { claimed: rows.length, deliveries };
     },
@@ -73,27 +83,32 @@ export async function relayBatch(deps: RelayDeps): Promise<RelayResult> {
 }
 
 /**
- * Per-occasion sequence numbers, in position order within the batch. Counter
- * rows are taken in key order so two relays never wait on each other in a cycle.
+ * Claims the oldest unrelayed rows, numbers them and marks them relayed, in
+ * one statement: per occasion (or the platform), the counter row is bumped by
+ * the number of rows claimed for it (counter rows in key order, so two relays
+ * never wait on each other in a cycle) and the rows take the numbers below
+ * it in position order.
  */
-async function assignSequences(tx: Tx, rows: ClaimedRow[]): Promise<Map<string, bigint>> {
-  const byKey = new Map<string, ClaimedRow[]>();
-  for (const r of rows) {
-    const key = r.occasion_id ?? PLATFORM_KEY;
-    if (!byKey.has(key)) byKey.set(key, []);
-    byKey.get(key)!.push(r);
-  }
-  const out = new Map<string, bigint>();
-  for (const key of [...byKey.keys()].sort()) {
-    const list = byKey.get(key)!;
-    const [{ last_value: last }] = (await tx.$queryRaw<{ last_value: bigint }[]>`
-      INSERT INTO outbox_sequences (scope_key, last_value) VALUES (${key}, ${list.length})
+async function claimBatch(tx: Tx, batchSize: number): Promise<ClaimedRow[]> {
+  return tx.$queryRaw<ClaimedRow[]>`
+    WITH claimed AS (
+      SELECT id, position, coalesce(occasion_id::text, ${PLATFORM_KEY}) AS scope_key FROM outbox_events
+      WHERE relayed_at IS NULL ORDER BY position LIMIT ${batchSize}
+      FOR UPDATE SKIP LOCKED
+    ), counters AS (
+      INSERT INTO outbox_sequences (scope_key, last_value)
+      SELECT scope_key, count(*) FROM claimed GROUP BY scope_key ORDER BY scope_key
       ON CONFLICT (scope_key) DO UPDATE SET last_value = outbox_sequences.last_value + EXCLUDED.last_value
-      RETURNING last_value`) as [{ last_value: bigint }];
-    const first = BigInt(last) - BigInt(list.length) + 1n;
-    list.forEach((r, i) => out.set(r.id, first + BigInt(i)));
-  }
-  return out;
+      RETURNING scope_key, last_value
+    ), numbered AS (
+      SELECT c.id, k.last_value - count(*) OVER scope + row_number() OVER (scope ORDER BY c.position) AS seq
+      FROM claimed c JOIN counters k USING (scope_key)
+      WINDOW scope AS (PARTITION BY c.scope_key)
+    ), relayed AS (
+      UPDATE outbox_events o SET relayed_at = now(), sequence = n.seq FROM numbered n WHERE o.id = n.id
+      RETURNING o.id, o.position, o.type, o.occasion_id, o.event_id
+    )
+    SELECT id, type, occasion_id, event_id FROM relayed ORDER BY position`;
 }
 
 async function fanOut(tx: Tx, deps: RelayDeps, rows: ClaimedRow[]) {

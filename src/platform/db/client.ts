@@ -24,7 +24,14 @@ export interface Database {
    * is single-process: no lock needed). fn must use the connection it is given.
    */
   withLock<T>(key: number, fn: (conn: RawConnection) => Promise<T>): Promise<T>;
-  /** Counts statements sent by Prisma, for N+1 assertions. */
+  /**
+   * Calls fn on every NOTIFY on `channel` (sent at the notifying transaction's
+   * commit) and once after each (re)connection, when some may have been
+   * missed. PostgreSQL: a connection of its own outside the pool, opened again
+   * after a drop; PGlite: the instance's own listener, in process.
+   */
+  listen(channel: string, fn: () => void): Promise<Listener>;
+  /** Counts statements sent by Prisma and by query(), for N+1 assertions. */
   statements: { count: number };
   /**
    * Set on a new embedded data directory that did not start from the migrated template of `DbOptions.migrationSet`:
@@ -34,6 +41,13 @@ export interface Database {
   saveMigratedTemplate?: () => Promise<void>;
   close(): Promise<void>;
 }
+
+export interface Listener {
+  close(): Promise<void>;
+}
+
+/** After a listening connection drops, the next try is this much later (the listener's own fallback poll covers the gap). */
+const RELISTEN_MS = 1_000;
 
 export interface RawConnection {
   exec(sql: string): Promise<void>;
@@ -76,7 +90,51 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
         await pool.query(sql);
       },
       async query<T>(sql: string, params?: unknown[]) {
+        statements.count++;
         return (await pool.query(sql, params)).rows as T[];
+      },
+      async listen(channel, fn) {
+        if (!/^[a-z_]+$/.test(channel)) throw new Error(`Not a channel name: ${channel}`);
+        let closed = false;
+        let current: InstanceType<typeof pg.Client> | null = null;
+        let retry: NodeJS.Timeout | undefined;
+        const again = () => {
+          current?.removeAllListeners('end');
+          current?.end().catch(() => {});
+          current = null;
+          if (closed || retry) return;
+          retry = setTimeout(() => {
+            retry = undefined;
+            void connect();
+          }, RELISTEN_MS);
+          retry.unref();
+        };
+        const connect = async () => {
+          const client = new pg.Client({ connectionString: opts.databaseUrl, keepAlive: true });
+          current = client;
+          client.on('notification', (m) => m.channel === channel && fn());
+          client.on('error', again);
+          client.on('end', again);
+          try {
+            await client.connect();
+            await client.query(`LISTEN ${channel}`);
+            if (closed) return void (await client.end().catch(() => {}));
+            fn();
+          } catch {
+            if (current === client) again();
+          }
+        };
+        await connect();
+        return {
+          async close() {
+            closed = true;
+            clearTimeout(retry);
+            const c = current;
+            current = null;
+            c?.removeAllListeners('end');
+            await c?.end().catch(() => {});
+          },
+        };
       },
       async withLock(key, fn) {
         const client = await pool.connect();
@@ -153,10 +211,18 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
     prisma,
     statements,
     ...conn,
+    async query<T>(sql: string, params?: unknown[]) {
+      statements.count++;
+      return conn.query<T>(sql, params);
+    },
     async withLock(_key, fn) {
       return fn(conn);
     },
     ...(migratedFile && !startedMigrated ? { saveMigratedTemplate: () => savePgliteTemplate(lite, migratedFile) } : {}),
+    async listen(channel, fn) {
+      const unlisten = await lite.listen(channel, fn);
+      return { close: () => unlisten() };
+    },
     async close() {
       await prisma.$disconnect();
       await lite.close();
