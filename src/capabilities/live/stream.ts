@@ -13,6 +13,30 @@ import { ACCESS_CHANGED } from './access-changes.js';
 /** A message for the client, or the reason the stream ended (delivered as the last result's error). */
 export type LiveItem<T> = { value: T } | { error: GraphQLError };
 
+/**
+ * Where a transport that writes messages itself takes a stream's values
+ * (attachLiveSink): called in order, one at a time, each after the
+ * subscriber's access was re-decided. A returned promise holds the next
+ * message back until it settles (a slow socket). The error that ends the
+ * stream still comes through the iterator, after every value handed here.
+ */
+export type LiveSink<T> = (item: { value: T }) => void | Promise<void>;
+
+const SINK = Symbol('live sink');
+type WithSink<T> = { [SINK]?: (sink: LiveSink<T>) => void };
+
+/**
+ * Hands a live stream's values to `sink` instead of its iterator; false (and
+ * nothing changes) when `stream` is not a live stream. Must be called before
+ * the stream is first pulled.
+ */
+export function attachLiveSink<T>(stream: unknown, sink: LiveSink<T>): boolean {
+  const attach = (stream as WithSink<T> | null)?.[SINK];
+  if (!attach) return false;
+  attach(sink);
+  return true;
+}
+
 /** The resolver of a live subscription field: the value, or the error that ends the stream. */
 export function liveValue<T>(item: LiveItem<T>): T {
   if ('error' in item) throw item.error;
@@ -106,7 +130,8 @@ const isRefusal = (e: unknown) => e instanceof GraphQLError && ['FORBIDDEN', 'NO
  */
 export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repeater<LiveItem<T>> {
   const { pubsub } = ctx.app;
-  return new Repeater<LiveItem<T>>(async (push, stop) => {
+  let sink: LiveSink<T> | null = null;
+  const stream = new Repeater<LiveItem<T>>(async (push, stop) => {
     openStreams++;
     let ended = false;
     let credentialExpiry: { clear(): void } | null = null;
@@ -131,7 +156,9 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
       queue = queue.then(() => (ended ? undefined : fn())).catch(fail);
     };
     const send = async (value: T | null) => {
-      if (value !== null && !ended) await push({ value });
+      if (value === null || ended) return;
+      if (sink) await sink({ value });
+      else await push({ value });
     };
 
     // A grant with an expiry ends access without any event: look again then.
@@ -200,4 +227,9 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
     openStreams--;
     await Promise.all(sources.map(({ it }) => it.return()));
   });
+  return Object.assign(stream, {
+    [SINK]: (s: LiveSink<T>) => {
+      sink = s;
+    },
+  } satisfies WithSink<T>);
 }
