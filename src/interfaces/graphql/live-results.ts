@@ -32,7 +32,7 @@ type MaskError = (error: unknown, message: string) => Error;
 const MASKED_MESSAGE = 'Unexpected error.';
 
 let executions = 0;
-/** Selection sets executed for live messages in this process (what sharing saves shows here). */
+/** Selection sets executed for live messages' values in this process (not for the error ending a stream): what sharing saves shows here. */
 export const liveExecutionCount = () => executions;
 
 /** A question the execution asked the permission engine, and its answer. */
@@ -174,7 +174,7 @@ export class LiveResults {
     // The error that ends a stream, or a value no one else holds: nothing to share.
     if (value === null || typeof value !== 'object') return this.execute(sub, item);
     let byKey = this.slots.get(value);
-    if (!byKey) this.slots.set(value, (byKey = new Map()));
+    if (!byKey) this.slots.set(value, (byKey = new Map<string, Slot>()));
     let slot = byKey.get(sub.key);
     if (!slot) byKey.set(sub.key, (slot = { entries: [], pending: null }));
     return this.find(sub, item, slot, 0);
@@ -202,23 +202,23 @@ export class LiveResults {
       slot.entries.push(run);
       return run;
     }
-    const pending: Promise<Entry> = run.then(
-      (e) => {
-        slot.entries.push(e);
-        if (slot.pending === pending) slot.pending = null;
-        return e;
-      },
-      (err: unknown) => {
-        if (slot.pending === pending) slot.pending = null;
-        throw err;
-      },
+    const settled = run.then((e) => {
+      slot.entries.push(e);
+      return e;
+    });
+    const waiting = settled.then(
+      () => {},
+      () => {},
     );
-    slot.pending = pending.catch(() => {});
-    return pending;
+    slot.pending = waiting;
+    void waiting.then(() => {
+      if (slot.pending === waiting) slot.pending = null;
+    });
+    return settled;
   }
 
   private execute(sub: Subscriber, item: LiveItem<unknown>, shareable = false): Entry | Promise<Entry> {
-    executions++;
+    if ('value' in item) executions++;
     if (!shareable) {
       const r = execute({ ...sub.args, rootValue: item });
       const own = (result: ExecutionResult): Entry => ({ calls: [], owner: sub.who, result });
