@@ -115,6 +115,8 @@ function refreshLoaders(ctx: Context) {
   ctx.moduleState = createModuleStateLoaders(ctx.prisma);
 }
 
+const isPromise = (v: unknown): v is Promise<unknown> => typeof (v as Promise<unknown> | null)?.then === 'function';
+
 const isRefusal = (e: unknown) => e instanceof GraphQLError && ['FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'].includes(String(e.extensions?.code));
 
 /**
@@ -136,7 +138,6 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
     let ended = false;
     let credentialExpiry: { clear(): void } | null = null;
     const grantExpiry: { timer: { clear(): void } | null } = { timer: null };
-    let queue: Promise<void> = Promise.resolve();
 
     const end = (error: GraphQLError) => {
       if (ended) return;
@@ -151,14 +152,38 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
       ctx.log.error({ err: e }, 'live subscription failed');
       end(apiError('INTERNAL_SERVER_ERROR', 'Live updates stopped unexpectedly; subscribe again.'));
     };
-    // Messages are handled one at a time, in arrival order, the first snapshot first.
-    const serial = (fn: () => Promise<void>) => {
-      queue = queue.then(() => (ended ? undefined : fn())).catch(fail);
+
+    // Messages are handled one at a time, in arrival order, the first snapshot first. One that finds nothing
+    // waiting runs at once, synchronously as far as it goes: with the grants in memory and the result shared
+    // (the usual case), a message to a thousand subscribers is a thousand calls, not a thousand promise chains.
+    let queue: Promise<void> = Promise.resolve();
+    let waiting = 0;
+    const settled = () => {
+      waiting--;
     };
-    const send = async (value: T | null) => {
+    const serial = (fn: () => void | Promise<void>) => {
+      if (ended) return;
+      if (waiting === 0) {
+        let r: void | Promise<void>;
+        try {
+          r = fn();
+        } catch (e) {
+          return fail(e);
+        }
+        if (!isPromise(r)) return;
+        waiting++;
+        queue = r.catch(fail).finally(settled);
+        return;
+      }
+      waiting++;
+      queue = queue
+        .then(() => (ended ? undefined : fn()))
+        .catch(fail)
+        .finally(settled);
+    };
+    const send = (value: T | null): void | Promise<unknown> => {
       if (value === null || ended) return;
-      if (sink) await sink({ value });
-      else await push({ value });
+      return sink ? sink({ value }) : push({ value });
     };
 
     // A grant with an expiry ends access without any event: look again then.
@@ -176,11 +201,47 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
       await watchGrantExpiry();
     };
 
-    const sources = [
-      ...spec.topics.map(([key, id]) => ({ key, it: pubsub.subscribe<M>(key, id) })),
-      { key: ACCESS_CHANGED, it: pubsub.subscribe<unknown>(ACCESS_CHANGED, spec.occasionId) },
+    const onMessage = (message: M) =>
+      serial(() => {
+        const allowed = spec.authorize();
+        const deliver = () => {
+          const value = spec.next(message);
+          return isPromise(value) ? value.then(send) : send(value);
+        };
+        return (isPromise(allowed) ? allowed.then(deliver) : deliver()) as void | Promise<void>;
+      });
+    const onAccessChanged = (message: { types?: string[] } | null) =>
+      serial(async () => {
+        ctx.authz.clear(spec.occasionId);
+        refreshLoaders(ctx);
+        const extra = spec.accessChanged ? await spec.accessChanged(message?.types ?? []) : null;
+        await reauthorize();
+        await send(extra);
+      });
+    // A listener runs inside the pub/sub's delivery to every subscriber: it never throws.
+    const guarded =
+      <P>(fn: (p: P) => void) =>
+      (p: P) => {
+        try {
+          fn(p);
+        } catch (e) {
+          fail(e);
+        }
+      };
+    // Listening starts before the snapshot is read (and ready() below covers these), so no change slips between the two.
+    const unlisten = [
+      ...spec.topics.map(([key, id]) => pubsub.listen<M>(key, id, guarded(onMessage))),
+      pubsub.listen<{ types?: string[] } | null>(ACCESS_CHANGED, spec.occasionId, guarded(onAccessChanged)),
       // Signing out ends the session's streams at once, not when its access token would have expired.
-      ...(ctx.sessionId ? [{ key: SESSION_REVOKED, it: pubsub.subscribe<unknown>(SESSION_REVOKED, ctx.sessionId) }] : []),
+      ...(ctx.sessionId
+        ? [
+            pubsub.listen(
+              SESSION_REVOKED,
+              ctx.sessionId,
+              guarded(() => end(apiError('UNAUTHENTICATED', 'This session was signed out; sign in again.'))),
+            ),
+          ]
+        : []),
     ];
     // The initial snapshot is queued before any message can arrive, so it is always sent first.
     serial(async () => {
@@ -190,29 +251,6 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
       await watchGrantExpiry();
       await send(await spec.initial());
     });
-    for (const { key, it } of sources) {
-      // Pulling starts the listener at once (not when the first snapshot is done), so no change slips between the two.
-      void (async () => {
-        for await (const message of it) {
-          if (key === SESSION_REVOKED) {
-            end(apiError('UNAUTHENTICATED', 'This session was signed out; sign in again.'));
-          } else if (key === ACCESS_CHANGED) {
-            serial(async () => {
-              ctx.authz.clear(spec.occasionId);
-              refreshLoaders(ctx);
-              const extra = spec.accessChanged ? await spec.accessChanged((message as { types?: string[] } | null)?.types ?? []) : null;
-              await reauthorize();
-              await send(extra);
-            });
-          } else {
-            serial(async () => {
-              await spec.authorize();
-              await send(await spec.next(message as M));
-            });
-          }
-        }
-      })().catch(fail);
-    }
 
     if (ctx.credentialExpiresAt) {
       credentialExpiry = setLongTimeout(ctx.credentialExpiresAt, () =>
@@ -225,7 +263,7 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
     credentialExpiry?.clear();
     grantExpiry.timer?.clear();
     openStreams--;
-    await Promise.all(sources.map(({ it }) => it.return()));
+    for (const stopListening of unlisten) stopListening();
   });
   return Object.assign(stream, {
     [SINK]: (s: LiveSink<T>) => {
