@@ -115,6 +115,7 @@ function refreshLoaders(ctx: Context) {
   ctx.moduleState = createModuleStateLoaders(ctx.prisma);
 }
 
+const noop = () => {};
 const isPromise = (v: unknown): v is Promise<unknown> => typeof (v as Promise<unknown> | null)?.then === 'function';
 
 const isRefusal = (e: unknown) => e instanceof GraphQLError && ['FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'].includes(String(e.extensions?.code));
@@ -161,24 +162,26 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
     const settled = () => {
       waiting--;
     };
-    const serial = (fn: () => void | Promise<void>) => {
+    /** The rest of a message that went asynchronous: later ones wait for it. */
+    const track = (r: Promise<unknown>) => {
+      waiting++;
+      queue = r.then(noop, fail).finally(settled);
+    };
+    const serial = (fn: () => void | Promise<unknown>) => {
       if (ended) return;
       if (waiting === 0) {
-        let r: void | Promise<void>;
         try {
-          r = fn();
+          const r = fn();
+          if (isPromise(r)) track(r);
         } catch (e) {
-          return fail(e);
+          fail(e);
         }
-        if (!isPromise(r)) return;
-        waiting++;
-        queue = r.catch(fail).finally(settled);
         return;
       }
       waiting++;
       queue = queue
         .then(() => (ended ? undefined : fn()))
-        .catch(fail)
+        .then(noop, fail)
         .finally(settled);
     };
     const send = (value: T | null): void | Promise<unknown> => {
@@ -201,15 +204,25 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
       await watchGrantExpiry();
     };
 
-    const onMessage = (message: M) =>
-      serial(() => {
-        const allowed = spec.authorize();
-        const deliver = () => {
-          const value = spec.next(message);
-          return isPromise(value) ? value.then(send) : send(value);
-        };
-        return (isPromise(allowed) ? allowed.then(deliver) : deliver()) as void | Promise<void>;
-      });
+    // A data message: re-decide, then send what it means to this subscriber. No closure per message on the way.
+    const deliver = (message: M): void | Promise<unknown> => {
+      const value = spec.next(message);
+      return isPromise(value) ? value.then(send) : send(value);
+    };
+    const handle = (message: M): void | Promise<unknown> => {
+      const allowed = spec.authorize();
+      return isPromise(allowed) ? allowed.then(() => deliver(message)) : deliver(message);
+    };
+    const onMessage = (message: M) => {
+      if (ended) return;
+      if (waiting > 0) return serial(() => handle(message));
+      try {
+        const r = handle(message);
+        if (isPromise(r)) track(r);
+      } catch (e) {
+        fail(e);
+      }
+    };
     const onAccessChanged = (message: { types?: string[] } | null) =>
       serial(async () => {
         ctx.authz.clear(spec.occasionId);
@@ -218,7 +231,7 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
         await reauthorize();
         await send(extra);
       });
-    // A listener runs inside the pub/sub's delivery to every subscriber: it never throws.
+    // A listener runs inside the pub/sub's delivery to every subscriber: it never throws (onMessage catches its own).
     const guarded =
       <P>(fn: (p: P) => void) =>
       (p: P) => {
@@ -230,7 +243,7 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
       };
     // Listening starts before the snapshot is read (and ready() below covers these), so no change slips between the two.
     const unlisten = [
-      ...spec.topics.map(([key, id]) => pubsub.listen<M>(key, id, guarded(onMessage))),
+      ...spec.topics.map(([key, id]) => pubsub.listen<M>(key, id, onMessage)),
       pubsub.listen<{ types?: string[] } | null>(ACCESS_CHANGED, spec.occasionId, guarded(onAccessChanged)),
       // Signing out ends the session's streams at once, not when its access token would have expired.
       ...(ctx.sessionId
