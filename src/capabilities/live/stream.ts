@@ -37,6 +37,21 @@ export function attachLiveSink<T>(stream: unknown, sink: LiveSink<T>): boolean {
   return true;
 }
 
+const shared = new WeakMap<object, Map<string, unknown>>();
+/**
+ * One value per published message and `key`, built by the first subscriber
+ * that asks: subscribers who would send equal values send the same object,
+ * so its result is executed and serialized once for all of them (results are
+ * shared by value identity, interfaces/graphql/live-results.ts). `key` must
+ * determine the value entirely.
+ */
+export function sharedValue<V>(message: object, key: string, build: () => V): V {
+  let byKey = shared.get(message);
+  if (!byKey) shared.set(message, (byKey = new Map<string, unknown>()));
+  if (!byKey.has(key)) byKey.set(key, build());
+  return byKey.get(key) as V;
+}
+
 /** The resolver of a live subscription field: the value, or the error that ends the stream. */
 export function liveValue<T>(item: LiveItem<T>): T {
   if ('error' in item) throw item.error;

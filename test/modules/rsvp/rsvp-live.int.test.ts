@@ -233,6 +233,35 @@ describe('one result per message for everyone who may see the same', () => {
   });
 });
 
+describe('one result per message for everyone who may see the same (occasion stream)', () => {
+  it('subscribers sent the same events share one execution; one who sees fewer gets their own', async () => {
+    const w = await liveWorld({ helper: undefined });
+    const en1 = await s.app.db.prisma.moduleEnablement.findFirstOrThrow({ where: { eventId: rawId(w.eventIds[1]!) } });
+    await must(s, w.owner.token, GRANT, {
+      i: {
+        occasionId: w.occasionId,
+        subjectId: w.people.helper!.actorId,
+        role: 'rsvp_viewer',
+        scope: { type: 'MODULE_ENABLEMENT', enablementId: globalId('ModuleEnablement', en1.id) },
+      },
+    });
+    const owners = [ws(w.owner.token).subscribe(OCCASION_SUB, { id: w.occasionId }), ws(w.owner.token).subscribe(OCCASION_SUB, { id: w.occasionId })];
+    const helper = ws(w.people.helper!.token).subscribe(OCCASION_SUB, { id: w.occasionId });
+    await Promise.all([...owners, helper].map((x) => x.next(1)));
+    await s.app.live.idle();
+
+    const before = liveExecutionCount();
+    await override(w, 1, [
+      { eventId: w.eventIds[0]!, status: 'DECLINED' },
+      { eventId: w.eventIds[1]!, status: 'DECLINED' },
+    ]);
+    for (const o of owners)
+      expect((await o.next(2)).data.rsvpOccasionSummaryChanged.events.map((e: { eventId: string }) => e.eventId)).toEqual(w.eventIds);
+    expect((await helper.next(2)).data.rsvpOccasionSummaryChanged.events.map((e: { eventId: string }) => e.eventId)).toEqual([w.eventIds[1]]);
+    expect(liveExecutionCount() - before).toBe(2);
+  });
+});
+
 describe('who may subscribe, and for how long', () => {
   it('refuses a subscriber without rsvp:view (FORBIDDEN) and a stranger to the occasion (NOT_FOUND) on subscribe', async () => {
     const w = await liveWorld({ vendor: undefined });
