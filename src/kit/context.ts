@@ -43,6 +43,13 @@ export interface AppServices {
 /** The socket a graphql-ws subscription runs on, so access that ends mid-stream can close it. */
 export interface LiveConnection {
   close(code: number, reason: string): void;
+  /**
+   * Sends this operation a `next` message whose payload (an execution result)
+   * is already JSON, so a result serialized once goes to many sockets as is.
+   * Sends nothing once the operation is over. A promise when the socket is
+   * backed up: the caller waits before sending more.
+   */
+  sendNext?(payloadJson: string): void | Promise<void>;
 }
 
 /** Per request. A fresh object every time: scope-auth caches decisions on it. */

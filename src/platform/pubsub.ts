@@ -19,12 +19,29 @@ export interface LivePubSub {
   /** Starts listening only when first pulled (a Repeater): pull once before relying on it, then await ready(). */
   subscribe<T = unknown>(routingKey: string, id: string): Repeater<T>;
   /**
+   * The same messages, handed to `fn` as they arrive (synchronously, in
+   * publication order), listening from this call on; returns the unlisten.
+   * For fan-out to many local subscribers without an iterator each. `fn`
+   * must not throw: the other listeners of the message come after it.
+   */
+  listen<T = unknown>(routingKey: string, id: string, fn: (payload: T) => void): () => void;
+  /**
    * Resolves once every subscription this process has asked for so far is
    * active at the broker. A subscriber that reads its first snapshot after this
    * cannot miss a change published after that snapshot.
    */
   ready(): Promise<void>;
   close(): Promise<void>;
+}
+
+type Listenable = Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
+
+/** A listener on the event target behind yoga's pub/sub, on the topic its subscribe() would use. */
+function listenOn<T>(target: Listenable, routingKey: string, id: string, fn: (payload: T) => void): () => void {
+  const topic = `${routingKey}:${id}`;
+  const listener = (event: Event) => fn((event as CustomEvent<T>).detail);
+  target.addEventListener(topic, listener);
+  return () => target.removeEventListener(topic, listener);
 }
 
 /**
@@ -43,6 +60,7 @@ export function createLivePubSub(opts: { redisUrl?: string; logger: Logger }): L
       kind: 'memory',
       publish: (key, id, payload) => pubsub.publish(key, id, payload),
       subscribe: <T>(key: string, id: string) => pubsub.subscribe(key, id) as Repeater<T>,
+      listen: (key, id, fn) => listenOn(target, key, id, fn),
       ready: async () => {},
       close: async () => {},
     };
@@ -75,16 +93,16 @@ export function createLivePubSub(opts: { redisUrl?: string; logger: Logger }): L
     },
     unsubscribe: (channel: string) => subscriber.unsubscribe(channel).catch(() => {}),
   };
-  const pubsub: PubSub<Topics> = createPubSub<Topics>({
-    eventTarget: createRedisEventTarget({
-      publishClient: publishClient as unknown as Redis,
-      subscribeClient: subscribeClient as unknown as Redis,
-    }),
+  const eventTarget = createRedisEventTarget({
+    publishClient: publishClient as unknown as Redis,
+    subscribeClient: subscribeClient as unknown as Redis,
   });
+  const pubsub: PubSub<Topics> = createPubSub<Topics>({ eventTarget });
   return {
     kind: 'redis',
     publish: (key, id, payload) => pubsub.publish(key, id, payload),
     subscribe: <T>(key: string, id: string) => pubsub.subscribe(key, id) as Repeater<T>,
+    listen: (key, id, fn) => listenOn(eventTarget, key, id, fn),
     ready: async () => {
       await latestSubscribe;
     },

@@ -13,6 +13,45 @@ import { ACCESS_CHANGED } from './access-changes.js';
 /** A message for the client, or the reason the stream ended (delivered as the last result's error). */
 export type LiveItem<T> = { value: T } | { error: GraphQLError };
 
+/**
+ * Where a transport that writes messages itself takes a stream's values
+ * (attachLiveSink): called in order, one at a time, each after the
+ * subscriber's access was re-decided. A returned promise holds the next
+ * message back until it settles (a slow socket). The error that ends the
+ * stream still comes through the iterator, after every value handed here.
+ */
+export type LiveSink<T> = (item: { value: T }) => void | Promise<void>;
+
+const SINK = Symbol('live sink');
+type WithSink<T> = { [SINK]?: (sink: LiveSink<T>) => void };
+
+/**
+ * Hands a live stream's values to `sink` instead of its iterator; false (and
+ * nothing changes) when `stream` is not a live stream. Must be called before
+ * the stream is first pulled.
+ */
+export function attachLiveSink<T>(stream: unknown, sink: LiveSink<T>): boolean {
+  const attach = (stream as WithSink<T> | null)?.[SINK];
+  if (!attach) return false;
+  attach(sink);
+  return true;
+}
+
+const shared = new WeakMap<object, Map<string, unknown>>();
+/**
+ * One value per published message and `key`, built by the first subscriber
+ * that asks: subscribers who would send equal values send the same object,
+ * so its result is executed and serialized once for all of them (results are
+ * shared by value identity, interfaces/graphql/live-results.ts). `key` must
+ * determine the value entirely.
+ */
+export function sharedValue<V>(message: object, key: string, build: () => V): V {
+  let byKey = shared.get(message);
+  if (!byKey) shared.set(message, (byKey = new Map<string, unknown>()));
+  if (!byKey.has(key)) byKey.set(key, build());
+  return byKey.get(key) as V;
+}
+
 /** The resolver of a live subscription field: the value, or the error that ends the stream. */
 export function liveValue<T>(item: LiveItem<T>): T {
   if ('error' in item) throw item.error;
@@ -91,6 +130,9 @@ function refreshLoaders(ctx: Context) {
   ctx.moduleState = createModuleStateLoaders(ctx.prisma);
 }
 
+const noop = () => {};
+const isPromise = (v: unknown): v is Promise<unknown> => typeof (v as Promise<unknown> | null)?.then === 'function';
+
 const isRefusal = (e: unknown) => e instanceof GraphQLError && ['FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED'].includes(String(e.extensions?.code));
 
 /**
@@ -106,12 +148,12 @@ const isRefusal = (e: unknown) => e instanceof GraphQLError && ['FORBIDDEN', 'NO
  */
 export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repeater<LiveItem<T>> {
   const { pubsub } = ctx.app;
-  return new Repeater<LiveItem<T>>(async (push, stop) => {
+  let sink: LiveSink<T> | null = null;
+  const stream = new Repeater<LiveItem<T>>(async (push, stop) => {
     openStreams++;
     let ended = false;
     let credentialExpiry: { clear(): void } | null = null;
     const grantExpiry: { timer: { clear(): void } | null } = { timer: null };
-    let queue: Promise<void> = Promise.resolve();
 
     const end = (error: GraphQLError) => {
       if (ended) return;
@@ -126,12 +168,40 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
       ctx.log.error({ err: e }, 'live subscription failed');
       end(apiError('INTERNAL_SERVER_ERROR', 'Live updates stopped unexpectedly; subscribe again.'));
     };
-    // Messages are handled one at a time, in arrival order, the first snapshot first.
-    const serial = (fn: () => Promise<void>) => {
-      queue = queue.then(() => (ended ? undefined : fn())).catch(fail);
+
+    // Messages are handled one at a time, in arrival order, the first snapshot first. One that finds nothing
+    // waiting runs at once, synchronously as far as it goes: with the grants in memory and the result shared
+    // (the usual case), a message to a thousand subscribers is a thousand calls, not a thousand promise chains.
+    let queue: Promise<void> = Promise.resolve();
+    let waiting = 0;
+    const settled = () => {
+      waiting--;
     };
-    const send = async (value: T | null) => {
-      if (value !== null && !ended) await push({ value });
+    /** The rest of a message that went asynchronous: later ones wait for it. */
+    const track = (r: Promise<unknown>) => {
+      waiting++;
+      queue = r.then(noop, fail).finally(settled);
+    };
+    const serial = (fn: () => void | Promise<unknown>) => {
+      if (ended) return;
+      if (waiting === 0) {
+        try {
+          const r = fn();
+          if (isPromise(r)) track(r);
+        } catch (e) {
+          fail(e);
+        }
+        return;
+      }
+      waiting++;
+      queue = queue
+        .then(() => (ended ? undefined : fn()))
+        .then(noop, fail)
+        .finally(settled);
+    };
+    const send = (value: T | null): void | Promise<unknown> => {
+      if (value === null || ended) return;
+      return sink ? sink({ value }) : push({ value });
     };
 
     // A grant with an expiry ends access without any event: look again then.
@@ -149,11 +219,57 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
       await watchGrantExpiry();
     };
 
-    const sources = [
-      ...spec.topics.map(([key, id]) => ({ key, it: pubsub.subscribe<M>(key, id) })),
-      { key: ACCESS_CHANGED, it: pubsub.subscribe<unknown>(ACCESS_CHANGED, spec.occasionId) },
+    // A data message: re-decide, then send what it means to this subscriber. No closure per message on the way.
+    const deliver = (message: M): void | Promise<unknown> => {
+      const value = spec.next(message);
+      return isPromise(value) ? value.then(send) : send(value);
+    };
+    const handle = (message: M): void | Promise<unknown> => {
+      const allowed = spec.authorize();
+      return isPromise(allowed) ? allowed.then(() => deliver(message)) : deliver(message);
+    };
+    const onMessage = (message: M) => {
+      if (ended) return;
+      if (waiting > 0) return serial(() => handle(message));
+      try {
+        const r = handle(message);
+        if (isPromise(r)) track(r);
+      } catch (e) {
+        fail(e);
+      }
+    };
+    const onAccessChanged = (message: { types?: string[] } | null) =>
+      serial(async () => {
+        ctx.authz.clear(spec.occasionId);
+        refreshLoaders(ctx);
+        const extra = spec.accessChanged ? await spec.accessChanged(message?.types ?? []) : null;
+        await reauthorize();
+        await send(extra);
+      });
+    // A listener runs inside the pub/sub's delivery to every subscriber: it never throws (onMessage catches its own).
+    const guarded =
+      <P>(fn: (p: P) => void) =>
+      (p: P) => {
+        try {
+          fn(p);
+        } catch (e) {
+          fail(e);
+        }
+      };
+    // Listening starts before the snapshot is read (and ready() below covers these), so no change slips between the two.
+    const unlisten = [
+      ...spec.topics.map(([key, id]) => pubsub.listen<M>(key, id, onMessage)),
+      pubsub.listen<{ types?: string[] } | null>(ACCESS_CHANGED, spec.occasionId, guarded(onAccessChanged)),
       // Signing out ends the session's streams at once, not when its access token would have expired.
-      ...(ctx.sessionId ? [{ key: SESSION_REVOKED, it: pubsub.subscribe<unknown>(SESSION_REVOKED, ctx.sessionId) }] : []),
+      ...(ctx.sessionId
+        ? [
+            pubsub.listen(
+              SESSION_REVOKED,
+              ctx.sessionId,
+              guarded(() => end(apiError('UNAUTHENTICATED', 'This session was signed out; sign in again.'))),
+            ),
+          ]
+        : []),
     ];
     // The initial snapshot is queued before any message can arrive, so it is always sent first.
     serial(async () => {
@@ -163,29 +279,6 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
       await watchGrantExpiry();
       await send(await spec.initial());
     });
-    for (const { key, it } of sources) {
-      // Pulling starts the listener at once (not when the first snapshot is done), so no change slips between the two.
-      void (async () => {
-        for await (const message of it) {
-          if (key === SESSION_REVOKED) {
-            end(apiError('UNAUTHENTICATED', 'This session was signed out; sign in again.'));
-          } else if (key === ACCESS_CHANGED) {
-            serial(async () => {
-              ctx.authz.clear(spec.occasionId);
-              refreshLoaders(ctx);
-              const extra = spec.accessChanged ? await spec.accessChanged((message as { types?: string[] } | null)?.types ?? []) : null;
-              await reauthorize();
-              await send(extra);
-            });
-          } else {
-            serial(async () => {
-              await spec.authorize();
-              await send(await spec.next(message as M));
-            });
-          }
-        }
-      })().catch(fail);
-    }
 
     if (ctx.credentialExpiresAt) {
       credentialExpiry = setLongTimeout(ctx.credentialExpiresAt, () =>
@@ -198,6 +291,11 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
     credentialExpiry?.clear();
     grantExpiry.timer?.clear();
     openStreams--;
-    await Promise.all(sources.map(({ it }) => it.return()));
+    for (const stopListening of unlisten) stopListening();
   });
+  return Object.assign(stream, {
+    [SINK]: (s: LiveSink<T>) => {
+      sink = s;
+    },
+  } satisfies WithSink<T>);
 }

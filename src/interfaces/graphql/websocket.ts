@@ -12,6 +12,8 @@ type Extra = { request: IncomingMessage; socket: WebSocket };
 
 /** setTimeout caps at ~24.8 days; a guest link may expire later than that. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** Past this many bytes queued on a socket, a live stream waits for its frame to be written before sending more. */
+const SEND_HIGH_WATER_BYTES = 256 * 1024;
 
 /**
  * graphql-ws on the http server's /graphql path, executing through the same
@@ -30,6 +32,8 @@ export function attachWebSockets(app: AppServices, server: Server, yoga: Yoga): 
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: c.MAX_BODY_BYTES, verifyClient: admission.verifyClient });
   admission.track(wss);
   const expiryTimers = new WeakMap<object, NodeJS.Timeout>();
+  /** The iterable graphql-ws runs for an operation (onOperation), by the arguments onSubscribe returned for it. */
+  const operations = new WeakMap<object, { result?: unknown }>();
   const sessionWatchers = new WeakMap<object, { stop(): void }>();
   const closeForbidden = (socket: WebSocket, reason = 'Forbidden') => {
     if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(CLOSE_FORBIDDEN, reason);
@@ -76,9 +80,13 @@ export function attachWebSockets(app: AppServices, server: Server, yoga: Yoga): 
         clearTimeout(expiryTimers.get(ctx));
         sessionWatchers.get(ctx)?.stop();
       },
+      onOperation: (_ctx, _id, _payload, args, result) => {
+        const op = operations.get(args);
+        if (op) op.result = result;
+      },
       execute: (args) => (args.rootValue as { execute: (a: unknown) => unknown }).execute(args) as never,
       subscribe: (args) => (args.rootValue as { subscribe: (a: unknown) => unknown }).subscribe(args) as never,
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
         // graphql-ws has already registered this one: more than the cap in flight refuses it, the socket stays.
         if (Object.keys(ctx.subscriptions).length > c.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [
@@ -88,12 +96,23 @@ export function attachWebSockets(app: AppServices, server: Server, yoga: Yoga): 
           ];
         }
         const requestId = requestIdFrom(undefined);
+        const socket = ctx.extra.socket;
+        const operation: { result?: unknown } = {};
+        // A `next` frame around a payload serialized once for many subscribers (live-results.ts). graphql-ws
+        // tracks the operation: once it is over (completed by either side) nothing more goes out for its id.
+        const frameStart = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+        const sendNext = (payloadJson: string): void | Promise<void> => {
+          if (operation.result === undefined || ctx.subscriptions[id] !== operation.result || socket.readyState !== socket.OPEN) return;
+          const frame = `${frameStart}${payloadJson}}`;
+          if (socket.bufferedAmount < SEND_HIGH_WATER_BYTES) return socket.send(frame);
+          return new Promise<void>((resolve) => socket.send(frame, () => resolve()));
+        };
         const enveloped = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           requestId,
           connectionParams: ctx.connectionParams ?? {},
-          connection: { close: (code: number, reason: string) => ctx.extra.socket.close(code, reason) },
+          connection: { close: (code: number, reason: string) => socket.close(code, reason), sendNext },
         });
         const { execute, subscribe, contextFactory } = enveloped;
         let contextValue;
@@ -118,6 +137,7 @@ export function attachWebSockets(app: AppServices, server: Server, yoga: Yoga): 
         };
         const errors = enveloped.validate(args.schema, args.document) as readonly GraphQLError[];
         if (errors.length) return errors;
+        operations.set(args, operation);
         return args;
       },
     },

@@ -18,6 +18,7 @@ import { maskError } from './mask-error.js';
 import { connectionArgumentGuard } from './connection-args.js';
 import { guardedParamsParsing } from './request-params.js';
 import { graphqlSse } from './sse.js';
+import { sharedLiveResults } from './live-results.js';
 import { rejectNulCharacters } from './nul-guard.js';
 import { costLimitWithVariables } from './variable-cost.js';
 import { integrationOperationAllowlist, persistedOperationsPlugins } from '../integrations/persisted-operations.js';
@@ -35,6 +36,7 @@ export type Yoga = YogaServerInstance<ServerContext, Context>;
 /** GraphQL over HTTP: the schema behind Armor's limits, with the caller resolved into the context. */
 export function createGraphQL(app: AppServices, schema: GraphQLSchema = buildSchema()): Yoga {
   const c = app.config;
+  const masked = maskError(app.logger);
   const cost = { maxCost: c.MAX_QUERY_COST, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true };
   return createYoga<ServerContext, Context>({
     schema,
@@ -46,7 +48,7 @@ export function createGraphQL(app: AppServices, schema: GraphQLSchema = buildSch
     // CORS is the http server's (cors.ts): an allowlist, where yoga's default reflects every origin.
     cors: false,
     logging: false,
-    maskedErrors: { maskError: maskError(app.logger) },
+    maskedErrors: { maskError: masked },
     context: async (init) => {
       const requestId = init.requestId ?? requestIdFrom(init.request?.headers.get('x-request-id'));
       const authorization =
@@ -81,6 +83,8 @@ export function createGraphQL(app: AppServices, schema: GraphQLSchema = buildSch
       connectionArgumentGuard(),
       costLimitWithVariables(cost),
       authRateLimit(),
+      // Subscriptions: each live message executed and serialized once for every subscriber who may see the same.
+      sharedLiveResults(masked),
       ...(c.NODE_ENV === 'production' ? [blockFieldSuggestionsPlugin()] : []),
     ],
   });

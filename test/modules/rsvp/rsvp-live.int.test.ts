@@ -4,6 +4,7 @@ import { WebSocket } from 'ws';
 import { ACCESS_TOKEN_TYP } from '../../../src/domains/identity/identity.service.js';
 import { createContext } from '../../../src/interfaces/graphql/context-factory.js';
 import { liveStreamCount } from '../../../src/capabilities/live/stream.js';
+import { liveExecutionCount } from '../../../src/interfaces/graphql/live-results.js';
 import { inTransaction } from '../../../src/kit/transaction.js';
 import { overrideRsvpResponses } from '../../../src/modules/rsvp/responses/rsvp.responses.service.js';
 import { buildWorld, must, signUpUser, type World } from '../../support/factories.js';
@@ -189,6 +190,75 @@ describe('rsvpSummaryChanged over graphql-ws', () => {
     } finally {
       s.app.pubsub.publish = publish;
     }
+  });
+});
+
+describe('one result per message for everyone who may see the same', () => {
+  it('executes each change once for subscribers answering alike (different users), once more for another selection, and nothing for a revoked subscriber', async () => {
+    // given: the owner on two sockets and an rsvp_viewer (another user), all with the same subscription, and the owner
+    // once more with a smaller selection
+    const w = await liveWorld({ viewer: undefined });
+    const grantId = await grantRole(w, w.people.viewer!.actorId, 'rsvp_viewer');
+    const owners = [ws(w.owner.token).subscribe(EVENT_SUB, { id: w.eventIds[0] }), ws(w.owner.token).subscribe(EVENT_SUB, { id: w.eventIds[0] })];
+    const viewer = ws(w.people.viewer!.token);
+    const viewerSub = viewer.subscribe(EVENT_SUB, { id: w.eventIds[0] });
+    const smaller = ws(w.owner.token).subscribe(`subscription($id: ID!) { rsvpSummaryChanged(eventId: $id) { attending } }`, { id: w.eventIds[0] });
+    await Promise.all([...owners, viewerSub, smaller].map((x) => x.next(1)));
+    await s.app.live.idle();
+
+    // when: one committed change
+    const before = liveExecutionCount();
+    await override(w, 0, [{ eventId: w.eventIds[0]!, status: 'ATTENDING' }]);
+    const seconds = await Promise.all([...owners, viewerSub].map((x) => x.next(2)));
+
+    // then: the same answer to all three, one execution for them and one for the other selection
+    for (const m of seconds)
+      expect(m.data.rsvpSummaryChanged).toEqual({ eventId: w.eventIds[0], invited: 2, attending: 1, declined: 0, pending: 1, headcount: 2 });
+    expect((await smaller.next(2)).data).toEqual({ rsvpSummaryChanged: { attending: 1 } });
+    expect(liveExecutionCount() - before).toBe(2);
+
+    // when: the viewer's grant is revoked, then another change
+    await must(s, w.owner.token, REVOKE, { i: { grantId } });
+    await until(() => viewer.closes.length > 0, 1000, 'the viewer socket to close');
+    expect(viewer.closes[0]!.code).toBe(4403);
+    const beforeNext = liveExecutionCount();
+    await override(w, 1, [{ eventId: w.eventIds[0]!, status: 'DECLINED' }]);
+
+    // then: the owners hear of it, the viewer does not
+    for (const o of owners) expect((await o.next(3)).data.rsvpSummaryChanged).toMatchObject({ attending: 1, declined: 1, pending: 0 });
+    await smaller.next(3);
+    await sleep(QUIET_MS);
+    expect(viewerSub.messages).toHaveLength(2);
+    expect(liveExecutionCount() - beforeNext).toBe(2);
+  });
+});
+
+describe('one result per message for everyone who may see the same (occasion stream)', () => {
+  it('subscribers sent the same events share one execution; one who sees fewer gets their own', async () => {
+    const w = await liveWorld({ helper: undefined });
+    const en1 = await s.app.db.prisma.moduleEnablement.findFirstOrThrow({ where: { eventId: rawId(w.eventIds[1]!) } });
+    await must(s, w.owner.token, GRANT, {
+      i: {
+        occasionId: w.occasionId,
+        subjectId: w.people.helper!.actorId,
+        role: 'rsvp_viewer',
+        scope: { type: 'MODULE_ENABLEMENT', enablementId: globalId('ModuleEnablement', en1.id) },
+      },
+    });
+    const owners = [ws(w.owner.token).subscribe(OCCASION_SUB, { id: w.occasionId }), ws(w.owner.token).subscribe(OCCASION_SUB, { id: w.occasionId })];
+    const helper = ws(w.people.helper!.token).subscribe(OCCASION_SUB, { id: w.occasionId });
+    await Promise.all([...owners, helper].map((x) => x.next(1)));
+    await s.app.live.idle();
+
+    const before = liveExecutionCount();
+    await override(w, 1, [
+      { eventId: w.eventIds[0]!, status: 'DECLINED' },
+      { eventId: w.eventIds[1]!, status: 'DECLINED' },
+    ]);
+    for (const o of owners)
+      expect((await o.next(2)).data.rsvpOccasionSummaryChanged.events.map((e: { eventId: string }) => e.eventId)).toEqual(w.eventIds);
+    expect((await helper.next(2)).data.rsvpOccasionSummaryChanged.events.map((e: { eventId: string }) => e.eventId)).toEqual([w.eventIds[1]]);
+    expect(liveExecutionCount() - before).toBe(2);
   });
 });
 

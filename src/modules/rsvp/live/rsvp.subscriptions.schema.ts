@@ -3,7 +3,7 @@ import { OccasionType } from '../../../domains/occasions/occasions.schema.js';
 import { builder } from '../../../kit/builder.js';
 import type { Context } from '../../../kit/context.js';
 import { encodeGlobalID } from '../../../kit/ids.js';
-import { liveStream, liveValue } from '../../../capabilities/live/stream.js';
+import { liveStream, liveValue, sharedValue } from '../../../capabilities/live/stream.js';
 import { canField, declaredChecks, inheritedType } from '../../../kit/rules.js';
 import {
   databaseNow,
@@ -149,7 +149,10 @@ builder.subscriptionField('rsvpOccasionSummaryChanged', (t) =>
           }
           const gone = m.uninstalled ? [...sent.keys()] : m.removedEventIds.filter((id) => sent.has(id));
           for (const id of gone) sent.delete(id);
-          return events.length || gone.length ? { events, removedEventIds: gone } : null;
+          if (!events.length && !gone.length) return null;
+          // Subscribers sending the same events and removals send one object (its result is then computed once).
+          const key = `${events.map((e) => e.eventId).join(',')}|${gone.join(',')}`;
+          return sharedValue(m, key, () => ({ events, removedEventIds: gone }));
         },
       });
     },
