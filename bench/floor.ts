@@ -87,7 +87,8 @@ WITH counts AS (
   FROM rsvp_responses r
   JOIN form_submissions s ON s.id = ANY(r.form_submission_ids) AND s.event_id = $1
   JOIN forms fm ON fm.id = s.form_id
-  JOIN form_answers a ON a.submission_id = s.id
+  -- a lookup per submission, as the app does (OFFSET 0 keeps the planner from hashing every form's answers)
+  CROSS JOIN LATERAL (SELECT a.field_id, a.actor_id, a.value FROM form_answers a WHERE a.submission_id = s.id OFFSET 0) a
   JOIN form_fields f ON f.id = a.field_id
   CROSS JOIN LATERAL jsonb_array_elements_text(
     CASE WHEN jsonb_typeof(a.value) = 'array' THEN a.value ELSE jsonb_build_array(a.value) END) AS v(value)

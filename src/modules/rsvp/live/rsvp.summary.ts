@@ -49,8 +49,9 @@ export async function eventSummaries(db: Prisma | Tx, eventIds: string[]): Promi
                        FROM rsvp_responses r
                        CROSS JOIN LATERAL unnest(r.form_submission_ids) AS rs(submission_id)
                        JOIN form_submissions s ON s.id = rs.submission_id
-                       JOIN form_answers a ON a.submission_id = s.id
                        JOIN forms fm ON fm.id = s.form_id
+                       -- a lookup per submission (OFFSET 0 keeps the planner from hashing every form's answers instead)
+                       CROSS JOIN LATERAL (SELECT a.field_id, a.actor_id, a.value FROM form_answers a WHERE a.submission_id = s.id OFFSET 0) a
                        JOIN form_fields f ON f.id = a.field_id
                        CROSS JOIN LATERAL jsonb_array_elements_text(
                          CASE WHEN jsonb_typeof(a.value) = 'array' THEN a.value ELSE jsonb_build_array(a.value) END) AS v(value)
