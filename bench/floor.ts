@@ -140,7 +140,8 @@ export interface FloorServer {
 
 /** POST /<query> with a JSON body of FloorVars → the statement's JSON text, as is. */
 export async function startFloorServer(databaseUrl: string, poolSize: number): Promise<FloorServer> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // The app's session settings (JIT off: src/platform/db/client.ts), so both sides plan alike.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, options: '-c jit=off' });
   // An idle client killed by the server (e.g. the final DROP DATABASE … WITH (FORCE)) must not crash the run.
   pool.on('error', () => {});
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
