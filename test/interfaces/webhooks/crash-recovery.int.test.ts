@@ -2,12 +2,10 @@ import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordBusinessEvents } from '../../../src/platform/outbox.js';
 import { rsvpUpdated } from '../../../src/modules/rsvp/rsvp.business-events.js';
-import { TEST_APP_KEY, usePglite } from '../../support/env.js';
-import { startServer } from '../../support/harness.js';
-import { type NodeProcess, startWorkerProcess } from '../../support/processes.js';
-import { startPrivateRedis } from '../../support/redis-server.js';
+import { usePglite } from '../../support/env.js';
+import { workerFleet } from '../../support/worker-fleet.js';
 import { rawId } from '../../support/rows.js';
-import { catererSetup, createCateringEndpoint, type Receiver, startReceiver, submitDinner } from '../../support/webhooks.js';
+import { catererSetup, createCateringEndpoint, type Receiver, submitDinner } from '../../support/webhooks.js';
 
 /**
  * A worker killed with SIGKILL in the middle of its attempts: the deliveries
@@ -22,32 +20,16 @@ const EVENTS = 20;
 const CONCURRENCY = 5;
 
 describe.skipIf(usePglite())('a killed worker’s deliveries are taken over after its lease (PostgreSQL + Redis + worker processes)', () => {
-  let s: Awaited<ReturnType<typeof startServer>>;
+  const fleet = workerFleet('crash', {
+    WEBHOOK_CONCURRENCY: String(CONCURRENCY),
+    // Only the lease and BullMQ's stalled check may bring the killed worker's deliveries back.
+    WEBHOOK_SWEEP_INTERVAL_MS: '3600000',
+  });
+  const worker = () => fleet.worker();
+  let s: Awaited<ReturnType<typeof fleet.start>>['s'];
   let receiver: Receiver;
-  let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
-  const workers: NodeProcess[] = [];
-
-  beforeAll(async () => {
-    s = await startServer({ WEBHOOK_ALLOWED_NETWORKS: ['loopback'] }, { ownDatabase: true });
-    receiver = await startReceiver();
-    redis = await startPrivateRedis();
-  });
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.kill()));
-    await redis?.stop();
-  });
-
-  const worker = () =>
-    startWorkerProcess({
-      DATABASE_URL: s.app.config.DATABASE_URL!,
-      REDIS_URL: redis.url,
-      APP_KEY: TEST_APP_KEY,
-      QUEUE_PREFIX: `crash${process.pid}`,
-      WEBHOOK_ALLOWED_NETWORKS: 'loopback',
-      WEBHOOK_CONCURRENCY: String(CONCURRENCY),
-      // Only the lease and BullMQ's stalled check may bring the killed worker's deliveries back.
-      WEBHOOK_SWEEP_INTERVAL_MS: '3600000',
-    }).then((w) => (workers.push(w), w));
+  beforeAll(async () => void ({ s, receiver } = await fleet.start()));
+  afterAll(() => fleet.stop());
 
   it(`the ${CONCURRENCY} deliveries a SIGKILLed worker was sending are sent again by another, each as a second attempt`, async () => {
     const c = await catererSetup(s);

@@ -2,12 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordBusinessEvents } from '../../../src/platform/outbox.js';
 import { rsvpUpdated } from '../../../src/modules/rsvp/rsvp.business-events.js';
 import { verifyWebhook } from '../../../src/interfaces/webhooks/signing.js';
-import { TEST_APP_KEY, usePglite } from '../../support/env.js';
-import { startServer } from '../../support/harness.js';
-import { type NodeProcess, startWorkerProcess } from '../../support/processes.js';
-import { startPrivateRedis } from '../../support/redis-server.js';
+import { usePglite } from '../../support/env.js';
+import { workerFleet } from '../../support/worker-fleet.js';
 import { rawId } from '../../support/rows.js';
-import { catererSetup, createCateringEndpoint, type Receiver, startReceiver, submitDinner } from '../../support/webhooks.js';
+import { catererSetup, createCateringEndpoint, type Receiver, submitDinner } from '../../support/webhooks.js';
 
 /**
  * Real worker processes (src/bin/worker.ts) on BullMQ with a Redis of their
@@ -20,33 +18,19 @@ import { catererSetup, createCateringEndpoint, type Receiver, startReceiver, sub
 const EVENTS = 1000;
 
 describe.skipIf(usePglite())('webhook delivery survives crashes (PostgreSQL + Redis + worker processes)', () => {
-  let s: Awaited<ReturnType<typeof startServer>>;
+  const fleet = workerFleet('rel', {
+    WEBHOOK_TIMEOUT_MS: '1000',
+    WEBHOOK_SWEEP_INTERVAL_MS: '500',
+    WEBHOOK_RELAY_POLL_MS: '50',
+    WEBHOOK_RETRY_SCHEDULE: '0,200ms,500ms,1s,2s,2s,2s,2s,2s,2s',
+  });
+  const { workers } = fleet;
+  const worker = () => fleet.worker();
+  let s: Awaited<ReturnType<typeof fleet.start>>['s'];
   let receiver: Receiver;
-  let redis: Awaited<ReturnType<typeof startPrivateRedis>>;
-  const workers: NodeProcess[] = [];
-
-  beforeAll(async () => {
-    s = await startServer({ WEBHOOK_ALLOWED_NETWORKS: ['loopback'] }, { ownDatabase: true });
-    receiver = await startReceiver();
-    redis = await startPrivateRedis();
-  });
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.kill()));
-    await redis?.stop();
-  });
-
-  const worker = () =>
-    startWorkerProcess({
-      DATABASE_URL: s.app.config.DATABASE_URL!,
-      REDIS_URL: redis.url,
-      APP_KEY: TEST_APP_KEY,
-      QUEUE_PREFIX: `rel${process.pid}`,
-      WEBHOOK_ALLOWED_NETWORKS: 'loopback',
-      WEBHOOK_TIMEOUT_MS: '1000',
-      WEBHOOK_SWEEP_INTERVAL_MS: '500',
-      WEBHOOK_RELAY_POLL_MS: '50',
-      WEBHOOK_RETRY_SCHEDULE: '0,200ms,500ms,1s,2s,2s,2s,2s,2s,2s',
-    }).then((w) => (workers.push(w), w));
+  let redis: Awaited<ReturnType<typeof fleet.start>>['redis'];
+  beforeAll(async () => void ({ s, receiver, redis } = await fleet.start()));
+  afterAll(() => fleet.stop());
 
   /** A caterer's endpoint at `path` and a way to commit `n` rsvp.updated events for it, in transactions of 100. */
   async function scenario(path: string) {
