@@ -7,12 +7,15 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type PrismaTypes from '../generated/pothos-prisma-types.js';
 import { getDatamodel } from '../generated/pothos-prisma-types.js';
 import { MAX_PAGE_SIZE } from './pagination.js';
-import type { Target } from './authorization.js';
+import { type Target, targetKey } from './authorization.js';
 import { forbidden, unauthenticated } from '../platform/errors.js';
 import { decodeGlobalID, encodeGlobalID } from './ids.js';
 import type { Context } from './context.js';
 
 const ucfirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+const isCanScope = (v: unknown): v is { action: string; target: Target } =>
+  typeof v === 'object' && v !== null && typeof (v as { action?: unknown }).action === 'string' && 'target' in v;
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -52,7 +55,9 @@ export const builder = new SchemaBuilder<{
     // Deny-by-default lives in the schema test: every field must carry a rule.
     runScopesOnType: true,
     authorizeOnSubscribe: true,
-    cacheKey: (value) => JSON.stringify(value),
+    // Decisions are memoised per request by (action, target); the key is built by hand because it is
+    // computed for every object of a response (JSON.stringify here was a visible share of a list's CPU).
+    cacheKey: (value) => (isCanScope(value) ? `${value.action}|${targetKey(value.target)}` : JSON.stringify(value)),
     authScopes: (ctx) => ({
       public: true,
       // Guests are not "signed in": they reach only @guest fields.
