@@ -158,7 +158,7 @@ export async function webhookSuite(config: Partial<Config> = {}) {
 
 /** Relays and runs everything due now, and what falls due within `ms` (retries), on an in-process webhook worker. */
 export function settler(worker: { drain(): Promise<void> }) {
-  return async (ms = 0) => {
+  const settle = async (ms = 0) => {
     await worker.drain();
     const until = Date.now() + ms;
     while (Date.now() < until) {
@@ -166,6 +166,19 @@ export function settler(worker: { drain(): Promise<void> }) {
       await worker.drain();
     }
   };
+  /**
+   * Keeps relaying and delivering until `done()` holds (retries wait out their schedule), for at most
+   * `maxMs`: a test that waits for an outcome does not depend on how busy the machine is.
+   */
+  settle.until = async (done: () => Promise<boolean>, maxMs = 20_000) => {
+    const until = Date.now() + maxMs;
+    await worker.drain();
+    while (!(await done()) && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      await worker.drain();
+    }
+  };
+  return settle;
 }
 
 export const SUBMIT = `mutation($i: SubmitRsvpInput!) { submitRsvp(input: $i) { __typename } }`;

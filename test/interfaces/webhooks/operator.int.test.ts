@@ -41,7 +41,7 @@ async function failedDelivery(path: string) {
   receiver.on(path, respond.status(503));
   const ep = await createCateringEndpoint(s, c, receiver.url(path));
   await submitDinner(s, c, 0);
-  await settle(400);
+  await settle.until(async () => (await s.app.db.prisma.webhookDelivery.findFirst({ where: { endpointId: ep.endpointId } }))?.status === 'FAILED');
   const d = await s.app.db.prisma.webhookDelivery.findFirstOrThrow({ where: { endpointId: ep.endpointId } });
   expect(d.status).toBe('FAILED');
   return { c, ep, d };
