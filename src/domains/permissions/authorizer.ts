@@ -204,18 +204,15 @@ export class Authorizer {
       ids.forEach((id, i) => this.settled.set(id, loaded[i]!));
       return loaded;
     });
-    if (preloaded && principal.kind === 'user') {
-      const actors = preloaded.actors.slice(0, PRELOADED_OCCASIONS).map(actorStanding);
-      this.settleUser(actors, preloaded.actors.length <= PRELOADED_OCCASIONS);
-    }
+    // One row past PRELOADED_OCCASIONS says the list was cut: its standings are right, the rest unknown.
+    if (preloaded && principal.kind === 'user') this.settleUser(preloaded.actors.map(actorStanding), preloaded.actors.length <= PRELOADED_OCCASIONS);
   }
 
   /** Keeps a user's standings (from the token's read or a full load); `all` when no occasion of theirs is missing. */
   private settleUser(actors: ReturnType<typeof actorStanding>[], all: boolean): void {
-    for (const a of actors) {
-      const standing = { actorId: a.actorId, grants: a.grants, privateEvents: a.privateEvents };
-      this.settled.set(a.occasionId, standing);
-      this.standing.prime(a.occasionId, standing);
+    for (const { occasionId, ...standing } of actors) {
+      this.settled.set(occasionId, standing);
+      this.standing.prime(occasionId, standing);
     }
     this.knowsAll = all;
   }
