@@ -12,6 +12,7 @@
  * resumes after an `await` has only the resumed frame on its stack: the
  * Prisma/pg completion of the authorizer's grant query is not charged to it.
  */
+import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 
 /** A category: the files whose frames it owns. */
@@ -64,7 +65,7 @@ export interface CpuAttribution {
 }
 
 /** Profiles the process while `during` runs; `intervalUs` is the sampling interval. */
-export async function profileDuring(during: () => Promise<unknown>, intervalUs = 500): Promise<CpuAttribution> {
+export async function profileDuring(during: () => Promise<unknown>, intervalUs = 500, saveAs?: string): Promise<CpuAttribution> {
   const session = new Session();
   session.connect();
   try {
@@ -79,6 +80,8 @@ export async function profileDuring(during: () => Promise<unknown>, intervalUs =
       stopped = (await session.post('Profiler.stop')) as { profile: CpuProfile };
     }
     await session.post('Profiler.disable');
+    // Saved for Chrome DevTools or a closer look than the top five (BENCH_PROFILE_DIR).
+    if (saveAs) await writeFile(saveAs, JSON.stringify(stopped.profile));
     return attribute(stopped.profile);
   } finally {
     session.disconnect();

@@ -5,7 +5,7 @@
  * Env: BENCH_DATABASE_URL (admin url; default postgresql://postgres@127.0.0.1:5432/postgres),
  *      BENCH_CONNECTIONS (10), BENCH_DURATION (10 s), BENCH_WARMUP (2 s), BENCH_ROUNDS (2),
  *      BENCH_SIZES (5k,50k), BENCH_LARGE_DURATION (6 s), BENCH_LARGE_WARMUP (1 s) for the sizes after the first,
- *      BENCH_PROFILE_SECONDS (3; 0 skips the CPU profile), BENCH_SHOW_SQL=1 to print the statements and their plans,
+ *      BENCH_PROFILE_SECONDS (3; 0 skips the CPU profile), BENCH_PROFILE_DIR to save each raw .cpuprofile, BENCH_SHOW_SQL=1 to print the statements and their plans,
  *      BENCH_KEEP_DB=1 to keep the database for inspection,
  *      BENCH_LIVE=0 to skip the live fan-out scenario, BENCH_ONLY=live to run only it
  *      (BENCH_LIVE_SUBSCRIBERS 1000, BENCH_LIVE_CHANGES 20, BENCH_REDIS_URL redis://127.0.0.1:6379),
@@ -15,6 +15,7 @@ import './env.js';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -49,6 +50,7 @@ const LARGE_DURATION = Number(process.env.BENCH_LARGE_DURATION ?? 6);
 const LARGE_WARMUP = Number(process.env.BENCH_LARGE_WARMUP ?? 1);
 /** One extra GraphQL slice per row under the CPU profiler; 0 skips it. */
 const PROFILE_SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 3);
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 /** Fewer measured responses than this in a row: its figures are flagged. */
 const FEW_REQUESTS = 30;
 /** Issue 12's target for authorization's share of a request's CPU. */
@@ -380,9 +382,13 @@ async function main() {
         let cpu: CpuAttribution | undefined;
         if (PROFILE_SECONDS > 0) {
           let profiled: LoadResult | undefined;
-          cpu = await profileDuring(async () => {
-            profiled = await runLoad({ ...gJob, warmupSeconds: 0, durationSeconds: PROFILE_SECONDS });
-          });
+          cpu = await profileDuring(
+            async () => {
+              profiled = await runLoad({ ...gJob, warmupSeconds: 0, durationSeconds: PROFILE_SECONDS });
+            },
+            500,
+            PROFILE_DIR && join(PROFILE_DIR, `${key}-${z.s.shape.key}.cpuprofile`),
+          );
           bad += profiled!.bad;
           await quiesce(app);
         }

@@ -41,6 +41,14 @@ export class TokenService {
   private lastReloadAt = 0;
   private reloading: Promise<void> | null = null;
   static readonly RELOAD_INTERVAL_MS = 1_000;
+  /**
+   * Tokens this process has verified, by their exact text (and typ and audience): an ES256 check costs more CPU
+   * than the rest of a small request's authentication, and a client sends the same token until it expires. Only
+   * verified tokens enter, so a forged one is checked every time; a hit still checks expiry and that its key is
+   * still known (a deleted key stops its tokens here too). Bounded: the oldest entry leaves first.
+   */
+  private verified = new Map<string, { payload: JWTPayload & { sub: string; exp: number }; kid: string }>();
+  static readonly VERIFIED_CACHE_SIZE = 10_000;
 
   constructor(
     private readonly prisma: Prisma,
@@ -118,8 +126,18 @@ export class TokenService {
   }
 
   async verify(token: string, typ: string, audience = AUDIENCE): Promise<JWTPayload & { sub: string }> {
+    const cacheKey = `${typ} ${audience} ${token}`;
+    const hit = this.verified.get(cacheKey);
+    if (hit && this.keys.has(hit.kid)) {
+      // jose's rule: expired once `exp` is not after now (seconds).
+      if (hit.payload.exp <= Math.floor(Date.now() / 1000)) {
+        this.verified.delete(cacheKey);
+        throw new TokenError('expired');
+      }
+      return hit.payload;
+    }
     try {
-      const { payload } = await jwtVerify(
+      const { payload, protectedHeader } = await jwtVerify(
         token,
         async (header) => {
           let k = header.kid ? this.keys.get(header.kid) : undefined;
@@ -134,7 +152,10 @@ export class TokenService {
         },
         { issuer: this.issuer, audience, algorithms: [ALG], typ, requiredClaims: ['sub', 'exp', 'iat', 'jti'] },
       );
-      return payload as JWTPayload & { sub: string };
+      const verified = Object.freeze(payload) as JWTPayload & { sub: string; exp: number };
+      if (this.verified.size >= TokenService.VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(cacheKey, { payload: verified, kid: protectedHeader.kid! });
+      return verified;
     } catch (e) {
       if (e instanceof joseErrors.JWTExpired) throw new TokenError('expired');
       if (e instanceof TokenError) throw e;

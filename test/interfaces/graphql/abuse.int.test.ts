@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
-import { decodeJwt, exportSPKI, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { decodeJwt, decodeProtectedHeader, exportSPKI, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ACCESS_TOKEN_TYP } from '../../../src/domains/identity/identity.service.js';
 import { AUDIENCE } from '../../../src/domains/identity/tokens.js';
 import { encodeGlobalID } from '../../../src/kit/ids.js';
@@ -267,6 +267,35 @@ describe('forged and stale access tokens', () => {
   it('expired token → 401 expired', async () => {
     const { token } = await s.app.tokens.sign(claims(), ACCESS_TOKEN_TYP, -10);
     expectUnauthenticated(await gql(ME, undefined, { token }), 'expired');
+  });
+
+  it('a token verified once (and remembered) still expires on time', async () => {
+    const { token, expiresAt } = await s.app.tokens.sign(claims(), ACCESS_TOKEN_TYP, 60);
+    expect((await gql(ME, undefined, { token })).status).toBe(200);
+    expect((await gql(ME, undefined, { token })).status).toBe(200);
+    vi.useFakeTimers({ toFake: ['Date'], now: expiresAt.getTime() });
+    try {
+      expectUnauthenticated(await gql(ME, undefined, { token }), 'expired');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a remembered token whose signing key is gone is refused', async () => {
+    const { token } = await s.app.tokens.sign(claims(), ACCESS_TOKEN_TYP, 60);
+    expect((await gql(ME, undefined, { token })).status).toBe(200);
+    const kid = decodeProtectedHeader(token).kid!;
+    const key = await s.app.db.prisma.signingKey.findUniqueOrThrow({ where: { kid } });
+    // Another key signs from now on; this one is deleted (an operator purging a leaked key) and the keys re-read.
+    await s.app.tokens.rotate();
+    await s.app.db.prisma.signingKey.delete({ where: { kid } });
+    await s.app.tokens.rotate();
+    try {
+      expectUnauthenticated(await gql(ME, undefined, { token }), 'unknown_key');
+    } finally {
+      await s.app.db.prisma.signingKey.create({ data: { ...key, publicJwk: key.publicJwk as object } });
+      await s.app.tokens.rotate();
+    }
   });
 
   it('token signed by another key under the server key id → 401 invalid', async () => {
