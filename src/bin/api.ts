@@ -3,6 +3,7 @@ import { buildSchema } from '../interfaces/graphql/schema.js';
 import { createHttpServer, type HttpServer } from '../interfaces/graphql/server.js';
 import { createDeliveryQueue } from '../interfaces/webhooks/dispatch.js';
 import { startWebhookWorker, type WebhookWorker } from '../interfaces/webhooks/worker-runtime.js';
+import { startMessageSender, type MessageSenderRuntime } from '../domains/communications/sender/runtime.js';
 import { loadConfig } from '../platform/config.js';
 import { exitOnStartupError } from '../platform/startup-error.js';
 import { raiseWasmTieringBudget } from '../platform/wasm-tiering.js';
@@ -25,6 +26,7 @@ async function main() {
   let app: App | null = null;
   let http: HttpServer | null = null;
   let worker: WebhookWorker | null = null;
+  let sender: MessageSenderRuntime | null = null;
   let closeQueue: (() => Promise<void>) | null = null;
 
   // Installed first, so a SIGTERM during start-up also shuts down cleanly.
@@ -37,6 +39,7 @@ async function main() {
     force.unref();
     await http?.close();
     await worker?.stop();
+    await sender?.stop();
     await closeQueue?.();
     await app?.close();
     process.exit(0);
@@ -61,6 +64,7 @@ async function main() {
   if (embedded || config.WORKER_IN_API) {
     // PGlite is one process's database: the relay and deliveries run here (src/bin/worker.ts elsewhere).
     worker = startWebhookWorker(app, { schema });
+    sender = startMessageSender(app);
   } else if (config.REDIS_URL) {
     // Deliveries a request makes due (redeliver, test-send) go straight to the workers' queue.
     const queue = createDeliveryQueue(config.REDIS_URL, { logger: app.logger, prefix: config.QUEUE_PREFIX });

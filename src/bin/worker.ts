@@ -1,10 +1,11 @@
 import { type App, createApp } from '../app/create-app.js';
 import { startWebhookWorker, type WebhookWorker } from '../interfaces/webhooks/worker-runtime.js';
+import { startMessageSender, type MessageSenderRuntime } from '../domains/communications/sender/runtime.js';
 import { loadConfig } from '../platform/config.js';
 import { exitOnStartupError } from '../platform/startup-error.js';
 
 /**
- * The worker process: the outbox relay and webhook delivery (BullMQ on
+ * The worker process: the outbox relay, webhook delivery and outgoing messages (BullMQ on
  * REDIS_URL; without it, in-process with the schedule kept in PostgreSQL).
  * Run as many as you like against one database and Redis: outbox rows are
  * claimed with SKIP LOCKED and each delivery by a conditional update.
@@ -18,6 +19,7 @@ async function main() {
   }
   let app: App | null = null;
   let worker: WebhookWorker | null = null;
+  let sender: MessageSenderRuntime | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -26,6 +28,7 @@ async function main() {
     const force = setTimeout(() => process.exit(1), config.WEBHOOK_TIMEOUT_MS + 5_000);
     force.unref();
     await worker?.stop();
+    await sender?.stop();
     await app?.close();
     process.exit(0);
   };
@@ -35,7 +38,11 @@ async function main() {
   app = await createApp(config);
   if (stopping) return;
   worker = startWebhookWorker(app);
-  app.logger.info({ queue: worker.dispatcher.kind, concurrency: config.WEBHOOK_CONCURRENCY }, 'Tov+ worker running');
+  sender = startMessageSender(app);
+  app.logger.info(
+    { queue: worker.dispatcher.kind, concurrency: config.WEBHOOK_CONCURRENCY, mail: sender.transport.kind, mailConcurrency: config.MAIL_CONCURRENCY },
+    'Tov+ worker running',
+  );
 }
 
 main().catch(exitOnStartupError);

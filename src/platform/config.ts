@@ -178,6 +178,34 @@ const schema = z.object({
     .default('tovplus'),
   /** Deliveries in flight per worker process. */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().max(500).default(20),
+
+  // ─── Communications ───
+  /**
+   * Outgoing mail server, `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`. Unset: messages
+   * go to the local mailbox (kept in the database, listed by `mailbox` in GraphQL, one line each in the log),
+   * so a newcomer sees what was sent without any mail server.
+   */
+  MAIL_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  /** The From of every message: `Name <address>`. The address's domain also names Message-IDs. */
+  MAIL_FROM: z.string().default('Tov+ <no-reply@tovplus.localhost>'),
+  /** Attempts per message: the first at once, then after each delay (0,1m,5m,30m,2h,6h). */
+  MAIL_RETRY_SCHEDULE: z.string().default('0,1m,5m,30m,2h,6h').transform(parseSchedule),
+  /** Connection and per-command timeout towards the mail server. */
+  MAIL_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  /** How long a message being sent stays reserved to its worker without a sign of life (renewed while sending). */
+  MAIL_LEASE_MS: z.coerce.number().int().min(1_000).default(10_000),
+  /** Messages in flight per worker process. */
+  MAIL_CONCURRENCY: z.coerce.number().int().positive().max(200).default(10),
+  /** How often due messages a queue lost are put back and reminders that came due are run. */
+  MAIL_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
+  /** Reminders never go out in these local hours of the occasion's time zone (`21-9`: 21:00 to 09:00); empty: any time. */
+  QUIET_HOURS: z
+    .string()
+    .regex(/^(|([01]?\d|2[0-3])-([01]?\d|2[0-3]))$/, 'hours as START-END, e.g. 21-9')
+    .default('21-9'),
 });
 
 /** 'https://a.example, localhost' → exact origins and the `localhost` keyword; undefined when unset (the default depends on NODE_ENV). */

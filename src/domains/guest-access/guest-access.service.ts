@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { recordAudit } from '../../platform/audit.js';
-import { randomToken, sha256 } from '../../platform/crypto.js';
+import { encrypt, randomToken, sha256 } from '../../platform/crypto.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
 import { ConflictError, notFound } from '../../platform/errors.js';
 import { recordBusinessEvent, recordBusinessEvents } from '../../platform/outbox.js';
@@ -90,7 +90,15 @@ export async function issueGuestAccess(
  * Links for many units at once (a whole guest list after an import): one
  * statement per table whatever the number of units. Tokens are returned once.
  */
-export async function issueGuestAccessBulk(tx: Tx, caller: Caller, occasionId: string, unitActorIds: string[], linkTemplate: string) {
+export async function issueGuestAccessBulk(
+  tx: Tx,
+  caller: Caller,
+  occasionId: string,
+  unitActorIds: string[],
+  linkTemplate: string,
+  /** Keep each token encrypted with this key, so the link can be sent again later (communications). */
+  keepFor?: { appKey: Buffer },
+) {
   if (!unitActorIds.length) return [];
   const createdByActorId = await actorIdOf(tx, caller.principal, occasionId);
   const issued = unitActorIds.map((unitActorId) => ({ id: randomUUID(), unitActorId, token: randomToken(GUEST_TOKEN_PREFIX) }));
@@ -102,6 +110,7 @@ export async function issueGuestAccessBulk(tx: Tx, caller: Caller, occasionId: s
       allowedEventIds: [],
       tokenHash: sha256(i.token),
       tokenHint: i.token.slice(0, GUEST_TOKEN_PREFIX.length + 4),
+      tokenEnc: keepFor ? encrypt(i.token, keepFor.appKey) : null,
       createdByActorId,
     })),
   });
@@ -140,8 +149,8 @@ export async function revokeGuestAccess(tx: Tx, caller: Caller, id: string) {
     action: 'guest:invite',
     occasionId: before.occasionId,
     target: { type: 'GuestAccess', id },
-    before: { ...before, tokenHash: undefined },
-    after: { ...after, tokenHash: undefined },
+    before: { ...before, tokenHash: undefined, tokenEnc: undefined },
+    after: { ...after, tokenHash: undefined, tokenEnc: undefined },
   });
   await recordBusinessEvent(
     tx,

@@ -25,6 +25,12 @@ export const CORE_ACTIONS = {
   'access:manage': 'Grant and revoke access; invite collaborators.',
   'audit:read': 'Read the audit log.',
   'integration:connect': 'Connect a partner integration to the occasion and grant it access.',
+  'communications:view': 'See what was sent to whom and what became of it (the communication log), templates, reminders and suppressed addresses.',
+  'communications:send': 'Send guest links, reminders and announcements by email; schedule and cancel reminders.',
+  'communications:manage_templates': 'Write and change the occasion’s message templates.',
+  'communications:manage_recipients': 'Suppress or restore an address; change a guest’s communication preferences for them.',
+  'threads:read': 'Read the occasion’s conversations with guests and vendors.',
+  'threads:write': 'Start conversations with guests and vendors, and write in them.',
   // Platform-level: held by platform operators (PLATFORM_OPERATORS) and the CLI, never granted inside an occasion.
   'integration:read': 'See integration records, their credentials (never secrets) and connections (platform operators).',
   'integration:manage': 'Create, configure and change the lifecycle of integrations; issue and revoke credentials; set secrets (platform operators).',

@@ -25,6 +25,8 @@ import '../../domains/permissions/permissions.schema.js';
 import '../../domains/permissions/collaborators.schema.js';
 import '../../domains/audit/audit.schema.js';
 import '../../domains/guest-access/guest-access.schema.js';
+import '../../domains/communications/communications.schema.js';
+import '../../domains/communications/templates.schema.js';
 import '../integrations/apps.schema.js';
 import '../integrations/apps-admin.schema.js';
 import '../integrations/connections.schema.js';

@@ -1,3 +1,4 @@
+import { handleMessageLinks } from '../communications/link-routes.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import type { AppServices } from '../../kit/context.js';
@@ -92,6 +93,7 @@ export function createHttpServer(
           });
         }
       }
+      if (await handleMessageLinks(app, req, res, url, body, requestId)) return;
       if (await handleIntegrationRoutes(app, req, res, url.pathname, body, requestId)) return;
       if (await handleInboundWebhook(app, () => schema, req, res, url.pathname, body, requestId)) return;
       if (extraRoutes && (await extraRoutes(req, res, body))) return;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTOR_BUSINESS_EVENTS } from '../../domains/actors/actors.business-events.js';
+import { COMMUNICATIONS_BUSINESS_EVENTS } from '../../domains/communications/communications.business-events.js';
 import { EVENT_BUSINESS_EVENTS } from '../../domains/events/events.business-events.js';
 import { GUEST_ACCESS_BUSINESS_EVENTS } from '../../domains/guest-access/guest-access.business-events.js';
 import { IDENTITY_BUSINESS_EVENTS } from '../../domains/identity/identity.business-events.js';
@@ -26,6 +27,7 @@ const CORE_BUSINESS_EVENTS: readonly BusinessEventType[] = [
   ...MODULE_BUSINESS_EVENTS,
   ...PERMISSION_BUSINESS_EVENTS,
   ...GUEST_ACCESS_BUSINESS_EVENTS,
+  ...COMMUNICATIONS_BUSINESS_EVENTS,
   ...IDENTITY_BUSINESS_EVENTS,
   ...INTEGRATION_BUSINESS_EVENTS,
   ...WEBHOOK_BUSINESS_EVENTS,

@@ -5,7 +5,8 @@ import { buildSchema } from '../graphql/schema.js';
 import { loadPersistedManifest } from '../integrations/persisted-operations.js';
 import { toIntegrationEnvironment } from '../integrations/principal.js';
 import { createDeliveryRunner, type DeliveryDeps } from './delivery.js';
-import { createBullmqDispatcher, createLocalDispatcher, type Dispatcher } from './dispatch.js';
+import { createBullmqDispatcher, createLocalDispatcher, type Dispatcher } from '../../platform/jobs/dispatch.js';
+import { DELIVERY_QUEUE } from './dispatch.js';
 import { createWebhookHttpClient } from './http-client.js';
 import { relayBatch, type RelayDeps } from './relay.js';
 
@@ -66,13 +67,14 @@ export function startWebhookWorker(app: AppServices, opts: WebhookWorkerOptions 
   const run = (id: string) => runner.attempt(id);
   const redisUrl = opts.redisUrl === undefined ? c.REDIS_URL : opts.redisUrl;
   const dispatcher = redisUrl
-    ? createBullmqDispatcher(redisUrl, run, {
+    ? createBullmqDispatcher(DELIVERY_QUEUE, redisUrl, run, {
+        label: 'webhook delivery',
         concurrency: c.WEBHOOK_CONCURRENCY,
         logger: app.logger,
         prefix: c.QUEUE_PREFIX,
         lockMs: c.WEBHOOK_LEASE_MS,
       })
-    : createLocalDispatcher(run, { concurrency: c.WEBHOOK_CONCURRENCY, logger: app.logger });
+    : createLocalDispatcher(run, { label: 'webhook delivery', concurrency: c.WEBHOOK_CONCURRENCY, logger: app.logger });
   // This process's requests (redeliver, test-send) go straight to its queue.
   const ownsDispatch = !app.webhookDispatch;
   if (ownsDispatch) app.webhookDispatch = (items) => dispatcher.enqueue(items);

@@ -19,6 +19,7 @@ import * as rsvpSubscriptions from './live/rsvp.subscriptions.schema.js';
 import * as rsvpCatering from './catering/rsvp.catering.schema.js';
 import * as guestListImport from './import/guest-list.schema.js';
 import * as responsesCsv from './export/responses-csv.schema.js';
+import * as rsvpMessages from './communications/rsvp-messages.schema.js';
 
 /** A form id as the API hands it out (a Form global id) or as stored (the raw uuid). */
 const formId = z.preprocess((v) => {
@@ -105,6 +106,7 @@ export const rsvpManifest = defineModule({
     rsvpCatering,
     guestListImport,
     responsesCsv,
+    rsvpMessages,
   ],
   live: [publishRsvpSummaries],
   targets: RSVP_TARGETS,

@@ -1,0 +1,182 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { CommCategory, CommChannel, CommKind, Prisma as P } from '../../generated/prisma/client.js';
+import { recordAudit } from '../../platform/audit.js';
+import { encrypt } from '../../platform/crypto.js';
+import type { Tx } from '../../platform/db/client.js';
+import { recordBusinessEvent } from '../../platform/outbox.js';
+import type { Caller } from '../../platform/principal.js';
+import { actorIdOf } from '../../platform/principal.js';
+import { communicationQueued } from './communications.business-events.js';
+import { isSendableAddress, normalizeAddress } from './addresses.js';
+import type { MessagingEnv } from './messaging-env.js';
+import { categoryOf } from './templates/kinds.js';
+import { resolveTemplateVersions } from './template-versions.js';
+
+/** One recipient of a send, as the flow that decided to send describes it. */
+export interface QueueRecipient {
+  /** The person the message is for (its preferences apply). */
+  recipientActorId: string | null;
+  /** The invitation unit it concerns (RSVP messages), for the planner's per-household view. */
+  unitActorId?: string | null;
+  address: string | null;
+  /** The recipient's language, if known; else the occasion's default. */
+  locale?: string | null;
+  /** The template's variables that may be stored as they are (names, event names, dates as text). */
+  variables: Record<string, unknown>;
+  /** Variables that open something (a guest link, an acceptance link): stored encrypted, merged in at send time. */
+  secrets?: Record<string, string>;
+  /** Ids the message is about (invitation, events, guest link), for the log and for later questions. */
+  refs?: Record<string, unknown>;
+  /** An iCalendar to attach (the invited events), built by the flow. */
+  calendar?: { filename: string; content: string; method: 'REQUEST' | 'PUBLISH' };
+  /** The same key twice never makes a second delivery (a retried request, a re-run reminder). */
+  idempotencyKey: string;
+}
+
+export interface QueueInput {
+  occasionId: string;
+  kind: CommKind;
+  channel: CommChannel;
+  /** The rule that chose the recipients, as evaluated, kept on the send for the log. */
+  audience: Record<string, unknown>;
+  recipients: QueueRecipient[];
+  reminderRunId?: string | null;
+}
+
+export interface QueueResult {
+  sendId: string;
+  /** Deliveries written to be sent. */
+  queued: number;
+  /** Deliveries written as SUPPRESSED (a suppressed address, or the recipient opted out of the category). */
+  suppressed: number;
+  /** Recipients with no usable address: nothing written for them. */
+  withoutAddress: string[];
+  /** Recipients whose idempotency key was already used: nothing new written. */
+  alreadyQueued: number;
+}
+
+/**
+ * Writes one send and a delivery per recipient in the caller's transaction (the
+ * deliveries are the outbox: a worker sends them after commit). Suppressed and
+ * opted-out recipients get a SUPPRESSED delivery, never a message; a recipient
+ * without an address gets nothing and is reported. The template version is
+ * chosen now and kept: a later edit does not change a message already queued.
+ */
+export async function queueMessages(tx: Tx, caller: Caller, env: MessagingEnv, input: QueueInput): Promise<QueueResult> {
+  const category: CommCategory = categoryOf(input.kind);
+  const occasion = await tx.occasion.findUniqueOrThrow({ where: { id: input.occasionId }, select: { defaultLocale: true } });
+  const requestedByActorId = await actorIdOf(tx, caller.principal, input.occasionId);
+  const send = await tx.commSend.create({
+    data: {
+      occasionId: input.occasionId,
+      kind: input.kind,
+      channel: input.channel,
+      audience: toJson(input.audience),
+      requestedByActorId,
+      reminderRunId: input.reminderRunId ?? null,
+    },
+    select: { id: true },
+  });
+
+  const withoutAddress: string[] = [];
+  const sendable = input.recipients.filter((r) => {
+    const ok = r.address !== null && isSendableAddress(r.address);
+    if (!ok) withoutAddress.push(r.recipientActorId ?? r.unitActorId ?? '');
+    return ok;
+  });
+  const addresses = [...new Set(sendable.map((r) => normalizeAddress(r.address!)))];
+  const suppressedAddresses = new Map(
+    (
+      await tx.commSuppression.findMany({
+        where: { occasionId: input.occasionId, address: { in: addresses } },
+        select: { address: true, reason: true },
+      })
+    ).map((s) => [s.address, s.reason]),
+  );
+  const actorIds = [...new Set(sendable.map((r) => r.recipientActorId).filter((a): a is string => !!a))];
+  const optedOut = new Set(
+    category === 'TRANSACTIONAL'
+      ? []
+      : (
+          await tx.commPreference.findMany({
+            where: { actorId: { in: actorIds }, category, channel: input.channel, optedOut: true },
+            select: { actorId: true },
+          })
+        ).map((p) => p.actorId),
+  );
+  const locales = sendable.map((r) => r.locale ?? occasion.defaultLocale);
+  const versions = await resolveTemplateVersions(tx, input.occasionId, input.kind, input.channel, locales, occasion.defaultLocale);
+
+  const now = new Date();
+  let suppressed = 0;
+  const rows = sendable.map((r, i) => {
+    const id = uuidv7();
+    const address = normalizeAddress(r.address!);
+    const blockedBy = suppressedAddresses.get(address) ?? (r.recipientActorId && optedOut.has(r.recipientActorId) ? 'OPTED_OUT' : null);
+    if (blockedBy) suppressed++;
+    const locale = versions.localeOf(locales[i]!);
+    return {
+      id,
+      occasionId: input.occasionId,
+      sendId: send.id,
+      kind: input.kind,
+      category,
+      channel: input.channel,
+      recipientActorId: r.recipientActorId,
+      unitActorId: r.unitActorId ?? null,
+      address,
+      locale,
+      templateVersionId: versions.versionIdOf(locale),
+      idempotencyKey: r.idempotencyKey,
+      messageId: `<${id}@${env.mailDomain}>`,
+      context: toJson({ variables: r.variables, refs: r.refs ?? {}, ...(r.calendar ? { calendar: r.calendar } : {}) }),
+      secretEnc: r.secrets && Object.keys(r.secrets).length ? encrypt(JSON.stringify(r.secrets), env.appKey) : null,
+      status: blockedBy ? ('SUPPRESSED' as const) : ('QUEUED' as const),
+      nextAttemptAt: blockedBy ? null : now,
+      lastErrorClass: blockedBy ? `suppressed:${blockedBy.toLowerCase()}` : null,
+      lastError: blockedBy ? suppressionMessage(blockedBy) : null,
+      queuedAt: now,
+      suppressedAt: blockedBy ? now : null,
+    };
+  });
+  const created = rows.length ? (await tx.commDelivery.createMany({ data: rows, skipDuplicates: true })).count : 0;
+  const alreadyQueued = rows.length - created;
+  // A duplicate's row was not written; recount what this send really holds.
+  const written = alreadyQueued ? await tx.commDelivery.groupBy({ by: ['status'], where: { sendId: send.id }, _count: { _all: true } }) : null;
+  const count = (status: 'QUEUED' | 'SUPPRESSED') =>
+    written ? (written.find((w) => w.status === status)?._count._all ?? 0) : status === 'SUPPRESSED' ? suppressed : created - suppressed;
+
+  const result: QueueResult = { sendId: send.id, queued: count('QUEUED'), suppressed: count('SUPPRESSED'), withoutAddress, alreadyQueued };
+  await recordAudit(tx, caller, {
+    action: 'communications:send',
+    occasionId: input.occasionId,
+    target: { type: 'CommSend', id: send.id },
+    after: { kind: input.kind, channel: input.channel, audience: input.audience, ...result },
+  });
+  await recordBusinessEvent(
+    tx,
+    caller,
+    communicationQueued,
+    { occasionId: input.occasionId, sendId: send.id, kind: input.kind, channel: input.channel, queued: result.queued, suppressed: result.suppressed },
+    { occasionId: input.occasionId },
+  );
+  return result;
+}
+
+/** Plain data (strings, numbers, lists, objects) as Prisma's JSON input type: a round trip drops anything else. */
+function toJson(value: Record<string, unknown>): P.InputJsonObject {
+  return JSON.parse(JSON.stringify(value)) as P.InputJsonObject;
+}
+
+function suppressionMessage(reason: string): string {
+  switch (reason) {
+    case 'HARD_BOUNCE':
+      return 'Not sent: this address bounced before.';
+    case 'COMPLAINT':
+      return 'Not sent: the recipient marked an earlier message as spam.';
+    case 'OPTED_OUT':
+      return 'Not sent: the recipient opted out of these messages.';
+    default:
+      return 'Not sent: a planner suppressed this address.';
+  }
+}
