@@ -7,7 +7,8 @@ import { SMTPServer } from 'smtp-server';
  * A real SMTP server in this process (smtp-server on 127.0.0.1, an ephemeral
  * port) that parses what it accepts with mailparser. Its behaviour is
  * scripted: accept, reject DATA with a code (some times, then accept), reject
- * one recipient, or take the message and never answer.
+ * one recipient, take the message and never answer (all of them, or the first
+ * few), or answer each one late.
  */
 
 export interface ReceivedMail {
@@ -23,6 +24,13 @@ export type Behaviour =
   | { kind: 'reject'; code: number; message?: string; times?: number }
   /** Takes the connection and the message but never answers DATA. */
   | { kind: 'hang' }
+  /**
+   * Never answers the DATA of the first `first` messages, then accepts. With `keep`, the held ones count as received
+   * (in `messages`): a server that queued the message but whose 250 never reached the client.
+   */
+  | { kind: 'hold'; first: number; keep?: boolean }
+  /** Accepts every message, `ms` after its end of DATA. */
+  | { kind: 'delay'; ms: number }
   | { kind: 'rejectRecipient'; address: string; code: number };
 
 export interface TestSmtpServer {
@@ -30,6 +38,8 @@ export interface TestSmtpServer {
   url: string;
   port: number;
   messages: ReceivedMail[];
+  /** Messages whose DATA a 'hold' behaviour left unanswered so far. */
+  held(): number;
   /** Resolves once `n` messages have been accepted (rejects after timeoutMs). */
   waitFor(n: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   behave(b: Behaviour): void;
@@ -48,6 +58,7 @@ export async function startSmtpServer(opts: { auth?: { user: string; pass: strin
   const messages: ReceivedMail[] = [];
   let behaviour: Behaviour = { kind: 'accept' };
   let rejected = 0;
+  let held = 0;
   const auth = opts.auth;
 
   const server = new SMTPServer({
@@ -81,18 +92,24 @@ export async function startSmtpServer(opts: { auth?: { user: string; pass: strin
           rejected++;
           return callback(smtpError(b.code, b.message ?? `Refused (${b.code})`));
         }
+        const hold = b.kind === 'hold' && held < b.first;
+        if (hold) held++;
+        if (hold && !b.keep) return;
         const raw = Buffer.concat(chunks);
         const envelope = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
         };
-        simpleParser(raw).then(
-          (parsed) => {
-            messages.push({ envelope, parsed, raw, messageId: parsed.messageId });
-            callback(null, `Ok: queued as Q${messages.length}`);
-          },
-          (e: Error) => callback(e),
-        );
+        const take = () =>
+          simpleParser(raw).then(
+            (parsed) => {
+              messages.push({ envelope, parsed, raw, messageId: parsed.messageId });
+              if (!hold) callback(null, `Ok: queued as Q${messages.length}`);
+            },
+            (e: Error) => callback(e),
+          );
+        if (b.kind === 'delay') setTimeout(() => void take(), b.ms);
+        else void take();
       });
     },
   });
@@ -108,6 +125,7 @@ export async function startSmtpServer(opts: { auth?: { user: string; pass: strin
     url: `smtp://${credentials}127.0.0.1:${port}?tls=off`,
     port,
     messages,
+    held: () => held,
     async waitFor(n, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;
       while (messages.length < n) {
@@ -119,6 +137,7 @@ export async function startSmtpServer(opts: { auth?: { user: string; pass: strin
     behave(b) {
       behaviour = b;
       rejected = 0;
+      held = 0;
     },
     close: () => (closed ??= new Promise<void>((r) => server.close(() => r()))),
   };

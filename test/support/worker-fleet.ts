@@ -1,3 +1,4 @@
+import type { Config } from '../../src/platform/config.js';
 import { TEST_APP_KEY } from './env.js';
 import { startServer } from './harness.js';
 import { type NodeProcess, startWorkerProcess } from './processes.js';
@@ -5,18 +6,20 @@ import { startPrivateRedis } from './redis-server.js';
 import { type Receiver, startReceiver } from './webhooks.js';
 
 /**
- * Webhook workers as real processes, for the tests that kill them: an api on
- * its own PostgreSQL database (so no other file's outbox rows reach these
- * workers), a receiver on 127.0.0.1, a private Redis the test may restart, and
- * `worker()` to start one more worker on them. `stop()` kills what it started.
+ * Workers as real processes, for the tests that kill them: an api on its own
+ * PostgreSQL database (so no other file's outbox rows or messages reach these
+ * workers), a webhook receiver on 127.0.0.1, a private Redis the test may
+ * restart, and `worker()` to start one more worker on them (with `extraEnv`
+ * known only later, such as a mail server's MAIL_URL). `stop()` kills what it
+ * started.
  */
-export function workerFleet(queuePrefix: string, env: Record<string, string>) {
+export function workerFleet(queuePrefix: string, env: Record<string, string>, server: Partial<Config> = {}) {
   const workers: NodeProcess[] = [];
   let started: { s: Awaited<ReturnType<typeof startServer>>; receiver: Receiver; redis: Awaited<ReturnType<typeof startPrivateRedis>> } | undefined;
   return {
     workers,
     async start() {
-      const s = await startServer({ WEBHOOK_ALLOWED_NETWORKS: ['loopback'] }, { ownDatabase: true });
+      const s = await startServer({ WEBHOOK_ALLOWED_NETWORKS: ['loopback'], ...server }, { ownDatabase: true });
       started = { s, receiver: await startReceiver(), redis: await startPrivateRedis() };
       return started;
     },
@@ -24,7 +27,7 @@ export function workerFleet(queuePrefix: string, env: Record<string, string>) {
       await Promise.all(workers.map((w) => w.kill()));
       await started?.redis.stop();
     },
-    async worker(): Promise<NodeProcess> {
+    async worker(extraEnv: Record<string, string> = {}): Promise<NodeProcess> {
       if (!started) throw new Error('workerFleet: start() first');
       const w = await startWorkerProcess({
         DATABASE_URL: started.s.app.config.DATABASE_URL!,
@@ -33,6 +36,7 @@ export function workerFleet(queuePrefix: string, env: Record<string, string>) {
         QUEUE_PREFIX: `${queuePrefix}${process.pid}`,
         WEBHOOK_ALLOWED_NETWORKS: 'loopback',
         ...env,
+        ...extraEnv,
       });
       workers.push(w);
       return w;

@@ -44,15 +44,17 @@ export function createBullmqDispatcher(
   opts: DispatcherOptions & { prefix: string; process?: boolean; lockMs?: number },
 ): Dispatcher {
   const { DelayedError, Queue, Worker } = require('bullmq') as typeof import('bullmq');
+  const queueConnection = createRedis(redisUrl);
+  const workerConnection = opts.process === false ? null : createRedis(redisUrl);
   const queue = new Queue(queueName, {
-    connection: createRedis(redisUrl),
+    connection: queueConnection,
     prefix: opts.prefix,
     // Finished jobs leave Redis: the delivery row keeps the history, and the same id can be queued again (redeliver).
     defaultJobOptions: { removeOnComplete: true, removeOnFail: true, attempts: 1 },
   });
   queue.on('error', (err) => opts.logger.warn({ err, queue: queueName }, `${opts.label} queue connection error`));
   const worker =
-    opts.process === false
+    workerConnection === null
       ? null
       : new Worker<{ id: string }>(
           queueName,
@@ -66,7 +68,7 @@ export function createBullmqDispatcher(
             return outcome.status;
           },
           {
-            connection: createRedis(redisUrl),
+            connection: workerConnection,
             concurrency: opts.concurrency,
             prefix: opts.prefix,
             // A job whose worker died (its lock not renewed) goes back to waiting within lockDuration + stalledInterval,
@@ -98,6 +100,10 @@ export function createBullmqDispatcher(
     async close() {
       await worker?.close();
       await queue.close();
+      // BullMQ never closes a connection it was handed (it may be shared): these two would stay open, reconnecting
+      // for ever, and once Redis is gone print ioredis's "Unhandled error event", as BullMQ took its listener off.
+      workerConnection?.disconnect();
+      queueConnection.disconnect();
     },
   };
 }

@@ -184,8 +184,12 @@ export function createMessageSender(deps: SenderDeps) {
           error: f.error.slice(0, 500),
         },
       });
-      await tx.commDelivery.updateMany({
-        where: { id: d.id, status: 'SENDING' },
+      // Only this claim's failure decides (attempt_count is the claim's fencing token): if this worker's lease lapsed
+      // (a stalled heartbeat) and another worker claimed the delivery again, a late failure here must not requeue or
+      // fail the row under it. It would stop that worker's SENT from landing (its update wants SENDING), leaving a
+      // sent message QUEUED to be sent again, or FAILED. A late success still counts: the message went out.
+      const { count } = await tx.commDelivery.updateMany({
+        where: { id: d.id, status: 'SENDING', attemptCount: d.attemptCount },
         data: {
           status,
           nextAttemptAt,
@@ -195,7 +199,7 @@ export function createMessageSender(deps: SenderDeps) {
           ...(status === 'FAILED' ? { failedAt: now } : {}),
         },
       });
-      if (status === 'BOUNCED') await recordBounce(tx, d, { hard: true, at: now });
+      if (count && status === 'BOUNCED') await recordBounce(tx, d, { hard: true, at: now });
     });
     if (status !== 'QUEUED') deps.logger.warn({ deliveryId: d.id, errorClass: f.errorClass, status }, 'message not sent');
     return nextAttemptAt ? { status: 'PENDING', nextAttemptAt } : { status: status as 'FAILED' | 'BOUNCED' };
