@@ -9,7 +9,8 @@
  *      BENCH_KEEP_DB=1 to keep the database for inspection,
  *      BENCH_LIVE=0 to skip the live fan-out scenario, BENCH_ONLY=live to run only it
  *      (BENCH_LIVE_SUBSCRIBERS 1000, BENCH_LIVE_CHANGES 20, BENCH_REDIS_URL redis://127.0.0.1:6379),
- *      BENCH_WEBHOOKS=0 to skip webhook delivery, BENCH_ONLY=webhooks to run only it (BENCH_WEBHOOK_EVENTS 2000).
+ *      BENCH_WEBHOOKS=0 to skip webhook delivery, BENCH_ONLY=webhooks to run only it (BENCH_WEBHOOK_EVENTS 2000),
+ *      BENCH_MESSAGES=0 to skip the invitation emails, BENCH_ONLY=messages to run only them.
  */
 import './env.js';
 import { fork } from 'node:child_process';
@@ -32,6 +33,7 @@ import { collectGarbage, memoryNow, mib, sampleMemoryDuring, type MemoryPeak } f
 import { AUTHORIZATION, profileDuring, TARGET_LOOKUP, type CpuAttribution } from './profile.js';
 import { CURSOR_WALK, firstDifference, GUEST_PAGE_NUMBER, normalize, PAGE, scenariosFor, type Sized } from './scenarios.js';
 import { seed, seedRsvp, signUpOwner, SIZES } from './seed.js';
+import { runMessageBench } from './messages.js';
 import { runWebhookBench } from './webhooks.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -538,15 +540,24 @@ async function main() {
   }
 }
 
-const ONLY_WEBHOOKS = process.env.BENCH_ONLY === 'webhooks';
-const RUN_WEBHOOKS = process.env.BENCH_WEBHOOKS !== '0';
+const ONLY = process.env.BENCH_ONLY;
+/** BENCH_ONLY=webhooks or messages runs that part alone; live still runs the worker parts unless switched off. */
+const RUN_MAIN = ONLY !== 'webhooks' && ONLY !== 'messages';
+const RUN_WEBHOOKS = ONLY === 'webhooks' || (ONLY !== 'messages' && process.env.BENCH_WEBHOOKS !== '0');
+const RUN_MESSAGES = ONLY === 'messages' || (ONLY !== 'webhooks' && process.env.BENCH_MESSAGES !== '0');
 
-(ONLY_WEBHOOKS ? Promise.resolve() : main())
+(RUN_MAIN ? main() : Promise.resolve())
   .then(async () => {
-    if (!RUN_WEBHOOKS && !ONLY_WEBHOOKS) return;
+    if (!RUN_WEBHOOKS) return;
     // ── Webhooks: committed events → 2 worker processes → a local receiver, vs plain POSTs ──
     log('');
     await runWebhookBench({ adminUrl: ADMIN_URL, log });
+  })
+  .then(async () => {
+    if (!RUN_MESSAGES) return;
+    // ── Messages: sendRsvpInvitations to 2,000 households → 2 worker processes → a local SMTP server, vs nodemailer alone ──
+    log('');
+    await runMessageBench({ adminUrl: ADMIN_URL, log });
   })
   .catch((err) => {
     console.error(err);

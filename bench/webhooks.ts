@@ -62,7 +62,7 @@ const TICK_MS = 10; // USER_HZ = 100 on Linux
  * the rates, whose wall clock grows with whatever else the machine runs, this
  * says what a delivery costs.
  */
-function cpuMs(pids: number[]): number | null {
+export function cpuMs(pids: number[]): number | null {
   let ticks = 0;
   for (const pid of pids) {
     try {
@@ -79,7 +79,7 @@ function cpuMs(pids: number[]): number | null {
 
 let built = false;
 
-function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+export function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   // The workers run the build: made or refreshed first when the sources changed, as `npm run worker` does.
   if (!built) execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
   built = true;
