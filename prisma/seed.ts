@@ -5,6 +5,7 @@ import { issueSession, prepareSignUp, signUp } from '../src/domains/identity/ide
 import { enableModule, installModule } from '../src/domains/module-platform/module-platform.service.js';
 import { createOccasion } from '../src/domains/occasions/occasions.service.js';
 import { acceptCollaboratorInvitation, inviteCollaborator } from '../src/domains/permissions/collaborators.service.js';
+import { messagingEnv } from '../src/domains/communications/messaging-env.js';
 import { Authorizer } from '../src/domains/permissions/authorizer.js';
 import { issueGuestAccess, reissueGuestAccess } from '../src/domains/guest-access/guest-access.service.js';
 import { encodeGlobalID } from '../src/kit/ids.js';
@@ -201,7 +202,7 @@ export async function seedDemo(app: App) {
             app.actions,
             o,
             { email: DEMO.coPlanner.email, role: 'co_planner', displayName: DEMO.coPlanner.displayName },
-            app.config.publicUrl,
+            messagingEnv(app.config),
           );
           const ven = await inviteCollaborator(
             tx,
@@ -210,7 +211,7 @@ export async function seedDemo(app: App) {
             app.actions,
             o,
             { email: DEMO.vendor.email, role: 'vendor', kind: 'VENDOR', displayName: DEMO.vendor.displayName, eventIds: [events.reception.id] },
-            app.config.publicUrl,
+            messagingEnv(app.config),
           );
           await acceptCollaboratorInvitation(tx, as('coPlanner'), as('coPlanner').authz, co.token);
           await acceptCollaboratorInvitation(tx, as('vendor'), as('vendor').authz, ven.token);

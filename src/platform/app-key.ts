@@ -10,6 +10,17 @@ import { StartupError } from './startup-error.js';
  * under DATA_DIR so a newcomer's `npm start` just works.
  */
 export function resolveAppKey(config: Config): Buffer {
+  // Asked for per request (guest links keep their token with it, messages encrypt their links): read once per config.
+  const known = resolved.get(config);
+  if (known) return known;
+  const key = readOrCreate(config);
+  resolved.set(config, key);
+  return key;
+}
+
+const resolved = new WeakMap<Config, Buffer>();
+
+function readOrCreate(config: Config): Buffer {
   if (config.APP_KEY) {
     const key = Buffer.from(config.APP_KEY, 'base64');
     if (key.length !== 32) throw new StartupError('APP_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32).');

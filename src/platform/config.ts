@@ -190,7 +190,10 @@ const schema = z.object({
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
     .optional(),
   /** The From of every message: `Name <address>`. The address's domain also names Message-IDs. */
-  MAIL_FROM: z.string().default('Tov+ <no-reply@tovplus.localhost>'),
+  MAIL_FROM: z
+    .string()
+    .regex(/^\s*(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)\s*$/, 'an address such as "Tov+ <no-reply@example.com>"')
+    .default('Tov+ <no-reply@tovplus.localhost>'),
   /** Attempts per message: the first at once, then after each delay (0,1m,5m,30m,2h,6h). */
   MAIL_RETRY_SCHEDULE: z.string().default('0,1m,5m,30m,2h,6h').transform(parseSchedule),
   /** Connection and per-command timeout towards the mail server. */

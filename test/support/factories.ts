@@ -1,3 +1,4 @@
+import { collaboratorInviteToken } from './messages.js';
 import { randomBytes } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
@@ -137,6 +138,7 @@ export async function addCollaborator(s: TestServer, inviter: TestUser, occasion
     input: { occasionId, email: user.email, role, displayName: `${role} person`, eventIds },
   });
   const invitation = payload(inv.inviteCollaborator, 'InviteCollaboratorPayload');
-  await must(s, user.token, AcceptCollaboratorInvitationDocument, { input: { token: invitation.token } });
+  const token = await collaboratorInviteToken(s, invitation.invitation.id);
+  await must(s, user.token, AcceptCollaboratorInvitationDocument, { input: { token } });
   return { ...user, actorId: invitation.invitation.actorId };
 }

@@ -41,6 +41,12 @@ export interface QueueInput {
   audience: Record<string, unknown>;
   recipients: QueueRecipient[];
   reminderRunId?: string | null;
+  /**
+   * The send is part of another action (a collaborator invitation, an RSVP confirmation, a conversation notice):
+   * that action's audit row and business event describe it, so the send writes neither of its own (one audit row
+   * per action). It is in the communication log all the same.
+   */
+  partOfAnotherAction?: boolean;
 }
 
 export interface QueueResult {
@@ -147,6 +153,7 @@ export async function queueMessages(tx: Tx, caller: Caller, env: MessagingEnv, i
     written ? (written.find((w) => w.status === status)?._count._all ?? 0) : status === 'SUPPRESSED' ? suppressed : created - suppressed;
 
   const result: QueueResult = { sendId: send.id, queued: count('QUEUED'), suppressed: count('SUPPRESSED'), withoutAddress, alreadyQueued };
+  if (input.partOfAnotherAction) return result;
   await recordAudit(tx, caller, {
     action: 'communications:send',
     occasionId: input.occasionId,

@@ -5,6 +5,7 @@ declare module '../../kit/targets.js' {
     commDelivery: TargetLoader;
     commSend: TargetLoader;
     commSuppression: TargetLoader;
+    commReminder: TargetLoader;
   }
 }
 
@@ -18,6 +19,11 @@ export const COMMUNICATIONS_TARGETS = {
     what: 'Send',
     fetch: (prisma, ids) => prisma.commSend.findMany({ where: { id: { in: ids } }, select: { id: true, occasionId: true } }),
     toTarget: (r) => ({ occasionId: r.occasionId, resource: { type: 'CommSend', id: r.id } }),
+  }),
+  commReminder: defineTarget({
+    what: 'Reminder',
+    fetch: (prisma, ids) => prisma.commReminder.findMany({ where: { id: { in: ids } }, select: { id: true, occasionId: true, eventId: true } }),
+    toTarget: (r) => ({ occasionId: r.occasionId, eventId: r.eventId, resource: { type: 'CommReminder', id: r.id } }),
   }),
   commSuppression: defineTarget({
     what: 'Suppressed address',

@@ -13,9 +13,16 @@ export interface MessagingEnv {
   publicUrl: string;
 }
 
+const built = new WeakMap<Config, MessagingEnv>();
+
 export function messagingEnv(config: Config): MessagingEnv {
-  const from = parseFrom(config.MAIL_FROM);
-  return { appKey: resolveAppKey(config), from, mailDomain: from.address.split('@')[1]!, publicUrl: config.publicUrl.replace(/\/+$/, '') };
+  let env = built.get(config);
+  if (!env) {
+    const from = parseFrom(config.MAIL_FROM);
+    env = { appKey: resolveAppKey(config), from, mailDomain: from.address.split('@')[1]!, publicUrl: config.publicUrl.replace(/\/+$/, '') };
+    built.set(config, env);
+  }
+  return env;
 }
 
 /** `Name <a@b>` or `a@b`. */

@@ -187,14 +187,23 @@ export async function reissueGuestAccess(tx: Tx, caller: Caller, id: string, lin
 export type GuestTokenProblem = 'unknown' | 'revoked' | 'expired';
 
 /** Guest token → principal, or why not. One indexed lookup; last-used is touched at most hourly. */
-export async function guestPrincipalFromToken(prisma: Prisma, token: string): Promise<Extract<Principal, { kind: 'guest' }> | GuestTokenProblem> {
+export async function guestPrincipalFromToken(
+  prisma: Prisma,
+  token: string,
+  /**
+   * With the app key, a link used for the first time keeps its token encrypted (in the same write as last-used),
+   * so messages sent on the guest's behalf later (a confirmation, a reminder, a reply) link back to the same page.
+   */
+  keepWith?: Buffer,
+): Promise<Extract<Principal, { kind: 'guest' }> | GuestTokenProblem> {
   const a = await prisma.guestAccess.findUnique({ where: { tokenHash: sha256(token) } });
   if (!a) return 'unknown';
   if (a.revokedAt) return 'revoked';
   const now = new Date();
   if (a.expiresAt && a.expiresAt <= now) return 'expired';
-  if (!a.lastUsedAt || now.getTime() - a.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await prisma.guestAccess.update({ where: { id: a.id }, data: { lastUsedAt: now } });
+  const keep = keepWith && !a.tokenEnc;
+  if (keep || !a.lastUsedAt || now.getTime() - a.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await prisma.guestAccess.update({ where: { id: a.id }, data: { lastUsedAt: now, ...(keep ? { tokenEnc: encrypt(token, keepWith) } : {}) } });
   }
   return {
     kind: 'guest',

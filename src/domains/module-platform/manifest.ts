@@ -5,6 +5,7 @@ import type { InboundAdapter } from '../../kit/inbound-adapter.js';
 import type { LivePublisher } from '../../kit/live.js';
 import type { TargetDefinitions } from '../../kit/targets.js';
 import type { RoleDefinition } from '../permissions/actions.js';
+import type { ReminderSource } from '../communications/reminders/source.js';
 
 declare module '../../kit/context.js' {
   interface AppServices {
@@ -57,6 +58,8 @@ export interface ModuleManifest {
   inbound?: readonly InboundAdapter[];
   /** Ids its fields take, as permission targets (`ctx.targets.<name>(id)`). */
   targets?: TargetDefinitions;
+  /** The deadlines reminders count back from and whom they reach (Communications runs them; RSVP contributes one). */
+  reminderSource?: ReminderSource;
 }
 
 export function defineModule(m: ModuleManifest): ModuleManifest {

@@ -8,6 +8,7 @@ import { authThrottle } from '../identity/auth-throttle.js';
 import { ActorType } from '../actors/actors.schema.js';
 import { EventType } from '../events/events.schema.js';
 import { OccasionType } from '../occasions/occasions.schema.js';
+import { messagingEnv } from '../communications/messaging-env.js';
 import { acceptCollaboratorInvitation, inviteCollaborator, revokeCollaboratorInvitation } from './collaborators.service.js';
 
 export const CollaboratorInvitationType = builder.prismaNode('CollaboratorInvitation', {
@@ -53,12 +54,16 @@ const InviteCollaboratorInput = builder.inputType('InviteCollaboratorInput', {
   }),
 });
 
-const InvitePayload = builder.objectRef<{ invitation: unknown; token: string; acceptUrl: string }>('InviteCollaboratorPayload').implement({
+const InvitePayload = builder.objectRef<{ invitation: unknown; sendId: string }>('InviteCollaboratorPayload').implement({
   ...inheritedType,
+  description: 'The invitation; its link went to the invitee by email (see the communication log), never to the inviter.',
   fields: (t) => ({
     invitation: t.field({ type: CollaboratorInvitationType, ...inheritedType, resolve: (p) => p.invitation as never }),
-    token: t.exposeString('token', { ...inheritedType, description: 'Shown once. Send it (or acceptUrl) to the invitee.' }),
-    acceptUrl: t.exposeString('acceptUrl', inheritedType),
+    sendId: t.id({
+      ...inheritedType,
+      description: 'The email send (MessageSend) that carries the link.',
+      resolve: (p) => encodeGlobalID('MessageSend', p.sendId),
+    }),
   }),
 });
 
@@ -80,7 +85,7 @@ builder.mutationFields((t) => ({
   inviteCollaborator: t.field({
     type: InvitePayload,
     ...canField('access:manage', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
-    description: 'Invite a co-planner, helper or vendor contact by email. Returns the one-time token and link.',
+    description: 'Invite a co-planner, helper or vendor contact: the one-time link is emailed to them (it is not returned).',
     args: { input: t.arg({ type: InviteCollaboratorInput, required: true }) },
     errors: { types: [ValidationError, ConflictError] },
     resolve: (_r, { input: { occasionId, actorId, eventIds, ...rest } }, ctx) =>
@@ -92,7 +97,7 @@ builder.mutationFields((t) => ({
           ctx.app.actions,
           occasionId.id,
           { ...defined(rest), actorId: actorId?.id, eventIds: eventIds?.map((e) => e.id) },
-          ctx.app.config.publicUrl,
+          messagingEnv(ctx.app.config),
         ),
       ),
   }),

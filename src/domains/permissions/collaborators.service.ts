@@ -10,6 +10,8 @@ import { parseInput } from '../../platform/validation.js';
 import type { ActionRegistry } from './actions.js';
 import { assertMayMoveGrantsOf } from './grant-guard.js';
 import { collaboratorInvited, collaboratorJoined } from './permissions.business-events.js';
+import type { MessagingEnv } from '../communications/messaging-env.js';
+import { queueCollaboratorInvitation } from './collaborator-email.js';
 
 const INVITE_PREFIX = 'tovinv_';
 /** Roles a collaborator can be invited to; owner is handed over, not invited. */
@@ -36,7 +38,7 @@ export async function inviteCollaborator(
   registry: ActionRegistry,
   occasionId: string,
   input: unknown,
-  publicUrl: string,
+  env: MessagingEnv,
 ) {
   const data = parseInput(inviteInput, input);
   if (!registry.roles.has(data.role) || data.role === 'owner') {
@@ -89,7 +91,18 @@ export async function inviteCollaborator(
     after: { ...invitation, tokenHash: undefined },
   });
   await recordBusinessEvent(tx, caller, collaboratorInvited, { occasionId, invitationId: invitation.id, actorId, role: data.role }, { occasionId });
-  return { invitation, token, acceptUrl: `${publicUrl}/invitations/accept#token=${token}` };
+  const acceptUrl = `${env.publicUrl}/invitations/accept#token=${token}`;
+  // The invitee hears it by email: the token goes nowhere else (the inviter never sees it).
+  const sent = await queueCollaboratorInvitation(tx, caller, env, {
+    occasionId,
+    invitationId: invitation.id,
+    actorId,
+    email: data.email,
+    role: data.role,
+    expiresAt: invitation.expiresAt,
+    acceptUrl,
+  });
+  return { invitation, token, acceptUrl, sendId: sent.sendId };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { resolveAppKey } from '../../platform/app-key.js';
 import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import { Authorizer, type PreloadedStandings, USER_STANDINGS_SELECT } from '../../domains/permissions/authorizer.js';
@@ -65,7 +66,7 @@ export async function authenticate(app: AppServices, authorization: string | nul
   const m = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization.trim());
   if (!m) throw unauthenticated('Authorization must be "Bearer <access token>".', 'malformed');
   if (m[1]!.startsWith(GUEST_TOKEN_PREFIX)) {
-    const guest = await guestPrincipalFromToken(app.db.prisma, m[1]!);
+    const guest = await guestPrincipalFromToken(app.db.prisma, m[1]!, resolveAppKey(app.config));
     if (typeof guest === 'string') throw unauthenticated(GUEST_TOKEN_MESSAGES[guest], `guest_link_${guest}`);
     return { principal: guest, expiresAt: guest.expiresAt };
   }

@@ -8,6 +8,7 @@ import { RSVP_REACTIONS } from './rsvp.reactions.js';
 import { publishRsvpSummaries } from './live/rsvp.live.js';
 import { RSVP_TARGETS } from './rsvp.targets.js';
 import { replyCardScanned } from './rsvp.inbound.js';
+import { rsvpReminderSource } from './communications/rsvp-reminders.js';
 import * as rsvpSettings from './rsvp.settings.schema.js';
 import * as rsvpInvitations from './invitations/rsvp.invitations.schema.js';
 import * as rsvpBulkInvitations from './invitations/rsvp.bulk-invitations.schema.js';
@@ -111,4 +112,5 @@ export const rsvpManifest = defineModule({
   live: [publishRsvpSummaries],
   targets: RSVP_TARGETS,
   inbound: [replyCardScanned],
+  reminderSource: rsvpReminderSource,
 });

@@ -69,7 +69,21 @@ function localStamp(at: number, offsetMinutes: number): string {
     .replace(/\.\d{3}Z$/, '');
 }
 
+/** A send of many invitations builds the same zone over the same span for each: built once per (zone, span). */
+const built = new Map<string, string>();
+
 export function buildVtimezone(zone: string, fromMs: number, toMs: number): string {
+  const key = `${zone}|${fromMs}|${toMs}`;
+  let v = built.get(key);
+  if (v === undefined) {
+    if (built.size >= 200) built.clear();
+    v = buildVtimezoneOnce(zone, fromMs, toMs);
+    built.set(key, v);
+  }
+  return v;
+}
+
+function buildVtimezoneOnce(zone: string, fromMs: number, toMs: number): string {
   const lines = ['BEGIN:VTIMEZONE', `TZID:${zone}`];
   for (const o of observances(zone, fromMs, toMs)) {
     const kind = o.dst ? 'DAYLIGHT' : 'STANDARD';

@@ -1,3 +1,4 @@
+import { collaboratorInviteToken } from '../../support/messages.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildWorld, signUpUser, type TestUser, type World } from '../../support/factories.js';
 import { errorCode, startServer } from '../../support/harness.js';
@@ -18,7 +19,7 @@ interface Step {
   outbox: string[];
   as?: () => TestUser;
   /** Keep ids for later steps. */
-  keep?: (data: any) => void;
+  keep?: (data: any) => void | Promise<void>;
 }
 
 const ids: Record<string, string> = {};
@@ -221,16 +222,17 @@ const STEPS: Step[] = [
   },
   {
     name: 'inviteCollaborator',
-    query: m('inviteCollaborator', 'InviteCollaboratorInput', '... on InviteCollaboratorPayload { token invitation { id } }'),
+    query: m('inviteCollaborator', 'InviteCollaboratorInput', '... on InviteCollaboratorPayload { invitation { id } }'),
     vars: () => ({ i: { occasionId: w.occasionId, email: invitee.email, role: 'helper', displayName: 'Helper' } }),
     action: 'access:invite',
     targetType: 'CollaboratorInvitation',
     snapshots: 'after',
     outbox: ['collaborator.invited'],
     target: (d) => rawId(d.inviteCollaborator.invitation.id),
-    keep: (d) => {
+    keep: async (d) => {
       ids.invitation = d.inviteCollaborator.invitation.id;
-      ids.inviteToken = d.inviteCollaborator.token;
+      // The invitee's token is in the email, never in the response.
+      ids.inviteToken = await collaboratorInviteToken(s, d.inviteCollaborator.invitation.id);
     },
   },
   {
@@ -324,7 +326,7 @@ describe('every mutation writes exactly one SUCCESS audit row', () => {
       const first = Object.values(r.body.data)[0] as { code?: string };
       expect(first.code).toBeUndefined();
       expect(r.headers.get('x-request-id')).toBe(requestId);
-      step.keep?.(r.body.data);
+      await step.keep?.(r.body.data);
 
       const { audit, outbox } = await rowsOfRequest(s, requestId);
       expect(audit).toHaveLength(1);

@@ -159,7 +159,7 @@ describe('sendRsvpInvitations', () => {
     expect(errorCode(await send(w, { audience: { tagIds: [other.tagIds[0]] } }))).toBe('NOT_FOUND');
     expect(errorCode(await send(other, {}, w.owner.token))).toBe('NOT_FOUND');
     expect(await s.app.db.prisma.commDelivery.count({ where: { occasionId: rawId(w.occasionId) } })).toBe(before);
-    expect(await s.app.db.prisma.commSend.count({ where: { occasionId: rawId(w.occasionId) } })).toBe(0);
+    expect(await s.app.db.prisma.commSend.count({ where: { occasionId: rawId(w.occasionId), kind: 'RSVP_INVITATION' } })).toBe(0);
   });
 });
 
@@ -274,5 +274,60 @@ describe('previewRsvpInvitation', () => {
     ]);
     expect(await s.app.db.prisma.guestAccess.count({ where: { occasionId: rawId(w.occasionId) } })).toBe(links);
     expect(await s.app.db.prisma.commDelivery.count({ where: { occasionId: rawId(w.occasionId) } })).toBe(0);
+  });
+});
+
+describe('RSVP confirmation', () => {
+  const SUBMIT = `mutation($i: SubmitRsvpInput!) { submitRsvp(input: $i) { __typename ... on Error { code message } } }`;
+
+  it('a guest who answers through the emailed link gets what they saved, with the same link, even after opting out of invitations', async () => {
+    const w = await invitedWorld();
+    await send(w);
+    await sender.drain();
+    const head = (await s.app.db.prisma.actor.findUniqueOrThrow({ where: { id: rawId(w.households[0]!.memberIds[0]!) } })).email!;
+    const [invitation] = mailsTo([head]);
+    const token = linkIn(String(invitation!.parsed.html));
+    // Opting out of invitations does not stop confirmations (transactional).
+    const url = new URL((invitation!.parsed.headers.get('list') as { unsubscribe: { url: string } }).unsubscribe.url);
+    await fetch(`${s.url}${url.pathname}${url.search}`, {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+
+    const r = await s.gql(
+      SUBMIT,
+      {
+        i: {
+          responses: [
+            { eventId: w.eventIds[0], status: 'ATTENDING' },
+            { eventId: w.eventIds[1], status: 'DECLINED' },
+          ],
+        },
+      },
+      { token },
+    );
+    expect(r.body.data.submitRsvp.__typename).toBe('SubmitRsvpPayload');
+    await sender.drain();
+    const mails = mailsTo([head]);
+    expect(mails).toHaveLength(2);
+    const confirmation = mails[1]!;
+    expect(confirmation.parsed.headers.get('list')).toBeUndefined();
+    expect(linkIn(String(confirmation.parsed.html))).toBe(token);
+    expect(confirmation.parsed.text).toContain('Event 1');
+    expect(confirmation.parsed.text).toContain('Event 2');
+    const log = (await must(s, w.owner.token, LOG, { o: w.occasionId, f: { kinds: ['RSVP_CONFIRMATION'] } })).communicationLog;
+    expect(log.edges.map((e: { node: { status: string } }) => e.node.status)).toEqual(['SENT']);
+  });
+
+  it('a guest answer that is refused confirms nothing', async () => {
+    const w = await invitedWorld();
+    await send(w);
+    await sender.drain();
+    const head = (await s.app.db.prisma.actor.findUniqueOrThrow({ where: { id: rawId(w.households[0]!.memberIds[0]!) } })).email!;
+    const token = linkIn(String(mailsTo([head])[0]!.parsed.html));
+    const r = await s.gql(SUBMIT, { i: { responses: [{ eventId: w.eventIds[0], status: 'ATTENDING', notes: 'x'.repeat(100_000) }] } }, { token });
+    expect(r.body.data.submitRsvp.__typename).toBe('ValidationError');
+    expect(await s.app.db.prisma.commDelivery.count({ where: { occasionId: rawId(w.occasionId), kind: 'RSVP_CONFIRMATION' } })).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addCollaborator, buildWorld, must, signUpUser, type TestUser, type World } from '../../support/factories.js';
+import { collaboratorInviteToken } from '../../support/messages.js';
 import { errorCode, startServer } from '../../support/harness.js';
 import { newRequestId, rawId, watchOccasion } from '../../support/rows.js';
 
@@ -20,7 +21,7 @@ const DELETE_EVENT = `mutation($i: DeleteEventInput!) { deleteEvent(input: $i) {
 const ADD_MEMBERSHIP = `mutation($i: AddMembershipInput!) { addMembership(input: $i) { __typename ... on MembershipPayload { membership { id } } ... on Error { code message } } }`;
 const REMOVE_MEMBERSHIP = `mutation($i: RemoveMembershipInput!) { removeMembership(input: $i) { deletedId } }`;
 const INVITE = `mutation($i: InviteCollaboratorInput!) { inviteCollaborator(input: $i) { __typename
-  ... on InviteCollaboratorPayload { token invitation { id } } ... on Error { code message } } }`;
+  ... on InviteCollaboratorPayload { invitation { id } } ... on Error { code message } } }`;
 const ACCEPT = `mutation($i: AcceptCollaboratorInvitationInput!) { acceptCollaboratorInvitation(input: $i) { __typename
   ... on AcceptCollaboratorInvitationPayload { actor { id } } ... on Error { code message } } }`;
 const INVITATIONS = `query($id: ID!) { occasion(id: $id) { collaboratorInvitations { id status } } }`;
@@ -91,10 +92,11 @@ describe('accepting invitations for one actor', () => {
     const invB = (await must(s, w.owner.token, INVITE, { i: { occasionId: w.occasionId, email: b.email, role: 'viewer', actorId: actor } }))
       .inviteCollaborator;
 
-    // when both accept at the same moment
+    // when both accept at the same moment (each with the token from their email)
+    const [tokenA, tokenB] = [await collaboratorInviteToken(s, invA.invitation.id), await collaboratorInviteToken(s, invB.invitation.id)];
     const [ra, rb] = await Promise.all([
-      s.gql(ACCEPT, { i: { token: invA.token } }, { token: a.token }),
-      s.gql(ACCEPT, { i: { token: invB.token } }, { token: b.token }),
+      s.gql(ACCEPT, { i: { token: tokenA } }, { token: a.token }),
+      s.gql(ACCEPT, { i: { token: tokenB } }, { token: b.token }),
     ]);
 
     // then exactly one wins; the actor is linked to that user and holds one set of grants

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addCollaborator, buildWorld, must, signUpUser, type TestUser, type World } from '../../support/factories.js';
 import { errorCode, startServer } from '../../support/harness.js';
+import { collaboratorInviteToken } from '../../support/messages.js';
 import { globalId, newRequestId, rawId, watchOccasion } from '../../support/rows.js';
 
 const s = await startServer();
@@ -8,7 +9,7 @@ const call = (token: string | undefined, query: string, variables?: Record<strin
   s.gql(query, variables, { token, headers: requestId ? { 'x-request-id': requestId } : {} });
 
 const INVITE = `mutation($i: InviteCollaboratorInput!) { inviteCollaborator(input: $i) { __typename
-  ... on InviteCollaboratorPayload { token acceptUrl invitation { id email role eventIds actorId status expiresAt } }
+  ... on InviteCollaboratorPayload { sendId invitation { id email role eventIds actorId status expiresAt } }
   ... on Error { code message } ... on ValidationError { fields { path message } } } }`;
 const ACCEPT = `mutation($i: AcceptCollaboratorInvitationInput!) { acceptCollaboratorInvitation(input: $i) { __typename
   ... on AcceptCollaboratorInvitationPayload { actor { id displayName hasAccount } occasion { id name myActions } }
@@ -18,12 +19,15 @@ const REVOKE = `mutation($i: RevokeCollaboratorInvitationInput!) { revokeCollabo
 const EVENTS = `query($id: ID!) { occasion(id: $id) { events(first: 10) { totalCount edges { node { id } } } } }`;
 
 interface Invite {
+  /** From the invitee's email (collaboratorInviteToken), not from the API. */
   token: string;
-  acceptUrl: string;
+  sendId: string;
   invitation: { id: string; email: string; role: string; eventIds: string[]; actorId: string; status: string; expiresAt: string };
 }
-const invite = async (w: World, i: Record<string, unknown>, as: TestUser = w.owner) =>
-  (await must(s, as.token, INVITE, { i: { occasionId: w.occasionId, ...i } })).inviteCollaborator as Invite;
+const invite = async (w: World, i: Record<string, unknown>, as: TestUser = w.owner): Promise<Invite> => {
+  const p = (await must(s, as.token, INVITE, { i: { occasionId: w.occasionId, ...i } })).inviteCollaborator as Omit<Invite, 'token'>;
+  return { ...p, token: await collaboratorInviteToken(s, p.invitation.id) };
+};
 
 describe('inviteCollaborator + acceptCollaboratorInvitation', () => {
   it('invites a co-planner by email; accepting links the user to the new actor and grants the role occasion-wide', async () => {
@@ -41,11 +45,17 @@ describe('inviteCollaborator + acceptCollaboratorInvitation', () => {
       inviteReq,
     );
 
-    // then an invitation with a one-time token exists, and a not-yet-linked actor
+    // then an invitation with a one-time token exists (emailed to the invitee, never returned), and a not-yet-linked actor
     expect(r.body.errors).toBeUndefined();
-    const inv = r.body.data.inviteCollaborator as Invite;
+    expect(JSON.stringify(r.body)).not.toContain('tovinv_');
+    const inv = { ...(r.body.data.inviteCollaborator as Omit<Invite, 'token'>), token: '' };
+    inv.token = await collaboratorInviteToken(s, inv.invitation.id);
     expect(inv.token).toMatch(/^tovinv_/);
-    expect(inv.acceptUrl).toContain(`#token=${inv.token}`);
+    const email = await s.app.db.prisma.commDelivery.findFirstOrThrow({
+      where: { idempotencyKey: `collaborator_invitation:${rawId(inv.invitation.id)}` },
+    });
+    expect(email).toMatchObject({ kind: 'COLLABORATOR_INVITATION', category: 'TRANSACTIONAL', address: invitee.email, status: 'QUEUED' });
+    expect(JSON.stringify(email.context)).not.toContain('tovinv_');
     expect(inv.invitation).toMatchObject({ email: invitee.email, role: 'co_planner', eventIds: [], status: 'PENDING' });
     expect(new Date(inv.invitation.expiresAt).getTime() - Date.now()).toBeGreaterThan(13 * 86_400_000);
     await watch.expectDelta({ actors: 1, invitations: 1, audit: 1, outbox: 1 });
@@ -60,7 +70,7 @@ describe('inviteCollaborator + acceptCollaboratorInvitation', () => {
       userId: w.owner.userId,
     });
     expect(JSON.stringify(ia!.after)).not.toContain('tokenHash');
-    expect((await watch.outbox())[0]).toMatchObject({
+    expect((await watch.outbox()).find((o) => o.type === 'collaborator.invited')).toMatchObject({
       type: 'collaborator.invited',
       requestId: inviteReq,
       payload: { occasionId: watch.occasionId, invitationId: row.id, actorId: rawId(inv.invitation.actorId), role: 'co_planner' },

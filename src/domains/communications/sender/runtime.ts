@@ -2,6 +2,7 @@ import type { AppServices } from '../../../kit/context.js';
 import { createBullmqDispatcher, createLocalDispatcher, type Dispatcher } from '../../../platform/jobs/dispatch.js';
 import type { MailTransport } from '../../../platform/mail/transport.js';
 import { messagingEnv } from '../messaging-env.js';
+import { runDueReminders } from '../reminders/scheduler.js';
 import { createMessageSender } from './attempt.js';
 import { createConfiguredTransport } from './transport-choice.js';
 
@@ -26,6 +27,8 @@ export interface MessageSenderRuntime {
   wake(): void;
   /** Everything due now is sent (or failed), awaited (tests). */
   drain(): Promise<void>;
+  /** Runs the reminders due at `now` (default: now) and hands their messages over; how many were queued (tests, operators). */
+  remindNow(now?: Date): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -95,7 +98,20 @@ export function startMessageSender(app: AppServices, opts: MessageSenderOptions 
       app.logger.warn({ err }, 'message sender cannot listen for commits; sweeping only');
       return null;
     });
-  const sweeper = setInterval(() => void look(), c.MAIL_SWEEP_INTERVAL_MS);
+  // Reminders that came due are looked for at the same pace (the module that owns deadlines contributes their source).
+  const reminderSource = app.moduleRegistry.list().find((m) => m.reminderSource)?.reminderSource;
+  let reminding: Promise<number> | null = null;
+  const remind = (now?: Date) =>
+    (reminding ??= (reminderSource ? runDueReminders(app, reminderSource, now) : Promise.resolve(0))
+      .catch((err: unknown) => {
+        app.logger.warn({ err }, 'reminders could not run; trying again at the next sweep');
+        return 0;
+      })
+      .finally(() => (reminding = null)));
+  const sweeper = setInterval(() => {
+    void look();
+    void remind();
+  }, c.MAIL_SWEEP_INTERVAL_MS);
   sweeper.unref();
   const heartbeat = setInterval(() => {
     sender.renewLeases().catch((err: unknown) => app.logger.warn({ err }, 'message lease renewal failed'));
@@ -107,6 +123,12 @@ export function startMessageSender(app: AppServices, opts: MessageSenderOptions 
     dispatcher,
     transport,
     wake: () => void look(),
+    async remindNow(now) {
+      await reminding;
+      const n = await remind(now);
+      await look();
+      return n;
+    },
     /** Waits out retries due within the next few seconds too (tests use a short MAIL_RETRY_SCHEDULE). */
     async drain() {
       for (;;) {

@@ -1,4 +1,4 @@
-import { convert } from 'html-to-text';
+import { compile } from 'html-to-text';
 import { checkTemplate } from './check.js';
 import type { Channel, RenderedMessage, TemplateKind, TemplatePart, TemplateSource } from './kinds.js';
 import { engine, modeOf, parse, problemFromLiquid, TEMPLATE_LIMITS } from './sandbox.js';
@@ -96,17 +96,18 @@ function plainText(text: string): string {
     .trim();
 }
 
+/** Compiled once: html-to-text's convert() compiles its options on every call (~13% of a sender's CPU in the bench). */
+const toText = compile({
+  wordwrap: 78,
+  selectors: [
+    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+    { selector: 'img', format: 'skip' },
+    { selector: 'h1', options: { uppercase: false } },
+    { selector: 'h2', options: { uppercase: false } },
+    { selector: 'h3', options: { uppercase: false } },
+  ],
+});
+
 function textOf(html: string): string {
-  return plainText(
-    convert(html, {
-      wordwrap: 78,
-      selectors: [
-        { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
-        { selector: 'img', format: 'skip' },
-        { selector: 'h1', options: { uppercase: false } },
-        { selector: 'h2', options: { uppercase: false } },
-        { selector: 'h3', options: { uppercase: false } },
-      ],
-    }),
-  );
+  return plainText(toText(html));
 }

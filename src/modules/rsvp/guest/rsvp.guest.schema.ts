@@ -12,6 +12,8 @@ import { type GuestEventView, type GuestView, guestView } from './rsvp.guest-vie
 import { RsvpResponseScopeEnum } from '../invitations/rsvp.invitations.schema.js';
 import { changeInputs, FormAnswerInput, RsvpStatusEnum } from '../responses/rsvp.responses.schema.js';
 import { submitRsvp } from '../responses/rsvp.responses.service.js';
+import { queueRsvpConfirmation } from '../communications/send-confirmation.js';
+import { messagingEnv } from '../../../domains/communications/messaging-env.js';
 import type { UnitPerson } from '../invitations/rsvp.unit.js';
 
 /*
@@ -144,7 +146,10 @@ builder.mutationField('submitRsvp', (t) =>
     resolve: async (_r, { input }, ctx) => {
       if (ctx.principal.kind !== 'guest') throw notFound('RSVP invitation');
       const responses = changeInputs(input.responses);
-      await inTransaction(ctx, (tx) => submitRsvp(tx, ctx.caller, { responses }));
+      await inTransaction(ctx, async (tx) => {
+        const inv = await submitRsvp(tx, ctx.caller, { responses });
+        await queueRsvpConfirmation(tx, ctx.caller, messagingEnv(ctx.app.config), ctx.app.config.guestLinkTemplate, inv.id);
+      });
       return guestView(ctx.prisma, ctx.principal);
     },
   }),
