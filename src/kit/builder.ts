@@ -28,6 +28,8 @@ export const builder = new SchemaBuilder<{
     authenticated: boolean;
     /** A guest with a valid invitation link. */
     guest: boolean;
+    /** A signed-in user acting for themselves (not an integration, not a guest): see rules.ts counterpartField. */
+    counterpart: boolean;
     /** The parent is the signed-in user's own record. */
     self: string;
     /** The one permission engine: action on target. */
@@ -40,6 +42,7 @@ export const builder = new SchemaBuilder<{
     self: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
     inherited: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
     guest: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
+    counterpart: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
   };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
@@ -63,6 +66,7 @@ export const builder = new SchemaBuilder<{
       // Guests are not "signed in": they reach only @guest fields.
       authenticated: ctx.principal.kind !== 'anonymous' && ctx.principal.kind !== 'guest',
       guest: ctx.principal.kind === 'guest',
+      counterpart: ctx.principal.kind === 'user',
       self: (userId) => (ctx.principal.kind === 'user' && ctx.principal.userId === userId) || ctx.sessionUserIds.has(userId),
       // Throws NOT_FOUND (no access to the occasion) or FORBIDDEN with the missing action.
       can: ({ action, target }) => ctx.authz.check(action, target),

@@ -11,7 +11,7 @@ import type { Context } from './context.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
-export const RULE_DIRECTIVES = ['auth', 'public', 'authenticated', 'self', 'inherited', 'guest'] as const;
+export const RULE_DIRECTIVES = ['auth', 'public', 'authenticated', 'self', 'inherited', 'guest', 'counterpart'] as const;
 
 /** Anyone, signed in or not (sign-up, sign-in, health of the API). */
 export const publicField = { authScopes: { public: true }, directives: { public: {} } } as const;
@@ -24,6 +24,16 @@ export const authenticatedField = { authScopes: { authenticated: true }, directi
  * the link's invitation unit and its invited, allowed events (the guest's implicit rights).
  */
 export const guestField = { authScopes: { guest: true }, directives: { guest: {} } } as const;
+
+/**
+ * Only a signed-in user, for what its own actor in the occasion is the
+ * counterpart of (a conversation with the planners: its own, or its vendor's
+ * when it is a member of one), while it takes part in the occasion (a live
+ * grant). No grant of an action is needed: like a guest's, the right is
+ * implicit and narrow, and the resolver answers NOT_FOUND for anything else.
+ * Integrations and guests are refused.
+ */
+export const counterpartField = { authScopes: { counterpart: true }, directives: { counterpart: {} } } as const;
 
 /** Wrapper types (connections, edges, payloads, errors): reachable only through a guarded field, adding no rule of their own. */
 export const inheritedType = { authScopes: { public: true }, directives: { inherited: {} } } as const;

@@ -6,6 +6,7 @@ declare module '../../kit/targets.js' {
     commSend: TargetLoader;
     commSuppression: TargetLoader;
     commReminder: TargetLoader;
+    commThread: TargetLoader;
   }
 }
 
@@ -29,5 +30,10 @@ export const COMMUNICATIONS_TARGETS = {
     what: 'Suppressed address',
     fetch: (prisma, ids) => prisma.commSuppression.findMany({ where: { id: { in: ids } }, select: { id: true, occasionId: true } }),
     toTarget: (r) => ({ occasionId: r.occasionId, resource: { type: 'CommSuppression', id: r.id } }),
+  }),
+  commThread: defineTarget({
+    what: 'Thread',
+    fetch: (prisma, ids) => prisma.commThread.findMany({ where: { id: { in: ids } }, select: { id: true, occasionId: true } }),
+    toTarget: (r) => ({ occasionId: r.occasionId, resource: { type: 'CommThread', id: r.id } }),
   }),
 };

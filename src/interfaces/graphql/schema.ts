@@ -28,6 +28,8 @@ import '../../domains/guest-access/guest-access.schema.js';
 import '../../domains/communications/communications.schema.js';
 import '../../domains/communications/templates.schema.js';
 import '../../domains/communications/reminders.schema.js';
+import '../../domains/communications/threads.schema.js';
+import '../../domains/communications/threads.counterpart.schema.js';
 import '../integrations/apps.schema.js';
 import '../integrations/apps-admin.schema.js';
 import '../integrations/connections.schema.js';
@@ -65,7 +67,14 @@ export const ruleDirectives = [
   new GraphQLDirective({ name: 'authenticated', description: 'Any signed-in principal; results are limited to what it owns.', locations }),
   new GraphQLDirective({
     name: 'guest',
-    description: 'Only a guest with a valid invitation link, limited to its invitation unit and its invited, allowed events.',
+    description:
+      'Only a guest with a valid invitation link, limited to its invitation unit: its invited, allowed events and its conversations with the planners.',
+    locations,
+  }),
+  new GraphQLDirective({
+    name: 'counterpart',
+    description:
+      'Only a signed-in user (no integration, no guest), limited to the conversations its own actor is the counterpart of (its own, or those of a vendor it is a member of) in occasions where it holds a live grant; needs no threads:* action. Anything else is NOT_FOUND.',
     locations,
   }),
   new GraphQLDirective({ name: 'self', description: 'Only the signed-in user, about themselves.', locations }),

@@ -47,6 +47,11 @@ const schema = testSchema();
  */
 const NOT_OCCASION_SCOPED = new Set<string>([
   'Mutation.submitRsvp',
+  // A guest's conversations: a guest of another unit or occasion is covered in
+  // test/domains/communications/threads.int.test.ts.
+  'Query.guestThread',
+  'Mutation.postGuestThreadMessage',
+  'Mutation.markGuestThreadRead',
   // Platform-level integration records (operators only, integration:* at PLATFORM): every
   // non-operator is FORBIDDEN before any id is read, whichever id it sends, so there is no
   // tenant to leak. Covered in test/interfaces/integrations/integrations.int.test.ts.
@@ -235,12 +240,14 @@ function buildCall(root: GraphQLObjectType, field: Field, slots: IdSlot[], choos
 interface Tenant {
   world: World;
   name: string;
+  /** A vendor contact, the counterpart of the tenant's thread: the caller @counterpart fields answer. */
+  vendorToken: string;
   /** One global id per node type. */
   ids: Record<string, string>;
 }
 
 async function buildTenant(): Promise<Tenant> {
-  const world = await buildWorld(s, { events: 2, households: [2], tags: ['family'], modules: { rsvp: [0] } });
+  const world = await buildWorld(s, { events: 2, households: [2], tags: ['family'], modules: { rsvp: [0] }, collaborators: { vendor: undefined } });
   const t = world.owner.token;
   const [m1, m2] = world.households[0]!.memberIds;
   await must(s, t, `mutation($i: AddRelationshipInput!) { addRelationship(input: $i) { __typename } }`, {
@@ -290,8 +297,14 @@ async function buildTenant(): Promise<Tenant> {
       { i: { occasionId: world.occasionId, integrationId: sharedIds.IntegrationApp, eventIds: [world.eventIds[0]] } },
     )
   ).connectIntegration.connection;
+  const thread = (
+    await must(s, t, `mutation($i: StartThreadInput!) { startThread(input: $i) { ... on ThreadMessagePayload { thread { id } } } }`, {
+      i: { occasionId: world.occasionId, counterpartId: world.people.vendor!.actorId, subject: 'Flowers', body: 'White roses?' },
+    })
+  ).startThread.thread;
   const ids: Record<string, string> = {
     Occasion: world.occasionId,
+    Thread: thread.id,
     Event: world.eventIds[0]!,
     Actor: world.households[0]!.id,
     Tag: world.tagIds[0]!,
@@ -323,7 +336,7 @@ async function buildTenant(): Promise<Tenant> {
     ),
   };
   for (const [type, id] of Object.entries(ids)) expect(decodeGlobalID(id).typename, `${type} id`).toBe(type);
-  return { world, name: o.name, ids };
+  return { world, name: o.name, ids, vendorToken: world.people.vendor!.token };
 }
 
 /** Every row of occasion B, so any write to it (insert, update or delete) shows up as a diff. */
@@ -352,6 +365,10 @@ async function snapshot(occasionGlobalId: string) {
     formQuestions: await p.formQuestion.findMany({ where, ...byId }),
     formSubmissions: await p.formSubmission.findMany({ where, ...byId }),
     integrationConnections: await p.integrationConnection.findMany({ where, ...byId }),
+    threads: await p.commThread.findMany({ where, ...byId }),
+    threadMessages: await p.commThreadMessage.findMany({ where: { thread: { occasionId } }, ...byId }),
+    threadReads: await p.commThreadRead.findMany({ where: { thread: { occasionId } }, orderBy: [{ threadId: 'asc' }, { readerId: 'asc' }] }),
+    deliveries: await p.commDelivery.findMany({ where, ...byId }),
     auditLog: await p.auditLog.count({ where }),
     outboxEvents: await p.outboxEvent.count({ where }),
   };
@@ -415,11 +432,12 @@ describe('cross-tenant isolation (generated from the schema)', () => {
     );
   });
 
-  it("every generated query is well-formed: B's owner gets B's data with it", async () => {
+  it("every generated query is well-formed: B's owner (or, for @counterpart fields, B's vendor contact) gets B's data with it", async () => {
     for (const c of cases.filter((x) => x.root.name === 'Query' && !x.mixed)) {
       const call = buildCall(c.root, c.field, c.slots, (slot) => b.ids[slot.typeName]);
-      const r = await s.gql(call.query, call.variables, { token: b.world.owner.token });
-      expect(r.body.errors, `${c.name} as B's owner`).toBeUndefined();
+      const asCounterpart = 'counterpart' in ((c.field.extensions as { directives?: object }).directives ?? {});
+      const r = await s.gql(call.query, call.variables, { token: asCounterpart ? b.vendorToken : b.world.owner.token });
+      expect(r.body.errors, `${c.name} as B's ${asCounterpart ? 'vendor contact' : 'owner'}`).toBeUndefined();
     }
   });
 
