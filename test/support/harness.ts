@@ -23,6 +23,8 @@ export interface GqlResult<T = any> {
 
 export interface TestServer {
   app: App;
+  /** The database a server in another process uses (remoteServer), for reading what it wrote. */
+  databaseUrl?: string;
   http: HttpServer;
   url: string;
   /** Every log line the app wrote, for tests that check what reaches logs. */

@@ -102,9 +102,10 @@ export async function startWorkerProcess(env: Record<string, string>, timeoutMs 
 }
 
 /** Enough of a TestServer for the factories (they only call gql) against a server in another process. */
-export function remoteServer(url: string): TestServer {
+export function remoteServer(url: string, opts: { databaseUrl?: string } = {}): TestServer {
   return {
     url,
+    databaseUrl: opts.databaseUrl,
     fetch: (path: string, init?: RequestInit) => fetch(url + path, init),
     async gql(query, variables, opts = {}) {
       const res = await fetch(`${url}/graphql`, {

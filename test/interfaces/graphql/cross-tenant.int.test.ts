@@ -302,9 +302,15 @@ async function buildTenant(): Promise<Tenant> {
       i: { occasionId: world.occasionId, counterpartId: world.people.vendor!.actorId, subject: 'Flowers', body: 'White roses?' },
     })
   ).startThread.thread;
+  const reminder = (
+    await must(s, t, `mutation($i: CreateMessageReminderInput!) { createMessageReminder(input: $i) { ... on MessageReminderPayload { reminder { id } } } }`, {
+      i: { eventId: world.eventIds[0], daysBefore: [7] },
+    })
+  ).createMessageReminder.reminder;
   const ids: Record<string, string> = {
     Occasion: world.occasionId,
     Thread: thread.id,
+    MessageReminder: reminder.id,
     Event: world.eventIds[0]!,
     Actor: world.households[0]!.id,
     Tag: world.tagIds[0]!,
@@ -369,6 +375,13 @@ async function snapshot(occasionGlobalId: string) {
     threadMessages: await p.commThreadMessage.findMany({ where: { thread: { occasionId } }, ...byId }),
     threadReads: await p.commThreadRead.findMany({ where: { thread: { occasionId } }, orderBy: [{ threadId: 'asc' }, { readerId: 'asc' }] }),
     deliveries: await p.commDelivery.findMany({ where, ...byId }),
+    sends: await p.commSend.findMany({ where, ...byId }),
+    templates: await p.commTemplate.findMany({ where, ...byId }),
+    reminders: await p.commReminder.findMany({ where, ...byId }),
+    reminderRuns: await p.commReminderRun.findMany({ where: { reminder: { occasionId } }, ...byId }),
+    suppressions: await p.commSuppression.findMany({ where, ...byId }),
+    preferences: await p.commPreference.findMany({ where, ...byId }),
+    mailbox: await p.mailboxMessage.findMany({ where, ...byId }),
     auditLog: await p.auditLog.count({ where }),
     outboxEvents: await p.outboxEvent.count({ where }),
   };

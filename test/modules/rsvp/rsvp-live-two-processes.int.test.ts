@@ -16,11 +16,12 @@ describe.skipIf(usePglite())('live RSVP summaries across two api processes (Redi
   const dbName = `tovplus_live2p_${process.pid}_${randomBytes(3).toString('hex')}`;
   let a: ApiProcess;
   let b: ApiProcess;
+  let databaseUrl: string;
   const clients: WsClient[] = [];
 
   beforeAll(async () => {
     // A copy of the run's migrated template (global-setup.ts).
-    const databaseUrl = await createScratchDb(dbName, inject('pgTemplate'));
+    databaseUrl = await createScratchDb(dbName, inject('pgTemplate'));
     // One QUEUE_PREFIX for both processes (they share counters and channels), none shared with other runs on this Redis.
     const env = {
       NODE_ENV: 'test',
@@ -45,7 +46,7 @@ describe.skipIf(usePglite())('live RSVP summaries across two api processes (Redi
   const GRANT = `mutation($i: GrantAccessInput!) { grantAccess(input: $i) { ... on GrantPayload { grant { id } } } }`;
 
   async function world() {
-    const sa = remoteServer(a.url);
+    const sa = remoteServer(a.url, { databaseUrl });
     const w = await buildWorld(sa, { events: 1, households: [2], modules: { rsvp: [0] }, collaborators: { viewer: undefined } });
     const inv = await must(sa, w.owner.token, CREATE_INVITATION, {
       i: { occasionId: w.occasionId, unitId: w.households[0]!.id, eventIds: w.eventIds },
