@@ -27,6 +27,7 @@ import '../../domains/audit/audit.schema.js';
 import '../../domains/guest-access/guest-access.schema.js';
 import '../../domains/communications/communications.schema.js';
 import '../../domains/communications/templates.schema.js';
+import '../../domains/communications/delivery-reports.schema.js';
 import '../integrations/apps.schema.js';
 import '../integrations/apps-admin.schema.js';
 import '../integrations/connections.schema.js';
