@@ -3,6 +3,7 @@ import { buildSchema } from '../interfaces/graphql/schema.js';
 import { createHttpServer, type HttpServer } from '../interfaces/graphql/server.js';
 import { createDeliveryQueue } from '../interfaces/webhooks/dispatch.js';
 import { startWebhookWorker, type WebhookWorker } from '../interfaces/webhooks/worker-runtime.js';
+import { configuredProviderTransport } from '../interfaces/communications/provider-transport.js';
 import { startMessageSender, type MessageSenderRuntime } from '../domains/communications/sender/runtime.js';
 import { loadConfig } from '../platform/config.js';
 import { exitOnStartupError } from '../platform/startup-error.js';
@@ -64,7 +65,7 @@ async function main() {
   if (embedded || config.WORKER_IN_API) {
     // PGlite is one process's database: the relay and deliveries run here (src/bin/worker.ts elsewhere).
     worker = startWebhookWorker(app, { schema });
-    sender = startMessageSender(app);
+    sender = startMessageSender(app, { transport: configuredProviderTransport(app) });
   } else if (config.REDIS_URL) {
     // Deliveries a request makes due (redeliver, test-send) go straight to the workers' queue.
     const queue = createDeliveryQueue(config.REDIS_URL, { logger: app.logger, prefix: config.QUEUE_PREFIX });

@@ -1,5 +1,6 @@
 import { type App, createApp } from '../app/create-app.js';
 import { startWebhookWorker, type WebhookWorker } from '../interfaces/webhooks/worker-runtime.js';
+import { configuredProviderTransport } from '../interfaces/communications/provider-transport.js';
 import { startMessageSender, type MessageSenderRuntime } from '../domains/communications/sender/runtime.js';
 import { loadConfig } from '../platform/config.js';
 import { exitOnStartupError } from '../platform/startup-error.js';
@@ -38,7 +39,8 @@ async function main() {
   app = await createApp(config);
   if (stopping) return;
   worker = startWebhookWorker(app);
-  sender = startMessageSender(app);
+  // The messaging provider is an integration (interfaces): composed here, since the sender (a domain) cannot import it.
+  sender = startMessageSender(app, { transport: configuredProviderTransport(app) });
   app.logger.info(
     { queue: worker.dispatcher.kind, concurrency: config.WEBHOOK_CONCURRENCY, mail: sender.transport.kind, mailConcurrency: config.MAIL_CONCURRENCY },
     'Tov+ worker running',

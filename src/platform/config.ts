@@ -189,6 +189,13 @@ const schema = z.object({
     .string()
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
     .optional(),
+  /**
+   * A messaging provider instead of a mail server: the id of a PLATFORM integration granted communications:deliver
+   * at platform scope, with `messaging.deliveryUrl` in its configuration and a `message_signing` secret (whsec_…).
+   * Each message is POSTed there, signed like outbound webhooks; the provider reports deliveries, bounces and
+   * complaints back as signed inbound webhooks (`message.status`). Not together with MAIL_URL.
+   */
+  MAIL_PROVIDER_INTEGRATION_ID: z.uuid().optional(),
   /** The From of every message: `Name <address>`. The address's domain also names Message-IDs. */
   MAIL_FROM: z
     .string()
@@ -311,6 +318,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const guestLinkTemplate = cfg.GUEST_LINK_TEMPLATE ?? `${publicUrl}/guest#token=${GUEST_LINK_TOKEN}`;
   const problem = guestLinkTemplateProblem(guestLinkTemplate);
   if (problem) throw new Error(`Invalid configuration:\n  GUEST_LINK_TEMPLATE: ${problem}`);
+  if (cfg.MAIL_URL && cfg.MAIL_PROVIDER_INTEGRATION_ID) {
+    throw new StartupError(
+      'Invalid configuration:\n  MAIL_PROVIDER_INTEGRATION_ID: messages go to a mail server (MAIL_URL) or a provider, not both.',
+    );
+  }
   return { ...cfg, publicUrl, guestLinkTemplate };
 }
 

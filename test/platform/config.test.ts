@@ -41,6 +41,13 @@ describe('config', () => {
     expect(() => loadConfig({ GUEST_LINK_TEMPLATE: 'javascript:alert(1)#{token}' })).toThrow(/http\(s\)/);
   });
 
+  it('mail goes to a mail server or a messaging provider, never both', () => {
+    const id = '01900000-0000-7000-8000-000000000001';
+    expect(loadConfig({ MAIL_PROVIDER_INTEGRATION_ID: id }).MAIL_PROVIDER_INTEGRATION_ID).toBe(id);
+    expect(() => loadConfig({ MAIL_PROVIDER_INTEGRATION_ID: 'messaging' })).toThrow(/MAIL_PROVIDER_INTEGRATION_ID/);
+    expect(() => loadConfig({ MAIL_PROVIDER_INTEGRATION_ID: id, MAIL_URL: 'smtp://mail.tovplus.test:587' })).toThrow(/not both/);
+  });
+
   it('refuses a bad value with the variable named', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ GRAPHIQL: 'yes' })).toThrow(/GRAPHIQL/);

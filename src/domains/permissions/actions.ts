@@ -1,3 +1,5 @@
+import { COMMUNICATIONS_PLATFORM_ACTIONS } from '../communications/communications.actions.js';
+
 /**
  * The typed registry of actions (`area:verb`) and role bundles. Core domains
  * declare theirs here; module manifests contribute theirs when the registry is
@@ -59,12 +61,14 @@ export const PLATFORM_ONLY: readonly string[] = ['integration:read', 'integratio
  * Platform-service actions: the only actions an operator may grant a PLATFORM
  * integration at PLATFORM scope (grantPlatformAccess). A PLATFORM grant
  * covers every occasion, so none of the occasion actions above may ever be
- * one (that would make a messaging provider a reader of every tenant). The
- * domain that defines a platform contract declares its action here (or its
- * module manifest does, as `platformServiceActions`), e.g. communications'
- * delivery action for messaging providers; none exists yet.
+ * one (that would make a messaging provider a reader of every tenant), and no
+ * occasion role bundles one (an owner's "everything" is everything in the
+ * occasion). The domain that defines a platform contract declares its actions
+ * and they are listed here (or its module manifest does, as
+ * `platformServiceActions`): communications' delivery action for messaging
+ * providers.
  */
-export const PLATFORM_SERVICE_ACTIONS: readonly string[] = [];
+export const PLATFORM_SERVICE_ACTIONS: Readonly<Record<string, string>> = { ...COMMUNICATIONS_PLATFORM_ACTIONS };
 
 export const CORE_ROLES: Record<string, RoleDefinition> = {
   owner: {
@@ -98,23 +102,27 @@ export function createActionRegistry(
   extraRoles: Record<string, RoleDefinition>,
   extraPlatformService: readonly string[] = [],
 ): ActionRegistry {
-  const actions = new Map<string, string>(Object.entries({ ...CORE_ACTIONS, ...extraActions }));
+  const actions = new Map<string, string>(Object.entries({ ...CORE_ACTIONS, ...PLATFORM_SERVICE_ACTIONS, ...extraActions }));
   for (const a of actions.keys()) {
     if (!/^[a-z][a-z_]*:[a-z][a-z_]*$/.test(a)) throw new Error(`Action "${a}" is not area:verb`);
+  }
+  const platformService = new Set([...Object.keys(PLATFORM_SERVICE_ACTIONS), ...extraPlatformService]);
+  for (const a of platformService) {
+    if (!actions.has(a)) throw new Error(`Platform-service action ${a} is not a registered action`);
+    if (a in CORE_ACTIONS) throw new Error(`${a} is an occasion action: it can never be granted at platform scope`);
   }
   const roles = new Map<string, { description: string; actions: Set<string> }>();
   for (const [name, def] of Object.entries({ ...CORE_ROLES, ...extraRoles })) {
     const spec = def.actions;
+    // "Everything except" means everything in an occasion: platform-service actions are never in a role.
     const set = Array.isArray(spec)
       ? new Set<string>(spec)
-      : new Set([...actions.keys()].filter((a) => !(spec as { allExcept: readonly string[] }).allExcept.includes(a)));
-    for (const a of set) if (!actions.has(a)) throw new Error(`Role ${name} names unknown action ${a}`);
+      : new Set([...actions.keys()].filter((a) => !platformService.has(a) && !(spec as { allExcept: readonly string[] }).allExcept.includes(a)));
+    for (const a of set) {
+      if (!actions.has(a)) throw new Error(`Role ${name} names unknown action ${a}`);
+      if (platformService.has(a)) throw new Error(`Role ${name} names ${a}, a platform-service action: no occasion role holds one`);
+    }
     roles.set(name, { description: def.description, actions: set });
-  }
-  const platformService = new Set([...PLATFORM_SERVICE_ACTIONS, ...extraPlatformService]);
-  for (const a of platformService) {
-    if (!actions.has(a)) throw new Error(`Platform-service action ${a} is not a registered action`);
-    if (a in CORE_ACTIONS) throw new Error(`${a} is an occasion action: it can never be granted at platform scope`);
   }
   return {
     actions,

@@ -30,6 +30,7 @@ import '../../domains/communications/templates.schema.js';
 import '../../domains/communications/reminders.schema.js';
 import '../../domains/communications/threads.schema.js';
 import '../../domains/communications/threads.counterpart.schema.js';
+import '../../domains/communications/delivery-reports.schema.js';
 import '../integrations/apps.schema.js';
 import '../integrations/apps-admin.schema.js';
 import '../integrations/connections.schema.js';

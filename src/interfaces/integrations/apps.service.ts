@@ -45,17 +45,26 @@ export type OperatorTarget = (typeof OPERATOR_TARGETS)[number];
 export const isTerminal = (s: IntegrationStatus) => LIFECYCLE[s].length === 0;
 
 /**
- * Definition-level configuration: describes the integration for people,
- * holds no secrets and drives nothing (where webhooks go and what they carry
- * is each webhook endpoint's). Unknown keys are refused, so a secret pasted
- * into configuration is an error rather than a plaintext value at rest
- * (secrets go through setIntegrationSecret).
+ * Definition-level configuration: describes the integration for people and
+ * holds no secrets. The only part that drives anything is a platform
+ * contract's own address: `messaging.deliveryUrl`, where a messaging provider
+ * takes the messages handed to it (interfaces/communications/provider-transport.ts;
+ * where webhooks go is each webhook endpoint's). Unknown keys are refused, so
+ * a secret pasted into configuration is an error rather than a plaintext
+ * value at rest (secrets go through setIntegrationSecret).
  */
 export const definitionConfig = z
   .object({
     description: z.string().trim().max(1000).optional(),
     homepageUrl: z.url({ protocol: /^https?$/ }).optional(),
     contactEmail: z.email().optional(),
+    messaging: z
+      .object({
+        /** Signed POSTs of each message (the network policy of webhooks applies when sending). */
+        deliveryUrl: z.url({ protocol: /^https?$/ }).max(2000),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

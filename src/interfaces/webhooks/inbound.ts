@@ -8,13 +8,15 @@ import { createContext } from '../graphql/context-factory.js';
 import { revealSecret } from '../integrations/secrets.service.js';
 import { toIntegrationEnvironment, USABLE_STATUSES } from '../integrations/principal.js';
 import type { InboundAdapter } from '../../kit/inbound-adapter.js';
+import { COMMUNICATIONS_INBOUND_ADAPTERS } from '../../domains/communications/communications.inbound.js';
 import { moduleRegistry } from '../../modules/registry.js';
 import { SECRET_PREFIX, verifyWebhook } from './signing.js';
 import { integrationPrincipal } from './subscriber-access.js';
 
 /*
  * POST /webhooks/inbound/:integrationId — a partner reports something (a
- * reply card scanned). Verified over the raw bytes before anything is parsed:
+ * reply card scanned), or a platform service does (a messaging provider's
+ * `message.status`). Verified over the raw bytes before anything is parsed:
  * Standard Webhooks when the integration's `inbound_signing` secret is a
  * whsec_ secret, else that secret as a shared secret in `x-webhook-secret`;
  * either way webhook-id and a webhook-timestamp within 5 minutes are
@@ -151,9 +153,18 @@ export async function handleInboundWebhook(
   return true;
 }
 
+/** The core domains' inbound adapters (a messaging provider's status reports); modules bring theirs in their manifests. */
+const CORE_INBOUND_ADAPTERS: readonly InboundAdapter[] = [...COMMUNICATIONS_INBOUND_ADAPTERS];
+
 let adapters: ReadonlyMap<string, InboundAdapter> | null = null;
-/** Every module manifest's inbound adapters, by the partner's `type`. */
+/** Every inbound adapter, the core's and each module manifest's, by the sender's `type`. */
 function inboundAdapters(): ReadonlyMap<string, InboundAdapter> {
-  adapters ??= new Map(moduleRegistry.list().flatMap((m) => (m.inbound ?? []).map((a) => [a.type, a] as const)));
+  if (adapters) return adapters;
+  const all = new Map<string, InboundAdapter>();
+  for (const a of [...CORE_INBOUND_ADAPTERS, ...moduleRegistry.list().flatMap((m) => m.inbound ?? [])]) {
+    if (all.has(a.type)) throw new Error(`Inbound webhook type ${a.type} is declared twice`);
+    all.set(a.type, a);
+  }
+  adapters = all;
   return adapters;
 }

@@ -11,6 +11,11 @@ export interface SendResult {
   providerMessageId: string | null;
   /** The server's final reply, for operators. */
   response: string | null;
+  /**
+   * The messaging provider (a platform integration) that took the message, when one did: kept with the
+   * message so that provider's reports of what became of it are matched against what it was handed.
+   */
+  providerIntegrationId?: string;
 }
 
 export class TransportError extends Error {

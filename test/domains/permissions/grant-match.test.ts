@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CORE_ACTIONS, createActionRegistry, OWNER_ONLY, PLATFORM_ONLY } from '../../../src/domains/permissions/actions.js';
+import { CORE_ACTIONS, createActionRegistry, OWNER_ONLY, PLATFORM_ONLY, PLATFORM_SERVICE_ACTIONS } from '../../../src/domains/permissions/actions.js';
 import { decideAsActor } from '../../../src/domains/permissions/authorizer.js';
 import { decide, grantActions, grantIsLive, type GrantRow, scopeCovers, withinEvents } from '../../../src/domains/permissions/grant-match.js';
 import type { Target } from '../../../src/kit/authorization.js';
@@ -255,11 +255,14 @@ describe('createActionRegistry: role expansion', () => {
   const core = Object.keys(CORE_ACTIONS);
   const rsvp = Object.keys(rsvpManifest.actions);
   const forms = Object.keys(formsManifest.actions);
+  /** Every occasion action: what roles bundle. */
   const all = [...core, ...rsvp, ...forms].sort();
+  /** Platform-service actions (communications:deliver): registered, in no role. */
+  const platformService = Object.keys(PLATFORM_SERVICE_ACTIONS);
   const actionsOf = (role: string) => [...(registry.roleActions(role) ?? [])].sort();
 
   it('registers core and module actions', () => {
-    expect([...registry.actions.keys()].sort()).toEqual(all);
+    expect([...registry.actions.keys()].sort()).toEqual([...all, ...platformService].sort());
     expect(registry.isAction('rsvp:view')).toBe(true);
     expect(registry.isAction('rsvp:teleport')).toBe(false);
   });
@@ -267,7 +270,8 @@ describe('createActionRegistry: role expansion', () => {
   it('owner holds every occasion action, module actions included; platform actions belong to no occasion role', () => {
     expect(PLATFORM_ONLY).toEqual(['integration:read', 'integration:manage']);
     expect(actionsOf('owner')).toEqual(all.filter((a) => !PLATFORM_ONLY.includes(a)));
-    for (const role of registry.roles.keys()) for (const a of PLATFORM_ONLY) expect(actionsOf(role), role).not.toContain(a);
+    expect(platformService).toEqual(['communications:deliver']);
+    for (const role of registry.roles.keys()) for (const a of [...PLATFORM_ONLY, ...platformService]) expect(actionsOf(role), role).not.toContain(a);
   });
 
   it('planner holds everything but the owner-only actions', () => {

@@ -108,6 +108,7 @@ export function createMessageSender(deps: SenderDeps) {
             status: 'SENT',
             sentAt: new Date(),
             providerMessageId: r.providerMessageId,
+            providerIntegrationId: r.providerIntegrationId ?? null,
             leaseUntil: null,
             nextAttemptAt: null,
             lastError: null,

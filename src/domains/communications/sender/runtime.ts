@@ -35,7 +35,10 @@ export interface MessageSenderRuntime {
 export interface MessageSenderOptions {
   /** BullMQ on this Redis; null: in-process. Defaults to config REDIS_URL. */
   redisUrl?: string | null;
-  /** A transport instead of the configured one (tests). */
+  /**
+   * A transport instead of MAIL_URL's (or the local mailbox): the messaging provider, which the processes compose
+   * from the interfaces (bin/), since the sender cannot reach up to them; a test's own.
+   */
   transport?: MailTransport;
 }
 
