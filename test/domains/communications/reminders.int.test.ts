@@ -16,7 +16,8 @@ import { startSmtpServer, type TestSmtpServer } from '../../support/smtp.js';
  * instant one test picks has nothing due for another's (their deadlines passed).
  */
 
-const s = await startServer({ QUIET_HOURS: '21-9' });
+// A database of its own: this file's sender (and reminder runs) must not pick up other files' messages, nor theirs ours.
+const s = await startServer({ QUIET_HOURS: '21-9' }, { ownDatabase: true });
 let smtp: TestSmtpServer;
 let sender: MessageSenderRuntime;
 beforeAll(async () => {

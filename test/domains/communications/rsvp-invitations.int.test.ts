@@ -14,7 +14,8 @@ import { startSmtpServer, type TestSmtpServer } from '../../support/smtp.js';
  */
 
 // An https public URL, as in production: RFC 8058's one-click header is only written for https links.
-const s = await startServer({ MAIL_RETRY_SCHEDULE: [0, 30, 30], PUBLIC_URL: 'https://tovplus.test' });
+// A database of its own: this file's sender must not pick up other files' messages (nor theirs ours).
+const s = await startServer({ MAIL_RETRY_SCHEDULE: [0, 30, 30], PUBLIC_URL: 'https://tovplus.test' }, { ownDatabase: true });
 let smtp: TestSmtpServer;
 let sender: MessageSenderRuntime;
 
