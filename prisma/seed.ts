@@ -6,8 +6,11 @@ import { enableModule, installModule } from '../src/domains/module-platform/modu
 import { createOccasion } from '../src/domains/occasions/occasions.service.js';
 import { acceptCollaboratorInvitation, inviteCollaborator } from '../src/domains/permissions/collaborators.service.js';
 import { messagingEnv } from '../src/domains/communications/messaging-env.js';
+import { sendRsvpInvitations } from '../src/modules/rsvp/communications/send-invitations.js';
+import { decrypt } from '../src/platform/crypto.js';
+import { resolveAppKey } from '../src/platform/app-key.js';
 import { Authorizer } from '../src/domains/permissions/authorizer.js';
-import { issueGuestAccess, reissueGuestAccess } from '../src/domains/guest-access/guest-access.service.js';
+import { guestLink, issueGuestAccess, reissueGuestAccess } from '../src/domains/guest-access/guest-access.service.js';
 import { encodeGlobalID } from '../src/kit/ids.js';
 import { createForm } from '../src/modules/forms/forms.service.js';
 import { createRsvpInvitation, createRsvpInvitationsFromHouseholds } from '../src/modules/rsvp/invitations/rsvp.invitations.service.js';
@@ -40,9 +43,10 @@ const HOUSEHOLDS: [string, string[], string[]][] = [
 ];
 
 /**
- * A working guest link for the first household, printed at start-up. Only a
- * token's hash is stored, so each boot issues a fresh link (the previous one
- * is revoked) rather than trying to show an old one.
+ * A working guest link for the first household, printed at start-up: the one
+ * its invitation email carries (kept encrypted for sending), so the printed
+ * link and the mailbox's agree. A household whose link was not kept gets a
+ * fresh one each boot (the previous one is revoked).
  */
 async function demoGuestLink(app: App, planner: { id: string; email: string }, occasionId: string) {
   const me = callerFor(app, { kind: 'user', userId: planner.id, email: planner.email });
@@ -54,6 +58,14 @@ async function demoGuestLink(app: App, planner: { id: string; email: string }, o
   if (!inv) return null;
   return app.db.prisma.$transaction((tx) =>
     me.authz.within(tx, async () => {
+      const kept = await tx.guestAccess.findFirst({
+        where: { unitActorId: inv.invitationUnitActorId, revokedAt: null, tokenEnc: { not: null } },
+        orderBy: { createdAt: 'desc' },
+      });
+      if (kept) {
+        const token = decrypt(kept.tokenEnc!, resolveAppKey(app.config));
+        return { household: inv.invitationUnit.displayName, token, link: guestLink(app.config.guestLinkTemplate, token) };
+      }
       const live = await tx.guestAccess.findFirst({ where: { unitActorId: inv.invitationUnitActorId, revokedAt: null } });
       const issued = live
         ? await reissueGuestAccess(tx, me, live.id, app.config.guestLinkTemplate)
@@ -195,6 +207,9 @@ export async function seedDemo(app: App) {
             );
           }
           await createRsvpInvitationsFromHouseholds(tx, me, o, { eventIds: [events.ceremony.id, events.reception.id, events.brunch.id] });
+          // Every household gets its guest link by email, as a planner would send them: on the embedded default
+          // they land in the local mailbox (Occasion.mailbox), with MAIL_URL at the mail server.
+          await sendRsvpInvitations(tx, me, messagingEnv(app.config), app.config.guestLinkTemplate, o, {});
           const co = await inviteCollaborator(
             tx,
             me,

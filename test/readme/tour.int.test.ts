@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { demoPlan, runDemo } from '../../src/bin/demo.js';
 import { runIntegrationCommand } from '../../src/interfaces/integrations/integrations.cli.js';
 import { runWebhooksCommand } from '../../src/interfaces/webhooks/webhooks.cli.js';
+import { startMessageSender } from '../../src/domains/communications/sender/runtime.js';
 import { startServer, type GqlResult } from '../support/harness.js';
 import { wsClient } from '../support/live.js';
 
@@ -108,6 +109,7 @@ describe('README: the 60-second tour, as written', () => {
       'submit-rsvp',
       'rsvp-summary',
       'summary-subscription',
+      'mailbox',
       'audit-log',
     ]);
   });
@@ -291,7 +293,33 @@ describe('README: the 60-second tour, as written', () => {
     }
   });
 
-  it("7. the audit log, newest first, the guest's answer on top; owners only; the outbox holds the business events", async () => {
+  it('7. the mailbox: every household got its guest link, and the guest got a confirmation of the answer', async () => {
+    // As `npm start` does on the embedded default: the api process sends what was queued, into the local mailbox.
+    const sender = startMessageSender(s.app, { redisUrl: null });
+    try {
+      await sender.drain();
+    } finally {
+      await sender.stop();
+    }
+    const box = ok(await s.gql(fill(doc('mailbox'), ids), undefined, { token: plannerToken })).occasion.mailbox;
+    const occasionUuid = Buffer.from(ids['occasion id']!, 'base64url').toString().split(':')[1]!;
+    const byKind = Object.fromEntries(
+      (await s.app.db.prisma.commDelivery.groupBy({ by: ['kind'], where: { occasionId: occasionUuid, status: 'SENT' }, _count: { _all: true } })).map(
+        (g) => [g.kind, g._count._all],
+      ),
+    );
+    // Every household (16) its guest link, the co-planner and the caterer their invitations, the guest a confirmation per answer.
+    expect(byKind).toMatchObject({ RSVP_INVITATION: 16, COLLABORATOR_INVITATION: 2 });
+    expect(byKind.RSVP_CONFIRMATION).toBeGreaterThanOrEqual(1);
+    expect(box.totalCount).toBe(16 + 2 + byKind.RSVP_CONFIRMATION!);
+    const [confirmation] = box.edges.map((e: { node: { to: string; subject: string; text: string } }) => e.node);
+    expect(confirmation.text).toContain('Reception');
+    // The printed guest link is the one the Levi family's invitation carries.
+    const all = await s.app.db.prisma.mailboxMessage.findMany({ where: { text: { contains: guestToken! } } });
+    expect(all.map((m) => m.subject).some((x) => x.startsWith("You're invited"))).toBe(true);
+  });
+
+  it("8. the audit log, newest first, the guest's answer on top; owners only; the outbox holds the business events", async () => {
     const log = ok(await s.gql(fill(doc('audit-log'), ids), undefined, { token: plannerToken })).auditLog;
     expect(log.totalCount).toBeGreaterThan(5);
     expect(log.edges[0].node).toMatchObject({ action: 'rsvp:submit', principalType: 'guest', targetType: 'RsvpInvitation' });

@@ -47,7 +47,13 @@ export const ReminderType = builder.prismaNode('CommReminder', {
       type: 'DateTime',
       nullable: true,
       description: 'When the next run is due with the deadline as it is now; null when none is left (or no deadline is set).',
-      select: { eventId: true, daysBefore: true, cancelledAt: true, occasion: { select: { timezone: true } }, runs: { select: { daysBefore: true, deadlineAt: true } } },
+      select: {
+        eventId: true,
+        daysBefore: true,
+        cancelledAt: true,
+        occasion: { select: { timezone: true } },
+        runs: { select: { daysBefore: true, deadlineAt: true } },
+      },
       resolve: async (r, _a, ctx) => {
         const source = ctx.app.moduleRegistry.list().find((m) => m.reminderSource)?.reminderSource;
         const deadline = source && !r.cancelledAt ? (await source.deadlines(ctx.prisma, [r.eventId])).get(r.eventId) : undefined;

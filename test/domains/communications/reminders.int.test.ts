@@ -60,13 +60,16 @@ async function world(deadline: Date) {
   const w = await buildWorld(s, { events: 1, households: [2, 2, 2], modules: { rsvp: [0] }, collaborators: { helper: undefined } });
   await setDeadline(w, deadline);
   const inv = (await must(s, w.owner.token, BULK, { i: { occasionId: w.occasionId, eventIds: w.eventIds } })).createRsvpInvitationsFromHouseholds;
-  await must(s, w.owner.token, OVERRIDE, { i: { invitationId: inv.invitationIds[0], reason: 'phoned', responses: [{ eventId: w.eventIds[0], status: 'ATTENDING' }] } });
+  await must(s, w.owner.token, OVERRIDE, {
+    i: { invitationId: inv.invitationIds[0], reason: 'phoned', responses: [{ eventId: w.eventIds[0], status: 'ATTENDING' }] },
+  });
   return w;
 }
 
 const reminders = async (w: World) =>
   s.app.db.prisma.commDelivery.findMany({ where: { occasionId: rawId(w.occasionId), kind: 'RSVP_REMINDER' }, orderBy: { id: 'asc' } });
-const headOf = async (w: World, h: number) => (await s.app.db.prisma.actor.findUniqueOrThrow({ where: { id: rawId(w.households[h]!.memberIds[0]!) } })).email!;
+const headOf = async (w: World, h: number) =>
+  (await s.app.db.prisma.actor.findUniqueOrThrow({ where: { id: rawId(w.households[h]!.memberIds[0]!) } })).email!;
 
 describe('RSVP reminders', () => {
   it('reach only units still pending, once per run, at the planned day', async () => {
@@ -101,7 +104,11 @@ describe('RSVP reminders', () => {
     expect(await sender.remindNow(at(deadline, 7, 12))).toBe(2);
     const inv = await s.app.db.prisma.rsvpInvitation.findFirstOrThrow({ where: { invitationUnitActorId: rawId(w.households[1]!.id) } });
     await must(s, w.owner.token, OVERRIDE, {
-      i: { invitationId: Buffer.from(`RsvpInvitation:${inv.id}`).toString('base64url'), reason: 'answered', responses: [{ eventId: w.eventIds[0], status: 'DECLINED' }] },
+      i: {
+        invitationId: Buffer.from(`RsvpInvitation:${inv.id}`).toString('base64url'),
+        reason: 'answered',
+        responses: [{ eventId: w.eventIds[0], status: 'DECLINED' }],
+      },
     });
     expect(await sender.remindNow(at(deadline, 2, 12))).toBe(1);
     await sender.drain();
@@ -118,7 +125,12 @@ describe('RSVP reminders', () => {
     // 09:30 the next morning: both runs are overdue; only the 2-day one goes out, the 7-day one is recorded as passed.
     expect(await sender.remindNow(new Date(at(deadline, 0, 9).getTime() + 30 * 60_000))).toBe(2);
     const view = (await must(s, w.owner.token, REMINDERS, { id: w.eventIds[0] })).event.messageReminders[0];
-    expect(view.runs).toEqual(expect.arrayContaining([{ daysBefore: 7, recipients: 0 }, { daysBefore: 2, recipients: 2 }]));
+    expect(view.runs).toEqual(
+      expect.arrayContaining([
+        { daysBefore: 7, recipients: 0 },
+        { daysBefore: 2, recipients: 2 },
+      ]),
+    );
     expect(view.nextRunAt).toBeNull();
   });
 

@@ -303,9 +303,14 @@ async function buildTenant(): Promise<Tenant> {
     })
   ).startThread.thread;
   const reminder = (
-    await must(s, t, `mutation($i: CreateMessageReminderInput!) { createMessageReminder(input: $i) { ... on MessageReminderPayload { reminder { id } } } }`, {
-      i: { eventId: world.eventIds[0], daysBefore: [7] },
-    })
+    await must(
+      s,
+      t,
+      `mutation($i: CreateMessageReminderInput!) { createMessageReminder(input: $i) { ... on MessageReminderPayload { reminder { id } } } }`,
+      {
+        i: { eventId: world.eventIds[0], daysBefore: [7] },
+      },
+    )
   ).createMessageReminder.reminder;
   const ids: Record<string, string> = {
     Occasion: world.occasionId,

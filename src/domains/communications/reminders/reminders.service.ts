@@ -37,6 +37,12 @@ export async function cancelReminder(tx: Tx, caller: Caller, id: string) {
   if (!before) throw notFound('Reminder');
   if (before.cancelledAt) throw new ConflictError('This reminder is already cancelled.');
   const after = await tx.commReminder.update({ where: { id }, data: { cancelledAt: new Date() } });
-  await recordAudit(tx, caller, { action: 'communications:send', occasionId: before.occasionId, target: { type: 'CommReminder', id }, before, after });
+  await recordAudit(tx, caller, {
+    action: 'communications:send',
+    occasionId: before.occasionId,
+    target: { type: 'CommReminder', id },
+    before,
+    after,
+  });
   return after;
 }

@@ -1,7 +1,7 @@
 import { formatDateTime } from '../../../domains/communications/format.js';
 import { queueMessages } from '../../../domains/communications/communications.service.js';
 import type { ReminderSource } from '../../../domains/communications/reminders/source.js';
-import { deadlineOf, type RsvpEventConfig } from '../rsvp.targets.js';
+import { deadlineOf } from '../rsvp.targets.js';
 import { rsvpRecipients } from './rsvp-recipients.js';
 
 /**
@@ -18,7 +18,7 @@ export const rsvpReminderSource: ReminderSource = {
     });
     const out = new Map<string, Date>();
     for (const r of rows) {
-      const d = deadlineOf(r.config as RsvpEventConfig);
+      const d = deadlineOf(r.config);
       if (d) out.set(r.eventId, d);
     }
     return out;
@@ -35,7 +35,14 @@ export const rsvpReminderSource: ReminderSource = {
       orderBy: { id: 'asc' },
     });
     if (!invitations.length) return 0;
-    const recipients = await rsvpRecipients(tx, caller, env, linkTemplate, run.occasionId, invitations.map((i) => i.id));
+    const recipients = await rsvpRecipients(
+      tx,
+      caller,
+      env,
+      linkTemplate,
+      run.occasionId,
+      invitations.map((i) => i.id),
+    );
     const result = await queueMessages(tx, caller, env, {
       occasionId: run.occasionId,
       kind: 'RSVP_REMINDER',
