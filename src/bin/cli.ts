@@ -55,14 +55,16 @@ switch (cmd) {
     break;
   }
   case 'integration':
-  case 'webhooks': {
-    const [app, { cliFailureMessage, runIntegrationCommand }, { runWebhooksCommand }] = await Promise.all([
+  case 'webhooks':
+  case 'messages': {
+    const [app, { cliFailureMessage, runIntegrationCommand }, { runWebhooksCommand }, { runMessagesCommand }] = await Promise.all([
       openApp(),
       import('../interfaces/integrations/integrations.cli.js'),
       import('../interfaces/webhooks/webhooks.cli.js'),
+      import('../interfaces/communications/messages.cli.js'),
     ]);
     try {
-      const run = cmd === 'webhooks' ? runWebhooksCommand : runIntegrationCommand;
+      const run = cmd === 'webhooks' ? runWebhooksCommand : cmd === 'messages' ? runMessagesCommand : runIntegrationCommand;
       for (const line of await run(app, args)) console.log(line);
     } catch (e) {
       // Expected failures (usage, illegal transition, not found, conflict) are a message and exit code 1, not a stack trace.
@@ -94,6 +96,6 @@ switch (cmd) {
     break;
   }
   default:
-    console.error('usage: cli <schema:print|schema:check|integration ...|webhooks ...|keys rotate|keys list>');
+    console.error('usage: cli <schema:print|schema:check|integration ...|webhooks ...|messages ...|keys rotate|keys list>');
     process.exit(2);
 }

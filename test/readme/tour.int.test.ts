@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { demoPlan, runDemo } from '../../src/bin/demo.js';
 import { runIntegrationCommand } from '../../src/interfaces/integrations/integrations.cli.js';
 import { runWebhooksCommand } from '../../src/interfaces/webhooks/webhooks.cli.js';
+import { runMessagesCommand } from '../../src/interfaces/communications/messages.cli.js';
 import { startMessageSender } from '../../src/domains/communications/sender/runtime.js';
 import { startServer, type GqlResult } from '../support/harness.js';
 import { wsClient } from '../support/live.js';
@@ -381,8 +382,12 @@ describe('README: the commands it shows', () => {
       }
       throw new Error('an unknown verb was accepted');
     };
-    const lists: Record<string, string> = { integration: await usage(runIntegrationCommand), webhooks: await usage(runWebhooksCommand) };
-    const shown = [...README.matchAll(/`npm run cli -- (integration|webhooks) ([a-z|]+)/g)];
+    const lists: Record<string, string> = {
+      integration: await usage(runIntegrationCommand),
+      webhooks: await usage(runWebhooksCommand),
+      messages: await usage(runMessagesCommand),
+    };
+    const shown = [...README.matchAll(/`npm run cli -- (integration|webhooks|messages) ([a-z|]+)/g)];
     expect(shown.length).toBeGreaterThan(2);
     for (const [, group, verbs] of shown)
       for (const verb of verbs!.split('|')) expect(lists[group!], `${group} ${verb}`).toContain(`${group} ${verb}`);
