@@ -17,3 +17,16 @@ export function isSendableAddress(address: string): boolean {
 export function normalizeAddress(address: string): string {
   return address.trim().toLowerCase();
 }
+
+/** A phone number as SMS senders take it: E.164 once spaces, dashes, dots and brackets are dropped. */
+const E164 = /^\+[1-9]\d{6,14}$/;
+const phoneOf = (value: string) => value.replace(/[\s\-().]/g, '');
+
+/** Per channel: an email address for EMAIL, an E.164 number for SMS. */
+export function isSendableTo(channel: 'EMAIL' | 'SMS', address: string): boolean {
+  return channel === 'SMS' ? E164.test(phoneOf(address)) : isSendableAddress(address);
+}
+
+export function normalizeFor(channel: 'EMAIL' | 'SMS', address: string): string {
+  return channel === 'SMS' ? phoneOf(address) : normalizeAddress(address);
+}

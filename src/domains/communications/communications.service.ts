@@ -7,9 +7,11 @@ import { recordBusinessEvent } from '../../platform/outbox.js';
 import type { Caller } from '../../platform/principal.js';
 import { actorIdOf } from '../../platform/principal.js';
 import { communicationQueued } from './communications.business-events.js';
-import { isSendableAddress, normalizeAddress } from './addresses.js';
+import { isSendableTo, normalizeFor } from './addresses.js';
 import type { MessagingEnv } from './messaging-env.js';
 import { categoryOf } from './templates/kinds.js';
+import { hasDefaultTemplate } from './templates/defaults.js';
+import { ValidationError } from '../../platform/errors.js';
 import { resolveTemplateVersions } from './template-versions.js';
 
 /** One recipient of a send, as the flow that decided to send describes it. */
@@ -86,11 +88,11 @@ export async function queueMessages(tx: Tx, caller: Caller, env: MessagingEnv, i
 
   const withoutAddress: string[] = [];
   const sendable = input.recipients.filter((r) => {
-    const ok = r.address !== null && isSendableAddress(r.address);
+    const ok = r.address !== null && isSendableTo(input.channel, r.address);
     if (!ok) withoutAddress.push(r.recipientActorId ?? r.unitActorId ?? '');
     return ok;
   });
-  const addresses = [...new Set(sendable.map((r) => normalizeAddress(r.address!)))];
+  const addresses = [...new Set(sendable.map((r) => normalizeFor(input.channel, r.address!)))];
   const suppressedAddresses = new Map(
     (
       await tx.commSuppression.findMany({
@@ -113,11 +115,17 @@ export async function queueMessages(tx: Tx, caller: Caller, env: MessagingEnv, i
   const locales = sendable.map((r) => r.locale ?? occasion.defaultLocale);
   const versions = await resolveTemplateVersions(tx, input.occasionId, input.kind, input.channel, locales, occasion.defaultLocale);
 
+  // A kind with no built-in template on this channel (an SMS announcement) needs the occasion's own for every language used.
+  if (!hasDefaultTemplate(input.kind, input.channel) && locales.some((l) => !versions.versionIdOf(versions.localeOf(l)))) {
+    throw new ValidationError(`No ${input.channel} template for ${input.kind} messages: save one (saveMessageTemplate) first.`, [
+      { path: 'input.channel', message: 'No template for this channel.' },
+    ]);
+  }
   const now = new Date();
   let suppressed = 0;
   const rows = sendable.map((r, i) => {
     const id = uuidv7();
-    const address = normalizeAddress(r.address!);
+    const address = normalizeFor(input.channel, r.address!);
     const blockedBy = suppressedAddresses.get(address) ?? (r.recipientActorId && optedOut.has(r.recipientActorId) ? 'OPTED_OUT' : null);
     if (blockedBy) suppressed++;
     const locale = versions.localeOf(locales[i]!);

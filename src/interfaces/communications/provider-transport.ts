@@ -4,7 +4,7 @@ import { PLATFORM_TARGET } from '../../kit/authorization.js';
 import type { AppServices } from '../../kit/context.js';
 import { resolveAppKey } from '../../platform/app-key.js';
 import { type OutgoingMessage, validateMessage } from '../../platform/mail/message.js';
-import { type MailTransport, type SendResult, TransportError } from '../../platform/mail/transport.js';
+import { type MailTransport, type OutgoingSms, type SendResult, TransportError } from '../../platform/mail/transport.js';
 import { definitionConfig } from '../integrations/apps.service.js';
 import { toIntegrationEnvironment, USABLE_STATUSES } from '../integrations/principal.js';
 import { revealSecret } from '../integrations/secrets.service.js';
@@ -26,6 +26,8 @@ import { integrationPrincipal } from '../webhooks/subscriber-access.js';
  * retryable (the sender's finite schedule decides how long), one that cannot
  * come back (revoked, archived, expired, another environment) fails it for good.
  *
+ * Text messages (SMS) go the same way, as `{ channel: 'SMS', messageId, to, text }`.
+ *
  * The provider answers 2xx with `{ "providerMessageId": "…" }`; 408, 425, 429
  * and 5xx (and no answer) are tried again; another 4xx is final, and
  * `{ "error": "rejected_recipient" }` with it says the address takes no mail
@@ -35,6 +37,7 @@ import { integrationPrincipal } from '../webhooks/subscriber-access.js';
 export const MESSAGE_SIGNING_SECRET = 'message_signing';
 const RETRYABLE_STATUS = new Set([408, 425, 429]);
 const PROVIDER_ID = /^[\x21-\x7e]{1,200}$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
 
 /** The JSON a provider receives: the message as composed, headers as they would be written. */
 export function providerPayload(m: OutgoingMessage) {
@@ -153,6 +156,14 @@ export function createProviderTransport(app: AppServices, integrationId: string)
       validateMessage(m);
       const { url, secret } = await provider();
       const body = JSON.stringify(providerPayload(m));
+      const headers = signWebhook([secret], { id: m.messageId.slice(1, -1), timestamp: Math.floor(Date.now() / 1000), body });
+      const answer = judgeProviderAnswer(await http.post(url, { ...headers, 'user-agent': 'TovPlus-Messages/1' }, body));
+      return { ...answer, providerIntegrationId: integrationId };
+    },
+    async sendSms(m: OutgoingSms): Promise<SendResult> {
+      if (!E164.test(m.to)) throw new TransportError('The SMS recipient is not an E.164 number.', 'bad_address', false);
+      const { url, secret } = await provider();
+      const body = JSON.stringify({ channel: 'SMS', messageId: m.messageId, to: m.to, text: m.text });
       const headers = signWebhook([secret], { id: m.messageId.slice(1, -1), timestamp: Math.floor(Date.now() / 1000), body });
       const answer = judgeProviderAnswer(await http.post(url, { ...headers, 'user-agent': 'TovPlus-Messages/1' }, body));
       return { ...answer, providerIntegrationId: integrationId };

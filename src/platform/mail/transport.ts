@@ -32,10 +32,21 @@ export class TransportError extends Error {
   }
 }
 
+/** A text message: the same delivery contract on another channel (a messaging provider carries it; SMTP does not). */
+export interface OutgoingSms {
+  /** Stable per delivery, as for email: a provider drops a repeat. */
+  messageId: string;
+  /** E.164, e.g. +972501234567. */
+  to: string;
+  text: string;
+}
+
 export interface MailTransport {
   kind: string;
   /** Throws MailMessageError (nothing sent) or TransportError. */
   send(m: OutgoingMessage): Promise<SendResult>;
+  /** Absent: this transport carries no SMS (the message fails with `channel_unsupported`). */
+  sendSms?(m: OutgoingSms): Promise<SendResult>;
   verify?(): Promise<void>;
   close(): Promise<void>;
 }

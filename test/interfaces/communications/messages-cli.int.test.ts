@@ -71,3 +71,24 @@ describe('messages cli', () => {
     await expect(runMessagesCommand(s.app, ['attempts', 'not-a-uuid'])).rejects.toThrow(/must be a uuid/);
   });
 });
+
+describe('SMS without a messaging provider', () => {
+  it('fails at once with channel_unsupported: SMTP carries email only', async () => {
+    const w = await buildWorld(s, { events: 1, households: [1], modules: { rsvp: [0] } });
+    await must(s, w.owner.token, BULK, { i: { occasionId: w.occasionId, eventIds: w.eventIds } });
+    await s.app.db.prisma.actor.update({ where: { id: rawId(w.households[0]!.memberIds[0]!) }, data: { phone: '+14155550100' } });
+    const deadline = new Date(Date.now() + 30 * 86_400_000);
+    await must(s, w.owner.token, `mutation($i: EnableModuleInput!) { enableModule(input: $i) { __typename } }`, {
+      i: { eventId: w.eventIds[0], moduleKey: 'rsvp', config: { deadline: deadline.toISOString() } },
+    });
+    await must(s, w.owner.token, `mutation($i: CreateMessageReminderInput!) { createMessageReminder(input: $i) { __typename } }`, {
+      i: { eventId: w.eventIds[0], daysBefore: [7], channel: 'SMS' },
+    });
+    const at = new Date(deadline.getTime() - 7 * 86_400_000);
+    at.setUTCHours(12, 0, 0, 0);
+    expect(await sender.remindNow(at)).toBe(1);
+    await sender.drain();
+    const d = await s.app.db.prisma.commDelivery.findFirstOrThrow({ where: { occasionId: rawId(w.occasionId), channel: 'SMS' } });
+    expect(d).toMatchObject({ status: 'FAILED', lastErrorClass: 'channel_unsupported', address: '+14155550100' });
+  });
+});

@@ -334,3 +334,31 @@ describe('messaging provider: status reports', () => {
     expect(await suppressed(w, d.address)).toBeNull();
   });
 });
+
+describe('messaging provider: SMS through the same contract', () => {
+  it('an SMS reminder reaches the unit’s phone as a signed { channel: SMS } message; units without a phone get nothing', async () => {
+    const w = await buildWorld(s, { events: 1, households: [1, 1], modules: { rsvp: [0] } });
+    const deadline = new Date(Date.now() + 30 * 86_400_000);
+    await must(s, w.owner.token, `mutation($i: EnableModuleInput!) { enableModule(input: $i) { __typename } }`, {
+      i: { eventId: w.eventIds[0], moduleKey: 'rsvp', config: { deadline: deadline.toISOString() } },
+    });
+    await must(s, w.owner.token, BULK, { i: { occasionId: w.occasionId, eventIds: w.eventIds } });
+    await prisma.actor.update({ where: { id: rawId(w.households[0]!.memberIds[0]!) }, data: { phone: '+972 50-123-4567' } });
+    await must(s, w.owner.token, `mutation($i: CreateMessageReminderInput!) { createMessageReminder(input: $i) { __typename } }`, {
+      i: { eventId: w.eventIds[0], daysBefore: [7], channel: 'SMS' },
+    });
+    const at = new Date(deadline.getTime() - 7 * 86_400_000);
+    at.setUTCHours(12, 0, 0, 0);
+    const before = received.length;
+    expect(await sender.remindNow(at)).toBe(1);
+    await sender.drain();
+    const sms = received.slice(before).filter((r) => r.json.channel === 'SMS');
+    expect(sms).toHaveLength(1);
+    expect(sms[0]!.json).toMatchObject({ channel: 'SMS', to: '+972501234567' });
+    expect(sms[0]!.json.text).toMatch(/^Reminder/);
+    expect(sms[0]!.json.text).toMatch(/https?:\/\//);
+    expect(verifyWebhook(provider.signing, sms[0]!.headers as Record<string, string>, sms[0]!.raw)).toEqual({ ok: true });
+    const [d] = await deliveriesOf(w).then((ds) => ds.filter((x) => x.kind === 'RSVP_REMINDER'));
+    expect(d).toMatchObject({ channel: 'SMS', address: '+972501234567', status: 'SENT', providerIntegrationId: provider.id });
+  });
+});

@@ -75,6 +75,12 @@ export function createMessageSender(deps: SenderDeps) {
 
   async function sendClaimed(d: CommDelivery): Promise<SendOutcome> {
     const startedAt = new Date();
+    const sms = d.channel === 'SMS';
+    const sendSms = deps.transport.sendSms?.bind(deps.transport);
+    if (sms && !sendSms) {
+      const error = `SMS goes through a messaging provider (MAIL_PROVIDER_INTEGRATION_ID); the ${deps.transport.kind} transport carries email only.`;
+      return fail(d, startedAt, { errorClass: 'channel_unsupported', error, retryable: false });
+    }
     let message: OutgoingMessage;
     try {
       message = await compose(d);
@@ -89,7 +95,7 @@ export function createMessageSender(deps: SenderDeps) {
       return fail(d, startedAt, { errorClass: 'render_failed', error: 'The message could not be composed.', retryable: false });
     }
     try {
-      const r = await deps.transport.send(message);
+      const r = sms ? await sendSms!({ messageId: message.messageId, to: d.address, text: message.text }) : await deps.transport.send(message);
       await deps.db.prisma.$transaction([
         deps.db.prisma.commAttempt.create({
           data: {

@@ -38,6 +38,8 @@ export async function rsvpRecipients(
   invitationIds: string[],
   /** 'placeholder' (previews): no link is issued, the message shows a stand-in. */
   links: 'issue' | 'placeholder' = 'issue',
+  /** Which address each unit is reached at: an email, or a phone number for SMS. */
+  channel: 'EMAIL' | 'SMS' = 'EMAIL',
 ): Promise<RsvpRecipient[]> {
   if (!invitationIds.length) return [];
   const [occasion, invitations] = await Promise.all([
@@ -48,16 +50,17 @@ export async function rsvpRecipients(
       select: {
         id: true,
         invitedEventIds: true,
-        primaryActor: { select: { id: true, displayName: true, email: true, attributes: true } },
+        primaryActor: { select: { id: true, displayName: true, email: true, phone: true, attributes: true } },
         invitationUnit: {
           select: {
             id: true,
             kind: true,
             displayName: true,
             email: true,
+            phone: true,
             members: {
               orderBy: [{ role: 'asc' }, { createdAt: 'asc' }],
-              select: { member: { select: { id: true, kind: true, displayName: true, email: true } } },
+              select: { member: { select: { id: true, kind: true, displayName: true, email: true, phone: true } } },
             },
           },
         },
@@ -97,7 +100,8 @@ export async function rsvpRecipients(
   return invitations.map((inv) => {
     const unit = inv.invitationUnit;
     const people = unit.kind === 'PERSON' ? [unit] : unit.members.map((m) => m.member).filter((m) => m.kind === 'PERSON');
-    const addressee = [inv.primaryActor, unit, ...people].find((p) => p.email) ?? null;
+    const reach = (p: { email: string | null; phone: string | null }) => (channel === 'SMS' ? p.phone : p.email);
+    const addressee = [inv.primaryActor, unit, ...people].find((p) => reach(p)) ?? null;
     const locale = localeOfActor(inv.primaryActor.attributes) ?? occasion.defaultLocale;
     const invited = events.filter((e) => inv.invitedEventIds.includes(e.id));
     const deadlines = invited.map((e) => deadlineOfEvent.get(e.id)).filter((d): d is Date => !!d);
@@ -107,7 +111,7 @@ export async function rsvpRecipients(
       invitationId: inv.id,
       unitActorId: unit.id,
       recipientActorId: addressee?.id ?? inv.primaryActor.id,
-      address: addressee?.email ?? null,
+      address: addressee ? reach(addressee) : null,
       locale,
       eventIds: invited.map((e) => e.id),
       deadline,

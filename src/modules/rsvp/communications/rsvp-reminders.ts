@@ -42,6 +42,8 @@ export const rsvpReminderSource: ReminderSource = {
       linkTemplate,
       run.occasionId,
       invitations.map((i) => i.id),
+      'issue',
+      run.channel,
     );
     const result = await queueMessages(tx, caller, env, {
       occasionId: run.occasionId,
