@@ -119,9 +119,35 @@ describe('embedded default (npm start)', () => {
     const second = await startApi();
     expect(second.output()).not.toContain('demo occasion seeded');
     expect(second.output()).toContain('Authorization');
-    // each boot prints a fresh guest link; the previous one stops working
+    // the printed guest link is the one the household's invitation email carries: the same on every boot, still working
     const secondGuest = /Bearer (tovg_[A-Za-z0-9_-]+)/.exec(second.output());
-    expect(secondGuest![1]).not.toBe(guestToken![1]);
+    expect(secondGuest![1]).toBe(guestToken![1]);
+    const again = `http://127.0.0.1:${second.port}`;
+    const g2 = (await (
+      await fetch(`${again}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${guestToken![1]}` },
+        body: JSON.stringify({ query: '{ guestInvitation { unitName } }' }),
+      })
+    ).json()) as { data: { guestInvitation: { unitName: string } } };
+    expect(g2.data.guestInvitation.unitName).toBe(g.data.guestInvitation.unitName);
+    // and the invitations went to the local mailbox (the api runs the sender on the embedded default), the link among them
+    const planner = /"Authorization": "Bearer ([^"]+)"/.exec(second.output())![1]!;
+    const occasionId = /Occasion:\s+.+ \(([^)]+)\)/.exec(second.output())![1]!;
+    let box: { totalCount: number; edges: { node: { text: string } }[] } = { totalCount: 0, edges: [] };
+    for (let i = 0; i < 100 && box.totalCount < 16; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100));
+      const r = (await (
+        await fetch(`${again}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${planner}` },
+          body: JSON.stringify({ query: `{ occasion(id: "${occasionId}") { mailbox(first: 50) { totalCount edges { node { text } } } } }` }),
+        })
+      ).json()) as { data: { occasion: { mailbox: typeof box } } };
+      box = r.data.occasion.mailbox;
+    }
+    expect(box.totalCount).toBeGreaterThanOrEqual(16);
+    expect(box.edges.some((e) => e.node.text.includes(guestToken![1]!))).toBe(true);
     expect(await stop(second)).toBe(0);
   }, 300_000);
 

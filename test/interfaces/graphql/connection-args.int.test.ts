@@ -123,11 +123,21 @@ for (const type of Object.values(schema.getTypeMap())) {
   }
 }
 
+/** A guest link of the world's household, for the guest-only lists (a guest's own conversations). */
+const guest = (
+  await must(s, w.owner.token, `mutation($i: IssueGuestAccessInput!) { issueGuestAccess(input: $i) { ... on IssueGuestAccessPayload { token } } }`, {
+    i: { occasionId: w.occasionId, unitId: w.households[0]!.id },
+  })
+).issueGuestAccess.token as string;
+
 beforeAll(async () => {
   for (const c of connections) {
-    const r = await s.gql(c.query(['first: 1']), undefined, { token: c.token });
-    // Platform-wide lists belong to operators.
-    if (r.body.errors) c.token = operator;
+    // Whoever may read it: the owner; platform-wide lists belong to operators; a guest's or a vendor contact's own
+    // conversations only to them.
+    for (const token of [w.owner.token, operator, guest, w.people.vendor!.token]) {
+      c.token = token;
+      if (!(await s.gql(c.query(['first: 1']), undefined, { token })).body.errors) break;
+    }
   }
 });
 
