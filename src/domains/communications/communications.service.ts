@@ -44,6 +44,16 @@ export interface QueueInput {
   recipients: QueueRecipient[];
   reminderRunId?: string | null;
   /**
+   * Every message uses this version of the occasion's template, in its locale (a text written for this send, such as
+   * an announcement): the recipients' languages do not choose another.
+   */
+  template?: { versionId: string; locale: string };
+  /**
+   * Only the occasion's own templates: a recipient whose language has none gets the occasion's default language's
+   * (else any of its own), never the built-in one (an announcement's built-in text says nothing of its own).
+   */
+  ownTemplatesOnly?: boolean;
+  /**
    * The send is part of another action (a collaborator invitation, an RSVP confirmation, a conversation notice):
    * that action's audit row and business event describe it, so the send writes neither of its own (one audit row
    * per action). It is in the communication log all the same.
@@ -86,34 +96,19 @@ export async function queueMessages(tx: Tx, caller: Caller, env: MessagingEnv, i
     select: { id: true },
   });
 
-  const withoutAddress: string[] = [];
-  const sendable = input.recipients.filter((r) => {
-    const ok = r.address !== null && isSendableTo(input.channel, r.address);
-    if (!ok) withoutAddress.push(r.recipientActorId ?? r.unitActorId ?? '');
-    return ok;
+  const screened = await screenRecipients(tx, {
+    occasionId: input.occasionId,
+    kind: input.kind,
+    channel: input.channel,
+    recipients: input.recipients,
   });
-  const addresses = [...new Set(sendable.map((r) => normalizeFor(input.channel, r.address!)))];
-  const suppressedAddresses = new Map(
-    (
-      await tx.commSuppression.findMany({
-        where: { occasionId: input.occasionId, address: { in: addresses } },
-        select: { address: true, reason: true },
-      })
-    ).map((s) => [s.address, s.reason]),
-  );
-  const actorIds = [...new Set(sendable.map((r) => r.recipientActorId).filter((a): a is string => !!a))];
-  const optedOut = new Set(
-    category === 'TRANSACTIONAL'
-      ? []
-      : (
-          await tx.commPreference.findMany({
-            where: { actorId: { in: actorIds }, category, channel: input.channel, optedOut: true },
-            select: { actorId: true },
-          })
-        ).map((p) => p.actorId),
-  );
-  const locales = sendable.map((r) => r.locale ?? occasion.defaultLocale);
-  const versions = await resolveTemplateVersions(tx, input.occasionId, input.kind, input.channel, locales, occasion.defaultLocale);
+  const { sendable, withoutAddress } = screened;
+  const locales = input.template ? sendable.map(() => input.template!.locale) : sendable.map((r) => r.locale ?? occasion.defaultLocale);
+  const versions = input.template
+    ? { localeOf: (l: string) => l, versionIdOf: () => input.template!.versionId }
+    : await resolveTemplateVersions(tx, input.occasionId, input.kind, input.channel, locales, occasion.defaultLocale, {
+        ownOnly: input.ownTemplatesOnly ?? false,
+      });
 
   // A kind with no built-in template on this channel (an SMS announcement) needs the occasion's own for every language used.
   if (!hasDefaultTemplate(input.kind, input.channel) && locales.some((l) => !versions.versionIdOf(versions.localeOf(l)))) {
@@ -126,7 +121,7 @@ export async function queueMessages(tx: Tx, caller: Caller, env: MessagingEnv, i
   const rows = sendable.map((r, i) => {
     const id = uuidv7();
     const address = normalizeFor(input.channel, r.address!);
-    const blockedBy = suppressedAddresses.get(address) ?? (r.recipientActorId && optedOut.has(r.recipientActorId) ? 'OPTED_OUT' : null);
+    const blockedBy = screened.blockedBy(r);
     if (blockedBy) suppressed++;
     const locale = versions.localeOf(locales[i]!);
     return {
@@ -176,6 +171,62 @@ export async function queueMessages(tx: Tx, caller: Caller, env: MessagingEnv, i
     { occasionId: input.occasionId },
   );
   return result;
+}
+
+export interface ScreenedRecipients {
+  /** Recipients with a usable address: each gets a delivery. */
+  sendable: QueueRecipient[];
+  /** Recipients (their actor, else their unit) with no usable address: nothing is written for them. */
+  withoutAddress: string[];
+  /** Why a sendable recipient's delivery would be SUPPRESSED (a suppression's reason, or OPTED_OUT), or null: it is sent. */
+  blockedBy(r: QueueRecipient): string | null;
+}
+
+/**
+ * What queueing would do with each recipient, read without writing anything
+ * (two statements whatever the number): the same answer a preview counts and
+ * queueMessages writes.
+ */
+export async function screenRecipients(
+  db: Tx,
+  input: { occasionId: string; kind: CommKind; channel: CommChannel; recipients: QueueRecipient[] },
+): Promise<ScreenedRecipients> {
+  const category: CommCategory = categoryOf(input.kind);
+  const withoutAddress: string[] = [];
+  const sendable = input.recipients.filter((r) => {
+    const ok = r.address !== null && isSendableTo(input.channel, r.address);
+    if (!ok) withoutAddress.push(r.recipientActorId ?? r.unitActorId ?? '');
+    return ok;
+  });
+  const addresses = [...new Set(sendable.map((r) => normalizeFor(input.channel, r.address!)))];
+  const suppressedAddresses = new Map(
+    addresses.length
+      ? (
+          await db.commSuppression.findMany({
+            where: { occasionId: input.occasionId, address: { in: addresses } },
+            select: { address: true, reason: true },
+          })
+        ).map((s) => [s.address, s.reason as string])
+      : [],
+  );
+  const actorIds = [...new Set(sendable.map((r) => r.recipientActorId).filter((a): a is string => !!a))];
+  const optedOut = new Set(
+    category === 'TRANSACTIONAL' || !actorIds.length
+      ? []
+      : (
+          await db.commPreference.findMany({
+            where: { actorId: { in: actorIds }, category, channel: input.channel, optedOut: true },
+            select: { actorId: true },
+          })
+        ).map((p) => p.actorId),
+  );
+  return {
+    sendable,
+    withoutAddress,
+    blockedBy: (r) =>
+      suppressedAddresses.get(normalizeFor(input.channel, r.address!)) ??
+      (r.recipientActorId && optedOut.has(r.recipientActorId) ? 'OPTED_OUT' : null),
+  };
 }
 
 /** Plain data (strings, numbers, lists, objects) as Prisma's JSON input type: a round trip drops anything else. */

@@ -27,6 +27,8 @@ export async function resolveTemplateVersions(
   channel: CommChannel,
   requested: string[],
   occasionDefault = 'en',
+  /** Only the occasion's own templates (see QueueInput.ownTemplatesOnly); the built-in ones only when it has none at all. */
+  opts: { ownOnly?: boolean } = {},
 ): Promise<TemplateChoice> {
   const own = await tx.commTemplate.findMany({ where: { occasionId, kind, channel }, select: { id: true, locale: true, currentVersion: true } });
   const versions = own.length
@@ -38,7 +40,9 @@ export async function resolveTemplateVersions(
   const byLocale = new Map(own.map((t) => [t.locale, versions.find((v) => v.templateId === t.id)?.id ?? null]));
   const chosen = new Map<string, string>();
   for (const r of new Set(requested)) {
-    const locale = localeChain(r, occasionDefault).find((l) => byLocale.has(l) || DEFAULT_LOCALES.includes(l)) ?? 'en';
+    const chain = localeChain(r, occasionDefault);
+    const mine = opts.ownOnly && byLocale.size ? (chain.find((l) => byLocale.has(l)) ?? [...byLocale.keys()].sort()[0]) : undefined;
+    const locale = mine ?? chain.find((l) => byLocale.has(l) || DEFAULT_LOCALES.includes(l)) ?? 'en';
     chosen.set(r, locale);
   }
   return {

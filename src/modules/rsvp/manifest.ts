@@ -21,6 +21,8 @@ import * as rsvpCatering from './catering/rsvp.catering.schema.js';
 import * as guestListImport from './import/guest-list.schema.js';
 import * as responsesCsv from './export/responses-csv.schema.js';
 import * as rsvpMessages from './communications/rsvp-messages.schema.js';
+import * as rsvpMessageStatus from './communications/rsvp-message-status.schema.js';
+import * as announcements from './communications/announcements.schema.js';
 
 /** A form id as the API hands it out (a Form global id) or as stored (the raw uuid). */
 const formId = z.preprocess((v) => {
@@ -108,6 +110,8 @@ export const rsvpManifest = defineModule({
     guestListImport,
     responsesCsv,
     rsvpMessages,
+    rsvpMessageStatus,
+    announcements,
   ],
   live: [publishRsvpSummaries],
   targets: RSVP_TARGETS,

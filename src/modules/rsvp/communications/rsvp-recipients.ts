@@ -12,7 +12,7 @@ import { deadlineOf, type RsvpEventConfig } from '../rsvp.targets.js';
  * else the first member who has one), the unit's people, the invited events
  * with their times in the occasion's zone, the earliest deadline, and the
  * guest link — the live one when its token was kept, else a new one (the old
- * keeps working). Set-based: a fixed number of statements for any number of
+ * keeps working), or none ('kept': only a kept one, nothing issued). Set-based: a fixed number of statements for any number of
  * invitations.
  */
 export interface RsvpRecipient {
@@ -22,7 +22,8 @@ export interface RsvpRecipient {
   address: string | null;
   locale: string | null;
   variables: Record<string, unknown>;
-  secrets: { guestLink: string };
+  /** No guestLink: 'kept' mode and the unit has no live link whose token was kept. */
+  secrets: { guestLink?: string };
   eventIds: string[];
   /** The earliest RSVP deadline among the invited events. */
   deadline: Date | null;
@@ -36,8 +37,11 @@ export async function rsvpRecipients(
   linkTemplate: string,
   occasionId: string,
   invitationIds: string[],
-  /** 'placeholder' (previews): no link is issued, the message shows a stand-in. */
-  links: 'issue' | 'placeholder' = 'issue',
+  /**
+   * 'issue': the unit's kept live link, else a new one. 'kept': the kept live link or none (nothing is issued: a
+   * message that only may carry the link, an announcement). 'placeholder' (previews): a stand-in, nothing issued.
+   */
+  links: 'issue' | 'kept' | 'placeholder' = 'issue',
   /** Which address each unit is reached at: an email, or a phone number for SMS. */
   channel: 'EMAIL' | 'SMS' = 'EMAIL',
 ): Promise<RsvpRecipient[]> {
@@ -87,11 +91,11 @@ export async function rsvpRecipients(
   ]);
   const linkOf = new Map<string, string>();
   // A preview never shows a real link: it is a secret, and the preview is not a send.
-  if (links === 'issue')
+  if (links !== 'placeholder')
     for (const l of liveLinks) if (!linkOf.has(l.unitActorId)) linkOf.set(l.unitActorId, guestLink(linkTemplate, decrypt(l.tokenEnc!, env.appKey)));
   const missing = unitIds.filter((u) => !linkOf.has(u));
   if (links === 'placeholder') for (const u of missing) linkOf.set(u, guestLink(linkTemplate, 'tovg_preview'));
-  else
+  else if (links === 'issue')
     for (const issued of await issueGuestAccessBulk(tx, caller, occasionId, missing, linkTemplate, { appKey: env.appKey })) {
       linkOf.set(issued.unitActorId, issued.link);
     }
@@ -116,7 +120,7 @@ export async function rsvpRecipients(
       eventIds: invited.map((e) => e.id),
       deadline,
       events: invited,
-      secrets: { guestLink: linkOf.get(unit.id)! },
+      secrets: linkOf.has(unit.id) ? { guestLink: linkOf.get(unit.id)! } : {},
       variables: {
         occasion: { name: occasion.name, timezone: occasion.timezone, locale },
         recipient: { displayName: name, firstName: name.split(/\s+/)[0] ?? name },
