@@ -303,12 +303,28 @@ async function buildTenant(): Promise<Tenant> {
     })
   ).startThread.thread;
   const reminder = (
-    await must(s, t, `mutation($i: CreateMessageReminderInput!) { createMessageReminder(input: $i) { ... on MessageReminderPayload { reminder { id } } } }`, {
-      i: { eventId: world.eventIds[0], daysBefore: [7] },
-    })
+    await must(
+      s,
+      t,
+      `mutation($i: CreateMessageReminderInput!) { createMessageReminder(input: $i) { ... on MessageReminderPayload { reminder { id } } } }`,
+      {
+        i: { eventId: world.eventIds[0], daysBefore: [7] },
+      },
+    )
   ).createMessageReminder.reminder;
+  const suppressed = (
+    await must(
+      s,
+      t,
+      `mutation($i: SuppressAddressInput!) { suppressAddress(input: $i) { ... on SuppressAddressPayload { suppressedAddress { id } } } }`,
+      {
+        i: { occasionId: world.occasionId, address: `bounced-${uniq()}@example.com` },
+      },
+    )
+  ).suppressAddress.suppressedAddress;
   const ids: Record<string, string> = {
     Occasion: world.occasionId,
+    SuppressedAddress: suppressed.id,
     Thread: thread.id,
     MessageReminder: reminder.id,
     Event: world.eventIds[0]!,
