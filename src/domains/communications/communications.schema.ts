@@ -106,7 +106,7 @@ export const SendType = builder.prismaNode('CommSend', {
   }),
 });
 
-const MessageFilter = builder.inputType('MessageFilter', {
+export const MessageFilter = builder.inputType('MessageFilter', {
   fields: (t) => ({
     recipientId: t.globalID({ for: ActorType, description: 'Messages to this person, or about this household (its unit).' }),
     kinds: t.field({ type: [MessageKindEnum] }),
@@ -124,11 +124,12 @@ builder.prismaObjectField(OccasionType, 'messages', (t) =>
   }),
 );
 
-type LogArgs = {
+export type LogArgs = {
   occasionId: { id: string };
   filter?: { recipientId?: { id: string } | null; kinds?: string[] | null; statuses?: string[] | null } | null;
 };
-const logWhere = (args: LogArgs) => ({
+/** The log's filter as a where clause, always within the occasion (a recipient of another occasion matches nothing). */
+export const logWhere = (args: LogArgs) => ({
   occasionId: args.occasionId.id,
   ...(args.filter?.recipientId ? { OR: [{ recipientActorId: args.filter.recipientId.id }, { unitActorId: args.filter.recipientId.id }] } : {}),
   ...(args.filter?.kinds?.length ? { kind: { in: args.filter.kinds as never[] } } : {}),

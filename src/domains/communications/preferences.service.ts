@@ -1,9 +1,9 @@
 import type { CommCategory, CommChannel } from '../../generated/prisma/client.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
-import { notFound } from '../../platform/errors.js';
+import { notFound, ValidationError, type FieldIssue } from '../../platform/errors.js';
 import type { Caller } from '../../platform/principal.js';
-import { normalizeAddress } from './addresses.js';
+import { isSendableAddress, normalizeAddress } from './addresses.js';
 
 /** The categories a recipient may opt out of (transactional messages always go). */
 export const OPTIONAL_CATEGORIES = ['INVITATIONS', 'ANNOUNCEMENTS'] as const satisfies readonly CommCategory[];
@@ -15,18 +15,48 @@ export interface Preference {
   optedOut: boolean;
 }
 
+/** A choice as a caller asks for it: any category, checked by parsePreferences. */
+export interface PreferenceInput {
+  category: CommCategory;
+  channel: CommChannel;
+  optedOut: boolean;
+}
+
+/**
+ * The choices a caller may make: none about transactional messages (they
+ * answer something the recipient did and always go), and each category ×
+ * channel once. `path` is the input's path, for the ValidationError's fields.
+ */
+export function parsePreferences(input: readonly PreferenceInput[], path = 'input.preferences'): Preference[] {
+  const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
+  input.forEach((p, i) => {
+    if (!(OPTIONAL_CATEGORIES as readonly string[]).includes(p.category))
+      issues.push({
+        path: `${path}.${i}.category`,
+        message: 'Transactional messages (confirmations, replies) always go: they cannot be opted out of.',
+      });
+    const key = `${p.category}/${p.channel}`;
+    if (seen.has(key)) issues.push({ path: `${path}.${i}`, message: `${p.category} by ${p.channel} is given twice.` });
+    seen.add(key);
+  });
+  if (issues.length) throw new ValidationError(issues.map((f) => `${f.path}: ${f.message}`).join('; '), issues);
+  return input.map((p) => ({ category: p.category as OptionalCategory, channel: p.channel, optedOut: p.optedOut }));
+}
+
 /**
  * The people a choice applies to: a household's or group's choice (made
- * through its guest link) covers the unit and its people, since messages go
- * to whichever of them has an address.
+ * through its guest link) covers the unit and its people (a group's
+ * households' people too), since messages go to whichever of them has an
+ * address.
  */
 async function peopleOf(db: Prisma | Tx, occasionId: string, actorId: string): Promise<string[]> {
   const actor = await db.actor.findFirst({
     where: { id: actorId, occasionId },
-    select: { id: true, members: { select: { memberActorId: true } } },
+    select: { id: true, members: { select: { memberActorId: true, member: { select: { members: { select: { memberActorId: true } } } } } } },
   });
   if (!actor) throw notFound('Actor');
-  return [actor.id, ...actor.members.map((m) => m.memberActorId)];
+  return [...new Set([actor.id, ...actor.members.flatMap((m) => [m.memberActorId, ...m.member.members.map((mm) => mm.memberActorId)])])];
 }
 
 export async function preferencesOf(db: Prisma | Tx, occasionId: string, actorId: string): Promise<Preference[]> {
@@ -40,8 +70,15 @@ export async function preferencesOf(db: Prisma | Tx, occasionId: string, actorId
   return out;
 }
 
-/** Sets choices for an actor (and a unit's people); one audit row. */
-export async function setPreferences(tx: Tx, caller: Caller, occasionId: string, actorId: string, prefs: Preference[]): Promise<Preference[]> {
+/** Sets choices for an actor (and a unit's people); one audit row, saying why when the caller knows (a guest's own choice, a planner noting a wish). */
+export async function setPreferences(
+  tx: Tx,
+  caller: Caller,
+  occasionId: string,
+  actorId: string,
+  prefs: Preference[],
+  reason?: string,
+): Promise<Preference[]> {
   const people = await peopleOf(tx, occasionId, actorId);
   for (const p of prefs)
     for (const person of people) {
@@ -56,6 +93,7 @@ export async function setPreferences(tx: Tx, caller: Caller, occasionId: string,
     occasionId,
     target: { type: 'Actor', id: actorId },
     after: { preferences: prefs, appliesTo: people },
+    ...(reason ? { reason } : {}),
   });
   return preferencesOf(tx, occasionId, actorId);
 }
@@ -93,19 +131,42 @@ export async function unsubscribeByDelivery(tx: Tx, caller: Caller, deliveryId: 
   return d;
 }
 
-/** A planner suppresses an address (nothing more is sent to it in the occasion) or restores it. */
+/**
+ * A planner suppresses an address: nothing more is sent to it in the occasion,
+ * including messages already queued to it and not yet taken by a sender
+ * (they become SUPPRESSED). An address suppressed already (for any reason)
+ * stays as it is.
+ */
 export async function suppressAddress(tx: Tx, caller: Caller, occasionId: string, address: string) {
+  if (!isSendableAddress(address))
+    throw new ValidationError('input.address: not an email address we could send to.', [
+      { path: 'input.address', message: 'Not an email address we could send to.' },
+    ]);
   const a = normalizeAddress(address);
+  const existing = await tx.commSuppression.findUnique({ where: { occasionId_address: { occasionId, address: a } } });
+  if (existing) return existing;
   const row = await tx.commSuppression.upsert({
     where: { occasionId_address: { occasionId, address: a } },
     create: { occasionId, address: a, reason: 'MANUAL' },
     update: {},
   });
+  const now = new Date();
+  // A sender claims only QUEUED rows, in one statement: a message is either taken already or never sent.
+  const withdrawn = await tx.commDelivery.updateMany({
+    where: { occasionId, address: a, status: 'QUEUED' },
+    data: {
+      status: 'SUPPRESSED',
+      suppressedAt: now,
+      nextAttemptAt: null,
+      lastErrorClass: 'suppressed:manual',
+      lastError: 'Not sent: a planner suppressed this address.',
+    },
+  });
   await recordAudit(tx, caller, {
     action: 'communications:manage_recipients',
     occasionId,
     target: { type: 'CommSuppression', id: row.id },
-    after: row,
+    after: { ...row, withdrawnMessages: withdrawn.count },
   });
   return row;
 }

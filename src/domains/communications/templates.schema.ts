@@ -11,6 +11,7 @@ import { saveTemplate } from './templates.service.js';
 import { checkTemplate } from './templates/check.js';
 import { DEFAULT_LOCALES, defaultTemplate, hasDefaultTemplate } from './templates/defaults.js';
 import { CHANNELS, TEMPLATE_KINDS, textDirection, type Channel, type TemplateKind, type TemplateSource } from './templates/kinds.js';
+import { withTextDirection } from './templates/direction.js';
 import { renderTemplate } from './templates/render.js';
 import { sampleVariables } from './templates/sample-variables.js';
 import { TemplateError, type TemplateProblem } from './templates/template-error.js';
@@ -148,7 +149,13 @@ export async function previewWith(
   const links = { unsubscribeUrl: `${base}/communications/unsubscribe?t=preview`, preferencesUrl: `${base}/communications/preferences?t=preview` };
   try {
     const r = await renderTemplate(p.kind, p.channel, source, { ...links, ...(p.variables as object) } as never);
-    return { ...r, direction: textDirection(p.locale), locale: p.locale, problems: [] };
+    return {
+      ...r,
+      html: r.html === null ? null : withTextDirection(r.html, p.locale),
+      direction: textDirection(p.locale),
+      locale: p.locale,
+      problems: [],
+    };
   } catch (e) {
     if (e instanceof TemplateError)
       return { subject: null, html: null, text: null, direction: textDirection(p.locale), locale: p.locale, problems: e.problems };

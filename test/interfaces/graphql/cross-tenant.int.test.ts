@@ -312,8 +312,19 @@ async function buildTenant(): Promise<Tenant> {
       },
     )
   ).createMessageReminder.reminder;
+  const suppressed = (
+    await must(
+      s,
+      t,
+      `mutation($i: SuppressAddressInput!) { suppressAddress(input: $i) { ... on SuppressAddressPayload { suppressedAddress { id } } } }`,
+      {
+        i: { occasionId: world.occasionId, address: `bounced-${uniq()}@example.com` },
+      },
+    )
+  ).suppressAddress.suppressedAddress;
   const ids: Record<string, string> = {
     Occasion: world.occasionId,
+    SuppressedAddress: suppressed.id,
     Thread: thread.id,
     MessageReminder: reminder.id,
     Event: world.eventIds[0]!,

@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import type { MessagingEnv } from '../messaging-env.js';
 import { defaultTemplate } from '../templates/defaults.js';
 import type { TemplateSource } from '../templates/kinds.js';
-import { renderTemplate } from '../templates/render.js';
+import { withTextDirection } from '../templates/direction.js';
+import { headerSafe, renderTemplate } from '../templates/render.js';
 import { TemplateError } from '../templates/template-error.js';
 import { recordBounce } from '../feedback.js';
 import { unsubscribeLinks } from '../unsubscribe.js';
@@ -146,9 +147,10 @@ export function createMessageSender(deps: SenderDeps) {
     return {
       messageId: d.messageId,
       from: deps.env.from,
-      to: { name: recipient.displayName, address: d.address },
+      // A name is whatever a planner typed or imported: one line, like the subject, or the message would be refused.
+      to: { name: recipient.displayName === undefined ? undefined : headerSafe(recipient.displayName), address: d.address },
       subject: rendered.subject ?? '',
-      html: rendered.html,
+      html: rendered.html === null ? null : withTextDirection(rendered.html, d.locale),
       text: rendered.text,
       lang: d.locale,
       // RFC 8058 one-click needs https: a server on plain http (development) keeps the links in the body only.

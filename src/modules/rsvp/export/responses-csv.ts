@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../../../kit/csv.js';
 import type { Prisma, Tx } from '../../../platform/db/client.js';
 import type { RsvpEventConfig } from '../rsvp.targets.js';
 import { PLUS_ONE_RELATIONSHIP } from '../invitations/rsvp.unit.js';
@@ -13,13 +13,6 @@ import { PLUS_ONE_RELATIONSHIP } from '../invitations/rsvp.unit.js';
 export const EXPORT_COLUMNS = ['household', 'name', 'role', 'status', 'attending', 'plus_one', 'notes', 'responded_at'] as const;
 /** Prefix of the linked-form answer columns (form:meal, form:dietary…), so a question key never shadows a fixed column. */
 export const ANSWER_PREFIX = 'form:';
-
-/**
- * Spreadsheets run a cell that starts with = + - @ (or a tab or carriage
- * return, which some strip first) as a formula: a guest could write one into
- * a note. The leading apostrophe makes it text (OWASP's CSV-injection advice).
- */
-export const neutraliseFormula = (cell: string) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell);
 
 const personSelect = { id: true, kind: true, displayName: true } as const;
 const membersSelect = {
@@ -135,8 +128,5 @@ export async function responsesCsv(db: Prisma | Tx, event: { id: string }, opts:
       ]);
     }
   }
-  return stringify(
-    lines.map((l) => l.map(neutraliseFormula)),
-    { record_delimiter: 'windows' },
-  );
+  return csvText(lines);
 }
