@@ -25,9 +25,12 @@ import { EnumValue, type ValueGen } from './values.js';
 
 export type RootKind = 'query' | 'mutation' | 'subscription';
 
-/** Mutations that delete, revoke or replace what the seeded principals stand on. */
+/**
+ * Mutations that delete, revoke or replace what the seeded principals stand on (connectIntegration again re-scopes
+ * a connection: given the partner's own ids it moved the partner off the reception its canary reads).
+ */
 export const DESTRUCTIVE =
-  /^(delete|revoke|disconnect|uninstall|disable|remove|archive|transition|reissue|signOut|setIntegrationOperations|configureIntegration)/;
+  /^(delete|revoke|disconnect|connectIntegration|uninstall|disable|remove|archive|transition|reissue|signOut|setIntegrationOperations|configureIntegration)/;
 
 const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 

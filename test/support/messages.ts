@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { resolveAppKey } from '../../src/platform/app-key.js';
 import { decrypt } from '../../src/platform/crypto.js';
 import { TEST_APP_KEY } from './env.js';
 import type { TestServer } from './harness.js';
@@ -15,10 +16,16 @@ export async function collaboratorInviteToken(s: TestServer, invitationId: strin
   const secretEnc = (s as Partial<TestServer>).app
     ? (await s.app.db.prisma.commDelivery.findUniqueOrThrow({ where: { idempotencyKey: key }, select: { secretEnc: true } })).secretEnc
     : await remoteSecret(s, key);
-  const { acceptUrl } = JSON.parse(decrypt(secretEnc!, Buffer.from(TEST_APP_KEY, 'base64'))) as { acceptUrl: string };
+  const { acceptUrl } = JSON.parse(decrypt(secretEnc!, appKeyOf(s))) as { acceptUrl: string };
   const token = new URL(acceptUrl).hash.replace(/^#token=/, '');
   if (!token) throw new Error(`no token in ${acceptUrl}`);
   return token;
+}
+
+/** The key the server encrypts with: its own config's in this process; the tests' key for a server in another. */
+function appKeyOf(s: TestServer): Buffer {
+  const app = (s as Partial<TestServer>).app;
+  return app ? resolveAppKey(app.config) : Buffer.from(TEST_APP_KEY, 'base64');
 }
 
 async function remoteSecret(s: TestServer, idempotencyKey: string): Promise<string | null> {

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMessageSender, type MessageSenderRuntime } from '../../../src/domains/communications/sender/runtime.js';
-import { createSmtpTransport } from '../../../src/platform/mail/smtp.js';
+import { describe, expect, it } from 'vitest';
 import { buildWorld, must, type World } from '../../support/factories.js';
-import { errorCode, startServer } from '../../support/harness.js';
+import { errorCode } from '../../support/harness.js';
 import { rawId } from '../../support/rows.js';
-import { startSmtpServer, type TestSmtpServer } from '../../support/smtp.js';
+import { startMailingServer } from '../../support/mailing.js';
 
 /**
  * RSVP reminders: planned N days before an event's deadline, recipients chosen
@@ -16,18 +14,7 @@ import { startSmtpServer, type TestSmtpServer } from '../../support/smtp.js';
  * instant one test picks has nothing due for another's (their deadlines passed).
  */
 
-// A database of its own: this file's sender (and reminder runs) must not pick up other files' messages, nor theirs ours.
-const s = await startServer({ QUIET_HOURS: '21-9' }, { ownDatabase: true });
-let smtp: TestSmtpServer;
-let sender: MessageSenderRuntime;
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  sender = startMessageSender(s.app, { redisUrl: null, transport: createSmtpTransport(smtp.url, { pool: false }) });
-});
-afterAll(async () => {
-  await sender.stop();
-  await smtp.close();
-});
+const { s, smtp, sender } = await startMailingServer({ QUIET_HOURS: '21-9' });
 
 const DAY = 86_400_000;
 const BULK = `mutation($i: CreateRsvpInvitationsFromHouseholdsInput!) { createRsvpInvitationsFromHouseholds(input: $i) { __typename ... on CreateRsvpInvitationsFromHouseholdsPayload { invitationIds } } }`;

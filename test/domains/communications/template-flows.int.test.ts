@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMessageSender, type MessageSenderRuntime } from '../../../src/domains/communications/sender/runtime.js';
-import { createSmtpTransport } from '../../../src/platform/mail/smtp.js';
+import { describe, expect, it } from 'vitest';
 import { buildWorld, must, type World } from '../../support/factories.js';
-import { startServer } from '../../support/harness.js';
 import { rawId } from '../../support/rows.js';
-import { startSmtpServer, type TestSmtpServer } from '../../support/smtp.js';
+import { startMailingServer } from '../../support/mailing.js';
 
 /**
  * A planner's own templates, end to end: saved as versions, chosen when a
@@ -14,20 +11,8 @@ import { startSmtpServer, type TestSmtpServer } from '../../support/smtp.js';
  * to one recipient. Messages go through a real SMTP server on 127.0.0.1.
  */
 
-// A database of its own: this file's sender must not pick up other files' messages (nor theirs ours).
-const s = await startServer({ MAIL_RETRY_SCHEDULE: [0, 30, 30], PUBLIC_URL: 'https://tovplus.test' }, { ownDatabase: true });
+const { s, smtp, sender } = await startMailingServer();
 const prisma = s.app.db.prisma;
-let smtp: TestSmtpServer;
-let sender: MessageSenderRuntime;
-
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  sender = startMessageSender(s.app, { redisUrl: null, transport: createSmtpTransport(smtp.url, { pool: false }) });
-});
-afterAll(async () => {
-  await sender.stop();
-  await smtp.close();
-});
 
 const BULK = `mutation($i: CreateRsvpInvitationsFromHouseholdsInput!) { createRsvpInvitationsFromHouseholds(input: $i) { __typename } }`;
 const SEND = `mutation($i: SendRsvpInvitationsInput!) { sendRsvpInvitations(input: $i) { __typename ... on SendRsvpInvitationsPayload { queued } } }`;

@@ -1,11 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMessageSender, type MessageSenderRuntime } from '../../../src/domains/communications/sender/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { runMessagesCommand } from '../../../src/interfaces/communications/messages.cli.js';
-import { createSmtpTransport } from '../../../src/platform/mail/smtp.js';
 import { buildWorld, must } from '../../support/factories.js';
-import { startServer } from '../../support/harness.js';
 import { rawId } from '../../support/rows.js';
-import { startSmtpServer, type TestSmtpServer } from '../../support/smtp.js';
+import { startMailingServer } from '../../support/mailing.js';
 
 /**
  * The operator's view of outgoing mail (`npm run cli -- messages …`): counts
@@ -13,17 +10,7 @@ import { startSmtpServer, type TestSmtpServer } from '../../support/smtp.js';
  * addresses), every attempt, and sending a failed one again.
  */
 
-const s = await startServer({ MAIL_RETRY_SCHEDULE: [0] }, { ownDatabase: true });
-let smtp: TestSmtpServer;
-let sender: MessageSenderRuntime;
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  sender = startMessageSender(s.app, { redisUrl: null, transport: createSmtpTransport(smtp.url, { pool: false }) });
-});
-afterAll(async () => {
-  await sender.stop();
-  await smtp.close();
-});
+const { s, smtp, sender } = await startMailingServer({ MAIL_RETRY_SCHEDULE: [0] });
 
 const BULK = `mutation($i: CreateRsvpInvitationsFromHouseholdsInput!) { createRsvpInvitationsFromHouseholds(input: $i) { __typename } }`;
 const SEND = `mutation($i: SendRsvpInvitationsInput!) { sendRsvpInvitations(input: $i) { __typename ... on SendRsvpInvitationsPayload { queued } } }`;

@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMessageSender, type MessageSenderRuntime } from '../../../src/domains/communications/sender/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { encodeGlobalID } from '../../../src/kit/ids.js';
-import { createSmtpTransport } from '../../../src/platform/mail/smtp.js';
 import { buildWorld, must, type World } from '../../support/factories.js';
-import { errorCode, startServer } from '../../support/harness.js';
+import { errorCode } from '../../support/harness.js';
 import { rawId } from '../../support/rows.js';
-import { startSmtpServer, type TestSmtpServer } from '../../support/smtp.js';
+import { startMailingServer } from '../../support/mailing.js';
 
 /**
  * Announcements to a segment of the invitation units, with a preview of how
@@ -13,20 +11,7 @@ import { startSmtpServer, type TestSmtpServer } from '../../support/smtp.js';
  * household's message status on the planner's list of invitations.
  */
 
-// https: RFC 8058's one-click header is only written for https links. A database of its own: this file's sender
-// must not pick up other files' messages (nor theirs ours).
-const s = await startServer({ MAIL_RETRY_SCHEDULE: [0, 30, 30], PUBLIC_URL: 'https://tovplus.test' }, { ownDatabase: true });
-let smtp: TestSmtpServer;
-let sender: MessageSenderRuntime;
-
-beforeAll(async () => {
-  smtp = await startSmtpServer();
-  sender = startMessageSender(s.app, { redisUrl: null, transport: createSmtpTransport(smtp.url, { pool: false }) });
-});
-afterAll(async () => {
-  await sender.stop();
-  await smtp.close();
-});
+const { s, smtp, sender } = await startMailingServer();
 
 const BULK = `mutation($i: CreateRsvpInvitationsFromHouseholdsInput!) { createRsvpInvitationsFromHouseholds(input: $i) { __typename ... on CreateRsvpInvitationsFromHouseholdsPayload { invitationIds } } }`;
 const INVITE = `mutation($i: SendRsvpInvitationsInput!) { sendRsvpInvitations(input: $i) { __typename ... on SendRsvpInvitationsPayload { queued } ... on Error { code message } } }`;
