@@ -332,8 +332,9 @@ async function buildTenant(): Promise<Tenant> {
     Tag: world.tagIds[0]!,
     Membership: r.actor.members[0].id,
     Relationship: (await must(s, t, `query { actor(id: "${m1}") { relationships { id } } }`)).actor.relationships[0].id,
-    ModuleInstallation: o.modules[0].id,
-    ModuleEnablement: o.modules[0].enablements[0].id,
+    // RSVP's installation (the one enabled on an event): `modules` lists forms and RSVP in no set order.
+    ModuleInstallation: o.modules.find((m: { enablements: unknown[] }) => m.enablements.length).id,
+    ModuleEnablement: o.modules.find((m: { enablements: unknown[] }) => m.enablements.length).enablements[0].id,
     Grant: o.grants.edges[0].node.id,
     CollaboratorInvitation: o.collaboratorInvitations[0].id,
     RsvpInvitation: rsvp.id,
