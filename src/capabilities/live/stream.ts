@@ -148,6 +148,8 @@ const isRefusal = (e: unknown) => e instanceof GraphQLError && ['FORBIDDEN', 'NO
  */
 export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repeater<LiveItem<T>> {
   const { pubsub } = ctx.app;
+  // The subscription's own rule was decided just before this stream was made.
+  let decidedAt = Date.now();
   let sink: LiveSink<T> | null = null;
   const stream = new Repeater<LiveItem<T>>(async (push, stop) => {
     openStreams++;
@@ -204,17 +206,20 @@ export function liveStream<M, T>(ctx: Context, spec: LiveStreamSpec<M, T>): Repe
       return sink ? sink({ value }) : push({ value });
     };
 
-    // A grant with an expiry ends access without any event: look again then.
+    // A grant with an expiry ends access without any event: look again then. Counted from when access was last
+    // decided, not from now: a grant that expired in between (a slow first snapshot) makes the timer fire at once
+    // rather than be missed.
     const watchGrantExpiry = async () => {
       grantExpiry.timer?.clear();
-      const now = Date.now();
+      const since = decidedAt;
       const next = (await ctx.authz.grants(spec.occasionId))
         .map((g) => g.expiresAt?.getTime() ?? Infinity)
-        .filter((t) => t > now)
+        .filter((t) => t > since)
         .reduce((a, b) => Math.min(a, b), Infinity);
       if (next !== Infinity) grantExpiry.timer = setLongTimeout(new Date(next), () => serial(reauthorize));
     };
     const reauthorize = async () => {
+      decidedAt = Date.now();
       await spec.authorize();
       await watchGrantExpiry();
     };
