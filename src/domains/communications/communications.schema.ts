@@ -162,8 +162,14 @@ export const MailboxMessageType = builder.prismaNode('MailboxMessage', {
       ...canField('actor:read_contact', 'OCCASION', (m: { occasionId: string | null }) => ({ occasionId: m.occasionId ?? '' })),
     }),
     subject: t.exposeString('subject'),
-    html: t.exposeString('html', { nullable: true }),
-    text: t.exposeString('text'),
+    // The body carries the recipient's guest link (a way in as that household): readable only by those who may issue one.
+    html: t.exposeString('html', {
+      nullable: true,
+      ...canField('guest:invite', 'OCCASION', (m: { occasionId: string | null }) => ({ occasionId: m.occasionId ?? '' })),
+    }),
+    text: t.exposeString('text', {
+      ...canField('guest:invite', 'OCCASION', (m: { occasionId: string | null }) => ({ occasionId: m.occasionId ?? '' })),
+    }),
     headers: t.expose('headers', { type: 'JSON' }),
     calendar: t.exposeString('calendar', { nullable: true, description: 'The attached iCalendar, if any.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
