@@ -11,15 +11,9 @@
  * Env: BENCH_REDIS_URL (redis://127.0.0.1:6379), BENCH_MESSAGE_QUEUE=in-process (the workers without Redis).
  */
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
-import pg from 'pg';
-import { createApp } from '../src/app/create-app.js';
-import { createHttpServer } from '../src/interfaces/graphql/server.js';
-import { loadConfig } from '../src/platform/config.js';
-import { createDatabase } from '../src/platform/db/client.js';
-import { createLogger } from '../src/platform/logger.js';
+import { startBenchApp } from './bench-app.js';
 import { seed, seedRsvp, signUpOwner, SIZES } from './seed.js';
 import { startSmtpSink, type SmtpSink, type SunkMessage } from './smtp-sink.js';
 import { cpuMs, startWorker } from './webhooks.js';
@@ -43,22 +37,6 @@ const SEND = `mutation($i: SendRsvpInvitationsInput!) {
     ... on Error { message }
   }
 }`;
-
-function withDatabase(url: string, name: string) {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin(adminUrl: string, sql: string) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 /**
  * Every household exactly once, at its own address, each message with its own Message-ID. `addressOf`: unit →
@@ -116,22 +94,9 @@ export interface MessageBenchResult {
 export async function runMessageBench(opts: { adminUrl: string; log: (s: string) => void }): Promise<MessageBenchResult> {
   const { log } = opts;
   const t0 = performance.now();
-  const dbName = `tovplus_bench_messages_${process.pid}`;
-  const databaseUrl = withDatabase(opts.adminUrl, dbName);
-  await admin(opts.adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin(opts.adminUrl, `CREATE DATABASE "${dbName}"`);
-  const appKey = randomBytes(32).toString('base64');
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
-    APP_KEY: appKey,
-    LOG_LEVEL: 'warn',
-    ACCESS_TOKEN_TTL_SECONDS: '3600',
-  });
-  const db = await createDatabase({ databaseUrl, poolSize: 10 });
-  const app = await createApp(config, { db, logger: createLogger('warn') });
-  const http = createHttpServer(app);
-  const port = await http.listen(0, '127.0.0.1');
+  const bench = await startBenchApp(opts.adminUrl, 'messages');
+  const { appKey, databaseUrl, app, http, port } = bench;
+  const db = app.db;
   const sink: SmtpSink = await startSmtpSink();
   const workers: ChildProcess[] = [];
   const gql = async (query: string, variables?: Record<string, unknown>, token?: string) => {
@@ -307,6 +272,6 @@ export async function runMessageBench(opts: { adminUrl: string; log: (s: string)
     await http.close();
     await app.close();
     await db.close();
-    if (process.env.BENCH_KEEP_DB !== '1') await admin(opts.adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await bench.dropDatabase();
   }
 }

@@ -9,21 +9,15 @@
  * Env: BENCH_WEBHOOK_EVENTS (2000), BENCH_REDIS_URL (redis://127.0.0.1:6379).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { Agent, request } from 'undici';
-import { createApp } from '../src/app/create-app.js';
-import { createHttpServer } from '../src/interfaces/graphql/server.js';
 import { eventUpdated } from '../src/domains/events/events.business-events.js';
-import { loadConfig } from '../src/platform/config.js';
+import { startBenchApp } from './bench-app.js';
 import { encrypt } from '../src/platform/crypto.js';
-import { createDatabase } from '../src/platform/db/client.js';
-import { createLogger } from '../src/platform/logger.js';
 import { recordBusinessEvents } from '../src/platform/outbox.js';
 import { newWebhookSecret } from '../src/interfaces/webhooks/signing.js';
 
@@ -38,22 +32,6 @@ const LATENCY_RATE = 20; // events per second in the paced phase
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-function withDatabase(url: string, name: string) {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin(adminUrl: string, sql: string) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 const TICK_MS = 10; // USER_HZ = 100 on Linux
 
@@ -117,22 +95,9 @@ export interface WebhookBenchResult {
 
 export async function runWebhookBench(opts: { adminUrl: string; log: (s: string) => void }): Promise<WebhookBenchResult> {
   const { log } = opts;
-  const dbName = `tovplus_bench_webhooks_${process.pid}`;
-  const databaseUrl = withDatabase(opts.adminUrl, dbName);
-  await admin(opts.adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin(opts.adminUrl, `CREATE DATABASE "${dbName}"`);
-  const appKey = randomBytes(32).toString('base64');
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
-    APP_KEY: appKey,
-    LOG_LEVEL: 'warn',
-    ACCESS_TOKEN_TTL_SECONDS: '3600',
-  });
-  const db = await createDatabase({ databaseUrl, poolSize: 10 });
-  const app = await createApp(config, { db, logger: createLogger('warn') });
-  const http = createHttpServer(app);
-  const port = await http.listen(0, '127.0.0.1');
+  const bench = await startBenchApp(opts.adminUrl, 'webhooks');
+  const { appKey, databaseUrl, config, app, http, port } = bench;
+  const db = app.db;
   const workers: ChildProcess[] = [];
 
   // The receiver: records when each webhook-id first arrived; answers 200 at once.
@@ -364,6 +329,6 @@ export async function runWebhookBench(opts: { adminUrl: string; log: (s: string)
     await http.close();
     await app.close();
     await db.close();
-    if (process.env.BENCH_KEEP_DB !== '1') await admin(opts.adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await bench.dropDatabase();
   }
 }
