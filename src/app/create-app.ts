@@ -19,6 +19,7 @@ import { createLogger } from '../platform/logger.js';
 import { setPlatformOperators } from '../platform/operators.js';
 import { createLivePubSub } from '../platform/pubsub.js';
 import { createRedis } from '../platform/redis.js';
+import { createConfiguredStorage } from '../platform/storage/configured.js';
 
 export interface App extends AppServices {
   close(): Promise<void>;
@@ -58,6 +59,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     throw e instanceof DecryptionError ? appKeyMismatch(config) : e;
   }
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : null;
+  const storage = createConfiguredStorage(config);
   const pubsub = createLivePubSub({ redisUrl: config.REDIS_URL, logger });
   // Access changes first: a subscriber drops its cached grants before it re-decides for the next message.
   const live = createLiveNotifier({ db, pubsub, logger }, [publishAccessChanges, ...moduleRegistry.list().flatMap((m) => m.live ?? [])]);
@@ -74,11 +76,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     live,
     rateLimiter: createRateLimiter(redis, logger, config.QUEUE_PREFIX),
     passwords: new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE),
+    storage,
     async close() {
       // What already committed is still published before the connections go.
       await live.idle();
       await pubsub.close();
       await redis?.quit().catch(() => {});
+      await storage.close();
       if (!opts.db) await db.close();
     },
   };

@@ -6,6 +6,7 @@ import type { Database, Prisma } from '../platform/db/client.js';
 import type { Caller, Principal } from '../platform/principal.js';
 import type { RateLimiter } from '../platform/rate-limit.js';
 import type { RedisLike } from '../platform/redis.js';
+import type { ObjectStorage } from '../platform/storage/storage.js';
 import type { Authorization } from './authorization.js';
 import type { CommitListener } from './live.js';
 import type { TargetDefinitions, TargetLoaders } from './targets.js';
@@ -38,6 +39,8 @@ export interface AppServices {
   passwords: PasswordHasher;
   /** How an id becomes a permission target, contributed by the domains, the modules and the interfaces. */
   targets: TargetDefinitions;
+  /** Where asset bytes live: DATA_DIR/assets, or S3-compatible storage (S3_BUCKET). */
+  storage: ObjectStorage;
 }
 
 /** The socket a graphql-ws subscription runs on, so access that ends mid-stream can close it. */

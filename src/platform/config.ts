@@ -216,6 +216,43 @@ const schema = z.object({
     .string()
     .regex(/^(|([01]?\d|2[0-3])-([01]?\d|2[0-3]))$/, 'hours as START-END, e.g. 21-9')
     .default('21-9'),
+  /**
+   * Asset storage: S3-compatible object storage when S3_BUCKET is set (AWS S3, or any S3 API at S3_ENDPOINT),
+   * else files under DATA_DIR/assets (the embedded default; uploads then go through the API only).
+   */
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Path-style URLs (`endpoint/bucket/key`): most S3-compatible servers want this. */
+  S3_FORCE_PATH_STYLE: bool,
+  /** The largest file a direct (presigned) upload may be. */
+  ASSET_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
+  /** The largest file sent inside a GraphQL request (multipart); bigger files use a direct upload. */
+  ASSET_INLINE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
+  /** Bytes of assets an occasion may hold unless an operator set its own quota. */
+  ASSET_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 * 1024 * 1024),
+  /** How long a signed download URL works. */
+  ASSET_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  /** How long a direct upload may take before it is dropped unfinished. */
+  ASSET_UPLOAD_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  /** Artifact renders in flight per worker process (each holds a document in memory). */
+  RENDER_CONCURRENCY: z.coerce.number().int().positive().max(16).default(1),
+  /** How long a render stays reserved to its worker without a sign of life (renewed while rendering). */
+  RENDER_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
 });
 
 /** 'https://a.example, localhost' → exact origins and the `localhost` keyword; undefined when unset (the default depends on NODE_ENV). */
@@ -322,6 +359,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new StartupError(
       'Invalid configuration:\n  MAIL_PROVIDER_INTEGRATION_ID: messages go to a mail server (MAIL_URL) or a provider, not both.',
     );
+  }
+  if (cfg.S3_BUCKET && (!cfg.S3_ACCESS_KEY_ID || !cfg.S3_SECRET_ACCESS_KEY)) {
+    throw new StartupError('Invalid configuration:\n  S3_BUCKET: set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY with it.');
   }
   return { ...cfg, publicUrl, guestLinkTemplate };
 }

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type GraphQLSchema, print } from 'graphql';
@@ -90,10 +93,13 @@ export async function startServer(overrides: Partial<Config> = {}, opts: { ownDa
   // A database of its own (PostgreSQL; PGlite is per file anyway): for suites whose workers relay every outbox row they find.
   const ownDb = opts.ownDatabase && !pglite ? `tovplus_test_${process.pid}_${randomBytes(4).toString('hex')}` : null;
   const databaseUrl = ownDb ? await createScratchDb(ownDb, inject('pgTemplate')) : pglite ? undefined : inject('databaseUrl');
+  // Asset files (the local store, DATA_DIR/assets) in a folder of the server's own, never the checkout's .data.
+  const dataDir = mkdtempSync(join(tmpdir(), 'tovplus-test-'));
   const config = loadConfig(
     {
       NODE_ENV: 'test',
       APP_KEY: TEST_APP_KEY,
+      DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
       // Every suite signs in from 127.0.0.1 many times: the production sign-in limits are for the
       // rate-limit tests' own servers (they override these). A queue that never refuses, likewise.
@@ -125,6 +131,7 @@ export async function startServer(overrides: Partial<Config> = {}, opts: { ownDa
     await app.close();
     await db.close();
     if (ownDb) await dropScratchDb(ownDb);
+    rmSync(dataDir, { recursive: true, force: true });
   });
   return {
     app,
