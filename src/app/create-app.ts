@@ -20,6 +20,7 @@ import { setPlatformOperators } from '../platform/operators.js';
 import { createLivePubSub } from '../platform/pubsub.js';
 import { createRedis } from '../platform/redis.js';
 import { createConfiguredStorage } from '../platform/storage/configured.js';
+import { collectAssetSubjects } from '../domains/assets/asset-subjects.js';
 
 export interface App extends AppServices {
   close(): Promise<void>;
@@ -77,6 +78,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     rateLimiter: createRateLimiter(redis, logger, config.QUEUE_PREFIX),
     passwords: new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE),
     storage,
+    // Each owner of a subject type adds its definitions here (the assets domain: Occasion, Event; publishing: ArtifactVersion).
+    assetSubjects: collectAssetSubjects([]),
     async close() {
       // What already committed is still published before the connections go.
       await live.idle();
