@@ -59,14 +59,14 @@ async function demoGuestLink(app: App, planner: { id: string; email: string }, o
   return app.db.prisma.$transaction((tx) =>
     me.authz.within(tx, async () => {
       const kept = await tx.guestAccess.findFirst({
-        where: { unitActorId: inv.invitationUnitActorId, revokedAt: null, tokenEnc: { not: null } },
+        where: { unitActorId: inv.invitationUnitActorId, kind: 'PORTAL', revokedAt: null, tokenEnc: { not: null } },
         orderBy: { createdAt: 'desc' },
       });
       if (kept) {
         const token = decrypt(kept.tokenEnc!, resolveAppKey(app.config));
         return { household: inv.invitationUnit.displayName, token, link: guestLink(app.config.guestLinkTemplate, token) };
       }
-      const live = await tx.guestAccess.findFirst({ where: { unitActorId: inv.invitationUnitActorId, revokedAt: null } });
+      const live = await tx.guestAccess.findFirst({ where: { unitActorId: inv.invitationUnitActorId, kind: 'PORTAL', revokedAt: null } });
       const issued = live
         ? await reissueGuestAccess(tx, me, live.id, app.config.guestLinkTemplate)
         : await issueGuestAccess(tx, me, occasionId, { unitActorId: inv.invitationUnitActorId }, app.config.guestLinkTemplate);

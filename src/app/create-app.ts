@@ -21,6 +21,8 @@ import { createLivePubSub } from '../platform/pubsub.js';
 import { createRedis } from '../platform/redis.js';
 import { createConfiguredStorage } from '../platform/storage/configured.js';
 import { collectAssetSubjects } from '../domains/assets/asset-subjects.js';
+import { PUBLISHING_ASSET_SUBJECTS } from '../capabilities/publishing/artifact-files.js';
+import { PUBLISHING_TARGETS } from '../capabilities/publishing/publishing.targets.js';
 
 export interface App extends AppServices {
   close(): Promise<void>;
@@ -72,14 +74,20 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     redis,
     moduleRegistry,
     actions: actionRegistry,
-    targets: collectTargets([DOMAIN_TARGETS, INTEGRATION_TARGETS, WEBHOOK_TARGETS, ...moduleRegistry.list().map((m) => m.targets ?? {})]),
+    targets: collectTargets([
+      DOMAIN_TARGETS,
+      PUBLISHING_TARGETS,
+      INTEGRATION_TARGETS,
+      WEBHOOK_TARGETS,
+      ...moduleRegistry.list().map((m) => m.targets ?? {}),
+    ]),
     pubsub,
     live,
     rateLimiter: createRateLimiter(redis, logger, config.QUEUE_PREFIX),
     passwords: new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE),
     storage,
     // Each owner of a subject type adds its definitions here (the assets domain: Occasion, Event; publishing: ArtifactVersion).
-    assetSubjects: collectAssetSubjects([]),
+    assetSubjects: collectAssetSubjects([PUBLISHING_ASSET_SUBJECTS]),
     async close() {
       // What already committed is still published before the connections go.
       await live.idle();

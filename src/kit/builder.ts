@@ -26,8 +26,10 @@ export const builder = new SchemaBuilder<{
   AuthScopes: {
     public: boolean;
     authenticated: boolean;
-    /** A guest with a valid invitation link. */
+    /** A guest with a valid invitation link or print code. */
     guest: boolean;
+    /** A guest with a valid invitation link (a print code opens RSVP only). */
+    guestPortal: boolean;
     /** A signed-in user acting for themselves (not an integration, not a guest): see rules.ts counterpartField. */
     counterpart: boolean;
     /** The parent is the signed-in user's own record. */
@@ -42,6 +44,7 @@ export const builder = new SchemaBuilder<{
     self: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
     inherited: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
     guest: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
+    guestPortal: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
     counterpart: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
   };
   Scalars: {
@@ -66,6 +69,7 @@ export const builder = new SchemaBuilder<{
       // Guests are not "signed in": they reach only @guest fields.
       authenticated: ctx.principal.kind !== 'anonymous' && ctx.principal.kind !== 'guest',
       guest: ctx.principal.kind === 'guest',
+      guestPortal: ctx.principal.kind === 'guest' && ctx.principal.credential === 'portal',
       counterpart: ctx.principal.kind === 'user',
       self: (userId) => (ctx.principal.kind === 'user' && ctx.principal.userId === userId) || ctx.sessionUserIds.has(userId),
       // Throws NOT_FOUND (no access to the occasion) or FORBIDDEN with the missing action.

@@ -11,7 +11,7 @@ import type { Context } from './context.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
-export const RULE_DIRECTIVES = ['auth', 'public', 'authenticated', 'self', 'inherited', 'guest', 'counterpart'] as const;
+export const RULE_DIRECTIVES = ['auth', 'public', 'authenticated', 'self', 'inherited', 'guest', 'guestPortal', 'counterpart'] as const;
 
 /** Anyone, signed in or not (sign-up, sign-in, health of the API). */
 export const publicField = { authScopes: { public: true }, directives: { public: {} } } as const;
@@ -24,6 +24,13 @@ export const authenticatedField = { authScopes: { authenticated: true }, directi
  * the link's invitation unit and its invited, allowed events (the guest's implicit rights).
  */
 export const guestField = { authScopes: { guest: true }, directives: { guest: {} } } as const;
+
+/**
+ * Only a guest holding its invitation link (portal access), not a print code:
+ * a printed invitation's QR code opens the unit's RSVP (guestField) and
+ * nothing else — not its conversations, not its communication preferences.
+ */
+export const guestPortalField = { authScopes: { guestPortal: true }, directives: { guestPortal: {} } } as const;
 
 /**
  * Only a signed-in user, for what its own actor in the occasion is the

@@ -68,6 +68,16 @@ export function collectBusinessEvents(tx: object): RecordedBusinessEvent[] {
 }
 
 /**
+ * The record an event is about, when a grant can name it (RESOURCE scope): a
+ * partner granted one published artifact hears of that artifact's events only,
+ * and its webhook document is given the id ($resourceId).
+ */
+export interface EventResource {
+  type: string;
+  id: string;
+}
+
+/**
  * Writes an outbox_events row in the caller's transaction: the event exists if
  * and only if the change committed. Relays read committed rows later; nothing
  * is published before commit (the transaction's collector, if any, only hears
@@ -78,7 +88,7 @@ export async function recordBusinessEvent<S extends z.ZodType>(
   caller: Caller,
   event: BusinessEventType<S>,
   payload: z.input<S>,
-  where: { occasionId: string | null; eventId?: string | null },
+  where: { occasionId: string | null; eventId?: string | null; resource?: EventResource },
 ): Promise<void> {
   const parsed = event.payload.parse(payload) as object;
   const row = await tx.outboxEvent.create({
@@ -87,6 +97,8 @@ export async function recordBusinessEvent<S extends z.ZodType>(
       type: event.type,
       occasionId: where.occasionId,
       eventId: where.eventId ?? null,
+      resourceType: where.resource?.type ?? null,
+      resourceId: where.resource?.id ?? null,
       payload: parsed,
       requestId: caller.requestId,
     },

@@ -19,6 +19,11 @@ export type Principal =
    */
   | {
       kind: 'guest';
+      /**
+       * portal: the guest link (RSVP, messages, preferences). print_code: the code in a printed invitation's QR,
+       * good only for opening that unit's RSVP (rule @guest); fields for portal guests only (@guestPortal) refuse it.
+       */
+      credential: 'portal' | 'print_code';
       guestAccessId: string;
       occasionId: string;
       unitActorId: string;

@@ -1,6 +1,6 @@
 import { builder } from '../../kit/builder.js';
 import type { Context } from '../../kit/context.js';
-import { canField, guestField, inheritedType, type InputIdArgs } from '../../kit/rules.js';
+import { canField, guestPortalField, inheritedType, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { notFound, ValidationError } from '../../platform/errors.js';
 import { ActorType } from '../actors/actors.schema.js';
@@ -88,7 +88,7 @@ function guestOf(ctx: Context) {
 builder.queryField('guestCommunicationPreferences', (t) =>
   t.field({
     type: [PreferenceType],
-    ...guestField,
+    ...guestPortalField,
     description: 'Which optional messages your household (or group) wants, per category and channel.',
     resolve: (_r, _a, ctx) => {
       const guest = guestOf(ctx);
@@ -100,7 +100,7 @@ builder.queryField('guestCommunicationPreferences', (t) =>
 builder.mutationField('setGuestCommunicationPreferences', (t) =>
   t.field({
     type: PreferencesPayload,
-    ...guestField,
+    ...guestPortalField,
     description:
       'Choose which optional messages your household (or group) gets: the choices listed change, others stay. Confirmations and replies (TRANSACTIONAL) always go (ValidationError if asked).',
     args: {

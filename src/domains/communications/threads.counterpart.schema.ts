@@ -1,7 +1,7 @@
 import { builder } from '../../kit/builder.js';
 import type { Context } from '../../kit/context.js';
 import { encodeGlobalID } from '../../kit/ids.js';
-import { counterpartField, guestField, inheritedType } from '../../kit/rules.js';
+import { counterpartField, guestPortalField, inheritedType } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { notFound, ValidationError } from '../../platform/errors.js';
 import { counterpartIdsOfUser, counterpartThread } from './threads.access.js';
@@ -89,7 +89,7 @@ builder.queryFields((t) => ({
     {
       type: CounterpartThreadType,
       cursor: 'id',
-      ...guestField,
+      ...guestPortalField,
       description: 'Your household’s (or your own) conversations with the planners, latest activity first.',
       resolve: (query, _r, _a, ctx) => ctx.prisma.commThread.findMany({ ...query, where: guestWhere(ctx), orderBy: latestFirst }),
       totalCount: (_r, _a, ctx) => ctx.prisma.commThread.count({ where: guestWhere(ctx) }),
@@ -98,7 +98,7 @@ builder.queryFields((t) => ({
   ),
   guestThread: t.prismaField({
     type: CounterpartThreadType,
-    ...guestField,
+    ...guestPortalField,
     description: 'One of your conversations with the planners.',
     args: { id: t.arg.globalID({ required: true, for: ThreadType }) },
     resolve: async (query, _r, args, ctx) => {
@@ -183,7 +183,7 @@ async function markReadAsCounterpart(ctx: Context, threadId: string) {
 builder.mutationFields((t) => ({
   startGuestThread: t.field({
     type: CounterpartMessagePayload,
-    ...guestField,
+    ...guestPortalField,
     description: 'Write to the planners about something new; they are emailed and answer in the same conversation.',
     args: { input: t.arg({ type: StartGuestThreadInput, required: true }) },
     errors: { types: [ValidationError] },
@@ -202,7 +202,7 @@ builder.mutationFields((t) => ({
   }),
   postGuestThreadMessage: t.field({
     type: CounterpartMessagePayload,
-    ...guestField,
+    ...guestPortalField,
     description: 'Write in one of your conversations; the planners are emailed.',
     args: { input: t.arg({ type: PostThreadMessageInput, required: true }) },
     errors: { types: [ValidationError] },
@@ -210,7 +210,7 @@ builder.mutationFields((t) => ({
   }),
   markGuestThreadRead: t.field({
     type: CounterpartReadPayload,
-    ...guestField,
+    ...guestPortalField,
     description: 'You have read the conversation up to its newest message.',
     args: { input: t.arg({ type: MarkThreadReadInput, required: true }) },
     resolve: (_r, { input }, ctx) => markReadAsCounterpart(ctx, input.threadId.id),

@@ -12,12 +12,19 @@ import { issueGuestAccess, liveLinkWhere, reissueGuestAccess, revokeGuestAccess 
 import { ErrorInterface } from '../../kit/common.schema.js';
 
 const GuestAccessStatus = builder.enumType('GuestAccessStatus', { values: ['ACTIVE', 'REVOKED', 'EXPIRED'] as const });
+const GuestAccessKind = builder.enumType('GuestAccessKind', {
+  values: {
+    PORTAL: { description: 'A guest link: the unit’s RSVP, conversations and preferences.' },
+    PRINT_CODE: { description: 'A printed invitation’s QR code: opens the unit’s RSVP only; revoked on its own.' },
+  } as const,
+});
 
 export const GuestAccessType = builder.prismaNode('GuestAccess', {
   id: { field: 'id' },
   ...canType('guest:read', 'OCCASION', (a: { occasionId: string }) => ({ occasionId: a.occasionId })),
-  description: 'A guest link for one invitation unit. The token itself is shown only when issued.',
+  description: 'A guest link or print code for one invitation unit. The token itself is shown only when issued.',
   fields: (t) => ({
+    kind: t.expose('kind', { type: GuestAccessKind }),
     unit: t.relation('unit', { description: 'The person, household or group the link answers for.' }),
     eventIds: t.idList({
       description: 'Events the link is limited to (empty: every event the unit is invited to).',
@@ -65,6 +72,7 @@ const GuestAccessFilter = builder.inputType('GuestAccessFilter', {
   fields: (t) => ({
     unitId: t.globalID({ for: ActorType }),
     activeOnly: t.boolean({ description: 'Only links that still work.' }),
+    kind: t.field({ type: GuestAccessKind, description: 'Only guest links, or only print codes.' }),
   }),
 });
 
@@ -78,6 +86,7 @@ builder.prismaObjectField(OccasionType, 'guestAccesses', (t) =>
       where: {
         ...(args.filter?.unitId ? { unitActorId: args.filter.unitId.id } : {}),
         ...(args.filter?.activeOnly ? { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] } : {}),
+        ...(args.filter?.kind ? { kind: args.filter.kind } : {}),
       },
       orderBy: { id: 'desc' as const },
     }),

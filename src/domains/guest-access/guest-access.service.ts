@@ -24,8 +24,12 @@ const issueInput = z.object({
     .optional(),
 });
 
-/** Links that still work: not revoked, not expired. */
-export const liveLinkWhere = (now = new Date()) => ({ revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] });
+/** Guest links (portal access) that still work: not revoked, not expired. Print codes are never among them. */
+export const liveLinkWhere = (now = new Date()) => ({
+  kind: 'PORTAL' as const,
+  revokedAt: null,
+  OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+});
 
 /**
  * Issues a link for an invitation unit (a person, household or group): the
@@ -135,15 +139,16 @@ export async function issueGuestAccessBulk(
  */
 export const guestLink = (linkTemplate: string, token: string) => linkTemplate.split(GUEST_LINK_TOKEN).join(token);
 
-async function liveAccess(tx: Tx, id: string) {
+async function liveAccess(tx: Tx, id: string, kinds: readonly string[] = ['PORTAL', 'PRINT_CODE']) {
   const a = await tx.guestAccess.findUnique({ where: { id } });
-  if (!a) throw notFound('Guest access');
+  if (!a || !kinds.includes(a.kind)) throw notFound('Guest access');
   if (a.revokedAt) throw new ConflictError('This guest link is already revoked.');
   return a;
 }
 
-export async function revokeGuestAccess(tx: Tx, caller: Caller, id: string) {
-  const before = await liveAccess(tx, id);
+/** Revokes a guest link or a print code (each on its own: revoking one never touches the other). */
+export async function revokeGuestAccess(tx: Tx, caller: Caller, id: string, kinds?: readonly string[]) {
+  const before = await liveAccess(tx, id, kinds);
   const after = await tx.guestAccess.update({ where: { id }, data: { revokedAt: new Date() } });
   await recordAudit(tx, caller, {
     action: 'guest:invite',
@@ -166,7 +171,8 @@ export async function revokeGuestAccess(tx: Tx, caller: Caller, id: string) {
 
 /** A new link for the same unit and events (lost link, forwarded by mistake); the old one stops working. */
 export async function reissueGuestAccess(tx: Tx, caller: Caller, id: string, linkTemplate: string) {
-  const old = await revokeGuestAccess(tx, caller, id);
+  // A print code is replaced by rendering its package again, never by a portal link.
+  const old = await revokeGuestAccess(tx, caller, id, ['PORTAL']);
   const issued = await issueGuestAccess(
     tx,
     caller,
@@ -201,12 +207,14 @@ export async function guestPrincipalFromToken(
   if (a.revokedAt) return 'revoked';
   const now = new Date();
   if (a.expiresAt && a.expiresAt <= now) return 'expired';
+  // A print code is kept encrypted from the start (for reprinting); a portal link once it is first used.
   const keep = keepWith && !a.tokenEnc;
   if (keep || !a.lastUsedAt || now.getTime() - a.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await prisma.guestAccess.update({ where: { id: a.id }, data: { lastUsedAt: now, ...(keep ? { tokenEnc: encrypt(token, keepWith) } : {}) } });
   }
   return {
     kind: 'guest',
+    credential: a.kind === 'PRINT_CODE' ? 'print_code' : 'portal',
     guestAccessId: a.id,
     occasionId: a.occasionId,
     unitActorId: a.unitActorId,

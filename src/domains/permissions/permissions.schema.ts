@@ -20,6 +20,8 @@ import { SCOPE_LEVELS } from '../../kit/authorization.js';
  */
 type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 export const grantSubjectTypes: ObjectParam<BuilderTypes>[] = [];
+/** Types a RESOURCE grant may name besides Actor, pushed by their owners' schema files (publishing: Artifact). */
+export const grantResourceTypes: ObjectParam<BuilderTypes>[] = [];
 
 export const ScopeType = builder.enumType('ScopeType', { values: SCOPE_LEVELS });
 
@@ -196,7 +198,10 @@ const ScopeInputType = builder.inputType('GrantScopeInput', {
     eventId: t.globalID({ for: EventType }),
     installationId: t.globalID({ for: ModuleInstallationType }),
     enablementId: t.globalID({ for: ModuleEnablementType }),
-    resourceId: t.globalID({ for: [ActorType], description: 'For RESOURCE scope.' }),
+    resourceId: t.globalID({
+      for: [ActorType, ...grantResourceTypes],
+      description: 'For RESOURCE scope: an actor, or a resource type another part adds (an Artifact).',
+    }),
   }),
 });
 const GrantAccessInput = builder.inputType('GrantAccessInput', {

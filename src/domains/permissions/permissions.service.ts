@@ -30,6 +30,17 @@ const grantInput = z
   .refine((g) => g.role || g.actions.length, { message: 'Give a role, actions, or both.', path: ['role'] })
   .refine((g) => !g.expiresAt || g.expiresAt > new Date(), { message: 'Expiry must be in the future.', path: ['expiresAt'] });
 
+type ResourceCheck = (db: Prisma | Tx, occasionId: string, id: string) => Promise<boolean>;
+const actorInOccasion: ResourceCheck = async (db, occasionId, id) =>
+  !!(await db.actor.findFirst({ where: { id, occasionId }, select: { id: true } }));
+
+/**
+ * Resource types a grant may name besides actors, added by their owners
+ * (publishing: Artifact, so a printer is granted one artifact): whether an
+ * id is one of the occasion's.
+ */
+export const grantResourceTypes = new Map<string, ResourceCheck>();
+
 /** Resolves a scope to the ids it covers, checking each id belongs to the occasion (NOT_FOUND otherwise). */
 export async function resolveScope(
   db: Prisma | Tx,
@@ -69,12 +80,12 @@ export async function resolveScope(
     case 'RESOURCE': {
       const r = s.resource;
       if (!r) throw new ValidationError('A RESOURCE scope needs a resource id.', [{ path: 'input.scope.resourceId', message: 'Required.' }]);
-      // Only actors are resources of the core domains; modules add theirs later.
-      if (r.type !== 'Actor')
+      const inOccasion = r.type === 'Actor' ? actorInOccasion : grantResourceTypes.get(r.type);
+      if (!inOccasion)
         throw new ValidationError(`Resource grants on ${r.type} are not supported.`, [
           { path: 'input.scope.resourceId', message: 'Unsupported resource type.' },
         ]);
-      if (!(await db.actor.findFirst({ where: { id: r.id, occasionId }, select: { id: true } }))) throw notFound('Actor');
+      if (!(await inOccasion(db, occasionId, r.id))) throw notFound(r.type);
       return { target: { occasionId, resource: r }, columns: { ...columns, resourceType: r.type, resourceId: r.id } };
     }
   }

@@ -5,6 +5,7 @@ import { Authorizer, type PreloadedStandings, USER_STANDINGS_SELECT } from '../.
 import { ACCESS_TOKEN_TYP } from '../../domains/identity/identity.service.js';
 import { TokenError } from '../../domains/identity/tokens.js';
 import { GUEST_TOKEN_PREFIX, guestPrincipalFromToken } from '../../domains/guest-access/guest-access.service.js';
+import { PRINT_CODE_PREFIX } from '../../domains/guest-access/print-codes.js';
 import { apiError } from '../../platform/errors.js';
 import { ANONYMOUS, type Principal } from '../../platform/principal.js';
 import { INTEGRATION_TOKEN_TYP, integrationPrincipalFromToken } from '../integrations/principal.js';
@@ -65,7 +66,7 @@ export async function authenticate(app: AppServices, authorization: string | nul
   if (!authorization) return { principal: ANONYMOUS, expiresAt: null };
   const m = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization.trim());
   if (!m) throw unauthenticated('Authorization must be "Bearer <access token>".', 'malformed');
-  if (m[1]!.startsWith(GUEST_TOKEN_PREFIX)) {
+  if (m[1]!.startsWith(GUEST_TOKEN_PREFIX) || m[1]!.startsWith(PRINT_CODE_PREFIX)) {
     const guest = await guestPrincipalFromToken(app.db.prisma, m[1]!, resolveAppKey(app.config));
     if (typeof guest === 'string') throw unauthenticated(GUEST_TOKEN_MESSAGES[guest], `guest_link_${guest}`);
     return { principal: guest, expiresAt: guest.expiresAt };

@@ -34,6 +34,8 @@ import '../../domains/communications/reminders.schema.js';
 import '../../domains/communications/threads.schema.js';
 import '../../domains/communications/threads.counterpart.schema.js';
 import '../../domains/communications/delivery-reports.schema.js';
+import '../../capabilities/publishing/publishing.schema.js';
+import '../../capabilities/publishing/print.schema.js';
 import '../integrations/apps.schema.js';
 import '../integrations/apps-admin.schema.js';
 import '../integrations/connections.schema.js';
@@ -72,7 +74,13 @@ export const ruleDirectives = [
   new GraphQLDirective({
     name: 'guest',
     description:
-      'Only a guest with a valid invitation link, limited to its invitation unit: its invited, allowed events and its conversations with the planners.',
+      'Only a guest with a valid invitation link or a printed invitation’s print code, limited to its invitation unit: its invited, allowed events and its RSVP.',
+    locations,
+  }),
+  new GraphQLDirective({
+    name: 'guestPortal',
+    description:
+      'Only a guest with a valid invitation link (not a printed invitation’s print code, which opens RSVP only), limited to its invitation unit.',
     locations,
   }),
   new GraphQLDirective({

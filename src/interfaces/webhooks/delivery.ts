@@ -14,7 +14,7 @@ import { type EnvelopeSource, renderEnvelope } from './render.js';
 import { batched } from './batcher.js';
 import { delayBefore } from './retry-schedule.js';
 import { signWebhook } from './signing.js';
-import { integrationPrincipal, SubscriberAccess } from './subscriber-access.js';
+import { integrationPrincipal, resourceOf, SubscriberAccess } from './subscriber-access.js';
 import { webhookDeliveryExhausted, webhookEndpointDisabled } from './webhooks.business-events.js';
 
 /*
@@ -87,6 +87,8 @@ interface ClaimRow {
   occurred_at: Date;
   event_occasion_id: string | null;
   event_event_id: string | null;
+  resource_type: string | null;
+  resource_id: string | null;
   /** As text: the drivers disagree on int8 (pg: string, PGlite: number). */
   sequence: string | null;
   url: string;
@@ -119,6 +121,7 @@ async function claimBatch(deps: DeliveryDeps, ids: string[]): Promise<ClaimRow[]
     )
     SELECT wanted.id, busy.lease_until AS busy_until, c.endpoint_id, c.occasion_id, c.event_type, c.attempt_count, c.manual_pending,
            c.outbox_event_id, e.occurred_at, e.occasion_id AS event_occasion_id, e.event_id AS event_event_id, e.sequence::text AS sequence,
+           e.resource_type, e.resource_id,
            ep.url, ep.status::text AS endpoint_status, ep.environment::text AS endpoint_environment, ep.document_id, ep.connection_id,
            ep.integration_id, cn.disabled_at, i.status::text AS integration_status, i.environment::text AS integration_environment,
            i.expires_at AS integration_expires_at,
@@ -150,6 +153,7 @@ function loadedOf(r: ClaimRow): Loaded {
       occurredAt: r.occurred_at,
       occasionId: r.event_occasion_id,
       eventId: r.event_event_id,
+      resource: resourceOf(r),
       sequence: r.sequence === null ? null : BigInt(r.sequence),
     },
     endpoint: {
@@ -186,7 +190,7 @@ async function cancellation(deps: DeliveryDeps, d: Loaded, access: SubscriberAcc
   const entry = eventCatalog().get(d.eventType);
   // Test messages go to the one endpoint they were sent to; every other type is checked again now.
   if (entry && d.eventType !== 'webhook.test') {
-    if (!(await access.allowed(integration, entry, d.event.occasionId, d.event.eventId))) return 'not_permitted';
+    if (!(await access.allowed(integration, entry, d.event.occasionId, d.event.eventId, d.event.resource ?? null))) return 'not_permitted';
   }
   return null;
 }

@@ -11,7 +11,7 @@ import { type DocumentNode, Kind, type OperationDefinitionNode, type TypeNode } 
  */
 
 /** The envelope values a document may ask for, by variable name. */
-export const ENVELOPE_VARIABLES = ['occasionId', 'eventId', 'eventType', 'webhookEventId'] as const;
+export const ENVELOPE_VARIABLES = ['occasionId', 'eventId', 'eventType', 'webhookEventId', 'resourceId'] as const;
 type EnvelopeVariable = (typeof ENVELOPE_VARIABLES)[number];
 
 export function operationOf(doc: DocumentNode): OperationDefinitionNode | undefined {

@@ -11,6 +11,7 @@ import { OCCASION_BUSINESS_EVENTS } from '../../domains/occasions/occasions.busi
 import { PERMISSION_BUSINESS_EVENTS } from '../../domains/permissions/permissions.business-events.js';
 import type { BusinessEventType } from '../../platform/outbox.js';
 import { INTEGRATION_BUSINESS_EVENTS } from '../integrations/integrations.business-events.js';
+import { PUBLISHING_BUSINESS_EVENTS } from '../../capabilities/publishing/publishing.business-events.js';
 import { WEBHOOK_BUSINESS_EVENTS } from './webhooks.business-events.js';
 
 /*
@@ -28,6 +29,7 @@ const CORE_BUSINESS_EVENTS: readonly BusinessEventType[] = [
   ...PERMISSION_BUSINESS_EVENTS,
   ...GUEST_ACCESS_BUSINESS_EVENTS,
   ...COMMUNICATIONS_BUSINESS_EVENTS,
+  ...PUBLISHING_BUSINESS_EVENTS,
   ...IDENTITY_BUSINESS_EVENTS,
   ...INTEGRATION_BUSINESS_EVENTS,
   ...WEBHOOK_BUSINESS_EVENTS,

@@ -9,6 +9,7 @@ import { revealSecret } from '../integrations/secrets.service.js';
 import { toIntegrationEnvironment, USABLE_STATUSES } from '../integrations/principal.js';
 import type { InboundAdapter } from '../../kit/inbound-adapter.js';
 import { COMMUNICATIONS_INBOUND_ADAPTERS } from '../../domains/communications/communications.inbound.js';
+import { PUBLISHING_INBOUND_ADAPTERS } from '../../capabilities/publishing/publishing.inbound.js';
 import { moduleRegistry } from '../../modules/registry.js';
 import { SECRET_PREFIX, verifyWebhook } from './signing.js';
 import { integrationPrincipal } from './subscriber-access.js';
@@ -153,8 +154,8 @@ export async function handleInboundWebhook(
   return true;
 }
 
-/** The core domains' inbound adapters (a messaging provider's status reports); modules bring theirs in their manifests. */
-const CORE_INBOUND_ADAPTERS: readonly InboundAdapter[] = [...COMMUNICATIONS_INBOUND_ADAPTERS];
+/** The core's inbound adapters (a messaging provider's status reports, a printer's job reports); modules bring theirs in their manifests. */
+const CORE_INBOUND_ADAPTERS: readonly InboundAdapter[] = [...COMMUNICATIONS_INBOUND_ADAPTERS, ...PUBLISHING_INBOUND_ADAPTERS];
 
 let adapters: ReadonlyMap<string, InboundAdapter> | null = null;
 /** Every inbound adapter, the core's and each module manifest's, by the sender's `type`. */

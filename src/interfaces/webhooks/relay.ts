@@ -4,7 +4,7 @@ import type { Database, Tx } from '../../platform/db/client.js';
 import { USABLE_STATUSES } from '../integrations/principal.js';
 import { eventCatalog } from './event-catalog.js';
 import { delayBefore } from './retry-schedule.js';
-import { SubscriberAccess } from './subscriber-access.js';
+import { resourceOf, SubscriberAccess } from './subscriber-access.js';
 import { webhookTestSent } from './webhooks.business-events.js';
 
 /*
@@ -46,6 +46,8 @@ interface ClaimedRow {
   type: string;
   occasion_id: string | null;
   event_id: string | null;
+  resource_type: string | null;
+  resource_id: string | null;
 }
 
 const PLATFORM_KEY = 'platform';
@@ -106,9 +108,9 @@ async function claimBatch(tx: Tx, batchSize: number): Promise<ClaimedRow[]> {
       WINDOW scope AS (PARTITION BY c.scope_key)
     ), relayed AS (
       UPDATE outbox_events o SET relayed_at = now(), sequence = n.seq FROM numbered n WHERE o.id = n.id
-      RETURNING o.id, o.position, o.type, o.occasion_id, o.event_id
+      RETURNING o.id, o.position, o.type, o.occasion_id, o.event_id, o.resource_type, o.resource_id
     )
-    SELECT id, type, occasion_id, event_id FROM relayed ORDER BY position`;
+    SELECT id, type, occasion_id, event_id, resource_type, resource_id FROM relayed ORDER BY position`;
 }
 
 async function fanOut(tx: Tx, deps: RelayDeps, rows: ClaimedRow[]) {
@@ -145,7 +147,7 @@ async function fanOut(tx: Tx, deps: RelayDeps, rows: ClaimedRow[]) {
       if (ep.occasionId !== row.occasion_id || !ep.eventTypes.includes(row.type)) continue;
       if (ep.eventIds.length && (!row.event_id || !ep.eventIds.includes(row.event_id))) continue;
       if (integration.expiresAt && integration.expiresAt <= now) continue;
-      if (!(await access.allowed(integration, entry, row.occasion_id, row.event_id))) continue;
+      if (!(await access.allowed(integration, entry, row.occasion_id, row.event_id, resourceOf(row)))) continue;
       data.push({
         outboxEventId: row.id,
         endpointId: ep.id,

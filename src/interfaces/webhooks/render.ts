@@ -22,6 +22,8 @@ export interface EnvelopeSource {
   occurredAt: Date;
   occasionId: string | null;
   eventId: string | null;
+  /** The record the event is about (an Artifact), when it names one. */
+  resource?: { type: string; id: string } | null;
   sequence: bigint | null;
 }
 
@@ -31,6 +33,8 @@ export interface Envelope {
   occurredAt: string;
   occasionId: string | null;
   eventId: string | null;
+  /** Global id of the record the event is about, when it names one (a published artifact for printable.generated). */
+  resourceId?: string | null;
   sequence: number | null;
   data?: unknown;
   errors?: { message: string; path?: readonly (string | number)[]; code?: unknown }[];
@@ -43,6 +47,7 @@ export function envelopeOf(e: EnvelopeSource): Envelope {
     occurredAt: e.occurredAt.toISOString(),
     occasionId: e.occasionId ? encodeGlobalID('Occasion', e.occasionId) : null,
     eventId: e.eventId ? encodeGlobalID('Event', e.eventId) : null,
+    ...(e.resource ? { resourceId: encodeGlobalID(e.resource.type, e.resource.id) } : {}),
     sequence: e.sequence === null ? null : Number(e.sequence),
   };
 }
@@ -79,6 +84,7 @@ export async function renderEnvelope(deps: RenderDeps, source: EnvelopeSource, d
     eventId: env.eventId,
     eventType: env.type,
     webhookEventId: env.id,
+    resourceId: env.resourceId ?? null,
   });
   if (missing.length) {
     // Endpoints are checked so real events fill them; a webhook.test message belongs to no event, so its

@@ -2,6 +2,7 @@ import type { ActionRegistry } from '../../domains/permissions/actions.js';
 import { Authorizer } from '../../domains/permissions/authorizer.js';
 import { PLATFORM_TARGET, type Target } from '../../kit/authorization.js';
 import type { Prisma, Tx } from '../../platform/db/client.js';
+import type { EventResource } from '../../platform/outbox.js';
 import type { Principal } from '../../platform/principal.js';
 import type { CatalogEntry } from './event-catalog.js';
 
@@ -18,6 +19,10 @@ export function integrationPrincipal(integrationId: string, environment: string)
   return { kind: 'integration', integrationId, credentialId: null, environment: environment.toLowerCase() };
 }
 
+/** An outbox row's resource columns as the event's resource (null when it names none). */
+export const resourceOf = (r: { resource_type: string | null; resource_id: string | null }): EventResource | null =>
+  r.resource_type && r.resource_id ? { type: r.resource_type, id: r.resource_id } : null;
+
 /**
  * Targets of business events, batched: one relay batch asks about many
  * business events of few (occasion) events and modules; each (event, module)
@@ -29,7 +34,17 @@ export class BusinessEventTargets {
 
   constructor(private readonly db: Prisma | Tx) {}
 
-  async of(entry: Pick<CatalogEntry, 'source'>, occasionId: string | null, eventId: string | null): Promise<Target> {
+  async of(
+    entry: Pick<CatalogEntry, 'source'>,
+    occasionId: string | null,
+    eventId: string | null,
+    resource: EventResource | null = null,
+  ): Promise<Target> {
+    const target = await this.scopeOf(entry, occasionId, eventId);
+    return resource && occasionId ? { ...target, resource } : target;
+  }
+
+  private async scopeOf(entry: Pick<CatalogEntry, 'source'>, occasionId: string | null, eventId: string | null): Promise<Target> {
     if (!occasionId) return PLATFORM_TARGET;
     if (entry.source === 'core') return eventId ? { occasionId, eventId } : { occasionId };
     if (eventId) {
@@ -85,8 +100,9 @@ export class SubscriberAccess {
     entry: Pick<CatalogEntry, 'source' | 'anyOfActions'>,
     occasionId: string | null,
     eventId: string | null,
+    resource: EventResource | null = null,
   ): Promise<boolean> {
-    const target = await this.targets.of(entry, occasionId, eventId);
+    const target = await this.targets.of(entry, occasionId, eventId, resource);
     const authz = this.authorizer(integration.id, integration.environment);
     for (const action of entry.anyOfActions) if (await authz.can(action, target)) return true;
     return false;

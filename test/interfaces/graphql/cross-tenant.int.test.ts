@@ -322,8 +322,29 @@ async function buildTenant(): Promise<Tenant> {
       },
     )
   ).suppressAddress.suppressedAddress;
+  // A published invitation package, written as the render job would leave it (rendering is tested in publishing's own suite).
+  const occasionRawId = decodeGlobalID(world.occasionId).id;
+  const artifact = await s.app.db.prisma.artifact.create({
+    data: { occasionId: occasionRawId, definitionKey: 'invitation_package', title: 'Invitations', inputs: { values: {}, printSpec: {} } },
+  });
+  const version = await s.app.db.prisma.artifactVersion.create({
+    data: {
+      artifactId: artifact.id,
+      occasionId: occasionRawId,
+      number: 1,
+      status: 'PUBLISHED',
+      inputs: {},
+      draftRevision: 1,
+      printSpec: { trimWidthMm: 148, trimHeightMm: 210, bleedMm: 3, cropMarks: true, slugMm: 8, colour: 'CMYK' },
+      contentHash: 'f'.repeat(64),
+      publishedAt: new Date(),
+    },
+  });
+  await s.app.db.prisma.artifact.update({ where: { id: artifact.id }, data: { publishedVersionId: version.id } });
   const ids: Record<string, string> = {
     Occasion: world.occasionId,
+    Artifact: encodeGlobalID('Artifact', artifact.id),
+    ArtifactVersion: encodeGlobalID('ArtifactVersion', version.id),
     SuppressedAddress: suppressed.id,
     Thread: thread.id,
     MessageReminder: reminder.id,

@@ -45,6 +45,7 @@ function expectedDirectiveFor(authScopes: unknown): string[] {
   if (keys.length === 1 && (authScopes as Record<string, unknown>).public === true) return ['public', 'inherited'];
   if (keys.length === 1 && (authScopes as Record<string, unknown>).authenticated === true) return ['authenticated'];
   if (keys.length === 1 && (authScopes as Record<string, unknown>).guest === true) return ['guest'];
+  if (keys.length === 1 && (authScopes as Record<string, unknown>).guestPortal === true) return ['guestPortal'];
   if (keys.length === 1 && (authScopes as Record<string, unknown>).counterpart === true) return ['counterpart'];
   return [];
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { LIVE_LINK_CHOICES } from '../../../domains/guest-access/guest-access.errors.js';
-import { issueGuestAccess, issueGuestAccessBulk } from '../../../domains/guest-access/guest-access.service.js';
+import { issueGuestAccess, issueGuestAccessBulk, liveLinkWhere } from '../../../domains/guest-access/guest-access.service.js';
 import { recordAudit } from '../../../platform/audit.js';
 import { bulkInsert } from '../../../platform/db/bulk-insert.js';
 import type { Tx } from '../../../platform/db/client.js';
@@ -408,7 +408,7 @@ export async function issueMissingGuestLinks(tx: Tx, caller: Caller, occasionId:
     where: {
       occasionId,
       ...(invitationIds ? { id: { in: invitationIds } } : {}),
-      invitationUnit: { guestAccesses: { none: { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } } },
+      invitationUnit: { guestAccesses: { none: liveLinkWhere(now) } },
     },
     select: { id: true, invitationUnitActorId: true, invitationUnit: { select: { displayName: true } } },
     orderBy: { invitationUnit: { displayName: 'asc' } },

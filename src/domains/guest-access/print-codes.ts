@@ -1,0 +1,97 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { decrypt, encrypt, sha256 } from '../../platform/crypto.js';
+import type { Tx } from '../../platform/db/client.js';
+import { recordAudit } from '../../platform/audit.js';
+import type { Caller } from '../../platform/principal.js';
+
+/*
+ * Print codes: the guest credential printed (as a QR code) on a paper
+ * invitation. A guest-access row of its own kind — hashed, revocable on its
+ * own, listed beside the unit's links — that opens only the unit's RSVP
+ * (@guest fields; never its conversations or preferences, @guestPortal). So
+ * the printer, who sees every code it prints, never holds a portal token.
+ * A unit keeps one live code (kept encrypted, like sent links), so printing
+ * again reprints the same code rather than voiding the cards already mailed.
+ */
+
+export const PRINT_CODE_PREFIX = 'tovp_';
+// Crockford's base32: no I, L, O, U, so a code copied by hand from paper reads back the same.
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const CODE_CHARS = 20; // 100 bits
+
+export function randomPrintCode(): string {
+  const bytes = randomBytes(CODE_CHARS);
+  let out = '';
+  for (const b of bytes) out += ALPHABET[b & 31];
+  return PRINT_CODE_PREFIX + out;
+}
+
+/** The code as printed under the QR, in groups of four: `TOVP-K7QM-3XPA-…` reads aloud and types back. */
+export const printedCode = (code: string) =>
+  code
+    .toUpperCase()
+    .replace('_', '')
+    .match(/.{1,4}/g)!
+    .join('-');
+
+/** Read back from a typed, printed form (`tovp-k7qm-…`, any case, with or without dashes). */
+export function parsePrintedCode(typed: string): string | null {
+  const chars = typed.toUpperCase().replace(/[\s-]/g, '');
+  if (!chars.startsWith('TOVP') || chars.length !== 4 + CODE_CHARS) return null;
+  const body = chars.slice(4);
+  return [...body].every((c) => ALPHABET.includes(c)) ? PRINT_CODE_PREFIX + body : null;
+}
+
+/**
+ * The live print code of each unit, issuing one (in this transaction) where a
+ * unit has none. Codes are returned in clear for printing only; the rows keep
+ * their hash, and the code encrypted with the app key.
+ */
+export async function printCodesFor(
+  tx: Tx,
+  caller: Caller,
+  occasionId: string,
+  unitActorIds: string[],
+  appKey: Buffer,
+): Promise<Map<string, string>> {
+  const now = new Date();
+  const live = await tx.guestAccess.findMany({
+    where: {
+      occasionId,
+      kind: 'PRINT_CODE',
+      unitActorId: { in: unitActorIds },
+      tokenEnc: { not: null },
+      revokedAt: null,
+      OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+    },
+    orderBy: { id: 'desc' },
+    select: { unitActorId: true, tokenEnc: true },
+  });
+  const codes = new Map<string, string>();
+  for (const l of live) if (!codes.has(l.unitActorId)) codes.set(l.unitActorId, decrypt(l.tokenEnc!, appKey));
+  const missing = unitActorIds.filter((u) => !codes.has(u));
+  if (missing.length) {
+    const issued = missing.map((unitActorId) => ({ id: randomUUID(), unitActorId, code: randomPrintCode() }));
+    await tx.guestAccess.createMany({
+      data: issued.map((i) => ({
+        id: i.id,
+        occasionId,
+        kind: 'PRINT_CODE' as const,
+        unitActorId: i.unitActorId,
+        allowedEventIds: [],
+        tokenHash: sha256(i.code),
+        tokenHint: i.code.slice(0, PRINT_CODE_PREFIX.length + 4),
+        tokenEnc: encrypt(i.code, appKey),
+      })),
+    });
+    await recordAudit(tx, caller, {
+      action: 'guest:invite',
+      occasionId,
+      target: { type: 'Occasion', id: occasionId },
+      after: { printCodesIssued: issued.map((i) => ({ guestAccessId: i.id, unitActorId: i.unitActorId })) },
+      reason: 'print codes for a printed invitation package',
+    });
+    for (const i of issued) codes.set(i.unitActorId, i.code);
+  }
+  return codes;
+}
