@@ -1,0 +1,79 @@
+import { cmyk, PDFContentStream, type PDFDocument, type PDFPage, popGraphicsState, pushGraphicsState, rgb } from 'pdf-lib';
+import { mmToPt, printBoxes, type PrintSpec } from './print-spec.js';
+
+/** Hairline crop marks, as printers draw them. */
+export const CROP_MARK_WIDTH_PT = 0.25;
+/** A mark's length when the slug has room for it. */
+const MARK_LENGTH_MM = 5;
+/** The least gap between a mark and the trim corner when there is little or no bleed. */
+const MIN_MARK_OFFSET_MM = 2;
+
+export interface CropMark {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+/**
+ * The eight crop marks of a page (two per trim corner, each on the line of a trim edge,
+ * pointing away from the piece), in points from the media box's lower-left corner.
+ * Each starts at least `bleed` from the corner, so none enters the bleed box, and ends
+ * inside the media box.
+ */
+export function cropMarks(spec: PrintSpec): CropMark[] {
+  const { media, trim } = printBoxes(spec);
+  const bleed = mmToPt(spec.bleedMm);
+  const room = bleed + mmToPt(spec.slugMm); // from the trim edge to the media edge
+  const offset = Math.min(Math.max(bleed, mmToPt(MIN_MARK_OFFSET_MM)), Math.max(bleed, room - mmToPt(MIN_MARK_OFFSET_MM)));
+  const length = Math.min(mmToPt(MARK_LENGTH_MM), room - offset);
+  if (length <= 0) return [];
+  const left = trim.x;
+  const right = trim.x + trim.width;
+  const bottom = trim.y;
+  const top = trim.y + trim.height;
+  const marks: CropMark[] = [];
+  for (const [x, outX] of [
+    [left, -1],
+    [right, 1],
+  ] as const) {
+    for (const [y, outY] of [
+      [bottom, -1],
+      [top, 1],
+    ] as const) {
+      marks.push({ x1: x + outX * offset, y1: y, x2: x + outX * (offset + length), y2: y });
+      marks.push({ x1: x, y1: y + outY * offset, x2: x, y2: y + outY * (offset + length) });
+    }
+  }
+  // Rounding must not push a mark past the sheet.
+  const clampX = (v: number) => Math.min(Math.max(v, 0), media.width);
+  const clampY = (v: number) => Math.min(Math.max(v, 0), media.height);
+  return marks.map((m) => ({ x1: clampX(m.x1), y1: clampY(m.y1), x2: clampX(m.x2), y2: clampY(m.y2) }));
+}
+
+/**
+ * Sets the print boxes of the spec on every page (MediaBox, CropBox = MediaBox so a viewer
+ * shows the marks, BleedBox, TrimBox) and, with cropMarks on, draws the marks in the slug:
+ * CMYK registration black (100/100/100/100, on every plate) for CMYK, black for RGB.
+ * The pages must already be the media box's size (the layout draws on the whole sheet).
+ */
+export function applyPrintBoxes(doc: PDFDocument, spec: PrintSpec, pages: PDFPage[] = doc.getPages()): void {
+  const { media, bleed, trim } = printBoxes(spec);
+  const marks = spec.cropMarks ? cropMarks(spec) : [];
+  const colour = spec.colour === 'CMYK' ? cmyk(1, 1, 1, 1) : rgb(0, 0, 0);
+  // The layout's content runs between q … Q, so a graphics state it leaves behind (a transform, a clip) cannot move the marks.
+  const save = marks.length ? doc.context.register(PDFContentStream.of(doc.context.obj({}), [pushGraphicsState()])) : null;
+  const restore = marks.length ? doc.context.register(PDFContentStream.of(doc.context.obj({}), [popGraphicsState()])) : null;
+  for (const page of pages) {
+    page.setMediaBox(media.x, media.y, media.width, media.height);
+    page.setCropBox(media.x, media.y, media.width, media.height);
+    page.setBleedBox(bleed.x, bleed.y, bleed.width, bleed.height);
+    page.setTrimBox(trim.x, trim.y, trim.width, trim.height);
+    if (!save || !restore) continue;
+    page.node.normalize();
+    page.node.wrapContentStreams(save, restore);
+    for (const m of marks) {
+      page.drawLine({ start: { x: m.x1, y: m.y1 }, end: { x: m.x2, y: m.y2 }, thickness: CROP_MARK_WIDTH_PT, color: colour });
+    }
+  }
+}
