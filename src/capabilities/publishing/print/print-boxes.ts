@@ -1,4 +1,20 @@
-import { cmyk, PDFContentStream, type PDFDocument, type PDFPage, popGraphicsState, pushGraphicsState, rgb } from 'pdf-lib';
+import {
+  LineCapStyle,
+  lineTo,
+  moveTo,
+  PDFContentStream,
+  type PDFDocument,
+  type PDFOperator,
+  type PDFPage,
+  type PDFRef,
+  popGraphicsState,
+  pushGraphicsState,
+  setLineCap,
+  setLineWidth,
+  setStrokingCmykColor,
+  setStrokingRgbColor,
+  stroke as strokeOp,
+} from 'pdf-lib';
 import { mmToPt, printBoxes, type PrintSpec } from './print-spec.js';
 
 /** Hairline crop marks, as printers draw them. */
@@ -56,24 +72,44 @@ export function cropMarks(spec: PrintSpec): CropMark[] {
  * shows the marks, BleedBox, TrimBox) and, with cropMarks on, draws the marks in the slug:
  * CMYK registration black (100/100/100/100, on every plate) for CMYK, black for RGB.
  * The pages must already be the media box's size (the layout draws on the whole sheet).
+ *
+ * The marks are the same on every page, so they are one content stream every page
+ * refers to: for 2,000 pages one small object instead of 16,000 drawing calls.
  */
 export function applyPrintBoxes(doc: PDFDocument, spec: PrintSpec, pages: PDFPage[] = doc.getPages()): void {
   const { media, bleed, trim } = printBoxes(spec);
-  const marks = spec.cropMarks ? cropMarks(spec) : [];
-  const colour = spec.colour === 'CMYK' ? cmyk(1, 1, 1, 1) : rgb(0, 0, 0);
-  // The layout's content runs between q … Q, so a graphics state it leaves behind (a transform, a clip) cannot move the marks.
-  const save = marks.length ? doc.context.register(PDFContentStream.of(doc.context.obj({}), [pushGraphicsState()])) : null;
-  const restore = marks.length ? doc.context.register(PDFContentStream.of(doc.context.obj({}), [popGraphicsState()])) : null;
+  const streams = spec.cropMarks ? markStreams(doc, spec) : null;
   for (const page of pages) {
     page.setMediaBox(media.x, media.y, media.width, media.height);
     page.setCropBox(media.x, media.y, media.width, media.height);
     page.setBleedBox(bleed.x, bleed.y, bleed.width, bleed.height);
     page.setTrimBox(trim.x, trim.y, trim.width, trim.height);
-    if (!save || !restore) continue;
+    if (!streams) continue;
     page.node.normalize();
-    page.node.wrapContentStreams(save, restore);
-    for (const m of marks) {
-      page.drawLine({ start: { x: m.x1, y: m.y1 }, end: { x: m.x2, y: m.y2 }, thickness: CROP_MARK_WIDTH_PT, color: colour });
-    }
+    // The layout's content runs between q … Q, so a graphics state it leaves behind (a transform, a clip) cannot move the marks.
+    page.node.wrapContentStreams(streams.save, streams.restore);
+    page.node.addContentStream(streams.marks);
   }
+}
+
+const registered = new WeakMap<PDFDocument, Map<string, { save: PDFRef; restore: PDFRef; marks: PDFRef }>>();
+
+/** The three shared streams (q, Q, the marks) of a document and spec, registered once. */
+function markStreams(doc: PDFDocument, spec: PrintSpec) {
+  const key = JSON.stringify(spec);
+  const byKey = registered.get(doc) ?? new Map<string, { save: PDFRef; restore: PDFRef; marks: PDFRef }>();
+  registered.set(doc, byKey);
+  let streams = byKey.get(key);
+  if (!streams) {
+    const stream = (ops: PDFOperator[]) => doc.context.register(PDFContentStream.of(doc.context.obj({}), ops));
+    const colour = spec.colour === 'CMYK' ? setStrokingCmykColor(1, 1, 1, 1) : setStrokingRgbColor(0, 0, 0);
+    const lines = cropMarks(spec).flatMap((m) => [moveTo(m.x1, m.y1), lineTo(m.x2, m.y2), strokeOp()]);
+    streams = {
+      save: stream([pushGraphicsState()]),
+      restore: stream([popGraphicsState()]),
+      marks: stream([pushGraphicsState(), setLineWidth(CROP_MARK_WIDTH_PT), setLineCap(LineCapStyle.Butt), colour, ...lines, popGraphicsState()]),
+    };
+    byKey.set(key, streams);
+  }
+  return streams;
 }

@@ -1,6 +1,6 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { ParseSpeeds, PDFDocument } from 'pdf-lib';
+import { ParseSpeeds, PDFDocument, type PDFPage } from 'pdf-lib';
 
 /**
  * Typst to PDF. The compiler is one synchronous native call (2,000 invitation pages:
@@ -106,6 +106,8 @@ export interface ChunkedTypstRender<T> {
   files?: Record<string, Uint8Array>;
   /** Items per compile; see DEFAULT_CHUNK_PAGES. */
   chunkSize?: number;
+  /** Finishes a chunk's pages once they are in the merged document (print boxes): a chunk at a time, not all at the end. */
+  eachChunk?: (doc: PDFDocument, pages: PDFPage[]) => void | Promise<void>;
   /** After each chunk is merged: pages so far, pages in all (one per item). Awaited; a throw stops the render. */
   onProgress?: ProgressCallback;
 }
@@ -146,11 +148,18 @@ export async function renderTypstChunks<T>(render: ChunkedTypstRender<T>): Promi
       next.catch(() => undefined);
     }
     const part = await loadPdf(current.pdf);
-    if (!doc) doc = part;
-    else {
-      const copied = await doc.copyPages(part, part.getPageIndices());
-      for (const page of copied) doc.addPage(page);
+    let added: PDFPage[];
+    if (!doc) {
+      doc = part;
+      added = part.getPages();
+    } else {
+      // Yield between the copy and the finishing: each is a synchronous stretch of this thread's time.
+      await nextMacrotask();
+      added = await doc.copyPages(part, part.getPageIndices());
+      for (const page of added) doc.addPage(page);
     }
+    await nextMacrotask();
+    await render.eachChunk?.(doc, added);
     pages += current.pages;
     await render.onProgress?.(Math.min(total, starts[i]! + size), total);
     // Copying pages is synchronous: let I/O in between chunks.

@@ -15,7 +15,11 @@ import { ValidationError } from '../../../platform/errors.js';
  * occasion's zone, texts localised); the layout is invitation-package.typ.
  */
 
-const imageSchema = z.object({ bytes: z.instanceof(Uint8Array), format: z.enum(['png', 'jpg', 'webp']) });
+const imageSchema = z.object({
+  // A Buffer is one too.
+  bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.byteLength > 0, 'the image bytes (a non-empty Uint8Array)'),
+  format: z.enum(['png', 'jpg', 'webp']),
+});
 const text = (max: number) => z.string().max(max);
 
 export const invitationPackageDataSchema = z.object({
@@ -118,11 +122,11 @@ export async function renderInvitationPackage(
     files,
     chunkSize: opts.chunkSize,
     onProgress: opts.onProgress,
+    eachChunk: (doc, added) => applyPrintBoxes(doc, spec, added),
     inputs: async (chunk) => ({ data: JSON.stringify({ ...shared, households: await cardsOf(chunk) }) }),
   });
   // The layout draws each card on one page; anything else is a layout bug, not a printable package.
   if (pages !== households.length) throw new Error(`the invitation layout drew ${pages} pages for ${households.length} households`);
-  applyPrintBoxes(doc, spec);
   doc.setTitle(occasion.name);
   return { pdf: await savePdf(doc), pages };
 }
