@@ -4,7 +4,7 @@
  * already computed, no database and no API. What an end-to-end print job costs above
  * this is the job's own work (reading guests, formatting, storing the file).
  *
- *   npx tsx bench/print-floor.ts [households=2000] [chunkSize]
+ *   npx tsx bench/print-floor.ts [households=2000] [chunkSize] [all: also 1 and 100 first]
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +17,8 @@ export interface PrintFloorResult {
   households: number;
   pages: number;
   ms: number;
+  /** CPU time of the whole process (this thread, the Typst thread, sharp's and GC's threads): steadier than ms on a busy machine. */
+  cpuMs: number;
   pagesPerSecond: number;
   bytes: number;
   /** Progress callbacks seen (one per chunk). */
@@ -103,14 +105,17 @@ export async function renderFloor(
   delay.enable();
   const sampler = blockSampler();
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const { pdf, pages } = await renderInvitationPackage(data, spec, { chunkSize: opts.chunkSize, onProgress: () => void progressCalls++ });
   const ms = performance.now() - started;
+  const { user, system } = process.cpuUsage(cpu);
   delay.disable();
   const longestBlocksMs = sampler.stop();
   return {
     households,
     pages,
     ms: Math.round(ms),
+    cpuMs: Math.round((user + system) / 1000),
     pagesPerSecond: Math.round((pages / ms) * 1000),
     bytes: pdf.byteLength,
     progressCalls,
@@ -124,6 +129,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const chunkSize = process.argv[3] ? Number(process.argv[3]) : undefined;
   // The first render pays the worker's start and Typst's font loading: report it apart.
   console.log('warm-up (1 card):', await renderFloor(1, { chunkSize }));
-  console.log(await renderFloor(n, { chunkSize }));
+  for (const size of process.argv[4] ? [1, 100, n] : [n]) console.log(await renderFloor(size, { chunkSize }));
   await stopTypstWorker();
 }
