@@ -61,6 +61,8 @@ export interface RenderInvitationPackageOptions {
 
 /** Without an accent in the occasion: an antique gold that prints well on cream and white stock. */
 const DEFAULT_ACCENT = '#8A6A3A';
+/** The smallest trim the layout fits on (A6 is 105 × 148). */
+export const MIN_TRIM_MM = { width: 90, height: 125 };
 /** The cover's share of the card's height (the template's too: passed to it). */
 const COVER_FRACTION = 0.34;
 /** The resolution images are brought to: print's 300 dpi for the photo, sharper for the logo's edges. */
@@ -79,6 +81,12 @@ export async function renderInvitationPackage(
 ): Promise<{ pdf: Uint8Array; pages: number }> {
   const parsed = invitationPackageDataSchema.safeParse(data);
   if (!parsed.success) throw ValidationError.fromZod(parsed.error, 'data');
+  // The card needs room for a 25 mm code and its type: smaller than about A6 is not an invitation card.
+  const small = [
+    ...(spec.trimWidthMm < MIN_TRIM_MM.width ? [{ path: 'spec.trimWidthMm', message: `at least ${MIN_TRIM_MM.width} mm for this layout` }] : []),
+    ...(spec.trimHeightMm < MIN_TRIM_MM.height ? [{ path: 'spec.trimHeightMm', message: `at least ${MIN_TRIM_MM.height} mm for this layout` }] : []),
+  ];
+  if (small.length) throw new ValidationError(small.map((f) => `${f.path}: ${f.message}`).join('; '), small);
   const { occasion, households, texts } = parsed.data;
 
   const files: Record<string, Uint8Array> = {};

@@ -176,6 +176,8 @@ describe('renderInvitationPackage', () => {
       expect(error, field).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).fields.map((f) => f.path)).toContain(field);
     }
+    const tiny = await rejection(renderInvitationPackage(english([household(1)]), parsePrintSpec({ trimWidthMm: 60, trimHeightMm: 90 })));
+    expect((tiny as ValidationError).fields.map((f) => f.path)).toEqual(['spec.trimWidthMm', 'spec.trimHeightMm']);
     // Bytes that are not what they say they are.
     const mislabelled = await rejection(
       renderInvitationPackage(english([household(1)], { logo: { bytes: cover, format: 'png' } }), parsePrintSpec()),
@@ -224,6 +226,20 @@ describe('renderInvitationPackage', () => {
     expect(first!.TrimBox).toEqual([pt(2), pt(2), pt(107), pt(150)]);
     expect(await readQrOnPage(file, 1, 200)).toBe(crowded.rsvpUrl);
     expect(pdfText(file, 1)).toContain('Event 7');
+  });
+
+  it('puts the reply beside the text on a landscape card, at the end of the line for the direction', async () => {
+    const spec = parsePrintSpec({ trimWidthMm: 177.8, trimHeightMm: 127 });
+    for (const direction of ['ltr', 'rtl'] as const) {
+      const { pdf, pages } = await renderInvitationPackage(english([household(1)], { direction, locale: direction === 'rtl' ? 'he' : 'en' }), spec);
+      expect(pages).toBe(1);
+      const file = scratch.write(`landscape-${direction}.pdf`, pdf);
+      expect(pdfBoxes(file, 1)[0]!.TrimBox).toEqual([pt(11), pt(11), pt(11 + 177.8), pt(11 + 127)]);
+      expect(await readQrOnPage(file, 1)).toBe(household(1).rsvpUrl);
+      const x = await qrCentreX(file, 1);
+      if (direction === 'ltr') expect(x).toBeGreaterThan(0.6);
+      else expect(x).toBeLessThan(0.4);
+    }
   });
 
   it('works from the build: the compiled module finds its template and the worker script in dist/', () => {
