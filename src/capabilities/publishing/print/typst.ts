@@ -1,6 +1,6 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { ParseSpeeds, PDFDocument, type PDFPage } from 'pdf-lib';
+import { ParseSpeeds, PDFDocument, PDFObjectCopier, PDFPage } from 'pdf-lib';
 
 /**
  * Typst to PDF. The compiler is one synchronous native call (2,000 invitation pages:
@@ -106,8 +106,11 @@ export interface ChunkedTypstRender<T> {
   files?: Record<string, Uint8Array>;
   /** Items per compile; see DEFAULT_CHUNK_PAGES. */
   chunkSize?: number;
-  /** Finishes a chunk's pages once they are in the merged document (print boxes): a chunk at a time, not all at the end. */
-  eachChunk?: (doc: PDFDocument, pages: PDFPage[]) => void | Promise<void>;
+  /**
+   * Finishes pages once they are in the merged document (print boxes): called for a few
+   * pages at a time (PAGES_PER_TICK) as each chunk is merged, not for all of them at the end.
+   */
+  finishPages?: (doc: PDFDocument, pages: PDFPage[]) => void | Promise<void>;
   /** After each chunk is merged: pages so far, pages in all (one per item). Awaited; a throw stops the render. */
   onProgress?: ProgressCallback;
 }
@@ -153,19 +156,42 @@ export async function renderTypstChunks<T>(render: ChunkedTypstRender<T>): Promi
       doc = part;
       added = part.getPages();
     } else {
-      // Yield between the copy and the finishing: each is a synchronous stretch of this thread's time.
-      await nextMacrotask();
-      added = await doc.copyPages(part, part.getPageIndices());
-      for (const page of added) doc.addPage(page);
+      added = await appendPages(doc, part);
     }
-    await nextMacrotask();
-    await render.eachChunk?.(doc, added);
+    if (render.finishPages) {
+      for (let at = 0; at < added.length; at += PAGES_PER_TICK) {
+        await nextMacrotask();
+        await render.finishPages(doc, added.slice(at, at + PAGES_PER_TICK));
+      }
+    }
     pages += current.pages;
     await render.onProgress?.(Math.min(total, starts[i]! + size), total);
     // Copying pages is synchronous: let I/O in between chunks.
     await nextMacrotask();
   }
   return { doc: doc!, pages };
+}
+
+/** Pages copied between yields: ~10 ms of this thread's time. */
+const PAGES_PER_TICK = 25;
+
+/**
+ * Appends every page of `part` to `doc`: pdf-lib's copyPages, done in batches with the event
+ * loop let in between (copyPages copies a chunk's pages in one synchronous stretch). One
+ * copier for the whole part, so the fonts and images its pages share are copied once.
+ */
+async function appendPages(doc: PDFDocument, part: PDFDocument): Promise<PDFPage[]> {
+  await part.flush();
+  const copier = PDFObjectCopier.for(part.context, doc.context);
+  const added: PDFPage[] = [];
+  for (const [i, source] of part.getPages().entries()) {
+    if (i > 0 && i % PAGES_PER_TICK === 0) await nextMacrotask();
+    const node = copier.copy(source.node);
+    const page = PDFPage.of(node, doc.context.register(node), doc);
+    doc.addPage(page);
+    added.push(page);
+  }
+  return added;
 }
 
 /** pdf-lib's parser, yielding to the event loop every 100 objects (its "slow" speed) so a large file does not stall it. */

@@ -130,7 +130,7 @@ export async function renderInvitationPackage(
     files,
     chunkSize: opts.chunkSize,
     onProgress: opts.onProgress,
-    eachChunk: (doc, added) => applyPrintBoxes(doc, spec, added),
+    finishPages: (doc, pages) => applyPrintBoxes(doc, spec, pages),
     inputs: async (chunk) => ({ data: JSON.stringify({ ...shared, households: await cardsOf(chunk) }) }),
   });
   // The layout draws each card on one page; anything else is a layout bug, not a printable package.
@@ -139,14 +139,16 @@ export async function renderInvitationPackage(
   return { pdf: await savePdf(doc), pages };
 }
 
+const QR_PER_TICK = 10;
+
 /** The households of one chunk as the template reads them, with their QR codes. */
 async function cardsOf(chunk: readonly Household[]) {
   const cards = [];
   for (const [i, h] of chunk.entries()) {
     const qr = await qrSvg(h.rsvpUrl);
     cards.push({ ...h, qr, qrModules: Number(/viewBox="0 0 (\d+)/.exec(qr)?.[1]) });
-    // A code is ~0.5 ms of this thread's time: let I/O in between batches of them.
-    if (i % 50 === 49) await nextMacrotask();
+    // A code is ~0.5 ms of this thread's time: let I/O in between a few of them.
+    if (i % QR_PER_TICK === QR_PER_TICK - 1) await nextMacrotask();
   }
   return cards;
 }
