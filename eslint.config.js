@@ -47,9 +47,11 @@ export default defineConfig(
     languageOptions: { parserOptions: { projectService: false }, globals: { process: 'readonly', console: 'readonly', performance: 'readonly' } },
   },
   {
-    // CommonJS tool configuration outside tsconfig.json: linted without type information.
+    // CommonJS outside tsconfig.json (tool configuration, the Typst worker thread's script): linted without type
+    // information; require() is how CommonJS imports.
     files: ['**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { sourceType: 'commonjs', parserOptions: { projectService: false }, globals: { module: 'writable', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -9,6 +9,7 @@ import { publishRsvpSummaries } from './live/rsvp.live.js';
 import { RSVP_TARGETS } from './rsvp.targets.js';
 import { replyCardScanned } from './rsvp.inbound.js';
 import { rsvpReminderSource } from './communications/rsvp-reminders.js';
+import { invitationPackage } from './print/invitation-package.js';
 import * as rsvpSettings from './rsvp.settings.schema.js';
 import * as rsvpInvitations from './invitations/rsvp.invitations.schema.js';
 import * as rsvpBulkInvitations from './invitations/rsvp.bulk-invitations.schema.js';
@@ -117,4 +118,5 @@ export const rsvpManifest = defineModule({
   targets: RSVP_TARGETS,
   inbound: [replyCardScanned],
   reminderSource: rsvpReminderSource,
+  artifacts: [invitationPackage],
 });

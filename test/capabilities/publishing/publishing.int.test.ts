@@ -63,7 +63,7 @@ describe('drafts → render → publish', () => {
     expect(events[2]!.payload).toMatchObject({ versionId: rawId(versionId), number: 1, definitionKey: 'invitation_package', pages: 3 });
 
     // publishing it again is a typed error, and nothing changes
-    const twice = await must(s, w.owner.token, PUBLISH, { i: { versionId } });
+    const twice = (await s.gql(PUBLISH, { i: { versionId } }, { token: w.owner.token })).body.data;
     expect(twice.publishArtifactVersion).toMatchObject({ __typename: 'ArtifactVersionStateError', code: 'ALREADY_PUBLISHED', status: 'PUBLISHED' });
     expect(await outbox(artifactId)).toHaveLength(3);
   });
@@ -99,7 +99,7 @@ describe('drafts → render → publish', () => {
       { number: 2, status: 'PUBLISHED' },
       { number: 1, status: 'SUPERSEDED' },
     ]);
-    const stale = await must(s, w.owner.token, PUBLISH, { i: { versionId: v1 } });
+    const stale = (await s.gql(PUBLISH, { i: { versionId: v1 } }, { token: w.owner.token })).body.data;
     expect(stale.publishArtifactVersion.code).toBe('VERSION_OUTDATED');
   });
 
@@ -110,7 +110,9 @@ describe('drafts → render → publish', () => {
     expect((await must(s, w.owner.token, SAVE, { i: { artifactId, title: 'First', expectedRevision: 1 } })).updateArtifactDraft.__typename).toBe(
       'ArtifactPayload',
     );
-    expect((await must(s, w.owner.token, SAVE, { i: { artifactId, title: 'Second', expectedRevision: 1 } })).updateArtifactDraft).toEqual({
+    expect(
+      (await s.gql(SAVE, { i: { artifactId, title: 'Second', expectedRevision: 1 } }, { token: w.owner.token })).body.data.updateArtifactDraft,
+    ).toEqual({
       __typename: 'ConflictError',
       code: 'CONFLICT',
     });
@@ -146,7 +148,7 @@ describe('bad input', () => {
     expect(v).toMatchObject({ status: 'FAILED', files: [] });
     expect(v.error).toMatch(/Nobody to print/);
     expect(await s.app.storage.head(`artifacts/${rawId(artifactId)}/v1/print_pdf.pdf`)).toBeNull();
-    const pub = await must(s, w.owner.token, PUBLISH, { i: { versionId } });
+    const pub = (await s.gql(PUBLISH, { i: { versionId } }, { token: w.owner.token })).body.data;
     expect(pub.publishArtifactVersion.code).toBe('RENDER_FAILED');
   });
 
@@ -154,7 +156,7 @@ describe('bad input', () => {
     const w = await invitedWorld(s, [1]);
     const artifactId = await createPackage(s, w);
     const r = await must(s, w.owner.token, RENDER, { i: { artifactId } });
-    const pub = await must(s, w.owner.token, PUBLISH, { i: { versionId: r.renderArtifact.version.id } });
+    const pub = (await s.gql(PUBLISH, { i: { versionId: r.renderArtifact.version.id } }, { token: w.owner.token })).body.data;
     expect(pub.publishArtifactVersion.code).toBe('NOT_RENDERED');
     await renderer.drain();
   });

@@ -6,6 +6,7 @@ import { formatDateTime } from '../../../domains/communications/format.js';
 import { resolveAppKey } from '../../../platform/app-key.js';
 import { notFound } from '../../../platform/errors.js';
 import type { Caller } from '../../../platform/principal.js';
+import type { InvitationPackageData } from './invitation-package.render.js';
 
 /*
  * What the invitation package prints, read from RSVP's data in a fixed
@@ -46,28 +47,7 @@ const LABELS = {
 } as const;
 const RTL = new Set(['he', 'ar']);
 
-export interface PackageImage {
-  bytes: Uint8Array;
-  format: 'png' | 'jpg' | 'webp';
-}
-export interface InvitationPackageData {
-  occasion: {
-    name: string;
-    locale: string;
-    direction: 'ltr' | 'rtl';
-    accentColour?: string;
-    coverImage?: PackageImage | null;
-    logo?: PackageImage | null;
-  };
-  households: {
-    printedName: string;
-    people: string[];
-    events: { name: string; when: string; location: string | null }[];
-    rsvpUrl: string;
-    rsvpCode: string;
-  }[];
-  texts: { invited: string; rsvp: string; scanToReply: string };
-}
+type PackageImage = NonNullable<InvitationPackageData['occasion']['coverImage']>;
 
 const FORMATS: Record<string, PackageImage['format']> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
 
