@@ -67,8 +67,12 @@ export async function syntheticCover(): Promise<Uint8Array> {
   return new Uint8Array(await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer());
 }
 
-/** N households (1–4 people, 1–3 events each), deterministic, English. */
-export function floorData(households: number, cover: Uint8Array | null): InvitationPackageData {
+/**
+ * N households (1–4 people, 1–3 events each), English. `run` goes into every name and code:
+ * Typst memoises layout across compilations in a process, so a render of data it has seen
+ * before (a second run of the same bench) would measure its cache, not the toolchain.
+ */
+export function floorData(households: number, cover: Uint8Array | null, run = ''): InvitationPackageData {
   return {
     occasion: {
       name: 'Noa & Dan’s Wedding',
@@ -80,9 +84,9 @@ export function floorData(households: number, cover: Uint8Array | null): Invitat
     households: Array.from({ length: households }, (_, i) => {
       const last = LAST[i % LAST.length]!;
       const people = Array.from({ length: 1 + (i % 4) }, (_, j) => `${FIRST[(i + j * 5) % FIRST.length]} ${last}`);
-      const code = `B${String(i).padStart(5, '0')}`;
+      const code = `B${run}${String(i).padStart(5, '0')}`;
       return {
-        printedName: `The ${last} family`,
+        printedName: `The ${last} family ${run}${i}`,
         people,
         events: EVENTS.slice(i % 3 === 0 ? 0 : 1),
         rsvpUrl: `https://tovplus.example/r/${code}x7Kq2Pz9`,
@@ -93,12 +97,14 @@ export function floorData(households: number, cover: Uint8Array | null): Invitat
   };
 }
 
+let runs = 0;
+
 /** Renders `households` cards (A5, 3 mm bleed, crop marks, CMYK unless told) and reports the time and the file. */
 export async function renderFloor(
   households: number,
   opts: { chunkSize?: number; spec?: PrintSpec; cover?: boolean } = {},
 ): Promise<PrintFloorResult> {
-  const data = floorData(households, opts.cover === false ? null : await syntheticCover());
+  const data = floorData(households, opts.cover === false ? null : await syntheticCover(), (runs++).toString(36));
   const spec = opts.spec ?? parsePrintSpec();
   const delay = monitorEventLoopDelay({ resolution: 5 });
   let progressCalls = 0;

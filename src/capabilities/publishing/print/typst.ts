@@ -116,9 +116,11 @@ export interface ChunkedTypstRender<T> {
 }
 
 /**
- * Items per compile. Each chunk costs a compile's fixed part and its own copy of the
- * fonts' subsets and the shared images in the merged file, so chunks are large; they
- * exist for progress and to bound one compile's memory.
+ * Items per compile. A chunk is a progress report and bounds one compile's memory; it
+ * also costs its own copy of the fonts' subsets and shared images in the merged file
+ * (2,000 invitation cards: 7.5 MB in chunks of 250 against 7.2 MB in one compile). One
+ * compile of 2,000 cards was not faster: it took longer (Typst's work grows faster than
+ * the page count), so there is no speed to win back with larger chunks.
  */
 export const DEFAULT_CHUNK_PAGES = 250;
 

@@ -64,7 +64,7 @@ const DEFAULT_ACCENT = '#8A6A3A';
 /** The smallest trim the layout fits on (A6 is 105 × 148). */
 export const MIN_TRIM_MM = { width: 90, height: 125 };
 /** The cover's share of the card's height (the template's too: passed to it). */
-const COVER_FRACTION = 0.34;
+const COVER_FRACTION = 0.31;
 /** The resolution images are brought to: print's 300 dpi for the photo, sharper for the logo's edges. */
 const COVER_DPI = 300;
 const LOGO_DPI = 600;
