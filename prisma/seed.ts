@@ -16,6 +16,7 @@ import { createForm } from '../src/modules/forms/forms.service.js';
 import { createRsvpInvitation, createRsvpInvitationsFromHouseholds } from '../src/modules/rsvp/invitations/rsvp.invitations.service.js';
 import type { Caller, Principal } from '../src/platform/principal.js';
 import { ValidationError } from '../src/platform/errors.js';
+import { demoPrinterCredential, publishDemoPackage, seedDemoPrinting } from './seed-printing.js';
 
 export const DEMO = {
   planner: { email: 'planner@demo.tovplus.test', password: 'demo-planner-2027', displayName: 'Noa Levi (planner)' },
@@ -234,6 +235,8 @@ export async function seedDemo(app: App) {
       { timeout: 60_000 },
     );
     planner = await prisma.user.findUniqueOrThrow({ where: { email: DEMO.planner.email } });
+    const seeded = await prisma.occasion.findFirstOrThrow({ where: { createdByUserId: planner.id }, orderBy: { createdAt: 'asc' } });
+    await seedDemoPrinting(app, me, seeded.id);
     app.logger.info('demo occasion seeded');
   }
   const occasion = await prisma.occasion.findFirst({ where: { createdByUserId: planner.id }, orderBy: { createdAt: 'asc' } });
@@ -242,8 +245,13 @@ export async function seedDemo(app: App) {
   const demoUser = planner;
   const token = { token: (await prisma.$transaction((tx) => issueSession(tx, deps, demoUser, undefined, 12 * 3600))).accessToken };
   const guest = await demoGuestLink(app, planner, occasion.id);
+  const printer = await demoPrinterCredential(app, occasion.id);
+  const plannerCaller = callerFor(app, { kind: 'user', userId: planner.id, email: planner.email });
   return {
     guest,
+    printer,
+    /** Publishes the demo's invitation package once the render runtime has rendered it (run after the server is up). */
+    publishPackage: () => publishDemoPackage(app, plannerCaller, occasion.id),
     occasionId: encodeGlobalID('Occasion', occasion.id),
     occasionName: occasion.name,
     planner: DEMO.planner,

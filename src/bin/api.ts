@@ -59,7 +59,7 @@ async function main() {
   phase('app', t); // the database opened (created on a fresh embedded one), migrated; signing keys
   const embedded = !config.DATABASE_URL;
   t = performance.now();
-  await runDemo(app, demo);
+  const afterStart = await runDemo(app, demo);
   phase('demo', t);
   if (stopping) return;
   // Built once: the HTTP server and an in-process worker (which renders payloads through it) share it.
@@ -80,6 +80,7 @@ async function main() {
   http = createHttpServer(app, undefined, schema);
   const port = await http.listen();
   startupMs.total = Math.round(performance.now());
+  void afterStart?.().catch((err: unknown) => app?.logger.warn({ err }, 'the demo invitation package was not published'));
   app.logger.info({ port, database: app.db.kind, redis: Boolean(app.redis), startupMs }, `Tov+ API listening on http://localhost:${port}/graphql`);
 }
 

@@ -21,12 +21,15 @@ export function demoPlan(config: Config): { seed: boolean; reason: string } {
   return config.DATABASE_URL ? { seed: false, reason: 'DATABASE_URL is set (SEED_DEMO=true seeds it)' } : { seed: true, reason: 'embedded default' };
 }
 
-/** Seeds (first boot) and prints the demo banner, or says in the log why there is none. */
-export async function runDemo(app: App, plan: { seed: boolean; reason: string }) {
+/**
+ * Seeds (first boot) and prints the demo banner, or says in the log why there is none. Returns what runs once
+ * the server is up: publishing the demo's invitation package when the render runtime has rendered it.
+ */
+export async function runDemo(app: App, plan: { seed: boolean; reason: string }): Promise<(() => Promise<unknown>) | null> {
   if (plan.seed) {
     const demo = await seedDemo(app);
     if (demo) printDemo(demo, app.config.publicUrl);
-    return;
+    return demo?.publishPackage ?? null;
   }
   app.logger.info({ demo: false, reason: plan.reason }, `demo not seeded, no credentials printed (${plan.reason})`);
   if (app.config.NODE_ENV === 'production') {
@@ -39,6 +42,7 @@ export async function runDemo(app: App, plan: { seed: boolean; reason: string })
       );
     }
   }
+  return null;
 }
 
 function printDemo(demo: NonNullable<Awaited<ReturnType<typeof seedDemo>>>, url: string) {
@@ -58,6 +62,13 @@ function printDemo(demo: NonNullable<Awaited<ReturnType<typeof seedDemo>>>, url:
           `  ${demo.guest.link}`,
           '  As the guest in GraphiQL → Headers, then `query { guestInvitation { unitName events { name open } } }`:',
           `  { "Authorization": "Bearer ${demo.guest.token}" }`,
+        ]
+      : []),
+    ...(demo.printer
+      ? [
+          `  Printer (${demo.printer.name}), this boot's client credentials (the previous ones are revoked):`,
+          `  client_id=${demo.printer.clientId} client_secret=${demo.printer.clientSecret}`,
+          `  Its invitation package: ${demo.printer.artifactId} (published a few seconds after start; README: "The printer")`,
         ]
       : []),
     '────────────────────────────────────────────────────────────',

@@ -1,6 +1,7 @@
 import type { AppServices } from '../../../kit/context.js';
 import { startRowJobRuntime, type RowJobRuntime } from '../../../platform/jobs/row-runtime.js';
 import { createRenderer } from './render-attempt.js';
+import { stopTypstWorker } from '../print/typst.js';
 
 /**
  * Renders artifact versions in the jobs runtime (the worker process; the api
@@ -10,7 +11,7 @@ import { createRenderer } from './render-attempt.js';
 export function startArtifactRenderer(app: AppServices, opts: { redisUrl?: string | null } = {}): RowJobRuntime {
   const c = app.config;
   const renderer = createRenderer(app);
-  return startRowJobRuntime({
+  const runtime = startRowJobRuntime({
     label: 'artifact render',
     db: app.db,
     logger: app.logger,
@@ -25,4 +26,12 @@ export function startArtifactRenderer(app: AppServices, opts: { redisUrl?: strin
     prefix: c.QUEUE_PREFIX,
     lockMs: c.RENDER_LEASE_MS,
   });
+  return {
+    ...runtime,
+    async stop() {
+      await runtime.stop();
+      // The PDF toolchain's thread (started by the first render) goes with the runtime.
+      await stopTypstWorker();
+    },
+  };
 }
