@@ -21,6 +21,7 @@ import { createLivePubSub } from '../platform/pubsub.js';
 import { createRedis } from '../platform/redis.js';
 import { createConfiguredStorage } from '../platform/storage/configured.js';
 import { collectAssetSubjects } from '../domains/assets/asset-subjects.js';
+import { CORE_ASSET_SUBJECTS } from '../domains/assets/core-subjects.js';
 
 export interface App extends AppServices {
   close(): Promise<void>;
@@ -79,7 +80,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     passwords: new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE),
     storage,
     // Each owner of a subject type adds its definitions here (the assets domain: Occasion, Event; publishing: ArtifactVersion).
-    assetSubjects: collectAssetSubjects([]),
+    assetSubjects: collectAssetSubjects([CORE_ASSET_SUBJECTS]),
     async close() {
       // What already committed is still published before the connections go.
       await live.idle();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTOR_BUSINESS_EVENTS } from '../../domains/actors/actors.business-events.js';
+import { ASSET_BUSINESS_EVENTS } from '../../domains/assets/assets.business-events.js';
 import { COMMUNICATIONS_BUSINESS_EVENTS } from '../../domains/communications/communications.business-events.js';
 import { EVENT_BUSINESS_EVENTS } from '../../domains/events/events.business-events.js';
 import { GUEST_ACCESS_BUSINESS_EVENTS } from '../../domains/guest-access/guest-access.business-events.js';
@@ -28,6 +29,7 @@ const CORE_BUSINESS_EVENTS: readonly BusinessEventType[] = [
   ...PERMISSION_BUSINESS_EVENTS,
   ...GUEST_ACCESS_BUSINESS_EVENTS,
   ...COMMUNICATIONS_BUSINESS_EVENTS,
+  ...ASSET_BUSINESS_EVENTS,
   ...IDENTITY_BUSINESS_EVENTS,
   ...INTEGRATION_BUSINESS_EVENTS,
   ...WEBHOOK_BUSINESS_EVENTS,
