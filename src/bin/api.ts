@@ -5,6 +5,7 @@ import { createDeliveryQueue } from '../interfaces/webhooks/dispatch.js';
 import { startWebhookWorker, type WebhookWorker } from '../interfaces/webhooks/worker-runtime.js';
 import { configuredProviderTransport } from '../interfaces/communications/provider-transport.js';
 import { startMessageSender, type MessageSenderRuntime } from '../domains/communications/sender/runtime.js';
+import { startAssetRuntime, type AssetRuntime } from '../domains/assets/variants/runtime.js';
 import { loadConfig } from '../platform/config.js';
 import { exitOnStartupError } from '../platform/startup-error.js';
 import { raiseWasmTieringBudget } from '../platform/wasm-tiering.js';
@@ -28,6 +29,7 @@ async function main() {
   let http: HttpServer | null = null;
   let worker: WebhookWorker | null = null;
   let sender: MessageSenderRuntime | null = null;
+  let assets: AssetRuntime | null = null;
   let closeQueue: (() => Promise<void>) | null = null;
 
   // Installed first, so a SIGTERM during start-up also shuts down cleanly.
@@ -41,6 +43,7 @@ async function main() {
     await http?.close();
     await worker?.stop();
     await sender?.stop();
+    await assets?.stop();
     await closeQueue?.();
     await app?.close();
     process.exit(0);
@@ -63,9 +66,10 @@ async function main() {
   const schema = buildSchema();
   phase('schema', t);
   if (embedded || config.WORKER_IN_API) {
-    // PGlite is one process's database: the relay and deliveries run here (src/bin/worker.ts elsewhere).
+    // PGlite is one process's database: the relay, deliveries and image variants run here (src/bin/worker.ts elsewhere).
     worker = startWebhookWorker(app, { schema });
     sender = startMessageSender(app, { transport: configuredProviderTransport(app) });
+    assets = startAssetRuntime(app);
   } else if (config.REDIS_URL) {
     // Deliveries a request makes due (redeliver, test-send) go straight to the workers' queue.
     const queue = createDeliveryQueue(config.REDIS_URL, { logger: app.logger, prefix: config.QUEUE_PREFIX });

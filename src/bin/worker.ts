@@ -2,11 +2,12 @@ import { type App, createApp } from '../app/create-app.js';
 import { startWebhookWorker, type WebhookWorker } from '../interfaces/webhooks/worker-runtime.js';
 import { configuredProviderTransport } from '../interfaces/communications/provider-transport.js';
 import { startMessageSender, type MessageSenderRuntime } from '../domains/communications/sender/runtime.js';
+import { startAssetRuntime, type AssetRuntime } from '../domains/assets/variants/runtime.js';
 import { loadConfig } from '../platform/config.js';
 import { exitOnStartupError } from '../platform/startup-error.js';
 
 /**
- * The worker process: the outbox relay, webhook delivery and outgoing messages (BullMQ on
+ * The worker process: the outbox relay, webhook delivery, outgoing messages and image variants (BullMQ on
  * REDIS_URL; without it, in-process with the schedule kept in PostgreSQL).
  * Run as many as you like against one database and Redis: outbox rows are
  * claimed with SKIP LOCKED and each delivery by a conditional update.
@@ -21,6 +22,7 @@ async function main() {
   let app: App | null = null;
   let worker: WebhookWorker | null = null;
   let sender: MessageSenderRuntime | null = null;
+  let assets: AssetRuntime | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -30,6 +32,7 @@ async function main() {
     force.unref();
     await worker?.stop();
     await sender?.stop();
+    await assets?.stop();
     await app?.close();
     process.exit(0);
   };
@@ -41,6 +44,8 @@ async function main() {
   worker = startWebhookWorker(app);
   // The messaging provider is an integration (interfaces): composed here, since the sender (a domain) cannot import it.
   sender = startMessageSender(app, { transport: configuredProviderTransport(app) });
+  // Image variants, expired uploads and objects left to delete.
+  assets = startAssetRuntime(app);
   app.logger.info(
     { queue: worker.dispatcher.kind, concurrency: config.WEBHOOK_CONCURRENCY, mail: sender.transport.kind, mailConcurrency: config.MAIL_CONCURRENCY },
     'Tov+ worker running',
