@@ -39,8 +39,9 @@ export function assertFits(usage: AssetUsage, bytes: number): void {
 
 /** Locks the occasion's row for the rest of the transaction, then checks that `bytes` more fit. */
 export async function reserveQuota(tx: Tx, occasionId: string, bytes: number, defaultQuota: number): Promise<AssetUsage> {
-  await tx.$queryRaw`SELECT id FROM occasions WHERE id = ${occasionId}::uuid FOR NO KEY UPDATE`;
-  const usage = await assetUsage(tx, occasionId, defaultQuota);
+  const [occasion] = await tx.$queryRaw<{ quota: bigint | null }[]>`
+    SELECT asset_quota_bytes AS quota FROM occasions WHERE id = ${occasionId}::uuid FOR NO KEY UPDATE`;
+  const usage = { usedBytes: await usedBytes(tx, occasionId), quotaBytes: occasion?.quota != null ? Number(occasion.quota) : defaultQuota };
   assertFits(usage, bytes);
   return usage;
 }
