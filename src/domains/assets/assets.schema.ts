@@ -142,7 +142,12 @@ export const AssetType = builder.prismaNode('Asset', {
           : null,
     }),
     variants: t.relation('variants', { description: 'Images only.', query: { orderBy: { preset: 'asc' } } }),
-    attachments: t.relation('attachments', { query: { orderBy: [{ subjectType: 'asc' }, { subjectId: 'asc' }, { position: 'asc' }] } }),
+    attachments: t.relation('attachments', {
+      // The planners' view: a guest or vendor who may see a cover learns nothing of what else it is attached to.
+      ...canField('asset:read', 'RESOURCE', assetTarget),
+      description: 'Where it is used (needs asset:read: readers through an attachment or as guests do not see the others).',
+      query: { orderBy: [{ subjectType: 'asc' }, { subjectId: 'asc' }, { position: 'asc' }] },
+    }),
     auditTrail: t.prismaConnection({
       type: AuditEntryType,
       cursor: 'id',

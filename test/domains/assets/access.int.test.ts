@@ -112,6 +112,14 @@ describe('who may read a file', () => {
     expect(r.body).toEqual(nowhere.body);
   });
 
+  it('where a file is attached is for asset:read holders only: a vendor or guest who may see it does not learn it', async () => {
+    const q = `query($id: ID!) { asset(id: $id) { filename attachments { subjectId } } }`;
+    expect(errorCode(await s.gql(q, { id: files.eventCover }, { token: w.people.vendor!.token }))).toBe('FORBIDDEN');
+    const guest = await s.gql(q, { id: files.guests }, { token: guestToken });
+    expect(errorCode(guest)).toBe('NOT_FOUND');
+    expect(guest.body.errors?.[0]?.path).toEqual(['asset', 'attachments']);
+  });
+
   it('the occasion’s logo: readable by whoever may read the occasion (a viewer, a vendor), not by its guests unless shown to them', async () => {
     for (const token of [viewer, w.people.vendor!.token]) expect((await readAs(token, files.logo)).r.body.data.asset.filename).toBe('logo.png');
     const { r, nowhere } = await readAs(guestToken, files.logo);
