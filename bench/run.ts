@@ -10,7 +10,8 @@
  *      BENCH_LIVE=0 to skip the live fan-out scenario, BENCH_ONLY=live to run only it
  *      (BENCH_LIVE_SUBSCRIBERS 1000, BENCH_LIVE_CHANGES 20, BENCH_REDIS_URL redis://127.0.0.1:6379),
  *      BENCH_WEBHOOKS=0 to skip webhook delivery, BENCH_ONLY=webhooks to run only it (BENCH_WEBHOOK_EVENTS 2000),
- *      BENCH_MESSAGES=0 to skip the invitation emails, BENCH_ONLY=messages to run only them.
+ *      BENCH_MESSAGES=0 to skip the invitation emails, BENCH_ONLY=messages to run only them,
+ *      BENCH_ASSETS=0 to skip the 20 MB direct upload, BENCH_ONLY=assets to run only it (BENCH_ASSET_MB 20, BENCH_ASSET_ROUNDS 5).
  */
 import './env.js';
 import { fork } from 'node:child_process';
@@ -33,6 +34,7 @@ import { collectGarbage, memoryNow, mib, sampleMemoryDuring, type MemoryPeak } f
 import { AUTHORIZATION, profileDuring, TARGET_LOOKUP, type CpuAttribution } from './profile.js';
 import { CURSOR_WALK, firstDifference, GUEST_PAGE_NUMBER, normalize, PAGE, scenariosFor, type Sized } from './scenarios.js';
 import { seed, seedRsvp, signUpOwner, SIZES } from './seed.js';
+import { runAssetBench } from './assets.js';
 import { runMessageBench } from './messages.js';
 import { runWebhookBench } from './webhooks.js';
 
@@ -541,10 +543,13 @@ async function main() {
 }
 
 const ONLY = process.env.BENCH_ONLY;
-/** BENCH_ONLY=webhooks or messages runs that part alone; live still runs the worker parts unless switched off. */
-const RUN_MAIN = ONLY !== 'webhooks' && ONLY !== 'messages';
-const RUN_WEBHOOKS = ONLY === 'webhooks' || (ONLY !== 'messages' && process.env.BENCH_WEBHOOKS !== '0');
-const RUN_MESSAGES = ONLY === 'messages' || (ONLY !== 'webhooks' && process.env.BENCH_MESSAGES !== '0');
+/** BENCH_ONLY=webhooks, messages or assets runs that part alone; live still runs the worker parts unless switched off. */
+const ALONE = new Set(['webhooks', 'messages', 'assets']);
+const RUN_MAIN = !ALONE.has(ONLY ?? '');
+const runs = (part: string, skip: string | undefined) => ONLY === part || (!ALONE.has(ONLY ?? '') && skip !== '0');
+const RUN_WEBHOOKS = runs('webhooks', process.env.BENCH_WEBHOOKS);
+const RUN_MESSAGES = runs('messages', process.env.BENCH_MESSAGES);
+const RUN_ASSETS = runs('assets', process.env.BENCH_ASSETS);
 
 (RUN_MAIN ? main() : Promise.resolve())
   .then(async () => {
@@ -558,6 +563,12 @@ const RUN_MESSAGES = ONLY === 'messages' || (ONLY !== 'webhooks' && process.env.
     // ── Messages: sendRsvpInvitations to 2,000 households → 2 worker processes → a local SMTP server, vs nodemailer alone ──
     log('');
     await runMessageBench({ adminUrl: ADMIN_URL, log });
+  })
+  .then(async () => {
+    if (!RUN_ASSETS) return;
+    // ── Assets: a 20 MB file through createAssetUpload → PUT → finalizeAsset, vs a plain PUT to the same storage ──
+    log('');
+    await runAssetBench({ adminUrl: ADMIN_URL, log });
   })
   .catch((err) => {
     console.error(err);

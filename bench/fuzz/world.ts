@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { DEMO, seedDemo } from '../../prisma/seed.js';
 import { encodeGlobalID } from '../../src/kit/ids.js';
+import { mustUpload, png } from '../../test/support/assets.js';
 import { buildWorld, must } from '../../test/support/factories.js';
 import type { TestServer } from '../../test/support/harness.js';
 import { integrationWithCredential, issueToken, operationId } from '../../test/support/integration-auth.js';
@@ -68,6 +69,7 @@ const MODELS = [
   ['WebhookEndpoint', 'webhookEndpoint'],
   ['WebhookDelivery', 'webhookDelivery'],
   ['AuditEntry', 'auditLog'],
+  ['Asset', 'asset'],
 ] as const;
 
 type Rows = { findMany(args: { take: number }): Promise<{ id: string | bigint | number; occasionId?: string | null }[]> };
@@ -103,7 +105,13 @@ export async function seedWorld(s: TestServer, nodeTypes: string[], opts: { webh
   const operatorToken = ok('signUp operator', op.signUp, 'Session').accessToken as string;
 
   // Occasion B: someone else's wedding.
-  await buildWorld(s, { events: 2, households: [2, 3], tags: ['b-friends'], collaborators: { vendor: [0] }, modules: { rsvp: [0] } });
+  const b = await buildWorld(s, { events: 2, households: [2, 3], tags: ['b-friends'], collaborators: { vendor: [0] }, modules: { rsvp: [0] } });
+  // A file in each (A's attached as its logo), so asset ids are real ones.
+  const logo = await mustUpload(s, demo.plannerAccessToken, occasionA, { bytes: await png(), filename: 'logo.png' });
+  await must(s, demo.plannerAccessToken, `mutation($i: AttachAssetInput!) { attachAsset(input: $i) { __typename } }`, {
+    i: { assetId: logo.id, subjectType: 'OCCASION', subjectId: occasionA, role: 'logo' },
+  });
+  await mustUpload(s, b.owner.token, b.occasionId, { bytes: await png(), filename: 'b.png' });
 
   // The partner, connected and granted through the planner's mutations.
   const planner = demo.plannerAccessToken;

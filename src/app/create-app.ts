@@ -23,6 +23,7 @@ import { createConfiguredStorage } from '../platform/storage/configured.js';
 import { collectAssetSubjects } from '../domains/assets/asset-subjects.js';
 import { PUBLISHING_ASSET_SUBJECTS } from '../capabilities/publishing/artifact-files.js';
 import { PUBLISHING_TARGETS } from '../capabilities/publishing/publishing.targets.js';
+import { CORE_ASSET_SUBJECTS } from '../domains/assets/core-subjects.js';
 
 export interface App extends AppServices {
   close(): Promise<void>;
@@ -87,7 +88,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     passwords: new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE),
     storage,
     // Each owner of a subject type adds its definitions here (the assets domain: Occasion, Event; publishing: ArtifactVersion).
-    assetSubjects: collectAssetSubjects([PUBLISHING_ASSET_SUBJECTS]),
+    assetSubjects: collectAssetSubjects([CORE_ASSET_SUBJECTS, PUBLISHING_ASSET_SUBJECTS]),
     async close() {
       // What already committed is still published before the connections go.
       await live.idle();

@@ -7,6 +7,7 @@ import { configuredProviderTransport } from '../interfaces/communications/provid
 import { startMessageSender, type MessageSenderRuntime } from '../domains/communications/sender/runtime.js';
 import { startArtifactRenderer } from '../capabilities/publishing/render/runtime.js';
 import type { RowJobRuntime } from '../platform/jobs/row-runtime.js';
+import { startAssetRuntime, type AssetRuntime } from '../domains/assets/variants/runtime.js';
 import { loadConfig } from '../platform/config.js';
 import { exitOnStartupError } from '../platform/startup-error.js';
 import { raiseWasmTieringBudget } from '../platform/wasm-tiering.js';
@@ -31,6 +32,7 @@ async function main() {
   let worker: WebhookWorker | null = null;
   let sender: MessageSenderRuntime | null = null;
   let renderer: RowJobRuntime | null = null;
+  let assets: AssetRuntime | null = null;
   let closeQueue: (() => Promise<void>) | null = null;
 
   // Installed first, so a SIGTERM during start-up also shuts down cleanly.
@@ -45,6 +47,7 @@ async function main() {
     await worker?.stop();
     await sender?.stop();
     await renderer?.stop();
+    await assets?.stop();
     await closeQueue?.();
     await app?.close();
     process.exit(0);
@@ -67,10 +70,11 @@ async function main() {
   const schema = buildSchema();
   phase('schema', t);
   if (embedded || config.WORKER_IN_API) {
-    // PGlite is one process's database: the relay and deliveries run here (src/bin/worker.ts elsewhere).
+    // PGlite is one process's database: the relay, deliveries, image variants and renders run here (src/bin/worker.ts elsewhere).
     worker = startWebhookWorker(app, { schema });
     sender = startMessageSender(app, { transport: configuredProviderTransport(app) });
     renderer = startArtifactRenderer(app);
+    assets = startAssetRuntime(app);
   } else if (config.REDIS_URL) {
     // Deliveries a request makes due (redeliver, test-send) go straight to the workers' queue.
     const queue = createDeliveryQueue(config.REDIS_URL, { logger: app.logger, prefix: config.QUEUE_PREFIX });

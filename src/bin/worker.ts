@@ -4,11 +4,12 @@ import { configuredProviderTransport } from '../interfaces/communications/provid
 import { startMessageSender, type MessageSenderRuntime } from '../domains/communications/sender/runtime.js';
 import { startArtifactRenderer } from '../capabilities/publishing/render/runtime.js';
 import type { RowJobRuntime } from '../platform/jobs/row-runtime.js';
+import { startAssetRuntime, type AssetRuntime } from '../domains/assets/variants/runtime.js';
 import { loadConfig } from '../platform/config.js';
 import { exitOnStartupError } from '../platform/startup-error.js';
 
 /**
- * The worker process: the outbox relay, webhook delivery, outgoing messages and artifact renders (BullMQ on
+ * The worker process: the outbox relay, webhook delivery, outgoing messages, image variants and artifact renders (BullMQ on
  * REDIS_URL; without it, in-process with the schedule kept in PostgreSQL).
  * Run as many as you like against one database and Redis: outbox rows are
  * claimed with SKIP LOCKED and each delivery by a conditional update.
@@ -24,6 +25,7 @@ async function main() {
   let worker: WebhookWorker | null = null;
   let sender: MessageSenderRuntime | null = null;
   let renderer: RowJobRuntime | null = null;
+  let assets: AssetRuntime | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -34,6 +36,7 @@ async function main() {
     await worker?.stop();
     await sender?.stop();
     await renderer?.stop();
+    await assets?.stop();
     await app?.close();
     process.exit(0);
   };
@@ -46,6 +49,8 @@ async function main() {
   // The messaging provider is an integration (interfaces): composed here, since the sender (a domain) cannot import it.
   sender = startMessageSender(app, { transport: configuredProviderTransport(app) });
   renderer = startArtifactRenderer(app);
+  // Image variants, expired uploads and objects left to delete.
+  assets = startAssetRuntime(app);
   app.logger.info(
     { queue: worker.dispatcher.kind, concurrency: config.WEBHOOK_CONCURRENCY, mail: sender.transport.kind, mailConcurrency: config.MAIL_CONCURRENCY },
     'Tov+ worker running',

@@ -1,4 +1,5 @@
 import { ACTOR_TARGETS } from './actors/actors.targets.js';
+import { ASSET_TARGETS } from './assets/assets.targets.js';
 import { COMMUNICATIONS_TARGETS } from './communications/communications.targets.js';
 import { EVENT_TARGETS } from './events/events.targets.js';
 import { GUEST_ACCESS_TARGETS } from './guest-access/guest-access.targets.js';
@@ -15,4 +16,5 @@ export const DOMAIN_TARGETS = {
   ...PERMISSION_TARGETS,
   ...GUEST_ACCESS_TARGETS,
   ...COMMUNICATIONS_TARGETS,
+  ...ASSET_TARGETS,
 };

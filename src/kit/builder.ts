@@ -38,7 +38,10 @@ export const builder = new SchemaBuilder<{
     can: { action: string; target: Target };
   };
   Directives: {
-    auth: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: { action: string; scope: string; alsoChecks?: readonly string[] } };
+    auth: {
+      locations: 'OBJECT' | 'FIELD_DEFINITION';
+      args: { action: string; scope: string; alsoChecks?: readonly string[]; alsoReadableBy?: string };
+    };
     public: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
     authenticated: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
     self: { locations: 'OBJECT' | 'FIELD_DEFINITION'; args: Record<string, never> };
@@ -50,6 +53,8 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
+    /** A file sent with the request (GraphQL multipart request spec); input only. */
+    File: { Input: unknown; Output: never };
   };
   Connection: { totalCount: number | (() => number | Promise<number>) };
 }>({

@@ -28,6 +28,16 @@ builder.scalarType('JSON', {
   parseLiteral: jsonFromLiteral,
 });
 
+builder.scalarType('File', {
+  description:
+    'A file sent with the request, as the GraphQL multipart request spec says (a `multipart/form-data` POST with `operations`, `map` and the file parts). Input only.',
+  // Yoga puts the parsed file into the variables as is; what it is checked where it is used (a JSON value here is no file).
+  parseValue: (v) => v,
+  serialize: () => {
+    throw new Error('File is an input type.');
+  },
+});
+
 builder.queryType({});
 builder.mutationType({});
 builder.subscriptionType({});

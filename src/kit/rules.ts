@@ -1,5 +1,5 @@
 import type { Target, ScopeLevel } from './authorization.js';
-import { unauthenticated } from '../platform/errors.js';
+import { notFound, unauthenticated } from '../platform/errors.js';
 import type { Context } from './context.js';
 
 /**
@@ -94,6 +94,7 @@ export interface AuthDirectiveArgs<A extends string = string> {
   action: string;
   scope: ScopeLevel;
   alsoChecks?: readonly A[];
+  alsoReadableBy?: string;
 }
 
 function authArgs<A extends string>(action: string, scope: ScopeLevel, options: FieldRuleOptions<A> | undefined): AuthDirectiveArgs<A> {
@@ -162,13 +163,14 @@ export type InputIdArgs<K extends string> = { input: IdArgs<K> };
  * from it: a row they may not read is NOT_FOUND, like an id that does not exist
  * (the resolver throws notFound for those). Printed with the type's rule.
  */
-export function guardedByType(typeRule: { directives: { auth: { action: string; scope: ScopeLevel } } }) {
+export function guardedByType(typeRule: { directives: { auth: { action: string; scope: ScopeLevel; alsoReadableBy?: string } } }) {
+  const { action, scope, alsoReadableBy } = typeRule.directives.auth;
   return {
     authScopes: (_parent: unknown, _args: unknown, ctx: Context) => {
       refuseAnonymous(ctx);
       return { public: true };
     },
-    directives: { auth: { action: typeRule.directives.auth.action, scope: typeRule.directives.auth.scope } },
+    directives: { auth: alsoReadableBy ? { action, scope, alsoReadableBy } : { action, scope } },
   } as const;
 }
 
@@ -180,5 +182,30 @@ export function canType<P = unknown>(action: string, scope: ScopeLevel, target: 
       return scopeMap(action, target(parent, ctx));
     },
     directives: { auth: { action, scope } },
+  } as const;
+}
+
+/**
+ * `action` on each object of the type, or else its owner's visibility rule: `orVisible` decides who besides
+ * holders of the action may read it (an asset attached to something the caller may read). Refused either way is
+ * NOT_FOUND naming `what`, never FORBIDDEN: "not yours" reads like "not there" even inside one's own occasion.
+ * Printed as `@auth(action, scope, alsoReadableBy: …)`, so schema.graphql says that there is more than the action.
+ * Guests hold no grants: for them only `orVisible` is asked.
+ */
+export function canTypeOrVisible<P>(
+  action: string,
+  scope: ScopeLevel,
+  target: (parent: P, ctx: Context) => MaybePromise<Target>,
+  orVisible: (parent: P, ctx: Context) => Promise<boolean>,
+  options: { what: string; alsoReadableBy: string },
+) {
+  return {
+    authScopes: async (parent: NoInfer<P>, ctx: Context) => {
+      refuseAnonymous(ctx);
+      if (ctx.principal.kind !== 'guest' && (await ctx.authz.can(action, await target(parent, ctx)))) return { public: true };
+      if (await orVisible(parent, ctx)) return { public: true };
+      throw notFound(options.what);
+    },
+    directives: { auth: { action, scope, alsoReadableBy: options.alsoReadableBy } },
   } as const;
 }

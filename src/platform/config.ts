@@ -249,6 +249,12 @@ const schema = z.object({
   ASSET_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   /** How long a direct upload may take before it is dropped unfinished. */
   ASSET_UPLOAD_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  /** Image variants (thumbnail, web) generated at once per worker process (each holds an image in memory). */
+  ASSET_VARIANT_CONCURRENCY: z.coerce.number().int().positive().max(16).default(2),
+  /** How long a variant stays reserved to its worker without a sign of life: a dead worker's variants go to another after it. */
+  ASSET_VARIANT_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** How often unfinished direct uploads past their time, lost variant jobs and objects left to delete are looked for. */
+  ASSET_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   /** Artifact renders in flight per worker process (each holds a document in memory). */
   RENDER_CONCURRENCY: z.coerce.number().int().positive().max(16).default(1),
   /** How long a render stays reserved to its worker without a sign of life (renewed while rendering). */

@@ -16,6 +16,12 @@ export interface BusinessEventType<S extends z.ZodType = z.ZodType> {
    * that an answer changed, and its document shows counts, never who.
    */
   alsoAllowedWith?: readonly string[];
+  /**
+   * The resource type its events name (EventResource), when they name one: a
+   * partner granted only some resources of that type (a printer, one artifact)
+   * may subscribe, and hears of those resources only.
+   */
+  resource?: string;
 }
 
 export function defineBusinessEvent<S extends z.ZodType>(e: BusinessEventType<S>): BusinessEventType<S> {

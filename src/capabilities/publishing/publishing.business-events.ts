@@ -14,12 +14,14 @@ export const artifactRendered = defineBusinessEvent({
   description: 'A render job finished a version (RENDERED, ready to check and publish) or gave up on it (FAILED). Drafts: planners only.',
   payload: version.extend({ status: z.enum(['RENDERED', 'FAILED']), error: z.string().nullable() }),
   requiredAction: 'artifact:manage',
+  resource: 'Artifact',
 });
 export const artifactPublished = defineBusinessEvent({
   type: 'artifact.published',
   description: 'A version was published: frozen, content-hashed; it supersedes the previously published one.',
   payload: version.extend({ contentHash: z.string(), supersededVersionId: z.uuid().nullable() }),
   requiredAction: 'artifact:read',
+  resource: 'Artifact',
 });
 export const printableGenerated = defineBusinessEvent({
   type: 'printable.generated',
@@ -27,6 +29,7 @@ export const printableGenerated = defineBusinessEvent({
     'A printable artifact (an invitation package) was published and is ready for print production. The envelope’s resourceId names the artifact; its files are fetched through the API.',
   payload: version.extend({ contentHash: z.string(), pages: z.number().int().nullable() }),
   requiredAction: 'artifact:read',
+  resource: 'Artifact',
 });
 export const printJobUpdated = defineBusinessEvent({
   type: 'print_job.updated',
@@ -40,6 +43,7 @@ export const printJobUpdated = defineBusinessEvent({
     integrationId: z.uuid().nullable(),
   }),
   requiredAction: 'artifact:read',
+  resource: 'Artifact',
 });
 
 export const PUBLISHING_BUSINESS_EVENTS = [artifactRendered, artifactPublished, printableGenerated, printJobUpdated];

@@ -8,6 +8,8 @@ import { encodeGlobalID, isUuid } from '../../kit/ids.js';
 import { ConflictError, notFound, unauthenticated, ValidationError } from '../../platform/errors.js';
 import { OccasionType } from '../../domains/occasions/occasions.schema.js';
 import { grantResourceTypes } from '../../domains/permissions/permissions.schema.js';
+import { downloadUrl } from '../../domains/assets/asset-urls.js';
+import { assetsEnv } from '../../domains/assets/assets-env.js';
 import { artifactDefinitions } from './definitions.js';
 import { createArtifact, publishArtifactVersion, renderArtifact, updateArtifactDraft, type DraftInputs } from './artifacts.service.js';
 import { ArtifactVersionStateError } from './publishing.errors.js';
@@ -67,6 +69,18 @@ export const ArtifactFileType = builder.objectRef<FileRow>('ArtifactFile').imple
     contentType: t.string({ ...inheritedType, resolve: (f) => f.asset.contentType ?? 'application/octet-stream' }),
     byteSize: t.float({ ...inheritedType, description: 'Bytes.', resolve: (f) => Number(f.asset.byteSize ?? 0) }),
     sha256: t.string({ ...inheritedType, resolve: (f) => f.asset.sha256 ?? '' }),
+    url: t.string({
+      ...inheritedType,
+      description: 'A short-lived signed download URL (ASSET_URL_TTL_SECONDS): fetch it without a token; ask again for a fresh one.',
+      resolve: (f, _a, ctx) =>
+        downloadUrl(assetsEnv(ctx.app), {
+          assetId: f.asset.id,
+          storageKey: f.asset.storageKey,
+          filename: f.asset.filename,
+          contentType: f.asset.contentType ?? 'application/octet-stream',
+          preset: null,
+        }),
+    }),
   }),
 });
 

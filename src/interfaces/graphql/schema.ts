@@ -36,6 +36,9 @@ import '../../domains/communications/threads.counterpart.schema.js';
 import '../../domains/communications/delivery-reports.schema.js';
 import '../../capabilities/publishing/publishing.schema.js';
 import '../../capabilities/publishing/print.schema.js';
+import '../../domains/assets/assets.schema.js';
+import '../../domains/assets/uploads.schema.js';
+import '../../domains/assets/attachments.schema.js';
 import '../integrations/apps.schema.js';
 import '../integrations/apps-admin.schema.js';
 import '../integrations/connections.schema.js';
@@ -66,6 +69,11 @@ export const ruleDirectives = [
         type: new GraphQLList(new GraphQLNonNull(GraphQLString)),
         description:
           'Further actions the resolver checks while it runs: another action it needs, `action` again on further targets, or one that only narrows what it returns (the field’s description says which).',
+      },
+      alsoReadableBy: {
+        type: GraphQLString,
+        description:
+          'Who else may read it without `action`, as decided by its owner’s visibility rule (the type’s description says how); everyone else gets NOT_FOUND.',
       },
     },
   }),

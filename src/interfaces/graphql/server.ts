@@ -1,3 +1,4 @@
+import { handleAssetRoutes } from '../assets/asset-routes.js';
 import { handleMessageLinks } from '../communications/link-routes.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
@@ -32,6 +33,19 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer | nul
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** Room in a multipart request for its `operations` and `map` parts and the part headers, besides the file. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * MAX_BODY_BYTES, except for a GraphQL multipart request (an inline upload), which may carry a file of up to
+ * ASSET_INLINE_MAX_BYTES: a file somewhat larger still reaches the mutation, which names the limit (FILE_TOO_LARGE).
+ */
+function maxBodyBytes(app: AppServices, req: IncomingMessage, graphqlPath: boolean): number {
+  const c = app.config;
+  const multipart = graphqlPath && req.method === 'POST' && /^multipart\/form-data\s*;/i.test(req.headers['content-type'] ?? '');
+  return multipart ? Math.max(c.MAX_BODY_BYTES, c.ASSET_INLINE_MAX_BYTES + MULTIPART_OVERHEAD_BYTES) : c.MAX_BODY_BYTES;
 }
 
 export interface HttpServer {
@@ -84,12 +98,15 @@ export function createHttpServer(
       const graphqlPath = url.pathname === '/graphql' || url.pathname === SSE_PATH;
       if (graphqlPath && handleCors(origins, req, res)) return;
       if (app.config.GRAPHIQL && (await handleGraphiQLAsset(req, res, url.pathname))) return;
+      // File bytes (direct uploads, downloads) stream: they are never read whole here.
+      if (await handleAssetRoutes(app, origins, req, res, url)) return;
       let body: Buffer | null = null;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        body = await readBody(req, app.config.MAX_BODY_BYTES);
+        const max = maxBodyBytes(app, req, url.pathname === '/graphql');
+        body = await readBody(req, max);
         if (!body) {
           return sendJson(res, 413, {
-            errors: [{ message: `Request body exceeds ${app.config.MAX_BODY_BYTES} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+            errors: [{ message: `Request body exceeds ${max} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
           });
         }
       }

@@ -28,10 +28,12 @@ function required(op: OperationDefinitionNode | undefined): string[] {
 
 /**
  * Why this document cannot render payloads for an endpoint, or nothing.
+ * `aboutResources`: every event type the endpoint hears names a resource (so
+ * each message carries a resourceId); false when known not to.
  * `eventFiltered`: the endpoint hears only events of listed events, so every
  * message it gets carries an eventId.
  */
-export function documentProblems(doc: DocumentNode, opts: { eventFiltered: boolean }): string[] {
+export function documentProblems(doc: DocumentNode, opts: { eventFiltered: boolean; aboutResources?: boolean }): string[] {
   const op = operationOf(doc);
   const problems: string[] = [];
   for (const v of op?.variableDefinitions ?? []) {
@@ -44,6 +46,9 @@ export function documentProblems(doc: DocumentNode, opts: { eventFiltered: boole
   }
   if (required(op).includes('eventId') && !opts.eventFiltered) {
     problems.push('It needs $eventId: filter the endpoint by events (messages about the whole occasion carry none).');
+  }
+  if (required(op).includes('resourceId') && opts.aboutResources === false) {
+    problems.push('It needs $resourceId: subscribe only to event types about a resource (printable.generated, artifact.published…).');
   }
   return problems;
 }

@@ -11,7 +11,7 @@ import { parseInput } from '../../platform/validation.js';
 import { assertUsable, INTEGRATION_ENVIRONMENTS } from '../integrations/apps.service.js';
 import type { PersistedManifest } from '../integrations/persisted-operations.js';
 import { documentProblems } from './document-variables.js';
-import { eventCatalog } from './event-catalog.js';
+import { type CatalogEntry, eventCatalog } from './event-catalog.js';
 import type { AllowedNetwork } from './network-policy.js';
 import { urlProblem } from './network-policy.js';
 import { newWebhookSecret } from './signing.js';
@@ -103,6 +103,8 @@ async function subscriptionIssues(
         continue;
       }
       const scopes = eventIds.length ? eventIds : [null];
+      // Events about a resource: granted some resources of that type (a printer, its artifact), it hears of those.
+      if (!eventIds.length && entry.resource && conn.occasionId && (await grantedSomeResource(tx, access, conn, entry))) continue;
       for (const eventId of scopes) {
         if (await access.allowed(conn.integration, entry, conn.occasionId, eventId)) continue;
         issues.push({
@@ -121,10 +123,33 @@ async function subscriptionIssues(
     } else if (parse(doc).definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation !== OperationTypeNode.QUERY)) {
       issues.push({ path: 'input.documentId', message: 'Only a query can render a payload.' });
     } else {
-      for (const message of documentProblems(parse(doc), { eventFiltered: eventIds.length > 0 })) issues.push({ path: 'input.documentId', message });
+      const catalog = eventCatalog();
+      const aboutResources = s.eventTypes ? s.eventTypes.every((t) => !!catalog.get(t)?.resource) : true;
+      for (const message of documentProblems(parse(doc), { eventFiltered: eventIds.length > 0, aboutResources })) {
+        issues.push({ path: 'input.documentId', message });
+      }
     }
   }
   return issues;
+}
+
+/** Does the integration hold a RESOURCE grant, on a resource of the entry's type in this occasion, that lets it hear the entry? */
+async function grantedSomeResource(tx: Tx, access: SubscriberAccess, conn: Connection, entry: CatalogEntry): Promise<boolean> {
+  const grants = await tx.grant.findMany({
+    where: {
+      subjectIntegrationId: conn.integration.id,
+      occasionId: conn.occasionId,
+      scopeType: 'RESOURCE',
+      resourceType: entry.resource,
+      revokedAt: null,
+      OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
+    },
+    select: { resourceType: true, resourceId: true },
+  });
+  for (const g of grants) {
+    if (await access.allowed(conn.integration, entry, conn.occasionId, null, { type: g.resourceType!, id: g.resourceId! })) return true;
+  }
+  return false;
 }
 
 function assertConnectionLive(conn: Connection) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTOR_BUSINESS_EVENTS } from '../../domains/actors/actors.business-events.js';
+import { ASSET_BUSINESS_EVENTS } from '../../domains/assets/assets.business-events.js';
 import { COMMUNICATIONS_BUSINESS_EVENTS } from '../../domains/communications/communications.business-events.js';
 import { EVENT_BUSINESS_EVENTS } from '../../domains/events/events.business-events.js';
 import { GUEST_ACCESS_BUSINESS_EVENTS } from '../../domains/guest-access/guest-access.business-events.js';
@@ -30,6 +31,7 @@ const CORE_BUSINESS_EVENTS: readonly BusinessEventType[] = [
   ...GUEST_ACCESS_BUSINESS_EVENTS,
   ...COMMUNICATIONS_BUSINESS_EVENTS,
   ...PUBLISHING_BUSINESS_EVENTS,
+  ...ASSET_BUSINESS_EVENTS,
   ...IDENTITY_BUSINESS_EVENTS,
   ...INTEGRATION_BUSINESS_EVENTS,
   ...WEBHOOK_BUSINESS_EVENTS,
@@ -43,6 +45,8 @@ export interface CatalogEntry {
   anyOfActions: string[];
   /** Where it comes from: "core" or the module key. */
   source: string;
+  /** The resource type its events name (their envelope's resourceId), if any. */
+  resource: string | null;
   /** The payload as JSON Schema (from its zod schema). */
   payloadSchema: unknown;
 }
@@ -57,6 +61,7 @@ export function buildEventCatalog(registry: ModuleRegistry): Map<string, Catalog
       requiredAction: e.requiredAction,
       anyOfActions: [e.requiredAction, ...(e.alsoAllowedWith ?? [])],
       source,
+      resource: e.resource ?? null,
       payloadSchema: z.toJSONSchema(e.payload, { unrepresentable: 'any' }),
     });
   };

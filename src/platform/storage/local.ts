@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { assertStorageKey, assertTtl, StorageKeyError, type ObjectStorage } from './storage.js';
+import { assertStorageKey, assertTtl, StorageKeyError, StorageTooLargeError, type ObjectStorage } from './storage.js';
 
 interface Meta {
   key: string;
@@ -67,6 +67,39 @@ export function createLocalStorage(rootDir: string): ObjectStorage {
       return result;
     },
 
+    async putStream(key, body, { contentType, maxBytes }) {
+      const { data, meta } = pathsOf(key);
+      await mkdir(path.dirname(data), { recursive: true });
+      // Into a temporary file beside the object, hashed and counted on the way; renamed into place only when whole.
+      const tmp = `${data}.${randomBytes(6).toString('hex')}.tmp`;
+      const hash = createHash('sha256');
+      let size = 0;
+      const file = await open(tmp, 'w');
+      try {
+        for await (const chunk of body) {
+          size += chunk.byteLength;
+          if (size > maxBytes) throw new StorageTooLargeError(maxBytes);
+          hash.update(chunk);
+          await file.write(chunk);
+        }
+        await file.sync();
+      } catch (e) {
+        await file.close().catch(() => {});
+        await rm(tmp, { force: true });
+        throw e;
+      }
+      await file.close();
+      const result = { size, sha256: hash.digest('hex') };
+      try {
+        await writeAtomic(meta, JSON.stringify({ key, contentType, ...result } satisfies Meta));
+        await rename(tmp, data);
+      } catch (e) {
+        await rm(tmp, { force: true });
+        throw e;
+      }
+      return result;
+    },
+
     async get(key) {
       const { data } = pathsOf(key);
       try {
@@ -97,6 +130,12 @@ export function createLocalStorage(rootDir: string): ObjectStorage {
     },
 
     async presignPut(key, { ttlSeconds }) {
+      assertStorageKey(key);
+      assertTtl(ttlSeconds);
+      return null;
+    },
+
+    async presignGet(key, { ttlSeconds }) {
       assertStorageKey(key);
       assertTtl(ttlSeconds);
       return null;

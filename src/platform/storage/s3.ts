@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { assertStorageKey, assertTtl, type ObjectStorage } from './storage.js';
+import { assertStorageKey, assertTtl, attachmentDisposition, StorageTooLargeError, type ObjectStorage } from './storage.js';
 
 export interface S3StorageOptions {
   /** For S3-compatible services (MinIO, R2, a test server); AWS itself when absent. */
@@ -31,7 +31,7 @@ export function createS3Storage(options: S3StorageOptions): ObjectStorage {
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
 
-  return {
+  const store: ObjectStorage = {
     kind: 's3',
 
     async put(key, body, { contentType }) {
@@ -39,6 +39,20 @@ export function createS3Storage(options: S3StorageOptions): ObjectStorage {
       const sha256 = createHash('sha256').update(body).digest('hex');
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.byteLength }));
       return { size: body.byteLength, sha256 };
+    },
+
+    async putStream(key, body, { contentType, maxBytes }) {
+      assertStorageKey(key);
+      // Collected, then one PutObject: a body of unknown length would need a multipart upload, and the API's own
+      // upload route is only used with the local store (S3 uploads go straight to the bucket, presigned).
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for await (const chunk of body) {
+        size += chunk.byteLength;
+        if (size > maxBytes) throw new StorageTooLargeError(maxBytes);
+        chunks.push(chunk);
+      }
+      return store.put(key, Buffer.concat(chunks), { contentType });
     },
 
     async get(key) {
@@ -83,8 +97,26 @@ export function createS3Storage(options: S3StorageOptions): ObjectStorage {
       });
     },
 
+    async presignGet(key, { ttlSeconds, filename, contentType }) {
+      assertStorageKey(key);
+      assertTtl(ttlSeconds);
+      // The response headers are part of the signature: the link serves this name and type, nothing a client picks.
+      return getSignedUrl(
+        client,
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ResponseContentDisposition: attachmentDisposition(filename),
+          ResponseContentType: contentType,
+          ResponseCacheControl: `private, max-age=${ttlSeconds}`,
+        }),
+        { expiresIn: ttlSeconds },
+      );
+    },
+
     async close() {
       client.destroy();
     },
   };
+  return store;
 }

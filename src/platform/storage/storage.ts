@@ -6,6 +6,11 @@
 export interface ObjectStorage {
   kind: 'local' | 's3';
   put(key: string, body: Buffer | Uint8Array, opts: { contentType: string }): Promise<{ size: number; sha256: string }>;
+  /**
+   * Writes what `body` yields, counting as it goes: past `maxBytes` it stops reading and throws
+   * StorageTooLargeError, and nothing is stored (an object already at the key is left as it was).
+   */
+  putStream(key: string, body: AsyncIterable<Uint8Array>, opts: { contentType: string; maxBytes: number }): Promise<{ size: number; sha256: string }>;
   /** null when absent. */
   get(key: string): Promise<Buffer | null>;
   head(key: string): Promise<{ size: number; contentType: string } | null>;
@@ -17,11 +22,24 @@ export interface ObjectStorage {
    * `maxBytes` is not enforced by the store: check `head()` after the upload and delete what is too large.
    */
   presignPut(key: string, opts: { contentType: string; ttlSeconds: number; maxBytes?: number }): Promise<string | null>;
+  /**
+   * A URL a client may GET the object from for ttlSeconds, answered as an attachment named `filename` with
+   * `contentType` (whatever type the object was stored with); for local, null: downloads go through the API.
+   */
+  presignGet(key: string, opts: { ttlSeconds: number; filename: string; contentType: string }): Promise<string | null>;
   close(): Promise<void>;
 }
 
 export class StorageKeyError extends Error {
   override readonly name = 'StorageKeyError';
+}
+
+/** putStream's body went past its maxBytes: nothing was stored. */
+export class StorageTooLargeError extends Error {
+  override readonly name = 'StorageTooLargeError';
+  constructor(readonly maxBytes: number) {
+    super(`The body is larger than ${maxBytes} bytes.`);
+  }
 }
 
 export const MAX_KEY_LENGTH = 512;
@@ -52,4 +70,14 @@ export function assertTtl(ttlSeconds: number): void {
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 604_800) {
     throw new RangeError(`ttlSeconds must be a whole number from 1 to 604800, not ${ttlSeconds}.`);
   }
+}
+
+/**
+ * `Content-Disposition: attachment` naming `filename`: an ASCII fallback (quotes, backslashes, control and
+ * non-ASCII characters replaced) and the exact name RFC 5987-encoded, which every current browser prefers.
+ */
+export function attachmentDisposition(filename: string): string {
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_') || 'file';
+  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }

@@ -21,6 +21,7 @@ import { buildWorld, must, uniq, type World } from '../../support/factories.js';
 import { errorCode, type GqlResult, startServer, testSchema } from '../../support/harness.js';
 import { wsClient } from '../../support/live.js';
 import { globalId } from '../../support/rows.js';
+import { mustUpload, png } from '../../support/assets.js';
 
 /**
  * Tenant isolation, generated from the schema: every root field that takes an
@@ -89,6 +90,10 @@ let sharedIds: Record<string, string> = {};
 const UNTYPED_IDS: Record<string, string> = {
   // Any global id of the occasion (audit targets of every type).
   'AuditLogFilter.targetId': 'Event',
+  // The subject files are attached to: a global id of the type `subjectType` names (an occasion here).
+  'AttachAssetInput.subjectId': 'Occasion',
+  'DetachAssetInput.subjectId': 'Occasion',
+  'ReorderAssetAttachmentsInput.subjectId': 'Occasion',
 };
 
 interface IdSlot {
@@ -143,7 +148,8 @@ const idFields = roots.flatMap((root) =>
 
 /** Plausible values for required non-id inputs, so a call fails on the id and not on anything else. */
 function plausible(owner: string, name: string, type: GraphQLNamedInputType): unknown {
-  if (isEnumType(type)) return type.getValues()[0]!.value;
+  // The name, as sent over the wire (an enum may map it to another internal value).
+  if (isEnumType(type)) return type.getValues()[0]!.name;
   switch (type.name) {
     case 'Int':
       return 7;
@@ -341,8 +347,14 @@ async function buildTenant(): Promise<Tenant> {
     },
   });
   await s.app.db.prisma.artifact.update({ where: { id: artifact.id }, data: { publishedVersionId: version.id } });
+  // A file, attached as the occasion's logo (so detaching and deleting it would otherwise act on something).
+  const asset = await mustUpload(s, t, world.occasionId, { bytes: await png(), filename: 'logo.png' });
+  await must(s, t, `mutation($i: AttachAssetInput!) { attachAsset(input: $i) { __typename } }`, {
+    i: { assetId: asset.id, subjectType: 'OCCASION', subjectId: world.occasionId, role: 'logo' },
+  });
   const ids: Record<string, string> = {
     Occasion: world.occasionId,
+    Asset: asset.id,
     Artifact: encodeGlobalID('Artifact', artifact.id),
     ArtifactVersion: encodeGlobalID('ArtifactVersion', version.id),
     SuppressedAddress: suppressed.id,
@@ -420,6 +432,9 @@ async function snapshot(occasionGlobalId: string) {
     suppressions: await p.commSuppression.findMany({ where, ...byId }),
     preferences: await p.commPreference.findMany({ where, ...byId }),
     mailbox: await p.mailboxMessage.findMany({ where, ...byId }),
+    assets: await p.asset.findMany({ where, ...byId }),
+    assetVariants: await p.assetVariant.findMany({ where: { asset: { occasionId } }, ...byId }),
+    assetAttachments: await p.assetAttachment.findMany({ where, ...byId }),
     auditLog: await p.auditLog.count({ where }),
     outboxEvents: await p.outboxEvent.count({ where }),
   };

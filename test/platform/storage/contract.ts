@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StorageKeyError, type ObjectStorage } from '../../../src/platform/storage/storage.js';
+import { StorageKeyError, StorageTooLargeError, type ObjectStorage } from '../../../src/platform/storage/storage.js';
 
 /*
  * What every ObjectStorage must do, run against each implementation by its own test file.
@@ -24,6 +24,10 @@ export const BAD_KEYS: [string, string][] = [
 ];
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+async function* chunks(parts: Buffer[]): AsyncIterable<Uint8Array> {
+  for (const p of parts) yield p;
+}
 
 export function storageContract(name: string, make: () => Promise<ObjectStorage>): void {
   describe(`ObjectStorage contract: ${name}`, () => {
@@ -87,6 +91,40 @@ export function storageContract(name: string, make: () => Promise<ObjectStorage>
       expect(await store.head(a)).toEqual({ size: 1, contentType: 'text/plain' });
     });
 
+    it('streams a body in, with its size and sha256, up to maxBytes exactly', async () => {
+      const k = key();
+      const parts = [Buffer.from('stream '), Buffer.alloc(100_000, 7), Buffer.from(' end')];
+      const whole = Buffer.concat(parts);
+      const r = await store.putStream(k, chunks(parts), { contentType: 'application/pdf', maxBytes: whole.byteLength });
+      expect(r).toEqual({ size: whole.byteLength, sha256: sha256(whole) });
+      expect((await store.get(k))?.equals(whole)).toBe(true);
+      expect(await store.head(k)).toEqual({ size: whole.byteLength, contentType: 'application/pdf' });
+    });
+
+    it('refuses a streamed body past maxBytes, storing nothing and leaving an existing object as it was', async () => {
+      const fresh = key();
+      await expect(
+        store.putStream(fresh, chunks([Buffer.alloc(600), Buffer.alloc(600)]), { contentType: 'image/png', maxBytes: 1000 }),
+      ).rejects.toBeInstanceOf(StorageTooLargeError);
+      expect(await store.head(fresh)).toBeNull();
+      const kept = key();
+      await store.put(kept, Buffer.from('keep me'), { contentType: 'text/plain' });
+      await expect(store.putStream(kept, chunks([Buffer.alloc(2000)]), { contentType: 'image/png', maxBytes: 1000 })).rejects.toBeInstanceOf(
+        StorageTooLargeError,
+      );
+      expect((await store.get(kept))?.toString()).toBe('keep me');
+    });
+
+    it('stores nothing when the streamed body fails part way (a client that hangs up)', async () => {
+      const k = key();
+      async function* broken() {
+        yield Buffer.alloc(500, 1);
+        throw new Error('connection reset');
+      }
+      await expect(store.putStream(k, broken(), { contentType: 'image/png', maxBytes: 10_000 })).rejects.toThrow('connection reset');
+      expect(await store.head(k)).toBeNull();
+    });
+
     it('answers null for an absent key, and deleting it is fine', async () => {
       const k = key();
       expect(await store.get(k)).toBeNull();
@@ -118,6 +156,8 @@ export function storageContract(name: string, make: () => Promise<ObjectStorage>
           () => store.head(bad),
           () => store.delete(bad),
           () => store.presignPut(bad, { contentType: 'text/plain', ttlSeconds: 60 }),
+          () => store.presignGet(bad, { ttlSeconds: 60, filename: 'a.txt', contentType: 'text/plain' }),
+          () => store.putStream(bad, chunks([Buffer.from('x')]), { contentType: 'text/plain', maxBytes: 10 }),
         ];
         for (const op of ops) await expect(op()).rejects.toBeInstanceOf(StorageKeyError);
       });
@@ -126,6 +166,7 @@ export function storageContract(name: string, make: () => Promise<ObjectStorage>
     it('refuses a ttl outside 1 s to a week', async () => {
       for (const ttlSeconds of [0, -1, 1.5, 604_801]) {
         await expect(store.presignPut(key(), { contentType: 'text/plain', ttlSeconds })).rejects.toBeInstanceOf(RangeError);
+        await expect(store.presignGet(key(), { ttlSeconds, filename: 'a.txt', contentType: 'text/plain' })).rejects.toBeInstanceOf(RangeError);
       }
     });
   });

@@ -35,9 +35,18 @@ describe('local storage on disk', () => {
     store = createLocalStorage(root);
   });
 
-  it('is kind local and has no presigned uploads', async () => {
+  it('is kind local and has no presigned uploads or downloads', async () => {
     expect(store.kind).toBe('local');
     expect(await store.presignPut('a/b.png', { contentType: 'image/png', ttlSeconds: 60 })).toBeNull();
+    expect(await store.presignGet('a/b.png', { ttlSeconds: 60, filename: 'b.png', contentType: 'image/png' })).toBeNull();
+  });
+
+  it('leaves no temporary file behind a refused or broken stream', async () => {
+    async function* big() {
+      yield Buffer.alloc(5000);
+    }
+    await store.putStream('streams/refused', big(), { contentType: 'image/png', maxBytes: 100 }).catch(() => undefined);
+    expect((await filesUnder(root).catch(() => [])).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('writes nothing outside its root for traversal attempts, and nothing at all for refused keys', async () => {

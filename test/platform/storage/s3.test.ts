@@ -65,6 +65,30 @@ describe('S3 presigned uploads', () => {
     expect([...url.searchParams.keys()].filter((k) => /checksum/i.test(k))).toEqual([]);
   });
 
+  it('gives a download URL serving the object as an attachment with the agreed type and name (RFC 5987)', async () => {
+    const key = 'events/7/files/menu.pdf';
+    await store.put(key, Buffer.from('%PDF-1.7 menu'), { contentType: 'image/png' });
+    const url = await store.presignGet(key, { ttlSeconds: 120, filename: 'Menü "final".pdf', contentType: 'application/pdf' });
+    const u = new URL(url!);
+    expect(u.searchParams.get('X-Amz-Expires')).toBe('120');
+    const res = await fetch(url!);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="Men_ _final_.pdf"; filename*=UTF-8''Men%C3%BC%20%22final%22.pdf`);
+    expect(res.headers.get('cache-control')).toBe('private, max-age=120');
+    expect(await res.text()).toBe('%PDF-1.7 menu');
+  });
+
+  it('refuses a download once the URL has expired', async () => {
+    const key = 'events/7/files/late.pdf';
+    await store.put(key, Buffer.from('late'), { contentType: 'application/pdf' });
+    const url = await store.presignGet(key, { ttlSeconds: 1, filename: 'late.pdf', contentType: 'application/pdf' });
+    await new Promise((r) => setTimeout(r, 2_100));
+    const res = await fetch(url!);
+    expect(res.status).toBe(403);
+    expect(await res.text()).not.toContain('late');
+  });
+
   it('refuses an upload once the URL has expired', async () => {
     const key = 'events/7/uploads/late.png';
     const url = await store.presignPut(key, { contentType: 'image/png', ttlSeconds: 1 });
