@@ -7,6 +7,8 @@ import { runIntegrationCommand } from '../../src/interfaces/integrations/integra
 import { runWebhooksCommand } from '../../src/interfaces/webhooks/webhooks.cli.js';
 import { runMessagesCommand } from '../../src/interfaces/communications/messages.cli.js';
 import { startMessageSender } from '../../src/domains/communications/sender/runtime.js';
+import { startArtifactRenderer } from '../../src/capabilities/publishing/render/runtime.js';
+import { pdfBoxes, pdfPageCount, pdfScratch, pdfText, readQrOnPage } from '../support/pdf-tools.js';
 import { startServer, type GqlResult } from '../support/harness.js';
 import { wsClient } from '../support/live.js';
 
@@ -54,8 +56,9 @@ const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: strin
   banner += String(chunk);
   return true;
 });
+let publishPackage: (() => Promise<unknown>) | null = null;
 try {
-  await runDemo(s.app, demoPlan(s.app.config));
+  publishPackage = await runDemo(s.app, demoPlan(s.app.config));
 } finally {
   write.mockRestore();
 }
@@ -112,6 +115,7 @@ describe('README: the 60-second tour, as written', () => {
       'summary-subscription',
       'mailbox',
       'audit-log',
+      'planner-package',
     ]);
   });
 
@@ -352,6 +356,61 @@ describe('README: the 60-second tour, as written', () => {
       (await s.app.db.prisma.outboxEvent.findMany({ where: { occasionId: occasionUuid }, select: { type: true } })).map((e) => e.type),
     );
     for (const t of ['occasion.created', 'actor.created', 'module.enabled', 'rsvp.submitted']) expect(types).toContain(t);
+  });
+
+  it('Print: the demo package is rendered and published after start; the planner sees its PDF', async () => {
+    // As `npm start` does: the render runtime renders the seeded package, then the demo publishes it.
+    const renderer = startArtifactRenderer(s.app, { redisUrl: null });
+    try {
+      expect(await publishPackage!()).toBe('PUBLISHED');
+    } finally {
+      await renderer.stop();
+    }
+    const [artifact] = ok(await s.gql(fill(doc('planner-package'), ids), undefined, { token: plannerToken })).occasion.artifacts;
+    expect(artifact.title).toBe('Wedding invitations');
+    expect(artifact.publishedVersion).toMatchObject({
+      number: 1,
+      status: 'PUBLISHED',
+      pagesTotal: 16,
+      printSpec: { trimWidthMm: 148, bleedMm: 3, cropMarks: true, colour: 'CMYK' },
+    });
+    expect(artifact.publishedVersion.files[0]).toMatchObject({ role: 'print_pdf', contentType: 'application/pdf' });
+    ids['artifact id'] = artifact.id;
+  });
+
+  it('Print: the printer, with the banner’s credentials, fetches PrintableArtifact, downloads the PDF, and page 1 is the first household’s card', async () => {
+    const creds = /client_id=(tovk_\S+) client_secret=(tovsk_\S+)/.exec(banner);
+    expect(creds).not.toBeNull();
+    expect(banner).toContain(`Its invitation package: ${ids['artifact id']}`);
+    const token = await s.fetch('/oauth/token', {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${creds![1]}:${creds![2]}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    const accessToken = ((await token.json()) as { access_token: string }).access_token;
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'src/generated/partner/persisted-documents.json'), 'utf8')) as Record<string, string>;
+    const documentId = Object.entries(manifest).find(([, d]) => d.startsWith('query PrintableArtifact'))![0];
+    const r = await s.fetch('/graphql', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ documentId, variables: { resourceId: ids['artifact id'] } }),
+    });
+    const body = (await r.json()) as { data: { artifact: { publishedVersion: { files: { url: string }[] } } }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    const url = new URL(body.data.artifact.publishedVersion.files[0]!.url);
+    const pdf = Buffer.from(await (await s.fetch(url.pathname + url.search)).arrayBuffer());
+    const scratch = pdfScratch();
+    const file = scratch.write('invitations.pdf', pdf);
+    expect(pdfPageCount(file)).toBe(16);
+    const [first] = pdfBoxes(file, 1);
+    expect(first!.TrimBox[0]).not.toEqual(first!.BleedBox[0]);
+    // Households in the order a printer files them: by printed name.
+    expect(pdfText(file, 1)).toContain('Friedman & Adler');
+    expect(await readQrOnPage(file, 1)).toMatch(/\/r\/tovp_[0-9A-Z]{20}$/);
+    scratch.remove();
   });
 });
 
