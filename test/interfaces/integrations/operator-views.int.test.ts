@@ -52,7 +52,12 @@ describe('assigning persisted operations', () => {
     const q = `{ persistedOperations { name } integrationAccessReview { kind } }`;
     expect(errorCode(await s.gql(q, {}, { token: w.owner.token }))).toBe('FORBIDDEN');
     const r = await must(s, operator, q);
-    expect(r.persistedOperations.map((o: { name: string }) => o.name).sort()).toEqual(['CateringSummary', 'VenueEvent']);
+    expect(r.persistedOperations.map((o: { name: string }) => o.name).sort()).toEqual([
+      'CateringSummary',
+      'PrintConfiguration',
+      'PrintableArtifact',
+      'VenueEvent',
+    ]);
     const set = await s.gql(
       SET_OPS,
       { i: { integrationId: encodeGlobalID('IntegrationApp', integrationId), operationIds: [] } },
