@@ -41,7 +41,8 @@ export interface BenchApp {
   dropDatabase(): Promise<void>;
 }
 
-export async function startBenchApp(adminUrl: string, name: string): Promise<BenchApp> {
+/** `env`: more settings for the app (the workers it shares a database with get the same, e.g. DATA_DIR for local storage). */
+export async function startBenchApp(adminUrl: string, name: string, env: Record<string, string> = {}): Promise<BenchApp> {
   const dbName = `tovplus_bench_${name}_${process.pid}`;
   const databaseUrl = withDatabase(adminUrl, dbName);
   await admin(adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
@@ -53,6 +54,7 @@ export async function startBenchApp(adminUrl: string, name: string): Promise<Ben
     APP_KEY: appKey,
     LOG_LEVEL: 'warn',
     ACCESS_TOKEN_TTL_SECONDS: '3600',
+    ...env,
   });
   const db = await createDatabase({ databaseUrl, poolSize: 10 });
   const app = await createApp(config, { db, logger: createLogger('warn') });

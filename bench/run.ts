@@ -10,7 +10,8 @@
  *      BENCH_LIVE=0 to skip the live fan-out scenario, BENCH_ONLY=live to run only it
  *      (BENCH_LIVE_SUBSCRIBERS 1000, BENCH_LIVE_CHANGES 20, BENCH_REDIS_URL redis://127.0.0.1:6379),
  *      BENCH_WEBHOOKS=0 to skip webhook delivery, BENCH_ONLY=webhooks to run only it (BENCH_WEBHOOK_EVENTS 2000),
- *      BENCH_MESSAGES=0 to skip the invitation emails, BENCH_ONLY=messages to run only them.
+ *      BENCH_MESSAGES=0 to skip the invitation emails, BENCH_ONLY=messages to run only them,
+ *      BENCH_PUBLISHING=0 to skip the invitation package render, BENCH_ONLY=publishing to run only it.
  */
 import './env.js';
 import { fork } from 'node:child_process';
@@ -34,6 +35,7 @@ import { AUTHORIZATION, profileDuring, TARGET_LOOKUP, type CpuAttribution } from
 import { CURSOR_WALK, firstDifference, GUEST_PAGE_NUMBER, normalize, PAGE, scenariosFor, type Sized } from './scenarios.js';
 import { seed, seedRsvp, signUpOwner, SIZES } from './seed.js';
 import { runMessageBench } from './messages.js';
+import { runPublishingBench } from './publishing.js';
 import { runWebhookBench } from './webhooks.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -541,10 +543,13 @@ async function main() {
 }
 
 const ONLY = process.env.BENCH_ONLY;
-/** BENCH_ONLY=webhooks or messages runs that part alone; live still runs the worker parts unless switched off. */
-const RUN_MAIN = ONLY !== 'webhooks' && ONLY !== 'messages';
-const RUN_WEBHOOKS = ONLY === 'webhooks' || (ONLY !== 'messages' && process.env.BENCH_WEBHOOKS !== '0');
-const RUN_MESSAGES = ONLY === 'messages' || (ONLY !== 'webhooks' && process.env.BENCH_MESSAGES !== '0');
+/** BENCH_ONLY=webhooks, messages or publishing runs that part alone; live still runs the worker parts unless switched off. */
+const WORKER_PARTS = ['webhooks', 'messages', 'publishing'];
+const partRuns = (part: string) => ONLY === part || (!WORKER_PARTS.includes(ONLY ?? '') && process.env[`BENCH_${part.toUpperCase()}`] !== '0');
+const RUN_MAIN = !WORKER_PARTS.includes(ONLY ?? '');
+const RUN_WEBHOOKS = partRuns('webhooks');
+const RUN_MESSAGES = partRuns('messages');
+const RUN_PUBLISHING = partRuns('publishing');
 
 (RUN_MAIN ? main() : Promise.resolve())
   .then(async () => {
@@ -558,6 +563,12 @@ const RUN_MESSAGES = ONLY === 'messages' || (ONLY !== 'webhooks' && process.env.
     // ── Messages: sendRsvpInvitations to 2,000 households → 2 worker processes → a local SMTP server, vs nodemailer alone ──
     log('');
     await runMessageBench({ adminUrl: ADMIN_URL, log });
+  })
+  .then(async () => {
+    if (!RUN_PUBLISHING) return;
+    // ── Publishing: the invitation package for 2,000 households → 1 worker process → PUBLISHED, vs the PDF toolchain alone ──
+    log('');
+    await runPublishingBench({ adminUrl: ADMIN_URL, log });
   })
   .catch((err) => {
     console.error(err);
