@@ -28,6 +28,7 @@ import { pdfPageCount, pdfScratch, readQrOnPage } from '../test/support/pdf-tool
 import { startBenchApp } from './bench-app.js';
 import { renderFloor, syntheticCover } from './print-floor.js';
 import { seed, seedRsvp, signUpOwner, SIZES } from './seed.js';
+import { threadCpuMs, threadSplit, type ThreadSplit } from './thread-cpu.js';
 import { cpuMs, startWorker } from './webhooks.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -64,8 +65,11 @@ export interface PublishingBenchResult {
   pagesPerSecond: number;
   bytes: number;
   cpuMsPerPage: { worker: number; pg: number };
-  floor: { pagesPerSecond: number; seconds: number; cpuMsPerPage: number; bytes: number };
-  ownData: { loadSeconds: number; pagesPerSecond: number; seconds: number; cpuMsPerPage: number };
+  /** The worker's CPU by thread over the pass (ms in all). */
+  threads: ThreadSplit | null;
+  floor: { pagesPerSecond: number; seconds: number; cpuMsPerPage: number; bytes: number; threads: ThreadSplit | null };
+  /** The app's own data loaded in the bench process (`loadSeconds`), then rendered by the toolchain alone. */
+  ownData: { loadSeconds: number; pagesPerSecond: number; seconds: number; cpuMsPerPage: number; threads: ThreadSplit | null };
 }
 
 export async function runPublishingBench(opts: { adminUrl: string; log: (s: string) => void }): Promise<PublishingBenchResult> {
@@ -210,14 +214,14 @@ export async function runPublishingBench(opts: { adminUrl: string; log: (s: stri
       return new Map(pids.map((r) => [r.pid, cpuMs([r.pid])]));
     };
     const load0 = loadavg()[0]!;
-    const cpuBefore = { worker: cpuMs(workerPids), pg: await backendsCpu() };
+    const cpuBefore = { worker: cpuMs(workerPids), threads: threadCpuMs(worker.pid!), pg: await backendsCpu() };
     const start = performance.now();
     const artifactId = await createPackage('Wedding invitations');
     const created = performance.now();
     const run = await renderAndWait(artifactId);
     const pub = ok('publishArtifactVersion', await gql(PUBLISH, { i: { versionId: run.versionId } }, token), 'ArtifactVersionPayload');
     const end = performance.now();
-    const cpuAfter = { worker: cpuMs(workerPids), pg: await backendsCpu() };
+    const cpuAfter = { worker: cpuMs(workerPids), threads: threadCpuMs(worker.pid!), pg: await backendsCpu() };
     const pgMs = [...cpuAfter.pg].reduce(
       (sum, [pid, ms]) => (ms === null || sum === null ? null : sum + ms - (cpuBefore.pg.get(pid) ?? 0)),
       0 as number | null,
@@ -264,13 +268,21 @@ export async function runPublishingBench(opts: { adminUrl: string; log: (s: stri
         worker: cpuAfter.worker === null || cpuBefore.worker === null ? NaN : (cpuAfter.worker - cpuBefore.worker) / households,
         pg: pgMs === null ? NaN : pgMs / households,
       },
+      threads: threadSplit(worker.pid!, cpuBefore.threads, cpuAfter.threads),
     };
 
     // ── Floor: the same number of pages by the toolchain alone, from pre-computed data, after its own warm-up card ──
     await renderFloor(1);
+    const floorThreads = threadCpuMs(process.pid);
     const f = await renderFloor(households);
     if (f.pages !== households) throw new Error(`the floor drew ${f.pages} pages, expected ${households}`);
-    const floor = { pagesPerSecond: (f.pages / f.ms) * 1000, seconds: f.ms / 1000, cpuMsPerPage: f.cpuMs / f.pages, bytes: f.bytes };
+    const floor = {
+      pagesPerSecond: (f.pages / f.ms) * 1000,
+      seconds: f.ms / 1000,
+      cpuMsPerPage: f.cpuMs / f.pages,
+      bytes: f.bytes,
+      threads: threadSplit(process.pid, floorThreads, threadCpuMs(process.pid)),
+    };
 
     // ── The toolchain on the app's own data: what the worker loaded (the codes now issued), rendered here alone ──
     const loadStart = performance.now();
@@ -278,6 +290,7 @@ export async function runPublishingBench(opts: { adminUrl: string; log: (s: stri
     const loadSeconds = (performance.now() - loadStart) / 1000;
     const spec = printSpecSchema.parse((await db.prisma.artifactVersion.findUniqueOrThrow({ where: { id: rawId(run.versionId) } })).printSpec);
     const cpu0 = process.cpuUsage();
+    const ownThreads = threadCpuMs(process.pid);
     const ownStart = performance.now();
     const own = await renderInvitationPackage(data, spec);
     const ownSeconds = (performance.now() - ownStart) / 1000;
@@ -288,6 +301,7 @@ export async function runPublishingBench(opts: { adminUrl: string; log: (s: stri
       pagesPerSecond: own.pages / ownSeconds,
       seconds: ownSeconds,
       cpuMsPerPage: (ownCpu.user + ownCpu.system) / 1000 / own.pages,
+      threads: threadSplit(process.pid, ownThreads, threadCpuMs(process.pid)),
     };
     const load1 = loadavg()[0]!;
 
@@ -311,18 +325,20 @@ export async function runPublishingBench(opts: { adminUrl: string; log: (s: stri
         `→ ratio ${fmt(result.pagesPerSecond / floor.pagesPerSecond, 2)}x`,
     );
     log(
+      `  the same pages by the toolchain alone (the app's own data, loaded here in ${fmt(loadSeconds, 2)} s, the codes issued by then): ` +
+        `${fmt(ownData.pagesPerSecond)} pages/s (${fmt(ownData.seconds, 2)} s) → ratio ${fmt(result.pagesPerSecond / ownData.pagesPerSecond, 2)}x`,
+    );
+    log(
       `    mutations: createArtifact ${fmt(created - start, 0)} ms, renderArtifact ${fmt(run.answered - run.asked, 0)} ms, publishArtifactVersion ${fmt(end - run.seen, 0)} ms; ` +
         `after renderArtifact's response: claimed by the worker ${since(tl.claimed)}, first ${firstChunk?.done ?? '-'} pages merged ${since(firstChunk?.at)}, ` +
-        `all ${lastChunk?.done ?? '-'} ${since(lastChunk?.at)} (${fmt(chunkRate)} pages/s between the first chunk and the last), ` +
+        `all ${lastChunk?.done ?? '-'} ${since(lastChunk?.at)} (${fmt(chunkRate)} pages/s from the first chunk to the last), ` +
         `RENDERED ${since(tl.rendered)} (saving, storing, recording: ${lastChunk && tl.rendered ? fmt((tl.rendered - lastChunk.at) / 1000, 2) : '-'} s), seen by the client's poll ${since(run.seen)}`,
     );
+    const perPage = (t: ThreadSplit | null) =>
+      t ? ` (main thread ${fmt(t.main / households, 2)} + other threads ${fmt(t.others / households, 2)})` : '';
     log(
-      `    CPU per page: worker ${fmt(result.cpuMsPerPage.worker, 2)} ms, PostgreSQL ${fmt(result.cpuMsPerPage.pg, 2)} ms; ` +
-        `floor ${fmt(floor.cpuMsPerPage, 2)} ms (the bench process: Typst's thread, pdf-lib, QR codes, sharp)`,
-    );
-    log(
-      `  the toolchain alone on the app's own data (${households} cards as the worker loaded them, loaded again here in ${fmt(loadSeconds, 2)} s, the codes issued by then): ` +
-        `${fmt(ownData.pagesPerSecond)} pages/s (${fmt(ownData.seconds, 2)} s, CPU ${fmt(ownData.cpuMsPerPage, 2)} ms per page) → end to end / this ${fmt(result.pagesPerSecond / ownData.pagesPerSecond, 2)}x`,
+      `    CPU per page: worker ${fmt(result.cpuMsPerPage.worker, 2)} ms${perPage(result.threads)} and PostgreSQL ${fmt(result.cpuMsPerPage.pg, 2)} ms; ` +
+        `floor ${fmt(floor.cpuMsPerPage, 2)} ms${perPage(floor.threads)}; the same pages alone ${fmt(ownData.cpuMsPerPage, 2)} ms${perPage(ownData.threads)}`,
     );
     log(
       `  machine: ${cpus().length} cores, load average ${fmt(load0, 2)} before, ${fmt(load1, 2)} after; scenario ${fmt((performance.now() - t0) / 1000)} s in all`,
