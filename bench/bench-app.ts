@@ -41,7 +41,7 @@ export interface BenchApp {
   dropDatabase(): Promise<void>;
 }
 
-/** `env`: more configuration, as environment variables (storage settings for the assets scenario). */
+/** `env`: more settings, as environment variables, for the app and the workers it shares a database with (storage settings, DATA_DIR). */
 export async function startBenchApp(adminUrl: string, name: string, env: Record<string, string> = {}): Promise<BenchApp> {
   const dbName = `tovplus_bench_${name}_${process.pid}`;
   const databaseUrl = withDatabase(adminUrl, dbName);

@@ -12,6 +12,7 @@
  *      BENCH_WEBHOOKS=0 to skip webhook delivery, BENCH_ONLY=webhooks to run only it (BENCH_WEBHOOK_EVENTS 2000),
  *      BENCH_MESSAGES=0 to skip the invitation emails, BENCH_ONLY=messages to run only them,
  *      BENCH_ASSETS=0 to skip the 20 MB direct upload, BENCH_ONLY=assets to run only it (BENCH_ASSET_MB 20, BENCH_ASSET_ROUNDS 5).
+ *      BENCH_PUBLISHING=0 to skip the invitation package render, BENCH_ONLY=publishing to run only it.
  */
 import './env.js';
 import { fork } from 'node:child_process';
@@ -36,6 +37,7 @@ import { CURSOR_WALK, firstDifference, GUEST_PAGE_NUMBER, normalize, PAGE, scena
 import { seed, seedRsvp, signUpOwner, SIZES } from './seed.js';
 import { runAssetBench } from './assets.js';
 import { runMessageBench } from './messages.js';
+import { runPublishingBench } from './publishing.js';
 import { runWebhookBench } from './webhooks.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -543,13 +545,14 @@ async function main() {
 }
 
 const ONLY = process.env.BENCH_ONLY;
-/** BENCH_ONLY=webhooks, messages or assets runs that part alone; live still runs the worker parts unless switched off. */
-const ALONE = new Set(['webhooks', 'messages', 'assets']);
-const RUN_MAIN = !ALONE.has(ONLY ?? '');
-const runs = (part: string, skip: string | undefined) => ONLY === part || (!ALONE.has(ONLY ?? '') && skip !== '0');
-const RUN_WEBHOOKS = runs('webhooks', process.env.BENCH_WEBHOOKS);
-const RUN_MESSAGES = runs('messages', process.env.BENCH_MESSAGES);
-const RUN_ASSETS = runs('assets', process.env.BENCH_ASSETS);
+/** BENCH_ONLY=webhooks, messages, assets or publishing runs that part alone; live still runs the worker parts unless switched off. */
+const ALONE = ['webhooks', 'messages', 'assets', 'publishing'];
+const partRuns = (part: string) => ONLY === part || (!ALONE.includes(ONLY ?? '') && process.env[`BENCH_${part.toUpperCase()}`] !== '0');
+const RUN_MAIN = !ALONE.includes(ONLY ?? '');
+const RUN_WEBHOOKS = partRuns('webhooks');
+const RUN_MESSAGES = partRuns('messages');
+const RUN_ASSETS = partRuns('assets');
+const RUN_PUBLISHING = partRuns('publishing');
 
 (RUN_MAIN ? main() : Promise.resolve())
   .then(async () => {
@@ -569,6 +572,12 @@ const RUN_ASSETS = runs('assets', process.env.BENCH_ASSETS);
     // ── Assets: a 20 MB file through createAssetUpload → PUT → finalizeAsset, vs a plain PUT to the same storage ──
     log('');
     await runAssetBench({ adminUrl: ADMIN_URL, log });
+  })
+  .then(async () => {
+    if (!RUN_PUBLISHING) return;
+    // ── Publishing: the invitation package for 2,000 households → 1 worker process → PUBLISHED, vs the PDF toolchain alone ──
+    log('');
+    await runPublishingBench({ adminUrl: ADMIN_URL, log });
   })
   .catch((err) => {
     console.error(err);
