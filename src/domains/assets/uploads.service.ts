@@ -209,18 +209,15 @@ export async function finalizeAsset(env: AssetsEnv, run: RunInTransaction, calle
     await discardUpload(env, run, row);
     return new FileTooLargeError(cap, size, `The file uploaded is ${size} bytes, more than the ${cap} reserved for it: it was dropped.`);
   };
-  let bytes: Buffer | null;
-  try {
-    const head = await env.storage.head(row.storageKey);
-    if (!head) throw new UploadNotFoundError();
-    // Refused on its size alone, before any of it is read.
-    if (head.size > cap) throw await tooLarge(head.size);
-    bytes = await env.storage.get(row.storageKey);
-  } catch (err) {
-    if (err instanceof UploadNotFoundError || err instanceof FileTooLargeError) throw err;
+  const unavailable = (err: unknown) => {
     env.logger.error({ err, assetId }, 'asset storage read failed at finalize');
-    throw new StorageUnavailableError('File storage is unavailable right now: the upload is kept, finalize it again shortly.');
-  }
+    return new StorageUnavailableError('File storage is unavailable right now: the upload is kept, finalize it again shortly.');
+  };
+  const head = await env.storage.head(row.storageKey).catch((err: unknown) => Promise.reject(unavailable(err)));
+  if (!head) throw new UploadNotFoundError();
+  // Refused on its size alone, before any of it is read.
+  if (head.size > cap) throw await tooLarge(head.size);
+  const bytes = await env.storage.get(row.storageKey).catch((err: unknown) => Promise.reject(unavailable(err)));
   if (!bytes) throw new UploadNotFoundError();
   // Sent again, larger, between the two reads.
   if (bytes.byteLength > cap) throw await tooLarge(bytes.byteLength);
