@@ -29,6 +29,8 @@ export interface RowJobOptions {
   redisUrl: string | null;
   prefix: string;
   lockMs: number;
+  /** More work for the sweep, on the same timer (the assets domain drops expired uploads there). */
+  onSweep?: () => void;
 }
 
 export interface RowJobRuntime {
@@ -86,7 +88,10 @@ export function startRowJobRuntime(o: RowJobOptions): RowJobRuntime {
       o.logger.warn({ err }, `${o.label} runtime cannot listen for commits; sweeping only`);
       return null;
     });
-  const sweeper = setInterval(() => void look(), o.sweepMs);
+  const sweeper = setInterval(() => {
+    void look();
+    o.onSweep?.();
+  }, o.sweepMs);
   sweeper.unref();
   void look();
 

@@ -1,5 +1,6 @@
 import type { AppServices } from '../../../kit/context.js';
-import { createBullmqDispatcher, createLocalDispatcher, type Dispatcher } from '../../../platform/jobs/dispatch.js';
+import type { Dispatcher } from '../../../platform/jobs/dispatch.js';
+import { startRowJobRuntime } from '../../../platform/jobs/row-runtime.js';
 import { type HousekeepingResult, runHousekeeping } from '../housekeeping.js';
 import { createVariantWorker } from './generate.js';
 
@@ -16,7 +17,6 @@ import { createVariantWorker } from './generate.js';
 
 export const VARIANT_QUEUE = 'asset-variants';
 const CHANNEL = 'asset_variants';
-const SLICE = 500;
 
 export interface AssetRuntime {
   dispatcher: Dispatcher;
@@ -51,51 +51,23 @@ export function startAssetRuntime(app: AppServices, opts: AssetRuntimeOptions = 
     maxAttempts: opts.maxAttempts ?? 3,
     retryDelayMs: opts.retryDelayMs ?? 5_000,
   });
-  const redisUrl = opts.redisUrl === undefined ? c.REDIS_URL : opts.redisUrl;
-  const run = (id: string) => worker.attempt(id);
-  const dispatcher = redisUrl
-    ? createBullmqDispatcher(VARIANT_QUEUE, redisUrl, run, {
-        label: 'image variant',
-        concurrency: c.ASSET_VARIANT_CONCURRENCY,
-        logger: app.logger,
-        prefix: c.QUEUE_PREFIX,
-        lockMs: c.ASSET_VARIANT_LEASE_MS,
-      })
-    : createLocalDispatcher(run, { label: 'image variant', concurrency: c.ASSET_VARIANT_CONCURRENCY, logger: app.logger });
-
-  /** PENDING variants not leased by a live worker, a slice at a time. */
-  async function handOver(): Promise<number> {
-    let total = 0;
-    let after = '00000000-0000-0000-0000-000000000000';
-    for (;;) {
-      const rows = await app.db.query<{ id: string }>(
-        `SELECT id FROM asset_variants WHERE status = 'PENDING' AND (lease_until IS NULL OR lease_until < now()) AND id > $1 ORDER BY id LIMIT ${SLICE}`,
-        [after],
-      );
-      if (!rows.length) return total;
-      const now = new Date();
-      await dispatcher.enqueue(rows.map((r) => ({ id: r.id, runAt: now })));
-      total += rows.length;
-      if (rows.length < SLICE) return total;
-      after = rows[rows.length - 1]!.id;
-    }
-  }
-
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  let again = false;
-  const look = () => {
-    if (stopped) return running;
-    again = true;
-    // One look at a time; a wake-up during a look makes one more after it.
-    running = running.then(async () => {
-      while (again && !stopped) {
-        again = false;
-        await handOver().catch((err: unknown) => app.logger.warn({ err }, 'image variant hand-over failed; the sweep retries'));
-      }
-    });
-    return running;
-  };
+  const runtime = startRowJobRuntime({
+    label: 'image variant',
+    db: app.db,
+    logger: app.logger,
+    channel: CHANNEL,
+    queue: VARIANT_QUEUE,
+    dueSql: `SELECT id FROM asset_variants WHERE status = 'PENDING' AND (lease_until IS NULL OR lease_until < now()) AND id > $1 ORDER BY id LIMIT $2`,
+    // A retry due within a few seconds is still the drain's to wait for (tests use short delays).
+    pendingSql: `SELECT count(*)::int AS n FROM asset_variants WHERE status = 'PENDING' AND (lease_until IS NULL OR lease_until < now() + interval '5 seconds')`,
+    run: (id) => worker.attempt(id),
+    concurrency: c.ASSET_VARIANT_CONCURRENCY,
+    sweepMs: c.ASSET_SWEEP_INTERVAL_MS,
+    redisUrl: (opts.redisUrl === undefined ? c.REDIS_URL : opts.redisUrl) ?? null,
+    prefix: c.QUEUE_PREFIX,
+    lockMs: c.ASSET_VARIANT_LEASE_MS,
+    onSweep: () => void keepHouse(),
+  });
 
   const cleanup = {
     db: app.db,
@@ -113,50 +85,23 @@ export function startAssetRuntime(app: AppServices, opts: AssetRuntimeOptions = 
       })
       .finally(() => (housekeeping = null)));
 
-  const listening = app.db
-    .listen(CHANNEL, () => void look())
-    .catch((err: unknown) => {
-      app.logger.warn({ err }, 'asset runtime cannot listen for commits; sweeping only');
-      return null;
-    });
-  const sweeper = setInterval(() => {
-    void look();
-    void keepHouse();
-  }, c.ASSET_SWEEP_INTERVAL_MS);
-  sweeper.unref();
   const heartbeat = setInterval(() => {
     worker.renewLeases().catch((err: unknown) => app.logger.warn({ err }, 'image variant lease renewal failed'));
   }, c.ASSET_VARIANT_LEASE_MS / 3);
   heartbeat.unref();
-  void look();
-
   return {
-    dispatcher,
-    wake: () => void look(),
-    async drain() {
-      for (;;) {
-        await look();
-        await dispatcher.idle();
-        const due = await app.db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM asset_variants WHERE status = 'PENDING' AND (lease_until IS NULL OR lease_until < now() + interval '5 seconds')`,
-        );
-        if (!due[0]!.n) return;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    dispatcher: runtime.dispatcher,
+    wake: () => runtime.wake(),
+    drain: () => runtime.drain(),
     async sweep() {
       await housekeeping;
       const result = await keepHouse();
-      await look();
+      runtime.wake();
       return result;
     },
     async stop() {
-      stopped = true;
-      clearInterval(sweeper);
-      await running;
+      await runtime.stop();
       await housekeeping;
-      await (await listening)?.close();
-      await dispatcher.close();
       clearInterval(heartbeat);
     },
   };
