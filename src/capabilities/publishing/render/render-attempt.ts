@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { recordGeneratedAsset, sha256Hex } from '../../../domains/assets/generated-files.js';
 import type { AppServices } from '../../../kit/context.js';
 import { DomainError } from '../../../platform/errors.js';
-import { collectBusinessEvents, recordBusinessEvent } from '../../../platform/outbox.js';
+import { collectBusinessEvents, recordBusinessEvent, type RecordedBusinessEvent } from '../../../platform/outbox.js';
+import type { Tx } from '../../../platform/db/client.js';
 import type { Caller } from '../../../platform/principal.js';
 import type { RenderedFile } from '../artifact-definition.js';
 import { artifactDefinitions } from '../definitions.js';
@@ -74,13 +75,32 @@ export function createRenderer(app: AppServices) {
     if (!rows.length) throw new LeaseLost();
   }
 
+  /** One transaction; its events go to live subscribers once it committed (as inTransaction does for requests). */
+  async function committing<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    let recorded: RecordedBusinessEvent[] = [];
+    const result = await app.db.prisma.$transaction(async (tx) => {
+      recorded = collectBusinessEvents(tx);
+      return fn(tx);
+    });
+    if (recorded.length) app.live.committed(recorded);
+    return result;
+  }
+
+  /** artifact.rendered for the version the attempt holds, about its artifact. */
+  const announce = (tx: Tx, c: Claimed, outcome: { status: 'RENDERED' | 'FAILED'; error: string | null }) =>
+    recordBusinessEvent(
+      tx,
+      RENDER_CALLER,
+      artifactRendered,
+      { occasionId: c.occasion_id, artifactId: c.artifact_id, versionId: c.id, number: c.number, definitionKey: c.definition_key, ...outcome },
+      { occasionId: c.occasion_id, resource: { type: 'Artifact', id: c.artifact_id } },
+    );
+
   async function finish(c: Claimed, files: RenderedFile[], keys: string[], hashes: string[]) {
-    let recorded: Awaited<ReturnType<typeof collectBusinessEvents>> = [];
     const contentHash = createHash('sha256')
       .update(files.map((f, i) => `${f.role}:${hashes[i]}`).join('\n'))
       .digest('hex');
-    const won = await app.db.prisma.$transaction(async (tx) => {
-      recorded = collectBusinessEvents(tx);
+    return committing(async (tx) => {
       const { count } = await tx.artifactVersion.updateMany({
         where: { id: c.id, renderAttempts: c.render_attempts, status: 'RENDERING' },
         data: { status: 'RENDERED', progress: 100, contentHash, renderedAt: new Date(), leaseUntil: null, error: null },
@@ -93,25 +113,9 @@ export function createRenderer(app: AppServices) {
           { subjectType: 'ArtifactVersion', subjectId: c.id, role: f.role, position: i },
         );
       }
-      await recordBusinessEvent(
-        tx,
-        RENDER_CALLER,
-        artifactRendered,
-        {
-          occasionId: c.occasion_id,
-          artifactId: c.artifact_id,
-          versionId: c.id,
-          number: c.number,
-          definitionKey: c.definition_key,
-          status: 'RENDERED',
-          error: null,
-        },
-        { occasionId: c.occasion_id, resource: { type: 'Artifact', id: c.artifact_id } },
-      );
+      await announce(tx, c, { status: 'RENDERED', error: null });
       return true;
     });
-    if (recorded.length) app.live.committed(recorded);
-    return won;
   }
 
   async function fail(c: Claimed, error: string, outputs: readonly { role: string; contentType: string }[] = []) {
@@ -121,31 +125,13 @@ export function createRenderer(app: AppServices) {
         app.logger.warn({ err, versionId: c.id }, 'could not remove a failed render’s file');
       });
     }
-    let recorded: Awaited<ReturnType<typeof collectBusinessEvents>> = [];
-    await app.db.prisma.$transaction(async (tx) => {
-      recorded = collectBusinessEvents(tx);
+    await committing(async (tx) => {
       const { count } = await tx.artifactVersion.updateMany({
         where: { id: c.id, renderAttempts: c.render_attempts, status: 'RENDERING' },
         data: { status: 'FAILED', error: error.slice(0, 2000), leaseUntil: null },
       });
-      if (!count) return;
-      await recordBusinessEvent(
-        tx,
-        RENDER_CALLER,
-        artifactRendered,
-        {
-          occasionId: c.occasion_id,
-          artifactId: c.artifact_id,
-          versionId: c.id,
-          number: c.number,
-          definitionKey: c.definition_key,
-          status: 'FAILED',
-          error,
-        },
-        { occasionId: c.occasion_id, resource: { type: 'Artifact', id: c.artifact_id } },
-      );
+      if (count) await announce(tx, c, { status: 'FAILED', error });
     });
-    if (recorded.length) app.live.committed(recorded);
   }
 
   async function attempt(id: string): Promise<RenderOutcome> {
