@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { buildWorld, must, type World } from '../../support/factories.js';
+import { buildWorld, must } from '../../support/factories.js';
+import {
+  assign,
+  CONSTRAIN,
+  names,
+  PLAN,
+  PUBLISH,
+  PUBLISHED,
+  PUBLISHED_NAMES,
+  readPlan,
+  seatingWorld,
+  SUBMIT,
+  table,
+  UNASSIGN,
+} from './seating-support.js';
 import { errorCode, startServer } from '../../support/harness.js';
 import { rawId } from '../../support/rows.js';
 
@@ -12,129 +26,23 @@ import { rawId } from '../../support/rows.js';
 
 const s = await startServer();
 
-const ERR = `... on Error { __typename code message }`;
-const CREATE_TABLE = `mutation($i: CreateSeatingTableInput!) { createSeatingTable(input: $i) { __typename
-  ... on CreateSeatingTablePayload { table { id label capacity } } ${ERR} } }`;
-const ASSIGN = `mutation($i: AssignSeatingGuestsInput!) { assignSeatingGuests(input: $i) { __typename
-  ... on AssignSeatingGuestsPayload { plan { revision seatedCount } }
-  ... on TableFullError { capacity requested } ... on GuestNotAttendingError { guestIds } ... on SeatUnavailableError { seatNumber } ${ERR} } }`;
-const UNASSIGN = `mutation($i: UnassignSeatingGuestsInput!) { unassignSeatingGuests(input: $i) { __typename
-  ... on UnassignSeatingGuestsPayload { plan { revision seatedCount } } ${ERR} } }`;
-const CONSTRAIN = `mutation($i: AddSeatingConstraintInput!) { addSeatingConstraint(input: $i) { __typename
-  ... on AddSeatingConstraintPayload { constraint { id kind guestAName guestBName } }
-  ... on SeatingConstraintConflictError { conflicts { kind constraintIds guestIds message } } ${ERR} } }`;
-const PUBLISH = `mutation($i: PublishSeatingPlanInput!) { publishSeatingPlan(input: $i) { __typename
-  ... on PublishSeatingPlanPayload { version { id number tableCount seatedCount } } ${ERR} } }`;
-const PLAN = `query($id: ID!) { event(id: $id) { seatingPlan { id revision seatedCount
-  tables { id label capacity freeSeats occupants { guestId name seatNumber seatLabel meal pinned } }
-  unseated { guestId name householdId meal }
-  constraints { kind guestAName guestBName }
-  notices { kind guestId guestName tableLabel } } } }`;
-const PUBLISHED = `query($id: ID!) { event(id: $id) { publishedSeatingPlan { number tableCount seatCount seatedCount
-  rooms { name externalId } tables { label capacity externalId occupiedCount room { externalId } seats { number label occupied } } } } }`;
-const PUBLISHED_NAMES = `query($id: ID!) { event(id: $id) { publishedSeatingPlan { tables { label guests { name seatLabel } } } } }`;
-const SUBMIT = `mutation($i: SubmitRsvpInput!) { submitRsvp(input: $i) { __typename ${ERR} } }`;
-
-interface SeatingWorld extends World {
-  planId: string;
-  tokens: string[];
-  meal: string;
-}
-
-/**
- * A wedding: dinner (event 0) and brunch (event 1), RSVP and seating on both,
- * a PERSON form with a meal question linked to the dinner, and three
- * households (2, 3, 2 people). Households 1 and 2 attend the dinner (fish and
- * vegan); household 3 has not answered. The dinner has a seating plan.
- */
-async function seatingWorld(collaborators: Record<string, number[] | undefined> = {}): Promise<SeatingWorld> {
-  const w = await buildWorld(s, { events: 2, households: [2, 3, 2], modules: { rsvp: [0, 1] }, collaborators });
-  const t = w.owner.token;
-  for (const moduleKey of ['forms', 'seating'])
-    await must(s, t, `mutation($i: InstallModuleInput!) { installModule(input: $i) { __typename } }`, { i: { occasionId: w.occasionId, moduleKey } });
-  const form = (
-    await must(s, t, `mutation($i: CreateFormInput!) { createForm(input: $i) { ... on FormPayload { form { id fields { id } } } } }`, {
-      i: {
-        occasionId: w.occasionId,
-        title: 'Dinner',
-        appliesTo: 'PERSON',
-        fields: [
-          {
-            key: 'meal',
-            label: 'Main',
-            type: 'SINGLE_CHOICE',
-            options: [
-              { value: 'fish', label: 'Fish' },
-              { value: 'vegan', label: 'Vegan' },
-            ],
-          },
-        ],
-      },
-    })
-  ).createForm.form;
-  const ENABLE = `mutation($i: EnableModuleInput!) { enableModule(input: $i) { __typename } }`;
-  await must(s, t, ENABLE, { i: { eventId: w.eventIds[0], moduleKey: 'rsvp', config: { linkedFormId: form.id } } });
-  for (const eventId of w.eventIds) await must(s, t, ENABLE, { i: { eventId, moduleKey: 'seating' } });
-  const tokens: string[] = [];
-  for (const h of w.households) {
-    const r = await must(
-      s,
-      t,
-      `mutation($i: CreateRsvpInvitationInput!) { createRsvpInvitation(input: $i) { ... on CreateRsvpInvitationPayload { guestToken } } }`,
-      { i: { occasionId: w.occasionId, unitId: h.id, eventIds: w.eventIds } },
-    );
-    tokens.push(r.createRsvpInvitation.guestToken);
-  }
-  const meal = form.fields[0].id;
-  for (const [i, value] of ['fish', 'vegan'].entries())
-    await must(s, tokens[i], SUBMIT, {
-      i: {
-        responses: [
-          { eventId: w.eventIds[0], status: 'ATTENDING', answers: w.households[i]!.memberIds.map((id) => ({ fieldId: meal, actorId: id, value })) },
-        ],
-      },
-    });
-  const plan = await must(
-    s,
-    t,
-    `mutation($i: CreateSeatingPlanInput!) { createSeatingPlan(input: $i) { ... on CreateSeatingPlanPayload { plan { id } } } }`,
-    {
-      i: { eventId: w.eventIds[0] },
-    },
-  );
-  return { ...w, planId: plan.createSeatingPlan.plan.id, tokens, meal };
-}
-
-async function table(w: SeatingWorld, label: string, capacity: number, extra: Record<string, unknown> = {}) {
-  const r = await must(s, w.owner.token, CREATE_TABLE, { i: { planId: w.planId, label, capacity, ...extra } });
-  return r.createSeatingTable.table.id as string;
-}
-
-const assign = (w: SeatingWorld, i: Record<string, unknown>, token = w.owner.token) => s.gql(ASSIGN, { i: { planId: w.planId, ...i } }, { token });
-const readPlan = async (w: SeatingWorld, token = w.owner.token) => {
-  const r = await s.gql(PLAN, { id: w.eventIds[0] }, { token });
-  expect(r.body.errors).toBeUndefined();
-  return r.body.data.event.seatingPlan;
-};
-const names = (rows: { name: string }[]) => rows.map((r) => r.name).sort();
-
 describe('seating: assignments', () => {
   it('seats a guest with their household, never beyond capacity, and nothing is half-written when refused', async () => {
-    const w = await seatingWorld();
+    const w = await seatingWorld(s);
     const [h1, h2] = w.households;
-    const t1 = await table(w, 'Table 1', 4);
+    const t1 = await table(s, w, 'Table 1', 4);
     // given household 1 (2 people) seated by naming one of them
-    const r1 = await assign(w, { tableId: t1, guestIds: [h1!.memberIds[0]] });
+    const r1 = await assign(s, w, { tableId: t1, guestIds: [h1!.memberIds[0]] });
     expect(r1.body.data.assignSeatingGuests).toMatchObject({ __typename: 'AssignSeatingGuestsPayload', plan: { seatedCount: 2 } });
     // when household 2 (3 people) is asked for at the same table: 2 + 3 > 4
-    const before = await readPlan(w);
-    const r2 = await assign(w, { tableId: t1, guestIds: [h2!.memberIds[0]] });
+    const before = await readPlan(s, w);
+    const r2 = await assign(s, w, { tableId: t1, guestIds: [h2!.memberIds[0]] });
     expect(r2.body.data.assignSeatingGuests).toMatchObject({ __typename: 'TableFullError', code: 'TABLE_FULL', capacity: 4, requested: 5 });
-    expect(await readPlan(w)).toEqual(before);
+    expect(await readPlan(s, w)).toEqual(before);
     // then one of them alone fits, the rest of the household stays unseated
-    const r3 = await assign(w, { tableId: t1, guestIds: [h2!.memberIds[0]], withHousehold: false, seatNumber: 3 });
+    const r3 = await assign(s, w, { tableId: t1, guestIds: [h2!.memberIds[0]], withHousehold: false, seatNumber: 3 });
     expect(r3.body.data.assignSeatingGuests.__typename).toBe('AssignSeatingGuestsPayload');
-    const plan = await readPlan(w);
+    const plan = await readPlan(s, w);
     expect(plan.tables[0]).toMatchObject({ label: 'Table 1', freeSeats: 1 });
     expect(names(plan.tables[0].occupants)).toEqual(['Guest 1.1', 'Guest 1.2', 'Guest 2.1']);
     expect(plan.tables[0].occupants.find((o: { name: string }) => o.name === 'Guest 2.1')).toMatchObject({
@@ -145,15 +53,15 @@ describe('seating: assignments', () => {
     expect(names(plan.unseated)).toEqual(['Guest 2.2', 'Guest 2.3']);
     expect(plan.unseated[0]).toMatchObject({ householdId: h2!.id, meal: 'vegan' });
     // a taken seat is refused
-    const r4 = await assign(w, { tableId: t1, guestIds: [h2!.memberIds[1]], withHousehold: false, seatNumber: 3 });
+    const r4 = await assign(s, w, { tableId: t1, guestIds: [h2!.memberIds[1]], withHousehold: false, seatNumber: 3 });
     expect(r4.body.data.assignSeatingGuests).toMatchObject({ __typename: 'SeatUnavailableError', seatNumber: 3 });
   });
 
   it('a meal choice shows on the seat', async () => {
-    const w = await seatingWorld();
-    const t1 = await table(w, 'A', 8);
-    await assign(w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0], w.households[1]!.memberIds[0]] });
-    const plan = await readPlan(w);
+    const w = await seatingWorld(s);
+    const t1 = await table(s, w, 'A', 8);
+    await assign(s, w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0], w.households[1]!.memberIds[0]] });
+    const plan = await readPlan(s, w);
     expect(plan.tables[0].occupants.map((o: { name: string; meal: string }) => [o.name, o.meal]).sort()).toEqual([
       ['Guest 1.1', 'fish'],
       ['Guest 1.2', 'fish'],
@@ -164,61 +72,61 @@ describe('seating: assignments', () => {
   });
 
   it('a guest who has not answered, or declined, cannot be seated; another occasion’s person is NOT_FOUND', async () => {
-    const w = await seatingWorld();
-    const t1 = await table(w, 'A', 8);
+    const w = await seatingWorld(s);
+    const t1 = await table(s, w, 'A', 8);
     const h3 = w.households[2]!;
-    const r = await assign(w, { tableId: t1, guestIds: [h3.memberIds[0]] });
+    const r = await assign(s, w, { tableId: t1, guestIds: [h3.memberIds[0]] });
     expect(r.body.data.assignSeatingGuests).toMatchObject({
       __typename: 'GuestNotAttendingError',
       code: 'GUEST_NOT_ATTENDING',
       guestIds: [h3.memberIds[0]],
     });
     await must(s, w.tokens[2], SUBMIT, { i: { responses: [{ eventId: w.eventIds[0], status: 'DECLINED' }] } });
-    const r2 = await assign(w, { tableId: t1, guestIds: [h3.memberIds[0]] });
+    const r2 = await assign(s, w, { tableId: t1, guestIds: [h3.memberIds[0]] });
     expect(r2.body.data.assignSeatingGuests.__typename).toBe('GuestNotAttendingError');
     const other = await buildWorld(s, { events: 1, households: [1] });
-    expect(errorCode(await assign(w, { tableId: t1, guestIds: [other.households[0]!.memberIds[0]] }))).toBe('NOT_FOUND');
-    expect((await readPlan(w)).seatedCount).toBe(0);
+    expect(errorCode(await assign(s, w, { tableId: t1, guestIds: [other.households[0]!.memberIds[0]] }))).toBe('NOT_FOUND');
+    expect((await readPlan(s, w)).seatedCount).toBe(0);
   });
 
   it('a stale expectedRevision is a CONFLICT: two planners editing at once lose nothing', async () => {
-    const w = await seatingWorld();
-    const t1 = await table(w, 'A', 8);
-    const { revision } = await readPlan(w);
-    const first = await assign(w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0]], expectedRevision: revision });
+    const w = await seatingWorld(s);
+    const t1 = await table(s, w, 'A', 8);
+    const { revision } = await readPlan(s, w);
+    const first = await assign(s, w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0]], expectedRevision: revision });
     expect(first.body.data.assignSeatingGuests.plan.revision).toBe(revision + 1);
-    const second = await assign(w, { tableId: t1, guestIds: [w.households[1]!.memberIds[0]], expectedRevision: revision });
+    const second = await assign(s, w, { tableId: t1, guestIds: [w.households[1]!.memberIds[0]], expectedRevision: revision });
     expect(second.body.data.assignSeatingGuests).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
-    expect(names((await readPlan(w)).tables[0].occupants)).toEqual(['Guest 1.1', 'Guest 1.2']);
+    expect(names((await readPlan(s, w)).tables[0].occupants)).toEqual(['Guest 1.1', 'Guest 1.2']);
     // racing: the plan row lock serializes them, the loser is told
-    const { revision: now } = await readPlan(w);
+    const { revision: now } = await readPlan(s, w);
     const race = await Promise.all(
       [w.households[1]!.memberIds[0], w.households[1]!.memberIds[1]].map((g) =>
-        assign(w, { tableId: t1, guestIds: [g], withHousehold: false, expectedRevision: now }),
+        assign(s, w, { tableId: t1, guestIds: [g], withHousehold: false, expectedRevision: now }),
       ),
     );
     expect(race.map((r) => r.body.data.assignSeatingGuests.__typename).sort()).toEqual(['AssignSeatingGuestsPayload', 'ConflictError']);
-    expect((await readPlan(w)).seatedCount).toBe(3);
+    expect((await readPlan(s, w)).seatedCount).toBe(3);
   });
 
   it('a member of the occasion without seating:manage is FORBIDDEN and nothing changes', async () => {
-    const w = await seatingWorld({ vendor: undefined });
-    const t1 = await table(w, 'A', 8);
-    expect(errorCode(await assign(w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0]] }, w.people.vendor!.token))).toBe('FORBIDDEN');
-    expect((await readPlan(w)).seatedCount).toBe(0);
+    const w = await seatingWorld(s, { vendor: undefined });
+    const t1 = await table(s, w, 'A', 8);
+    expect(errorCode(await assign(s, w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0]] }, w.people.vendor!.token))).toBe('FORBIDDEN');
+    expect((await readPlan(s, w)).seatedCount).toBe(0);
   });
 });
 
 describe('seating: RSVP changes flow in', () => {
   it('a guest who declines is unseated in the same transaction, and the planner sees it', async () => {
-    const w = await seatingWorld();
-    const t1 = await table(w, 'Table 1', 8);
-    await assign(w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0], w.households[1]!.memberIds[0]] });
-    const { revision } = await readPlan(w);
+    const w = await seatingWorld(s);
+    const t1 = await table(s, w, 'Table 1', 8);
+    await assign(s, w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0], w.households[1]!.memberIds[0]] });
+    const { revision } = await readPlan(s, w);
     // when household 1 declines the dinner
     await must(s, w.tokens[0], SUBMIT, { i: { responses: [{ eventId: w.eventIds[0], status: 'DECLINED' }] } });
     // then they no longer have seats, a notice says so, and the revision moved on
-    const plan = await readPlan(w);
+    const plan = await readPlan(s, w);
     expect(names(plan.tables[0].occupants)).toEqual(['Guest 2.1', 'Guest 2.2', 'Guest 2.3']);
     expect(plan.notices.map((n: { kind: string; guestName: string; tableLabel: string }) => [n.kind, n.guestName, n.tableLabel]).sort()).toEqual([
       ['GUEST_DECLINED', 'Guest 1.1', 'Table 1'],
@@ -234,19 +142,19 @@ describe('seating: RSVP changes flow in', () => {
     expect(rows[1]!.requestId).toBe(rows[0]!.requestId);
     expect(rows[1]!.eventId).toBe(rawId(w.eventIds[0]!));
     // a planner still holding the old revision is told the plan changed
-    const stale = await assign(w, { tableId: t1, guestIds: [w.households[1]!.memberIds[0]], expectedRevision: revision });
+    const stale = await assign(s, w, { tableId: t1, guestIds: [w.households[1]!.memberIds[0]], expectedRevision: revision });
     expect(stale.body.data.assignSeatingGuests.__typename).toBe('ConflictError');
     await must(s, w.owner.token, `mutation($i: DismissSeatingNoticesInput!) { dismissSeatingNotices(input: $i) { __typename } }`, {
       i: { planId: w.planId },
     });
-    expect((await readPlan(w)).notices).toEqual([]);
+    expect((await readPlan(s, w)).notices).toEqual([]);
   });
 
   it('a new attendee shows as unseated; a guest dropped from the party loses only their own seat', async () => {
-    const w = await seatingWorld();
-    const t1 = await table(w, 'A', 8);
+    const w = await seatingWorld(s);
+    const t1 = await table(s, w, 'A', 8);
     const [, h2, h3] = w.households;
-    await assign(w, { tableId: t1, guestIds: [h2!.memberIds[0]] });
+    await assign(s, w, { tableId: t1, guestIds: [h2!.memberIds[0]] });
     await must(s, w.tokens[2], SUBMIT, {
       i: {
         responses: [
@@ -254,7 +162,7 @@ describe('seating: RSVP changes flow in', () => {
         ],
       },
     });
-    let plan = await readPlan(w);
+    let plan = await readPlan(s, w);
     expect(names(plan.unseated)).toEqual(['Guest 1.1', 'Guest 1.2', 'Guest 3.1', 'Guest 3.2']);
     expect(plan.unseated.find((g: { name: string }) => g.name === 'Guest 3.1').meal).toBe('fish');
     // household 2 now comes with two of its three
@@ -270,7 +178,7 @@ describe('seating: RSVP changes flow in', () => {
         ],
       },
     });
-    plan = await readPlan(w);
+    plan = await readPlan(s, w);
     expect(names(plan.tables[0].occupants)).toEqual(['Guest 2.1', 'Guest 2.2']);
     expect(plan.notices.map((n: { kind: string; guestName: string }) => [n.kind, n.guestName])).toEqual([['GUEST_REMOVED', 'Guest 2.3']]);
   });
@@ -278,8 +186,8 @@ describe('seating: RSVP changes flow in', () => {
 
 describe('seating: constraints', () => {
   it('together and apart; a contradiction (cycle) or a group no table holds is refused, nothing written', async () => {
-    const w = await seatingWorld();
-    await table(w, 'A', 3);
+    const w = await seatingWorld(s);
+    await table(s, w, 'A', 3);
     const [a, b] = w.households[0]!.memberIds;
     const [c, d] = w.households[1]!.memberIds;
     const add = (kind: string, x: string, y: string) =>
@@ -298,18 +206,18 @@ describe('seating: constraints', () => {
     // the same pair again, in either order
     expect((await add('APART', b!, a!)).body.data.addSeatingConstraint.__typename).toBe('ConflictError');
     expect((await add('TOGETHER', a!, a!)).body.data.addSeatingConstraint.__typename).toBe('ValidationError');
-    expect((await readPlan(w)).constraints).toHaveLength(3);
+    expect((await readPlan(s, w)).constraints).toHaveLength(3);
   });
 });
 
 describe('seating: publishing', () => {
   it('an empty plan is refused; a published version is frozen and its event is named in seating_plan.published', async () => {
-    const w = await seatingWorld();
+    const w = await seatingWorld(s);
     const publish = () => s.gql(PUBLISH, { i: { planId: w.planId } }, { token: w.owner.token });
     expect((await publish()).body.data.publishSeatingPlan).toMatchObject({ __typename: 'EmptySeatingPlanError', code: 'EMPTY_SEATING_PLAN' });
-    const t1 = await table(w, 'Table 1', 4, { seatLabels: ['N', 'E', 'S', 'W'] });
+    const t1 = await table(s, w, 'Table 1', 4, { seatLabels: ['N', 'E', 'S', 'W'] });
     expect((await publish()).body.data.publishSeatingPlan.__typename).toBe('EmptySeatingPlanError');
-    await assign(w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0]], seatNumber: 2 });
+    await assign(s, w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0]], seatNumber: 2 });
     const v = (await publish()).body.data.publishSeatingPlan;
     expect(v).toMatchObject({ __typename: 'PublishSeatingPlanPayload', version: { number: 1, tableCount: 1, seatedCount: 2 } });
     const event = await s.app.db.prisma.outboxEvent.findFirstOrThrow({ where: { occasionId: rawId(w.occasionId), type: 'seating_plan.published' } });
@@ -332,7 +240,7 @@ describe('seating: publishing', () => {
 describe('seating: who reads what', () => {
   /** A published dinner plan; the vendor contact is granted `actions` on the dinner only. */
   async function published(actions: string[]) {
-    const w = await seatingWorld({ vendor: undefined });
+    const w = await seatingWorld(s, { vendor: undefined });
     const room = await must(
       s,
       w.owner.token,
@@ -341,9 +249,9 @@ describe('seating: who reads what', () => {
         i: { planId: w.planId, name: 'Ballroom', externalId: 'VENUE-ROOM-7' },
       },
     );
-    const t1 = await table(w, 'Table 1', 6, { roomId: room.createSeatingRoom.room.id, externalId: 'VENUE-T1' });
-    await table(w, 'Table 2', 4);
-    await assign(w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0], w.households[1]!.memberIds[0]] });
+    const t1 = await table(s, w, 'Table 1', 6, { roomId: room.createSeatingRoom.room.id, externalId: 'VENUE-T1' });
+    await table(s, w, 'Table 2', 4);
+    await assign(s, w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0], w.households[1]!.memberIds[0]] });
     await must(s, w.owner.token, PUBLISH, { i: { planId: w.planId } });
     await must(s, w.owner.token, `mutation($i: GrantAccessInput!) { grantAccess(input: $i) { __typename } }`, {
       i: { occasionId: w.occasionId, subjectId: w.people.vendor!.actorId, actions, scope: { type: 'EVENT', eventId: w.eventIds[0] } },
@@ -373,7 +281,7 @@ describe('seating: who reads what', () => {
     expect(errorCode(await s.gql(`query($id: ID!) { event(id: $id) { seatingCatering { guests } } }`, { id: w.eventIds[0] }, { token }))).toBe(
       'FORBIDDEN',
     );
-    const other = await seatingWorld();
+    const other = await seatingWorld(s);
     expect(errorCode(await s.gql(PUBLISHED, { id: other.eventIds[0] }, { token }))).toBe('NOT_FOUND');
   });
 
@@ -403,18 +311,18 @@ describe('seating: who reads what', () => {
   });
 
   it('the plan read is a fixed number of statements, however many tables and guests', async () => {
-    const w = await seatingWorld();
+    const w = await seatingWorld(s);
     const count = async () => {
       const before = s.app.db.statements.count;
-      await readPlan(w);
+      await readPlan(s, w);
       return s.app.db.statements.count - before;
     };
-    const t1 = await table(w, 'A', 8);
-    await assign(w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0]] });
+    const t1 = await table(s, w, 'A', 8);
+    await assign(s, w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0]] });
     const small = await count();
-    for (const label of ['B', 'C', 'D', 'E']) await table(w, label, 4);
-    const t6 = await table(w, 'F', 8);
-    await assign(w, { tableId: t6, guestIds: [w.households[1]!.memberIds[0]] });
+    for (const label of ['B', 'C', 'D', 'E']) await table(s, w, label, 4);
+    const t6 = await table(s, w, 'F', 8);
+    await assign(s, w, { tableId: t6, guestIds: [w.households[1]!.memberIds[0]] });
     expect(await count()).toBe(small);
     expect(small).toBeLessThanOrEqual(12);
   });
