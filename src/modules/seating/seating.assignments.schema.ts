@@ -216,12 +216,12 @@ builder.mutationFields((t) => ({
   publishSeatingPlan: t.field({
     type: payload('PublishSeatingPlanPayload', 'version', SeatingPlanVersionType),
     description:
-      'Freezes the plan as a new published version (immutable) and emits seating_plan.published for its event. A plan without tables or seated guests is EMPTY_SEATING_PLAN.',
+      'Freezes the plan as a new published version (immutable), emits seating_plan.published for its event, and renders its seating chart and escort cards (artifacts seating_chart and escort_cards, for the planner to publish to the printer). A plan without tables or seated guests is EMPTY_SEATING_PLAN.',
     ...manageOfPlan,
     args: { input: t.arg({ type: PlanIdInput('PublishSeatingPlanInput'), required: true }) },
     errors: { types: [ConflictError, EmptySeatingPlanError] },
     resolve: async (_r, { input }, ctx) => ({
-      version: await inTransaction(ctx, (tx) => publishSeatingPlan(tx, ctx.caller, input.planId.id, input.expectedRevision)),
+      version: await inTransaction(ctx, (tx) => publishSeatingPlan(tx, ctx.caller, ctx.app, input.planId.id, input.expectedRevision)),
     }),
   }),
 }));

@@ -1,3 +1,5 @@
+import { createArtifact, renderArtifact, updateArtifactDraft } from '../../capabilities/publishing/artifacts.service.js';
+import type { AppServices } from '../../kit/context.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { recordBusinessEvent } from '../../platform/outbox.js';
@@ -30,7 +32,7 @@ export interface SeatingSnapshot {
  * venue granted that event hears of it. A plan with no tables or nobody
  * seated is refused.
  */
-export async function publishSeatingPlan(tx: Tx, caller: Caller, planId: string, expectedRevision?: number | null) {
+export async function publishSeatingPlan(tx: Tx, caller: Caller, app: AppServices, planId: string, expectedRevision?: number | null) {
   const plan = await lockPlan(tx, planId, expectedRevision);
   const [rooms, tables] = await Promise.all([
     tx.seatingRoom.findMany({ where: { planId }, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
@@ -88,5 +90,32 @@ export async function publishSeatingPlan(tx: Tx, caller: Caller, planId: string,
     { occasionId: plan.occasionId, eventId: plan.eventId, planId, versionId: version.id, number: version.number, tables: tables.length, seated },
     { occasionId: plan.occasionId, eventId: plan.eventId },
   );
+  await renderPrintables(tx, caller, app, plan.occasionId, plan.eventId, version.number);
   return version;
+}
+
+/** Print outputs of the plan, rendered from each published version (the planner publishes them to the printer). */
+const PRINTABLES = [
+  { key: 'seating_chart', title: 'Seating chart' },
+  { key: 'escort_cards', title: 'Escort cards' },
+] as const;
+
+/**
+ * The event's seating chart and escort cards, drafted for this version and
+ * rendered by Publishing's job after commit: one artifact of each per event,
+ * reused by every later publication (its versions are the history).
+ */
+async function renderPrintables(tx: Tx, caller: Caller, app: AppServices, occasionId: string, eventId: string, seatingVersion: number) {
+  const event = await tx.event.findUniqueOrThrow({ where: { id: eventId }, select: { name: true } });
+  for (const p of PRINTABLES) {
+    const inputs = { eventId, seatingVersion };
+    const existing = await tx.artifact.findFirst({
+      where: { occasionId, definitionKey: p.key, archivedAt: null, inputs: { path: ['values', 'eventId'], equals: eventId } },
+      select: { id: true },
+    });
+    const artifactId = existing
+      ? (await updateArtifactDraft(tx, caller, app, existing.id, { inputs })).id
+      : (await createArtifact(tx, caller, app, occasionId, { definitionKey: p.key, title: `${p.title} – ${event.name}`, inputs })).id;
+    await renderArtifact(tx, caller, app, artifactId);
+  }
 }
