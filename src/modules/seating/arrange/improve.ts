@@ -49,6 +49,8 @@ export function improve(model: Model, seating: Seating, budget: number): number 
     together[p]!.some((q) => togetherUnmet(tableOf[p]!, tableOf[q]!) === 1) ||
     apartViolated(p);
 
+  const seatsFree = () => free.reduce((a, f) => a + f, 0);
+
   /** The movable members of p's household at p's location. */
   const fragmentOf = (p: number) => households[householdOf[p]!]!.members.filter((q) => movable(q) && tableOf[q] === tableOf[p]);
 
@@ -86,7 +88,9 @@ export function improve(model: Model, seating: Seating, budget: number): number 
       for (const q of together[p]!) add(tableOf[q]!);
     }
     const related = targets.length;
-    if (from === UNSEATED || unit.some(apartViolated)) {
+    // An unseated unit looks further only if a seat is free somewhere: when none is, trading places with
+    // strangers cannot seat more people, and with many unseated the window would spend the budget on nothing.
+    if ((from === UNSEATED && seatsFree() >= unit.length) || (from !== UNSEATED && unit.some(apartViolated))) {
       for (let k = 0; k < Math.min(WINDOW, tables); k++) add((cursor + k) % tables);
       cursor = (cursor + WINDOW) % tables;
     }

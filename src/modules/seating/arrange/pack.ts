@@ -16,6 +16,8 @@
  * - A person with no APART-free seat left takes any free seat (a seated guest
  *   with an unmet APART beats an unseated one; improve.ts may still fix it), and
  *   stays unseated only when every seat is taken.
+ * - With fewer seats than people, households are kept whole rather than seated
+ *   in part: see `deferred` below.
  */
 import { UNSEATED } from './cost.js';
 import { buildBlocks } from './groups.js';
@@ -59,27 +61,51 @@ function hasApartWithin(model: Model, unit: readonly number[]): boolean {
   return unit.some((p) => model.apart[p]!.some((q) => inUnit.has(q)));
 }
 
-function placeEach(model: Model, seating: Seating, people: readonly number[]) {
+/** Seats each person where it fits best; returns how many found a seat. */
+function placeEach(model: Model, seating: Seating, people: readonly number[]): number {
+  let seated = 0;
   for (const p of people) {
     const t = chooseTable(model, seating, [p], 'roomiest');
     const anyway = t >= 0 ? t : chooseTable(model, seating, [p], 'roomiest', false);
-    if (anyway >= 0) seating.place(p, anyway);
+    if (anyway >= 0) {
+      seating.place(p, anyway);
+      seated++;
+    }
   }
+  return seated;
 }
 
 export function construct(model: Model, seating: Seating): void {
-  for (const block of buildBlocks(model)) {
+  const blocks = buildBlocks(model);
+  let toSeat = blocks.reduce((a, b) => a + b.people.length, 0);
+  let seatsFree = seating.free.reduce((a, f) => a + f, 0);
+  // With fewer seats than people, a household that no longer fits whole waits until everyone else is placed:
+  // the seats go to households that fit whole, and the one left over stays whole, unseated, rather than
+  // seated in part. (Free seats only shrink, so it would not fit whole later either.)
+  const deferred: number[][] = [];
+  const place = (unit: readonly number[], t: number) => {
+    placeAll(seating, unit, t);
+    toSeat -= unit.length;
+    seatsFree -= unit.length;
+  };
+  const split = (unit: readonly number[]) => {
+    seatsFree -= placeEach(model, seating, unit);
+    toSeat -= unit.length;
+  };
+  for (const block of blocks) {
     if (!block.contradictory) {
       const t = chooseTable(model, seating, block.people, 'tightest');
       if (t >= 0) {
-        placeAll(seating, block.people, t);
+        place(block.people, t);
         continue;
       }
     }
     for (const atom of block.atoms) {
       const t = hasApartWithin(model, atom) ? -1 : chooseTable(model, seating, atom, 'roomiest');
-      if (t >= 0) placeAll(seating, atom, t);
-      else placeEach(model, seating, atom);
+      if (t >= 0) place(atom, t);
+      else if (seatsFree < toSeat && atom.length <= model.maxCapacity) deferred.push(atom);
+      else split(atom);
     }
   }
+  for (const atom of deferred) placeEach(model, seating, atom);
 }

@@ -36,6 +36,17 @@ describe('arrange', () => {
     expect([...perTable.values()].sort((a, b) => a - b)).toEqual([4, 10]);
   });
 
+  it('with fewer seats than people, fills every seat with whole households and leaves a whole household out', () => {
+    const sizes = [4, 4, 4, 4, 4, 2, 2];
+    const groups = sizes.map((n, i) => ({ id: `g${i}`, members: Array.from({ length: n }, (_, k) => `g${i}-${k}`) }));
+    const r = arrange({ tables: tables(10, 10), groups, constraints: [] });
+    expect(r.assignments).toHaveLength(20);
+    expect(r.unseated).toHaveLength(4);
+    expect(r.splitGroups).toEqual([]);
+    // Construction alone already does: a household that no longer fits waits instead of taking the last seats in part.
+    expect(arrange({ tables: tables(10, 10), groups, constraints: [] }, { maxIterations: 0 }).splitGroups).toEqual([]);
+  });
+
   it('seats TOGETHER pairs from different households at one table, with both households', () => {
     const r = arrange({
       tables: tables(4, 4),
