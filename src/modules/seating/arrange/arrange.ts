@@ -68,7 +68,7 @@ export interface ArrangeResult {
   score: number;
 }
 export interface ArrangeOptions {
-  /** Budget of candidate moves the improvement step may evaluate (default 200,000; 0 = construction only). */
+  /** Budget of candidate moves the improvement step may evaluate (default 200,000; 0 = construction only; Infinity = until no move improves). */
   maxIterations?: number;
 }
 
@@ -78,6 +78,7 @@ export function arrange(input: ArrangeInput, options?: ArrangeOptions): ArrangeR
   const model = buildModel(input);
   const seating = new Seating(model);
   construct(model, seating);
-  improve(model, seating, Math.max(0, Math.floor(options?.maxIterations ?? DEFAULT_MAX_ITERATIONS)));
+  const max = options?.maxIterations;
+  improve(model, seating, typeof max === 'number' && !Number.isNaN(max) ? Math.max(0, Math.floor(max)) : DEFAULT_MAX_ITERATIONS);
   return evaluate(model, seating.tableOf);
 }

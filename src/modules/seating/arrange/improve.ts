@@ -30,6 +30,8 @@ import type { Change, Seating } from './state.js';
 
 /** Tables outside the unit's own circle tried per attempt: enough to find a free seat or a swap partner, small enough to keep an attempt cheap. */
 const WINDOW = 48;
+/** Units of a table (fragments, then people) tried in pairs: a table of 12 has at most ~24. */
+const PAIR_UNITS = 24;
 /** Tables with the most free seats an evicted unit may go to. */
 const SPARE_TABLES = 4;
 
@@ -134,14 +136,17 @@ export function improve(model: Model, seating: Seating, budget: number): number 
       const units = unitsAt(t);
       for (const [j, v] of units.entries()) {
         if (evaluated >= budget) break;
-        if (free[t]! + v.length < unit.length) continue;
-        // Swap: v takes the unit's place.
-        if (roomAtFrom >= v.length) consider([...there, ...to(v, from)]);
-        if (i >= related) continue;
-        // Eviction: v makes room by going to a table with spare seats.
-        for (const c of spare) if (c !== t && c !== from && free[c]! >= v.length) consider([...there, ...to(v, c)]);
-        // Two units make room together (3 for 2 + 1), both taking the unit's place.
-        for (const w of units.slice(j + 1)) {
+        if (free[t]! + v.length >= unit.length) {
+          // Swap: v takes the unit's place.
+          if (roomAtFrom >= v.length) consider([...there, ...to(v, from)]);
+          // Eviction: v makes room by going to a table with spare seats.
+          if (i < related) for (const c of spare) if (c !== t && c !== from && free[c]! >= v.length) consider([...there, ...to(v, c)]);
+        }
+        // Two units make room together (3 for 2 + 1), both taking the unit's place; only where the unit does not fit
+        // as it is, and among the first units of a table (quadratic: a banquet table of hundreds would cost too much).
+        if (i >= related || free[t]! >= unit.length || j >= PAIR_UNITS) continue;
+        for (const w of units.slice(j + 1, PAIR_UNITS)) {
+          if (evaluated >= budget) break;
           const size = v.length + w.length;
           if (free[t]! + size >= unit.length && roomAtFrom >= size && disjoint(v, w)) consider([...there, ...to(v, from), ...to(w, from)]);
         }
