@@ -13,6 +13,7 @@
  *      BENCH_MESSAGES=0 to skip the invitation emails, BENCH_ONLY=messages to run only them,
  *      BENCH_ASSETS=0 to skip the 20 MB direct upload, BENCH_ONLY=assets to run only it (BENCH_ASSET_MB 20, BENCH_ASSET_ROUNDS 5).
  *      BENCH_PUBLISHING=0 to skip the invitation package render, BENCH_ONLY=publishing to run only it.
+ *      BENCH_SEATING_ARRANGE=0 to skip the seating solver, BENCH_ONLY=seating-arrange to run only it (BENCH_ARRANGE_RUNS 5).
  */
 import './env.js';
 import { fork } from 'node:child_process';
@@ -38,6 +39,7 @@ import { seed, seedRsvp, signUpOwner, SIZES } from './seed.js';
 import { runAssetBench } from './assets.js';
 import { runMessageBench } from './messages.js';
 import { runPublishingBench } from './publishing.js';
+import { runSeatingArrangeBench } from './seating-arrange.js';
 import { runWebhookBench } from './webhooks.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -545,14 +547,16 @@ async function main() {
 }
 
 const ONLY = process.env.BENCH_ONLY;
-/** BENCH_ONLY=webhooks, messages, assets or publishing runs that part alone; live still runs the worker parts unless switched off. */
-const ALONE = ['webhooks', 'messages', 'assets', 'publishing'];
-const partRuns = (part: string) => ONLY === part || (!ALONE.includes(ONLY ?? '') && process.env[`BENCH_${part.toUpperCase()}`] !== '0');
+/** BENCH_ONLY=webhooks, messages, assets, publishing or seating-arrange runs that part alone; live still runs the worker parts unless switched off. */
+const ALONE = ['webhooks', 'messages', 'assets', 'publishing', 'seating-arrange'];
+const partRuns = (part: string) =>
+  ONLY === part || (!ALONE.includes(ONLY ?? '') && process.env[`BENCH_${part.toUpperCase().replaceAll('-', '_')}`] !== '0');
 const RUN_MAIN = !ALONE.includes(ONLY ?? '');
 const RUN_WEBHOOKS = partRuns('webhooks');
 const RUN_MESSAGES = partRuns('messages');
 const RUN_ASSETS = partRuns('assets');
 const RUN_PUBLISHING = partRuns('publishing');
+const RUN_SEATING_ARRANGE = partRuns('seating-arrange');
 
 (RUN_MAIN ? main() : Promise.resolve())
   .then(async () => {
@@ -578,6 +582,12 @@ const RUN_PUBLISHING = partRuns('publishing');
     // ── Publishing: the invitation package for 2,000 households → 1 worker process → PUBLISHED, vs the PDF toolchain alone ──
     log('');
     await runPublishingBench({ adminUrl: ADMIN_URL, log });
+  })
+  .then(async () => {
+    if (!RUN_SEATING_ARRANGE) return;
+    // ── Seating: the solver on the 5k occasion's largest event (and whole guest list), vs a first-fit plan of the same households ──
+    log('');
+    await runSeatingArrangeBench({ adminUrl: ADMIN_URL, log });
   })
   .catch((err) => {
     console.error(err);
