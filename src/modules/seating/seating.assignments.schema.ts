@@ -6,6 +6,7 @@ import { deletedPayload, payload } from '../../kit/payload.js';
 import { canField, inheritedType, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
+import { autoArrangeSeatingPlan } from './seating.arrange.service.js';
 import { assignSeatingGuests, dismissSeatingNotices, unassignSeatingGuests } from './seating.assignments.service.js';
 import { addSeatingConstraint, removeSeatingConstraint } from './seating.constraints.service.js';
 import {
@@ -118,7 +119,69 @@ const PlanIdInput = (name: string) =>
 const reloadPlan = (ctx: { prisma: { seatingPlan: { findUniqueOrThrow(a: { where: { id: string } }): Promise<unknown> } } }, id: string) =>
   ctx.prisma.seatingPlan.findUniqueOrThrow({ where: { id } });
 
+interface ArrangePayload {
+  plan: { id: string; occasionId: string; eventId: string; revision: number };
+  score: number;
+  unmet: { constraintId: string; reason: string }[];
+  unseated: string[];
+  splitGroups: string[];
+}
+const UnmetType = builder.objectRef<{ constraintId: string; reason: string }>('SeatingUnmetConstraint').implement({
+  ...inheritedType,
+  fields: (t) => ({
+    constraintId: t.id({ ...inheritedType, resolve: (u) => encodeGlobalID('SeatingConstraint', u.constraintId) }),
+    reason: t.exposeString('reason', {
+      ...inheritedType,
+      description: 'SPLIT (a together pair at two tables), SAME_TABLE (an apart pair at one), NO_ROOM (a together pair with one unseated).',
+    }),
+  }),
+});
+const AutoArrangePayloadType = builder.objectRef<ArrangePayload>('AutoArrangeSeatingPlanPayload').implement({
+  ...inheritedType,
+  fields: (t) => ({
+    plan: t.field({ ...inheritedType, type: SeatingPlanType, resolve: (p) => p.plan as never }),
+    score: t.exposeFloat('score', {
+      ...inheritedType,
+      description: '0–100: people seated, households whole and constraints met (100: all of them).',
+    }),
+    unmet: t.field({ ...inheritedType, type: [UnmetType], resolve: (p) => p.unmet }),
+    unseatedGuestIds: t.idList({
+      ...inheritedType,
+      description: 'Attending guests left without a seat (not enough seats).',
+      resolve: (p) => p.unseated.map((id) => encodeGlobalID('Actor', id)),
+    }),
+    splitHouseholdIds: t.idList({
+      ...inheritedType,
+      description: 'Households not all at one table.',
+      resolve: (p) => p.splitGroups.map((id) => encodeGlobalID('Actor', id)),
+    }),
+  }),
+});
+const AutoArrangeSeatingPlanInput = builder.inputType('AutoArrangeSeatingPlanInput', {
+  fields: (t) => ({
+    planId: t.globalID({ required: true, for: SeatingPlanType }),
+    keepPlanned: t.boolean({
+      description: 'Keep the seats planners placed by hand and fill around them (default true); false re-arranges everyone.',
+    }),
+    expectedRevision: t.int({ description: REVISION }),
+  }),
+});
+
 builder.mutationFields((t) => ({
+  autoArrangeSeatingPlan: t.field({
+    type: AutoArrangePayloadType,
+    description:
+      'Fills the plan’s tables with the attending guests: households whole where they fit, constraints met as far as the seats allow, never beyond capacity. Returns the score and the constraints left unmet.',
+    ...manageOfPlan,
+    args: { input: t.arg({ type: AutoArrangeSeatingPlanInput, required: true }) },
+    errors: { types: [ValidationError, ConflictError] },
+    resolve: async (_r, { input }, ctx) => {
+      const out = await inTransaction(ctx, (tx) =>
+        autoArrangeSeatingPlan(tx, ctx.caller, { planId: input.planId.id, keepPlanned: input.keepPlanned, expectedRevision: input.expectedRevision }),
+      );
+      return { ...out, plan: await ctx.prisma.seatingPlan.findUniqueOrThrow({ where: { id: out.planId } }) };
+    },
+  }),
   assignSeatingGuests: t.field({
     type: payload('AssignSeatingGuestsPayload', 'plan', SeatingPlanType),
     description:

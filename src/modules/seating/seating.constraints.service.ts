@@ -2,7 +2,8 @@ import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import type { Caller } from '../../platform/principal.js';
-import { type ConstraintConflict, SeatingConstraintConflictError } from './seating.errors.js';
+import { findConstraintConflicts } from './arrange/conflicts.js';
+import { SeatingConstraintConflictError } from './seating.errors.js';
 import { lockPlan } from './seating.plan.service.js';
 
 /*
@@ -18,48 +19,6 @@ export interface ConstraintInput {
   guestBId: string;
   note?: string | null;
   expectedRevision?: number | null;
-}
-
-interface Edge {
-  id: string;
-  kind: 'TOGETHER' | 'APART';
-  a: string;
-  b: string;
-}
-
-/** Contradictions among constraints: an APART inside one TOGETHER group (CYCLE), or a TOGETHER group larger than the largest table (TOO_LARGE). */
-export function constraintConflicts(constraints: Edge[], maxTableCapacity: number): ConstraintConflict[] {
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
-    const p = parent.get(x) ?? x;
-    if (p === x) return x;
-    const root = find(p);
-    parent.set(x, root);
-    return root;
-  };
-  const together = constraints.filter((c) => c.kind === 'TOGETHER');
-  for (const c of together) parent.set(find(c.a), find(c.b));
-  const groups = new Map<string, { people: Set<string>; ids: string[] }>();
-  for (const c of together) {
-    const g = groups.get(find(c.a)) ?? { people: new Set<string>(), ids: [] };
-    g.people.add(c.a).add(c.b);
-    g.ids.push(c.id);
-    groups.set(find(c.a), g);
-  }
-  const out: ConstraintConflict[] = [];
-  for (const c of constraints.filter((x) => x.kind === 'APART' && find(x.a) === find(x.b))) {
-    const g = groups.get(find(c.a))!;
-    out.push({ kind: 'CYCLE', constraintIds: [c.id, ...g.ids], people: [c.a, c.b], message: 'Kept apart from someone they must sit with.' });
-  }
-  for (const g of groups.values())
-    if (g.people.size > maxTableCapacity)
-      out.push({
-        kind: 'TOO_LARGE',
-        constraintIds: g.ids,
-        people: [...g.people],
-        message: `${g.people.size} people must sit together, but the largest table seats ${maxTableCapacity}.`,
-      });
-  return out;
 }
 
 export async function addSeatingConstraint(tx: Tx, caller: Caller, input: ConstraintInput) {
@@ -80,7 +39,7 @@ export async function addSeatingConstraint(tx: Tx, caller: Caller, input: Constr
   const existing = await tx.seatingConstraint.findMany({ where: { planId: plan.id } });
   const tables = await tx.seatingTable.aggregate({ where: { planId: plan.id }, _max: { capacity: true } });
   const NEW = 'new';
-  const conflicts = constraintConflicts(
+  const conflicts = findConstraintConflicts(
     [...existing.map((c) => ({ id: c.id, kind: c.kind, a: c.actorAId, b: c.actorBId })), { id: NEW, kind: input.kind, a, b }],
     // Without tables yet, only contradictions (CYCLE) count: any size may still fit.
     tables._max.capacity ?? Number.MAX_SAFE_INTEGER,

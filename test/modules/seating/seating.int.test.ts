@@ -327,3 +327,67 @@ describe('seating: who reads what', () => {
     expect(small).toBeLessThanOrEqual(12);
   });
 });
+
+describe('seating: auto-arrange', () => {
+  const ARRANGE = `mutation($i: AutoArrangeSeatingPlanInput!) { autoArrangeSeatingPlan(input: $i) { __typename
+    ... on AutoArrangeSeatingPlanPayload { score unmet { constraintId reason } unseatedGuestIds splitHouseholdIds plan { seatedCount revision } }
+    ... on Error { code message } } }`;
+
+  it('fills the tables with households whole, constraints met, planner-placed seats kept; never beyond capacity', async () => {
+    // given 7 attending people (households of 2, 3, 2), tables of 4, 4 and 2, and one apart constraint
+    const w = await seatingWorld(s);
+    const [h1, h2, h3] = w.households;
+    await must(s, w.tokens[2], SUBMIT, {
+      i: {
+        responses: [
+          { eventId: w.eventIds[0], status: 'ATTENDING', answers: h3!.memberIds.map((id) => ({ fieldId: w.meal, actorId: id, value: 'fish' })) },
+        ],
+      },
+    });
+    await table(s, w, 'A', 4);
+    await table(s, w, 'B', 4);
+    const c = await table(s, w, 'C', 2);
+    await must(s, w.owner.token, CONSTRAIN, { i: { planId: w.planId, kind: 'APART', guestAId: h1!.memberIds[0], guestBId: h2!.memberIds[0] } });
+    // a planner seats household 3 at C by hand
+    await assign(s, w, { tableId: c, guestIds: [h3!.memberIds[0]] });
+    const arranged = (await s.gql(ARRANGE, { i: { planId: w.planId } }, { token: w.owner.token })).body.data.autoArrangeSeatingPlan;
+    expect(arranged).toMatchObject({
+      __typename: 'AutoArrangeSeatingPlanPayload',
+      score: 100,
+      unmet: [],
+      unseatedGuestIds: [],
+      splitHouseholdIds: [],
+    });
+    expect(arranged.plan.seatedCount).toBe(7);
+    const plan = await readPlan(s, w);
+    const at = (label: string) => names(plan.tables.find((t: { label: string }) => t.label === label).occupants);
+    expect(at('C')).toEqual(['Guest 3.1', 'Guest 3.2']);
+    expect(plan.tables.find((t: { label: string }) => t.label === 'C').occupants.every((o: { pinned: boolean }) => o.pinned)).toBe(true);
+    const tableOf = (name: string) => plan.tables.find((t: { occupants: { name: string }[] }) => t.occupants.some((o) => o.name === name)).label;
+    expect(tableOf('Guest 1.1')).toBe(tableOf('Guest 1.2'));
+    expect(new Set(['Guest 2.1', 'Guest 2.2', 'Guest 2.3'].map(tableOf)).size).toBe(1);
+    expect(tableOf('Guest 1.1')).not.toBe(tableOf('Guest 2.1'));
+    for (const t of plan.tables) expect(t.occupants.length).toBeLessThanOrEqual(t.capacity);
+
+    // re-filling from scratch with fewer seats: some wait, and the score says so
+    await must(s, w.owner.token, `mutation($i: DeleteSeatingTableInput!) { deleteSeatingTable(input: $i) { __typename } }`, {
+      i: { tableId: plan.tables.find((t: { label: string }) => t.label === 'B').id },
+    });
+    const tight = (await s.gql(ARRANGE, { i: { planId: w.planId, keepPlanned: false } }, { token: w.owner.token })).body.data.autoArrangeSeatingPlan;
+    expect(tight.plan.seatedCount).toBe(6);
+    expect(tight.unseatedGuestIds).toHaveLength(1);
+    expect(tight.score).toBeLessThan(100);
+    for (const t of (await readPlan(s, w)).tables) expect(t.occupants.length).toBeLessThanOrEqual(t.capacity);
+  });
+
+  it('a stale revision is a CONFLICT and changes nothing', async () => {
+    const w = await seatingWorld(s);
+    await table(s, w, 'A', 8);
+    const { revision } = await readPlan(s, w);
+    await table(s, w, 'B', 8);
+    const r = (await s.gql(ARRANGE, { i: { planId: w.planId, expectedRevision: revision } }, { token: w.owner.token })).body.data
+      .autoArrangeSeatingPlan;
+    expect(r.code).toBe('CONFLICT');
+    expect((await readPlan(s, w)).seatedCount).toBe(0);
+  });
+});
