@@ -3,6 +3,7 @@ import { defineModule } from '../../domains/module-platform/manifest.js';
 import { SEATING_BUSINESS_EVENTS } from './seating.business-events.js';
 import { SEATING_REACTIONS } from './seating.reactions.js';
 import { SEATING_TARGETS } from './seating.targets.js';
+import { seatingLayoutPushed } from './seating.inbound.js';
 import { escortCards, seatingChart } from './print/seating-print.js';
 import * as seatingPlan from './seating.schema.js';
 import * as seatingLayout from './seating.layout.schema.js';
@@ -61,5 +62,6 @@ export const seatingManifest = defineModule({
   reactions: SEATING_REACTIONS,
   schema: [seatingPlan, seatingLayout, seatingAssignments, seatingPublished],
   targets: SEATING_TARGETS,
+  inbound: [seatingLayoutPushed],
   artifacts: [seatingChart, escortCards],
 });

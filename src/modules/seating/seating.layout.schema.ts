@@ -5,6 +5,7 @@ import { canField, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
 import { TableFullError } from './seating.errors.js';
+import { syncSeatingLayout } from './seating.layout-sync.service.js';
 import {
   createSeatingPlan,
   createSeatingRoom,
@@ -188,3 +189,60 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
+
+const LayoutRoomInput = builder.inputType('SeatingLayoutRoomInput', {
+  fields: (t) => ({ externalId: t.string({ required: true }), name: t.string({ required: true }) }),
+});
+const LayoutTableInput = builder.inputType('SeatingLayoutTableInput', {
+  fields: (t) => ({
+    externalId: t.string({ required: true }),
+    label: t.string({ required: true }),
+    capacity: t.int({ required: true }),
+    shape: t.field({ type: SeatingTableShapeEnum }),
+    roomExternalId: t.string({ description: 'A room of this push, or one the plan already has.' }),
+    x: t.float(),
+    y: t.float(),
+    rotation: t.float(),
+    seatLabels: t.stringList(),
+  }),
+});
+const SyncSeatingLayoutInput = builder.inputType('SyncSeatingLayoutInput', {
+  fields: (t) => ({
+    eventId: t.globalID({ required: true, for: EventType }),
+    rooms: t.field({ type: [LayoutRoomInput], required: true }),
+    tables: t.field({ type: [LayoutTableInput], required: true }),
+    expectedRevision: t.int({ description: REVISION }),
+  }),
+});
+
+builder.mutationField('syncSeatingLayout', (t) =>
+  t.field({
+    type: payload('SyncSeatingLayoutPayload', 'plan', SeatingPlanType),
+    description:
+      'Creates or updates rooms and tables by the venue’s external ids (a venue’s push; starts the plan if there is none). Nothing is deleted; a table cannot shrink below who sits there (TABLE_FULL).',
+    ...canField('seating:manage_layout', 'MODULE_ENABLEMENT', async (_p, args: InputIdArgs<'eventId'>, ctx) => {
+      const ev = await ctx.targets.event(args.input.eventId.id);
+      return seatingEventTarget(ctx, { id: args.input.eventId.id, occasionId: ev.occasionId }, 'seating:manage_layout');
+    }),
+    args: { input: t.arg({ type: SyncSeatingLayoutInput, required: true }) },
+    errors: { types: [ValidationError, ConflictError, TableFullError] },
+    resolve: async (_r, { input }, ctx) => ({
+      plan: await inTransaction(ctx, (tx) =>
+        syncSeatingLayout(
+          tx,
+          ctx.caller,
+          input.eventId.id,
+          {
+            rooms: input.rooms,
+            tables: input.tables.map((x) => ({
+              ...x,
+              shape: x.shape ?? undefined,
+              seatLabels: x.seatLabels ?? undefined,
+            })),
+          },
+          input.expectedRevision,
+        ),
+      ),
+    }),
+  }),
+);

@@ -2,7 +2,9 @@ import { execute, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../../../src/interfaces/graphql/context-factory.js';
 import { integrationPrincipal } from '../../../src/interfaces/webhooks/subscriber-access.js';
-import { verifyWebhook } from '../../../src/interfaces/webhooks/signing.js';
+import { newWebhookSecret, signWebhook, verifyWebhook } from '../../../src/interfaces/webhooks/signing.js';
+import { resolveAppKey } from '../../../src/platform/app-key.js';
+import { encrypt } from '../../../src/platform/crypto.js';
 import { must } from '../../support/factories.js';
 import { testSchema } from '../../support/harness.js';
 import { grantIntegration, integrationWithCredential, issueToken, operationId, runOperation } from '../../support/integration-auth.js';
@@ -132,5 +134,92 @@ describe('the venue', () => {
     await must(s, w.owner.token, PUBLISH, { i: { planId } });
     await settle(200);
     expect(receiver.at(`/venue/${venue.integrationId}`)).toHaveLength(0);
+  });
+});
+
+describe('the venue pushes its layout (inbound)', () => {
+  async function pusher(w: SeatingWorld, actions = ['seating:manage_layout']) {
+    const venue = await integrationWithCredential(s);
+    const secret = newWebhookSecret();
+    await s.app.db.prisma.integrationSecret.create({
+      data: { integrationId: venue.integrationId, name: 'inbound_signing', valueEnc: encrypt(secret, resolveAppKey(s.app.config)) },
+    });
+    await grantIntegration(s, venue.integrationId, {
+      occasionId: rawId(w.occasionId),
+      actions,
+      scopeType: 'EVENT',
+      scopeEventId: rawId(w.eventIds[0]!),
+    });
+    return async (data: unknown) => {
+      const text = JSON.stringify({ type: 'seating_layout.pushed', data });
+      const headers = signWebhook([secret], {
+        id: `msg_${Math.random().toString(36).slice(2)}`,
+        timestamp: Math.floor(Date.now() / 1000),
+        body: text,
+      });
+      const res = await s.fetch(`/webhooks/inbound/${venue.integrationId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: text,
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, any> };
+    };
+  }
+  const layout = (w: SeatingWorld) =>
+    s.app.db.prisma.seatingTable.findMany({
+      where: { planId: rawId(w.planId) },
+      orderBy: { externalId: 'asc' },
+      select: { id: true, externalId: true, label: true, capacity: true, room: { select: { externalId: true, name: true } } },
+    });
+
+  it('rooms and tables are created, then updated in place by the venue’s ids; seated guests keep their seats', async () => {
+    const w = await seatingWorld(s);
+    const push = await pusher(w);
+    const first = await push({
+      eventId: w.eventIds[0],
+      rooms: [{ externalId: 'R1', name: 'Ballroom' }],
+      tables: [
+        { externalId: 'T1', label: '1', capacity: 8, roomExternalId: 'R1', x: 10, y: 20 },
+        { externalId: 'T2', label: '2', capacity: 6, roomExternalId: 'R1' },
+      ],
+    });
+    expect(first).toMatchObject({ status: 200, body: { status: 'applied' } });
+    const created = await layout(w);
+    expect(created.map((t) => [t.externalId, t.label, t.capacity, t.room?.name])).toEqual([
+      ['T1', '1', 8, 'Ballroom'],
+      ['T2', '2', 6, 'Ballroom'],
+    ]);
+    await assign(s, w, { tableId: globalId('SeatingTable', created[0]!.id), guestIds: [w.households[1]!.memberIds[0]] });
+    // the venue renames the room and resizes table 1
+    expect(
+      await push({
+        eventId: w.eventIds[0],
+        rooms: [{ externalId: 'R1', name: 'Grand ballroom' }],
+        tables: [{ externalId: 'T1', label: '1A', capacity: 4, roomExternalId: 'R1' }],
+      }),
+    ).toMatchObject({ status: 200 });
+    const updated = await layout(w);
+    expect(updated[0]).toMatchObject({ id: created[0]!.id, label: '1A', capacity: 4, room: { name: 'Grand ballroom' } });
+    expect(await s.app.db.prisma.seatingAssignment.count({ where: { tableId: created[0]!.id } })).toBe(3);
+    // shrinking below who sits there is refused, nothing changes
+    const shrink = await push({ eventId: w.eventIds[0], rooms: [], tables: [{ externalId: 'T1', label: '1A', capacity: 2 }] });
+    expect(shrink).toMatchObject({ status: 422, body: { error: 'TABLE_FULL' } });
+    expect(await layout(w)).toEqual(updated);
+    // an audit row names the integration
+    expect(
+      await s.app.db.prisma.auditLog.count({
+        where: { action: 'seating:manage_layout', occasionId: rawId(w.occasionId), outcome: 'SUCCESS', integrationId: { not: null } },
+      }),
+    ).toBe(2);
+  });
+
+  it('without seating:manage_layout, or for another event, the push is refused', async () => {
+    const w = await seatingWorld(s);
+    const readOnly = await pusher(w, ['seating:read_published']);
+    const data = { eventId: w.eventIds[0], rooms: [], tables: [{ externalId: 'T1', label: '1', capacity: 8 }] };
+    expect((await readOnly(data)).status).toBe(403);
+    const push = await pusher(w);
+    expect((await push({ ...data, eventId: w.eventIds[1] })).status).toBe(403);
+    expect(await layout(w)).toEqual([]);
   });
 });
