@@ -181,8 +181,8 @@ export async function runSeatingBench(opts: { adminUrl: string; log: (s: string)
     const doc = venueDocument();
     const api = async () => gql(doc, { eventId: rs.eventId }, token);
     const sql = async () => (await fetch(`${floor!.url}/?eventId=${rs.eventUuid}`)).json();
-    const a = (await api());
-    const f = (await sql());
+    const a = await api();
+    const f = await sql();
     if (a.errors) throw new Error(`venue read: ${JSON.stringify(a.errors)}`);
     const shape = (p: any) => ({
       tableCount: p.tableCount,
