@@ -118,7 +118,9 @@ export const SeatingTableType = builder.prismaNode('SeatingTable', {
         const { eventId, occasionId } = await ctx.targets.seatingTable(tb.id);
         return planTarget({ eventId: eventId!, occasionId }, ctx, 'seating:view');
       }),
-      description: 'Who sits here (planners).',
+      // Nullable: refused for a layout editor, the rest of the table (a mutation's payload) still arrives.
+      nullable: true,
+      description: 'Who sits here (planners; null for a caller who may edit the layout but not see guests).',
       query: { orderBy: [{ seatNumber: 'asc' as const }, { createdAt: 'asc' as const }] },
     }),
     freeSeats: t.int({

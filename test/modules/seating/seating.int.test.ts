@@ -310,6 +310,32 @@ describe('seating: who reads what', () => {
     expect(errorCode(await s.gql(PUBLISHED, { id: w.eventIds[0] }, { token }))).toBe('FORBIDDEN');
   });
 
+  it('a venue contact granted seating:manage_layout edits tables but never sees who sits at them, seats nobody and publishes nothing', async () => {
+    const w = await seatingWorld(s, { vendor: undefined });
+    const t1 = await table(s, w, 'Table 1', 6);
+    await assign(s, w, { tableId: t1, guestIds: [w.households[0]!.memberIds[0]] });
+    const token = w.people.vendor!.token;
+    const UPDATE = `mutation($i: UpdateSeatingTableInput!) { updateSeatingTable(input: $i) { __typename
+      ... on UpdateSeatingTablePayload { table { label capacity freeSeats occupants { name } } } ${'... on Error { code message }'} } }`;
+    // without a grant: FORBIDDEN, nothing changed, no audit row
+    expect(errorCode(await s.gql(UPDATE, { i: { tableId: t1, label: 'Renamed' } }, { token }))).toBe('FORBIDDEN');
+    await must(s, w.owner.token, `mutation($i: GrantAccessInput!) { grantAccess(input: $i) { __typename } }`, {
+      i: {
+        occasionId: w.occasionId,
+        subjectId: w.people.vendor!.actorId,
+        actions: ['seating:manage_layout'],
+        scope: { type: 'EVENT', eventId: w.eventIds[0] },
+      },
+    });
+    const r = await s.gql(UPDATE, { i: { tableId: t1, label: 'Table 1 (window)' } }, { token });
+    expect(r.body.data.updateSeatingTable.table).toMatchObject({ label: 'Table 1 (window)', capacity: 6, freeSeats: 4, occupants: null });
+    expect((r.body.errors ?? []).map((e) => [e.extensions?.code, e.path?.join('.')])).toEqual([['FORBIDDEN', 'updateSeatingTable.table.occupants']]);
+    expect(errorCode(await assign(s, w, { tableId: t1, guestIds: [w.households[1]!.memberIds[0]] }, token))).toBe('FORBIDDEN');
+    expect(errorCode(await s.gql(PUBLISH, { i: { planId: w.planId } }, { token }))).toBe('FORBIDDEN');
+    expect(await s.app.db.prisma.outboxEvent.count({ where: { occasionId: rawId(w.occasionId), type: 'seating_plan.published' } })).toBe(0);
+    expect((await readPlan(s, w)).seatedCount).toBe(2);
+  });
+
   it('the plan read is a fixed number of statements, however many tables and guests', async () => {
     const w = await seatingWorld(s);
     const count = async () => {
