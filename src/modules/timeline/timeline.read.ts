@@ -5,7 +5,7 @@ import type { Prisma, Tx } from '../../platform/db/client.js';
 import type { Principal } from '../../platform/principal.js';
 import { loadUnitPeople } from '../rsvp/invitations/rsvp.unit.js';
 import { guestEventIds } from '../rsvp/responses/rsvp.responses.service.js';
-import { TIMELINE_KEY } from './timeline.targets.js';
+import { TIMELINE_KEY, timelineTarget } from './timeline.targets.js';
 
 /*
  * Who sees which items of a run of show:
@@ -101,4 +101,15 @@ export function callerActorIds(ctx: Context, occasionId: string): Promise<Set<st
   const cache = loadersOf(ctx).actors;
   if (!cache.has(occasionId)) cache.set(occasionId, actingActorIds(ctx.prisma, ctx.principal, occasionId));
   return cache.get(occasionId)!;
+}
+
+/**
+ * The other way to read an item besides timeline:view (TimelineItem's `alsoReadableBy`): a vendor-side
+ * reader (timeline:read at its event) reads an item for vendors or one it is responsible for.
+ */
+export async function vendorMaySee(item: TimelineItem, ctx: Context): Promise<boolean> {
+  if (ctx.principal.kind === 'guest') return false;
+  const target = await timelineTarget(ctx, { occasionId: item.occasionId, eventId: item.eventId }, 'timeline:read');
+  if (!(await ctx.authz.can('timeline:read', target))) return false;
+  return visibleIn({ mode: 'VENDOR', actorIds: await callerActorIds(ctx, item.occasionId) }, item);
 }

@@ -9,7 +9,7 @@ import { canField, canTypeOrVisible, declaredChecks, guestPortalField, inherited
 import { inTransaction } from '../../kit/transaction.js';
 import { ConflictError, notFound, ValidationError } from '../../platform/errors.js';
 import { DependencyCycleError, TimelineOverlapError } from './timeline.errors.js';
-import { callerActorIds, guestTimelineEventIds, timelineOf, type TimelineView, visibleIn } from './timeline.read.js';
+import { callerActorIds, guestTimelineEventIds, timelineOf, type TimelineView, vendorMaySee, visibleIn } from './timeline.read.js';
 import {
   createTimelineItem,
   deleteTimelineItem,
@@ -31,13 +31,6 @@ export const TimelineItemStatusEnum = builder.enumType('TimelineItemStatus', {
 });
 
 const at = (x: { occasionId: string; eventId: string }) => ({ occasionId: x.occasionId, eventId: x.eventId });
-
-/** A vendor-side reader (timeline:read, no timeline:view) sees an item for vendors or one it is responsible for. */
-async function vendorMaySee(item: TimelineItem, ctx: Parameters<typeof callerActorIds>[0]): Promise<boolean> {
-  if (ctx.principal.kind === 'guest') return false;
-  if (!(await ctx.authz.can('timeline:read', await timelineTarget(ctx, at(item), 'timeline:read')))) return false;
-  return visibleIn({ mode: 'VENDOR', actorIds: await callerActorIds(ctx, item.occasionId) }, item);
-}
 
 export const TimelineItemType = builder.prismaNode('TimelineItem', {
   id: { field: 'id' },
