@@ -3,6 +3,8 @@ import { defineModule } from '../../domains/module-platform/manifest.js';
 import { TIMELINE_BUSINESS_EVENTS } from './timeline.business-events.js';
 import * as timelineTypes from './timeline.schema.js';
 import * as windowTypes from './windows.schema.js';
+import * as feedTypes from './calendar/feeds.schema.js';
+import { calendarFeedRoute } from './calendar/feed.route.js';
 import { TIMELINE_TARGETS } from './timeline.targets.js';
 
 /**
@@ -42,6 +44,7 @@ export const timelineManifest = defineModule({
     })
     .strict(),
   businessEvents: TIMELINE_BUSINESS_EVENTS,
-  schema: [timelineTypes, windowTypes],
+  schema: [timelineTypes, windowTypes, feedTypes],
+  routes: [calendarFeedRoute],
   targets: TIMELINE_TARGETS,
 });

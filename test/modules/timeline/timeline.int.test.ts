@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeGlobalID } from '../../../src/kit/ids.js';
-import { addCollaborator, buildWorld, must, type World } from '../../support/factories.js';
+import { must, type World } from '../../support/factories.js';
 import { errorCode, startServer } from '../../support/harness.js';
+import { at, raw, timelineWorld, type TimelineWorld } from './timeline-world.js';
 
 /** The run of show: sequences, the event it emits, audience filtering, windows, bad input and concurrent edits. */
 
@@ -21,43 +21,6 @@ const WINDOWS = `query($id: ID!) { event(id: $id) { operationalWindows { id kind
 const CREATE_WINDOW = `mutation($i: CreateOperationalWindowInput!) { createOperationalWindow(input: $i) {
   __typename ... on OperationalWindowPayload { sequence window { id } } ... on Error { code } } }`;
 
-const at = (h: number, m = 0) => new Date(Date.UTC(2027, 5, 10, h, m)).toISOString();
-const raw = (id: string) => decodeGlobalID(id).id;
-
-interface TimelineWorld extends World {
-  vendor: World['people'][string];
-  caterer: World['people'][string];
-  guestToken: string;
-}
-
-async function timelineWorld(): Promise<TimelineWorld> {
-  const w = await buildWorld(s, { events: 2, households: [2], modules: { rsvp: [0, 1] } });
-  const t = w.owner.token;
-  await must(s, t, `mutation($i: InstallModuleInput!) { installModule(input: $i) { __typename } }`, {
-    i: { occasionId: w.occasionId, moduleKey: 'timeline' },
-  });
-  await must(s, t, `mutation($i: EnableModuleInput!) { enableModule(input: $i) { __typename } }`, {
-    i: { eventId: w.eventIds[0], moduleKey: 'timeline' },
-  });
-  await must(s, t, `mutation($i: EnableModuleInput!) { enableModule(input: $i) { __typename } }`, {
-    i: { eventId: w.eventIds[1], moduleKey: 'timeline', config: { overlapPolicy: 'REJECT' } },
-  });
-  // a vendor contact on the first event; a caterer that may read schedule windows only
-  const vendor = await addCollaborator(s, w.owner, w.occasionId, 'timeline_vendor', [w.eventIds[0]!]);
-  const caterer = await addCollaborator(s, w.owner, w.occasionId, 'vendor', [w.eventIds[0]!]);
-  await must(s, t, `mutation($i: GrantAccessInput!) { grantAccess(input: $i) { __typename } }`, {
-    i: { occasionId: w.occasionId, subjectId: caterer.actorId, actions: ['timeline:read_windows'], scope: { type: 'EVENT', eventId: w.eventIds[0] } },
-  });
-  // the guest link shows the first event only
-  const inv = await must(
-    s,
-    t,
-    `mutation($i: CreateRsvpInvitationInput!) { createRsvpInvitation(input: $i) { ... on CreateRsvpInvitationPayload { guestToken } } }`,
-    { i: { occasionId: w.occasionId, unitId: w.households[0]!.id, eventIds: [w.eventIds[0]] } },
-  );
-  return { ...w, vendor, caterer, guestToken: inv.createRsvpInvitation.guestToken };
-}
-
 async function create(w: World, input: Record<string, unknown>, token = w.owner.token) {
   const r = await s.gql(CREATE, { i: { eventId: w.eventIds[0], ...input } }, { token });
   expect(r.body.errors, JSON.stringify(r.body.errors)).toBeUndefined();
@@ -70,7 +33,7 @@ const outbox = (w: World, event = 0) =>
 describe('timeline items', () => {
   let w: TimelineWorld;
   beforeAll(async () => {
-    w = await timelineWorld();
+    w = await timelineWorld(s);
   }, 60_000);
 
   it('every change bumps the event’s sequence and emits timeline.updated naming the event, with the sequence and what changed', async () => {
@@ -204,7 +167,7 @@ describe('who sees what', () => {
   let w: TimelineWorld;
   const ids: Record<string, string> = {};
   beforeAll(async () => {
-    w = await timelineWorld();
+    w = await timelineWorld(s);
     ids.planners = (await create(w, { title: 'Planner briefing', startsAt: at(12) })).item.id;
     ids.vendors = (await create(w, { title: 'Load-in', startsAt: at(13), audience: ['VENDORS'] })).item.id;
     ids.guests = (await create(w, { title: 'Ceremony', startsAt: at(16), audience: ['GUESTS'] })).item.id;
