@@ -116,7 +116,13 @@ describe('calendar feeds', () => {
     const t = await s.fetch(tampered);
     expect(t.status).toBe(404);
     expect(await t.text()).not.toContain('VEVENT');
-    // someone else's feed does not exist for the vendor
+    // someone else's feed does not exist for the vendor, nor for a guest
+    const byGuest = await s.gql(
+      `mutation($i: RevokeCalendarFeedInput!) { revokeGuestCalendarFeed(input: $i) { feed { id } } }`,
+      { i: { id: feed.id } },
+      { token: w.guestToken },
+    );
+    expect(errorCode(byGuest)).toBe('NOT_FOUND');
     const foreign = await s.gql(REVOKE, { i: { id: feed.id } }, { token: w.vendor.token });
     expect(errorCode(foreign)).toBe('NOT_FOUND');
     const listed = await must(s, w.vendor.token, `query($id: ID!) { occasion(id: $id) { calendarFeeds { id } } }`, { id: w.occasionId });
