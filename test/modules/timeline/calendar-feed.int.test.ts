@@ -142,4 +142,13 @@ describe('calendar feeds', () => {
     await s.app.db.prisma.guestAccess.updateMany({ where: { occasionId: raw(w.occasionId) }, data: { revokedAt: new Date() } });
     expect((await fetchFeed(guestFeed)).status).toBe(410);
   });
+
+  it('decides at each fetch: a vendor whose grant is withdrawn gets an empty calendar', async () => {
+    const url = (await must(s, w.vendor.token, CREATE_FEED, { i: { occasionId: w.occasionId } })).createCalendarFeed.url;
+    expect(parseIcs((await fetchFeed(url)).text).events.length).toBeGreaterThan(0);
+    await s.app.db.prisma.grant.updateMany({ where: { subjectActorId: raw(w.vendor.actorId) }, data: { revokedAt: new Date() } });
+    const after = await fetchFeed(url);
+    expect(after.status).toBe(200);
+    expect(parseIcs(after.text).events).toEqual([]);
+  });
 });

@@ -23,8 +23,6 @@ export function renderFeed(occasion: { name: string; timezone: string }, items: 
     method: ICalCalendarMethod.PUBLISH,
     name: `${occasion.name} — timeline`,
     ttl: REFRESH_SECONDS,
-    // x-wr-timezone: the zone the day is planned in; the times themselves are UTC.
-    x: [{ key: 'X-WR-TIMEZONE', value: occasion.timezone }],
   });
   for (const { item, event, withNotes } of items) {
     const where = [item.room, item.location].filter((x): x is string => !!x);
@@ -41,5 +39,9 @@ export function renderFeed(occasion: { name: string; timezone: string }, items: 
         item.status === 'CANCELLED' ? ICalEventStatus.CANCELLED : item.status === 'PLANNED' ? ICalEventStatus.TENTATIVE : ICalEventStatus.CONFIRMED,
     });
   }
-  return cal.toString();
+  // The zone the day is planned in (the times themselves are UTC), among the calendar's properties: RFC 5545
+  // wants them before the first component, where ical-generator's own `x` option would put it after the last.
+  const text = cal.toString();
+  const at = text.search(/BEGIN:VEVENT\r\n|END:VCALENDAR/);
+  return `${text.slice(0, at)}X-WR-TIMEZONE:${occasion.timezone.replace(/[^A-Za-z0-9_+\-/]/g, '')}\r\n${text.slice(at)}`;
 }
