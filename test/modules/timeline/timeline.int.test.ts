@@ -163,6 +163,56 @@ describe('timeline items', () => {
   });
 });
 
+describe('operational windows', () => {
+  let w: TimelineWorld;
+  beforeAll(async () => {
+    w = await timelineWorld(s);
+  }, 60_000);
+  const UPDATE_WINDOW = `mutation($i: UpdateOperationalWindowInput!) { updateOperationalWindow(input: $i) {
+    __typename ... on OperationalWindowPayload { sequence window { id label endsAt room } } ... on Error { code } ... on ValidationError { fields { path } } } }`;
+  const DELETE_WINDOW = `mutation($i: DeleteOperationalWindowInput!) { deleteOperationalWindow(input: $i) { __typename ... on Error { code } } }`;
+
+  it('are created, changed and deleted, each change moving the event’s sequence on', async () => {
+    const created = await must(s, w.owner.token, CREATE_WINDOW, {
+      i: { eventId: w.eventIds[0], kind: 'SERVICE', label: 'Service', startsAt: at(19, 30), endsAt: at(22) },
+    });
+    const { window, sequence } = created.createOperationalWindow;
+    expect(sequence).toBe(1);
+    const moved = await s.gql(
+      UPDATE_WINDOW,
+      { i: { id: window.id, endsAt: at(22, 30), room: 'hall', expectedSequence: 1 } },
+      { token: w.owner.token },
+    );
+    expect(moved.body.data.updateOperationalWindow).toMatchObject({ sequence: 2, window: { endsAt: at(22, 30), room: 'hall' } });
+    const backwards = await s.gql(UPDATE_WINDOW, { i: { id: window.id, endsAt: at(19) } }, { token: w.owner.token });
+    expect(backwards.body.data.updateOperationalWindow).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'input.endsAt' }] });
+    const stale = await s.gql(UPDATE_WINDOW, { i: { id: window.id, label: 'Late', expectedSequence: 1 } }, { token: w.owner.token });
+    expect(stale.body.data.updateOperationalWindow.code).toBe('CONFLICT');
+    // a caterer reads windows but does not change them
+    expect(errorCode(await s.gql(DELETE_WINDOW, { i: { id: window.id } }, { token: w.caterer.token }))).toBe('FORBIDDEN');
+    const gone = await s.gql(DELETE_WINDOW, { i: { id: window.id, expectedSequence: 2 } }, { token: w.owner.token });
+    expect(gone.body.data.deleteOperationalWindow.__typename).toBe('DeleteOperationalWindowPayload');
+    expect((await s.gql(WINDOWS, { id: w.eventIds[0] }, { token: w.owner.token })).body.data.event.operationalWindows).toEqual([]);
+    const changes = (await outbox(w)).map((e) => (e.payload as { sequence: number; changes: { kind: string; change: string }[] }).changes[0]);
+    expect(changes.map((c) => `${c!.kind} ${c!.change}`)).toEqual(['WINDOW CREATED', 'WINDOW UPDATED', 'WINDOW DELETED']);
+  });
+
+  it('refused writers change nothing and emit nothing; an event without the timeline says MODULE_NOT_ENABLED', async () => {
+    const before = (await outbox(w)).length;
+    const input = { eventId: w.eventIds[0], title: 'Sneaky', startsAt: at(9) };
+    expect(errorCode(await s.gql(CREATE, { i: input }, { token: w.caterer.token }))).toBe('FORBIDDEN');
+    expect(errorCode(await s.gql(CREATE, { i: input }, { token: w.vendor.token }))).toBe('FORBIDDEN');
+    expect(errorCode(await s.gql(CREATE, { i: input }, { token: w.guestToken }))).toMatch(/NOT_FOUND|FORBIDDEN/);
+    expect(await outbox(w)).toHaveLength(before);
+    expect((await timeline(w)).body.data.event.timeline.items).toEqual([]);
+    const e3 = await must(s, w.owner.token, `mutation($i: CreateEventInput!) { createEvent(input: $i) { ... on EventPayload { event { id } } } }`, {
+      i: { occasionId: w.occasionId, name: 'After-party' },
+    });
+    const off = await s.gql(CREATE, { i: { ...input, eventId: e3.createEvent.event.id } }, { token: w.owner.token });
+    expect(errorCode(off)).toBe('MODULE_NOT_ENABLED');
+  });
+});
+
 describe('who sees what', () => {
   let w: TimelineWorld;
   const ids: Record<string, string> = {};
