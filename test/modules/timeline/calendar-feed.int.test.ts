@@ -102,6 +102,9 @@ describe('calendar feeds', () => {
     // the brunch is for guests too, but of an event this link does not show
     expect(guest.events.map((e) => e.SUMMARY)).toEqual(['Ceremony']);
     expect(guest.lines.some((l) => l.startsWith('DESCRIPTION') && l.includes('briefing'))).toBe(false);
+    // nobody limits a feed to an event they may not see
+    const unseen = await s.gql(CREATE_FEED, { i: { occasionId: w.occasionId, eventIds: [w.eventIds[1]] } }, { token: w.vendor.token });
+    expect(errorCode(unseen)).toMatch(/^(FORBIDDEN|NOT_FOUND)$/);
     // a guest cannot limit its feed to an event its link does not show
     const other = await s.gql(CREATE_GUEST_FEED, { i: { eventIds: [w.eventIds[1]] } }, { token: w.guestToken });
     expect(errorCode(other)).toBe('NOT_FOUND');
@@ -134,6 +137,8 @@ describe('calendar feeds', () => {
     expect(r.status).toBe(410);
     expect(r.text).not.toContain('VEVENT');
     expect(r.headers.get('cache-control')).toMatch(/no-store/);
+    // the feed is read-only
+    expect((await s.fetch(path, { method: 'POST' })).status).toBe(405);
   });
 
   it('a guest feed closes when the guest link is withdrawn', async () => {

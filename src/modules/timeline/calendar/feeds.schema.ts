@@ -3,7 +3,7 @@ import { EventType } from '../../../domains/events/events.schema.js';
 import { OccasionType } from '../../../domains/occasions/occasions.schema.js';
 import { builder } from '../../../kit/builder.js';
 import { encodeGlobalID } from '../../../kit/ids.js';
-import { canField, guestPortalField, inheritedType, type InputIdArgs } from '../../../kit/rules.js';
+import { canField, declaredChecks, guestPortalField, inheritedType, type InputIdArgs } from '../../../kit/rules.js';
 import { inTransaction } from '../../../kit/transaction.js';
 import { notFound, ValidationError } from '../../../platform/errors.js';
 import { callerFeeds, createCalendarFeed, revokeCalendarFeed } from './feeds.service.js';
@@ -80,15 +80,26 @@ builder.queryField('guestCalendarFeeds', (t) =>
   }),
 );
 
+/** Any standing in the occasion creates a feed; each event it is limited to must be one the caller sees (a private one it is not granted at is NOT_FOUND). */
+const createFeedRule = canField(
+  'occasion:read',
+  'OCCASION',
+  (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id),
+  {
+    alsoChecks: ['event:read'],
+  },
+);
+
 builder.mutationFields((t) => ({
   createCalendarFeed: t.field({
     type: CreateCalendarFeedPayload,
     description: 'A secret iCalendar URL of your timeline items: what it shows is decided at each fetch by what you may see then.',
-    ...canField('occasion:read', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) => ctx.targets.occasion(args.input.occasionId.id)),
+    ...createFeedRule,
     args: { input: t.arg({ type: CreateCalendarFeedInput, required: true }) },
     errors: { types: [ValidationError] },
-    resolve: (_r, { input }, ctx) =>
-      inTransaction(ctx, (tx) =>
+    resolve: async (_r, { input }, ctx) => {
+      for (const e of input.eventIds ?? []) await declaredChecks(createFeedRule, ctx).assert('event:read', await ctx.targets.event(e.id), 'Event');
+      return inTransaction(ctx, (tx) =>
         createCalendarFeed(
           tx,
           ctx.caller,
@@ -96,7 +107,8 @@ builder.mutationFields((t) => ({
           { label: input.label ?? undefined, eventIds: input.eventIds?.map((e) => e.id) ?? [] },
           ctx.app.config.publicUrl,
         ),
-      ),
+      );
+    },
   }),
   createGuestCalendarFeed: t.field({
     type: CreateCalendarFeedPayload,
