@@ -95,6 +95,27 @@ describe('timeline items', () => {
     expect(kinds).toEqual(['ConflictError', 'TimelineItemPayload']);
   });
 
+  it('concurrent writers on an event without a timeline yet each get their own sequence', async () => {
+    const fresh = await must(
+      s,
+      w.owner.token,
+      `mutation($i: CreateEventInput!) { createEvent(input: $i) { ... on EventPayload { event { id } } } }`,
+      {
+        i: { occasionId: w.occasionId, name: 'Rehearsal dinner' },
+      },
+    );
+    const eventId = fresh.createEvent.event.id;
+    await must(s, w.owner.token, `mutation($i: EnableModuleInput!) { enableModule(input: $i) { __typename } }`, {
+      i: { eventId, moduleKey: 'timeline' },
+    });
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((n) => s.gql(CREATE, { i: { eventId, title: `Course ${n}`, startsAt: at(19, n) } }, { token: w.owner.token })),
+    );
+    expect(results.map((r) => r.body.data.createTimelineItem.sequence).sort()).toEqual([1, 2, 3, 4]);
+    const read = await s.gql(TIMELINE, { id: eventId }, { token: w.owner.token });
+    expect(read.body.data.event.timeline.sequence).toBe(4);
+  });
+
   it('refuses an end before the start, and writes nothing', async () => {
     const before = (await timeline(w)).body.data.event.timeline;
     const r = await s.gql(CREATE, { i: { eventId: w.eventIds[0], title: 'Backwards', startsAt: at(12), endsAt: at(11) } }, { token: w.owner.token });
