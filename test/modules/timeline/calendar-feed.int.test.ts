@@ -156,4 +156,16 @@ describe('calendar feeds', () => {
     expect(after.status).toBe(200);
     expect(parseIcs(after.text).events).toEqual([]);
   });
+
+  it('answers a runaway client 429 once a feed is fetched more than 120 times in an hour', async () => {
+    const url = (await must(s, w.owner.token, CREATE_FEED, { i: { occasionId: w.occasionId, label: 'Runaway' } })).createCalendarFeed.url;
+    const path = pathOf(url);
+    const statuses: number[] = [];
+    for (let i = 0; i < 120; i++) statuses.push((await s.fetch(path, { method: 'HEAD' })).status);
+    expect(statuses.every((x) => x === 200)).toBe(true);
+    const last = await s.fetch(path);
+    expect(last.status).toBe(429);
+    expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await last.text()).not.toContain('VEVENT');
+  });
 });
