@@ -17,6 +17,7 @@ import { createRsvpInvitation, createRsvpInvitationsFromHouseholds } from '../sr
 import type { Caller, Principal } from '../src/platform/principal.js';
 import { ValidationError } from '../src/platform/errors.js';
 import { demoPrinterCredential, publishDemoPackage, seedDemoPrinting } from './seed-printing.js';
+import { seedDemoTimeline } from './seed-timeline.js';
 
 export const DEMO = {
   planner: { email: 'planner@demo.tovplus.test', password: 'demo-planner-2027', displayName: 'Noa Levi (planner)' },
@@ -237,6 +238,7 @@ export async function seedDemo(app: App) {
     planner = await prisma.user.findUniqueOrThrow({ where: { email: DEMO.planner.email } });
     const seeded = await prisma.occasion.findFirstOrThrow({ where: { createdByUserId: planner.id }, orderBy: { createdAt: 'asc' } });
     await seedDemoPrinting(app, me, seeded.id);
+    await seedDemoTimeline(app, me, seeded.id, DEMO.vendor.email);
     app.logger.info('demo occasion seeded');
   }
   const occasion = await prisma.occasion.findFirst({ where: { createdByUserId: planner.id }, orderBy: { createdAt: 'asc' } });
