@@ -18,6 +18,7 @@ import type { Caller, Principal } from '../src/platform/principal.js';
 import { ValidationError } from '../src/platform/errors.js';
 import { demoPrinterCredential, publishDemoPackage, seedDemoPrinting } from './seed-printing.js';
 import { seedDemoSeating } from './seed-seating.js';
+import { seedDemoTimeline } from './seed-timeline.js';
 
 export const DEMO = {
   planner: { email: 'planner@demo.tovplus.test', password: 'demo-planner-2027', displayName: 'Noa Levi (planner)' },
@@ -239,6 +240,7 @@ export async function seedDemo(app: App) {
     const seeded = await prisma.occasion.findFirstOrThrow({ where: { createdByUserId: planner.id }, orderBy: { createdAt: 'asc' } });
     await seedDemoPrinting(app, me, seeded.id);
     await seedDemoSeating(app, me, seeded.id);
+    await seedDemoTimeline(app, me, seeded.id, DEMO.vendor.email);
     app.logger.info('demo occasion seeded');
   }
   const occasion = await prisma.occasion.findFirst({ where: { createdByUserId: planner.id }, orderBy: { createdAt: 'asc' } });

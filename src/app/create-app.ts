@@ -85,7 +85,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     pubsub,
     live,
     rateLimiter: createRateLimiter(redis, logger, config.QUEUE_PREFIX),
-    passwords: new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE),
+    passwords: new PasswordHasher(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE, config.PASSWORD_HASH_COST),
     storage,
     // Each owner of a subject type adds its definitions here (the assets domain: Occasion, Event; publishing: ArtifactVersion).
     assetSubjects: collectAssetSubjects([CORE_ASSET_SUBJECTS, PUBLISHING_ASSET_SUBJECTS]),

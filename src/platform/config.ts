@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { StartupError } from './startup-error.js';
+import { DEFAULT_PASSWORD_HASH_COST } from './crypto.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', ''])
@@ -124,6 +125,11 @@ const schema = z.object({
     .positive()
     .max(64)
     .default(() => Math.max(1, Math.floor(availableParallelism() / 2))),
+  /**
+   * log2 of scrypt's N for new password hashes (15: ~32 MiB, OWASP's minimum). Lower only with
+   * NODE_ENV=test, where suites sign up thousands of users; a stored hash keeps its own cost.
+   */
+  PASSWORD_HASH_COST: z.coerce.number().int().min(10).max(20).default(15),
   /** Password hashes waiting for a slot; beyond it the attempt is refused at once (RateLimitedError, retry in 1 s). */
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).default(32),
   /**
@@ -361,6 +367,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const guestLinkTemplate = cfg.GUEST_LINK_TEMPLATE ?? `${publicUrl}/guest#token=${GUEST_LINK_TOKEN}`;
   const problem = guestLinkTemplateProblem(guestLinkTemplate);
   if (problem) throw new Error(`Invalid configuration:\n  GUEST_LINK_TEMPLATE: ${problem}`);
+  if (cfg.PASSWORD_HASH_COST < DEFAULT_PASSWORD_HASH_COST && cfg.NODE_ENV !== 'test') {
+    throw new StartupError(
+      `Invalid configuration:\n  PASSWORD_HASH_COST: below ${DEFAULT_PASSWORD_HASH_COST} (OWASP's minimum for scrypt) only with NODE_ENV=test.`,
+    );
+  }
   if (cfg.MAIL_URL && cfg.MAIL_PROVIDER_INTEGRATION_ID) {
     throw new StartupError(
       'Invalid configuration:\n  MAIL_PROVIDER_INTEGRATION_ID: messages go to a mail server (MAIL_URL) or a provider, not both.',

@@ -3,14 +3,17 @@ import { promisify } from 'node:util';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 
-// scrypt parameters (N=2^15, r=8, p=1: ~32 MiB, OWASP's minimum for scrypt).
-const N = 1 << 15;
+// scrypt parameters (N=2^15, r=8, p=1: ~32 MiB, OWASP's minimum for scrypt). A hash records its own
+// parameters, so verifying never depends on the cost hashes are made with now.
+export const DEFAULT_PASSWORD_HASH_COST = 15;
 const R = 8;
 const P = 1;
 const KEYLEN = 32;
 
-export async function hashPassword(password: string): Promise<string> {
+/** `cost` is log2 of scrypt's N; below the default only in tests (config.ts refuses it elsewhere). */
+export async function hashPassword(password: string, cost = DEFAULT_PASSWORD_HASH_COST): Promise<string> {
   const salt = randomBytes(16);
+  const N = 2 ** cost;
   const hash = await scrypt(password.normalize('NFKC'), salt, KEYLEN, { N, r: R, p: P, maxmem: 64 * 1024 * 1024 });
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
@@ -63,13 +66,19 @@ export class PasswordHasher {
   private completed = 0;
   private readonly waiting: (() => void)[] = [];
 
+  /** A hash to compare against when the user does not exist, made at this hasher's cost, so sign-in takes the same time either way. */
+  readonly dummyHash: string;
+
   constructor(
     readonly concurrency: number,
     readonly maxQueue: number,
-  ) {}
+    readonly cost = DEFAULT_PASSWORD_HASH_COST,
+  ) {
+    this.dummyHash = `scrypt$${2 ** cost}$${R}$${P}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
+  }
 
   hash(password: string): Promise<string> {
-    return this.run(() => hashPassword(password));
+    return this.run(() => hashPassword(password, this.cost));
   }
 
   verify(password: string, stored: string): Promise<boolean> {
@@ -105,9 +114,6 @@ export class PasswordHasher {
     }
   }
 }
-
-/** A password hash to compare against when the user does not exist, so sign-in takes the same time either way. */
-export const DUMMY_PASSWORD_HASH = `scrypt$${N}$${R}$${P}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
 
 /** An unguessable URL-safe token (256 bits). */
 export function randomToken(prefix = ''): string {

@@ -25,4 +25,19 @@ describe('PasswordHasher', () => {
     expect(hasher.stats().active).toBe(0);
     expect(await hasher.verify('whatever password', await hasher.hash('whatever password'))).toBe(true);
   });
+
+  it('hashes at its own cost (production 2^15 by default), and verifies a stored hash at the cost it records', async () => {
+    const cheap = new PasswordHasher(1, 0, 10);
+    const strong = new PasswordHasher(1, 0);
+    const cheapHash = await cheap.hash('a long enough password');
+    const strongHash = await strong.hash('a long enough password');
+    expect(cheapHash.split('$')[1]).toBe(String(2 ** 10));
+    expect(strongHash.split('$')[1]).toBe(String(2 ** 15));
+    expect(strong.dummyHash.split('$')[1]).toBe(String(2 ** 15));
+    expect(cheap.dummyHash.split('$')[1]).toBe(String(2 ** 10));
+    // Either hasher verifies either hash: the parameters come from the hash.
+    expect(await strong.verify('a long enough password', cheapHash)).toBe(true);
+    expect(await cheap.verify('a long enough password', strongHash)).toBe(true);
+    expect(await cheap.verify('another password here', strongHash)).toBe(false);
+  });
 });

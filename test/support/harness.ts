@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type GraphQLSchema, print } from 'graphql';
+import { PGlite } from '@electric-sql/pglite';
 import { inject } from 'vitest';
 import { type App, createApp } from '../../src/app/create-app.js';
 import { buildSchema } from '../../src/interfaces/graphql/schema.js';
@@ -65,6 +66,17 @@ function setupTiming() {
 }
 
 let schema: GraphQLSchema | null = null;
+let workerPglite: Promise<PGlite> | null = null;
+
+/**
+ * The pglite project's database for this worker: one in-memory copy of the run's migrated template, shared
+ * by the servers of every file the worker runs, as the pg project's files share one PostgreSQL database
+ * (every test builds its own occasion and users, so files never meet). Loading a copy costs ~1.5 s of CPU,
+ * which every file paid before. A suite that asks for a database of its own still gets a fresh copy.
+ */
+function sharedPglite(): Promise<PGlite> {
+  return (workerPglite ??= PGlite.create({ loadDataDir: loadPgliteTemplate(inject('pgliteTemplate')) }));
+}
 
 /**
  * The GraphQL schema, built once per worker (a worker keeps its modules from one file to the next, see
@@ -90,7 +102,7 @@ export async function startServer(overrides: Partial<Config> = {}, opts: { ownDa
     },
   });
   const pglite = usePglite();
-  // A database of its own (PostgreSQL; PGlite is per file anyway): for suites whose workers relay every outbox row they find.
+  // A database of its own (a scratch PostgreSQL database, or a PGlite copy of its own): for suites whose workers relay every outbox row they find.
   const ownDb = opts.ownDatabase && !pglite ? `tovplus_test_${process.pid}_${randomBytes(4).toString('hex')}` : null;
   const databaseUrl = ownDb ? await createScratchDb(ownDb, inject('pgTemplate')) : pglite ? undefined : inject('databaseUrl');
   // Asset files (the local store, DATA_DIR/assets) in a folder of the server's own, never the checkout's .data.
@@ -107,6 +119,8 @@ export async function startServer(overrides: Partial<Config> = {}, opts: { ownDa
       AUTH_REFRESH_RATE_LIMIT_PER_ACCOUNT: '1000000',
       AUTH_RATE_LIMIT_PER_ADDRESS: '1000000',
       PASSWORD_HASH_QUEUE: '100000',
+      // scrypt at 2^10 instead of 2^15: suites sign up thousands of users (config.ts allows it only in tests).
+      PASSWORD_HASH_COST: '10',
       // Redis keys (rate-limit counters, queues) of their own: parallel runs and servers sharing one Redis never meet.
       QUEUE_PREFIX: `t${process.pid}${randomBytes(3).toString('hex')}`,
       // No Redis on this machine (services.ts): the pg project runs on in-process queues and pub/sub.
@@ -116,7 +130,11 @@ export async function startServer(overrides: Partial<Config> = {}, opts: { ownDa
   );
   // PGlite: an in-memory copy of the run's migrated template (global-setup-pglite.ts), the file's own database.
   const db = await createDatabase(
-    pglite ? { memory: true, loadDataDir: loadPgliteTemplate(inject('pgliteTemplate')) } : { databaseUrl: config.DATABASE_URL, poolSize: 5 },
+    !pglite
+      ? { databaseUrl: config.DATABASE_URL, poolSize: 5 }
+      : opts.ownDatabase
+        ? { memory: true, loadDataDir: loadPgliteTemplate(inject('pgliteTemplate')) }
+        : { pglite: await sharedPglite() },
   );
   timing.lap('database');
   const app = await createApp(config, { logger: createLogger(config.LOG_LEVEL, sink), db });

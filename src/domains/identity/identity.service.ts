@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { recordAudit } from '../../platform/audit.js';
-import { DUMMY_PASSWORD_HASH, type PasswordHasher, randomToken, sha256 } from '../../platform/crypto.js';
+import { type PasswordHasher, randomToken, sha256 } from '../../platform/crypto.js';
 import type { Tx } from '../../platform/db/client.js';
 import { ConflictError, InvalidCredentialsError, InvalidTokenError, type RateLimitedError, ValidationError } from '../../platform/errors.js';
 import { recordBusinessEvent } from '../../platform/outbox.js';
@@ -129,7 +129,7 @@ export async function verifyCredentials(
     : null;
   // No password ever set is longer (sign-up caps it); a megabyte of one is not hashed, yet costs the same scrypt.
   const tooLong = input.password.length > PASSWORD_MAX_LENGTH * 4;
-  const ok = await deps.passwords.verify(tooLong ? '' : input.password, (!tooLong && user?.passwordHash) || DUMMY_PASSWORD_HASH);
+  const ok = await deps.passwords.verify(tooLong ? '' : input.password, (!tooLong && user?.passwordHash) || deps.passwords.dummyHash);
   if (!user || !ok || tooLong || user.deletedAt) return new InvalidCredentialsError();
   return { id: user.id };
 }

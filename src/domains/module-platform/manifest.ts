@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Tx } from '../../platform/db/client.js';
 import { reactInTransaction, type BusinessEventType, type Reaction } from '../../platform/outbox.js';
 import type { InboundAdapter } from '../../kit/inbound-adapter.js';
+import type { HttpRoute } from '../../kit/http-route.js';
 import type { LivePublisher } from '../../kit/live.js';
 import type { TargetDefinitions } from '../../kit/targets.js';
 import type { RoleDefinition } from '../permissions/actions.js';
@@ -58,6 +59,8 @@ export interface ModuleManifest {
   inbound?: readonly InboundAdapter[];
   /** Ids its fields take, as permission targets (`ctx.targets.<name>(id)`). */
   targets?: TargetDefinitions;
+  /** Plain HTTP routes it serves (a calendar feed), mounted by the api's server under their prefix. */
+  routes?: readonly HttpRoute[];
   /** The deadlines reminders count back from and whom they reach (Communications runs them; RSVP contributes one). */
   reminderSource?: ReminderSource;
 }

@@ -48,6 +48,17 @@ function maxBodyBytes(app: AppServices, req: IncomingMessage, graphqlPath: boole
   return multipart ? Math.max(c.MAX_BODY_BYTES, c.ASSET_INLINE_MAX_BYTES + MULTIPART_OVERHEAD_BYTES) : c.MAX_BODY_BYTES;
 }
 
+/** Routes module manifests contribute (a calendar feed): GET-style routes that read no body. */
+async function handleModuleRoutes(app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  for (const route of app.moduleRegistry.list().flatMap((m) => m.routes ?? [])) {
+    if (!url.pathname.startsWith(route.prefix)) continue;
+    if (!route.methods.includes(req.method ?? '')) res.writeHead(405, { allow: route.methods.join(', ') }).end();
+    else await route.handle(app, req, res, url.pathname.slice(route.prefix.length));
+    return true;
+  }
+  return false;
+}
+
 export interface HttpServer {
   server: Server;
   yoga: Yoga;
@@ -100,6 +111,7 @@ export function createHttpServer(
       if (app.config.GRAPHIQL && (await handleGraphiQLAsset(req, res, url.pathname))) return;
       // File bytes (direct uploads, downloads) stream: they are never read whole here.
       if (await handleAssetRoutes(app, origins, req, res, url)) return;
+      if (await handleModuleRoutes(app, req, res, url)) return;
       let body: Buffer | null = null;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         const max = maxBodyBytes(app, req, url.pathname === '/graphql');

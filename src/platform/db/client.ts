@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
+import type { PrismaPGlite as PrismaPGliteAdapter } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../../generated/prisma/client.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { discardPgliteTemplate, isNewDataDir, pgliteTemplateFile, readPgliteTemplate, savePgliteTemplate } from './pglite-template.js';
@@ -62,6 +63,11 @@ export interface DbOptions {
   /** In-memory PGlite only: start from this `dumpDataDir()` tarball instead of an empty cluster (tests: a migrated template). */
   loadDataDir?: Blob;
   poolSize?: number;
+  /**
+   * An already open PGlite to use, which close() leaves open (tests: one in-memory database per test worker,
+   * shared by the servers of its files as the pg project's servers share one PostgreSQL database).
+   */
+  pglite?: PGlite;
   /** Embedded data directory: the migration set (migrationSetKey) the caller migrates to, whose template a new directory may start from. */
   migrationSet?: string;
 }
@@ -157,6 +163,7 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
   }
 
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
+  if (opts.pglite) return pgliteDatabase(opts.pglite, PrismaPGlite, statements, { close: async () => {} });
   let dataDir: string | undefined;
   let lock: DataDirLock | null = null;
   if (!opts.memory) {
@@ -196,7 +203,23 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
   }
   if (fresh && !template) await savePgliteTemplate(lite, initdbFile);
   const startedMigrated = template !== null && templateFile === migratedFile;
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite), log: [...log] });
+  return pgliteDatabase(lite, PrismaPGlite, statements, {
+    ...(migratedFile && !startedMigrated ? { saveMigratedTemplate: () => savePgliteTemplate(lite, migratedFile) } : {}),
+    async close() {
+      await lite.close();
+      lock?.release();
+    },
+  });
+}
+
+/** The Database over one PGlite instance; `own.close` ends what the caller owns after Prisma has let go. */
+function pgliteDatabase(
+  lite: PGlite,
+  Adapter: typeof PrismaPGliteAdapter,
+  statements: { count: number },
+  own: { close(): Promise<void>; saveMigratedTemplate?: () => Promise<void> },
+): Database {
+  const prisma = new PrismaClient({ adapter: new Adapter(lite), log: [{ emit: 'event', level: 'query' }] });
   prisma.$on('query', () => void statements.count++);
   const conn: RawConnection = {
     async exec(sql) {
@@ -218,15 +241,14 @@ export async function createDatabase(opts: DbOptions): Promise<Database> {
     async withLock(_key, fn) {
       return fn(conn);
     },
-    ...(migratedFile && !startedMigrated ? { saveMigratedTemplate: () => savePgliteTemplate(lite, migratedFile) } : {}),
+    ...(own.saveMigratedTemplate ? { saveMigratedTemplate: own.saveMigratedTemplate } : {}),
     async listen(channel, fn) {
       const unlisten = await lite.listen(channel, fn);
       return { close: () => unlisten() };
     },
     async close() {
       await prisma.$disconnect();
-      await lite.close();
-      lock?.release();
+      await own.close();
     },
   };
 }

@@ -53,6 +53,10 @@ const NOT_OCCASION_SCOPED = new Set<string>([
   'Query.guestThread',
   'Mutation.postGuestThreadMessage',
   'Mutation.markGuestThreadRead',
+  // A guest's calendar feeds: another guest's feed or an event its link does not show is covered in
+  // test/modules/timeline/calendar-feed.int.test.ts.
+  'Mutation.createGuestCalendarFeed',
+  'Mutation.revokeGuestCalendarFeed',
   // Platform-level integration records (operators only, integration:* at PLATFORM): every
   // non-operator is FORBIDDEN before any id is read, whichever id it sends, so there is no
   // tenant to leak. Covered in test/interfaces/integrations/integrations.int.test.ts.
@@ -394,8 +398,43 @@ async function buildTenant(): Promise<Tenant> {
   await must(s, t, `mutation($i: AttachAssetInput!) { attachAsset(input: $i) { __typename } }`, {
     i: { assetId: asset.id, subjectType: 'OCCASION', subjectId: world.occasionId, role: 'logo' },
   });
+  // The timeline on the first event: an item, an operational window and the owner's calendar feed.
+  await must(s, t, `mutation($i: InstallModuleInput!) { installModule(input: $i) { __typename } }`, {
+    i: { occasionId: world.occasionId, moduleKey: 'timeline' },
+  });
+  await must(s, t, `mutation($i: EnableModuleInput!) { enableModule(input: $i) { __typename } }`, {
+    i: { eventId: world.eventIds[0], moduleKey: 'timeline' },
+  });
+  const timelineItem = (
+    await must(s, t, `mutation($i: CreateTimelineItemInput!) { createTimelineItem(input: $i) { ... on TimelineItemPayload { item { id } } } }`, {
+      i: { eventId: world.eventIds[0], title: 'Ceremony', startsAt: '2027-06-10T16:00:00Z' },
+    })
+  ).createTimelineItem.item;
+  const operationalWindow = (
+    await must(
+      s,
+      t,
+      `mutation($i: CreateOperationalWindowInput!) { createOperationalWindow(input: $i) { ... on OperationalWindowPayload { window { id } } } }`,
+      {
+        i: { eventId: world.eventIds[0], kind: 'VENUE_ACCESS', label: 'Access', startsAt: '2027-06-10T12:00:00Z', endsAt: '2027-06-11T02:00:00Z' },
+      },
+    )
+  ).createOperationalWindow.window;
+  const calendarFeed = (
+    await must(
+      s,
+      t,
+      `mutation($i: CreateCalendarFeedInput!) { createCalendarFeed(input: $i) { ... on CreateCalendarFeedPayload { feed { id } } } }`,
+      {
+        i: { occasionId: world.occasionId },
+      },
+    )
+  ).createCalendarFeed.feed;
   const ids: Record<string, string> = {
     Occasion: world.occasionId,
+    TimelineItem: timelineItem.id,
+    OperationalWindow: operationalWindow.id,
+    CalendarFeed: calendarFeed.id,
     Asset: asset.id,
     Artifact: encodeGlobalID('Artifact', artifact.id),
     ArtifactVersion: encodeGlobalID('ArtifactVersion', version.id),
@@ -486,6 +525,10 @@ async function snapshot(occasionGlobalId: string) {
     assetAttachments: await p.assetAttachment.findMany({ where, ...byId }),
     auditLog: await p.auditLog.count({ where }),
     outboxEvents: await p.outboxEvent.count({ where }),
+    timelineStates: await p.timelineState.findMany({ where, orderBy: { eventId: 'asc' } }),
+    timelineItems: await p.timelineItem.findMany({ where, ...byId }),
+    operationalWindows: await p.operationalWindow.findMany({ where, ...byId }),
+    calendarFeeds: await p.calendarFeed.findMany({ where, ...byId }),
   };
 }
 

@@ -57,6 +57,7 @@ describe('assigning persisted operations', () => {
       'PrintConfiguration',
       'PrintableArtifact',
       'VenueEvent',
+      'VenueTimeline',
     ]);
     const set = await s.gql(
       SET_OPS,
