@@ -15,6 +15,8 @@ export const seatingPlanPublished = defineBusinessEvent({
     seated: z.number().int(),
   }),
   requiredAction: 'seating:read_published',
+  // A caterer's meals per table (counts) change with each publication: it may hear of it (the envelope is thin).
+  alsoAllowedWith: ['seating:read_catering'],
 });
 
 export const seatingGuestsUnseated = defineBusinessEvent({
