@@ -14,6 +14,7 @@
  *      BENCH_ASSETS=0 to skip the 20 MB direct upload, BENCH_ONLY=assets to run only it (BENCH_ASSET_MB 20, BENCH_ASSET_ROUNDS 5).
  *      BENCH_PUBLISHING=0 to skip the invitation package render, BENCH_ONLY=publishing to run only it.
  *      BENCH_SEATING_ARRANGE=0 to skip the seating solver, BENCH_ONLY=seating-arrange to run only it (BENCH_ARRANGE_RUNS 5).
+ *      BENCH_SEATING=0 to skip seating through the API (auto-arrange mutation, the venue's read vs its floor), BENCH_ONLY=seating to run only it.
  */
 import './env.js';
 import { fork } from 'node:child_process';
@@ -40,6 +41,7 @@ import { runAssetBench } from './assets.js';
 import { runMessageBench } from './messages.js';
 import { runPublishingBench } from './publishing.js';
 import { runSeatingArrangeBench } from './seating-arrange.js';
+import { runSeatingBench } from './seating.js';
 import { runWebhookBench } from './webhooks.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -547,8 +549,8 @@ async function main() {
 }
 
 const ONLY = process.env.BENCH_ONLY;
-/** BENCH_ONLY=webhooks, messages, assets, publishing or seating-arrange runs that part alone; live still runs the worker parts unless switched off. */
-const ALONE = ['webhooks', 'messages', 'assets', 'publishing', 'seating-arrange'];
+/** BENCH_ONLY=webhooks, messages, assets, publishing, seating-arrange or seating runs that part alone; live still runs the worker parts unless switched off. */
+const ALONE = ['webhooks', 'messages', 'assets', 'publishing', 'seating-arrange', 'seating'];
 const partRuns = (part: string) =>
   ONLY === part || (!ALONE.includes(ONLY ?? '') && process.env[`BENCH_${part.toUpperCase().replaceAll('-', '_')}`] !== '0');
 const RUN_MAIN = !ALONE.includes(ONLY ?? '');
@@ -557,6 +559,7 @@ const RUN_MESSAGES = partRuns('messages');
 const RUN_ASSETS = partRuns('assets');
 const RUN_PUBLISHING = partRuns('publishing');
 const RUN_SEATING_ARRANGE = partRuns('seating-arrange');
+const RUN_SEATING = partRuns('seating');
 
 (RUN_MAIN ? main() : Promise.resolve())
   .then(async () => {
@@ -588,6 +591,12 @@ const RUN_SEATING_ARRANGE = partRuns('seating-arrange');
     // ── Seating: the solver on the 5k occasion's largest event (and whole guest list), vs a first-fit plan of the same households ──
     log('');
     await runSeatingArrangeBench({ adminUrl: ADMIN_URL, log });
+  })
+  .then(async () => {
+    if (!RUN_SEATING) return;
+    // ── Seating through the API: autoArrangeSeatingPlan on the 5k RSVP event, and the venue's published-plan read vs one SQL statement ──
+    log('');
+    await runSeatingBench({ adminUrl: ADMIN_URL, log });
   })
   .catch((err) => {
     console.error(err);

@@ -17,6 +17,7 @@ import { createRsvpInvitation, createRsvpInvitationsFromHouseholds } from '../sr
 import type { Caller, Principal } from '../src/platform/principal.js';
 import { ValidationError } from '../src/platform/errors.js';
 import { demoPrinterCredential, publishDemoPackage, seedDemoPrinting } from './seed-printing.js';
+import { seedDemoSeating } from './seed-seating.js';
 import { seedDemoTimeline } from './seed-timeline.js';
 
 export const DEMO = {
@@ -238,6 +239,7 @@ export async function seedDemo(app: App) {
     planner = await prisma.user.findUniqueOrThrow({ where: { email: DEMO.planner.email } });
     const seeded = await prisma.occasion.findFirstOrThrow({ where: { createdByUserId: planner.id }, orderBy: { createdAt: 'asc' } });
     await seedDemoPrinting(app, me, seeded.id);
+    await seedDemoSeating(app, me, seeded.id);
     await seedDemoTimeline(app, me, seeded.id, DEMO.vendor.email);
     app.logger.info('demo occasion seeded');
   }

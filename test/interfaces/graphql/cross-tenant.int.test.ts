@@ -256,6 +256,47 @@ interface Tenant {
   ids: Record<string, string>;
 }
 
+/** Seating on the tenant's first event: a plan with a room, a table and a constraint. */
+async function seatingIds(world: World, t: string, m1: string, m2: string): Promise<Record<string, string>> {
+  await must(s, t, `mutation($i: InstallModuleInput!) { installModule(input: $i) { __typename } }`, {
+    i: { occasionId: world.occasionId, moduleKey: 'seating' },
+  });
+  await must(s, t, `mutation($i: EnableModuleInput!) { enableModule(input: $i) { __typename } }`, {
+    i: { eventId: world.eventIds[0], moduleKey: 'seating' },
+  });
+  const plan = (
+    await must(s, t, `mutation($i: CreateSeatingPlanInput!) { createSeatingPlan(input: $i) { ... on CreateSeatingPlanPayload { plan { id } } } }`, {
+      i: { eventId: world.eventIds[0] },
+    })
+  ).createSeatingPlan.plan;
+  const room = (
+    await must(s, t, `mutation($i: CreateSeatingRoomInput!) { createSeatingRoom(input: $i) { ... on CreateSeatingRoomPayload { room { id } } } }`, {
+      i: { planId: plan.id, name: 'Hall' },
+    })
+  ).createSeatingRoom.room;
+  const table = (
+    await must(
+      s,
+      t,
+      `mutation($i: CreateSeatingTableInput!) { createSeatingTable(input: $i) { ... on CreateSeatingTablePayload { table { id } } } }`,
+      {
+        i: { planId: plan.id, label: 'T1', capacity: 8 },
+      },
+    )
+  ).createSeatingTable.table;
+  const constraint = (
+    await must(
+      s,
+      t,
+      `mutation($i: AddSeatingConstraintInput!) { addSeatingConstraint(input: $i) { ... on AddSeatingConstraintPayload { constraint { id } } } }`,
+      {
+        i: { planId: plan.id, kind: 'TOGETHER', guestAId: m1, guestBId: m2 },
+      },
+    )
+  ).addSeatingConstraint.constraint;
+  return { SeatingPlan: plan.id, SeatingRoom: room.id, SeatingTable: table.id, SeatingConstraint: constraint.id };
+}
+
 async function buildTenant(): Promise<Tenant> {
   const world = await buildWorld(s, { events: 2, households: [2], tags: ['family'], modules: { rsvp: [0] }, collaborators: { vendor: undefined } });
   const t = world.owner.token;
@@ -275,6 +316,7 @@ async function buildTenant(): Promise<Tenant> {
       i: { occasionId: world.occasionId, title: 'Dinner', appliesTo: 'PERSON', fields: [{ key: 'meal', label: 'Meal', type: 'TEXT' }] },
     })
   ).createForm.form;
+  const seating = await seatingIds(world, t, m1!, m2!);
   const rsvp = (
     await must(
       s,
@@ -410,6 +452,7 @@ async function buildTenant(): Promise<Tenant> {
     Grant: o.grants.edges[0].node.id,
     CollaboratorInvitation: o.collaboratorInvitations[0].id,
     RsvpInvitation: rsvp.id,
+    ...seating,
     GuestAccess: o.guestAccesses.edges[0].node.id,
     Form: form.id,
     FormField: form.fields[0].id,
@@ -457,6 +500,12 @@ async function snapshot(occasionGlobalId: string) {
     rsvpInvitations: await p.rsvpInvitation.findMany({ where, ...byId }),
     rsvpResponses: await p.rsvpResponse.findMany({ where, ...byId }),
     forms: await p.form.findMany({ where, ...byId }),
+    seatingPlans: await p.seatingPlan.findMany({ where, ...byId }),
+    seatingRooms: await p.seatingRoom.findMany({ where, ...byId }),
+    seatingTables: await p.seatingTable.findMany({ where, ...byId }),
+    seatingAssignments: await p.seatingAssignment.findMany({ where, ...byId }),
+    seatingConstraints: await p.seatingConstraint.findMany({ where, ...byId }),
+    seatingVersions: await p.seatingPlanVersion.findMany({ where, ...byId }),
     formQuestions: await p.formQuestion.findMany({ where, ...byId }),
     formSubmissions: await p.formSubmission.findMany({ where, ...byId }),
     integrationConnections: await p.integrationConnection.findMany({ where, ...byId }),

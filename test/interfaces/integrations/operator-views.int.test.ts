@@ -57,6 +57,7 @@ describe('assigning persisted operations', () => {
       'PrintConfiguration',
       'PrintableArtifact',
       'VenueEvent',
+      'VenueSeatingPlan',
       'VenueTimeline',
     ]);
     const set = await s.gql(

@@ -141,7 +141,7 @@ describe('inbound webhooks', () => {
     expect(await post(p, null, { raw: '{not json' })).toMatchObject({ status: 400, body: { error: 'malformed' } });
     expect(await post(p, { type: 'print_job.exploded', data: {} })).toMatchObject({
       status: 422,
-      body: { error: 'unknown_type', known: ['message.status', 'print_job.status', 'reply_card.scanned'] },
+      body: { error: 'unknown_type', known: ['message.status', 'print_job.status', 'reply_card.scanned', 'seating_layout.pushed'] },
     });
     expect(await post(p, { type: 'reply_card.scanned', data: { responses: [] } })).toMatchObject({ status: 422, body: { error: 'invalid_data' } });
     expect((await post(p, { type: 'reply_card.scanned', data: 'x'.repeat(300 * 1024) })).status).toBe(413);
