@@ -1,14 +1,10 @@
 import type { App } from '../src/app/create-app.js';
 import { createArtifact, publishArtifactVersion, renderArtifact } from '../src/capabilities/publishing/artifacts.service.js';
 import { updatePrintConfiguration } from '../src/capabilities/publishing/print-configuration.js';
-import { grantAccess } from '../src/domains/permissions/permissions.service.js';
 import type { Authorizer } from '../src/domains/permissions/authorizer.js';
-import { createIntegration, transitionIntegration } from '../src/interfaces/integrations/apps.service.js';
-import { connectIntegration } from '../src/interfaces/integrations/connections.service.js';
-import { issueCredential, revokeCredential } from '../src/interfaces/integrations/credentials.service.js';
-import { loadPersistedManifest } from '../src/interfaces/integrations/persisted-operations.js';
 import { encodeGlobalID } from '../src/kit/ids.js';
 import type { Caller } from '../src/platform/principal.js';
+import { demoPartnerCredential, seedDemoPartner } from './seed-integrations.js';
 
 /*
  * The demo's printing: an invitation package for every household (rendered by
@@ -20,7 +16,6 @@ import type { Caller } from '../src/platform/principal.js';
  */
 
 export const DEMO_PRINTER_NAME = 'Demo Press (printer)';
-const OPERATOR: Caller = { principal: { kind: 'system', reason: 'demo', actions: ['integration:read', 'integration:manage'] }, requestId: 'seed' };
 
 /** Seeds the package draft, its render request and the printer (first boot, inside the demo's seeding, as the planner). */
 export async function seedDemoPrinting(app: App, me: Caller & { authz: Authorizer }, occasionId: string) {
@@ -40,36 +35,20 @@ export async function seedDemoPrinting(app: App, me: Caller & { authz: Authorize
     }),
   );
   const artifact = await prisma.artifact.findFirstOrThrow({ where: { occasionId, definitionKey: 'invitation_package' } });
-  const printer = await prisma.$transaction(async (tx) => {
-    const created = await createIntegration(tx, OPERATOR, {
-      displayName: DEMO_PRINTER_NAME,
-      businessRole: 'PARTNER',
-      flags: ['OUTBOUND', 'INBOUND', 'EVENT_DRIVEN'],
-      environment: 'DEVELOPMENT',
-      config: { description: 'Prints the invitation package and reports its print jobs.' },
-    });
-    return transitionIntegration(tx, OPERATOR, created.id, 'ENABLED');
-  });
-  await prisma.$transaction((tx) =>
-    me.authz.within(tx, async () => {
-      await connectIntegration(tx, me, printer.id, occasionId, {});
-      await grantAccess(tx, me, me.authz, app.actions, occasionId, {
-        subjectIntegrationId: printer.id,
+  await seedDemoPartner(app, me, occasionId, {
+    name: DEMO_PRINTER_NAME,
+    description: 'Prints the invitation package and reports its print jobs.',
+    flags: ['OUTBOUND', 'INBOUND', 'EVENT_DRIVEN'],
+    grants: [
+      {
         actions: ['artifact:read', 'artifact:report_print'],
         allowWrite: true,
         scope: { type: 'RESOURCE', resource: { type: 'Artifact', id: artifact.id } },
-      });
-      await grantAccess(tx, me, me.authz, app.actions, occasionId, {
-        subjectIntegrationId: printer.id,
-        actions: ['print_config:read'],
-        scope: { type: 'OCCASION' },
-      });
-    }),
-  );
-  // The printer documents, by name from the shipped manifest (setIntegrationOperations checks them against a schema the api builds later).
-  const manifest = loadPersistedManifest();
-  const ids = [...manifest].filter(([, doc]) => /^query (PrintableArtifact|PrintConfiguration)\b/.test(doc)).map(([id]) => id);
-  await prisma.integrationApp.update({ where: { id: printer.id }, data: { allowedOperationIds: ids } });
+      },
+      { actions: ['print_config:read'], scope: { type: 'OCCASION' } },
+    ],
+    operations: ['PrintableArtifact', 'PrintConfiguration'],
+  });
 }
 
 /**
@@ -98,21 +77,7 @@ export async function publishDemoPackage(app: App, me: Caller & { authz: Authori
 
 /** A fresh credential for the demo printer (earlier ones revoked) and what the banner shows about it. */
 export async function demoPrinterCredential(app: App, occasionId: string) {
-  const prisma = app.db.prisma;
-  const printer = await prisma.integrationApp.findFirst({ where: { displayName: DEMO_PRINTER_NAME, status: { in: ['ENABLED', 'ACTIVE'] } } });
-  const artifact = await prisma.artifact.findFirst({ where: { occasionId, definitionKey: 'invitation_package' } });
-  if (!printer || !artifact) return null;
-  const issued = await prisma.$transaction(async (tx) => {
-    for (const c of await tx.integrationCredential.findMany({ where: { integrationId: printer.id, revokedAt: null } })) {
-      await revokeCredential(tx, OPERATOR, { id: c.id });
-    }
-    return issueCredential(tx, OPERATOR, printer.id, {});
-  });
-  return {
-    name: printer.displayName,
-    clientId: issued.credential.keyId,
-    clientSecret: issued.secret,
-    artifactId: encodeGlobalID('Artifact', artifact.id),
-    documentIds: printer.allowedOperationIds,
-  };
+  const artifact = await app.db.prisma.artifact.findFirst({ where: { occasionId, definitionKey: 'invitation_package' } });
+  const credential = artifact ? await demoPartnerCredential(app, DEMO_PRINTER_NAME) : null;
+  return credential && artifact ? { ...credential, artifactId: encodeGlobalID('Artifact', artifact.id) } : null;
 }

@@ -17,6 +17,7 @@ import { createRsvpInvitation, createRsvpInvitationsFromHouseholds } from '../sr
 import type { Caller, Principal } from '../src/platform/principal.js';
 import { ValidationError } from '../src/platform/errors.js';
 import { demoPrinterCredential, publishDemoPackage, seedDemoPrinting } from './seed-printing.js';
+import { demoVenueCredential, seedDemoVenue } from './seed-venue.js';
 import { seedDemoSeating } from './seed-seating.js';
 import { seedDemoTimeline } from './seed-timeline.js';
 
@@ -241,6 +242,7 @@ export async function seedDemo(app: App) {
     await seedDemoPrinting(app, me, seeded.id);
     await seedDemoSeating(app, me, seeded.id);
     await seedDemoTimeline(app, me, seeded.id, DEMO.vendor.email);
+    await seedDemoVenue(app, me, seeded.id);
     app.logger.info('demo occasion seeded');
   }
   const occasion = await prisma.occasion.findFirst({ where: { createdByUserId: planner.id }, orderBy: { createdAt: 'asc' } });
@@ -250,10 +252,12 @@ export async function seedDemo(app: App) {
   const token = { token: (await prisma.$transaction((tx) => issueSession(tx, deps, demoUser, undefined, 12 * 3600))).accessToken };
   const guest = await demoGuestLink(app, planner, occasion.id);
   const printer = await demoPrinterCredential(app, occasion.id);
+  const venue = await demoVenueCredential(app, occasion.id);
   const plannerCaller = callerFor(app, { kind: 'user', userId: planner.id, email: planner.email });
   return {
     guest,
     printer,
+    venue,
     /** Publishes the demo's invitation package once the render runtime has rendered it (run after the server is up). */
     publishPackage: () => publishDemoPackage(app, plannerCaller, occasion.id),
     occasionId: encodeGlobalID('Occasion', occasion.id),

@@ -71,6 +71,13 @@ function printDemo(demo: NonNullable<Awaited<ReturnType<typeof seedDemo>>>, url:
           `  Its invitation package: ${demo.printer.artifactId} (published a few seconds after start; README: "The printer")`,
         ]
       : []),
+    ...(demo.venue
+      ? [
+          `  Venue (${demo.venue.name}), this boot's client credentials (the previous ones are revoked):`,
+          `  client_id=${demo.venue.clientId} client_secret=${demo.venue.clientSecret}`,
+          `  Its event, the reception: ${demo.venue.eventId} (README: "The venue")`,
+        ]
+      : []),
     '────────────────────────────────────────────────────────────',
     '',
   ];

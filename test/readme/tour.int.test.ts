@@ -116,6 +116,10 @@ describe('README: the 60-second tour, as written', () => {
       'mailbox',
       'audit-log',
       'planner-package',
+      'calendar-feed',
+      'seating-plan',
+      'arrange-seating',
+      'publish-seating',
     ]);
   });
 
@@ -411,6 +415,80 @@ describe('README: the 60-second tour, as written', () => {
     expect(pdfText(file, 1)).toContain('Friedman & Adler');
     expect(await readQrOnPage(file, 1)).toMatch(/\/r\/tovp_[0-9A-Z]{20}$/);
     scratch.remove();
+  });
+
+  it('Timeline: the planner’s calendar feed is a live .ics of the events’ items', async () => {
+    const created = ok(await s.gql(fill(doc('calendar-feed'), ids), undefined, { token: plannerToken })).createCalendarFeed;
+    expect(created.__typename).toBe('CreateCalendarFeedPayload');
+    const url = new URL(created.url);
+    expect(url.pathname).toMatch(/^\/calendar\/tovcal_[^/]+\.ics$/);
+    const res = await s.fetch(url.pathname);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/calendar/);
+    const ics = await res.text();
+    // The demo's timelines: every event's items, each a VEVENT with its UID and SEQUENCE.
+    const events = ics.split('BEGIN:VEVENT').length - 1;
+    expect(events).toBeGreaterThan(4);
+    expect(ics).toMatch(/UID:[^\r\n]+/);
+    expect(ics).toMatch(/SEQUENCE:\d+/);
+  });
+
+  it('The venue: the guest says yes to the reception again; the planner arranges and publishes its seating plan', async () => {
+    const again = await s.gql(fill(doc('submit-rsvp'), ids), undefined, { token: guestToken });
+    expect(ok(again).submitRsvp.__typename).toBe('SubmitRsvpPayload');
+    const plan = ok(await s.gql(fill(doc('seating-plan'), ids), undefined, { token: plannerToken })).event.seatingPlan;
+    expect(plan.seatedCount).toBe(0);
+    expect(plan.unseated).toEqual([{ name: 'Miriam Levi', meal: 'fish' }]);
+    expect(plan.tables).toHaveLength(11);
+    ids['plan id'] = plan.id;
+    const arranged = ok(await s.gql(fill(doc('arrange-seating'), ids), undefined, { token: plannerToken })).autoArrangeSeatingPlan;
+    expect(arranged).toMatchObject({ __typename: 'AutoArrangeSeatingPlanPayload', plan: { seatedCount: 1 } });
+    const published = ok(await s.gql(fill(doc('publish-seating'), ids), undefined, { token: plannerToken })).publishSeatingPlan;
+    expect(published).toEqual({ __typename: 'PublishSeatingPlanPayload', version: { number: 1, seatedCount: 1 } });
+  });
+
+  it('The venue, with the banner’s credentials: VenueSeatingPlan (tables, seats, counts, its own ids; no names) and VenueTimeline', async () => {
+    expect(banner).toContain(`Its event, the reception: ${ids['reception id']}`);
+    const all = [...banner.matchAll(/client_id=(tovk_\S+) client_secret=(tovsk_\S+)/g)];
+    expect(all).toHaveLength(2); // the printer's, then the venue's
+    const [, clientId, clientSecret] = all[1]!;
+    const token = await s.fetch('/oauth/token', {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    const accessToken = ((await token.json()) as { access_token: string }).access_token;
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'src/generated/partner/persisted-documents.json'), 'utf8')) as Record<string, string>;
+    const run = async (op: string) => {
+      const documentId = Object.entries(manifest).find(([, d]) => d.startsWith(`query ${op}`))![0];
+      const r = await s.fetch('/graphql', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ documentId, variables: { eventId: ids['reception id'] } }),
+      });
+      const text = await r.text();
+      const body = JSON.parse(text) as { data: Record<string, any>; errors?: unknown };
+      expect(body.errors, text).toBeUndefined();
+      return { text, event: body.data.event };
+    };
+    const seating = await run('VenueSeatingPlan');
+    expect(seating.event.publishedSeatingPlan).toMatchObject({ number: 1, tableCount: 11, seatedCount: 1 });
+    expect(seating.event.publishedSeatingPlan.rooms.map((r: { externalId: string }) => r.externalId).sort()).toEqual(['OGE-HALL', 'OGE-TERRACE']);
+    expect(seating.text).not.toContain('Miriam');
+    const timeline = await run('VenueTimeline');
+    expect(timeline.event.timeline.items.length).toBeGreaterThan(0);
+    expect(timeline.event.operationalWindows.length).toBeGreaterThan(0);
+    // Another event of the occasion is not the venue's.
+    const documentId = Object.entries(manifest).find(([, d]) => d.startsWith('query VenueSeatingPlan'))![0];
+    const other = await s.fetch('/graphql', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ documentId, variables: { eventId: ids['ceremony id'] } }),
+    });
+    expect(((await other.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('FORBIDDEN');
   });
 });
 
