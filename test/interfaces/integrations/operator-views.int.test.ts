@@ -53,6 +53,7 @@ describe('assigning persisted operations', () => {
     expect(errorCode(await s.gql(q, {}, { token: w.owner.token }))).toBe('FORBIDDEN');
     const r = await must(s, operator, q);
     expect(r.persistedOperations.map((o: { name: string }) => o.name).sort()).toEqual([
+      'CateringSchedule',
       'CateringSummary',
       'PrintConfiguration',
       'PrintableArtifact',

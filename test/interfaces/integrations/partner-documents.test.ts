@@ -10,7 +10,7 @@ import { loadPersistedManifest } from '../../../src/interfaces/integrations/pers
  * records. A shipped document therefore
  * - needs no action that reads guest records: any `actor:*` or `guest:*`
  *   action, `rsvp:view` / `rsvp:manage` / `rsvp:override` (raw invitations
- *   and responses), `forms:read_answers`; and
+ *   and responses), `forms:read_answers`, `seating:view` (who sits where); and
  * - selects no field whose type is a guest record (a person or household, a
  *   membership or relationship, an invitation, a response or its history, a
  *   form submission or answer, a guest link or the guest's own view), read
@@ -20,7 +20,7 @@ import { loadPersistedManifest } from '../../../src/interfaces/integrations/pers
  * guest record.
  */
 
-const GUEST_RECORD_ACTION = /^(actor|guest):|^rsvp:(view|manage|override)$|^forms:read_answers$/;
+const GUEST_RECORD_ACTION = /^(actor|guest):|^rsvp:(view|manage|override)$|^forms:read_answers$|^seating:view$/;
 const GUEST_RECORD_TYPES = new Set([
   'Actor',
   'Membership',
@@ -36,6 +36,10 @@ const GUEST_RECORD_TYPES = new Set([
   'GuestPerson',
   'GuestResponse',
   'GuestAnswer',
+  // who sits where: names, meals and notices of seated guests (venues get tables, seats and counts)
+  'SeatingGuest',
+  'SeatingOccupant',
+  'SeatingNotice',
 ]);
 
 /** The record a type stands for: a connection's or edge's node, else the type itself. */

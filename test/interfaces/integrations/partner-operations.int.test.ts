@@ -1,6 +1,10 @@
+import { execute, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { createContext } from '../../../src/interfaces/graphql/context-factory.js';
+import { integrationPrincipal } from '../../../src/interfaces/webhooks/subscriber-access.js';
 import { buildWorld, must } from '../../support/factories.js';
-import { errorCode, startServer } from '../../support/harness.js';
+import { errorCode, startServer, testSchema } from '../../support/harness.js';
+import { at, timelineWorld } from '../../modules/timeline/timeline-world.js';
 import { grantIntegration, integrationWithCredential, issueToken, operationId, runOperation } from '../../support/integration-auth.js';
 import { rawId } from '../../support/rows.js';
 
@@ -92,6 +96,49 @@ describe('the partner worked examples', () => {
     // and another occasion's event does not exist for it
     const other = await buildWorld(s, { events: 1, households: [], modules: { rsvp: [0] } });
     expect(errorCode(await runOperation(s, token, 'CateringSummary', { eventId: other.eventIds[0] }))).toBe('NOT_FOUND');
+  });
+
+  it('the caterer reads its dining event’s schedule windows, never the run of show or another event’s', async () => {
+    // given an event with a vendors' run-of-show item and two operational windows, and a caterer granted the windows only
+    const w = await timelineWorld(s);
+    const window = (kind: string, label: string, from: number, to: number) =>
+      must(s, w.owner.token, `mutation($i: CreateOperationalWindowInput!) { createOperationalWindow(input: $i) { __typename } }`, {
+        i: { eventId: w.eventIds[0], kind, label, startsAt: at(from), endsAt: at(to), room: 'HALL-A' },
+      });
+    await window('VENUE_ACCESS', 'Kitchen access', 14, 23);
+    await window('SERVICE', 'Dinner service', 19, 22);
+    await must(s, w.owner.token, `mutation($i: CreateTimelineItemInput!) { createTimelineItem(input: $i) { __typename } }`, {
+      i: { eventId: w.eventIds[0], title: 'First dance', startsAt: at(21), audience: ['VENDORS'] },
+    });
+    const caterer = await integrationWithCredential(s, { operations: ['CateringSchedule'] });
+    await grantIntegration(s, caterer.integrationId, {
+      occasionId: rawId(w.occasionId),
+      actions: ['event:read', 'timeline:read_windows'],
+      scopeType: 'EVENT',
+      scopeEventId: rawId(w.eventIds[0]!),
+    });
+    const token = await issueToken(s, caterer);
+
+    // when it reads its schedule
+    const r = await runOperation(s, token, 'CateringSchedule', { eventId: w.eventIds[0] });
+
+    // then the windows, in time order, and nothing of the run of show
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data.event.operationalWindows).toEqual([
+      { kind: 'VENUE_ACCESS', label: 'Kitchen access', startsAt: at(14), endsAt: at(23), room: 'HALL-A' },
+      { kind: 'SERVICE', label: 'Dinner service', startsAt: at(19), endsAt: at(22), room: 'HALL-A' },
+    ]);
+    expect(JSON.stringify(r.body)).not.toContain('First dance');
+    // nor through any other query: the same schema and rules, run as the integration
+    const probe = await execute({
+      schema: testSchema(),
+      document: parse(`query($id: ID!) { event(id: $id) { timeline { items { title } } } }`),
+      variableValues: { id: w.eventIds[0] },
+      contextValue: createContext(s.app, integrationPrincipal(caterer.integrationId, 'development'), 'caterer-probe'),
+    });
+    expect(probe.errors?.map((e) => e.extensions.code)).toEqual(['FORBIDDEN']);
+    // another event of the occasion is not its own
+    expect(errorCode(await runOperation(s, token, 'CateringSchedule', { eventId: w.eventIds[1] }))).toBe('FORBIDDEN');
   });
 
   it('the venue: an event-scoped read-only grant reads that event, nothing else', async () => {
