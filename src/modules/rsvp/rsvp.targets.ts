@@ -1,8 +1,7 @@
 import type { Target } from '../../kit/authorization.js';
 import { defineTarget, type TargetLoader } from '../../kit/targets.js';
-import { moduleNotEnabled } from '../../domains/module-platform/module-platform.service.js';
+import { enablementOf, type EventWithEnablement, moduleEventTarget, withEnablement } from '../../domains/module-platform/module-event-target.js';
 import type { Context } from '../../kit/context.js';
-import type { EnablementRow } from '../../domains/module-platform/module-state.js';
 import { notFound } from '../../platform/errors.js';
 
 declare module '../../kit/targets.js' {
@@ -20,51 +19,17 @@ export const RSVP_TARGETS = {
   }),
 };
 
-/**
- * What RSVP's fields on Event select with the event row: its RSVP enablement
- * (Pothos merges the selection into the event's own statement), so the field's
- * rule and resolver need no lookup of their own.
- */
-export const WITH_RSVP_ENABLEMENT = {
-  select: {
-    enablements: {
-      where: { installation: { moduleKey: 'rsvp' } },
-      select: { id: true, occasionId: true, eventId: true, installationId: true, config: true },
-    },
-  },
-} as const;
+/** What RSVP's fields on Event select with the event row: its RSVP enablement (one statement with the event). */
+export const WITH_RSVP_ENABLEMENT = withEnablement('rsvp');
 
 /** An event row as RSVP's fields see it: with its RSVP enablement when selected (WITH_RSVP_ENABLEMENT). */
-export interface EventWithRsvp {
-  id: string;
-  occasionId: string;
-  enablements?: EnablementRow[];
-}
+export type EventWithRsvp = EventWithEnablement;
 
 /** The event's RSVP enablement: from the row when selected with it, else looked up (batched). */
-export async function rsvpEnablementOf(ctx: Context, event: EventWithRsvp): Promise<EnablementRow | null> {
-  return event.enablements ? (event.enablements[0] ?? null) : ctx.moduleState.enablement(event.id, 'rsvp');
-}
+export const rsvpEnablementOf = (ctx: Context, event: EventWithRsvp) => enablementOf(ctx, event, 'rsvp');
 
-/**
- * The permission target of RSVP data on one event: the enablement, with its
- * event and installation, so grants at event, installation or enablement scope
- * all apply. Where RSVP is off, a caller who may `action` there learns
- * MODULE_NOT_ENABLED; anyone else gets the usual refusal (whether RSVP is on
- * is itself RSVP information).
- */
-export async function rsvpEventTarget(ctx: Context, event: EventWithRsvp, action: string): Promise<Target> {
-  const en = await rsvpEnablementOf(ctx, event);
-  // An event of another occasion than the one asked about is NOT_FOUND, like any foreign id.
-  if (en) {
-    if (en.occasionId !== event.occasionId) throw notFound('Event');
-    return { occasionId: en.occasionId, eventId: en.eventId, installationId: en.installationId, enablementId: en.id };
-  }
-  if ((await ctx.targets.event(event.id)).occasionId !== event.occasionId) throw notFound('Event');
-  const inst = await ctx.moduleState.installation(event.occasionId, 'rsvp');
-  await ctx.authz.assert(action, { occasionId: event.occasionId, eventId: event.id, ...(inst ? { installationId: inst.id } : {}) }, 'Event');
-  throw moduleNotEnabled('rsvp');
-}
+/** The permission target of RSVP data on one event (moduleEventTarget: MODULE_NOT_ENABLED only to who may `action` there). */
+export const rsvpEventTarget = (ctx: Context, event: EventWithRsvp, action: string) => moduleEventTarget(ctx, event, 'rsvp', action);
 
 /** RSVP data spanning events (an invitation): the installation. */
 export async function rsvpInstallationTarget(ctx: Context, occasionId: string): Promise<Target> {

@@ -1,8 +1,7 @@
 import type { Target } from '../../kit/authorization.js';
 import { defineTarget, type TargetLoader } from '../../kit/targets.js';
 import type { Context } from '../../kit/context.js';
-import { moduleNotEnabled } from '../../domains/module-platform/module-platform.service.js';
-import type { EnablementRow } from '../../domains/module-platform/module-state.js';
+import { enablementOf, type EventWithEnablement, moduleEventTarget, withEnablement } from '../../domains/module-platform/module-event-target.js';
 import { notFound } from '../../platform/errors.js';
 
 declare module '../../kit/targets.js' {
@@ -45,43 +44,17 @@ export const SEATING_TARGETS = {
 };
 
 /** What seating's fields on Event select with the event row: its seating enablement, merged into the event's own statement. */
-export const WITH_SEATING_ENABLEMENT = {
-  select: {
-    enablements: {
-      where: { installation: { moduleKey: 'seating' } },
-      select: { id: true, occasionId: true, eventId: true, installationId: true, config: true },
-    },
-  },
-} as const;
+export const WITH_SEATING_ENABLEMENT = withEnablement('seating');
 
-export interface EventWithSeating {
-  id: string;
-  occasionId: string;
-  enablements?: EnablementRow[];
-}
+export type EventWithSeating = EventWithEnablement;
 
-export async function seatingEnablementOf(ctx: Context, event: EventWithSeating): Promise<EnablementRow | null> {
-  return event.enablements ? (event.enablements[0] ?? null) : ctx.moduleState.enablement(event.id, 'seating');
-}
+export const seatingEnablementOf = (ctx: Context, event: EventWithSeating) => enablementOf(ctx, event, 'seating');
 
 /**
- * The permission target of seating data on one event: the enablement with its
- * event and installation, so grants at event, installation or enablement scope
- * all apply (a venue's event-scoped grant first). Where seating is off, a
- * caller who may `action` there learns MODULE_NOT_ENABLED; anyone else gets
- * the usual refusal.
+ * The permission target of seating data on one event (a venue's event-scoped grant first): see
+ * moduleEventTarget; MODULE_NOT_ENABLED only to who may `action` there.
  */
-export async function seatingEventTarget(ctx: Context, event: EventWithSeating, action: string): Promise<Target> {
-  const en = await seatingEnablementOf(ctx, event);
-  if (en) {
-    if (en.occasionId !== event.occasionId) throw notFound('Event');
-    return { occasionId: en.occasionId, eventId: en.eventId, installationId: en.installationId, enablementId: en.id };
-  }
-  if ((await ctx.targets.event(event.id)).occasionId !== event.occasionId) throw notFound('Event');
-  const inst = await ctx.moduleState.installation(event.occasionId, 'seating');
-  await ctx.authz.assert(action, { occasionId: event.occasionId, eventId: event.id, ...(inst ? { installationId: inst.id } : {}) }, 'Event');
-  throw moduleNotEnabled('seating');
-}
+export const seatingEventTarget = (ctx: Context, event: EventWithSeating, action: string) => moduleEventTarget(ctx, event, 'seating', action);
 
 type SeatingLoader = 'seatingPlan' | 'seatingTable' | 'seatingRoom' | 'seatingConstraint';
 

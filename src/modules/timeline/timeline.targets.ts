@@ -1,8 +1,7 @@
 import type { Target } from '../../kit/authorization.js';
 import type { Context } from '../../kit/context.js';
 import { defineTarget, type TargetLoader } from '../../kit/targets.js';
-import { moduleNotEnabled } from '../../domains/module-platform/module-platform.service.js';
-import { notFound } from '../../platform/errors.js';
+import { moduleEventTarget } from '../../domains/module-platform/module-event-target.js';
 
 declare module '../../kit/targets.js' {
   interface TargetLoaders {
@@ -33,23 +32,9 @@ export const TIMELINE_TARGETS = {
   }),
 };
 
-/**
- * The permission target of timeline data on one event: its timeline
- * enablement, so grants at event, installation or enablement scope all apply.
- * Where the timeline is off, a caller who may `action` there learns
- * MODULE_NOT_ENABLED; anyone else gets the usual refusal.
- */
-export async function timelineTarget(ctx: Context, at: { occasionId: string; eventId: string }, action: string): Promise<Target> {
-  const en = await ctx.moduleState.enablement(at.eventId, TIMELINE_KEY);
-  if (en) {
-    // An event of another occasion than the one asked about is NOT_FOUND, like any foreign id.
-    if (en.occasionId !== at.occasionId) throw notFound('Event');
-    return { occasionId: en.occasionId, eventId: en.eventId, installationId: en.installationId, enablementId: en.id };
-  }
-  const inst = await ctx.moduleState.installation(at.occasionId, TIMELINE_KEY);
-  await ctx.authz.assert(action, { occasionId: at.occasionId, eventId: at.eventId, ...(inst ? { installationId: inst.id } : {}) }, 'Event');
-  throw moduleNotEnabled(TIMELINE_KEY);
-}
+/** The permission target of timeline data on one event (moduleEventTarget: MODULE_NOT_ENABLED only to who may `action` there). */
+export const timelineTarget = (ctx: Context, at: { occasionId: string; eventId: string }, action: string): Promise<Target> =>
+  moduleEventTarget(ctx, { id: at.eventId, occasionId: at.occasionId }, TIMELINE_KEY, action);
 
 /** The timeline target of an event named by id (a mutation's input): NOT_FOUND outside the caller's occasions. */
 export async function timelineTargetOfEvent(ctx: Context, eventId: string, action: string): Promise<Target> {
