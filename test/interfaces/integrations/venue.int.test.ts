@@ -6,7 +6,7 @@ import { newWebhookSecret, signWebhook, verifyWebhook } from '../../../src/inter
 import { resolveAppKey } from '../../../src/platform/app-key.js';
 import { encrypt } from '../../../src/platform/crypto.js';
 import { buildWorld, must } from '../../support/factories.js';
-import { testSchema } from '../../support/harness.js';
+import { type GqlResult, testSchema } from '../../support/harness.js';
 import { grantIntegration, integrationWithCredential, issueToken, operationId, runOperation } from '../../support/integration-auth.js';
 import { globalId, rawId } from '../../support/rows.js';
 import { CREATE_ENDPOINT, webhookSuite } from '../../support/webhooks.js';
@@ -127,6 +127,7 @@ async function inbound(v: { integrationId: string; inboundSecret: string }, body
 }
 
 const TIMELINE = `query($id: ID!) { event(id: $id) { timeline { items { title } } } }`;
+const codesOf = (r: GqlResult) => (r.body.errors ?? []).map((e) => e.extensions?.code);
 const titles = (r: { body: { data?: any } }) => r.body.data?.event?.timeline?.items.map((i: { title: string }) => i.title);
 
 describe('the venue across seating and timeline', () => {
@@ -280,10 +281,14 @@ describe('the venue across seating and timeline', () => {
     expect(await codes(`query($id: ID!) { event(id: $id) { operationalWindows { label } } }`, e1)).toEqual(['FORBIDDEN']);
     const brunchPull = await runOperation(s, venue.token, 'VenueSeatingPlan', { eventId: w.eventIds[1] });
     expect(brunchPull.body.data?.event ?? null).toBeNull();
-    expect(brunchPull.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['FORBIDDEN']);
+    expect(codesOf(brunchPull)).toEqual(['FORBIDDEN']);
     // another occasion's event is not there at all
     expect(await codes(`query($id: ID!) { event(id: $id) { name } }`, { id: other.eventIds[0] })).toEqual(['NOT_FOUND']);
     expect(await codes(`query($id: ID!) { occasion(id: $id) { name } }`, { id: other.occasionId })).toEqual(['NOT_FOUND']);
+
+    // even a grant on the whole occasion is bounded by its connection to the reception
+    await grantIntegration(s, v, { occasionId: rawId(w.occasionId), actions: ['event:read', 'timeline:read_windows'], scopeType: 'OCCASION' });
+    expect(await codes(`query($id: ID!) { event(id: $id) { operationalWindows { label } } }`, e1)).toEqual(['FORBIDDEN']);
 
     // and it heard nothing of the brunch: its one seating delivery is the reception's, no timeline ones
     await settle(200);
@@ -330,7 +335,6 @@ describe('the venue across seating and timeline', () => {
     const PUBLISHED_PLAN = `query($id: ID!) { event(id: $id) { publishedSeatingPlan { tableCount } } }`;
     const CATERING = `query($id: ID!) { event(id: $id) { seatingCatering { __typename } } }`;
     const asStaff = (query: string) => s.gql(query, { id: w.eventIds[0] }, { token: staff.token });
-    const codesOf = (r: { body: { errors?: { extensions: { code: string } }[] } }) => (r.body.errors ?? []).map((e) => e.extensions.code);
 
     // then the staff see the vendors' items through the normal API, not the planners' item
     expect(titles(await asStaff(TIMELINE))).toEqual(['Venue load-in']);
