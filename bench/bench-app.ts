@@ -37,6 +37,8 @@ export interface BenchApp {
   app: App;
   http: HttpServer;
   port: number;
+  /** POST a GraphQL operation to it over a real socket; the parsed response body. */
+  gql: (query: string, variables?: Record<string, unknown>, token?: string) => Promise<any>;
   /** Drops the database (kept with BENCH_KEEP_DB=1). */
   dropDatabase(): Promise<void>;
 }
@@ -68,6 +70,14 @@ export async function startBenchApp(adminUrl: string, name: string, env: Record<
     app,
     http,
     port,
+    gql: async (query, variables, token) => {
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return res.json();
+    },
     async dropDatabase() {
       if (process.env.BENCH_KEEP_DB !== '1') await admin(adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     },

@@ -95,18 +95,11 @@ export async function runMessageBench(opts: { adminUrl: string; log: (s: string)
   const { log } = opts;
   const t0 = performance.now();
   const bench = await startBenchApp(opts.adminUrl, 'messages');
-  const { appKey, databaseUrl, app, http, port } = bench;
+  const { appKey, databaseUrl, app, http } = bench;
   const db = app.db;
   const sink: SmtpSink = await startSmtpSink();
   const workers: ChildProcess[] = [];
-  const gql = async (query: string, variables?: Record<string, unknown>, token?: string) => {
-    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return res.json();
-  };
+  const gql = bench.gql;
 
   try {
     // ── The 5k occasion, every household invited to RSVP on event 1 (as the read-path scenarios seed it) ──

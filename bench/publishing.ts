@@ -90,14 +90,7 @@ export async function runPublishingBench(opts: { adminUrl: string; log: (s: stri
   const rows = new pg.Client({ connectionString: databaseUrl });
   await rows.connect();
   let worker: ChildProcess | undefined;
-  const gql = async (query: string, variables?: Record<string, unknown>, token?: string) => {
-    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return res.json();
-  };
+  const gql = bench.gql;
   const ok = (label: string, r: any, typename: string) => {
     const node: any = r?.data && Object.values(r.data)[0];
     if (r?.errors?.length || node?.__typename !== typename) throw new Error(`${label}: ${JSON.stringify(r).slice(0, 800)}`);

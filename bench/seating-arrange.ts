@@ -139,15 +139,8 @@ export async function runSeatingArrangeBench(opts: { adminUrl: string; log: (s: 
   const { log } = opts;
   const t0 = performance.now();
   const bench = await startBenchApp(opts.adminUrl, 'seating');
-  const { app, http, port } = bench;
-  const gql = async (query: string, variables?: Record<string, unknown>, token?: string) => {
-    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return res.json();
-  };
+  const { app, http } = bench;
+  const gql = bench.gql;
   const rows: SeatingArrangeRow[] = [];
   try {
     const shape = SIZES[0]!;

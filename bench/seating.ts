@@ -94,15 +94,8 @@ export interface SeatingBenchResult {
 export async function runSeatingBench(opts: { adminUrl: string; log: (s: string) => void }): Promise<SeatingBenchResult> {
   const { log } = opts;
   const bench = await startBenchApp(opts.adminUrl, 'seating_plan');
-  const { app, http, port } = bench;
-  const gql = async (query: string, variables?: Record<string, unknown>, token?: string) => {
-    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return res.json();
-  };
+  const { app, http } = bench;
+  const gql = bench.gql;
   const ok = async (label: string, query: string, variables: Record<string, unknown>, token: string) => {
     const r = await gql(query, variables, token);
     const top = r.data ? Object.values(r.data)[0] : null;
