@@ -11,7 +11,7 @@
  * Which modules' code a module may import: its manifest's `dependsOn` and
  * `uses` (test/architecture/dependency-rule.test.ts keeps the two equal).
  */
-const moduleUses = { rsvp: ['forms'], timeline: ['rsvp'] };
+const moduleUses = { rsvp: ['forms'], seating: ['rsvp'], timeline: ['rsvp'] };
 
 const layers = ['bin', 'app', 'interfaces', 'modules', 'capabilities', 'domains', 'kit', 'platform'];
 
