@@ -10,6 +10,7 @@ import {
 import { negotiateLocale, parseAcceptLanguage } from '../../../src/capabilities/localization/negotiate.js';
 import { catalogKeys, catalogLocale, icuSyntaxProblem, t } from '../../../src/capabilities/localization/messages.js';
 import { formatInZone } from '../../../src/capabilities/localization/format-time.js';
+import { contentLocaleChain, resolveTranslated } from '../../../src/capabilities/localization/translation-resolve.js';
 import { ValidationError } from '../../../src/platform/errors.js';
 
 // ICU separates "7:00" and "PM" with a narrow no-break space; compare the words, not the space.
@@ -168,5 +169,32 @@ describe('formatInZone', () => {
 
   it('refuses an unknown time zone with a ValidationError', () => {
     expect(() => formatInZone(at, 'Mars/Olympus', 'en')).toThrow(ValidationError);
+  });
+});
+
+describe('content translation fallback', () => {
+  const rows = [
+    { field: 'name', locale: 'he', value: 'ארוחת ערב' },
+    { field: 'name', locale: 'en', value: 'Dinner (en)' },
+    { field: 'description', locale: 'he-IL', value: 'תיאור' },
+  ];
+
+  it('builds the chain from the explicit locale, else every Accept-Language range, each with its parents', () => {
+    expect(contentLocaleChain('he-IL', 'fr')).toEqual(['he-IL', 'he']);
+    expect(contentLocaleChain(null, 'he-IL, fr-CA;q=0.5, garbage!!')).toEqual(['he-IL', 'he', 'fr-CA', 'fr']);
+    expect(contentLocaleChain(null, null)).toEqual([]);
+  });
+
+  it('takes the first locale with a translation, he-IL → he', () => {
+    expect(resolveTranslated('Dinner', 'name', rows, ['he-IL', 'he'], 'en')).toBe('ארוחת ערב');
+    expect(resolveTranslated(null, 'description', rows, ['he-IL', 'he'], 'en')).toBe('תיאור');
+    expect(resolveTranslated(null, 'description', rows, ['he'], 'en')).toBeNull();
+  });
+
+  it('answers with the stored text when the chain reaches the occasion’s default before a translation, or runs out', () => {
+    expect(resolveTranslated('החתונה', 'name', rows, ['he-IL', 'he', 'en'], 'he')).toBe('ארוחת ערב');
+    expect(resolveTranslated('Dinner', 'name', rows, ['en-GB', 'en', 'he'], 'en-GB')).toBe('Dinner');
+    expect(resolveTranslated('Dinner', 'name', rows, ['fr', 'de'], 'en')).toBe('Dinner');
+    expect(resolveTranslated('Dinner', 'name', rows, [], 'en')).toBe('Dinner');
   });
 });

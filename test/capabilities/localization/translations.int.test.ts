@@ -36,7 +36,7 @@ const eventText = async (id: string, locale?: string, headers: Record<string, st
 };
 
 beforeAll(async () => {
-  w = await buildWorld(s, { events: 3, households: [], collaborators: { helper: undefined } });
+  w = await buildWorld(s, { events: 4, households: [], collaborators: { helper: undefined, planner: undefined } });
   other = await buildWorld(s, { events: 1, households: [] });
   await must(s, w.owner.token, UPDATE_EVENT, { i: { id: w.eventIds[0], name: 'Dinner', description: 'Three courses' } });
 });
@@ -87,6 +87,11 @@ describe('setContentTranslation', () => {
       expect(await eventText(w.eventIds[0]!, undefined, { 'accept-language': header })).toMatchObject({ localizedName: 'Dinner' });
     }
     expect(await eventText(w.eventIds[0]!)).toMatchObject({ localizedName: 'Dinner' });
+    // An explicit argument is the caller's own input: a bad one is a ValidationError, never a 500.
+    for (const locale of ['!!', 'xx', 'x'.repeat(5000)]) {
+      const r = await s.gql(EVENT, { id: w.eventIds[0], locale }, { token: w.owner.token });
+      expect(errorCode(r)).toBe('VALIDATION_FAILED');
+    }
   });
 
   it('answers with the stored text once the chain reaches the occasion’s own default locale', async () => {
@@ -152,6 +157,18 @@ describe('setContentTranslation', () => {
     const missing = await s.gql(MISSING, { id: w.occasionId, locale: 'he' }, { token: w.people.helper!.token });
     expect(errorCode(missing)).toBe('FORBIDDEN');
     expect(await rowsOf(w.occasionId)).toEqual(rows);
+  });
+
+  it('lets a planner (not only the owner) translate', async () => {
+    const r = await set(w.people.planner!.token, { occasionId: w.occasionId, eventId: w.eventIds[2], field: 'NAME', locale: 'fr', value: 'Dîner' });
+    expect(r.body.data?.setContentTranslation.__typename, JSON.stringify(r.body)).toBe('ContentTranslationPayload');
+  });
+
+  it('deletes an event’s translations with the event', async () => {
+    await setOk({ eventId: w.eventIds[3], field: 'NAME', locale: 'he', value: 'נמחק' });
+    expect(await db.contentTranslation.count({ where: { eventId: rawId(w.eventIds[3]!) } })).toBe(1);
+    await must(s, w.owner.token, `mutation($i: DeleteEventInput!) { deleteEvent(input: $i) { __typename } }`, { i: { id: w.eventIds[3] } });
+    expect(await db.contentTranslation.count({ where: { resourceId: rawId(w.eventIds[3]!) } })).toBe(0);
   });
 
   it('answers NOT_FOUND for another occasion’s event or occasion', async () => {
