@@ -77,4 +77,6 @@ export interface Context {
   clientAddress: string;
   /** Set for operations over graphql-ws. */
   connection?: LiveConnection;
+  /** The request's Accept-Language header as sent (capabilities/localization negotiates from it); null when absent. */
+  acceptLanguage?: string | null;
 }

@@ -114,6 +114,7 @@ export function createContext(
     sessionId?: string;
     clientAddress?: string;
     standings?: PreloadedStandings;
+    acceptLanguage?: string | null;
   } = {},
 ): Context {
   const prisma = app.db.prisma;
@@ -133,5 +134,6 @@ export function createContext(
     sessionId: live.sessionId ?? null,
     clientAddress: live.clientAddress ?? 'unknown',
     connection: live.connection,
+    acceptLanguage: live.acceptLanguage ?? null,
   };
 }

@@ -61,6 +61,10 @@ export function createGraphQL(app: AppServices, schema: GraphQLSchema = buildSch
         connection: init.connection,
         sessionId,
         clientAddress: clientAddress(init.req, c.TRUST_PROXY),
+        // graphql-ws has no per-message headers: a socket's client may name its language in connectionParams.
+        acceptLanguage:
+          init.request?.headers.get('accept-language') ??
+          (typeof init.connectionParams?.acceptLanguage === 'string' ? init.connectionParams.acceptLanguage : null),
       });
     },
     // GraphQL over HTTP's persisted-document parameter, beside query/variables/operationName/extensions.

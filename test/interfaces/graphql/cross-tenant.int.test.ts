@@ -178,6 +178,7 @@ function plausible(owner: string, name: string, type: GraphQLNamedInputType): un
     refreshToken: 'tovrt_probe',
     url: 'https://probe.example.com/hook',
     eventTypes: 'event.updated',
+    locale: 'he',
   };
   return byName[name] ?? 'probe';
 }
