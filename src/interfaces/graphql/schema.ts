@@ -36,6 +36,7 @@ import '../../domains/communications/threads.counterpart.schema.js';
 import '../../domains/communications/delivery-reports.schema.js';
 import '../../capabilities/publishing/publishing.schema.js';
 import '../../capabilities/publishing/print.schema.js';
+import '../../capabilities/collaboration/tasks.schema.js';
 import '../../domains/assets/assets.schema.js';
 import '../../domains/assets/uploads.schema.js';
 import '../../domains/assets/attachments.schema.js';
