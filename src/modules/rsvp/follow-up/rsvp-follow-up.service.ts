@@ -2,7 +2,7 @@ import type { Task } from '../../../generated/prisma/client.js';
 import { createTasks } from '../../../capabilities/collaboration/tasks.service.js';
 import type { ModuleRegistry } from '../../../domains/module-platform/manifest.js';
 import type { Tx } from '../../../platform/db/client.js';
-import { ValidationError } from '../../../platform/errors.js';
+import { notFound, ValidationError } from '../../../platform/errors.js';
 import type { Caller } from '../../../platform/principal.js';
 import { RSVP_FOLLOW_UP } from './rsvp-follow-up.task-kind.js';
 
@@ -35,6 +35,8 @@ export async function createRsvpFollowUpTasks(
   if (input.dueAt && input.dueAt <= new Date()) {
     throw new ValidationError('The due date must be in the future.', [{ path: 'input.dueAt', message: 'In the past.' }]);
   }
+  // Checked even when no household is left to call: another occasion's actor is NOT_FOUND either way.
+  if ((await tx.actor.count({ where: { occasionId: input.occasionId, id: { in: helpers } } })) !== helpers.length) throw notFound('Actor');
   const responses = await tx.rsvpResponse.findMany({
     where: { eventId: input.eventId, occasionId: input.occasionId, status: 'PENDING' },
     select: { unitActorId: true },
