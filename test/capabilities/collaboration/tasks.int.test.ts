@@ -295,3 +295,34 @@ describe('who sees which task', () => {
     expect((await tasksOf(a.w))[0]).toMatchObject({ status: 'OPEN', assigneeActorId: null, revision: 0 });
   });
 });
+
+describe('reading task lists', () => {
+  /** Waits until no statement has run for 50 ms (live summaries are recomputed in the background after RSVP writes). */
+  async function quiet() {
+    let last = -1;
+    while (last !== s.app.db.statements.count) {
+      last = s.app.db.statements.count;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const statementsFor = async (fn: () => Promise<unknown>) => {
+    await quiet();
+    const before = s.app.db.statements.count;
+    await fn();
+    return s.app.db.statements.count - before;
+  };
+
+  it('a helper’s and a planner’s lists take as many statements for 12 tasks as for 2', async () => {
+    const { w, h1 } = await taskWorld();
+    for (let i = 0; i < 2; i++) await seedTask(w, { title: `Task ${i}`, candidates: [h1.actorId] });
+    const read = () =>
+      Promise.all([myTasks(h1), occasionTasks(w, h1), occasionTasks(w, w.owner)]).then(([a, b, c]) => [a.totalCount, b.totalCount, c.totalCount]);
+    let counts: number[] = [];
+    const small = await statementsFor(async () => (counts = await read()));
+    expect(counts).toEqual([2, 2, 2]);
+    for (let i = 2; i < 12; i++) await seedTask(w, { title: `Task ${i}`, candidates: [h1.actorId] });
+    const large = await statementsFor(async () => (counts = await read()));
+    expect(counts).toEqual([12, 12, 12]);
+    expect(large).toBe(small);
+  });
+});
