@@ -23,6 +23,7 @@ import { createConfiguredStorage } from '../platform/storage/configured.js';
 import { collectAssetSubjects } from '../domains/assets/asset-subjects.js';
 import { PUBLISHING_ASSET_SUBJECTS } from '../capabilities/publishing/artifact-files.js';
 import { PUBLISHING_TARGETS } from '../capabilities/publishing/publishing.targets.js';
+import { COLLABORATION_TARGETS } from '../capabilities/collaboration/collaboration.targets.js';
 import { CORE_ASSET_SUBJECTS } from '../domains/assets/core-subjects.js';
 
 export interface App extends AppServices {
@@ -78,6 +79,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     targets: collectTargets([
       DOMAIN_TARGETS,
       PUBLISHING_TARGETS,
+      COLLABORATION_TARGETS,
       INTEGRATION_TARGETS,
       WEBHOOK_TARGETS,
       ...moduleRegistry.list().map((m) => m.targets ?? {}),

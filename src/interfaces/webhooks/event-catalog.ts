@@ -13,6 +13,7 @@ import { PERMISSION_BUSINESS_EVENTS } from '../../domains/permissions/permission
 import type { BusinessEventType } from '../../platform/outbox.js';
 import { INTEGRATION_BUSINESS_EVENTS } from '../integrations/integrations.business-events.js';
 import { PUBLISHING_BUSINESS_EVENTS } from '../../capabilities/publishing/publishing.business-events.js';
+import { COLLABORATION_BUSINESS_EVENTS } from '../../capabilities/collaboration/collaboration.business-events.js';
 import { WEBHOOK_BUSINESS_EVENTS } from './webhooks.business-events.js';
 
 /*
@@ -31,6 +32,7 @@ const CORE_BUSINESS_EVENTS: readonly BusinessEventType[] = [
   ...GUEST_ACCESS_BUSINESS_EVENTS,
   ...COMMUNICATIONS_BUSINESS_EVENTS,
   ...PUBLISHING_BUSINESS_EVENTS,
+  ...COLLABORATION_BUSINESS_EVENTS,
   ...ASSET_BUSINESS_EVENTS,
   ...IDENTITY_BUSINESS_EVENTS,
   ...INTEGRATION_BUSINESS_EVENTS,

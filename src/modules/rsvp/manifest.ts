@@ -24,6 +24,8 @@ import * as responsesCsv from './export/responses-csv.schema.js';
 import * as rsvpMessages from './communications/rsvp-messages.schema.js';
 import * as rsvpMessageStatus from './communications/rsvp-message-status.schema.js';
 import * as announcements from './communications/announcements.schema.js';
+import * as rsvpFollowUp from './follow-up/rsvp-follow-up.schema.js';
+import { RSVP_FOLLOW_UP } from './follow-up/rsvp-follow-up.task-kind.js';
 
 /** A form id as the API hands it out (a Form global id) or as stored (the raw uuid). */
 const formId = z.preprocess((v) => {
@@ -113,10 +115,12 @@ export const rsvpManifest = defineModule({
     rsvpMessages,
     rsvpMessageStatus,
     announcements,
+    rsvpFollowUp,
   ],
   live: [publishRsvpSummaries],
   targets: RSVP_TARGETS,
   inbound: [replyCardScanned],
   reminderSource: rsvpReminderSource,
   artifacts: [invitationPackage],
+  taskKinds: [RSVP_FOLLOW_UP],
 });

@@ -6,6 +6,8 @@ import * as windowTypes from './windows.schema.js';
 import * as feedTypes from './calendar/feeds.schema.js';
 import { calendarFeedRoute } from './calendar/feed.route.js';
 import { TIMELINE_TARGETS } from './timeline.targets.js';
+import * as ownerTasks from './owners/item-owner.schema.js';
+import { TIMELINE_ITEM_OWNER } from './owners/item-owner.task-kind.js';
 
 /**
  * Timeline: the run of show per event (items with times, rooms, who runs them
@@ -44,7 +46,8 @@ export const timelineManifest = defineModule({
     })
     .strict(),
   businessEvents: TIMELINE_BUSINESS_EVENTS,
-  schema: [timelineTypes, windowTypes, feedTypes],
+  schema: [timelineTypes, windowTypes, feedTypes, ownerTasks],
+  taskKinds: [TIMELINE_ITEM_OWNER],
   routes: [calendarFeedRoute],
   targets: TIMELINE_TARGETS,
 });

@@ -328,6 +328,15 @@ async function buildTenant(): Promise<Tenant> {
       },
     )
   ).createRsvpInvitation.invitation;
+  // The household's follow-up call, for the vendor contact (any actor of the occasion may be a helper).
+  const task = (
+    await must(
+      s,
+      t,
+      `mutation($i: CreateRsvpFollowUpTasksInput!) { createRsvpFollowUpTasks(input: $i) { ... on CreateRsvpFollowUpTasksPayload { tasks { id } } } }`,
+      { i: { eventId: world.eventIds[0], helperActorIds: [world.people.vendor!.actorId] } },
+    )
+  ).createRsvpFollowUpTasks.tasks[0];
   const r = await must(
     s,
     t,
@@ -453,6 +462,7 @@ async function buildTenant(): Promise<Tenant> {
     Grant: o.grants.edges[0].node.id,
     CollaboratorInvitation: o.collaboratorInvitations[0].id,
     RsvpInvitation: rsvp.id,
+    Task: task.id,
     ...seating,
     GuestAccess: o.guestAccesses.edges[0].node.id,
     Form: form.id,
@@ -530,6 +540,7 @@ async function snapshot(occasionGlobalId: string) {
     timelineItems: await p.timelineItem.findMany({ where, ...byId }),
     operationalWindows: await p.operationalWindow.findMany({ where, ...byId }),
     calendarFeeds: await p.calendarFeed.findMany({ where, ...byId }),
+    tasks: await p.task.findMany({ where, ...byId }),
   };
 }
 
