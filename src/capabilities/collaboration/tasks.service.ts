@@ -1,4 +1,4 @@
-import type { Task } from '../../generated/prisma/client.js';
+import type { Prisma, Task } from '../../generated/prisma/client.js';
 import type { ModuleRegistry } from '../../domains/module-platform/manifest.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/client.js';
@@ -115,6 +115,26 @@ async function explainLostRace(tx: Tx, taskId: string): Promise<never> {
   throw new TaskAlreadyClaimedError();
 }
 
+/**
+ * Every change of a task: one conditional UPDATE (`where` states what must
+ * still hold, so of two racing changes one wins and the other learns why),
+ * then the row as it is now, audited as `action`.
+ */
+async function transition(
+  tx: Tx,
+  caller: Caller,
+  task: Task,
+  action: string,
+  where: Prisma.TaskWhereInput,
+  data: Prisma.TaskUpdateManyMutationInput,
+): Promise<Task> {
+  const { count } = await tx.task.updateMany({ where: { ...where, id: task.id }, data: { ...data, revision: { increment: 1 } } });
+  if (count === 0) await explainLostRace(tx, task.id);
+  const after = await tx.task.findUniqueOrThrow({ where: { id: task.id } });
+  await recordAudit(tx, caller, { action, occasionId: task.occasionId, target: { type: 'Task', id: task.id }, before: task, after });
+  return after;
+}
+
 /** A candidate takes an open task for itself. Claiming one it already holds changes nothing. */
 export async function claimTask(tx: Tx, caller: Caller, standing: TaskStanding, taskId: string, now = new Date()): Promise<Task> {
   const task = await loadTask(tx, taskId, standing.occasionId);
@@ -123,19 +143,14 @@ export async function claimTask(tx: Tx, caller: Caller, standing: TaskStanding, 
   if (!isCandidate(task, standing)) throw new NotACandidateError();
   if (task.assigneeActorId) throw new TaskAlreadyClaimedError();
   if (task.dueAt && task.dueAt <= now) throw new TaskDeadlinePassedError(task.dueAt);
-  const { count } = await tx.task.updateMany({
-    where: { id: task.id, status: 'OPEN', assigneeActorId: null, OR: [{ dueAt: null }, { dueAt: { gt: now } }] },
-    data: { status: 'CLAIMED', assigneeActorId: standing.actorId, revision: { increment: 1 } },
-  });
-  if (count === 0) await explainLostRace(tx, task.id);
-  const claimed = await tx.task.findUniqueOrThrow({ where: { id: task.id } });
-  await recordAudit(tx, caller, {
-    action: 'tasks:claim',
-    occasionId: task.occasionId,
-    target: { type: 'Task', id: task.id },
-    before: task,
-    after: claimed,
-  });
+  const claimed = await transition(
+    tx,
+    caller,
+    task,
+    'tasks:claim',
+    { status: 'OPEN', assigneeActorId: null, OR: [{ dueAt: null }, { dueAt: { gt: now } }] },
+    { status: 'CLAIMED', assigneeActorId: standing.actorId },
+  );
   await recordBusinessEvent(
     tx,
     caller,
@@ -155,20 +170,14 @@ export async function unclaimTask(tx: Tx, caller: Caller, standing: TaskStanding
     if (task.assigneeActorId) throw new TaskAlreadyClaimedError('Someone else holds this task: only they (or a planner) can hand it back.');
     return task;
   }
-  const { count } = await tx.task.updateMany({
-    where: { id: task.id, status: 'CLAIMED', assigneeActorId: { in: standing.actingAs } },
-    data: { status: 'OPEN', assigneeActorId: null, revision: { increment: 1 } },
-  });
-  if (count === 0) await explainLostRace(tx, task.id);
-  const open = await tx.task.findUniqueOrThrow({ where: { id: task.id } });
-  await recordAudit(tx, caller, {
-    action: 'tasks:unclaim',
-    occasionId: task.occasionId,
-    target: { type: 'Task', id: task.id },
-    before: task,
-    after: open,
-  });
-  return open;
+  return transition(
+    tx,
+    caller,
+    task,
+    'tasks:unclaim',
+    { status: 'CLAIMED', assigneeActorId: { in: standing.actingAs } },
+    { status: 'OPEN', assigneeActorId: null },
+  );
 }
 
 /**
@@ -199,30 +208,20 @@ export async function completeTask(
   if (text && text.length > 500)
     throw new ValidationError('The outcome is at most 500 characters.', [{ path: 'input.outcome', message: 'Too long.' }]);
   const assignee = task.assigneeActorId ?? standing.actorId;
-  const { count } = await tx.task.updateMany({
-    where: {
-      id: task.id,
-      status: { in: [...ACTIVE] },
-      ...(mine ? { assigneeActorId: { in: standing.actingAs } } : { assigneeActorId: null }),
-    },
-    data: {
+  const done = await transition(
+    tx,
+    caller,
+    task,
+    'tasks:complete',
+    { status: { in: [...ACTIVE] }, ...(mine ? { assigneeActorId: { in: standing.actingAs } } : { assigneeActorId: null }) },
+    {
       status: 'DONE',
       assigneeActorId: assignee,
       completedAt: now,
       completedByActorId: standing.actorId,
       outcome: text,
-      revision: { increment: 1 },
     },
-  });
-  if (count === 0) await explainLostRace(tx, task.id);
-  const done = await tx.task.findUniqueOrThrow({ where: { id: task.id } });
-  await recordAudit(tx, caller, {
-    action: 'tasks:complete',
-    occasionId: task.occasionId,
-    target: { type: 'Task', id: task.id },
-    before: task,
-    after: done,
-  });
+  );
   const where = { occasionId: task.occasionId, eventId: task.eventId };
   if (!mine) {
     await recordBusinessEvent(
@@ -246,19 +245,14 @@ export async function reassignTask(tx: Tx, caller: Caller, taskId: string, assig
     throw notFound('Actor');
   }
   if (task.assigneeActorId === assigneeActorId) return task;
-  const { count } = await tx.task.updateMany({
-    where: { id: task.id, status: { in: [...ACTIVE] }, revision: task.revision },
-    data: { assigneeActorId, status: assigneeActorId ? 'CLAIMED' : 'OPEN', revision: { increment: 1 } },
-  });
-  if (count === 0) await explainLostRace(tx, task.id);
-  const moved = await tx.task.findUniqueOrThrow({ where: { id: task.id } });
-  await recordAudit(tx, caller, {
-    action: 'tasks:manage',
-    occasionId: task.occasionId,
-    target: { type: 'Task', id: task.id },
-    before: task,
-    after: moved,
-  });
+  const moved = await transition(
+    tx,
+    caller,
+    task,
+    'tasks:manage',
+    { status: { in: [...ACTIVE] }, revision: task.revision },
+    { assigneeActorId, status: assigneeActorId ? 'CLAIMED' : 'OPEN' },
+  );
   await recordBusinessEvent(
     tx,
     caller,
@@ -274,18 +268,5 @@ export async function cancelTask(tx: Tx, caller: Caller, taskId: string): Promis
   const task = await tx.task.findUnique({ where: { id: taskId } });
   if (!task) throw notFound('Task');
   refuseClosed(task);
-  const { count } = await tx.task.updateMany({
-    where: { id: task.id, status: { in: [...ACTIVE] } },
-    data: { status: 'CANCELLED', revision: { increment: 1 } },
-  });
-  if (count === 0) await explainLostRace(tx, task.id);
-  const cancelled = await tx.task.findUniqueOrThrow({ where: { id: task.id } });
-  await recordAudit(tx, caller, {
-    action: 'tasks:manage',
-    occasionId: task.occasionId,
-    target: { type: 'Task', id: task.id },
-    before: task,
-    after: cancelled,
-  });
-  return cancelled;
+  return transition(tx, caller, task, 'tasks:manage', { status: { in: [...ACTIVE] } }, { status: 'CANCELLED' });
 }
