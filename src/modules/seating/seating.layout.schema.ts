@@ -80,34 +80,32 @@ const DeleteSeatingRoomInput = builder.inputType('DeleteSeatingRoomInput', {
   fields: (t) => ({ roomId: t.globalID({ required: true, for: SeatingRoomType }), expectedRevision: t.int({ description: REVISION }) }),
 });
 
+/** What creating and updating a table both take besides its label and capacity. */
+const tableLayoutFields = (t: Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0]) => ({
+  roomId: t.globalID({ for: SeatingRoomType }),
+  shape: t.field({ type: SeatingTableShapeEnum }),
+  x: t.float(),
+  y: t.float(),
+  rotation: t.float({ description: 'Degrees.' }),
+  seatLabels: t.stringList({ description: 'Labels of seats 1, 2, … (at most capacity); unlabelled seats are their number.' }),
+  externalId: t.string({ description: 'The venue’s own identifier (unique in the plan).' }),
+  expectedRevision: t.int({ description: REVISION }),
+});
+
 const CreateSeatingTableInput = builder.inputType('CreateSeatingTableInput', {
   fields: (t) => ({
     planId: t.globalID({ required: true, for: SeatingPlanType }),
-    roomId: t.globalID({ for: SeatingRoomType }),
     label: t.string({ required: true }),
     capacity: t.int({ required: true }),
-    shape: t.field({ type: SeatingTableShapeEnum }),
-    x: t.float(),
-    y: t.float(),
-    rotation: t.float({ description: 'Degrees.' }),
-    seatLabels: t.stringList({ description: 'Labels of seats 1, 2, … (at most capacity); unlabelled seats are their number.' }),
-    externalId: t.string({ description: 'The venue’s own identifier (unique in the plan).' }),
-    expectedRevision: t.int({ description: REVISION }),
+    ...tableLayoutFields(t),
   }),
 });
 const UpdateSeatingTableInput = builder.inputType('UpdateSeatingTableInput', {
   fields: (t) => ({
     tableId: t.globalID({ required: true, for: SeatingTableType }),
-    roomId: t.globalID({ for: SeatingRoomType }),
     label: t.string(),
     capacity: t.int(),
-    shape: t.field({ type: SeatingTableShapeEnum }),
-    x: t.float(),
-    y: t.float(),
-    rotation: t.float({ description: 'Degrees.' }),
-    seatLabels: t.stringList({ description: 'Labels of seats 1, 2, … (at most capacity); unlabelled seats are their number.' }),
-    externalId: t.string({ description: 'The venue’s own identifier (unique in the plan).' }),
-    expectedRevision: t.int({ description: REVISION }),
+    ...tableLayoutFields(t),
   }),
 });
 const DeleteSeatingTableInput = builder.inputType('DeleteSeatingTableInput', {
