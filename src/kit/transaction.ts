@@ -1,7 +1,7 @@
 import type { Tx } from '../platform/db/client.js';
 import { ConflictError } from '../platform/errors.js';
 import { collectBusinessEvents, type RecordedBusinessEvent } from '../platform/outbox.js';
-import type { Context } from './context.js';
+import type { AppServices, Context } from './context.js';
 
 /**
  * Runs one mutation's work in one transaction: its rows, its audit row and its
@@ -14,23 +14,34 @@ import type { Context } from './context.js';
  */
 export async function inTransaction<T>(ctx: Context, fn: (tx: Tx) => Promise<T>): Promise<T> {
   try {
+    return await inAppTransaction(ctx.app, (tx) => ctx.authz.within(tx, () => fn(tx)), ctx.prisma);
+  } finally {
+    ctx.authz.clear();
+  }
+}
+
+/**
+ * The same for a write that comes in outside GraphQL (a guest page's form, a
+ * message link): one transaction, its business events to live subscribers
+ * after COMMIT, a unique-index race answered as a ConflictError.
+ */
+export async function inAppTransaction<T>(app: AppServices, fn: (tx: Tx) => Promise<T>, prisma = app.db.prisma): Promise<T> {
+  try {
     let recorded: RecordedBusinessEvent[] = [];
-    const result = await ctx.prisma.$transaction(
+    const result = await prisma.$transaction(
       (tx) => {
         recorded = collectBusinessEvents(tx);
-        return ctx.authz.within(tx, () => fn(tx));
+        return fn(tx);
       },
       { timeout: 20_000, maxWait: 10_000 },
     );
     // Not awaited: the response does not wait for subscribers, and a failure to publish never fails a committed write.
-    if (recorded.length) ctx.app.live.committed(recorded);
+    if (recorded.length) app.live.committed(recorded);
     return result;
   } catch (e) {
     // Two requests racing past a service's duplicate check meet the unique index: same answer as the check.
     if (isUniqueViolation(e)) throw new ConflictError('That already exists (it was created by a concurrent request).');
     throw e;
-  } finally {
-    ctx.authz.clear();
   }
 }
 

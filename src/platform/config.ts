@@ -327,22 +327,22 @@ export type Config = Omit<z.infer<typeof schema>, 'GRAPHIQL' | 'DEPLOYMENT_ENVIR
 
 export const GUEST_LINK_TOKEN = '{token}';
 
+/** Where the built-in guest page takes a guest link's token: `/guest/<token>` (the RSVP module's guest page). */
+export const GUEST_PAGE_PATH = '/guest/';
+
 /**
- * Why a guest link template cannot be used, or null. The token must sit in the
- * fragment (after `#`): browsers never send the fragment, so it never reaches
- * the frontend's server logs or another site's Referer header.
+ * Why a guest link template cannot be used, or null. The token may sit in the
+ * path or the query (the built-in guest page: `…/guest/{token}`; the page
+ * moves it to a cookie at once, sends no Referer and never logs it) or in the
+ * fragment (a frontend of the deployment's own that reads it in the browser).
  */
 export function guestLinkTemplateProblem(template: string): string | null {
-  const at = template.indexOf(GUEST_LINK_TOKEN);
-  if (at < 0) return `must contain ${GUEST_LINK_TOKEN}, where the guest's token goes.`;
-  const hash = template.indexOf('#');
-  if (hash < 0 || hash > at)
-    return `${GUEST_LINK_TOKEN} must be in the fragment (after #), so the token never reaches server logs or Referer headers.`;
+  if (!template.includes(GUEST_LINK_TOKEN)) return `must contain ${GUEST_LINK_TOKEN}, where the guest's token goes.`;
   try {
     const url = new URL(template.split(GUEST_LINK_TOKEN).join('x'));
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL.';
   } catch {
-    return 'must be an absolute URL, e.g. https://tovplus.example/guest#token={token}.';
+    return 'must be an absolute URL, e.g. https://tovplus.example/guest/{token}.';
   }
   return null;
 }
@@ -364,7 +364,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...overrides,
   };
   const publicUrl = cfg.PUBLIC_URL ?? `http://localhost:${cfg.PORT}`;
-  const guestLinkTemplate = cfg.GUEST_LINK_TEMPLATE ?? `${publicUrl}/guest#token=${GUEST_LINK_TOKEN}`;
+  const guestLinkTemplate = cfg.GUEST_LINK_TEMPLATE ?? `${publicUrl.replace(/\/+$/, '')}${GUEST_PAGE_PATH}${GUEST_LINK_TOKEN}`;
   const problem = guestLinkTemplateProblem(guestLinkTemplate);
   if (problem) throw new Error(`Invalid configuration:\n  GUEST_LINK_TEMPLATE: ${problem}`);
   if (cfg.PASSWORD_HASH_COST < DEFAULT_PASSWORD_HASH_COST && cfg.NODE_ENV !== 'test') {

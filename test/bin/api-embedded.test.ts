@@ -92,8 +92,8 @@ describe('embedded default (npm start)', () => {
     // and the printed guest link works without an account: the household sees its invitation
     const guestToken = /Bearer (tovg_[A-Za-z0-9_-]+)/.exec(first.output());
     expect(guestToken, first.output()).not.toBeNull();
-    // the link is GUEST_LINK_TEMPLATE's default: the neutral guest page, the token in the fragment
-    expect(first.output()).toContain(`/guest#token=${guestToken![1]}`);
+    // the link is GUEST_LINK_TEMPLATE's default: the built-in guest page, the token in its path
+    expect(first.output()).toContain(`/guest/${guestToken![1]}`);
     const asGuest = async (token: string) =>
       (
         await fetch(`${base}/graphql`, {

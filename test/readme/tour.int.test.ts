@@ -97,6 +97,26 @@ describe('README: npm start prints the demo banner the README shows', () => {
     expect(data.guestInvitation.unitName).toBe('The Levi family');
     expect(data.guestInvitation.events.every((e: { open: boolean }) => e.open)).toBe(true);
   });
+
+  it("the banner's guest link opens the guest's page in a browser: the household and its events, in English or Hebrew", async () => {
+    const link = /(http:\/\/\S+\/guest\/tovg_\S+)/.exec(banner)?.[1];
+    expect(link).toBeTruthy();
+    const open = await s.fetch(new URL(link!).pathname, { redirect: 'manual' });
+    expect(open.status).toBe(303);
+    const cookie = open.headers.getSetCookie()[0]!.split(';')[0]!;
+    for (const [lang, greeting] of [
+      ['en', 'Dear The Levi family,'],
+      ['he', 'The Levi family היקרים,'],
+    ] as const) {
+      const page = await s.fetch(`/guest?lang=${lang}`, { headers: { cookie } });
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain(`<html lang="${lang}" dir="${lang === 'he' ? 'rtl' : 'ltr'}">`);
+      expect(html).toContain(greeting);
+      expect(html).toContain('Henna night');
+      expect(html).toContain('Reception dinner');
+    }
+  });
 });
 
 describe('README: the 60-second tour, as written', () => {

@@ -1,3 +1,4 @@
+import { GUEST_LINK_TOKEN } from '../../platform/config.js';
 import { encodeGlobalID } from '../../kit/ids.js';
 import { decrypt } from '../../platform/crypto.js';
 import type { Tx } from '../../platform/db/client.js';
@@ -138,8 +139,21 @@ async function counterpartRecipient(tx: Tx, env: ThreadsEnv, thread: Thread): Pr
   return { ...base, unitActorId: unit.id, replyUrl: guestPageUrl(env.guestLinkTemplate), secretReplyUrl: false };
 }
 
-/** The guest page without a token: the link template up to its fragment (where the token goes, checked at start-up). */
-export const guestPageUrl = (linkTemplate: string) => linkTemplate.slice(0, linkTemplate.indexOf('#'));
+/**
+ * The guest page without a token: the link template with the part that holds the token left out (its path
+ * segment, query parameter or fragment): `…/guest/{token}` → `…/guest`, which asks for the invitation's link.
+ */
+export function guestPageUrl(linkTemplate: string): string {
+  const mark = 'TOVTOKENMARK';
+  const url = new URL(linkTemplate.split(GUEST_LINK_TOKEN).join(mark));
+  if (url.hash.includes(mark)) url.hash = '';
+  for (const [k, v] of [...url.searchParams]) if (v.includes(mark)) url.searchParams.delete(k);
+  url.pathname = url.pathname
+    .split('/')
+    .filter((segment) => !segment.includes(mark))
+    .join('/');
+  return url.toString();
+}
 
 /**
  * The people who run the occasion's conversations: signed-in collaborators who

@@ -201,16 +201,30 @@ export async function guestPrincipalFromToken(
    * so messages sent on the guest's behalf later (a confirmation, a reminder, a reply) link back to the same page.
    */
   keepWith?: Buffer,
-): Promise<Extract<Principal, { kind: 'guest' }> | GuestTokenProblem> {
+): Promise<GuestPrincipal | GuestTokenProblem> {
   const a = await prisma.guestAccess.findUnique({ where: { tokenHash: sha256(token) } });
-  if (!a) return 'unknown';
+  // A print code is kept encrypted from the start (for reprinting); a portal link once it is first used.
+  return a ? principalOf(prisma, a, keepWith && !a.tokenEnc ? { token, key: keepWith } : undefined) : 'unknown';
+}
+
+/**
+ * The same from a guest access id (a guest page's session cookie names the link it was opened with): the link
+ * is checked again at every request, so revoking or expiring it ends the session too.
+ */
+export async function guestPrincipalFromAccessId(prisma: Prisma, id: string): Promise<GuestPrincipal | GuestTokenProblem> {
+  const a = await prisma.guestAccess.findUnique({ where: { id } });
+  return a ? principalOf(prisma, a) : 'unknown';
+}
+
+type GuestPrincipal = Extract<Principal, { kind: 'guest' }>;
+type AccessRow = NonNullable<Awaited<ReturnType<Prisma['guestAccess']['findUnique']>>>;
+
+async function principalOf(prisma: Prisma, a: AccessRow, keep?: { token: string; key: Buffer }): Promise<GuestPrincipal | GuestTokenProblem> {
   if (a.revokedAt) return 'revoked';
   const now = new Date();
   if (a.expiresAt && a.expiresAt <= now) return 'expired';
-  // A print code is kept encrypted from the start (for reprinting); a portal link once it is first used.
-  const keep = keepWith && !a.tokenEnc;
   if (keep || !a.lastUsedAt || now.getTime() - a.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await prisma.guestAccess.update({ where: { id: a.id }, data: { lastUsedAt: now, ...(keep ? { tokenEnc: encrypt(token, keepWith) } : {}) } });
+    await prisma.guestAccess.update({ where: { id: a.id }, data: { lastUsedAt: now, ...(keep ? { tokenEnc: encrypt(keep.token, keep.key) } : {}) } });
   }
   return {
     kind: 'guest',

@@ -3,6 +3,7 @@ import { handleMessageLinks } from '../communications/link-routes.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import type { AppServices } from '../../kit/context.js';
+import { readBody } from '../../platform/http-body.js';
 import { pingRedis } from '../../platform/redis.js';
 import { requestContext } from '../../platform/request-context.js';
 import { handleIntegrationRoutes } from '../integrations/token-endpoint.js';
@@ -19,20 +20,6 @@ import { createGraphQL, type Yoga } from './yoga.js';
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
-}
-
-/** Reads a request body up to `max` bytes; null when it is larger. */
-async function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > max) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** Room in a multipart request for its `operations` and `map` parts and the part headers, besides the file. */

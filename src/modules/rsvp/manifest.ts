@@ -26,6 +26,8 @@ import * as rsvpMessageStatus from './communications/rsvp-message-status.schema.
 import * as announcements from './communications/announcements.schema.js';
 import * as rsvpFollowUp from './follow-up/rsvp-follow-up.schema.js';
 import { RSVP_FOLLOW_UP } from './follow-up/rsvp-follow-up.task-kind.js';
+import { guestPageRoute } from './guest-page/guest-page.route.js';
+import { printCodeRoute } from './guest-page/print-code.route.js';
 
 /** A form id as the API hands it out (a Form global id) or as stored (the raw uuid). */
 const formId = z.preprocess((v) => {
@@ -123,4 +125,6 @@ export const rsvpManifest = defineModule({
   reminderSource: rsvpReminderSource,
   artifacts: [invitationPackage],
   taskKinds: [RSVP_FOLLOW_UP],
+  // The guest link's page and the printed code's; mounted by the api's server under these paths (kit/http-route.ts).
+  routes: [guestPageRoute, printCodeRoute],
 });

@@ -39,7 +39,7 @@ const emailsOf = async (w: World) =>
   );
 
 function linkIn(html: string): string {
-  const m = /href="([^"]*\/guest#token=(tovg_[A-Za-z0-9_-]+))"/.exec(html);
+  const m = /href="([^"]*\/guest\/(tovg_[A-Za-z0-9_-]+))"/.exec(html);
   if (!m) throw new Error('no guest link in the message');
   return m[2]!;
 }

@@ -206,7 +206,7 @@ describe('planner ↔ guest', () => {
     const [d] = await deliveriesOf(rawId(started.message.id));
     expect(variablesOf(d!).replyUrl).toBeUndefined();
     const secrets = JSON.parse(decrypt(d!.secretEnc!, resolveAppKey(s.app.config))) as { replyUrl: string };
-    const token = /^https:\/\/tovplus\.test\/guest#token=(tovg_[A-Za-z0-9_-]+)$/.exec(secrets.replyUrl)?.[1] ?? '';
+    const token = /^https:\/\/tovplus\.test\/guest\/(tovg_[A-Za-z0-9_-]+)$/.exec(secrets.replyUrl)?.[1] ?? '';
     expect(token).not.toBe('');
     // The link opens the conversation.
     expect((await must(s, token, G_ONE, { id: started.thread.id })).guestThread.subject).toBe('Seating');

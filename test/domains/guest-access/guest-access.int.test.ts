@@ -19,8 +19,8 @@ describe('guest links', () => {
     const r = await must(s, w.owner.token, ISSUE, { i: { occasionId: w.occasionId, unitId: w.households[0]!.id, eventIds: [w.eventIds[1]] } });
     const p = r.issueGuestAccess;
     expect(p.token).toMatch(/^tovg_[A-Za-z0-9_-]{43}$/);
-    // The configured template (default: PUBLIC_URL/guest#token={token}), never a module's route; the token in the fragment.
-    expect(p.link).toBe(`${s.app.config.publicUrl}/guest#token=${p.token}`);
+    // The configured template (default: PUBLIC_URL/guest/{token}, the built-in guest page).
+    expect(p.link).toBe(`${s.app.config.publicUrl}/guest/${p.token}`);
     expect(p.guestAccess).toMatchObject({ status: 'ACTIVE', eventIds: [w.eventIds[1]], unit: { id: w.households[0]!.id } });
     expect(p.token.startsWith(p.guestAccess.tokenHint)).toBe(true);
     const row = await s.app.db.prisma.guestAccess.findFirstOrThrow({ where: { occasionId: rawId(w.occasionId) } });

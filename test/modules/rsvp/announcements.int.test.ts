@@ -35,7 +35,7 @@ const TEXT = {
 const headEmail = async (w: World, h: number) =>
   (await s.app.db.prisma.actor.findUniqueOrThrow({ where: { id: rawId(w.households[h]!.memberIds[0]!) } })).email!;
 const mailsTo = (address: string) => smtp.messages.filter((m) => m.envelope.to.includes(address));
-const tokenIn = (html: string) => /\/guest#token=(tovg_[A-Za-z0-9_-]+)/.exec(html)?.[1] ?? null;
+const tokenIn = (html: string) => /\/guest\/(tovg_[A-Za-z0-9_-]+)/.exec(html)?.[1] ?? null;
 
 async function invitedWorld(households: number[], extra: { tags?: string[]; collaborators?: Record<string, undefined> } = {}) {
   const w = await buildWorld(s, { events: 2, households, modules: { rsvp: [0, 1] }, ...extra });

@@ -80,7 +80,7 @@ describe('inviting', () => {
     const p = r.body.data.createRsvpInvitation;
     expect(p.__typename).toBe('CreateRsvpInvitationPayload');
     expect(p.guestToken).toMatch(/^tovg_/);
-    expect(p.guestLink).toContain(`#token=${p.guestToken}`);
+    expect(p.guestLink).toContain(`/guest/${p.guestToken}`);
     expect(p.invitation).toMatchObject({ responseScope: 'HOUSEHOLD', plusOnesAllowed: 0, primaryActor: { id: w.households[0]!.memberIds[0] } });
     expect(await summary(w, 0)).toMatchObject({ invited: 1, pending: 1, attending: 0, headcount: 0 });
     const outbox = (await watch.outbox()).map((o) => o.type);
@@ -566,6 +566,37 @@ describe('linked forms', () => {
     // declining later takes their answers out of the counts (kept, not deleted)
     await submit(h.token, [{ eventId: w.eventIds[0], status: 'DECLINED' }]);
     expect((await summary(w, 0)).answers).toEqual([]);
+  });
+
+  it('a plus-one named in the same answer answers a per-person form by name (no id yet); a name not among the plus-ones is refused', async () => {
+    const { w, form, field } = await formWorld();
+    const h = await invite(w, w.households[1]!.id, [0], { plusOnesAllowed: 1 });
+    const [a] = w.households[1]!.memberIds;
+    const base = { eventId: w.eventIds[0], status: 'ATTENDING', participantIds: [a], plusOnes: ['Dana Cohen'] };
+    const wrong = await submit(h.token, [
+      {
+        ...base,
+        answers: [
+          { fieldId: field(form, 'meal'), actorId: a, value: 'fish' },
+          { fieldId: field(form, 'meal'), plusOne: 'Someone Else', value: 'vegan' },
+        ],
+      },
+    ]);
+    expect(wrong.body.data.submitRsvp).toMatchObject({ __typename: 'ValidationError' });
+    expect(await s.app.db.prisma.actor.count({ where: { occasionId: rawId(w.occasionId), displayName: 'Dana Cohen' } })).toBe(0);
+    const r = await submit(h.token, [
+      {
+        ...base,
+        answers: [
+          { fieldId: field(form, 'meal'), actorId: a, value: 'fish' },
+          { fieldId: field(form, 'meal'), plusOne: 'dana cohen', value: 'vegan' },
+        ],
+      },
+    ]);
+    expect(r.body.data.submitRsvp.__typename).toBe('SubmitRsvpPayload');
+    const dana = r.body.data.submitRsvp.invitation.people.find((p: { displayName: string }) => p.displayName === 'Dana Cohen');
+    const saved = (await guest(h.token)).body.data.guestInvitation.events[0].response.answers;
+    expect(saved).toContainEqual({ questionId: field(form, 'meal'), actorId: dana.id, value: 'vegan' });
   });
 
   it('refuses a missing required answer, another form’s question, a wrong choice and a non-participant — nothing written', async () => {

@@ -16,14 +16,18 @@ export async function guestView(db: Prisma | Tx, guest: Guest) {
   const invitation = await loadUnitPeople(db, { invitationUnitActorId: guest.unitActorId, occasionId: guest.occasionId });
   if (!invitation) throw notFound('RSVP invitation');
   const eventIds = await guestEventIds(db, invitation, guest.allowedEventIds);
-  const [occasion, events, enablements, responses] = await Promise.all([
-    db.occasion.findUniqueOrThrow({ where: { id: guest.occasionId }, select: { name: true, timezone: true, branding: true } }),
+  const [occasion, events, enablements, responses, installation] = await Promise.all([
+    db.occasion.findUniqueOrThrow({ where: { id: guest.occasionId }, select: { name: true, timezone: true, branding: true, defaultLocale: true } }),
     db.event.findMany({ where: { id: { in: eventIds } }, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] }),
     db.moduleEnablement.findMany({
       where: { eventId: { in: eventIds }, installation: { moduleKey: 'rsvp' } },
       select: { eventId: true, config: true },
     }),
     db.rsvpResponse.findMany({ where: { invitationId: invitation.id, eventId: { in: eventIds } } }),
+    db.moduleInstallation.findUnique({
+      where: { occasionId_moduleKey: { occasionId: guest.occasionId, moduleKey: 'rsvp' } },
+      select: { config: true },
+    }),
   ]);
   const configOf = new Map(enablements.map((e) => [e.eventId, e.config as RsvpEventConfig]));
   const formIds = [...new Set([...configOf.values()].map((c) => c.linkedFormId).filter((x): x is string => !!x))];
@@ -41,6 +45,8 @@ export async function guestView(db: Prisma | Tx, guest: Guest) {
   return {
     occasion,
     invitation,
+    /** Whether the guest may leave a note with an answer (the RSVP installation's allowGuestNotes, default yes). */
+    allowNotes: (installation?.config as { allowGuestNotes?: boolean } | undefined)?.allowGuestNotes ?? true,
     events: events.map((event) => {
       const cfg = configOf.get(event.id) ?? {};
       const deadline = deadlineOf(cfg);

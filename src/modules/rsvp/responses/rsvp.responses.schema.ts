@@ -143,6 +143,10 @@ export const FormAnswerInput = builder.inputType('FormAnswerInput', {
   fields: (t) => ({
     fieldId: t.globalID({ required: true, for: FormFieldType, description: 'The question answered (FormQuestion.id).' }),
     actorId: t.globalID({ for: ActorType, description: 'Whose answer, for per-person forms.' }),
+    plusOne: t.string({
+      description:
+        'For per-person forms: the answer of a plus-one named in this response’s plusOnes (who has no id until it is saved), by that name.',
+    }),
     value: t.field({ type: 'JSON', required: true }),
   }),
 });
@@ -155,7 +159,7 @@ export function changeInputs(
     participantIds?: readonly { id: string }[] | null;
     plusOnes?: readonly string[] | null;
     notes?: string | null;
-    answers?: readonly { fieldId: { id: string }; actorId?: { id: string } | null; value?: unknown }[] | null;
+    answers?: readonly { fieldId: { id: string }; actorId?: { id: string } | null; plusOne?: string | null; value?: unknown }[] | null;
   }[],
 ) {
   return responses.map((r) => ({
@@ -164,6 +168,8 @@ export function changeInputs(
     ...(r.participantIds ? { participantIds: r.participantIds.map((p) => p.id) } : {}),
     ...(r.plusOnes ? { plusOnes: [...r.plusOnes] } : {}),
     ...(r.notes !== undefined ? { notes: r.notes } : {}),
-    ...(r.answers ? { answers: r.answers.map((a) => ({ fieldId: a.fieldId.id, actorId: a.actorId?.id ?? null, value: a.value })) } : {}),
+    ...(r.answers
+      ? { answers: r.answers.map((a) => ({ fieldId: a.fieldId.id, actorId: a.actorId?.id ?? null, plusOne: a.plusOne ?? null, value: a.value })) }
+      : {}),
   }));
 }

@@ -15,7 +15,13 @@ import { type InvitationWithPeople, loadUnitPeople, PLUS_ONE_RELATIONSHIP, type 
 export const RSVP_STATUSES = ['PENDING', 'ATTENDING', 'DECLINED'] as const;
 type Status = (typeof RSVP_STATUSES)[number];
 
-const answer = z.object({ fieldId: z.uuid(), actorId: z.uuid().nullish(), value: z.unknown() });
+const answer = z.object({
+  fieldId: z.uuid(),
+  actorId: z.uuid().nullish(),
+  /** A plus-one named in this change (who has no id until it is saved): their per-person answer. */
+  plusOne: z.string().trim().min(1).max(200).nullish(),
+  value: z.unknown(),
+});
 const change = (statuses: readonly [Status, ...Status[]]) =>
   z.object({
     eventId: z.uuid(),
@@ -238,7 +244,7 @@ async function writeResponse(tx: Tx, caller: Caller, inv: InvitationWithPeople, 
   const people = participants.map((id) => w.eligible.get(id)!);
   const linkedId = state.configOf.get(p.change.eventId)?.linkedFormId;
   const formId = linkedId && state.openForms.has(linkedId) ? linkedId : undefined;
-  const formSubmissionIds = await saveAnswers(tx, inv, p, before, participants, formId, opts);
+  const formSubmissionIds = await saveAnswers(tx, inv, p, before, participants, formId, opts, plusOneIdOf(w));
   const after = await tx.rsvpResponse.update({
     where: { id: before.id },
     data: {
@@ -264,6 +270,17 @@ async function writeResponse(tx: Tx, caller: Caller, inv: InvitationWithPeople, 
   return { before, after };
 }
 
+/** Not anyone's id: an answer for a plus-one the change does not name is refused as not attending. */
+const NOBODY = '00000000-0000-0000-0000-000000000000';
+
+/** A plus-one's id by name: created by this change, or named by the guest before. */
+function plusOneIdOf(w: WriteContext) {
+  return (name: string) => {
+    const key = name.toLowerCase();
+    return w.created.get(`new:${key}`) ?? [...w.eligible.values()].find((p) => p.guestPlusOne && p.displayName.toLowerCase() === key)?.id;
+  };
+}
+
 /**
  * The event's linked-form answers, saved beside the response. Returns the
  * response's submission ids: the new one, or the saved ones when no answers
@@ -278,6 +295,7 @@ async function saveAnswers(
   participants: string[],
   formId: string | undefined,
   opts: ApplyOptions,
+  plusOneId: (name: string) => string | undefined,
 ): Promise<string[]> {
   if (p.change.answers?.length && !formId) {
     throw new ValidationError('This event has no questions to answer.', [{ path: path(p.index, 'answers'), message: 'No linked form.' }]);
@@ -292,7 +310,9 @@ async function saveAnswers(
     respondentActorId: inv.invitationUnitActorId,
     rsvpResponseId: before.id,
     participantActorIds: participants,
-    answers: p.change.answers ?? [],
+    // An answer for a plus-one named in this same change is theirs once they exist; a name not among the
+    // change's plus-ones answers for nobody attending, and the form's check says so.
+    answers: (p.change.answers ?? []).map(({ plusOne, ...a }) => (plusOne ? { ...a, actorId: plusOneId(plusOne) ?? NOBODY } : a)),
     pathPrefix: path(p.index, 'answers'),
     requireRequired: opts.source === 'GUEST',
   });

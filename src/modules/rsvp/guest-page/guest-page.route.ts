@@ -1,0 +1,196 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { t } from '../../../capabilities/localization/messages.js';
+import {
+  GUEST_TOKEN_PREFIX,
+  guestPrincipalFromAccessId,
+  guestPrincipalFromToken,
+  type GuestTokenProblem,
+} from '../../../domains/guest-access/guest-access.service.js';
+import { messagingEnv } from '../../../domains/communications/messaging-env.js';
+import type { AppServices } from '../../../kit/context.js';
+import { markup } from '../../../kit/html.js';
+import type { HttpRoute } from '../../../kit/http-route.js';
+import { inAppTransaction } from '../../../kit/transaction.js';
+import { resolveAppKey } from '../../../platform/app-key.js';
+import { clientAddress } from '../../../platform/client-address.js';
+import { GUEST_PAGE_PATH } from '../../../platform/config.js';
+import { NotFoundError } from '../../../platform/errors.js';
+import type { Caller, Principal } from '../../../platform/principal.js';
+import { queueRsvpConfirmation } from '../communications/send-confirmation.js';
+import { guestView, type GuestView } from '../guest/rsvp.guest-view.js';
+import { submitRsvp } from '../responses/rsvp.responses.service.js';
+import { languageLinks, pageLocale, readForm, redirect, requestIdOf, sendPage } from './http.js';
+import { readableAccent } from './layout.js';
+import { preferencesRoute } from './preferences-page.js';
+import { pageErrorsOf, submissionOf } from './rsvp-form.parse.js';
+import { F } from './rsvp-form.fields.js';
+import { rsvpPageBody, type EventError } from './rsvp-page.render.js';
+import { clearedSessionCookie, formToken, formTokenValid, readSession, sessionCookie, sessionValue } from './session.js';
+import { noSessionPage, problemPage, tooManyPage, type LinkProblem } from './status-pages.js';
+
+/*
+ * The guest's RSVP page (the guest link's landing page):
+ *
+ *   GET  /guest/<token>  the link as sent: checks it, moves it to a session cookie, 303 → /guest
+ *   GET  /guest          the invitation: every event the link shows, the saved answers, the form
+ *   POST /guest          all answers at once (submitRsvp, the GraphQL mutation's service), 303 → /guest?saved=1
+ *   GET|POST /guest/preferences   which messages the household wants (a guest link only, not a print code)
+ *
+ * Who the guest is comes from the same guest principal the API builds from
+ * the token (guest-access), and every read and write goes through the same
+ * services as GraphQL's guestInvitation / submitRsvp: there is no second
+ * access path. The token is never logged and never put back into a page.
+ */
+
+type Guest = Extract<Principal, { kind: 'guest' }>;
+
+/** Opening links and typing codes, per client address per hour: a phone's retries fit; guessing does not. */
+const OPENS_PER_HOUR = 120;
+/** Submissions per link per hour: a guest changing their mind many times still fits. */
+const SUBMITS_PER_HOUR = 120;
+const HOUR = 3600;
+
+const secure = (app: AppServices) => app.config.publicUrl.startsWith('https:');
+
+/** The guest behind a session cookie, or why there is none. */
+async function sessionGuest(app: AppServices, req: IncomingMessage): Promise<{ guest: Guest; session: string } | GuestTokenProblem | 'none'> {
+  const session = readSession(resolveAppKey(app.config), req);
+  if (!session) return 'none';
+  const guest = await guestPrincipalFromAccessId(app.db.prisma, session.guestAccessId);
+  return typeof guest === 'string' ? guest : { guest, session: session.value };
+}
+
+/** The first visit: the token (a link's or a printed code's) becomes a session; the address bar loses it. */
+export async function openWithToken(app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL, token: string, log: string) {
+  const started = performance.now();
+  const locale = pageLocale(req, url);
+  const limited = await app.rateLimiter.hit(`guest-page-open:${clientAddress(req, app.config.TRUST_PROXY)}`, OPENS_PER_HOUR, HOUR);
+  if (!limited.allowed) return sendPage(res, 429, tooManyPage(locale), { 'retry-after': String(limited.retryAfterSeconds) });
+  const guest = await guestPrincipalFromToken(app.db.prisma, token, resolveAppKey(app.config));
+  if (typeof guest === 'string') {
+    app.logger.info({ path: log, problem: guest, ms: Math.round(performance.now() - started) }, 'guest page');
+    return sendPage(res, guest === 'unknown' ? 404 : 410, problemPage(locale, guest === 'unknown' ? 'invalid' : guest));
+  }
+  app.logger.info({ path: log, guestAccessId: guest.guestAccessId, ms: Math.round(performance.now() - started) }, 'guest page');
+  const lang = url.searchParams.get('lang');
+  redirect(res, `/guest${lang ? `?lang=${encodeURIComponent(lang)}` : ''}`, {
+    'set-cookie': sessionCookie(sessionValue(resolveAppKey(app.config), guest.guestAccessId), secure(app)),
+  });
+}
+
+async function invitationPage(app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL) {
+  const started = performance.now();
+  const found = await sessionGuest(app, req);
+  if (typeof found === 'string') return answerWithoutGuest(app, req, res, url, found);
+  const { guest, session } = found;
+  const view = await viewOf(app, guest);
+  if (!view) return answerWithoutGuest(app, req, res, url, 'unknown');
+  let form: URLSearchParams | null = null;
+  let errors: EventError[] = [];
+  const locale = () => pageLocale(req, url, { form, occasionDefault: view.occasion.defaultLocale });
+  if (req.method === 'POST') {
+    form = await readForm(req);
+    const key = resolveAppKey(app.config);
+    if (!form || !formTokenValid(key, session, form.get(F.formToken))) {
+      // A stale tab or a forged post: nothing is written; the guest sees the page and sends again.
+      errors = [{ eventId: null, message: t(locale(), 'guest.expired.session') }];
+    } else {
+      const limited = await app.rateLimiter.hit(`guest-page-submit:${guest.guestAccessId}`, SUBMITS_PER_HOUR, HOUR);
+      if (!limited.allowed) return sendPage(res, 429, tooManyPage(locale()), { 'retry-after': String(limited.retryAfterSeconds) });
+      errors = await submit(app, guest, view, form, locale(), requestIdOf(res));
+      if (!errors.length) {
+        app.logger.info(
+          { path: '/guest', method: 'POST', guestAccessId: guest.guestAccessId, ms: Math.round(performance.now() - started) },
+          'guest page',
+        );
+        return redirect(res, `/guest?saved=1&lang=${encodeURIComponent(locale())}`);
+      }
+    }
+  }
+  const current = errors.length ? ((await viewOf(app, guest)) ?? view) : view;
+  const lang = locale();
+  sendPage(res, errors.length ? 422 : 200, {
+    locale: lang,
+    title: t(lang, 'guest.pageTitle', { occasion: current.occasion.name }),
+    occasionName: current.occasion.name,
+    accent: readableAccent((current.occasion.branding as { primaryColor?: unknown } | null)?.primaryColor),
+    languages: languageLinks('/guest'),
+    body: rsvpPageBody({
+      view: current,
+      locale: lang,
+      formToken: formToken(resolveAppKey(app.config), session),
+      submitted: errors.length ? form : null,
+      errors,
+      saved: url.searchParams.get('saved') === '1',
+    }),
+    footer: guest.credential === 'portal' ? preferencesLink(lang) : undefined,
+  });
+  app.logger.info(
+    {
+      path: '/guest',
+      method: req.method,
+      guestAccessId: guest.guestAccessId,
+      status: errors.length ? 422 : 200,
+      ms: Math.round(performance.now() - started),
+    },
+    'guest page',
+  );
+}
+
+const preferencesLink = (locale: string) => markup`<a href="/guest/preferences?lang=${locale}">${t(locale, 'guest.preferences')}</a>`;
+
+/** The invitation as the guest's link shows it; null when the unit has no RSVP invitation (any more). */
+async function viewOf(app: AppServices, guest: Guest): Promise<GuestView | null> {
+  try {
+    return await guestView(app.db.prisma, guest);
+  } catch (e) {
+    if (e instanceof NotFoundError) return null;
+    throw e;
+  }
+}
+
+/** The answers, in one transaction with the confirmation message; the guest's mistakes come back as page errors. */
+async function submit(
+  app: AppServices,
+  guest: Guest,
+  view: GuestView,
+  form: URLSearchParams,
+  locale: string,
+  requestId: string,
+): Promise<EventError[]> {
+  const submission = submissionOf(view, form);
+  if (!submission.responses.length) return [{ eventId: null, message: t(locale, 'guest.error.nothingChosen') }];
+  const caller: Caller = { principal: guest, requestId };
+  try {
+    await inAppTransaction(app, async (tx) => {
+      const inv = await submitRsvp(tx, caller, { responses: submission.responses });
+      await queueRsvpConfirmation(tx, caller, messagingEnv(app.config), app.config.guestLinkTemplate, inv.id);
+    });
+    return [];
+  } catch (e) {
+    const errors = pageErrorsOf(e, view, submission, locale);
+    if (!errors) throw e;
+    return errors;
+  }
+}
+
+/** No usable session: the cookie is dropped, and the guest is told what to do. */
+function answerWithoutGuest(app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL, why: GuestTokenProblem | 'none') {
+  const locale = pageLocale(req, url);
+  const clear = { 'set-cookie': clearedSessionCookie(secure(app)) };
+  if (why === 'none') return sendPage(res, 200, noSessionPage(locale));
+  const problem: LinkProblem = why === 'unknown' ? 'invalid' : why;
+  sendPage(res, why === 'unknown' ? 404 : 410, problemPage(locale, problem), clear);
+}
+
+async function handle(app: AppServices, req: IncomingMessage, res: ServerResponse, rest: string) {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (rest === '' || rest === '/') return invitationPage(app, req, res, url);
+  if (rest === '/preferences') return preferencesRoute(app, req, res, url, sessionGuest, answerWithoutGuest);
+  if (rest.startsWith('/') && rest.slice(1).startsWith(GUEST_TOKEN_PREFIX) && req.method === 'GET')
+    return openWithToken(app, req, res, url, rest.slice(1), `${GUEST_PAGE_PATH}…`);
+  sendPage(res, 404, problemPage(pageLocale(req, url), 'invalid'));
+}
+
+export const guestPageRoute: HttpRoute = { prefix: '/guest', methods: ['GET', 'POST'], handle };
+export type { Guest };

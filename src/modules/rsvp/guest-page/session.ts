@@ -1,0 +1,64 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+/*
+ * The guest page's session: after the guest opens their link (or printed
+ * code) once, a cookie names the guest access it was opened with, and the
+ * token leaves the address bar (so it is not in the history, a screenshot or
+ * a shared tab). The cookie is signed with a key derived from the app key; it
+ * holds no secret of its own, and the link behind it is checked at every
+ * request, so revoking or expiring the link ends the session at once.
+ */
+
+export const SESSION_COOKIE = 'tov_guest';
+/** A guest comes back over weeks (answer, then change a meal); the link's own expiry still wins. */
+export const SESSION_MAX_AGE_S = 30 * 24 * 3600;
+/** Cookie and forms only concern the page's own paths. */
+const COOKIE_PATH = '/guest';
+
+const mac = (key: Buffer, purpose: string, value: string) =>
+  createHmac('sha256', key).update(`tov-guest-page:${purpose}:`).update(value).digest('base64url').slice(0, 32);
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function sessionValue(key: Buffer, guestAccessId: string, now = Date.now()): string {
+  const body = `${guestAccessId}.${Math.floor(now / 1000).toString(36)}`;
+  return `${body}.${mac(key, 'session', body)}`;
+}
+
+/** The guest access a cookie names, or null (absent, tampered, too old). */
+export function readSession(key: Buffer, req: IncomingMessage, now = Date.now()): { guestAccessId: string; value: string } | null {
+  const value = cookieOf(req, SESSION_COOKIE);
+  if (!value) return null;
+  const [id, issued, sig] = value.split('.');
+  if (!id || !issued || !sig || !UUID.test(id) || !same(sig, mac(key, 'session', `${id}.${issued}`))) return null;
+  const age = now / 1000 - parseInt(issued, 36);
+  if (!(age >= -60 && age <= SESSION_MAX_AGE_S)) return null;
+  return { guestAccessId: id, value };
+}
+
+/** A form's anti-forgery token, bound to the session (SameSite=Lax already keeps other sites' posts cookieless). */
+export const formToken = (key: Buffer, session: string) => mac(key, 'form', session);
+export const formTokenValid = (key: Buffer, session: string, given: string | null) => !!given && same(given, formToken(key, session));
+
+export function sessionCookie(value: string, secure: boolean, maxAgeS = SESSION_MAX_AGE_S): string {
+  return `${SESSION_COOKIE}=${value}; Path=${COOKIE_PATH}; Max-Age=${maxAgeS}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+}
+
+export const clearedSessionCookie = (secure: boolean) => sessionCookie('', secure, 0);
+
+function cookieOf(req: IncomingMessage, name: string): string | null {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}

@@ -1,0 +1,50 @@
+import { t } from '../../../capabilities/localization/messages.js';
+import { markup } from '../../../kit/html.js';
+import type { Shell } from './layout.js';
+import { languageLinks } from './http.js';
+
+/*
+ * The pages a guest sees instead of their invitation: a link that does not
+ * work (unknown, tampered), was replaced, or expired; no session yet (with a
+ * box for the code printed on a paper invitation); too many attempts. Each
+ * says what to do next, in the guest's language; none says whose link it was.
+ */
+
+export type LinkProblem = 'invalid' | 'revoked' | 'expired';
+
+export function problemPage(locale: string, problem: LinkProblem): Shell {
+  const title = t(locale, `guest.${problem}.title`);
+  return {
+    locale,
+    title,
+    languages: languageLinks(),
+    body: markup`<h1>${title}</h1><p>${t(locale, `guest.${problem}.body`)}</p>${codeForm(locale)}`,
+  };
+}
+
+export function noSessionPage(locale: string, codeError = false): Shell {
+  const title = t(locale, 'guest.noSession.title');
+  return {
+    locale,
+    title,
+    languages: languageLinks(),
+    body: markup`<h1>${title}</h1><p>${t(locale, 'guest.noSession.body')}</p>${codeForm(locale, codeError)}`,
+  };
+}
+
+export function tooManyPage(locale: string): Shell {
+  const title = t(locale, 'guest.tooMany.title');
+  return { locale, title, body: markup`<h1>${title}</h1><p>${t(locale, 'guest.tooMany.body')}</p>` };
+}
+
+/** The code under a printed invitation's QR, typed by hand (a phone without a camera app, a guest reading it out). */
+function codeForm(locale: string, error = false) {
+  const described = error ? 'code-hint code-error' : 'code-hint';
+  return markup`<form method="post" action="/r/" novalidate><input type="hidden" name="lang" value="${locale}">
+<div class="field"><label for="code">${t(locale, 'guest.code.label')}</label>${
+    error ? markup`<p class="err" id="code-error">${t(locale, 'guest.code.invalid')}</p>` : ''
+  }<input type="text" id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" dir="ltr" aria-describedby="${described}"${
+    error ? markup` aria-invalid="true"` : ''
+  }><p class="note" id="code-hint">${t(locale, 'guest.code.hint')}</p></div>
+<button type="submit">${t(locale, 'guest.code.submit')}</button></form>`;
+}
