@@ -20,11 +20,15 @@ import { demoPrinterCredential, publishDemoPackage, seedDemoPrinting } from './s
 import { demoVenueCredential, seedDemoVenue } from './seed-venue.js';
 import { seedDemoSeating } from './seed-seating.js';
 import { seedDemoTimeline } from './seed-timeline.js';
+import { seedDemoHelpers } from './seed-helpers.js';
 
 export const DEMO = {
   planner: { email: 'planner@demo.tovplus.test', password: 'demo-planner-2027', displayName: 'Noa Levi (planner)' },
   coPlanner: { email: 'coplanner@demo.tovplus.test', password: 'demo-coplanner-2027', displayName: 'Dan Cohen (co-planner)' },
   vendor: { email: 'catering@demo.tovplus.test', password: 'demo-vendor-2027', displayName: 'Olive Tree Catering' },
+  // The two who phone the households that have not answered (seed-helpers.ts).
+  helperShani: { email: 'shani.helper@demo.tovplus.test', password: 'demo-helper-shani-2027', displayName: 'Shani (helper)' },
+  helperGil: { email: 'gil.helper@demo.tovplus.test', password: 'demo-helper-gil-2027', displayName: 'Gil (helper)' },
 };
 
 const HOUSEHOLDS: [string, string[], string[]][] = [
@@ -86,7 +90,8 @@ function callerFor(app: App, principal: Principal): Caller & { authz: Authorizer
 
 /**
  * The demo wedding: 4 events, ~40 guests in 16 households, a planner (owner),
- * a co-planner and a caterer's contact limited to the reception. Built through
+ * a co-planner, a caterer's contact limited to the reception, and two helpers
+ * with the reception's RSVP follow-up calls. Built through
  * the same services the API uses, so audit and outbox rows are real.
  * Runs once; later boots only mint a fresh token for the printed header.
  */
@@ -242,6 +247,12 @@ export async function seedDemo(app: App) {
     await seedDemoPrinting(app, me, seeded.id);
     await seedDemoSeating(app, me, seeded.id);
     await seedDemoTimeline(app, me, seeded.id, DEMO.vendor.email);
+    await seedDemoHelpers(
+      app,
+      me,
+      seeded.id,
+      (['helperShani', 'helperGil'] as const).map((k) => ({ email: DEMO[k].email, displayName: DEMO[k].displayName, caller: as(k) })),
+    );
     await seedDemoVenue(app, me, seeded.id);
     app.logger.info('demo occasion seeded');
   }
@@ -265,6 +276,7 @@ export async function seedDemo(app: App) {
     planner: DEMO.planner,
     coPlanner: DEMO.coPlanner,
     vendor: DEMO.vendor,
+    helpers: [DEMO.helperShani, DEMO.helperGil],
     plannerAccessToken: token.token,
   };
 }

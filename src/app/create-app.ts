@@ -24,6 +24,7 @@ import { collectAssetSubjects } from '../domains/assets/asset-subjects.js';
 import { PUBLISHING_ASSET_SUBJECTS } from '../capabilities/publishing/artifact-files.js';
 import { PUBLISHING_TARGETS } from '../capabilities/publishing/publishing.targets.js';
 import { COLLABORATION_TARGETS } from '../capabilities/collaboration/collaboration.targets.js';
+import { taskDeadlineScan } from '../capabilities/collaboration/deadlines/deadline-scan.js';
 import { CORE_ASSET_SUBJECTS } from '../domains/assets/core-subjects.js';
 
 export interface App extends AppServices {
@@ -91,6 +92,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     storage,
     // Each owner of a subject type adds its definitions here (the assets domain: Occasion, Event; publishing: ArtifactVersion).
     assetSubjects: collectAssetSubjects([CORE_ASSET_SUBJECTS, PUBLISHING_ASSET_SUBJECTS]),
+    // Sent on the message sender's sweep, beside the RSVP reminders: tasks' reminders and overdue notices.
+    scheduledScans: [taskDeadlineScan],
     async close() {
       // What already committed is still published before the connections go.
       await live.idle();

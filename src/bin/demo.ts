@@ -54,6 +54,7 @@ function printDemo(demo: NonNullable<Awaited<ReturnType<typeof seedDemo>>>, url:
     `  Planner:    ${demo.planner.email} / ${demo.planner.password}`,
     `  Co-planner: ${demo.coPlanner.email} / ${demo.coPlanner.password}`,
     `  Vendor:     ${demo.vendor.email} / ${demo.vendor.password}`,
+    ...demo.helpers.map((h) => `  Helper:     ${h.email} / ${h.password} (RSVP follow-up calls: myTasks)`),
     '  Paste into GraphiQL → Headers (valid 12 h; sign in again for a fresh one):',
     `  { "Authorization": "Bearer ${demo.plannerAccessToken}" }`,
     ...(demo.guest

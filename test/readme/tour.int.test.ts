@@ -140,6 +140,9 @@ describe('README: the 60-second tour, as written', () => {
       'seating-plan',
       'arrange-seating',
       'publish-seating',
+      'helper-sign-in',
+      'helper-tasks',
+      'complete-call',
     ]);
   });
 
@@ -509,6 +512,46 @@ describe('README: the 60-second tour, as written', () => {
       body: JSON.stringify({ documentId, variables: { eventId: ids['ceremony id'] } }),
     });
     expect(((await other.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('FORBIDDEN');
+  });
+  it('Collaboration: each helper signs in and sees only their own calls, half the pending households each; one is marked done', async () => {
+    const signIn = ok(await s.gql(doc('helper-sign-in')));
+    expect(signIn.signIn.__typename).toBe('Session');
+    const shani = signIn.signIn.accessToken;
+    const mine = ok(await s.gql(doc('helper-tasks'), undefined, { token: shani })).myTasks;
+    expect(mine.totalCount).toBe(8);
+    type Call = { id: string; title: string; status: string; dueAt: string; claimableByMe: boolean };
+    const calls: Call[] = mine.edges.map((e: { node: Call }) => e.node);
+    for (const c of calls) expect(c).toMatchObject({ title: expect.stringMatching(/^Call /), status: 'OPEN', claimableByMe: true });
+    // Due a week before the RSVP deadline step 2 showed.
+    const overview = ok(await s.gql(doc('planner-overview'), undefined, { token: plannerToken })).occasions.edges[0].node;
+    const reception = overview.events.edges.find((e: { node: { id: string } }) => e.node.id === ids['reception id']).node;
+    expect(calls[0]!.dueAt).toBe(new Date(Date.parse(reception.rsvp.deadline) - 7 * 86_400_000).toISOString());
+
+    // The other helper's calls are the other half: no household twice, none left out.
+    const gil = ok(
+      await s.gql(
+        `mutation { signIn(input: { email: "gil.helper@demo.tovplus.test", password: "demo-helper-gil-2027" }) { ... on Session { accessToken } } }`,
+      ),
+    ).signIn.accessToken;
+    const his = ok(await s.gql(doc('helper-tasks'), undefined, { token: gil })).myTasks;
+    const titles = (c: { edges: { node: { title: string } }[] }) => c.edges.map((e) => e.node.title);
+    expect(his.totalCount).toBe(8);
+    expect(new Set([...titles(mine), ...titles(his)]).size).toBe(16);
+
+    ids['task id'] = calls[0]!.id;
+    const done = ok(await s.gql(fill(doc('complete-call'), ids), undefined, { token: shani })).completeTask;
+    expect(done).toEqual({ __typename: 'TaskPayload', task: { title: calls[0]!.title, status: 'DONE', outcome: 'REACHED' } });
+    // The other helper's call is not hers to close: a typed refusal, and it stays open.
+    const hisCall = his.edges[0].node.id;
+    const refused = ok(await s.gql(fill(doc('complete-call'), { 'task id': hisCall }), undefined, { token: shani })).completeTask;
+    expect(refused).toMatchObject({ __typename: 'NotACandidateError', code: 'NOT_A_CANDIDATE' });
+    expect(ok(await s.gql(doc('helper-tasks'), undefined, { token: gil })).myTasks.edges[0].node.status).toBe('OPEN');
+
+    // No message was written for the helpers or their calls (the mailbox step counted everything sent).
+    const occasionUuid = Buffer.from(ids['occasion id']!, 'base64url').toString().split(':')[1]!;
+    const kinds = await s.app.db.prisma.commDelivery.groupBy({ by: ['kind'], where: { occasionId: occasionUuid }, _count: { _all: true } });
+    expect(Object.fromEntries(kinds.map((k) => [k.kind, k._count._all]))).toMatchObject({ COLLABORATOR_INVITATION: 2 });
+    expect(kinds.map((k) => k.kind)).not.toContain('TASK_REMINDER');
   });
 });
 

@@ -28,4 +28,16 @@ export const taskCompleted = defineBusinessEvent({
   requiredAction: 'tasks:manage',
 });
 
-export const COLLABORATION_BUSINESS_EVENTS = [taskAssigned, taskCompleted];
+export const taskOverdue = defineBusinessEvent({
+  type: 'task.overdue',
+  description:
+    'An open or held task passed its due date without being done: the deadline scan escalated it, once per due date, to its owner (OWNER) or, with none, to the planners who manage tasks (PLANNERS).',
+  payload: task.extend({
+    dueAt: z.string(),
+    assigneeActorId: z.uuid().nullable(),
+    escalatedTo: z.enum(['OWNER', 'PLANNERS']),
+  }),
+  requiredAction: 'tasks:manage',
+});
+
+export const COLLABORATION_BUSINESS_EVENTS = [taskAssigned, taskCompleted, taskOverdue];

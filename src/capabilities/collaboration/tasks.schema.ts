@@ -81,7 +81,19 @@ export const TaskType = builder.prismaNode('Task', {
       resolve: async (r, _a, ctx) => r.status === 'OPEN' && (!r.dueAt || r.dueAt > new Date()) && isCandidate(r, await standingIn(ctx, r.occasionId)),
     }),
     dueAt: t.expose('dueAt', { type: 'DateTime', nullable: true }),
-    followUpAt: t.expose('followUpAt', { type: 'DateTime', nullable: true }),
+    followUpAt: t.expose('followUpAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When its people are reminded (by email, once); without it, 24 hours before dueAt.',
+    }),
+    remindedAt: t.expose('remindedAt', { type: 'DateTime', nullable: true, description: 'When its people were last reminded of it.' }),
+    overdueAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When it was found past dueAt while still open or held, and escalated (its owner, else the planners, told; task.overdue). Null while on time, and again once dueAt moves later.',
+      resolve: (r) => (r.overdueAt && r.dueAt && r.overdueAt >= r.dueAt ? r.overdueAt : null),
+    }),
     priority: t.expose('priority', { type: TaskPriorityEnum }),
     status: t.expose('status', { type: TaskStatusEnum }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineBusinessEvent } from '../../platform/outbox.js';
+import { TEMPLATE_KINDS } from './templates/kinds.js';
 
-const kind = z.enum(['RSVP_INVITATION', 'RSVP_REMINDER', 'RSVP_CONFIRMATION', 'COLLABORATOR_INVITATION', 'ANNOUNCEMENT', 'THREAD_MESSAGE']);
+const kind = z.enum(TEMPLATE_KINDS);
 const channel = z.enum(['EMAIL', 'SMS']);
 
 export const communicationQueued = defineBusinessEvent({

@@ -31,6 +31,10 @@ const inviteInput = z.object({
   expiresInDays: z.number().int().min(1).max(60).default(14),
 });
 
+/**
+ * Invites a collaborator by email: the invitation (createCollaboratorInvitation)
+ * and its email, written together.
+ */
 export async function inviteCollaborator(
   tx: Tx,
   caller: Caller,
@@ -39,6 +43,34 @@ export async function inviteCollaborator(
   occasionId: string,
   input: unknown,
   env: MessagingEnv,
+) {
+  const { invitation, token, acceptUrl, email } = await createCollaboratorInvitation(tx, caller, authz, registry, occasionId, input, env);
+  // The invitee hears it by email: the token goes nowhere else (the inviter never sees it).
+  const sent = await queueCollaboratorInvitation(tx, caller, env, {
+    occasionId,
+    invitationId: invitation.id,
+    actorId: invitation.actorId,
+    email,
+    role: invitation.role,
+    expiresAt: invitation.expiresAt,
+    acceptUrl,
+  });
+  return { invitation, token, acceptUrl, sendId: sent.sendId };
+}
+
+/**
+ * The invitation alone, with its checks, audit row and event, and no email:
+ * for a caller that hands the token over itself (the demo seed accepts its
+ * helpers' invitations at once, so its mailbox holds only what a planner sent).
+ */
+export async function createCollaboratorInvitation(
+  tx: Tx,
+  caller: Caller,
+  authz: Authorization,
+  registry: ActionRegistry,
+  occasionId: string,
+  input: unknown,
+  env: Pick<MessagingEnv, 'publicUrl'>,
 ) {
   const data = parseInput(inviteInput, input);
   if (!registry.roles.has(data.role) || data.role === 'owner') {
@@ -92,17 +124,7 @@ export async function inviteCollaborator(
   });
   await recordBusinessEvent(tx, caller, collaboratorInvited, { occasionId, invitationId: invitation.id, actorId, role: data.role }, { occasionId });
   const acceptUrl = `${env.publicUrl}/invitations/accept#token=${token}`;
-  // The invitee hears it by email: the token goes nowhere else (the inviter never sees it).
-  const sent = await queueCollaboratorInvitation(tx, caller, env, {
-    occasionId,
-    invitationId: invitation.id,
-    actorId,
-    email: data.email,
-    role: data.role,
-    expiresAt: invitation.expiresAt,
-    acceptUrl,
-  });
-  return { invitation, token, acceptUrl, sendId: sent.sendId };
+  return { invitation, token, acceptUrl, email: data.email };
 }
 
 /**

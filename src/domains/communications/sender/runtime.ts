@@ -27,7 +27,10 @@ export interface MessageSenderRuntime {
   wake(): void;
   /** Everything due now is sent (or failed), awaited (tests). */
   drain(): Promise<void>;
-  /** Runs the reminders due at `now` (default: now) and hands their messages over; how many were queued (tests, operators). */
+  /**
+   * Runs the reminders and scheduled scans (task deadlines) due at `now` (default: now) and hands their messages over;
+   * how many were queued (tests, operators).
+   */
   remindNow(now?: Date): Promise<number>;
   stop(): Promise<void>;
 }
@@ -101,15 +104,24 @@ export function startMessageSender(app: AppServices, opts: MessageSenderOptions 
       app.logger.warn({ err }, 'message sender cannot listen for commits; sweeping only');
       return null;
     });
-  // Reminders that came due are looked for at the same pace (the module that owns deadlines contributes their source).
+  // Reminders that came due are looked for at the same pace (the module that owns deadlines contributes their source),
+  // and so are the scheduled scans contributed from above (task deadlines): each on its own, so one failing stops no other.
   const reminderSource = app.moduleRegistry.list().find((m) => m.reminderSource)?.reminderSource;
+  const jobs: { name: string; run: (now?: Date) => Promise<number> }[] = [
+    ...(reminderSource ? [{ name: 'reminders', run: (now?: Date) => runDueReminders(app, reminderSource, now) }] : []),
+    ...app.scheduledScans.map((scan) => ({ name: scan.name, run: (now?: Date) => scan.run(app, now ?? new Date()) })),
+  ];
   let reminding: Promise<number> | null = null;
   const remind = (now?: Date) =>
-    (reminding ??= (reminderSource ? runDueReminders(app, reminderSource, now) : Promise.resolve(0))
-      .catch((err: unknown) => {
-        app.logger.warn({ err }, 'reminders could not run; trying again at the next sweep');
-        return 0;
-      })
+    (reminding ??= Promise.all(
+      jobs.map((job) =>
+        job.run(now).catch((err: unknown) => {
+          app.logger.warn({ err, scan: job.name }, `${job.name} could not run; trying again at the next sweep`);
+          return 0;
+        }),
+      ),
+    )
+      .then((counts) => counts.reduce((a, b) => a + b, 0))
       .finally(() => (reminding = null)));
   const sweeper = setInterval(() => {
     void look();

@@ -5,6 +5,8 @@ export const TEMPLATE_KINDS = [
   'COLLABORATOR_INVITATION',
   'ANNOUNCEMENT',
   'THREAD_MESSAGE',
+  'TASK_REMINDER',
+  'TASK_OVERDUE',
 ] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 
@@ -15,7 +17,8 @@ export type MessageCategory = 'TRANSACTIONAL' | 'INVITATIONS' | 'ANNOUNCEMENTS';
 
 /**
  * Which opt-out a message falls under. Transactional messages answer something the recipient did
- * or was personally asked to do (a confirmation, a collaborator invitation, a reply in a thread):
+ * or was personally asked to do (a confirmation, a collaborator invitation, a reply in a thread,
+ * a task of theirs coming due or gone overdue):
  * no List-Unsubscribe, no opt-out. Invitations and reminders share one opt-out, announcements another.
  */
 export function categoryOf(kind: TemplateKind): MessageCategory {
@@ -28,6 +31,8 @@ export function categoryOf(kind: TemplateKind): MessageCategory {
     case 'RSVP_CONFIRMATION':
     case 'COLLABORATOR_INVITATION':
     case 'THREAD_MESSAGE':
+    case 'TASK_REMINDER':
+    case 'TASK_OVERDUE':
       return 'TRANSACTIONAL';
   }
 }

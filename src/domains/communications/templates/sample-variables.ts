@@ -19,6 +19,8 @@ interface Sample {
   role: string;
   expiresAt: string;
   excerpt: string;
+  task: { title: string; dueAt: string };
+  assignee: string;
 }
 
 const SAMPLES: Record<'en' | 'he', Sample> = {
@@ -39,6 +41,8 @@ const SAMPLES: Record<'en' | 'he', Sample> = {
     role: 'Editor',
     expiresAt: '20 May 2025',
     excerpt: 'Hi Miriam! Yes, there is free parking next to the venue.\nSee you soon!',
+    task: { title: 'Call The Cohen family', dueAt: 'Thursday, 8 May 2025 at 19:00' },
+    assignee: 'Noa Levi',
   },
   he: {
     occasion: { name: 'החתונה של דנה ויואב', timezone: 'Asia/Jerusalem', locale: 'he' },
@@ -57,6 +61,8 @@ const SAMPLES: Record<'en' | 'he', Sample> = {
     role: 'עריכה',
     expiresAt: '20 במאי 2025',
     excerpt: 'היי מרים! כן, יש חניה חינם ליד המקום.\nנתראה בקרוב!',
+    task: { title: 'להתקשר למשפחת כהן', dueAt: 'יום חמישי, 8 במאי 2025 בשעה 19:00' },
+    assignee: 'נועה לוי',
   },
 };
 
@@ -83,6 +89,8 @@ export function sampleVariables<K extends TemplateKind>(kind: K, locale: string)
     COLLABORATOR_INVITATION: { ...common, inviterName: s.inviter, role: s.role, acceptUrl: `${BASE}/invite/c4Nw8Tz1`, expiresAt: s.expiresAt },
     ANNOUNCEMENT: { ...common, guestLink, ...optOut },
     THREAD_MESSAGE: { ...common, senderName: s.inviter, excerpt: s.excerpt, replyUrl: `${BASE}/threads/m5Rb3Yd6` },
+    TASK_REMINDER: { ...common, task: { ...s.task, priority: 'NORMAL' }, taskUrl: `${BASE}/tasks/k2Vd9Qa4` },
+    TASK_OVERDUE: { ...common, task: { ...s.task, priority: 'HIGH' }, assigneeName: s.assignee, taskUrl: `${BASE}/tasks/k2Vd9Qa4` },
   };
   return structuredClone(all[kind]);
 }

@@ -72,6 +72,24 @@ export const threadMessageVariables = z.object({
   replyUrl: link(),
 });
 
+/** A task as its messages show it: its times already written in the occasion's zone and the reader's language. */
+const task = z.object({ title: text(), dueAt: text().nullable(), priority: z.enum(['LOW', 'NORMAL', 'HIGH']) });
+
+export const taskReminderVariables = z.object({
+  ...common,
+  task,
+  /** Where the recipient sees the task (the app's page for it, signed in). */
+  taskUrl: link(),
+});
+
+export const taskOverdueVariables = z.object({
+  ...common,
+  task: task.extend({ dueAt: text() }),
+  /** Who holds it, if anyone (else it is still waiting for a candidate to claim it). */
+  assigneeName: text().nullable(),
+  taskUrl: link(),
+});
+
 export const VARIABLE_SCHEMAS = {
   RSVP_INVITATION: rsvpInvitationVariables,
   RSVP_REMINDER: rsvpReminderVariables,
@@ -79,6 +97,8 @@ export const VARIABLE_SCHEMAS = {
   COLLABORATOR_INVITATION: collaboratorInvitationVariables,
   ANNOUNCEMENT: announcementVariables,
   THREAD_MESSAGE: threadMessageVariables,
+  TASK_REMINDER: taskReminderVariables,
+  TASK_OVERDUE: taskOverdueVariables,
 } as const satisfies Record<TemplateKind, z.ZodType>;
 
 export type TemplateVariables<K extends TemplateKind> = z.input<(typeof VARIABLE_SCHEMAS)[K]>;

@@ -4,6 +4,7 @@ import type { Caller } from '../../../platform/principal.js';
 import { guestLink, issueGuestAccessBulk, liveLinkWhere } from '../../../domains/guest-access/guest-access.service.js';
 import type { MessagingEnv } from '../../../domains/communications/messaging-env.js';
 import { formatDateTime } from '../../../domains/communications/format.js';
+import { localeOfActor } from '../../../domains/communications/recipient-locale.js';
 import { deadlineOf, type RsvpEventConfig } from '../rsvp.targets.js';
 
 /**
@@ -135,10 +136,4 @@ export async function rsvpRecipients(
       },
     };
   });
-}
-
-/** A guest's language, when the planner recorded one on the person (attributes.locale, e.g. "he" or "en-GB"). */
-function localeOfActor(attributes: unknown): string | null {
-  const l = (attributes as { locale?: unknown } | null)?.locale;
-  return typeof l === 'string' && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l) ? l : null;
 }

@@ -18,12 +18,14 @@ const LINKS = {
   COLLABORATOR_INVITATION: ['acceptUrl'],
   ANNOUNCEMENT: ['guestLink', 'unsubscribeUrl', 'preferencesUrl'],
   THREAD_MESSAGE: ['replyUrl'],
+  TASK_REMINDER: ['taskUrl'],
+  TASK_OVERDUE: ['taskUrl'],
 } as const;
 
 describe('default templates', () => {
   it('exist for every kind by email and for the RSVP kinds by SMS, in English and Hebrew', () => {
     expect(DEFAULT_LOCALES).toEqual(['en', 'he']);
-    expect(cases).toHaveLength(2 * (6 + 3));
+    expect(cases).toHaveLength(2 * (8 + 3));
     expect(TEMPLATE_KINDS.filter((k) => hasDefaultTemplate(k, 'SMS'))).toEqual(['RSVP_INVITATION', 'RSVP_REMINDER', 'RSVP_CONFIRMATION']);
     expect(() => defaultTemplate('ANNOUNCEMENT', 'SMS', 'en')).toThrow(/no default SMS/);
   });
@@ -111,6 +113,8 @@ describe('categoryOf', () => {
       COLLABORATOR_INVITATION: 'TRANSACTIONAL',
       ANNOUNCEMENT: 'ANNOUNCEMENTS',
       THREAD_MESSAGE: 'TRANSACTIONAL',
+      TASK_REMINDER: 'TRANSACTIONAL',
+      TASK_OVERDUE: 'TRANSACTIONAL',
     });
   });
 });

@@ -110,6 +110,39 @@ export const EN: LocaleDefaults = {
       }),
       text: null,
     },
+    TASK_REMINDER: {
+      subject: 'Reminder: {{ task.title }} ({{ occasion.name }})',
+      html: email({
+        heading: 'A task of yours is coming up',
+        body: [
+          greeting,
+          paragraph('A reminder of your task for <strong>{{ occasion.name }}</strong>:'),
+          paragraph(
+            "<strong>{{ task.title }}</strong>{% if task.priority == 'HIGH' %} (high priority){% endif %}{% if task.dueAt %}<br>Due {{ task.dueAt }}.{% endif %}",
+          ),
+        ],
+        button: { link: 'taskUrl', label: 'See the task', fallback },
+        footer: 'You are receiving this because this task is yours, or waiting for you to take it.',
+      }),
+      text: null,
+    },
+    TASK_OVERDUE: {
+      subject: 'Overdue: {{ task.title }} ({{ occasion.name }})',
+      html: email({
+        heading: 'A task is overdue',
+        body: [
+          greeting,
+          paragraph('A task for <strong>{{ occasion.name }}</strong> was due <strong>{{ task.dueAt }}</strong> and is not done yet:'),
+          paragraph(
+            '<strong>{{ task.title }}</strong><br>{% if assigneeName %}{{ assigneeName }} has it.{% else %}Nobody has taken it yet.{% endif %}',
+          ),
+          paragraph('Check in, give it to someone else, or cancel it.'),
+        ],
+        button: { link: 'taskUrl', label: 'See the task', fallback },
+        footer: 'You are receiving this because you own this task or manage the tasks of this occasion.',
+      }),
+      text: null,
+    },
   },
   sms: {
     RSVP_INVITATION:

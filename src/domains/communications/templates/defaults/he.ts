@@ -112,6 +112,39 @@ export const HE: LocaleDefaults = {
       }),
       text: null,
     },
+    TASK_REMINDER: {
+      subject: 'תזכורת: {{ task.title }} ({{ occasion.name }})',
+      html: email({
+        heading: 'תזכורת למשימה שלכם',
+        body: [
+          greeting,
+          paragraph('תזכורת למשימה שלכם עבור <strong>{{ occasion.name }}</strong>:'),
+          paragraph(
+            "<strong>{{ task.title }}</strong>{% if task.priority == 'HIGH' %} (עדיפות גבוהה){% endif %}{% if task.dueAt %}<br>מועד אחרון: {{ task.dueAt }}{% endif %}",
+          ),
+        ],
+        button: { link: 'taskUrl', label: 'לצפייה במשימה', fallback },
+        footer: 'קיבלתם הודעה זו כי המשימה שלכם, או ממתינה שתיקחו אותה.',
+      }),
+      text: null,
+    },
+    TASK_OVERDUE: {
+      subject: 'באיחור: {{ task.title }} ({{ occasion.name }})',
+      html: email({
+        heading: 'משימה באיחור',
+        body: [
+          greeting,
+          paragraph('משימה עבור <strong>{{ occasion.name }}</strong> הייתה אמורה להסתיים עד <strong>{{ task.dueAt }}</strong> ועדיין לא בוצעה:'),
+          paragraph(
+            '<strong>{{ task.title }}</strong><br>{% if assigneeName %}באחריות: {{ assigneeName }}.{% else %}איש עדיין לא לקח אותה.{% endif %}',
+          ),
+          paragraph('אפשר לבדוק מה המצב, להעביר אותה למישהו אחר או לבטל אותה.'),
+        ],
+        button: { link: 'taskUrl', label: 'לצפייה במשימה', fallback },
+        footer: 'קיבלתם הודעה זו כי המשימה באחריותכם, או כי אתם מנהלים את משימות האירוע.',
+      }),
+      text: null,
+    },
   },
   sms: {
     RSVP_INVITATION:
