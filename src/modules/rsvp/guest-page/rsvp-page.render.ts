@@ -53,6 +53,9 @@ ${submit}
 </form>`;
 }
 
+/** The element holding an event's errors, which its fieldset is described by (screen readers read them with the group). */
+const errorId = (eventId: string) => `err-${eventId}`;
+
 const eventName = (view: GuestView, eventId: string) => view.events.find((e) => e.event.id === eventId)?.event.name ?? '';
 
 function eventFieldset(input: RsvpPageInput, v: GuestEventView, errors: EventError[]): Raw {
@@ -66,11 +69,11 @@ function eventFieldset(input: RsvpPageInput, v: GuestEventView, errors: EventErr
     e.location ? markup`<p class="meta"><b>${t(locale, 'guest.where')}:</b> ${e.location}</p>` : ''
   }${e.description ? markup`<p>${e.description}</p>` : ''}`;
   const body = v.open
-    ? markup`${deadline ? markup`<p class="note">${t(locale, 'guest.replyBy', { deadline })}</p>` : ''}${mine.map(
-        (x) => markup`<p class="err">${x.message}</p>`,
-      )}${answerControls(input, v)}`
+    ? markup`${deadline ? markup`<p class="note">${t(locale, 'guest.replyBy', { deadline })}</p>` : ''}${
+        mine.length ? markup`<div id="${errorId(e.id)}">${mine.map((x) => markup`<p class="err">${x.message}</p>`)}</div>` : ''
+      }${answerControls(input, v)}`
     : markup`<p class="note">${deadline ? t(locale, 'guest.closedOn', { deadline }) : t(locale, 'guest.error.closed')}</p>`;
-  return markup`<fieldset class="event"${mine.length ? markup` aria-describedby="errors"` : ''}><legend>${e.name}</legend>${header}<p class="saved">${savedLine(
+  return markup`<fieldset class="event"${mine.length && v.open ? markup` aria-describedby="${errorId(e.id)}"` : ''}><legend>${e.name}</legend>${header}<p class="saved">${savedLine(
     locale,
     v,
   )}</p>${body}</fieldset>`;
