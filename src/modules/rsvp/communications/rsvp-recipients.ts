@@ -5,6 +5,7 @@ import { guestLink, issueGuestAccessBulk, liveLinkWhere } from '../../../domains
 import type { MessagingEnv } from '../../../domains/communications/messaging-env.js';
 import { formatDateTime } from '../../../domains/communications/format.js';
 import { deadlineOf, type RsvpEventConfig } from '../rsvp.targets.js';
+import { localeOfAttributes } from '../guest/rsvp.guest-locale.js';
 
 /**
  * Who receives an RSVP message for each invitation, and what it says about
@@ -106,7 +107,7 @@ export async function rsvpRecipients(
     const people = unit.kind === 'PERSON' ? [unit] : unit.members.map((m) => m.member).filter((m) => m.kind === 'PERSON');
     const reach = (p: { email: string | null; phone: string | null }) => (channel === 'SMS' ? p.phone : p.email);
     const addressee = [inv.primaryActor, unit, ...people].find((p) => reach(p)) ?? null;
-    const locale = localeOfActor(inv.primaryActor.attributes) ?? occasion.defaultLocale;
+    const locale = localeOfAttributes(inv.primaryActor.attributes) ?? occasion.defaultLocale;
     const invited = events.filter((e) => inv.invitedEventIds.includes(e.id));
     const deadlines = invited.map((e) => deadlineOfEvent.get(e.id)).filter((d): d is Date => !!d);
     const deadline = deadlines.length ? new Date(Math.min(...deadlines.map((d) => d.getTime()))) : null;
@@ -135,10 +136,4 @@ export async function rsvpRecipients(
       },
     };
   });
-}
-
-/** A guest's language, when the planner recorded one on the person (attributes.locale, e.g. "he" or "en-GB"). */
-function localeOfActor(attributes: unknown): string | null {
-  const l = (attributes as { locale?: unknown } | null)?.locale;
-  return typeof l === 'string' && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l) ? l : null;
 }
