@@ -79,4 +79,6 @@ export interface Context {
   connection?: LiveConnection;
   /** The request's Accept-Language header as sent (capabilities/localization negotiates from it); null when absent. */
   acceptLanguage?: string | null;
+  /** A signed-in user's saved locale (User.locale), read with their account; null for other callers (capabilities/localization). */
+  userLocale?: string | null;
 }

@@ -3,70 +3,70 @@ import type { Context } from '../../kit/context.js';
 import { ErrorInterface } from '../../kit/common.schema.js';
 import { encodeGlobalID } from '../../kit/ids.js';
 import { payload } from '../../kit/payload.js';
-import { requestLoader } from '../../kit/request-loader.js';
 import { canField, inheritedType, type InputIdArgs } from '../../kit/rules.js';
 import { inTransaction } from '../../kit/transaction.js';
 import { ValidationError } from '../../platform/errors.js';
+import { MessageChannelEnum, MessageKindEnum } from '../../domains/communications/communications.schema.js';
 import { EventType } from '../../domains/events/events.schema.js';
 import { OccasionType } from '../../domains/occasions/occasions.schema.js';
 import { TranslationSyntaxError } from './localization.errors.js';
-import { direction, parentChain, requireLocale } from './locales.js';
-import { contentLocaleChain, resolveTranslated, type TranslationValue } from './translation-resolve.js';
-import { deleteTranslation, FIELDS_OF, setTranslation, TRANSLATABLE_FIELDS, type ResourceType } from './translations.service.js';
+import { direction, requireLocale } from './locales.js';
+import { missingTranslations, type MissingText } from './missing-translations.js';
+import { parseStoredField, translatables } from './translatable.js';
+import { localizedText, type TranslationRow } from './translation-loaders.js';
+import { deleteTranslation, setTranslation, type TranslatableField } from './translations.service.js';
 
 /*
  * Content translations in GraphQL. The stored fields (Occasion.name,
- * Event.name, Event.description) keep answering with the stored text, so no
- * existing query or persisted document changes; `localizedName` /
- * `localizedDescription` answer in the caller's locale (the `locale` argument,
- * else the request's Accept-Language) with the fallback chain
- * he-IL → he → the occasion's default (the stored text).
+ * Event.name, Event.description, a question's label) keep answering with the
+ * stored text, so no existing query or persisted document changes;
+ * `localizedName` / `localizedDescription` answer in the caller's locale (the
+ * `locale` argument, else the caller's saved locale, else the request's
+ * Accept-Language: request-locale.ts) with the fallback chain
+ * he-IL → he → the occasion's default (the stored text). Forms add their
+ * questions' localized fields themselves (modules/forms).
  */
 
-type TranslationRow = TranslationValue & {
-  id: string;
-  occasionId: string;
-  resourceType: string;
-  resourceId: string;
-  updatedAt: Date;
-};
-
-// One statement for every resource of a page (20 events: one IN list), all locales: a row per (field, locale).
-const translationsOf = requestLoader<TranslationRow[]>(async (ctx, resourceIds) => {
-  const rows = await ctx.prisma.contentTranslation.findMany({ where: { resourceId: { in: resourceIds } } });
-  const by = new Map<string, TranslationRow[]>();
-  for (const r of rows) by.set(r.resourceId, [...(by.get(r.resourceId) ?? []), r]);
-  return by;
-});
-// An event row does not carry its occasion's default locale: one statement per page of events.
-const occasionDefaultLocale = requestLoader<string>(async (ctx, occasionIds) => {
-  const rows = await ctx.prisma.occasion.findMany({ where: { id: { in: occasionIds } }, select: { id: true, defaultLocale: true } });
-  return new Map(rows.map((r) => [r.id, r.defaultLocale]));
-});
-
-const LOCALE_ARG = { description: 'A BCP 47 locale (he, he-IL); without it, the request’s Accept-Language.' };
-
-/** The chain for a read: an explicit locale must be a known one (ValidationError), a header is taken as it comes. */
-function chainFor(locale: string | null | undefined, ctx: Context): string[] {
-  return contentLocaleChain(locale ? requireLocale(locale, 'locale') : null, ctx.acceptLanguage);
-}
+const LOCALE_ARG = { description: 'A BCP 47 locale (he, he-IL); without it, your saved locale, then the request’s Accept-Language.' };
 
 export const TranslatableFieldEnum = builder.enumType('TranslatableField', {
-  values: { NAME: { value: 'name' }, DESCRIPTION: { value: 'description' } } as const,
+  values: {
+    NAME: { value: 'name' },
+    DESCRIPTION: { value: 'description' },
+    LABEL: { value: 'label', description: 'A form question’s label.' },
+    CHOICE_LABEL: { value: 'choice', description: 'The label of one choice of a form question (choiceValue says which).' },
+    TEMPLATE: { value: 'template', description: 'A message template (listed as missing only: write it with saveMessageTemplate).' },
+  } as const,
 });
+
+/** How a stored field reads in the API: its part as the enum, and the item and choice it belongs to. */
+function fieldParts(field: string): { field: TranslatableField; resourceKey: string | null; choiceValue: string | null } {
+  const { key, part, choiceValue } = parseStoredField(field);
+  return { field: (choiceValue !== null ? 'choice' : part) as TranslatableField, resourceKey: key, choiceValue };
+}
+
+/** The global id of the row a translation is stored on: a contributed resource's parent (a question's Form). */
+const storedOn = (ctx: Context, r: { resourceType: string; resourceId: string }) =>
+  encodeGlobalID(translatables(ctx.app.moduleRegistry).get(r.resourceType)?.idType ?? r.resourceType, r.resourceId);
+const RESOURCE_ID = 'Global id of the occasion or event, or of a form for a FormQuestion (resourceKey then names the question).';
+const RESOURCE_KEY = 'Which item of the resource: a FormQuestion’s key in its form (meal). Null for an occasion or event.';
 
 export const ContentTranslationType = builder.objectRef<TranslationRow>('ContentTranslation').implement({
   ...inheritedType,
-  description: 'A planner’s translation of one field of the occasion or of one of its events. The value is text, stored as typed (HTML included).',
+  description:
+    'A planner’s translation of one text of the occasion, of one of its events or of a form question. The value is text, stored as typed (HTML included).',
   fields: (t) => ({
     id: t.id({ ...inheritedType, resolve: (r) => encodeGlobalID('ContentTranslation', r.id) }),
-    resourceType: t.exposeString('resourceType', { ...inheritedType, description: 'Occasion or Event.' }),
-    resourceId: t.id({
+    resourceType: t.exposeString('resourceType', { ...inheritedType, description: 'Occasion, Event or FormQuestion.' }),
+    resourceId: t.id({ ...inheritedType, description: RESOURCE_ID, resolve: (r, _a, ctx) => storedOn(ctx, r) }),
+    resourceKey: t.string({ ...inheritedType, nullable: true, description: RESOURCE_KEY, resolve: (r) => fieldParts(r.field).resourceKey }),
+    field: t.field({ ...inheritedType, type: TranslatableFieldEnum, resolve: (r) => fieldParts(r.field).field }),
+    choiceValue: t.string({
       ...inheritedType,
-      description: 'Global id of the occasion or event.',
-      resolve: (r) => encodeGlobalID(r.resourceType, r.resourceId),
+      nullable: true,
+      description: 'For CHOICE_LABEL: the choice’s value.',
+      resolve: (r) => fieldParts(r.field).choiceValue,
     }),
-    field: t.field({ ...inheritedType, type: TranslatableFieldEnum, resolve: (r) => r.field as (typeof TRANSLATABLE_FIELDS)[number] }),
     locale: t.exposeString('locale', inheritedType),
     direction: t.string({ ...inheritedType, description: 'ltr or rtl, for the locale.', resolve: (r) => direction(r.locale) }),
     value: t.exposeString('value', inheritedType),
@@ -74,20 +74,26 @@ export const ContentTranslationType = builder.objectRef<TranslationRow>('Content
   }),
 });
 
-interface Missing {
-  resourceType: ResourceType;
-  resourceId: string;
-  field: string;
-  sourceText: string;
-}
-const MissingTranslationType = builder.objectRef<Missing>('MissingTranslation').implement({
+const MissingTranslationType = builder.objectRef<MissingText>('MissingTranslation').implement({
   ...inheritedType,
-  description: 'A field with text in the occasion’s default locale and no translation into the asked locale (nor its parent: he for he-IL).',
+  description:
+    'A text with wording in the occasion’s default locale and no translation into the asked locale (nor its parent: he for he-IL); or a message template the occasion wrote in its default locale only.',
   fields: (t) => ({
-    resourceType: t.exposeString('resourceType', inheritedType),
-    resourceId: t.id({ ...inheritedType, resolve: (m) => encodeGlobalID(m.resourceType, m.resourceId) }),
-    field: t.field({ ...inheritedType, type: TranslatableFieldEnum, resolve: (m) => m.field as (typeof TRANSLATABLE_FIELDS)[number] }),
-    sourceText: t.exposeString('sourceText', { ...inheritedType, description: 'The stored text, to translate from.' }),
+    resourceType: t.exposeString('resourceType', { ...inheritedType, description: 'Occasion, Event, FormQuestion or MessageTemplate.' }),
+    resourceId: t.id({
+      ...inheritedType,
+      description: `${RESOURCE_ID} For a MessageTemplate, the occasion (messageKind and messageChannel name the template).`,
+      resolve: (m, _a, ctx) => (m.template ? encodeGlobalID('Occasion', m.resourceId) : storedOn(ctx, m)),
+    }),
+    resourceKey: t.string({ ...inheritedType, nullable: true, description: RESOURCE_KEY, resolve: (m) => fieldParts(m.field).resourceKey }),
+    field: t.field({ ...inheritedType, type: TranslatableFieldEnum, resolve: (m) => fieldParts(m.field).field }),
+    choiceValue: t.string({ ...inheritedType, nullable: true, resolve: (m) => fieldParts(m.field).choiceValue }),
+    messageKind: t.field({ ...inheritedType, type: MessageKindEnum, nullable: true, resolve: (m) => m.template?.kind ?? null }),
+    messageChannel: t.field({ ...inheritedType, type: MessageChannelEnum, nullable: true, resolve: (m) => m.template?.channel ?? null }),
+    sourceText: t.exposeString('sourceText', {
+      ...inheritedType,
+      description: 'The stored text, to translate from (a template’s subject, or its text for SMS).',
+    }),
   }),
 });
 
@@ -97,13 +103,13 @@ builder.prismaObjectFields(OccasionType, (t) => ({
   localizedName: t.string({
     description: 'The name in the caller’s locale (see ContentTranslation), else the stored name.',
     args: { locale: t.arg.string(LOCALE_ARG) },
-    resolve: async (o, args, ctx) =>
-      resolveTranslated(o.name, 'name', (await translationsOf(ctx, o.id)) ?? [], chainFor(args.locale, ctx), o.defaultLocale),
+    resolve: (o, args, ctx) =>
+      localizedText(ctx, { occasionId: o.id, resourceId: o.id, field: 'name', stored: o.name, defaultLocale: o.defaultLocale }, args.locale),
   }),
   translations: t.field({
     type: [ContentTranslationType],
     ...manage,
-    description: 'Translations of the occasion’s and its events’ texts, optionally in one locale only.',
+    description: 'Translations of the occasion’s, its events’ and its form questions’ texts, optionally in one locale only.',
     args: { locale: t.arg.string() },
     resolve: async (o, args, ctx) =>
       ctx.prisma.contentTranslation.findMany({
@@ -115,9 +121,9 @@ builder.prismaObjectFields(OccasionType, (t) => ({
     type: [MissingTranslationType],
     ...manage,
     description:
-      'Which texts of the occasion and its events have no translation into `locale` (a he translation counts for he-IL). Empty for the occasion’s own default locale.',
+      'Which texts of the occasion, its events and its forms’ current questions and choices have no translation into `locale` (a he translation counts for he-IL), and which message templates it wrote only in its default locale. Empty for the occasion’s own default locale.',
     args: { locale: t.arg.string({ required: true }) },
-    resolve: async (o, args, ctx) => missingTranslations(ctx, o, requireLocale(args.locale, 'locale')),
+    resolve: (o, args, ctx) => missingTranslations(ctx.prisma, ctx.app.moduleRegistry, o, requireLocale(args.locale, 'locale')),
   }),
 }));
 
@@ -125,47 +131,16 @@ builder.prismaObjectFields(EventType, (t) => ({
   localizedName: t.string({
     description: 'The name in the caller’s locale (see ContentTranslation), else the stored name.',
     args: { locale: t.arg.string(LOCALE_ARG) },
-    resolve: async (e, args, ctx) => {
-      const chain = chainFor(args.locale, ctx);
-      const [rows, fallback] = await Promise.all([translationsOf(ctx, e.id), occasionDefaultLocale(ctx, e.occasionId)]);
-      return resolveTranslated(e.name, 'name', rows ?? [], chain, fallback ?? 'en');
-    },
+    resolve: (e, args, ctx) => localizedText(ctx, { occasionId: e.occasionId, resourceId: e.id, field: 'name', stored: e.name }, args.locale),
   }),
   localizedDescription: t.string({
     nullable: true,
     description: 'The description in the caller’s locale, else the stored one.',
     args: { locale: t.arg.string(LOCALE_ARG) },
-    resolve: async (e, args, ctx) => {
-      const chain = chainFor(args.locale, ctx);
-      const [rows, fallback] = await Promise.all([translationsOf(ctx, e.id), occasionDefaultLocale(ctx, e.occasionId)]);
-      return resolveTranslated(e.description, 'description', rows ?? [], chain, fallback ?? 'en');
-    },
+    resolve: (e, args, ctx) =>
+      localizedText(ctx, { occasionId: e.occasionId, resourceId: e.id, field: 'description', stored: e.description }, args.locale),
   }),
 }));
-
-async function missingTranslations(ctx: Context, o: { id: string; name: string; defaultLocale: string }, locale: string): Promise<Missing[]> {
-  const chain = parentChain(locale);
-  if (parentChain(o.defaultLocale).some((l) => chain.includes(l))) return [];
-  const [events, rows] = await Promise.all([
-    ctx.prisma.event.findMany({
-      where: { occasionId: o.id },
-      select: { id: true, name: true, description: true },
-      orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
-    }),
-    ctx.prisma.contentTranslation.findMany({ where: { occasionId: o.id, locale: { in: chain } }, select: { resourceId: true, field: true } }),
-  ]);
-  const have = new Set(rows.map((r) => `${r.resourceId}/${r.field}`));
-  const texts: Missing[] = [
-    { resourceType: 'Occasion', resourceId: o.id, field: 'name', sourceText: o.name },
-    ...events.flatMap((e) =>
-      FIELDS_OF.Event.flatMap((field) => {
-        const sourceText = e[field];
-        return sourceText ? [{ resourceType: 'Event' as const, resourceId: e.id, field, sourceText }] : [];
-      }),
-    ),
-  ];
-  return texts.filter((m) => !have.has(`${m.resourceId}/${m.field}`));
-}
 
 builder.objectType(TranslationSyntaxError, {
   name: 'TranslationSyntaxError',
@@ -182,7 +157,13 @@ builder.objectType(TranslationSyntaxError, {
 const keyFields = (t: Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0]) => ({
   occasionId: t.globalID({ required: true, for: OccasionType }),
   eventId: t.globalID({ for: EventType, description: 'The event whose field this is; omit for the occasion’s own.' }),
+  resourceId: t.globalID({
+    description:
+      'A form, with resourceKey naming its question: a question’s translations belong to the question, so they stay when it is edited (a new version).',
+  }),
+  resourceKey: t.string({ description: 'With resourceId: the question’s key (meal).' }),
   field: t.field({ type: TranslatableFieldEnum, required: true }),
+  choiceValue: t.string({ description: 'For CHOICE_LABEL: the value of the choice whose label this translates.' }),
   locale: t.string({ required: true, description: 'A BCP 47 locale (he, he-IL).' }),
 });
 const SetContentTranslationInput = builder.inputType('SetContentTranslationInput', {
@@ -198,21 +179,25 @@ const DeleteContentTranslationPayload = builder.objectRef<{ id: string }>('Delet
 const manageInput = canField('translations:manage', 'OCCASION', (_p, args: InputIdArgs<'occasionId'>, ctx) =>
   ctx.targets.occasion(args.input.occasionId.id),
 );
-const serviceInput = (input: { occasionId: { id: string }; eventId?: { id: string } | null }) => ({
-  ...input,
-  occasionId: input.occasionId.id,
-  eventId: input.eventId?.id ?? null,
-});
+const serviceInput = (input: {
+  occasionId: { id: string };
+  eventId?: { id: string } | null;
+  resourceId?: { typename: string; id: string } | null;
+}) => {
+  const { resourceId, ...rest } = input;
+  return { ...rest, occasionId: input.occasionId.id, eventId: input.eventId?.id ?? null, resource: resourceId ?? null };
+};
 
 builder.mutationFields((t) => ({
   setContentTranslation: t.field({
     type: ContentTranslationPayload,
     ...manageInput,
-    description: 'Adds or replaces the translation of one field of the occasion or of one of its events into one locale.',
+    description:
+      'Adds or replaces the translation of one text into one locale: the occasion’s name, an event’s name or description, a form question’s label or one of its choices.',
     args: { input: t.arg({ type: SetContentTranslationInput, required: true }) },
     errors: { types: [ValidationError, TranslationSyntaxError] },
     resolve: async (_r, { input }, ctx) => ({
-      translation: await inTransaction(ctx, (tx) => setTranslation(tx, ctx.caller, serviceInput(input))),
+      translation: await inTransaction(ctx, (tx) => setTranslation(tx, ctx.caller, ctx.app.moduleRegistry, serviceInput(input))),
     }),
   }),
   deleteContentTranslation: t.field({
@@ -221,6 +206,6 @@ builder.mutationFields((t) => ({
     description: 'Removes a translation; readers fall back along the chain again.',
     args: { input: t.arg({ type: DeleteContentTranslationInput, required: true }) },
     errors: { types: [ValidationError] },
-    resolve: async (_r, { input }, ctx) => inTransaction(ctx, (tx) => deleteTranslation(tx, ctx.caller, serviceInput(input))),
+    resolve: async (_r, { input }, ctx) => inTransaction(ctx, (tx) => deleteTranslation(tx, ctx.caller, ctx.app.moduleRegistry, serviceInput(input))),
   }),
 }));

@@ -10,12 +10,13 @@ export interface TranslationValue {
 
 /**
  * The locales to look for a translation in, best first: the explicit locale,
- * or else every range of Accept-Language, each followed by its parents
- * (he-IL → he). The occasion's default closes the chain, and the stored field
- * answers for it.
+ * or else the caller's saved preference and then every range of
+ * Accept-Language, each followed by its parents (he-IL → he). The occasion's
+ * default closes the chain, and the stored field answers for it.
  */
-export function contentLocaleChain(explicit: string | null, acceptLanguage: string | null | undefined): string[] {
-  const requested = explicit ? [explicit] : parseAcceptLanguage(acceptLanguage);
+export function contentLocaleChain(explicit: string | null, acceptLanguage: string | null | undefined, preference?: string | null): string[] {
+  const saved = normalizeLocale(preference);
+  const requested = explicit ? [explicit] : [...(saved ? [saved] : []), ...parseAcceptLanguage(acceptLanguage)];
   return [...new Set(requested.flatMap(parentChain))];
 }
 

@@ -41,7 +41,8 @@ export const CORE_ACTIONS = {
   'artifact:report_print': 'Report a print job’s status on a published artifact (printers).',
   'print_config:read': 'See the occasion’s print configuration (paper, finish, quantities, delivery).',
   'print_config:manage': 'Change the occasion’s print configuration.',
-  'translations:manage': 'Translate the occasion’s and its events’ names and descriptions, and see what is not translated yet.',
+  'translations:manage':
+    'Translate the occasion’s and its events’ names and descriptions and its forms’ questions, and see what is not translated yet.',
   'tasks:manage':
     'See every task of the occasion; reassign and cancel tasks, and hand work out as tasks (helpers and vendors need no grant: they act on what is assigned to them or claimable by them).',
   // Platform-level: held by platform operators (PLATFORM_OPERATORS) and the CLI, never granted inside an occasion.

@@ -39,6 +39,8 @@ export interface Authenticated {
   sessionId?: string;
   /** A user's grants, read in the same statement as their account (see USER_STANDINGS_SELECT). */
   standings?: PreloadedStandings;
+  /** A user's saved locale, read in the same statement too. */
+  userLocale?: string | null;
 }
 
 /** The unverified `typ` header of a JWT, only to pick which verifier (with that typ pinned) checks it. */
@@ -90,6 +92,7 @@ export async function authenticate(app: AppServices, authorization: string | nul
       id: true,
       email: true,
       deletedAt: true,
+      locale: true,
       refreshTokens: { where: { familyId: sid, revokedAt: null }, select: { id: true }, take: 1 },
       actors: USER_STANDINGS_SELECT,
     },
@@ -101,6 +104,7 @@ export async function authenticate(app: AppServices, authorization: string | nul
     expiresAt: claims.exp ? new Date(claims.exp * 1000) : null,
     sessionId: sid,
     standings: { actors: user.actors },
+    userLocale: user.locale,
   };
 }
 
@@ -115,6 +119,7 @@ export function createContext(
     clientAddress?: string;
     standings?: PreloadedStandings;
     acceptLanguage?: string | null;
+    userLocale?: string | null;
   } = {},
 ): Context {
   const prisma = app.db.prisma;
@@ -135,5 +140,6 @@ export function createContext(
     clientAddress: live.clientAddress ?? 'unknown',
     connection: live.connection,
     acceptLanguage: live.acceptLanguage ?? null,
+    userLocale: live.userLocale ?? null,
   };
 }

@@ -37,6 +37,7 @@ import '../../domains/communications/delivery-reports.schema.js';
 import '../../capabilities/publishing/publishing.schema.js';
 import '../../capabilities/publishing/print.schema.js';
 import '../../capabilities/localization/localization.schema.js';
+import '../../capabilities/localization/user-locale.schema.js';
 import '../../capabilities/collaboration/tasks.schema.js';
 import '../../domains/assets/assets.schema.js';
 import '../../domains/assets/uploads.schema.js';

@@ -54,9 +54,10 @@ export function createGraphQL(app: AppServices, schema: GraphQLSchema = buildSch
       const authorization =
         init.request?.headers.get('authorization') ??
         (typeof init.connectionParams?.authorization === 'string' ? init.connectionParams.authorization : null);
-      const { principal, expiresAt, sessionId, standings } = await authenticate(app, authorization);
+      const { principal, expiresAt, sessionId, standings, userLocale } = await authenticate(app, authorization);
       return createContext(app, principal, requestId, {
         standings,
+        userLocale,
         credentialExpiresAt: expiresAt,
         connection: init.connection,
         sessionId,

@@ -3,6 +3,8 @@ import { defineModule } from '../../domains/module-platform/manifest.js';
 import { FORM_BUSINESS_EVENTS } from './forms.business-events.js';
 import * as formsTypes from './forms.schema.js';
 import { FORM_TARGETS } from './forms.targets.js';
+import { formQuestionTranslations } from './forms.translations.js';
+import * as formsTranslationTypes from './forms.translations.schema.js';
 
 /**
  * Forms: planner-defined questions (meal choice, dietary needs, song requests).
@@ -30,6 +32,8 @@ export const formsManifest = defineModule({
   config: z.object({}).strict(),
   eventConfig: z.object({}).strict(),
   businessEvents: FORM_BUSINESS_EVENTS,
-  schema: [formsTypes],
+  schema: [formsTypes, formsTranslationTypes],
   targets: FORM_TARGETS,
+  // Question labels and choices, translated through Localization (setContentTranslation, missingTranslations).
+  translatables: [formQuestionTranslations],
 });

@@ -16,6 +16,8 @@ import * as rsvpBulkInvitations from './invitations/rsvp.bulk-invitations.schema
 import * as rsvpResponses from './responses/rsvp.responses.schema.js';
 import * as rsvpOverrides from './responses/rsvp.overrides.schema.js';
 import * as rsvpGuest from './guest/rsvp.guest.schema.js';
+import * as rsvpGuestLocale from './guest/rsvp.guest-locale.schema.js';
+import { guestLocalePreference } from './guest/rsvp.guest-locale.js';
 import * as rsvpSummaries from './live/rsvp.summary.schema.js';
 import * as rsvpSubscriptions from './live/rsvp.subscriptions.schema.js';
 import * as rsvpCatering from './catering/rsvp.catering.schema.js';
@@ -109,6 +111,7 @@ export const rsvpManifest = defineModule({
     rsvpResponses,
     rsvpOverrides,
     rsvpGuest,
+    rsvpGuestLocale,
     rsvpSummaries,
     rsvpSubscriptions,
     rsvpCatering,
@@ -127,4 +130,6 @@ export const rsvpManifest = defineModule({
   taskKinds: [RSVP_FOLLOW_UP],
   // The guest link's page and the printed code's; mounted by the api's server under these paths (kit/http-route.ts).
   routes: [guestPageRoute, printCodeRoute],
+  // A guest's language, kept on the invitation's primary person (Localization reads it before Accept-Language).
+  guestLocale: (db, guest) => guestLocalePreference(db, guest.occasionId, guest.unitActorId),
 });

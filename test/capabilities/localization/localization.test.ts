@@ -11,6 +11,7 @@ import { negotiateLocale, parseAcceptLanguage } from '../../../src/capabilities/
 import { catalogKeys, catalogLocale, icuSyntaxProblem, t } from '../../../src/capabilities/localization/messages.js';
 import { formatInZone } from '../../../src/capabilities/localization/format-time.js';
 import { contentLocaleChain, resolveTranslated } from '../../../src/capabilities/localization/translation-resolve.js';
+import { parseStoredField, storedField } from '../../../src/capabilities/localization/translatable.js';
 import { ValidationError } from '../../../src/platform/errors.js';
 
 // ICU separates "7:00" and "PM" with a narrow no-break space; compare the words, not the space.
@@ -185,6 +186,13 @@ describe('content translation fallback', () => {
     expect(contentLocaleChain(null, null)).toEqual([]);
   });
 
+  it('puts a saved preference before Accept-Language, and an explicit locale before both', () => {
+    expect(contentLocaleChain(null, 'fr, en;q=0.5', 'HE-il')).toEqual(['he-IL', 'he', 'fr', 'en']);
+    expect(contentLocaleChain('ar', 'fr', 'he')).toEqual(['ar']);
+    expect(contentLocaleChain(null, 'fr', 'not a locale!!')).toEqual(['fr']);
+    expect(contentLocaleChain(null, null, 'he')).toEqual(['he']);
+  });
+
   it('takes the first locale with a translation, he-IL → he', () => {
     expect(resolveTranslated('Dinner', 'name', rows, ['he-IL', 'he'], 'en')).toBe('ארוחת ערב');
     expect(resolveTranslated(null, 'description', rows, ['he-IL', 'he'], 'en')).toBe('תיאור');
@@ -196,5 +204,21 @@ describe('content translation fallback', () => {
     expect(resolveTranslated('Dinner', 'name', rows, ['en-GB', 'en', 'he'], 'en-GB')).toBe('Dinner');
     expect(resolveTranslated('Dinner', 'name', rows, ['fr', 'de'], 'en')).toBe('Dinner');
     expect(resolveTranslated('Dinner', 'name', rows, [], 'en')).toBe('Dinner');
+  });
+});
+
+describe('stored fields of contributed resources', () => {
+  it('keeps an occasion’s or event’s field as is and puts a question’s key first', () => {
+    expect(storedField(null, 'name')).toBe('name');
+    expect(storedField('meal', 'label')).toBe('meal:label');
+    expect(storedField('meal', 'option:a:b')).toBe('meal:option:a:b');
+  });
+
+  it('reads them back, a choice value with colons included, and a key named like a part', () => {
+    expect(parseStoredField('description')).toEqual({ key: null, part: 'description', choiceValue: null });
+    expect(parseStoredField('meal:label')).toEqual({ key: 'meal', part: 'label', choiceValue: null });
+    expect(parseStoredField('meal:option:a:b')).toEqual({ key: 'meal', part: 'option:a:b', choiceValue: 'a:b' });
+    expect(parseStoredField('option:option:x')).toEqual({ key: 'option', part: 'option:x', choiceValue: 'x' });
+    expect(parseStoredField('label:label')).toEqual({ key: 'label', part: 'label', choiceValue: null });
   });
 });

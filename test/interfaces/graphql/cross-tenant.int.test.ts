@@ -98,6 +98,9 @@ const UNTYPED_IDS: Record<string, string> = {
   'AttachAssetInput.subjectId': 'Occasion',
   'DetachAssetInput.subjectId': 'Occasion',
   'ReorderAssetAttachmentsInput.subjectId': 'Occasion',
+  // A translatable resource contributed by a module: a form (with resourceKey naming its question).
+  'SetContentTranslationInput.resourceId': 'Form',
+  'DeleteContentTranslationInput.resourceId': 'Form',
 };
 
 interface IdSlot {
@@ -317,6 +320,10 @@ async function buildTenant(): Promise<Tenant> {
       i: { occasionId: world.occasionId, title: 'Dinner', appliesTo: 'PERSON', fields: [{ key: 'meal', label: 'Meal', type: 'TEXT' }] },
     })
   ).createForm.form;
+  // A translated question, so a probe that reached it through another tenant would have something to change.
+  await must(s, t, `mutation($i: SetContentTranslationInput!) { setContentTranslation(input: $i) { __typename } }`, {
+    i: { occasionId: world.occasionId, resourceId: form.id, resourceKey: 'meal', field: 'LABEL', locale: 'he', value: 'ארוחה' },
+  });
   const seating = await seatingIds(world, t, m1!, m2!);
   const rsvp = (
     await must(
@@ -541,6 +548,7 @@ async function snapshot(occasionGlobalId: string) {
     operationalWindows: await p.operationalWindow.findMany({ where, ...byId }),
     calendarFeeds: await p.calendarFeed.findMany({ where, ...byId }),
     tasks: await p.task.findMany({ where, ...byId }),
+    contentTranslations: await p.contentTranslation.findMany({ where, ...byId }),
   };
 }
 

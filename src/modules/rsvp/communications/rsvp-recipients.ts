@@ -6,6 +6,7 @@ import type { MessagingEnv } from '../../../domains/communications/messaging-env
 import { formatDateTime } from '../../../domains/communications/format.js';
 import { localeOfActor } from '../../../domains/communications/recipient-locale.js';
 import { deadlineOf, type RsvpEventConfig } from '../rsvp.targets.js';
+import { localeOfAttributes } from '../guest/rsvp.guest-locale.js';
 
 /**
  * Who receives an RSVP message for each invitation, and what it says about
@@ -107,7 +108,7 @@ export async function rsvpRecipients(
     const people = unit.kind === 'PERSON' ? [unit] : unit.members.map((m) => m.member).filter((m) => m.kind === 'PERSON');
     const reach = (p: { email: string | null; phone: string | null }) => (channel === 'SMS' ? p.phone : p.email);
     const addressee = [inv.primaryActor, unit, ...people].find((p) => reach(p)) ?? null;
-    const locale = localeOfActor(inv.primaryActor.attributes) ?? occasion.defaultLocale;
+    const locale = localeOfAttributes(inv.primaryActor.attributes) ?? occasion.defaultLocale;
     const invited = events.filter((e) => inv.invitedEventIds.includes(e.id));
     const deadlines = invited.map((e) => deadlineOfEvent.get(e.id)).filter((d): d is Date => !!d);
     const deadline = deadlines.length ? new Date(Math.min(...deadlines.map((d) => d.getTime()))) : null;

@@ -9,6 +9,8 @@ import { notFound, ValidationError } from '../../../platform/errors.js';
 import { FormAppliesTo, FormQuestionType } from '../../forms/forms.schema.js';
 import { RsvpClosedError } from '../rsvp.errors.js';
 import { type GuestEventView, type GuestView, guestView } from './rsvp.guest-view.js';
+import { localizeGuestView } from './rsvp.guest-localize.js';
+import { requestLocaleChain, savedLocale } from '../../../capabilities/localization/request-locale.js';
 import { RsvpResponseScopeEnum } from '../invitations/rsvp.invitations.schema.js';
 import { changeInputs, FormAnswerInput, RsvpStatusEnum } from '../responses/rsvp.responses.schema.js';
 import { submitRsvp } from '../responses/rsvp.responses.service.js';
@@ -96,6 +98,12 @@ const GuestInvitationType = builder.objectRef<GuestView>('GuestInvitation').impl
       resolve: (v) => Math.max(0, v.invitation.plusOnesAllowed - v.invitation.people.filter((p) => p.guestPlusOne).length),
     }),
     events: t.field({ type: [GuestEventType], ...inheritedType, resolve: (v) => v.events }),
+    preferredLocale: t.string({
+      ...inheritedType,
+      nullable: true,
+      description: 'The language you chose (setGuestLocale) or your hosts noted for you; null: your browser’s.',
+      resolve: (_v, _a, ctx) => savedLocale(ctx),
+    }),
   }),
 });
 
@@ -103,10 +111,13 @@ builder.queryField('guestInvitation', (t) =>
   t.field({
     type: GuestInvitationType,
     ...guestField,
-    description: 'The invitation behind the guest link in the Authorization header.',
-    resolve: (_r, _a, ctx) => {
+    description:
+      'The invitation behind the guest link in the Authorization header, in your language: the `locale` argument, else the one you chose, else Accept-Language (names, descriptions and questions the hosts translated; the rest as they wrote it).',
+    args: { locale: t.arg.string({ description: 'A BCP 47 locale (he, he-IL).' }) },
+    resolve: async (_r, args, ctx) => {
       if (ctx.principal.kind !== 'guest') throw notFound('RSVP invitation');
-      return guestView(ctx.prisma, ctx.principal);
+      const chain = await requestLocaleChain(ctx, args.locale);
+      return localizeGuestView(ctx.prisma, await guestView(ctx.prisma, ctx.principal), chain);
     },
   }),
 );
@@ -150,7 +161,7 @@ builder.mutationField('submitRsvp', (t) =>
         const inv = await submitRsvp(tx, ctx.caller, { responses });
         await queueRsvpConfirmation(tx, ctx.caller, messagingEnv(ctx.app.config), ctx.app.config.guestLinkTemplate, inv.id);
       });
-      return guestView(ctx.prisma, ctx.principal);
+      return localizeGuestView(ctx.prisma, await guestView(ctx.prisma, ctx.principal), await requestLocaleChain(ctx));
     },
   }),
 );
