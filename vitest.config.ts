@@ -10,6 +10,9 @@ function fail(message: string): never {
   throw e;
 }
 
+/** Browser tests (test/support/browser.ts): integration tests, run by one project only. */
+const BROWSER_TESTS = 'test/**/*.browser.int.test.ts';
+
 /** Whether the command line names this project (`--project pg`, `--project=pg`). */
 function askedForProject(name: string): boolean {
   return process.argv.some((a, i) => a === `--project=${name}` || (a === '--project' && process.argv[i + 1] === name));
@@ -24,6 +27,7 @@ function askedForProject(name: string): boolean {
  * PostgreSQL the pg project is left out, without Redis it runs on in-process
  * queues, and the run ends with one line saying what was not run and why.
  * REQUIRE_SERVICES=1 (.ci/run) makes a missing service an error instead.
+ * Chromium counts as a service: without it the browser tests skip.
  */
 export default defineConfig(async (): Promise<ViteUserConfig> => {
   const states = await probeServices();
@@ -81,6 +85,9 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
           test: {
             name: 'pglite',
             include: ['test/**/*.int.test.ts'],
+            // The browser tests (*.browser.int.test.ts) drive a real Chromium through the server's pages: what they check is
+            // the page, the same on either database, so they run once, in the pg project, and here only without PostgreSQL.
+            exclude: [...configDefaults.exclude, ...(plan.pg ? [BROWSER_TESTS] : [])],
             // One migrated PGlite dump per run (kept between runs); each file loads its own copy.
             globalSetup: ['test/support/build-setup.ts', 'test/support/global-setup-pglite.ts'],
             env: { ...services, TEST_DB: 'pglite' },

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { chromiumRuns, chromiumWhere } from './chromium.js';
 import { TEST_PG_ADMIN_URL, TEST_REDIS_URL } from './env.js';
 import type { ServiceStates } from './services.js';
 
@@ -47,7 +48,7 @@ async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-/** Which services this machine offers the tests (TEST_PG_ADMIN_URL, TEST_REDIS_URL, a redis-server program). */
+/** Which services this machine offers the tests (TEST_PG_ADMIN_URL, TEST_REDIS_URL, a redis-server program, Chromium). */
 export async function probeServices(): Promise<ServiceStates> {
   const [postgres, redis] = await Promise.all([postgresAnswers(TEST_PG_ADMIN_URL), redisAnswers(TEST_REDIS_URL)]);
   const redisServer = spawnSync('redis-server', ['--version'], { stdio: 'ignore', timeout: 5000 }).status === 0;
@@ -55,5 +56,6 @@ export async function probeServices(): Promise<ServiceStates> {
     postgres: { ok: postgres, at: where(TEST_PG_ADMIN_URL, 5432) },
     redis: { ok: redis, at: where(TEST_REDIS_URL, 6379) },
     'redis-server': { ok: redisServer, at: 'PATH' },
+    chromium: { ok: chromiumRuns(), at: chromiumWhere() },
   };
 }

@@ -6,10 +6,11 @@ import { needs, needsNote, planRun, serviceOfNote, type ServiceStates, type Skip
 const TWO_PROCESSES = 'test/modules/rsvp/rsvp-live-two-processes.int.test.ts';
 const RELIABILITY = 'test/interfaces/webhooks/reliability.int.test.ts';
 
-const states = (up: { postgres?: boolean; redis?: boolean; redisServer?: boolean } = {}): ServiceStates => ({
+const states = (up: { postgres?: boolean; redis?: boolean; redisServer?: boolean; chromium?: boolean } = {}): ServiceStates => ({
   postgres: { ok: up.postgres ?? true, at: '127.0.0.1:5432/postgres' },
   redis: { ok: up.redis ?? true, at: '127.0.0.1:6379/1' },
   'redis-server': { ok: up.redisServer ?? true, at: 'PATH' },
+  chromium: { ok: up.chromium ?? true, at: '/usr/lib/chromium/chromium' },
 });
 
 /** What a whole run selects: 52 integration files, both files with extra needs among them. */
@@ -90,6 +91,28 @@ describe('summaryLine', () => {
     );
   });
 
+  it('no Chromium: the browser tests that skipped themselves, and what to install', () => {
+    const s = states({ chromium: false });
+    const plan = planRun(s, false);
+    expect(plan).toEqual({ pg: true, pgExclude: [], missing: ['chromium'], error: null });
+    const file = 'test/interfaces/communications/link-pages.browser.int.test.ts';
+    expect(
+      summaryLine(
+        s,
+        plan,
+        wholeRun(plan, [
+          { service: 'chromium', file },
+          { service: 'chromium', file },
+        ]),
+      ),
+    ).toBe(
+      `Skipped 2 tests needing Chromium (${file}): no Chromium at /usr/lib/chromium/chromium — install Debian's chromium package or set CHROMIUM_PATH.`,
+    );
+    expect(planRun(s, true).error).toBe(
+      "REQUIRE_SERVICES=1, so nothing may be skipped for lack of a service, but: no Chromium at /usr/lib/chromium/chromium — install Debian's chromium package or set CHROMIUM_PATH",
+    );
+  });
+
   it('counts only what the run selected: one unit file run without PostgreSQL names its test, not the pg project', () => {
     const s = states({ postgres: false });
     const plan = planRun(s, false);
@@ -122,6 +145,7 @@ describe('needs()', () => {
       [false, 'needs redis'],
     ]);
     expect(serviceOfNote(needsNote('redis-server'))).toBe('redis-server');
+    expect(serviceOfNote(needsNote('chromium'))).toBe('chromium');
     expect(serviceOfNote('some other reason')).toBeNull();
     expect(serviceOfNote(undefined)).toBeNull();
   });

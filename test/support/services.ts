@@ -8,6 +8,8 @@
  * - no Redis: the pg project runs with in-process queues and pub/sub, without
  *   the files that need Redis itself (PG_FILE_NEEDS).
  * - no `redis-server` program: the files that start a Redis of their own skip.
+ * - no Chromium (Debian's `chromium` package, or CHROMIUM_PATH): the browser
+ *   tests (`*.browser.int.test.ts`, test/support/browser.ts) skip.
  *
  * The run then ends with one line saying what was not run and why
  * (services-reporter.ts). With REQUIRE_SERVICES=1 (CI, .ci/run) a missing
@@ -16,7 +18,7 @@
  * Pure functions here; the probing and the printing live next door.
  */
 
-export type Service = 'postgres' | 'redis' | 'redis-server';
+export type Service = 'postgres' | 'redis' | 'redis-server' | 'chromium';
 
 export interface ServiceState {
   ok: boolean;
@@ -35,6 +37,7 @@ const WHAT: Record<Service, (s: ServiceState) => string> = {
   postgres: (s) => `no PostgreSQL at ${s.at} — start one or set TEST_PG_ADMIN_URL`,
   redis: (s) => `no Redis at ${s.at} — start one or set TEST_REDIS_URL`,
   'redis-server': () => 'no redis-server program on PATH (the test starts a Redis of its own) — install Redis',
+  chromium: (s) => `no Chromium at ${s.at} — install Debian's chromium package or set CHROMIUM_PATH`,
 };
 
 /** Why a service counts as missing and what to do about it. */
@@ -74,13 +77,13 @@ export interface Skipped {
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const NAME: Record<Service, string> = { postgres: 'PostgreSQL', redis: 'Redis', 'redis-server': 'redis-server' };
+const NAME: Record<Service, string> = { postgres: 'PostgreSQL', redis: 'Redis', 'redis-server': 'redis-server', chromium: 'Chromium' };
 
 /** The run's last line: what was not run for lack of which service; null when nothing was left out. */
 export function summaryLine(states: ServiceStates, plan: RunPlan, skipped: Skipped): string | null {
   const pgFiles = skipped.integrationFiles;
   const parts: string[] = [];
-  for (const service of ['postgres', 'redis', 'redis-server'] as const) {
+  for (const service of ['postgres', 'redis', 'redis-server', 'chromium'] as const) {
     if (states[service].ok) continue;
     const ran: string[] = [];
     const left: string[] = [];
@@ -104,7 +107,7 @@ export function summaryLine(states: ServiceStates, plan: RunPlan, skipped: Skipp
 /** A skip note `needs(ctx, service)` leaves, for the reporter to count. */
 export const needsNote = (service: Service) => `needs ${service}`;
 export const serviceOfNote = (note: string | undefined): Service | null => {
-  const m = /^needs (postgres|redis|redis-server)$/.exec(note ?? '');
+  const m = /^needs (postgres|redis|redis-server|chromium)$/.exec(note ?? '');
   return m ? (m[1] as Service) : null;
 };
 

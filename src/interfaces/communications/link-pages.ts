@@ -43,6 +43,8 @@ const EN: PageStrings = {
   managePreferences: 'Manage your email preferences',
 };
 
+// An occasion's name goes after "לאירוע:", never straight after the prefix ל־, which would have to swallow the
+// name's own article (ל + החתונה is לחתונה): the default message templates write it the same way.
 const HE: PageStrings = {
   lang: 'he',
   dir: 'rtl',
@@ -50,18 +52,21 @@ const HE: PageStrings = {
   linkInvalid: 'הקישור אינו תקין. השתמשו בהודעה האחרונה שקיבלתם, או פנו למארחים.',
   linkExpired: 'תוקף הקישור פג. השתמשו בהודעה האחרונה שקיבלתם, או פנו למארחים.',
   unsubscribeTitle: 'הסרה מרשימת התפוצה',
-  unsubscribeAsk: (o) => `להפסיק לקבל הודעות כמו זו בנוגע ל${o}?`,
+  unsubscribeAsk: (o) => `להפסיק לקבל הודעות כמו זו בנוגע לאירוע: ${o}?`,
   unsubscribeButton: 'הסרה',
   unsubscribedTitle: 'הוסרתם מהרשימה',
-  unsubscribed: (o) => `לא תקבלו עוד הודעות כמו זו בנוגע ל${o}. אישורים על התשובות שלכם ימשיכו להגיע.`,
+  unsubscribed: (o) => `לא תקבלו עוד הודעות כמו זו בנוגע לאירוע: ${o}. אישורים על התשובות שלכם ימשיכו להגיע.`,
   preferencesTitle: 'העדפות הדוא״ל שלכם',
-  preferencesIntro: (o) => `בחרו אילו הודעות דוא״ל תקבלו בנוגע ל${o}.`,
+  preferencesIntro: (o) => `בחרו אילו הודעות דוא״ל תקבלו בנוגע לאירוע: ${o}.`,
   category: { INVITATIONS: 'הזמנות ותזכורות להשיב', ANNOUNCEMENTS: 'הודעות ועדכונים מהמארחים' },
   transactionalNote: 'אישורים על התשובות שלכם ותשובות להודעות שלכם נשלחים תמיד.',
   save: 'שמירה',
   saved: 'נשמר.',
   managePreferences: 'ניהול העדפות הדוא״ל',
 };
+
+/** The languages these pages are written in. */
+export const PAGE_LOCALES = ['en', 'he'] as const;
 
 export function pageStrings(locale: string): PageStrings {
   return locale.toLowerCase().split('-')[0] === 'he' ? HE : EN;

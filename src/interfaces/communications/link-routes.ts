@@ -10,7 +10,8 @@ import {
 } from '../../domains/communications/preferences.service.js';
 import { verifyLinkToken } from '../../domains/communications/unsubscribe.js';
 import type { Caller } from '../../platform/principal.js';
-import { linkPage, pageStrings, type PageStrings } from './link-pages.js';
+import { negotiateLocale } from '../../capabilities/localization/negotiate.js';
+import { linkPage, PAGE_LOCALES, pageStrings, type PageStrings } from './link-pages.js';
 
 /*
  * The links in a message: one-click unsubscribe (RFC 8058: a POST with
@@ -55,7 +56,10 @@ export async function handleMessageLinks(
           },
         })
       : null;
-  const strings = pageStrings(delivery?.locale ?? 'en');
+  // A link that names no message (tampered, or of a deleted one) says so in the browser's language.
+  const strings = pageStrings(
+    delivery?.locale ?? negotiateLocale({ acceptLanguage: req.headers['accept-language'] ?? null, available: PAGE_LOCALES }),
+  );
   if (!delivery) {
     send(res, 400, linkPage(strings, strings.linkInvalidTitle, verified === 'expired' ? strings.linkExpired : strings.linkInvalid));
     return true;
