@@ -9,8 +9,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import pg from 'pg';
 
 /** Relay global id, same as src/interfaces/graphql/global-id.ts: base64url("Type:uuid"). */
-const gid = (type: string, col: string) => `rtrim(translate(encode(convert_to('${type}:' || ${col}::text, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')`;
-const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const gid = (type: string, col: string) =>
+  `rtrim(translate(encode(convert_to('${type}:' || ${col}::text, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')`;
+export const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const tagsOf = (actor: string) =>
   `COALESCE((SELECT json_agg(json_build_object('name', t.name) ORDER BY t.name)
              FROM actor_tags at JOIN tags t ON t.id = at.tag_id WHERE at.actor_id = ${actor}), '[]'::json)`;

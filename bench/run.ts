@@ -15,6 +15,8 @@
  *      BENCH_PUBLISHING=0 to skip the invitation package render, BENCH_ONLY=publishing to run only it.
  *      BENCH_SEATING_ARRANGE=0 to skip the seating solver, BENCH_ONLY=seating-arrange to run only it (BENCH_ARRANGE_RUNS 5).
  *      BENCH_SEATING=0 to skip seating through the API (auto-arrange mutation, the venue's read vs its floor), BENCH_ONLY=seating to run only it.
+ *      BENCH_GUEST_PAGE=0 to skip the guest's RSVP page vs guestInvitation vs its floor, BENCH_ONLY=guest-page to run only it
+ *      (BENCH_GUEST_PAGE_READS 200, BENCH_GUEST_PAGE_SUBMITS 50).
  */
 import './env.js';
 import { fork } from 'node:child_process';
@@ -38,6 +40,7 @@ import { AUTHORIZATION, profileDuring, TARGET_LOOKUP, type CpuAttribution } from
 import { CURSOR_WALK, firstDifference, GUEST_PAGE_NUMBER, normalize, PAGE, scenariosFor, type Sized } from './scenarios.js';
 import { seed, seedRsvp, signUpOwner, SIZES } from './seed.js';
 import { runAssetBench } from './assets.js';
+import { runGuestPageBench } from './guest-page.js';
 import { runMessageBench } from './messages.js';
 import { runPublishingBench } from './publishing.js';
 import { runSeatingArrangeBench } from './seating-arrange.js';
@@ -549,8 +552,8 @@ async function main() {
 }
 
 const ONLY = process.env.BENCH_ONLY;
-/** BENCH_ONLY=webhooks, messages, assets, publishing, seating-arrange or seating runs that part alone; live still runs the worker parts unless switched off. */
-const ALONE = ['webhooks', 'messages', 'assets', 'publishing', 'seating-arrange', 'seating'];
+/** BENCH_ONLY=webhooks, messages, assets, publishing, seating-arrange, seating or guest-page runs that part alone; live still runs the worker parts unless switched off. */
+const ALONE = ['webhooks', 'messages', 'assets', 'publishing', 'seating-arrange', 'seating', 'guest-page'];
 const partRuns = (part: string) =>
   ONLY === part || (!ALONE.includes(ONLY ?? '') && process.env[`BENCH_${part.toUpperCase().replaceAll('-', '_')}`] !== '0');
 const RUN_MAIN = !ALONE.includes(ONLY ?? '');
@@ -560,6 +563,7 @@ const RUN_ASSETS = partRuns('assets');
 const RUN_PUBLISHING = partRuns('publishing');
 const RUN_SEATING_ARRANGE = partRuns('seating-arrange');
 const RUN_SEATING = partRuns('seating');
+const RUN_GUEST_PAGE = partRuns('guest-page');
 
 (RUN_MAIN ? main() : Promise.resolve())
   .then(async () => {
@@ -597,6 +601,12 @@ const RUN_SEATING = partRuns('seating');
     // ── Seating through the API: autoArrangeSeatingPlan on the 5k RSVP event, and the venue's published-plan read vs one SQL statement ──
     log('');
     await runSeatingBench({ adminUrl: ADMIN_URL, log });
+  })
+  .then(async () => {
+    if (!RUN_GUEST_PAGE) return;
+    // ── The guest's RSVP page (HTML) on the 5k occasion, vs the GraphQL query it replaces and one SQL statement ──
+    log('');
+    await runGuestPageBench({ adminUrl: ADMIN_URL, log });
   })
   .catch((err) => {
     console.error(err);
