@@ -17,9 +17,11 @@ import { GUEST_PAGE_PATH } from '../../../platform/config.js';
 import { NotFoundError } from '../../../platform/errors.js';
 import type { Caller, Principal } from '../../../platform/principal.js';
 import { queueRsvpConfirmation } from '../communications/send-confirmation.js';
+import { guestLocalePreference, setGuestLocalePreference } from '../guest/rsvp.guest-locale.js';
+import { localizeGuestView } from '../guest/rsvp.guest-localize.js';
 import { guestView, type GuestView } from '../guest/rsvp.guest-view.js';
 import { submitRsvp } from '../responses/rsvp.responses.service.js';
-import { languageLinks, pageLocale, readForm, redirect, requestIdOf, sendPage } from './http.js';
+import { guestLanguage, languageLinks, pageLocale, readForm, redirect, requestIdOf, sendPage, type GuestLanguage } from './http.js';
 import { readableAccent } from './layout.js';
 import { preferencesRoute } from './preferences-page.js';
 import { pageErrorsOf, submissionOf } from './rsvp-form.parse.js';
@@ -83,47 +85,47 @@ async function invitationPage(app: AppServices, req: IncomingMessage, res: Serve
   const found = await sessionGuest(app, req);
   if (typeof found === 'string') return answerWithoutGuest(app, req, res, url, found);
   const { guest, session } = found;
-  const view = await viewOf(app, guest);
+  const [view, preference] = await Promise.all([viewOf(app, guest), guestLocalePreference(app.db.prisma, guest.occasionId, guest.unitActorId)]);
   if (!view) return answerWithoutGuest(app, req, res, url, 'unknown');
   let form: URLSearchParams | null = null;
   let errors: EventError[] = [];
-  const locale = () => pageLocale(req, url, { form, occasionDefault: view.occasion.defaultLocale });
+  const language = () => guestLanguage(req, url, { form, preference, occasionDefault: view.occasion.defaultLocale });
   if (req.method === 'POST') {
     form = await readForm(req);
     const key = resolveAppKey(app.config);
     if (!form || !formTokenValid(key, session, form.get(F.formToken))) {
       // A stale tab or a forged post: nothing is written; the guest sees the page and sends again.
-      errors = [{ eventId: null, message: t(locale(), 'guest.expired.session') }];
+      errors = [{ eventId: null, message: t(language().locale, 'guest.expired.session') }];
     } else {
       const limited = await app.rateLimiter.hit(`guest-page-submit:${guest.guestAccessId}`, SUBMITS_PER_HOUR, HOUR);
-      if (!limited.allowed) return sendPage(res, 429, tooManyPage(locale()), { 'retry-after': String(limited.retryAfterSeconds) });
-      errors = await submit(app, guest, view, form, locale(), requestIdOf(res));
+      if (!limited.allowed) return sendPage(res, 429, tooManyPage(language().locale), { 'retry-after': String(limited.retryAfterSeconds) });
+      errors = await submit(app, guest, view, form, { ...language(), preference }, requestIdOf(res));
       if (!errors.length) {
         app.logger.info(
           { path: '/guest', method: 'POST', guestAccessId: guest.guestAccessId, ms: Math.round(performance.now() - started) },
           'guest page',
         );
-        return redirect(res, `/guest?saved=1&lang=${encodeURIComponent(locale())}`);
+        return redirect(res, `/guest?saved=1&lang=${encodeURIComponent(language().locale)}`);
       }
     }
   }
-  const current = errors.length ? ((await viewOf(app, guest)) ?? view) : view;
-  const lang = locale();
+  const { locale, contentChain } = language();
+  const current = await localizeGuestView(app.db.prisma, errors.length ? ((await viewOf(app, guest)) ?? view) : view, contentChain);
   sendPage(res, errors.length ? 422 : 200, {
-    locale: lang,
-    title: t(lang, 'guest.pageTitle', { occasion: current.occasion.name }),
+    locale,
+    title: t(locale, 'guest.pageTitle', { occasion: current.occasion.name }),
     occasionName: current.occasion.name,
     accent: readableAccent((current.occasion.branding as { primaryColor?: unknown } | null)?.primaryColor),
     languages: languageLinks('/guest'),
     body: rsvpPageBody({
       view: current,
-      locale: lang,
+      locale,
       formToken: formToken(resolveAppKey(app.config), session),
       submitted: errors.length ? form : null,
       errors,
       saved: url.searchParams.get('saved') === '1',
     }),
-    footer: guest.credential === 'portal' ? preferencesLink(lang) : undefined,
+    footer: guest.credential === 'portal' ? preferencesLink(locale) : undefined,
   });
   app.logger.info(
     {
@@ -149,26 +151,32 @@ async function viewOf(app: AppServices, guest: Guest): Promise<GuestView | null>
   }
 }
 
-/** The answers, in one transaction with the confirmation message; the guest's mistakes come back as page errors. */
+/**
+ * The answers, in one transaction with the confirmation message and, when the guest chose a language on the page,
+ * that language as theirs (their messages come in it too; a guest link only, as GraphQL's setGuestLocale).
+ * The guest's mistakes come back as page errors.
+ */
 async function submit(
   app: AppServices,
   guest: Guest,
   view: GuestView,
   form: URLSearchParams,
-  locale: string,
+  language: GuestLanguage & { preference: string | null },
   requestId: string,
 ): Promise<EventError[]> {
   const submission = submissionOf(view, form);
-  if (!submission.responses.length) return [{ eventId: null, message: t(locale, 'guest.error.nothingChosen') }];
+  if (!submission.responses.length) return [{ eventId: null, message: t(language.locale, 'guest.error.nothingChosen') }];
   const caller: Caller = { principal: guest, requestId };
   try {
     await inAppTransaction(app, async (tx) => {
       const inv = await submitRsvp(tx, caller, { responses: submission.responses });
+      if (guest.credential === 'portal' && language.chosen && language.chosen !== language.preference)
+        await setGuestLocalePreference(tx, caller, guest.unitActorId, language.chosen);
       await queueRsvpConfirmation(tx, caller, messagingEnv(app.config), app.config.guestLinkTemplate, inv.id);
     });
     return [];
   } catch (e) {
-    const errors = pageErrorsOf(e, view, submission, locale);
+    const errors = pageErrorsOf(e, view, submission, language.locale);
     if (!errors) throw e;
     return errors;
   }

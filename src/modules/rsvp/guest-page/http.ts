@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { negotiateLocale } from '../../../capabilities/localization/negotiate.js';
+import { contentLocaleChain } from '../../../capabilities/localization/translation-resolve.js';
 import { SUPPORTED_LOCALES } from '../../../capabilities/localization/locales.js';
 import { readBody } from '../../../platform/http-body.js';
 import { page, type Shell } from './layout.js';
@@ -38,18 +39,46 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams | 
   return body ? new URLSearchParams(body.toString('utf8')) : null;
 }
 
+/** A language the guest chose on the page: `?lang=` on a link, or the `lang` of a form the page rendered; one with UI strings only. */
+function chosenLocale(url: URL, form?: URLSearchParams | null): string | null {
+  const chosen = form?.get(F.lang) ?? url.searchParams.get('lang');
+  return chosen && SUPPORTED_LOCALES.includes(chosen) ? chosen : null;
+}
+
 /** The language of a page: an explicit choice (?lang= or the form's), then the guest's saved one, Accept-Language, the occasion's, English. */
 export function pageLocale(
   req: IncomingMessage,
   url: URL,
   opts: { form?: URLSearchParams | null; preference?: string | null; occasionDefault?: string | null } = {},
 ): string {
-  const chosen = opts.form?.get(F.lang) ?? url.searchParams.get('lang');
   return negotiateLocale({
-    preference: chosen && SUPPORTED_LOCALES.includes(chosen) ? chosen : opts.preference,
+    preference: chosenLocale(url, opts.form) ?? opts.preference,
     acceptLanguage: req.headers['accept-language'] ?? null,
     occasionDefault: opts.occasionDefault,
   });
+}
+
+export interface GuestLanguage {
+  /** The page's own strings (a locale with a catalog). */
+  locale: string;
+  /** What the guest chose on the page, if anything (kept as their preference when they answer). */
+  chosen: string | null;
+  /** The planners' translations to look for, best first: content may be translated into a language the UI is not. */
+  contentChain: string[];
+}
+
+/** The page's language and its content's, from the same steps (contentLocaleChain and negotiateLocale). */
+export function guestLanguage(
+  req: IncomingMessage,
+  url: URL,
+  opts: { form?: URLSearchParams | null; preference: string | null; occasionDefault: string },
+): GuestLanguage {
+  const chosen = chosenLocale(url, opts.form);
+  return {
+    locale: pageLocale(req, url, opts),
+    chosen,
+    contentChain: contentLocaleChain(chosen, req.headers['accept-language'] ?? null, opts.preference),
+  };
 }
 
 const nativeName = (locale: string) => new Intl.DisplayNames([locale], { type: 'language' }).of(locale) ?? locale;

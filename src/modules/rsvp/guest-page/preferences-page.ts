@@ -7,6 +7,7 @@ import { markup } from '../../../kit/html.js';
 import { inAppTransaction } from '../../../kit/transaction.js';
 import { resolveAppKey } from '../../../platform/app-key.js';
 import type { Principal } from '../../../platform/principal.js';
+import { guestLocalePreference } from '../guest/rsvp.guest-locale.js';
 import { languageLinks, pageLocale, readForm, requestIdOf, sendPage } from './http.js';
 import { readableAccent } from './layout.js';
 import { F } from './rsvp-form.fields.js';
@@ -36,12 +37,12 @@ export async function preferencesRoute(
   const found = await sessionGuest(app, req);
   if (typeof found === 'string') return noGuest(app, req, res, url, found);
   const { guest, session } = found;
-  const occasion = await app.db.prisma.occasion.findUniqueOrThrow({
-    where: { id: guest.occasionId },
-    select: { name: true, branding: true, defaultLocale: true },
-  });
+  const [occasion, preference] = await Promise.all([
+    app.db.prisma.occasion.findUniqueOrThrow({ where: { id: guest.occasionId }, select: { name: true, branding: true, defaultLocale: true } }),
+    guestLocalePreference(app.db.prisma, guest.occasionId, guest.unitActorId),
+  ]);
   const form = req.method === 'POST' ? await readForm(req) : null;
-  const locale = pageLocale(req, url, { form, occasionDefault: occasion.defaultLocale });
+  const locale = pageLocale(req, url, { form, preference, occasionDefault: occasion.defaultLocale });
   if (guest.credential !== 'portal') return sendPage(res, 404, problemPage(locale, 'invalid'));
   const key = resolveAppKey(app.config);
   let saved = false;

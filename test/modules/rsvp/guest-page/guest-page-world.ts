@@ -35,6 +35,8 @@ export interface GuestPageWorld {
   otherToken: string;
   otherNames: string[];
   events: { id: string; name: string }[];
+  /** The Dinner form's global id (translations of its questions name it). */
+  formId: string;
   mealFieldId: string;
   dietaryFieldId: string;
   /** The two-person household's printed-invitation code (tovp_…). */
@@ -123,6 +125,7 @@ export async function guestPageWorld(s: TestServer, opts: { defaultLocale?: stri
     otherToken: other.guestToken,
     otherNames: w.households[1]!.memberIds.map(nameOf),
     events: w.eventIds.map((id, i) => ({ id: rawId(id), name: names[i]! })),
+    formId: form.id,
     mealFieldId: field('meal'),
     dietaryFieldId: field('dietary'),
     printCode: async () => {

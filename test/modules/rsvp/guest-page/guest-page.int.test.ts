@@ -326,6 +326,46 @@ describe('printed code, languages, preferences', () => {
     expect((await garbage.get('/guest?lang=zz')).status).toBe(200);
   });
 
+  it('shows the planners’ translations in the page’s language (he-IL → he → stored), HTML in them as text; English shows the stored text', async () => {
+    const g = await guestPageWorld(s);
+    const SET = `mutation($i: SetContentTranslationInput!) { setContentTranslation(input: $i) { __typename ... on Error { message } } }`;
+    const base = { occasionId: g.w.occasionId, locale: 'he' };
+    for (const i of [
+      { ...base, eventId: g.w.eventIds[0], field: 'NAME', value: 'ליל חינה' },
+      { ...base, field: 'NAME', value: 'החתונה של נועה ודן' },
+      { ...base, resourceId: g.formId, resourceKey: 'meal', field: 'LABEL', value: 'מנה עיקרית <b>' },
+      { ...base, resourceId: g.formId, resourceKey: 'meal', field: 'CHOICE_LABEL', choiceValue: 'fish', value: 'דג ים' },
+    ])
+      expect((await must(s, g.w.owner.token, SET, { i })).setContentTranslation.__typename).toBe('ContentTranslationPayload');
+    const he = new GuestClient(s, { 'accept-language': 'he-IL' });
+    const { html } = await he.open(g.link);
+    const text = textOf(html);
+    for (const shown of ['ליל חינה', 'החתונה של נועה ודן', 'מנה עיקרית <b>', 'דג ים', 'Roasted vegetables', 'Ceremony'])
+      expect(text).toContain(shown);
+    expect(html).toContain('מנה עיקרית &lt;b&gt;');
+    const en = textOf((await new GuestClient(s, { 'accept-language': 'en' }).open(g.link)).html);
+    for (const shown of ['Henna night', g.occasionName, 'Main course', 'Sea bass']) expect(en).toContain(shown);
+    expect(en).not.toContain('ליל חינה');
+  });
+
+  it('answering from a page in a language the guest chose keeps it as theirs: the next visit and their confirmation come in it', async () => {
+    const g = await guestPageWorld(s);
+    const c = new GuestClient(s, { 'accept-language': 'en' });
+    await c.open(g.link);
+    const page = await (await c.get('/guest?lang=he')).text();
+    expect(page).toContain('<html lang="he" dir="rtl">');
+    const r = await c.post('/guest', answers(page, [[`s.${g.events[1]!.id}`, 'DECLINED']], 'he'));
+    expect(r.status).toBe(303);
+    const head = await prisma().actor.findUniqueOrThrow({ where: { id: g.people[0]!.id }, select: { attributes: true } });
+    expect(head.attributes).toMatchObject({ locale: 'he' });
+    // Later, from the same English browser without choosing: Hebrew, their saved language.
+    expect(await (await c.get('/guest')).text()).toContain('<html lang="he" dir="rtl">');
+    const confirmation = await prisma().commDelivery.findFirstOrThrow({
+      where: { occasionId: rawId(g.w.occasionId), send: { kind: 'RSVP_CONFIRMATION' } },
+    });
+    expect(confirmation.locale).toBe('he');
+  });
+
   it('the household’s email preferences from its page, through the same service as GraphQL', async () => {
     const g = await guestPageWorld(s);
     const c = new GuestClient(s);
