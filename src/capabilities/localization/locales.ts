@@ -77,3 +77,13 @@ export function direction(locale: string): 'rtl' | 'ltr' {
   if (script) return RTL_SCRIPTS.has(script) ? 'rtl' : 'ltr';
   return RTL_LANGUAGES.has(language) ? 'rtl' : 'ltr';
 }
+
+/**
+ * A person's recorded language (`attributes.locale`, e.g. "he" or "en-GB", set by a planner or chosen by the
+ * guest on their page), canonical, or null when none or not a locale. Every flow that shows or writes to a
+ * person (the guest page, RSVP messages, task reminders) reads it this one way.
+ */
+export function localeOfAttributes(attributes: unknown): string | null {
+  const l = (attributes as { locale?: unknown } | null)?.locale;
+  return typeof l === 'string' ? knownLocale(l) : null;
+}

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { guestPrincipalFromToken } from '../../../src/domains/guest-access/guest-access.service.js';
 import { localizeGuestView } from '../../../src/modules/rsvp/guest/rsvp.guest-localize.js';
-import { guestLocalePreference, localeOfAttributes, setGuestLocalePreference } from '../../../src/modules/rsvp/guest/rsvp.guest-locale.js';
+import { localeOfAttributes } from '../../../src/capabilities/localization/locales.js';
+import { guestLocalePreference, setGuestLocalePreference } from '../../../src/modules/rsvp/guest/rsvp.guest-locale.js';
 import { guestView } from '../../../src/modules/rsvp/guest/rsvp.guest-view.js';
 import { buildWorld, must, type World } from '../../support/factories.js';
 import { errorCode, startServer } from '../../support/harness.js';

@@ -1,6 +1,6 @@
 import type { ActionRegistry } from '../../../domains/permissions/actions.js';
 import { actorsWithGrants, decideInOccasion } from '../../../domains/permissions/authorizer.js';
-import { localeOfActor } from '../../../domains/communications/recipient-locale.js';
+import { localeOfAttributes } from '../../localization/locales.js';
 import type { Tx } from '../../../platform/db/client.js';
 
 /** A collaborator a task message can reach: at their account's address, in their language if one is recorded. */
@@ -43,5 +43,5 @@ export async function taskManagers(tx: Tx, registry: ActionRegistry, occasionId:
 }
 
 function collaborator(a: { id: string; occasionId: string; displayName: string; attributes: unknown; user: { email: string } | null }): Collaborator {
-  return { actorId: a.id, occasionId: a.occasionId, displayName: a.displayName, address: a.user!.email, locale: localeOfActor(a.attributes) };
+  return { actorId: a.id, occasionId: a.occasionId, displayName: a.displayName, address: a.user!.email, locale: localeOfAttributes(a.attributes) };
 }

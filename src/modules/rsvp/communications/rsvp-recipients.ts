@@ -4,9 +4,8 @@ import type { Caller } from '../../../platform/principal.js';
 import { guestLink, issueGuestAccessBulk, liveLinkWhere } from '../../../domains/guest-access/guest-access.service.js';
 import type { MessagingEnv } from '../../../domains/communications/messaging-env.js';
 import { formatDateTime } from '../../../domains/communications/format.js';
-import { localeOfActor } from '../../../domains/communications/recipient-locale.js';
 import { deadlineOf, type RsvpEventConfig } from '../rsvp.targets.js';
-import { localeOfAttributes } from '../guest/rsvp.guest-locale.js';
+import { localeOfAttributes } from '../../../capabilities/localization/locales.js';
 
 /**
  * Who receives an RSVP message for each invitation, and what it says about

@@ -1,4 +1,4 @@
-import { knownLocale, requireLocale } from '../../../capabilities/localization/locales.js';
+import { localeOfAttributes, requireLocale } from '../../../capabilities/localization/locales.js';
 import type { Prisma as P } from '../../../generated/prisma/client.js';
 import { recordAudit } from '../../../platform/audit.js';
 import type { Prisma, Tx } from '../../../platform/db/client.js';
@@ -12,12 +12,6 @@ import type { Caller } from '../../../platform/principal.js';
  * through the manifest's `guestLocale`) reads it before Accept-Language; the
  * guest changes it from their link.
  */
-
-/** The locale recorded on a person (attributes.locale, e.g. "he" or "en-GB"), canonical, or null when none or not a locale. */
-export function localeOfAttributes(attributes: unknown): string | null {
-  const l = (attributes as { locale?: unknown } | null)?.locale;
-  return typeof l === 'string' ? knownLocale(l) : null;
-}
 
 /** The saved locale of the invitation whose unit is `unitActorId`, or null. One statement. */
 export async function guestLocalePreference(db: Prisma | Tx, occasionId: string, unitActorId: string): Promise<string | null> {
