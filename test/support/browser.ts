@@ -248,7 +248,9 @@ async function keyboardProblems(page: Page): Promise<string[]> {
     const usable = all.filter((e) => !e.disabled && e.getClientRects().length > 0);
     usable.forEach((e, i) => e.setAttribute('data-focus-order', String(i)));
     d.activeElement?.blur?.();
-    return usable.map((e) => ({
+    return usable.map((e, i) => ({
+      // Radios sharing a name are one stop: Tab reaches the group (its checked or first radio), arrows move inside it.
+      group: e.type === 'radio' && e.name ? `radio:${String(e.form?.id ?? '')}:${String(e.name)}` : `control:${i}`,
       what: `${String(e.tagName).toLowerCase()}${e.type ? `[type=${String(e.type)}]` : ''} "${String(e.textContent || e.value || e.name || '')
         .trim()
         .slice(0, 40)}"`,
@@ -257,6 +259,7 @@ async function keyboardProblems(page: Page): Promise<string[]> {
   });
   const problems: string[] = [];
   const reached = new Set<number>();
+  const reachedGroups = new Set<string>();
   for (let i = 0; i < focusables.length; i++) {
     await page.keyboard.press('Tab');
     const f = await page.evaluate(() => {
@@ -269,10 +272,11 @@ async function keyboardProblems(page: Page): Promise<string[]> {
     // Out of the page (past its last control), or on something that is not a control: the rest is unreached.
     if (!f || reached.has(f.order)) break;
     reached.add(f.order);
+    reachedGroups.add(focusables[f.order]!.group);
     if (!f.visible) problems.push(`no visible focus indicator on ${focusables[f.order]!.what}`);
   }
   focusables.forEach((f, i) => {
-    if (!reached.has(i)) problems.push(`Tab never reaches ${f.submit ? 'the submit button ' : ''}${f.what}`);
+    if (!reached.has(i) && !reachedGroups.has(f.group)) problems.push(`Tab never reaches ${f.submit ? 'the submit button ' : ''}${f.what}`);
   });
   // As it was: no marks, and no focus ring left for a screenshot to show.
   await page.evaluate(() => {
