@@ -21,6 +21,7 @@ import { demoVenueCredential, seedDemoVenue } from './seed-venue.js';
 import { seedDemoSeating } from './seed-seating.js';
 import { seedDemoTimeline } from './seed-timeline.js';
 import { seedDemoHelpers } from './seed-helpers.js';
+import { seedDemoTranslations } from './seed-translations.js';
 
 export const DEMO = {
   planner: { email: 'planner@demo.tovplus.test', password: 'demo-planner-2027', displayName: 'Noa Levi (planner)' },
@@ -244,6 +245,7 @@ export async function seedDemo(app: App) {
     );
     planner = await prisma.user.findUniqueOrThrow({ where: { email: DEMO.planner.email } });
     const seeded = await prisma.occasion.findFirstOrThrow({ where: { createdByUserId: planner.id }, orderBy: { createdAt: 'asc' } });
+    await seedDemoTranslations(app, me, seeded.id);
     await seedDemoPrinting(app, me, seeded.id);
     await seedDemoSeating(app, me, seeded.id);
     await seedDemoTimeline(app, me, seeded.id, DEMO.vendor.email);
