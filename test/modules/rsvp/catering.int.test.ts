@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildWorld, must } from '../../support/factories.js';
 import { errorCode, startServer } from '../../support/harness.js';
+import { createDinnerForm } from '../../support/forms.js';
 
 /** The caterer worked example: counts for its dining events only, never a guest's name, contact or note. */
 
@@ -15,26 +16,7 @@ async function cateringWorld() {
   await must(s, t, `mutation($i: InstallModuleInput!) { installModule(input: $i) { __typename } }`, {
     i: { occasionId: w.occasionId, moduleKey: 'forms' },
   });
-  const form = (
-    await must(s, t, `mutation($i: CreateFormInput!) { createForm(input: $i) { ... on FormPayload { form { id fields { id key } } } } }`, {
-      i: {
-        occasionId: w.occasionId,
-        title: 'Dinner',
-        appliesTo: 'PERSON',
-        fields: [
-          {
-            key: 'meal',
-            label: 'Main course',
-            type: 'SINGLE_CHOICE',
-            options: [
-              { value: 'fish', label: 'Fish' },
-              { value: 'vegan', label: 'Vegan' },
-            ],
-          },
-        ],
-      },
-    })
-  ).createForm.form;
+  const form = await createDinnerForm(s, t, w.occasionId, { required: false });
   await must(s, t, `mutation($i: EnableModuleInput!) { enableModule(input: $i) { __typename } }`, {
     i: { eventId: w.eventIds[0], moduleKey: 'rsvp', config: { linkedFormId: form.id } },
   });
@@ -50,7 +32,7 @@ async function cateringWorld() {
     );
     tokens.push(r.createRsvpInvitation.guestToken);
   }
-  const meal = form.fields[0].id;
+  const meal = form.fields[0]!.id;
   const SUBMIT = `mutation($i: SubmitRsvpInput!) { submitRsvp(input: $i) { __typename } }`;
   const [h1, h2] = w.households;
   await must(s, tokens[0], SUBMIT, {

@@ -3,6 +3,7 @@ import { GuestInvitationDocument, RsvpEventSummaryDocument, SubmitRsvpDocument }
 import { addCollaborator, buildWorld, must, type TestUser, type World } from '../../support/factories.js';
 import { errorCode, startServer } from '../../support/harness.js';
 import { globalId, newRequestId, rawId, watchOccasion } from '../../support/rows.js';
+import { createDinnerForm } from '../../support/forms.js';
 
 /**
  * RSVP end to end over real HTTP: planner invitations, the guest link, the
@@ -484,44 +485,13 @@ describe('co-planner and collaborators', () => {
 
 describe('linked forms', () => {
   const INSTALL = `mutation($i: InstallModuleInput!) { installModule(input: $i) { __typename } }`;
-  const CREATE_FORM = `mutation($i: CreateFormInput!) { createForm(input: $i) { __typename ... on FormPayload { form { id fields { id key } } } ... on Error { code message } } }`;
   const UPDATE_FIELD = `mutation($i: UpdateFormFieldInput!) { updateFormField(input: $i) { __typename ... on Error { code message } } }`;
 
   /** RSVP on events 1–2; event 1 asks each attending person for a meal (required) and dietary needs. */
   async function formWorld() {
     const w = await rsvpWorld();
     await must(s, w.owner.token, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'forms' } });
-    const mk = async (title: string) =>
-      (
-        await must(s, w.owner.token, CREATE_FORM, {
-          i: {
-            occasionId: w.occasionId,
-            title,
-            appliesTo: 'PERSON',
-            fields: [
-              {
-                key: 'meal',
-                label: 'Main course',
-                type: 'SINGLE_CHOICE',
-                required: true,
-                options: [
-                  { value: 'fish', label: 'Fish' },
-                  { value: 'vegan', label: 'Vegan' },
-                ],
-              },
-              {
-                key: 'dietary',
-                label: 'Dietary needs',
-                type: 'MULTI_CHOICE',
-                options: [
-                  { value: 'gluten_free', label: 'Gluten free' },
-                  { value: 'nuts', label: 'Nut allergy' },
-                ],
-              },
-            ],
-          },
-        })
-      ).createForm.form;
+    const mk = (title: string) => createDinnerForm(s, w.owner.token, w.occasionId, { dietary: true, title });
     const form = await mk('Dinner');
     const other = await mk('Brunch');
     await must(s, w.owner.token, ENABLE, { i: { eventId: w.eventIds[0], moduleKey: 'rsvp', config: { linkedFormId: rawId(form.id) } } });
@@ -782,32 +752,12 @@ describe('answers that must stay consistent (review findings)', () => {
 
 describe('linked-form answers stay consistent', () => {
   const INSTALL = `mutation($i: InstallModuleInput!) { installModule(input: $i) { __typename } }`;
-  const CREATE_FORM = `mutation($i: CreateFormInput!) { createForm(input: $i) { ... on FormPayload { form { id fields { id key } } } } }`;
 
   it('counts follow the people attending and the saved answers; answers left out are kept; an answer-only change is an update', async () => {
     const w = await rsvpWorld();
     await must(s, w.owner.token, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'forms' } });
-    const form = (
-      await must(s, w.owner.token, CREATE_FORM, {
-        i: {
-          occasionId: w.occasionId,
-          title: 'Dinner',
-          appliesTo: 'PERSON',
-          fields: [
-            {
-              key: 'meal',
-              label: 'Meal',
-              type: 'SINGLE_CHOICE',
-              options: [
-                { value: 'fish', label: 'Fish' },
-                { value: 'veg', label: 'Veg' },
-              ],
-            },
-          ],
-        },
-      })
-    ).createForm.form;
-    const meal = form.fields[0].id;
+    const form = await createDinnerForm(s, w.owner.token, w.occasionId, { required: false });
+    const meal = form.fields[0]!.id;
     await must(s, w.owner.token, ENABLE, { i: { eventId: w.eventIds[0], moduleKey: 'rsvp', config: { linkedFormId: form.id } } });
     const h = await invite(w, w.households[0]!.id, [0]);
     const [a, b] = w.households[0]!.memberIds;
@@ -836,9 +786,9 @@ describe('linked-form answers stay consistent', () => {
     expect((await summary(w, 0)).answers).toEqual([{ fieldKey: 'meal', value: 'fish', count: 1 }]);
     // and changing only the meal is an update subscribers hear about
     await submit(h.token, [
-      { eventId: w.eventIds[0], status: 'ATTENDING', participantIds: [a], answers: [{ fieldId: meal, actorId: a, value: 'veg' }] },
+      { eventId: w.eventIds[0], status: 'ATTENDING', participantIds: [a], answers: [{ fieldId: meal, actorId: a, value: 'vegan' }] },
     ]);
-    expect((await summary(w, 0)).answers).toEqual([{ fieldKey: 'meal', value: 'veg', count: 1 }]);
+    expect((await summary(w, 0)).answers).toEqual([{ fieldKey: 'meal', value: 'vegan', count: 1 }]);
     expect((await watch.outbox()).map((o) => o.type)).toEqual(['rsvp.updated']);
   });
 });

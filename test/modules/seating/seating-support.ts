@@ -1,5 +1,6 @@
 import { buildWorld, must, type World } from '../../support/factories.js';
 import type { TestServer } from '../../support/harness.js';
+import { createDinnerForm } from '../../support/forms.js';
 
 /* Shared by the seating suites: a wedding with a dinner plan, and the operations the tests send. */
 
@@ -43,26 +44,7 @@ export async function seatingWorld(s: TestServer, collaborators: Record<string, 
   const t = w.owner.token;
   for (const moduleKey of ['forms', 'seating'])
     await must(s, t, `mutation($i: InstallModuleInput!) { installModule(input: $i) { __typename } }`, { i: { occasionId: w.occasionId, moduleKey } });
-  const form = (
-    await must(s, t, `mutation($i: CreateFormInput!) { createForm(input: $i) { ... on FormPayload { form { id fields { id } } } } }`, {
-      i: {
-        occasionId: w.occasionId,
-        title: 'Dinner',
-        appliesTo: 'PERSON',
-        fields: [
-          {
-            key: 'meal',
-            label: 'Main',
-            type: 'SINGLE_CHOICE',
-            options: [
-              { value: 'fish', label: 'Fish' },
-              { value: 'vegan', label: 'Vegan' },
-            ],
-          },
-        ],
-      },
-    })
-  ).createForm.form;
+  const form = await createDinnerForm(s, t, w.occasionId, { required: false });
   const ENABLE = `mutation($i: EnableModuleInput!) { enableModule(input: $i) { __typename } }`;
   await must(s, t, ENABLE, { i: { eventId: w.eventIds[0], moduleKey: 'rsvp', config: { linkedFormId: form.id } } });
   for (const eventId of w.eventIds) await must(s, t, ENABLE, { i: { eventId, moduleKey: 'seating' } });
@@ -76,7 +58,7 @@ export async function seatingWorld(s: TestServer, collaborators: Record<string, 
     );
     tokens.push(r.createRsvpInvitation.guestToken);
   }
-  const meal = form.fields[0].id;
+  const meal = form.fields[0]!.id;
   for (const [i, value] of ['fish', 'vegan'].entries())
     await must(s, tokens[i], SUBMIT, {
       i: {

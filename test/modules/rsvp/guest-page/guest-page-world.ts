@@ -3,6 +3,7 @@ import { resolveAppKey } from '../../../../src/platform/app-key.js';
 import { buildWorld, must, type World } from '../../../support/factories.js';
 import type { TestServer } from '../../../support/harness.js';
 import { rawId } from '../../../support/rows.js';
+import { createDinnerForm } from '../../../support/forms.js';
 
 /*
  * The occasion the guest page's tests (HTTP and browser) open: a wedding in
@@ -17,7 +18,6 @@ export const EVIL_EVENT_NAME = '<script>alert(1)</script> Dinner & "dance"';
 
 const INSTALL = `mutation($i: InstallModuleInput!) { installModule(input: $i) { __typename } }`;
 const ENABLE = `mutation($i: EnableModuleInput!) { enableModule(input: $i) { __typename ... on Error { code message } } }`;
-const CREATE_FORM = `mutation($i: CreateFormInput!) { createForm(input: $i) { __typename ... on FormPayload { form { id fields { id key } } } ... on Error { code message } } }`;
 const UPDATE_OCCASION = `mutation($i: UpdateOccasionInput!) { updateOccasion(input: $i) { __typename ... on Error { code message } } }`;
 const UPDATE_EVENT = `mutation($i: UpdateEventInput!) { updateEvent(input: $i) { __typename ... on Error { code message } } }`;
 const INVITE = `mutation($i: CreateRsvpInvitationInput!) { createRsvpInvitation(input: $i) { __typename
@@ -68,37 +68,8 @@ export async function guestPageWorld(s: TestServer, opts: { defaultLocale?: stri
     });
   await must(s, t, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'rsvp' } });
   await must(s, t, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'forms' } });
-  const form = (
-    await must(s, t, CREATE_FORM, {
-      i: {
-        occasionId: w.occasionId,
-        title: 'Dinner',
-        appliesTo: 'PERSON',
-        fields: [
-          {
-            key: 'meal',
-            label: 'Main course',
-            type: 'SINGLE_CHOICE',
-            required: true,
-            options: [
-              { value: 'fish', label: 'Sea bass' },
-              { value: 'vegan', label: 'Roasted vegetables' },
-            ],
-          },
-          {
-            key: 'dietary',
-            label: 'Dietary needs',
-            type: 'MULTI_CHOICE',
-            options: [
-              { value: 'gluten_free', label: 'Gluten free' },
-              { value: 'nuts', label: 'Nut allergy' },
-            ],
-          },
-        ],
-      },
-    })
-  ).createForm.form;
-  const field = (key: string) => rawId(form.fields.find((f: { key: string }) => f.key === key)!.id);
+  const form = await createDinnerForm(s, t, w.occasionId, { dietary: true });
+  const field = (key: string) => rawId(form.fields.find((f) => f.key === key)!.id);
   const deadline = new Date(Date.now() + 30 * 86_400_000).toISOString();
   await must(s, t, ENABLE, { i: { eventId: w.eventIds[0], moduleKey: 'rsvp', config: { linkedFormId: rawId(form.id), deadline } } });
   await must(s, t, ENABLE, { i: { eventId: w.eventIds[1], moduleKey: 'rsvp', config: { deadline } } });
