@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../kit/html.js';
 /**
  * The small pages behind a message's links, in the message's language
  * (English and Hebrew, right to left), with no script and one inline style:
@@ -71,8 +72,6 @@ export const PAGE_LOCALES = ['en', 'he'] as const;
 export function pageStrings(locale: string): PageStrings {
   return locale.toLowerCase().split('-')[0] === 'he' ? HE : EN;
 }
-
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Title and message are text (escaped here); `form` is markup built by the caller from escaped parts. */
 export function linkPage(s: PageStrings, title: string, message: string, preferencesHref?: string, form = ''): string {

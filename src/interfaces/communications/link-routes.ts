@@ -11,6 +11,7 @@ import {
 import { verifyLinkToken } from '../../domains/communications/unsubscribe.js';
 import type { Caller } from '../../platform/principal.js';
 import { negotiateLocale } from '../../capabilities/localization/negotiate.js';
+import { escapeHtml } from '../../kit/html.js';
 import { linkPage, PAGE_LOCALES, pageStrings, type PageStrings } from './link-pages.js';
 
 /*
@@ -115,12 +116,11 @@ function send(res: ServerResponse, status: number, html: string) {
     .end(html);
 }
 
-const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 const preferencesHref = (url: URL) => `${PREFERENCES}?t=${encodeURIComponent(url.searchParams.get('t') ?? '')}`;
 
 function confirmForm(url: URL, s: PageStrings): string {
   const action = `${UNSUBSCRIBE}?t=${encodeURIComponent(url.searchParams.get('t') ?? '')}`;
-  return `<form method="post" action="${escapeAttr(action)}"><button type="submit">${s.unsubscribeButton}</button></form>`;
+  return `<form method="post" action="${escapeHtml(action)}"><button type="submit">${s.unsubscribeButton}</button></form>`;
 }
 
 function preferencesForm(url: URL, s: PageStrings, prefs: Preference[]): string {
@@ -129,5 +129,5 @@ function preferencesForm(url: URL, s: PageStrings, prefs: Preference[]): string 
     const on = !prefs.find((p) => p.category === category && p.channel === 'EMAIL')?.optedOut;
     return `<p><label><input type="checkbox" name="${category}"${on ? ' checked' : ''}> ${s.category[category]}</label></p>`;
   };
-  return `<form method="post" action="${escapeAttr(action)}">${OPTIONAL_CATEGORIES.map(box).join('')}<p class="note">${s.transactionalNote}</p><button type="submit">${s.save}</button></form>`;
+  return `<form method="post" action="${escapeHtml(action)}">${OPTIONAL_CATEGORIES.map(box).join('')}<p class="note">${s.transactionalNote}</p><button type="submit">${s.save}</button></form>`;
 }
