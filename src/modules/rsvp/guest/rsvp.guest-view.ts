@@ -1,7 +1,7 @@
 import type { Prisma, Tx } from '../../../platform/db/client.js';
 import { notFound } from '../../../platform/errors.js';
 import type { Principal } from '../../../platform/principal.js';
-import { guestEventIds } from '../responses/rsvp.responses.service.js';
+import { linkEventIds } from '../responses/rsvp.responses.service.js';
 import { deadlineOf, type RsvpEventConfig } from '../rsvp.targets.js';
 import { type InvitationWithPeople, loadUnitPeople } from '../invitations/rsvp.unit.js';
 
@@ -15,14 +15,18 @@ type Guest = Extract<Principal, { kind: 'guest' }>;
 export async function guestView(db: Prisma | Tx, guest: Guest) {
   const invitation = await loadUnitPeople(db, { invitationUnitActorId: guest.unitActorId, occasionId: guest.occasionId });
   if (!invitation) throw notFound('RSVP invitation');
-  const eventIds = await guestEventIds(db, invitation, guest.allowedEventIds);
-  const [occasion, events, enablements, responses, installation] = await Promise.all([
+  // The events the link shows with RSVP on, and each one's RSVP config, in one read (guestEventIds' check, with the config).
+  const candidates = linkEventIds(invitation, guest.allowedEventIds);
+  const enablements = candidates.length
+    ? await db.moduleEnablement.findMany({
+        where: { eventId: { in: candidates }, installation: { moduleKey: 'rsvp' } },
+        select: { eventId: true, config: true },
+      })
+    : [];
+  const eventIds = candidates.filter((id) => enablements.some((e) => e.eventId === id));
+  const [occasion, events, responses, installation] = await Promise.all([
     db.occasion.findUniqueOrThrow({ where: { id: guest.occasionId }, select: { name: true, timezone: true, branding: true, defaultLocale: true } }),
     db.event.findMany({ where: { id: { in: eventIds } }, orderBy: [{ startsAt: 'asc' }, { id: 'asc' }] }),
-    db.moduleEnablement.findMany({
-      where: { eventId: { in: eventIds }, installation: { moduleKey: 'rsvp' } },
-      select: { eventId: true, config: true },
-    }),
     db.rsvpResponse.findMany({ where: { invitationId: invitation.id, eventId: { in: eventIds } } }),
     db.moduleInstallation.findUnique({
       where: { occasionId_moduleKey: { occasionId: guest.occasionId, moduleKey: 'rsvp' } },

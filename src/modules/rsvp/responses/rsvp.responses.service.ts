@@ -388,12 +388,16 @@ async function auditChanges(tx: Tx, caller: Caller, inv: InvitationWithPeople, r
 }
 
 /** Events a guest may see and answer: invited ∩ allowed by the link ∩ RSVP enabled. */
+/** The invited events a guest link may show (all of them when the link names none), before RSVP's enablement is checked. */
+export const linkEventIds = (inv: { invitedEventIds: string[] }, allowed: readonly string[]) =>
+  allowed.length ? inv.invitedEventIds.filter((id) => allowed.includes(id)) : inv.invitedEventIds;
+
 export async function guestEventIds(
   tx: Pick<Tx, 'moduleEnablement'>,
   inv: { invitedEventIds: string[] },
   allowed: readonly string[],
 ): Promise<string[]> {
-  const candidates = allowed.length ? inv.invitedEventIds.filter((id) => allowed.includes(id)) : inv.invitedEventIds;
+  const candidates = linkEventIds(inv, allowed);
   if (!candidates.length) return [];
   const enabled = await tx.moduleEnablement.findMany({
     where: { eventId: { in: candidates }, installation: { moduleKey: 'rsvp' } },
