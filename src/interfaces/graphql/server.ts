@@ -38,7 +38,9 @@ function maxBodyBytes(app: AppServices, req: IncomingMessage, graphqlPath: boole
 /** Routes module manifests contribute (a calendar feed): GET-style routes that read no body. */
 async function handleModuleRoutes(app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
   for (const route of app.moduleRegistry.list().flatMap((m) => m.routes ?? [])) {
-    if (!url.pathname.startsWith(route.prefix)) continue;
+    // `/guest` answers `/guest` and `/guest/…`, never `/guestbook`: a prefix is a whole path segment.
+    const p = route.prefix;
+    if (url.pathname !== p && !url.pathname.startsWith(p.endsWith('/') ? p : `${p}/`)) continue;
     if (!route.methods.includes(req.method ?? '')) res.writeHead(405, { allow: route.methods.join(', ') }).end();
     else await route.handle(app, req, res, url.pathname.slice(route.prefix.length));
     return true;

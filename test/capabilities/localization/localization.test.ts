@@ -132,7 +132,9 @@ describe('t (ICU messages)', () => {
     for (const locale of SUPPORTED_LOCALES) {
       for (const key of catalogKeys(locale)) {
         expect(english.has(key), `${locale}:${key}`).toBe(true);
-        expect(() => t(locale, key, { count: 1, gender: 'other', name: 'x', deadline: 'x', occasion: 'x', n: 1, max: 1 })).not.toThrow();
+        expect(() =>
+          t(locale, key, { count: 1, gender: 'other', name: 'x', deadline: 'x', occasion: 'x', n: 1, max: 1, current: 'x', next: 'x' }),
+        ).not.toThrow();
       }
     }
   });

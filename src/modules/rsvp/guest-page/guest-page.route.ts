@@ -1,33 +1,31 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { t } from '../../../capabilities/localization/messages.js';
-import {
-  GUEST_TOKEN_PREFIX,
-  guestPrincipalFromAccessId,
-  guestPrincipalFromToken,
-  type GuestTokenProblem,
-} from '../../../domains/guest-access/guest-access.service.js';
+import { GUEST_TOKEN_PREFIX, type GuestTokenProblem } from '../../../domains/guest-access/guest-access.service.js';
 import { messagingEnv } from '../../../domains/communications/messaging-env.js';
 import type { AppServices } from '../../../kit/context.js';
 import { markup } from '../../../kit/html.js';
 import type { HttpRoute } from '../../../kit/http-route.js';
 import { inAppTransaction } from '../../../kit/transaction.js';
 import { resolveAppKey } from '../../../platform/app-key.js';
-import { clientAddress } from '../../../platform/client-address.js';
 import { GUEST_PAGE_PATH } from '../../../platform/config.js';
 import { NotFoundError } from '../../../platform/errors.js';
-import type { Caller, Principal } from '../../../platform/principal.js';
+import type { Caller } from '../../../platform/principal.js';
 import { queueRsvpConfirmation } from '../communications/send-confirmation.js';
 import { guestLocalePreference, setGuestLocalePreference } from '../guest/rsvp.guest-locale.js';
 import { localizeGuestView } from '../guest/rsvp.guest-localize.js';
 import { guestView, type GuestView } from '../guest/rsvp.guest-view.js';
 import { submitRsvp } from '../responses/rsvp.responses.service.js';
-import { guestLanguage, languageLinks, pageLocale, readForm, redirect, requestIdOf, sendPage, type GuestLanguage } from './http.js';
+import { guestLanguage, withChosen, languageLinks, pageLocale, readForm, redirect, requestIdOf, sendPage, type GuestLanguage } from './http.js';
 import { readableAccent } from './layout.js';
 import { preferencesRoute } from './preferences-page.js';
 import { pageErrorsOf, submissionOf } from './rsvp-form.parse.js';
 import { F } from './rsvp-form.fields.js';
 import { rsvpPageBody, type EventError } from './rsvp-page.render.js';
-import { clearedSessionCookie, formToken, formTokenValid, readSession, sessionCookie, sessionValue } from './session.js';
+import { clearedSessionCookie, formToken, formTokenValid } from './session.js';
+import { secureCookies, sessionGuest, type Guest } from './session-guest.js';
+import { openWithToken, switchInvitation } from './open-link.js';
+import { answeringWithPages } from './failures.js';
+import { SUBMITS_PER_HOUR } from './limits.js';
 import { noSessionPage, problemPage, tooManyPage, type LinkProblem } from './status-pages.js';
 
 /*
@@ -37,48 +35,13 @@ import { noSessionPage, problemPage, tooManyPage, type LinkProblem } from './sta
  *   GET  /guest          the invitation: every event the link shows, the saved answers, the form
  *   POST /guest          all answers at once (submitRsvp, the GraphQL mutation's service), 303 → /guest?saved=1
  *   GET|POST /guest/preferences   which messages the household wants (a guest link only, not a print code)
+ *   POST /guest/switch    after a confirmation, another invitation replaces this browser's (open-link.ts)
  *
  * Who the guest is comes from the same guest principal the API builds from
  * the token (guest-access), and every read and write goes through the same
  * services as GraphQL's guestInvitation / submitRsvp: there is no second
  * access path. The token is never logged and never put back into a page.
  */
-
-type Guest = Extract<Principal, { kind: 'guest' }>;
-
-/** Opening links and typing codes, per client address per hour: a phone's retries fit; guessing does not. */
-const OPENS_PER_HOUR = 120;
-/** Submissions per link per hour: a guest changing their mind many times still fits. */
-const SUBMITS_PER_HOUR = 120;
-const HOUR = 3600;
-
-const secure = (app: AppServices) => app.config.publicUrl.startsWith('https:');
-
-/** The guest behind a session cookie, or why there is none. */
-async function sessionGuest(app: AppServices, req: IncomingMessage): Promise<{ guest: Guest; session: string } | GuestTokenProblem | 'none'> {
-  const session = readSession(resolveAppKey(app.config), req);
-  if (!session) return 'none';
-  const guest = await guestPrincipalFromAccessId(app.db.prisma, session.guestAccessId);
-  return typeof guest === 'string' ? guest : { guest, session: session.value };
-}
-
-/** The first visit: the token (a link's or a printed code's) becomes a session; the address bar loses it. */
-export async function openWithToken(app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL, token: string, log: string) {
-  const started = performance.now();
-  const locale = pageLocale(req, url);
-  const limited = await app.rateLimiter.hit(`guest-page-open:${clientAddress(req, app.config.TRUST_PROXY)}`, OPENS_PER_HOUR, HOUR);
-  if (!limited.allowed) return sendPage(res, 429, tooManyPage(locale), { 'retry-after': String(limited.retryAfterSeconds) });
-  const guest = await guestPrincipalFromToken(app.db.prisma, token, resolveAppKey(app.config));
-  if (typeof guest === 'string') {
-    app.logger.info({ path: log, problem: guest, ms: Math.round(performance.now() - started) }, 'guest page');
-    return sendPage(res, guest === 'unknown' ? 404 : 410, problemPage(locale, guest === 'unknown' ? 'invalid' : guest));
-  }
-  app.logger.info({ path: log, guestAccessId: guest.guestAccessId, ms: Math.round(performance.now() - started) }, 'guest page');
-  const lang = url.searchParams.get('lang');
-  redirect(res, `/guest${lang ? `?lang=${encodeURIComponent(lang)}` : ''}`, {
-    'set-cookie': sessionCookie(sessionValue(resolveAppKey(app.config), guest.guestAccessId), secure(app)),
-  });
-}
 
 async function invitationPage(app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL) {
   const started = performance.now();
@@ -94,10 +57,12 @@ async function invitationPage(app: AppServices, req: IncomingMessage, res: Serve
     form = await readForm(req);
     const key = resolveAppKey(app.config);
     if (!form || !formTokenValid(key, session, form.get(F.formToken))) {
-      // A stale tab or a forged post: nothing is written; the guest sees the page and sends again.
-      errors = [{ eventId: null, message: t(language().locale, 'guest.expired.session') }];
+      // A stale tab, a tab of another invitation this browser has since opened, or a forged post: nothing is
+      // written, and the page shows this invitation's saved answers (never what that form carried).
+      errors = [{ eventId: null, message: t(language().locale, form ? 'guest.expired.session' : 'guest.error.form') }];
+      form = null;
     } else {
-      const limited = await app.rateLimiter.hit(`guest-page-submit:${guest.guestAccessId}`, SUBMITS_PER_HOUR, HOUR);
+      const limited = await app.rateLimiter.hit(`guest-page-submit:${guest.guestAccessId}`, SUBMITS_PER_HOUR, 3600);
       if (!limited.allowed) return sendPage(res, 429, tooManyPage(language().locale), { 'retry-after': String(limited.retryAfterSeconds) });
       errors = await submit(app, guest, view, form, { ...language(), preference }, requestIdOf(res));
       if (!errors.length) {
@@ -105,11 +70,11 @@ async function invitationPage(app: AppServices, req: IncomingMessage, res: Serve
           { path: '/guest', method: 'POST', guestAccessId: guest.guestAccessId, ms: Math.round(performance.now() - started) },
           'guest page',
         );
-        return redirect(res, `/guest?saved=1&lang=${encodeURIComponent(language().locale)}`);
+        return redirect(res, withChosen('/guest?saved=1', language().chosen));
       }
     }
   }
-  const { locale, contentChain } = language();
+  const { locale, contentChain, chosen } = language();
   const current = await localizeGuestView(app.db.prisma, errors.length ? ((await viewOf(app, guest)) ?? view) : view, contentChain);
   sendPage(res, errors.length ? 422 : 200, {
     locale,
@@ -121,11 +86,12 @@ async function invitationPage(app: AppServices, req: IncomingMessage, res: Serve
       view: current,
       locale,
       formToken: formToken(resolveAppKey(app.config), session),
+      chosenLocale: chosen,
       submitted: errors.length ? form : null,
       errors,
       saved: url.searchParams.get('saved') === '1',
     }),
-    footer: guest.credential === 'portal' ? preferencesLink(locale) : undefined,
+    footer: guest.credential === 'portal' ? preferencesLink(locale, chosen) : undefined,
   });
   app.logger.info(
     {
@@ -139,7 +105,8 @@ async function invitationPage(app: AppServices, req: IncomingMessage, res: Serve
   );
 }
 
-const preferencesLink = (locale: string) => markup`<a href="/guest/preferences?lang=${locale}">${t(locale, 'guest.preferences')}</a>`;
+const preferencesLink = (locale: string, chosen: string | null) =>
+  markup`<a href="${withChosen('/guest/preferences', chosen)}">${t(locale, 'guest.preferences')}</a>`;
 
 /** The invitation as the guest's link shows it; null when the unit has no RSVP invitation (any more). */
 async function viewOf(app: AppServices, guest: Guest): Promise<GuestView | null> {
@@ -185,20 +152,27 @@ async function submit(
 /** No usable session: the cookie is dropped, and the guest is told what to do. */
 function answerWithoutGuest(app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL, why: GuestTokenProblem | 'none') {
   const locale = pageLocale(req, url);
-  const clear = { 'set-cookie': clearedSessionCookie(secure(app)) };
+  const clear = { 'set-cookie': clearedSessionCookie(secureCookies(app)) };
   if (why === 'none') return sendPage(res, 200, noSessionPage(locale));
   const problem: LinkProblem = why === 'unknown' ? 'invalid' : why;
   sendPage(res, why === 'unknown' ? 404 : 410, problemPage(locale, problem), clear);
 }
 
-async function handle(app: AppServices, req: IncomingMessage, res: ServerResponse, rest: string) {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+async function dispatch(app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL, rest: string) {
   if (rest === '' || rest === '/') return invitationPage(app, req, res, url);
   if (rest === '/preferences') return preferencesRoute(app, req, res, url, sessionGuest, answerWithoutGuest);
-  if (rest.startsWith('/') && rest.slice(1).startsWith(GUEST_TOKEN_PREFIX) && req.method === 'GET')
-    return openWithToken(app, req, res, url, rest.slice(1), `${GUEST_PAGE_PATH}…`);
+  if (rest === '/switch' && req.method === 'POST') return switchInvitation(app, req, res, url);
+  if (rest.startsWith('/') && rest.slice(1).startsWith(GUEST_TOKEN_PREFIX)) {
+    // A link previewer's HEAD learns the link is there, and nothing else: no lookup, no session.
+    if (req.method === 'HEAD') return void res.writeHead(200, { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).end();
+    if (req.method === 'GET') return openWithToken(app, req, res, url, rest.slice(1), `${GUEST_PAGE_PATH}…`);
+  }
   sendPage(res, 404, problemPage(pageLocale(req, url), 'invalid'));
 }
 
-export const guestPageRoute: HttpRoute = { prefix: '/guest', methods: ['GET', 'POST'], handle };
-export type { Guest };
+async function handle(app: AppServices, req: IncomingMessage, res: ServerResponse, rest: string) {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  await answeringWithPages(app, req, res, url, () => dispatch(app, req, res, url, rest));
+}
+
+export const guestPageRoute: HttpRoute = { prefix: '/guest', methods: ['GET', 'HEAD', 'POST'], handle };

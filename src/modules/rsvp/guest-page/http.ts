@@ -40,7 +40,7 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams | 
 }
 
 /** A language the guest chose on the page: `?lang=` on a link, or the `lang` of a form the page rendered; one with UI strings only. */
-function chosenLocale(url: URL, form?: URLSearchParams | null): string | null {
+export function chosenLocale(url: URL, form?: URLSearchParams | null): string | null {
   const chosen = form?.get(F.lang) ?? url.searchParams.get('lang');
   return chosen && SUPPORTED_LOCALES.includes(chosen) ? chosen : null;
 }
@@ -84,6 +84,10 @@ export function guestLanguage(
 const nativeName = (locale: string) => new Intl.DisplayNames([locale], { type: 'language' }).of(locale) ?? locale;
 
 /** The language switcher: the same page in each language (`?lang=` on the current path, so no token is ever spelled out in a link). */
+/** `?lang=<chosen>` (or `&…` after a query) to keep a chosen language across a link or redirect; empty when none was chosen. */
+export const withChosen = (path: string, chosen: string | null) =>
+  chosen ? `${path}${path.includes('?') ? '&' : '?'}lang=${encodeURIComponent(chosen)}` : path;
+
 export const languageLinks = (path = '') =>
   SUPPORTED_LOCALES.map((locale) => ({ locale, label: nativeName(locale), href: `${path}?lang=${locale}` }));
 

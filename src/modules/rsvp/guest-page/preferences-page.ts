@@ -8,11 +8,13 @@ import { inAppTransaction } from '../../../kit/transaction.js';
 import { resolveAppKey } from '../../../platform/app-key.js';
 import type { Principal } from '../../../platform/principal.js';
 import { guestLocalePreference } from '../guest/rsvp.guest-locale.js';
-import { languageLinks, pageLocale, readForm, requestIdOf, sendPage } from './http.js';
+import { chosenField } from './rsvp-page.render.js';
+import { chosenLocale, withChosen, languageLinks, pageLocale, readForm, requestIdOf, sendPage } from './http.js';
 import { readableAccent } from './layout.js';
 import { F } from './rsvp-form.fields.js';
 import { formToken, formTokenValid } from './session.js';
-import { problemPage } from './status-pages.js';
+import { problemPage, tooManyPage } from './status-pages.js';
+import { SUBMITS_PER_HOUR } from './limits.js';
 
 /*
  * The household's email preferences, from its guest page (the same choices as
@@ -46,7 +48,13 @@ export async function preferencesRoute(
   if (guest.credential !== 'portal') return sendPage(res, 404, problemPage(locale, 'invalid'));
   const key = resolveAppKey(app.config);
   let saved = false;
-  if (req.method === 'POST' && form && formTokenValid(key, session, form.get(F.formToken))) {
+  let refused: string | null = null;
+  if (req.method === 'POST' && !(form && formTokenValid(key, session, form.get(F.formToken)))) {
+    // A stale tab or a forged post: nothing is written, and the guest is told so (not shown "Saved").
+    refused = t(locale, form ? 'guest.expired.session' : 'guest.error.form');
+  } else if (req.method === 'POST' && form) {
+    const limited = await app.rateLimiter.hit(`guest-page-submit:${guest.guestAccessId}`, SUBMITS_PER_HOUR, 3600);
+    if (!limited.allowed) return sendPage(res, 429, tooManyPage(locale), { 'retry-after': String(limited.retryAfterSeconds) });
     const prefs: Preference[] = OPTIONAL_CATEGORIES.map((category) => ({ category, channel: 'EMAIL', optedOut: form.get(category) !== 'on' }));
     await inAppTransaction(app, (tx) =>
       setPreferences(tx, { principal: guest, requestId: requestIdOf(res) }, guest.occasionId, guest.unitActorId, prefs),
@@ -59,16 +67,18 @@ export async function preferencesRoute(
     const on = !current.find((p) => p.category === category && p.channel === 'EMAIL')?.optedOut;
     return markup`<label class="opt"><input type="checkbox" name="${category}"${on ? markup` checked` : ''}> ${t(locale, `guest.category.${category}`)}</label>`;
   };
-  sendPage(res, 200, {
+  sendPage(res, refused ? 422 : 200, {
     locale,
     title,
     occasionName: occasion.name,
     accent: readableAccent((occasion.branding as { primaryColor?: unknown } | null)?.primaryColor),
     languages: languageLinks('/guest/preferences'),
-    body: markup`${saved ? markup`<p class="status" role="status">${t(locale, 'guest.preferencesSaved')}</p>` : ''}<h1>${title}</h1>
-<form method="post" action="/guest/preferences" novalidate><input type="hidden" name="${F.formToken}" value="${formToken(key, session)}"><input type="hidden" name="${F.lang}" value="${locale}">
+    body: markup`${saved ? markup`<p class="status" role="status">${t(locale, 'guest.preferencesSaved')}</p>` : ''}${
+      refused ? markup`<p class="errors" role="alert">${refused}</p>` : ''
+    }<h1>${title}</h1>
+<form method="post" action="/guest/preferences" novalidate><input type="hidden" name="${F.formToken}" value="${formToken(key, session)}">${chosenField(chosenLocale(url, form))}
 <fieldset class="event"><legend>${t(locale, 'guest.preferencesIntro', { occasion: occasion.name })}</legend>${OPTIONAL_CATEGORIES.map(box)}<p class="note">${t(locale, 'guest.preferencesNote')}</p></fieldset>
 <button type="submit">${t(locale, 'guest.save')}</button></form>`,
-    footer: markup`<a href="/guest?lang=${locale}">${t(locale, 'guest.back')}</a>`,
+    footer: markup`<a href="${withChosen('/guest', chosenLocale(url, form))}">${t(locale, 'guest.back')}</a>`,
   });
 }

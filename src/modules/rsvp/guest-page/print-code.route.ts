@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parsePrintedCode } from '../../../domains/guest-access/print-codes.js';
 import type { AppServices } from '../../../kit/context.js';
 import type { HttpRoute } from '../../../kit/http-route.js';
-import { openWithToken } from './guest-page.route.js';
-import { pageLocale, readForm, sendPage } from './http.js';
-import { noSessionPage } from './status-pages.js';
+import { countMiss, openWithToken } from './open-link.js';
+import { answeringWithPages } from './failures.js';
+import { chosenLocale, pageLocale, readForm, sendPage } from './http.js';
+import { noSessionPage, tooManyPage } from './status-pages.js';
 
 /*
  * A printed invitation's QR code opens `/r/<code>` (see print/invitation-package.data.ts); a guest without a
@@ -23,17 +24,30 @@ const safeDecode = (s: string) => {
   }
 };
 
-async function handle(app: AppServices, req: IncomingMessage, res: ServerResponse, rest: string) {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+async function serve(app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL, rest: string) {
   if (req.method === 'POST') {
+    // The box is this site's own form: another site posting a code here would put its guest's invitation in this browser.
+    if (req.headers['sec-fetch-site'] === 'cross-site') return sendPage(res, 403, noSessionPage(pageLocale(req, url)));
     const form = await readForm(req);
     const code = codeOf(form?.get('code') ?? '');
-    // A code that is not even well-formed is refused here, without a lookup (and counted all the same).
-    if (!code) return sendPage(res, 422, noSessionPage(pageLocale(req, url, { form }), true));
-    return openWithToken(app, req, res, url, code, '/r/…');
+    if (!code) {
+      // Not even a code's shape: refused without a lookup, and counted as a miss all the same.
+      const misses = await countMiss(app, req);
+      const locale = pageLocale(req, url, { form });
+      if (!misses.allowed) return sendPage(res, 429, tooManyPage(locale), { 'retry-after': String(misses.retryAfterSeconds) });
+      return sendPage(res, 422, noSessionPage(locale, true, chosenLocale(url, form)));
+    }
+    return openWithToken(app, req, res, url, code, '/r/…', form);
   }
-  if (rest === '') return sendPage(res, 200, noSessionPage(pageLocale(req, url)));
+  if (rest === '') return sendPage(res, 200, noSessionPage(pageLocale(req, url), false, chosenLocale(url)));
+  // A link previewer's HEAD learns the code's page is there, and nothing else.
+  if (req.method === 'HEAD') return void res.writeHead(200, { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).end();
   return openWithToken(app, req, res, url, codeOf(safeDecode(rest)) ?? 'tovp_not-a-code', '/r/…');
 }
 
-export const printCodeRoute: HttpRoute = { prefix: '/r/', methods: ['GET', 'POST'], handle };
+async function handle(app: AppServices, req: IncomingMessage, res: ServerResponse, rest: string) {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  await answeringWithPages(app, req, res, url, () => serve(app, req, res, url, rest));
+}
+
+export const printCodeRoute: HttpRoute = { prefix: '/r/', methods: ['GET', 'HEAD', 'POST'], handle };

@@ -29,7 +29,8 @@ export function submissionOf(view: GuestView, form: URLSearchParams): Submission
     const status = form.get(F.status(id));
     if (status !== 'ATTENDING' && status !== 'DECLINED') continue;
     const response: Record<string, unknown> = { eventId: id, status };
-    if (view.allowNotes) response.notes = form.get(F.notes(id)) ?? '';
+    // Browsers send a textarea's line breaks as CRLF; the note is stored (and counted against its limit) with LF.
+    if (view.allowNotes) response.notes = (form.get(F.notes(id)) ?? '').replace(/\r\n?/g, '\n');
     if (status === 'ATTENDING') {
       const people = view.invitation.people;
       // A household chooses who comes; a person alone is the one coming (the service's default).

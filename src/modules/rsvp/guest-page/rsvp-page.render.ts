@@ -24,6 +24,8 @@ export interface RsvpPageInput {
   view: GuestView;
   locale: string;
   formToken: string;
+  /** A language the guest chose on the page (kept with the form, and theirs once they answer); null: none chosen. */
+  chosenLocale: string | null;
   /** The submission being corrected (after errors): shown as typed. Absent: the saved answers. */
   submitted?: URLSearchParams | null;
   errors?: EventError[];
@@ -37,7 +39,7 @@ export function rsvpPageBody(input: RsvpPageInput): Raw {
   const { view, locale, errors = [] } = input;
   const summary = errors.length
     ? markup`<div class="errors" role="alert" tabindex="-1" id="errors"><h2>${t(locale, 'guest.errorSummary', { count: errors.length })}</h2><ul>${errors.map(
-        (e) => markup`<li>${e.eventId ? markup`<a href="#${idOf(F.status(e.eventId))}">${eventName(view, e.eventId)}</a>: ` : ''}${e.message}</li>`,
+        (e) => markup`<li>${e.eventId ? markup`<a href="#${eventId(e.eventId)}">${eventName(view, e.eventId)}</a>: ` : ''}${e.message}</li>`,
       )}</ul></div>`
     : '';
   const status = input.saved && !errors.length ? markup`<p class="status" role="status">${t(locale, 'guest.saved')}</p>` : '';
@@ -47,7 +49,7 @@ export function rsvpPageBody(input: RsvpPageInput): Raw {
 <h1>${t(locale, 'guest.greeting', { name: view.invitation.invitationUnit.displayName })}</h1>
 <p>${t(locale, 'guest.intro')}</p>
 <form method="post" action="/guest" novalidate>
-<input type="hidden" name="${F.formToken}" value="${input.formToken}"><input type="hidden" name="${F.lang}" value="${locale}">
+<input type="hidden" name="${F.formToken}" value="${input.formToken}">${chosenField(input.chosenLocale)}
 ${events}
 ${submit}
 </form>`;
@@ -55,6 +57,13 @@ ${submit}
 
 /** The element holding an event's errors, which its fieldset is described by (screen readers read them with the group). */
 const errorId = (eventId: string) => `err-${eventId}`;
+/** An event's fieldset, which the error summary links to (open or closed). */
+const eventId = (id: string) => `event-${id}`;
+const errorsOf = (id: string, mine: EventError[]) =>
+  mine.length ? markup`<div id="${errorId(id)}">${mine.map((x) => markup`<p class="err">${x.message}</p>`)}</div>` : '';
+
+/** The language the guest chose, carried by a form; nothing when they chose none (the page's language is then not theirs to keep). */
+export const chosenField = (chosen: string | null) => (chosen ? markup`<input type="hidden" name="${F.lang}" value="${chosen}">` : '');
 
 const eventName = (view: GuestView, eventId: string) => view.events.find((e) => e.event.id === eventId)?.event.name ?? '';
 
@@ -69,11 +78,12 @@ function eventFieldset(input: RsvpPageInput, v: GuestEventView, errors: EventErr
     e.location ? markup`<p class="meta"><b>${t(locale, 'guest.where')}:</b> ${e.location}</p>` : ''
   }${e.description ? markup`<p>${e.description}</p>` : ''}`;
   const body = v.open
-    ? markup`${deadline ? markup`<p class="note">${t(locale, 'guest.replyBy', { deadline })}</p>` : ''}${
-        mine.length ? markup`<div id="${errorId(e.id)}">${mine.map((x) => markup`<p class="err">${x.message}</p>`)}</div>` : ''
-      }${answerControls(input, v)}`
-    : markup`<p class="note">${deadline ? t(locale, 'guest.closedOn', { deadline }) : t(locale, 'guest.error.closed')}</p>`;
-  return markup`<fieldset class="event"${mine.length && v.open ? markup` aria-describedby="${errorId(e.id)}"` : ''}><legend>${e.name}</legend>${header}<p class="saved">${savedLine(
+    ? markup`${deadline ? markup`<p class="note">${t(locale, 'guest.replyBy', { deadline })}</p>` : ''}${errorsOf(
+        e.id,
+        mine,
+      )}${answerControls(input, v)}`
+    : markup`${errorsOf(e.id, mine)}<p class="note">${deadline ? t(locale, 'guest.closedOn', { deadline }) : t(locale, 'guest.error.closed')}</p>`;
+  return markup`<fieldset class="event" id="${eventId(e.id)}"${mine.length ? markup` aria-describedby="${errorId(e.id)}"` : ''}><legend>${e.name}</legend>${header}<p class="saved">${savedLine(
     locale,
     v,
   )}</p>${body}</fieldset>`;
@@ -142,7 +152,8 @@ function answerControls(input: RsvpPageInput, v: GuestEventView): Raw {
   const notes = view.allowNotes
     ? markup`<div class="field"><label for="${idOf(F.notes(id))}">${t(locale, 'guest.notes')}</label><textarea id="${idOf(F.notes(id))}" name="${F.notes(
         id,
-      )}" maxlength="2000">${values.notes}</textarea></div>`
+      )}" maxlength="2000">
+${values.notes}</textarea></div>`
     : '';
   return markup`${attend}<div class="if-attending">${who}${plusOnes}${questions}</div>${notes}`;
 }

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 /*
@@ -16,8 +16,16 @@ export const SESSION_MAX_AGE_S = 30 * 24 * 3600;
 /** Cookie and forms only concern the page's own paths. */
 const COOKIE_PATH = '/guest';
 
+/** The page's own signing key, derived from the app key (which also encrypts stored tokens): one secret, two uses kept apart. */
+const keys = new WeakMap<Buffer, Buffer>();
+const pageKey = (appKey: Buffer) => {
+  let k = keys.get(appKey);
+  if (!k) keys.set(appKey, (k = Buffer.from(hkdfSync('sha256', appKey, Buffer.alloc(0), 'tov-guest-page', 32))));
+  return k;
+};
+
 const mac = (key: Buffer, purpose: string, value: string) =>
-  createHmac('sha256', key).update(`tov-guest-page:${purpose}:`).update(value).digest('base64url').slice(0, 32);
+  createHmac('sha256', pageKey(key)).update(`${purpose}:`).update(value).digest('base64url').slice(0, 32);
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -61,4 +69,21 @@ function cookieOf(req: IncomingMessage, name: string): string | null {
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return null;
+}
+
+/** How long a "switch to this invitation?" confirmation stays valid: long enough to read and tap. */
+const SWITCH_TTL_S = 15 * 60;
+
+/** A signed reference to the invitation a link opened, for the confirmation form (never the link's token). */
+export function switchValue(key: Buffer, guestAccessId: string, now = Date.now()): string {
+  const body = `${guestAccessId}.${Math.floor(now / 1000).toString(36)}`;
+  return `${body}.${mac(key, 'switch', body)}`;
+}
+
+/** The guest access a confirmation names, or null (tampered, too old). */
+export function readSwitch(key: Buffer, value: string | null, now = Date.now()): string | null {
+  const [id, issued, sig] = (value ?? '').split('.');
+  if (!id || !issued || !sig || !UUID.test(id) || !same(sig, mac(key, 'switch', `${id}.${issued}`))) return null;
+  const age = now / 1000 - parseInt(issued, 36);
+  return age >= -60 && age <= SWITCH_TTL_S ? id : null;
 }

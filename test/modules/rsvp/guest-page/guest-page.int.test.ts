@@ -24,8 +24,8 @@ const responsesOf = (g: GuestPageWorld) =>
   });
 
 /** The form as the page filled it, plus the guest's choices. */
-function answers(html: string, extra: [string, string][], lang = 'en'): [string, string][] {
-  return [['csrf', formTokenOf(html)], ['lang', lang], ...extra];
+function answers(html: string, extra: [string, string][], chosenLang?: string): [string, string][] {
+  return [['csrf', formTokenOf(html)], ...(chosenLang ? [['lang', chosenLang] as [string, string]] : []), ...extra];
 }
 
 describe('opening the link', () => {
@@ -164,7 +164,7 @@ describe('answering', () => {
       ]),
     );
     expect(r.status).toBe(303);
-    expect(r.headers.get('location')).toBe('/guest?saved=1&lang=en');
+    expect(r.headers.get('location')).toBe('/guest?saved=1');
     const rows = await responsesOf(g);
     const byEvent = new Map(rows.map((x) => [x.eventId, x]));
     expect(byEvent.get(e0!.id)).toMatchObject({ status: 'ATTENDING', headcount: 3, notes: 'We <3 you' });
@@ -188,7 +188,7 @@ describe('answering', () => {
     expect((await watch.outbox()).map((o) => o.type).filter((t) => t.startsWith('rsvp.'))).toEqual(['rsvp.submitted', 'rsvp.submitted']);
     expect(await prisma().commDelivery.count({ where: { occasionId: rawId(g.w.occasionId), send: { kind: 'RSVP_CONFIRMATION' } } })).toBe(1);
 
-    const saved = await c.get('/guest?saved=1&lang=en');
+    const saved = await c.get('/guest?saved=1');
     const text = textOf(await saved.text());
     expect(text).toContain('Thank you! Your answers are saved.');
     expect(text).toContain('Your answer: coming (3 people).');
@@ -245,7 +245,7 @@ describe('answering', () => {
     expect((await responsesOf(g)).every((x) => x.status === 'PENDING')).toBe(true);
 
     // Nothing chosen at all: a clear message, nothing written.
-    const none = await c.post('/guest', answers(html, [['lang', 'en']]));
+    const none = await c.post('/guest', answers(html, [], 'en'));
     expect(none.status).toBe(422);
     expect(textOf(await none.text())).toContain('Choose yes or no for at least one event.');
   });
@@ -384,6 +384,80 @@ describe('printed code, languages, preferences', () => {
   });
 });
 
+describe('one browser, two invitations; what the page does not take', () => {
+  it('answering without choosing a language leaves the guest’s language as it was (only a choice made on the page is kept)', async () => {
+    const g = await guestPageWorld(s);
+    const c = new GuestClient(s, { 'accept-language': 'he' });
+    const { html } = await c.open(g.link);
+    expect(html).toContain('<html lang="he" dir="rtl">');
+    expect(html).not.toContain('name="lang"');
+    expect((await c.post('/guest', answers(html, [[`s.${g.events[1]!.id}`, 'DECLINED']]))).headers.get('location')).toBe('/guest?saved=1');
+    const head = await prisma().actor.findUniqueOrThrow({ where: { id: g.people[0]!.id }, select: { attributes: true } });
+    expect(head.attributes).not.toHaveProperty('locale');
+  });
+
+  it('a second household’s link asks before it replaces the first in this browser; a tab of the first then writes nothing and shows nothing of it', async () => {
+    const g = await guestPageWorld(s);
+    const c = new GuestClient(s);
+    const first = await c.open(g.link);
+    const firstCookie = c.cookie;
+    const asked = await c.get(`/guest/${g.otherToken}`);
+    expect(asked.status).toBe(200);
+    expect(c.cookie).toBe(firstCookie);
+    const confirm = await asked.text();
+    expect(textOf(confirm)).toContain('This browser shows the invitation of Household 1. The link you opened is the invitation of Household 2.');
+    expect(confirm).not.toContain(g.otherToken);
+    // Another site cannot post the confirmation: it has no form token of this browser's page.
+    const to = /name="to" value="([^"]+)"/.exec(confirm)![1]!;
+    expect((await c.post('/guest/switch', [['to', to]])).status).toBe(400);
+    expect(c.cookie).toBe(firstCookie);
+    const switched = await c.post('/guest/switch', [
+      ['csrf', formTokenOf(confirm)],
+      ['to', to],
+    ]);
+    expect(switched.status).toBe(303);
+    expect(c.cookie).not.toBe(firstCookie);
+    expect(textOf(await (await c.get('/guest')).text())).toContain('Dear Household 2,');
+
+    // The first household's tab, still open, sends its answers: refused, nothing written, and none of what it carried shown.
+    const watch = await watchOccasion(s, g.w.occasionId);
+    const e0 = g.events[0]!;
+    const stale = await c.post(
+      '/guest',
+      answers(first.html, [
+        [`s.${e0.id}`, 'DECLINED'],
+        [`n.${e0.id}`, 'a note for household 1'],
+      ]),
+    );
+    expect(stale.status).toBe(422);
+    const page = await stale.text();
+    expect(page).not.toContain('a note for household 1');
+    expect(page).not.toMatch(/value="DECLINED"[^>]* checked/);
+    await watch.expectUnchanged();
+  });
+
+  it('a page that goes wrong is still a page: a form that cannot be read, an invitation gone; other paths are not the guest page’s', async () => {
+    const g = await guestPageWorld(s);
+    const c = new GuestClient(s);
+    await c.open(g.link);
+    const json = await c.post('/guest', new URLSearchParams(), { 'content-type': 'application/json' });
+    expect(json.status).toBe(422);
+    expect(textOf(await json.text())).toContain('Your answers could not be read. Send them again.');
+    await prisma().rsvpInvitation.delete({ where: { id: g.invitationId } });
+    const gone = await c.get('/guest');
+    expect(gone.status).toBe(404);
+    expect(gone.headers.get('content-type')).toContain('text/html');
+    // `/guest` is a path segment: `/guestbook` is not the guest page.
+    const other = await c.get('/guestbook');
+    expect(other.status).toBe(404);
+    expect(other.headers.get('content-type')).toContain('application/json');
+    expect((await c.get(`/guest/${g.token}`, {})).status).toBeGreaterThan(0);
+    const head = await s.fetch(`/guest/${g.otherToken}`, { method: 'HEAD', redirect: 'manual' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('set-cookie')).toBeNull();
+  });
+});
+
 describe('cost', () => {
   it('the page costs the same statements for a household of two with three events as for one of three with one event (no N+1)', async () => {
     const g = await guestPageWorld(s);
@@ -403,5 +477,18 @@ describe('cost', () => {
     const b = await count(other);
     expect(a).toBe(b);
     expect(a).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('guessing (last: it uses up this address’s misses)', () => {
+  it('counts only lookups that find nothing: past 60 an hour they get 429, while real links still open', async () => {
+    const g = await guestPageWorld(s);
+    const statuses: number[] = [];
+    for (let i = 0; i < 62; i++) statuses.push((await new GuestClient(s).get(`/guest/tovg_guess${i}x${'a'.repeat(30)}`)).status);
+    expect(statuses.filter((x) => x === 404).length).toBeGreaterThanOrEqual(50);
+    expect(statuses.at(-1)).toBe(429);
+    expect((await new GuestClient(s).post('/r/', [['code', 'not a code']])).status).toBe(429);
+    // A guest at the same venue opening their own link is not slowed by it.
+    expect((await new GuestClient(s).open(g.link)).first.status).toBe(303);
   });
 });
