@@ -106,8 +106,8 @@ describe('README: npm start prints the demo banner the README shows', () => {
     const cookie = open.headers.getSetCookie()[0]!.split(';')[0]!;
     // The demo's planners translated the wedding into Hebrew: names, events and the dinner questions.
     for (const [lang, texts] of [
-      ['en', ['Dear The Levi family,', 'Noa &amp; Dan’s Wedding', 'Henna night', 'Reception dinner', 'Main course', 'Sea bass']],
-      ['he', ['The Levi family היקרים,', 'החתונה של נועה ודן', 'ליל חינה', 'ארוחת הערב', 'מנה עיקרית', 'לברק']],
+      ['en', ['Dear <bdi>The Levi family</bdi>,', 'Noa &amp; Dan’s Wedding', 'Henna night', 'Reception dinner', 'Main course', 'Sea bass']],
+      ['he', ['<bdi>The Levi family</bdi> היקרים,', 'החתונה של נועה ודן', 'ליל חינה', 'ארוחת הערב', 'מנה עיקרית', 'לברק']],
     ] as const) {
       const page = await s.fetch(`/guest?lang=${lang}`, { headers: { cookie } });
       expect(page.status).toBe(200);

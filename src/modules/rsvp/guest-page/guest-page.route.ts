@@ -22,7 +22,7 @@ import { pageErrorsOf, submissionOf } from './rsvp-form.parse.js';
 import { F } from './rsvp-form.fields.js';
 import { rsvpPageBody, type EventError } from './rsvp-page.render.js';
 import { clearedSessionCookie, formToken, formTokenValid } from './session.js';
-import { secureCookies, sessionGuest, type Guest } from './session-guest.js';
+import { renewedCookie, secureCookies, sessionGuest, type Guest } from './session-guest.js';
 import { openWithToken, switchInvitation } from './open-link.js';
 import { answeringWithPages } from './failures.js';
 import { SUBMITS_PER_HOUR } from './limits.js';
@@ -47,7 +47,7 @@ async function invitationPage(app: AppServices, req: IncomingMessage, res: Serve
   const started = performance.now();
   const found = await sessionGuest(app, req);
   if (typeof found === 'string') return answerWithoutGuest(app, req, res, url, found);
-  const { guest, session } = found;
+  const { guest, session, renewed } = found;
   const [view, preference] = await Promise.all([viewOf(app, guest), guestLocalePreference(app.db.prisma, guest.occasionId, guest.unitActorId)]);
   if (!view) return answerWithoutGuest(app, req, res, url, 'unknown');
   let form: URLSearchParams | null = null;
@@ -76,23 +76,28 @@ async function invitationPage(app: AppServices, req: IncomingMessage, res: Serve
   }
   const { locale, contentChain, chosen } = language();
   const current = await localizeGuestView(app.db.prisma, errors.length ? ((await viewOf(app, guest)) ?? view) : view, contentChain);
-  sendPage(res, errors.length ? 422 : 200, {
-    locale,
-    title: t(locale, 'guest.pageTitle', { occasion: current.occasion.name }),
-    occasionName: current.occasion.name,
-    accent: readableAccent((current.occasion.branding as { primaryColor?: unknown } | null)?.primaryColor),
-    languages: languageLinks('/guest'),
-    body: rsvpPageBody({
-      view: current,
+  sendPage(
+    res,
+    errors.length ? 422 : 200,
+    {
       locale,
-      formToken: formToken(resolveAppKey(app.config), session),
-      chosenLocale: chosen,
-      submitted: errors.length ? form : null,
-      errors,
-      saved: url.searchParams.get('saved') === '1',
-    }),
-    footer: guest.credential === 'portal' ? preferencesLink(locale, chosen) : undefined,
-  });
+      title: t(locale, 'guest.pageTitle', { occasion: current.occasion.name }),
+      occasionName: current.occasion.name,
+      accent: readableAccent((current.occasion.branding as { primaryColor?: unknown } | null)?.primaryColor),
+      languages: languageLinks('/guest'),
+      body: rsvpPageBody({
+        view: current,
+        locale,
+        formToken: formToken(resolveAppKey(app.config), renewed ?? session),
+        chosenLocale: chosen,
+        submitted: errors.length ? form : null,
+        errors,
+        saved: url.searchParams.get('saved') === '1',
+      }),
+      footer: guest.credential === 'portal' ? preferencesLink(locale, chosen) : undefined,
+    },
+    renewedCookie(app, renewed),
+  );
   app.logger.info(
     {
       path: '/guest',

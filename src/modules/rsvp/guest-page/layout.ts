@@ -92,7 +92,7 @@ export function page(s: Shell): { html: string; styleHash: string } {
 <title>${s.title}</title>
 <style>${raw(css)}</style>
 </head>
-<body><header class="brand"><div class="brand-in"><p>${s.occasionName ?? 'Tov+'}</p>${langs}</div></header>
+<body><header class="brand"><div class="brand-in"><p><bdi>${s.occasionName ?? 'Tov+'}</bdi></p>${langs}</div></header>
 <main id="main">${s.body}</main>${s.footer ? markup`<footer>${s.footer}</footer>` : ''}
 </body></html>`;
   return { html: doc.value, styleHash };

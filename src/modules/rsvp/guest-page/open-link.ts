@@ -7,6 +7,7 @@ import { resolveAppKey } from '../../../platform/app-key.js';
 import { clientAddress } from '../../../platform/client-address.js';
 import { chosenLocale, languageLinks, pageLocale, readForm, redirect, sendPage, withChosen } from './http.js';
 import { chosenField } from './rsvp-page.render.js';
+import { isolated, tm } from './i18n-markup.js';
 import { F } from './rsvp-form.fields.js';
 import { formToken, formTokenValid, readSession, readSwitch, sessionCookie, sessionValue, switchValue } from './session.js';
 import { secureCookies, type Guest } from './session-guest.js';
@@ -93,12 +94,12 @@ async function confirmSwitch(
     locale,
     title,
     languages: languageLinks(),
-    body: markup`<h1>${title}</h1><p>${t(locale, 'guest.switch.body', { current, next })}</p>
+    body: markup`<h1>${title}</h1><p>${tm(locale, 'guest.switch.body', { current: isolated(current), next: isolated(next) })}</p>
 <form method="post" action="/guest/switch" novalidate><input type="hidden" name="${F.formToken}" value="${formToken(key, p.session)}"><input type="hidden" name="to" value="${switchValue(
       key,
       p.next.guestAccessId,
-    )}">${chosenField(p.chosen)}<button type="submit">${t(locale, 'guest.switch.open', { next })}</button></form>
-<p><a href="${withChosen('/guest', p.chosen)}">${t(locale, 'guest.switch.stay', { current })}</a></p>`,
+    )}">${chosenField(p.chosen)}<button type="submit">${tm(locale, 'guest.switch.open', { next: isolated(next) })}</button></form>
+<p><a href="${withChosen('/guest', p.chosen)}">${tm(locale, 'guest.switch.stay', { current: isolated(current) })}</a></p>`,
   });
 }
 

@@ -5,6 +5,7 @@ import { optionsOf } from '../../forms/forms.questions.js';
 import type { GuestEventView, GuestView } from '../guest/rsvp.guest-view.js';
 import type { UnitPerson } from '../invitations/rsvp.unit.js';
 import { F, idOf, plusOneSlot } from './rsvp-form.fields.js';
+import { isolated, tm } from './i18n-markup.js';
 
 /*
  * The RSVP form: one fieldset per invited event, all sent with one button.
@@ -46,7 +47,7 @@ export function rsvpPageBody(input: RsvpPageInput): Raw {
   const events = view.events.length ? view.events.map((e) => eventFieldset(input, e, errors)) : markup`<p>${t(locale, 'guest.noEvents')}</p>`;
   const submit = view.events.some((e) => e.open) ? markup`<button type="submit">${t(locale, 'guest.submit')}</button>` : '';
   return markup`${summary}${status}
-<h1>${t(locale, 'guest.greeting', { name: view.invitation.invitationUnit.displayName })}</h1>
+<h1>${tm(locale, 'guest.greeting', { name: isolated(view.invitation.invitationUnit.displayName) })}</h1>
 <p>${t(locale, 'guest.intro')}</p>
 <form method="post" action="/guest" novalidate>
 <input type="hidden" name="${F.formToken}" value="${input.formToken}">${chosenField(input.chosenLocale)}
@@ -75,7 +76,7 @@ function eventFieldset(input: RsvpPageInput, v: GuestEventView, errors: EventErr
   const deadline = v.deadline ? formatInZone(v.deadline, tz, locale, 'dateTime') : null;
   const mine = errors.filter((x) => x.eventId === e.id);
   const header = markup`${when ? markup`<p class="meta"><b>${t(locale, 'guest.when')}:</b> ${when}</p>` : ''}${
-    e.location ? markup`<p class="meta"><b>${t(locale, 'guest.where')}:</b> ${e.location}</p>` : ''
+    e.location ? markup`<p class="meta"><b>${t(locale, 'guest.where')}:</b> ${isolated(e.location)}</p>` : ''
   }${e.description ? markup`<p>${e.description}</p>` : ''}`;
   const body = v.open
     ? markup`${deadline ? markup`<p class="note">${t(locale, 'guest.replyBy', { deadline })}</p>` : ''}${errorsOf(
@@ -83,7 +84,7 @@ function eventFieldset(input: RsvpPageInput, v: GuestEventView, errors: EventErr
         mine,
       )}${answerControls(input, v)}`
     : markup`${errorsOf(e.id, mine)}<p class="note">${deadline ? t(locale, 'guest.closedOn', { deadline }) : t(locale, 'guest.error.closed')}</p>`;
-  return markup`<fieldset class="event" id="${eventId(e.id)}"${mine.length ? markup` aria-describedby="${errorId(e.id)}"` : ''}><legend>${e.name}</legend>${header}<p class="saved">${savedLine(
+  return markup`<fieldset class="event" id="${eventId(e.id)}"${mine.length ? markup` aria-describedby="${errorId(e.id)}"` : ''}><legend>${isolated(e.name)}</legend>${header}<p class="saved">${savedLine(
     locale,
     v,
   )}</p>${body}</fieldset>`;
@@ -150,7 +151,7 @@ function answerControls(input: RsvpPageInput, v: GuestEventView): Raw {
   const plusOnes = plusOneInputs(locale, id, free, values.plusOnes);
   const questions = v.form?.questions.length ? questionBlock(locale, v, inv.people, free, values.answer) : '';
   const notes = view.allowNotes
-    ? markup`<div class="field"><label for="${idOf(F.notes(id))}">${t(locale, 'guest.notes')}</label><textarea id="${idOf(F.notes(id))}" name="${F.notes(
+    ? markup`<div class="field"><label for="${idOf(F.notes(id))}">${t(locale, 'guest.notes')}</label><textarea dir="auto" id="${idOf(F.notes(id))}" name="${F.notes(
         id,
       )}" maxlength="2000">
 ${values.notes}</textarea></div>`
@@ -164,7 +165,7 @@ function chooseWho(locale: string, eventId: string, people: UnitPerson[], checke
   const name = F.participants(eventId);
   return markup`<fieldset><legend>${t(locale, 'guest.whoComes')}</legend>${people.map(
     (p) =>
-      markup`<label class="opt"><input type="checkbox" name="${name}" value="${p.id}"${checked.has(p.id) ? markup` checked` : ''}> ${p.displayName}</label>`,
+      markup`<label class="opt"><input type="checkbox" name="${name}" value="${p.id}"${checked.has(p.id) ? markup` checked` : ''}> ${isolated(p.displayName)}</label>`,
   )}</fieldset>`;
 }
 
@@ -174,7 +175,7 @@ function plusOneInputs(locale: string, eventId: string, free: number, typed: str
   const slots = Array.from({ length: free }, (_, i) => i);
   return markup`<fieldset><legend>${t(locale, 'guest.plusOnes', { count: free })}</legend>${slots.map((i) => {
     const fid = `${idOf(name)}-${i + 1}`;
-    return markup`<div class="field"><label for="${fid}">${t(locale, 'guest.plusOneName', { n: i + 1 })}</label><input type="text" id="${fid}" name="${name}" value="${
+    return markup`<div class="field"><label for="${fid}">${t(locale, 'guest.plusOneName', { n: i + 1 })}</label><input type="text" dir="auto" id="${fid}" name="${name}" value="${
       typed[i] ?? ''
     }" maxlength="200" autocomplete="off"></div>`;
   })}</fieldset>`;
@@ -186,7 +187,7 @@ function questionBlock(locale: string, v: GuestEventView, people: UnitPerson[], 
     return markup`<fieldset><legend>${t(locale, 'guest.questions')}</legend>${questions.map((q) => questionControl(locale, v.event.id, q, undefined, answer))}</fieldset>`;
   // Per person: each person of the invitation, then each plus-one slot (answered under the name typed above it).
   const whom = [
-    ...people.map((p) => ({ key: p.id, legend: t(locale, 'guest.questionsFor', { name: p.displayName }) })),
+    ...people.map((p) => ({ key: p.id, legend: tm(locale, 'guest.questionsFor', { name: isolated(p.displayName) }) })),
     ...Array.from({ length: free }, (_, i) => ({ key: plusOneSlot(i), legend: t(locale, 'guest.questionsForGuest', { n: i + 1 }) })),
   ];
   return markup`${whom.map(
@@ -199,30 +200,34 @@ function questionControl(locale: string, eventId: string, q: Question, whom: str
   const fid = idOf(name);
   const current = answer(q.id, whom);
   const label = markup`${q.label}${q.required ? markup` <span class="req">(${t(locale, 'guest.required')})</span>` : ''}`;
-  const choice = (type: 'radio' | 'checkbox', value: string, text: string, i: number) =>
+  const required = q.required ? markup` aria-required="true"` : '';
+  const choice = (type: 'radio' | 'checkbox', value: string, text: string, i: number, checked = current.includes(value)) =>
     markup`<label class="opt"><input type="${type}" name="${name}" value="${value}"${i === 0 ? markup` id="${fid}"` : ''}${
-      current.includes(value) ? markup` checked` : ''
+      checked ? markup` checked` : ''
     }> ${text}</label>`;
+  // A radio cannot be unticked: an optional one-answer question offers "no answer" to take an answer back.
+  const none = (i: number) => (q.required ? '' : choice('radio', '', t(locale, 'guest.noAnswer'), i, current.length === 0));
+  const radios = (options: { value: string; label: string }[]) =>
+    markup`<fieldset role="radiogroup"${required}><legend class="lbl">${label}</legend>${options.map((o, i) => choice('radio', o.value, o.label, i))}${none(
+      options.length,
+    )}</fieldset>`;
   switch (q.type) {
     case 'SINGLE_CHOICE':
-    case 'MULTI_CHOICE': {
-      const type = q.type === 'SINGLE_CHOICE' ? 'radio' : 'checkbox';
-      return markup`<fieldset><legend class="lbl">${label}</legend>${optionsOf(q).map((o, i) => choice(type, o.value, o.label, i))}</fieldset>`;
-    }
+      return radios(optionsOf(q));
+    case 'MULTI_CHOICE':
+      return markup`<fieldset><legend class="lbl">${label}</legend>${optionsOf(q).map((o, i) => choice('checkbox', o.value, o.label, i))}</fieldset>`;
     case 'BOOLEAN':
-      return markup`<fieldset><legend class="lbl">${label}</legend>${choice('radio', 'true', t(locale, 'guest.yes'), 0)}${choice(
-        'radio',
-        'false',
-        t(locale, 'guest.no'),
-        1,
-      )}</fieldset>`;
+      return radios([
+        { value: 'true', label: t(locale, 'guest.yes') },
+        { value: 'false', label: t(locale, 'guest.no') },
+      ]);
     case 'NUMBER':
       return markup`<div class="field"><label for="${fid}">${label}</label><input type="number" inputmode="decimal" id="${fid}" name="${name}" value="${
         current[0] ?? ''
-      }"></div>`;
+      }"${required}></div>`;
     default:
-      return markup`<div class="field"><label for="${fid}">${label}</label><input type="text" id="${fid}" name="${name}" value="${
+      return markup`<div class="field"><label for="${fid}">${label}</label><input type="text" dir="auto" id="${fid}" name="${name}" value="${
         current[0] ?? ''
-      }" maxlength="2000"></div>`;
+      }" maxlength="2000"${required}></div>`;
   }
 }

@@ -13,6 +13,8 @@ import type { IncomingMessage } from 'node:http';
 export const SESSION_COOKIE = 'tov_guest';
 /** A guest comes back over weeks (answer, then change a meal); the link's own expiry still wins. */
 export const SESSION_MAX_AGE_S = 30 * 24 * 3600;
+/** A session in use is renewed once a day, so a guest who keeps coming back is never signed out mid-planning. */
+export const SESSION_RENEW_AFTER_S = 24 * 3600;
 /** Cookie and forms only concern the page's own paths. */
 const COOKIE_PATH = '/guest';
 
@@ -41,14 +43,14 @@ export function sessionValue(key: Buffer, guestAccessId: string, now = Date.now(
 }
 
 /** The guest access a cookie names, or null (absent, tampered, too old). */
-export function readSession(key: Buffer, req: IncomingMessage, now = Date.now()): { guestAccessId: string; value: string } | null {
+export function readSession(key: Buffer, req: IncomingMessage, now = Date.now()): { guestAccessId: string; value: string; ageS: number } | null {
   const value = cookieOf(req, SESSION_COOKIE);
   if (!value) return null;
   const [id, issued, sig] = value.split('.');
   if (!id || !issued || !sig || !UUID.test(id) || !same(sig, mac(key, 'session', `${id}.${issued}`))) return null;
   const age = now / 1000 - parseInt(issued, 36);
   if (!(age >= -60 && age <= SESSION_MAX_AGE_S)) return null;
-  return { guestAccessId: id, value };
+  return { guestAccessId: id, value, ageS: age };
 }
 
 /** A form's anti-forgery token, bound to the session (SameSite=Lax already keeps other sites' posts cookieless). */

@@ -3,6 +3,7 @@ import { markup } from '../../../kit/html.js';
 import type { Shell } from './layout.js';
 import { languageLinks } from './http.js';
 import { chosenField } from './rsvp-page.render.js';
+import { isolated, tm } from './i18n-markup.js';
 
 /*
  * The pages a guest sees instead of their invitation: a link that does not
@@ -46,6 +47,6 @@ function codeForm(locale: string, error = false, chosen: string | null = null) {
     error ? markup`<p class="err" id="code-error">${t(locale, 'guest.code.invalid')}</p>` : ''
   }<input type="text" id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" dir="ltr" aria-describedby="${described}"${
     error ? markup` aria-invalid="true"` : ''
-  }><p class="note" id="code-hint">${t(locale, 'guest.code.hint')}</p></div>
+  }><p class="note" id="code-hint">${tm(locale, 'guest.code.hint', { code: isolated('TOVP-K7QM-3XPA-…') })}</p></div>
 <button type="submit">${t(locale, 'guest.code.submit')}</button></form>`;
 }

@@ -57,6 +57,8 @@ export const formTokenOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(
 export const textOf = (html: string) =>
   html
     .replace(/<style[\s\S]*?<\/style>/g, '')
+    // Inline elements join their text as a browser shows it ("Dear <bdi>Noa</bdi>," reads "Dear Noa,").
+    .replace(/<\/?(?:bdi|b|span)\b[^>]*>/g, '')
     .replace(/<[^>]+>/g, ' ')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')

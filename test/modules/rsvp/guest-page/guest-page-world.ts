@@ -43,7 +43,7 @@ export interface GuestPageWorld {
   printCode(): Promise<string>;
 }
 
-export async function guestPageWorld(s: TestServer, opts: { defaultLocale?: string } = {}): Promise<GuestPageWorld> {
+export async function guestPageWorld(s: TestServer, opts: { defaultLocale?: string; mealRequired?: boolean } = {}): Promise<GuestPageWorld> {
   const w = await buildWorld(s, { events: 3, households: [2, 3] });
   const t = w.owner.token;
   const occasionName = `Noa & Dan ${rawId(w.occasionId).slice(-4)}`;
@@ -68,7 +68,7 @@ export async function guestPageWorld(s: TestServer, opts: { defaultLocale?: stri
     });
   await must(s, t, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'rsvp' } });
   await must(s, t, INSTALL, { i: { occasionId: w.occasionId, moduleKey: 'forms' } });
-  const form = await createDinnerForm(s, t, w.occasionId, { dietary: true });
+  const form = await createDinnerForm(s, t, w.occasionId, { dietary: true, required: opts.mealRequired ?? true });
   const field = (key: string) => rawId(form.fields.find((f) => f.key === key)!.id);
   const deadline = new Date(Date.now() + 30 * 86_400_000).toISOString();
   await must(s, t, ENABLE, { i: { eventId: w.eventIds[0], moduleKey: 'rsvp', config: { linkedFormId: rawId(form.id), deadline } } });

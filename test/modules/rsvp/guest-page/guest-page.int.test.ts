@@ -4,6 +4,8 @@ import { startServer } from '../../../support/harness.js';
 import { globalId, rawId, watchOccasion } from '../../../support/rows.js';
 import { EVIL_EVENT_NAME, guestPageWorld, type GuestPageWorld } from './guest-page-world.js';
 import { formTokenOf, GuestClient, textOf } from './guest-client.js';
+import { sessionValue } from '../../../../src/modules/rsvp/guest-page/session.js';
+import { resolveAppKey } from '../../../../src/platform/app-key.js';
 
 /**
  * The guest's RSVP page over real HTTP: the link becomes a session cookie,
@@ -455,6 +457,59 @@ describe('one browser, two invitations; what the page does not take', () => {
     const head = await s.fetch(`/guest/${g.otherToken}`, { method: 'HEAD', redirect: 'manual' });
     expect(head.status).toBe(200);
     expect(head.headers.get('set-cookie')).toBeNull();
+  });
+});
+
+describe('small things a guest relies on', () => {
+  it('names keep their own direction (bdi), required questions say so to assistive technology, and an optional answer can be taken back', async () => {
+    const g = await guestPageWorld(s, { mealRequired: false });
+    const c = new GuestClient(s);
+    const { html } = await c.open(g.link);
+    expect(html).toContain('<h1>Dear <bdi>Household 1</bdi>,</h1>');
+    expect(html).toContain(`<legend><bdi>${g.events[0]!.name}</bdi></legend>`);
+    expect(html).toContain('dir="auto"');
+    const [a] = g.people;
+    const e0 = g.events[0]!.id;
+    const meal = (value: string) =>
+      answers(html, [
+        [`s.${e0}`, 'ATTENDING'],
+        [`p.${e0}`, a!.id],
+        [`q.${e0}.${g.mealFieldId}.${a!.id}`, value],
+      ]);
+    expect((await c.post('/guest', meal('fish'))).status).toBe(303);
+    const mealOf = () => prisma().formAnswer.findMany({ where: { questionId: g.mealFieldId, actorId: a!.id } });
+    expect((await mealOf()).map((x) => x.value)).toEqual(['fish']);
+    // The optional question offers "No answer"; choosing it takes the answer back.
+    const page = await (await c.get('/guest')).text();
+    expect(page).toContain('No answer');
+    expect((await c.post('/guest', meal(''))).status).toBe(303);
+    expect(await mealOf()).toEqual([]);
+
+    const required = await new GuestClient(s).open((await guestPageWorld(s)).link);
+    expect(required.html).toContain('role="radiogroup" aria-required="true"');
+    expect(required.html).not.toContain('No answer');
+  });
+
+  it('a session in use is renewed after a day (a fresh cookie), and a form already on screen still sends', async () => {
+    const g = await guestPageWorld(s);
+    const c = new GuestClient(s);
+    await c.open(g.link);
+    const id = (await prisma().guestAccess.findFirstOrThrow({ where: { unitActorId: rawId(g.w.households[0]!.id), kind: 'PORTAL' } })).id;
+    const old = sessionValue(resolveAppKey(s.app.config), id, Date.now() - 2 * 86_400_000);
+    const dayOld = new GuestClient(s, { cookie: `tov_guest=${old}` });
+    const page = await dayOld.get('/guest');
+    expect(page.status).toBe(200);
+    const fresh = page.headers.getSetCookie()[0]!;
+    expect(fresh).toMatch(/^tov_guest=[^;]+; Path=\/guest; Max-Age=2592000; HttpOnly; SameSite=Lax$/);
+    expect(fresh).not.toContain(old);
+    // The page on screen was bound to the fresh cookie; one sent with the old cookie (another tab) still works.
+    const html = await page.text();
+    const sent = await new GuestClient(s, { cookie: fresh.split(';')[0]! }).post('/guest', answers(html, [[`s.${g.events[1]!.id}`, 'DECLINED']]));
+    expect(sent.status).toBe(303);
+    const before = await (await new GuestClient(s, { cookie: `tov_guest=${old}` }).get('/guest')).text();
+    expect(
+      (await new GuestClient(s, { cookie: `tov_guest=${old}` }).post('/guest', answers(before, [[`s.${g.events[1]!.id}`, 'ATTENDING']]))).status,
+    ).toBe(422);
   });
 });
 
