@@ -20,7 +20,7 @@ import { readableAccent } from './layout.js';
 import { preferencesRoute } from './preferences-page.js';
 import { pageErrorsOf, submissionOf } from './rsvp-form.parse.js';
 import { F } from './rsvp-form.fields.js';
-import { rsvpPageBody, type EventError } from './rsvp-page.render.js';
+import { rsvpPageBody, whoComesCss, type EventError } from './rsvp-page.render.js';
 import { clearedSessionCookie, formToken, formTokenValid } from './session.js';
 import { renewedCookie, secureCookies, sessionGuest, type Guest } from './session-guest.js';
 import { openWithToken, switchInvitation } from './open-link.js';
@@ -84,6 +84,10 @@ async function invitationPage(app: AppServices, req: IncomingMessage, res: Serve
       title: t(locale, 'guest.pageTitle', { occasion: current.occasion.name }),
       occasionName: current.occasion.name,
       accent: readableAccent((current.occasion.branding as { primaryColor?: unknown } | null)?.primaryColor),
+      css:
+        current.invitation.people.length >= 2 && current.events.some((e) => e.form?.appliesTo === 'PERSON')
+          ? whoComesCss(current.invitation.people.length)
+          : undefined,
       languages: languageLinks('/guest'),
       body: rsvpPageBody({
         view: current,

@@ -73,11 +73,13 @@ export interface Shell {
   /** Other languages to offer: href per locale. */
   languages?: { locale: string; label: string; href: string }[];
   body: Raw;
+  /** Rules of this page only (generated from checked data, never from what someone typed). */
+  css?: string;
   footer?: Raw;
 }
 
 export function page(s: Shell): { html: string; styleHash: string } {
-  const css = `:root{--accent:${s.accent ?? DEFAULT_ACCENT}}\n${BASE_CSS}`;
+  const css = `:root{--accent:${s.accent ?? DEFAULT_ACCENT}}\n${BASE_CSS}${s.css ? `${s.css}\n` : ''}`;
   // The stylesheet is ours (the accent is a checked #RRGGBB): it goes in exactly as hashed, or the CSP refuses it.
   const styleHash = `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
   const langs = s.languages?.length

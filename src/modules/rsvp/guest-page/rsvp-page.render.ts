@@ -126,6 +126,18 @@ function valuesOf(input: RsvpPageInput, v: GuestEventView) {
   };
 }
 
+/**
+ * CSS that hides a person's questions while their box under "who is coming" is unticked, for the `people` boxes
+ * of the largest invitation on the page: the nth box matches the nth block of questions, so no script is needed
+ * (browsers without :has() show every block; answers of people not coming are not sent either way).
+ */
+export function whoComesCss(people: number): string {
+  return Array.from(
+    { length: people },
+    (_, i) => `fieldset.event:has(.who>label:nth-of-type(${i + 1})>input:not(:checked)) .per-person>fieldset:nth-of-type(${i + 1}){display:none}`,
+  ).join('\n');
+}
+
 /** Plus-ones the guest may still name (ten at most on one page, the service's own cap). */
 export const freePlusOnes = (inv: GuestView['invitation']) =>
   Math.min(10, Math.max(0, inv.plusOnesAllowed - inv.people.filter((p) => p.guestPlusOne).length));
@@ -163,7 +175,7 @@ ${values.notes}</textarea></div>`
 function chooseWho(locale: string, eventId: string, people: UnitPerson[], checked: Set<string>): Raw | '' {
   if (people.length < 2) return '';
   const name = F.participants(eventId);
-  return markup`<fieldset><legend>${t(locale, 'guest.whoComes')}</legend>${people.map(
+  return markup`<fieldset class="who"><legend>${t(locale, 'guest.whoComes')}</legend>${people.map(
     (p) =>
       markup`<label class="opt"><input type="checkbox" name="${name}" value="${p.id}"${checked.has(p.id) ? markup` checked` : ''}> ${isolated(p.displayName)}</label>`,
   )}</fieldset>`;
@@ -190,9 +202,10 @@ function questionBlock(locale: string, v: GuestEventView, people: UnitPerson[], 
     ...people.map((p) => ({ key: p.id, legend: tm(locale, 'guest.questionsFor', { name: isolated(p.displayName) }) })),
     ...Array.from({ length: free }, (_, i) => ({ key: plusOneSlot(i), legend: t(locale, 'guest.questionsForGuest', { n: i + 1 }) })),
   ];
-  return markup`${whom.map(
+  // In the order of "who is coming": the page's stylesheet hides the questions of someone left unticked (whoComesCss).
+  return markup`<div class="per-person">${whom.map(
     (w) => markup`<fieldset><legend>${w.legend}</legend>${questions.map((q) => questionControl(locale, v.event.id, q, w.key, answer))}</fieldset>`,
-  )}`;
+  )}</div>`;
 }
 
 function questionControl(locale: string, eventId: string, q: Question, whom: string | undefined, answer: AnswerOf): Raw {

@@ -123,6 +123,9 @@ describe.each(['en', 'he'] as const)('the guest page in %s', (lang) => {
     await henna.getByRole('radio', { name: t.yes }).tap();
     // The second person stays home; a plus-one comes, with a meal of their own.
     await henna.getByRole('checkbox', { name: b!.name }).tap();
+    // Their questions go away with them (CSS only), and come back when ticked again.
+    await expect.poll(() => person(page, forPerson(b!.name)).isVisible()).toBe(false);
+    expect(await person(page, forPerson(a!.name)).isVisible()).toBe(true);
     await henna.getByRole('textbox', { name: t.plusOneName }).fill('Dana Cohen');
     await person(page, forPerson(a!.name)).getByRole('radio', { name: t.seaBass }).tap();
     await person(page, t.forGuest).getByRole('radio', { name: t.vegetables }).tap();
