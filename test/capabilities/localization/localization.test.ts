@@ -133,7 +133,19 @@ describe('t (ICU messages)', () => {
       for (const key of catalogKeys(locale)) {
         expect(english.has(key), `${locale}:${key}`).toBe(true);
         expect(() =>
-          t(locale, key, { count: 1, gender: 'other', name: 'x', deadline: 'x', occasion: 'x', n: 1, max: 1, current: 'x', next: 'x', code: 'x' }),
+          t(locale, key, {
+            count: 1,
+            gender: 'other',
+            name: 'x',
+            deadline: 'x',
+            occasion: 'x',
+            n: 1,
+            max: 1,
+            current: 'x',
+            next: 'x',
+            code: 'x',
+            question: 'x',
+          }),
         ).not.toThrow();
       }
     }

@@ -64,7 +64,9 @@ async function invitationPage(app: AppServices, req: IncomingMessage, res: Serve
     } else {
       const limited = await app.rateLimiter.hit(`guest-page-submit:${guest.guestAccessId}`, SUBMITS_PER_HOUR, 3600);
       if (!limited.allowed) return sendPage(res, 429, tooManyPage(language().locale), { 'retry-after': String(limited.retryAfterSeconds) });
-      errors = await submit(app, guest, view, form, { ...language(), preference }, requestIdOf(res));
+      // In the guest's language, so a refusal can name the question they missed as they read it.
+      const shown = await localizeGuestView(app.db.prisma, view, language().contentChain);
+      errors = await submit(app, guest, shown, form, { ...language(), preference }, requestIdOf(res));
       if (!errors.length) {
         app.logger.info(
           { path: '/guest', method: 'POST', guestAccessId: guest.guestAccessId, ms: Math.round(performance.now() - started) },

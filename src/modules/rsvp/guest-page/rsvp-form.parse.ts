@@ -96,9 +96,40 @@ export function pageErrorsOf(e: unknown, view: GuestView, submission: Submission
   for (const f of fields) {
     const m = RESPONSE_PATH.exec(f.path);
     const eventId = m ? (submission.eventIds[Number(m[1])] ?? null) : null;
-    add({ eventId, message: messageFor(m?.[2], m?.[4], view, locale) });
+    // A required question left unanswered: say which, and for whom (the service names it in English only).
+    const missing = m && m[2] === 'answers' && !m[3] ? missingAnswers(view, submission, Number(m[1]), locale) : [];
+    if (missing.length) for (const message of missing) add({ eventId, message });
+    else add({ eventId, message: messageFor(m?.[2], m?.[4], view, locale) });
   }
   return out;
+}
+
+type SentAnswer = { fieldId: string; actorId?: string; plusOne?: string };
+
+/** The required questions response `index` left unanswered, one message per question and person, in the page's language. */
+function missingAnswers(view: GuestView, submission: Submission, index: number, locale: string): string[] {
+  const response = submission.responses[index];
+  const v = view.events.find((e) => e.event.id === submission.eventIds[index]);
+  if (!response || !v?.form || response.status !== 'ATTENDING') return [];
+  const sent = (response.answers as SentAnswer[] | undefined) ?? [];
+  const people = view.invitation.people;
+  const perPerson = v.form.appliesTo === 'PERSON';
+  const chosen = (response.participantIds as string[] | undefined) ?? people.filter((p) => p.defaultAttendee).map((p) => p.id);
+  const whom: { name: string | null; answered: (a: SentAnswer) => boolean }[] = perPerson
+    ? [
+        ...chosen.map((id) => ({ name: people.find((p) => p.id === id)?.displayName ?? null, answered: (a: SentAnswer) => a.actorId === id })),
+        ...((response.plusOnes as string[] | undefined) ?? []).map((name) => ({ name, answered: (a: SentAnswer) => a.plusOne === name })),
+      ]
+    : [{ name: null, answered: () => true }];
+  return v.form.questions
+    .filter((q) => q.required)
+    .flatMap((q) =>
+      whom
+        .filter((w) => !sent.some((a) => a.fieldId === q.id && w.answered(a)))
+        .map((w) =>
+          w.name ? t(locale, 'guest.error.missingFor', { question: q.label, name: w.name }) : t(locale, 'guest.error.missing', { question: q.label }),
+        ),
+    );
 }
 
 function messageFor(field: string | undefined, sub: string | undefined, view: GuestView, locale: string): string {

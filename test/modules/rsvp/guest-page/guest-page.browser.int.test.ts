@@ -33,8 +33,8 @@ const TEXT = {
     saved: 'Thank you! Your answers are saved.',
     savedHenna: 'Your answer: coming (2 people).',
     savedCeremony: 'Your answer: not coming.',
-    oneProblem: 'Please check one answer:',
-    answerRequired: 'Answer the required questions.',
+    threeProblems: 'Please check 3 answers:',
+    mealForDana: 'Answer “Main course” for Dana Cohen.',
     closed: 'Replies closed on',
     invalid: 'This link does not work',
     revoked: 'This link is no longer valid',
@@ -55,8 +55,8 @@ const TEXT = {
     saved: 'תודה! התשובות נשמרו.',
     savedHenna: 'התשובה שלכם: מגיעים (שני אנשים).',
     savedCeremony: 'התשובה שלכם: לא מגיעים.',
-    oneProblem: 'נא לבדוק תשובה אחת:',
-    answerRequired: 'נא לענות על שאלות החובה.',
+    threeProblems: 'נא לבדוק 3 תשובות:',
+    mealForDana: 'נא לענות על „מנה עיקרית” עבור Dana Cohen.',
     closed: 'המענה נסגר ב־',
     invalid: 'הקישור אינו פועל',
     revoked: 'הקישור כבר אינו בתוקף',
@@ -156,8 +156,9 @@ describe.each(['en', 'he'] as const)('the guest page in %s', (lang) => {
     const answer = await navigates(page, () => page.getByRole('button', { name: t.submit }).tap());
     expect(answer.status()).toBe(422);
     const alert = page.getByRole('alert');
-    expect(await alert.locator('h2').textContent()).toBe(t.oneProblem);
-    expect(await alert.textContent()).toContain(t.answerRequired);
+    // The meal, for each of the two people and the plus-one, named in the guest's language.
+    expect(await alert.locator('h2').textContent()).toBe(t.threeProblems);
+    expect(await alert.textContent()).toContain(t.mealForDana);
     expect(await henna.getByRole('textbox', { name: t.plusOneName }).inputValue()).toBe('Dana Cohen');
     expect(await henna.getByRole('radio', { name: t.yes }).isChecked()).toBe(true);
     await expectAccessible(page, { lang });
@@ -165,7 +166,7 @@ describe.each(['en', 'he'] as const)('the guest page in %s', (lang) => {
     expect((await statusOf(g, 0))!.status).toBe('PENDING');
 
     // The summary's link leads to the event; every meal chosen, it saves.
-    await alert.getByRole('link').tap();
+    await alert.getByRole('link').first().tap();
     for (const name of [forPerson(g.people[0]!.name), forPerson(g.people[1]!.name), t.forGuest])
       await person(page, name).getByRole('radio', { name: t.seaBass }).tap();
     await navigates(page, () => page.getByRole('button', { name: t.submit }).tap());

@@ -238,8 +238,10 @@ describe('answering', () => {
     expect(r.status).toBe(422);
     const back = await r.text();
     const text = textOf(back);
-    expect(text).toContain('נא לבדוק תשובה אחת');
-    expect(text).toContain('נא לענות על שאלות החובה');
+    // Each required question left unanswered, named, for each person it is missing for (the plus-one by name).
+    expect(text).toContain('נא לבדוק שתי תשובות:');
+    expect(text).toContain('נא לענות על „Main course” עבור Guest 1.1.');
+    expect(text).toContain('נא לענות על „Main course” עבור Dana.');
     expect(back).toContain('value="Dana"');
     expect(back).toContain('typed note');
     expect(back).toMatch(new RegExp(`name="s\\.${e0.id}" value="ATTENDING"[^>]* checked`));
