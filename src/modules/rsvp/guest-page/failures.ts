@@ -18,8 +18,12 @@ export async function answeringWithPages(app: AppServices, req: IncomingMessage,
     if (res.headersSent || res.destroyed) return void res.end();
     const locale = pageLocale(req, url);
     if (e instanceof NotFoundError) return sendPage(res, 404, problemPage(locale, 'invalid'));
-    app.logger.error({ err: e, path: url.pathname.startsWith('/guest/tov') ? '/guest/…' : url.pathname.slice(0, 20) }, 'guest page failed');
+    // A path may carry a link's token or a printed code: the log names the page, never what follows it.
+    app.logger.error({ err: e, path: loggedPath(url.pathname) }, 'guest page failed');
     const title = t(locale, 'guest.failed.title');
     sendPage(res, 500, { locale, title, body: markup`<h1>${title}</h1><p>${t(locale, 'guest.failed.body')}</p>` });
   }
 }
+
+const OWN_PATHS = new Set(['/guest', '/guest/', '/guest/preferences', '/guest/switch', '/r/']);
+const loggedPath = (path: string) => (OWN_PATHS.has(path) ? path : path.startsWith('/r/') ? '/r/…' : '/guest/…');

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { t } from '../../../capabilities/localization/messages.js';
-import { GUEST_TOKEN_PREFIX, type GuestTokenProblem } from '../../../domains/guest-access/guest-access.service.js';
+import { GUEST_TOKEN_PREFIX } from '../../../domains/guest-access/guest-access.service.js';
 import { messagingEnv } from '../../../domains/communications/messaging-env.js';
 import type { AppServices } from '../../../kit/context.js';
 import { markup } from '../../../kit/html.js';
@@ -21,12 +21,12 @@ import { preferencesRoute } from './preferences-page.js';
 import { pageErrorsOf, submissionOf } from './rsvp-form.parse.js';
 import { F } from './rsvp-form.fields.js';
 import { rsvpPageBody, whoComesCss, type EventError } from './rsvp-page.render.js';
-import { clearedSessionCookie, formToken, formTokenValid } from './session.js';
-import { renewedCookie, secureCookies, sessionGuest, type Guest } from './session-guest.js';
+import { formToken, formTokenValid } from './session.js';
+import { answerWithoutGuest, renewedCookie, sessionGuest, type Guest } from './session-guest.js';
 import { openWithToken, switchInvitation } from './open-link.js';
 import { answeringWithPages } from './failures.js';
 import { SUBMITS_PER_HOUR } from './limits.js';
-import { noSessionPage, problemPage, tooManyPage, type LinkProblem } from './status-pages.js';
+import { problemPage, tooManyPage } from './status-pages.js';
 
 /*
  * The guest's RSVP page (the guest link's landing page):
@@ -52,6 +52,8 @@ async function invitationPage(app: AppServices, req: IncomingMessage, res: Serve
   if (!view) return answerWithoutGuest(app, req, res, url, 'unknown');
   let form: URLSearchParams | null = null;
   let errors: EventError[] = [];
+  // The view in the guest's language, once: a refused answer wrote nothing, so the page shows it as read.
+  let shown: GuestView | null = null;
   const language = () => guestLanguage(req, url, { form, preference, occasionDefault: view.occasion.defaultLocale });
   if (req.method === 'POST') {
     form = await readForm(req);
@@ -65,7 +67,7 @@ async function invitationPage(app: AppServices, req: IncomingMessage, res: Serve
       const limited = await app.rateLimiter.hit(`guest-page-submit:${guest.guestAccessId}`, SUBMITS_PER_HOUR, 3600);
       if (!limited.allowed) return sendPage(res, 429, tooManyPage(language().locale), { 'retry-after': String(limited.retryAfterSeconds) });
       // In the guest's language, so a refusal can name the question they missed as they read it.
-      const shown = await localizeGuestView(app.db.prisma, view, language().contentChain);
+      shown = await localizeGuestView(app.db.prisma, view, language().contentChain);
       errors = await submit(app, guest, shown, form, { ...language(), preference }, requestIdOf(res));
       if (!errors.length) {
         app.logger.info(
@@ -77,7 +79,7 @@ async function invitationPage(app: AppServices, req: IncomingMessage, res: Serve
     }
   }
   const { locale, contentChain, chosen } = language();
-  const current = await localizeGuestView(app.db.prisma, errors.length ? ((await viewOf(app, guest)) ?? view) : view, contentChain);
+  const current = shown ?? (await localizeGuestView(app.db.prisma, view, contentChain));
   sendPage(
     res,
     errors.length ? 422 : 200,
@@ -160,18 +162,9 @@ async function submit(
   }
 }
 
-/** No usable session: the cookie is dropped, and the guest is told what to do. */
-function answerWithoutGuest(app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL, why: GuestTokenProblem | 'none') {
-  const locale = pageLocale(req, url);
-  const clear = { 'set-cookie': clearedSessionCookie(secureCookies(app)) };
-  if (why === 'none') return sendPage(res, 200, noSessionPage(locale));
-  const problem: LinkProblem = why === 'unknown' ? 'invalid' : why;
-  sendPage(res, why === 'unknown' ? 404 : 410, problemPage(locale, problem), clear);
-}
-
 async function dispatch(app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL, rest: string) {
   if (rest === '' || rest === '/') return invitationPage(app, req, res, url);
-  if (rest === '/preferences') return preferencesRoute(app, req, res, url, sessionGuest, answerWithoutGuest);
+  if (rest === '/preferences') return preferencesRoute(app, req, res, url);
   if (rest === '/switch' && req.method === 'POST') return switchInvitation(app, req, res, url);
   if (rest.startsWith('/') && rest.slice(1).startsWith(GUEST_TOKEN_PREFIX)) {
     // A link previewer's HEAD learns the link is there, and nothing else: no lookup, no session.

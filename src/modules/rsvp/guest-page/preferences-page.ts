@@ -1,12 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { t } from '../../../capabilities/localization/messages.js';
 import { OPTIONAL_CATEGORIES, preferencesOf, setPreferences, type Preference } from '../../../domains/communications/preferences.service.js';
-import type { GuestTokenProblem } from '../../../domains/guest-access/guest-access.service.js';
 import type { AppServices } from '../../../kit/context.js';
 import { markup } from '../../../kit/html.js';
 import { inAppTransaction } from '../../../kit/transaction.js';
 import { resolveAppKey } from '../../../platform/app-key.js';
-import type { Principal } from '../../../platform/principal.js';
 import { guestLocalePreference } from '../guest/rsvp.guest-locale.js';
 import { chosenField } from './rsvp-page.render.js';
 import { chosenLocale, withChosen, languageLinks, pageLocale, readForm, requestIdOf, sendPage } from './http.js';
@@ -15,6 +13,7 @@ import { F } from './rsvp-form.fields.js';
 import { formToken, formTokenValid } from './session.js';
 import { problemPage, tooManyPage } from './status-pages.js';
 import { SUBMITS_PER_HOUR } from './limits.js';
+import { answerWithoutGuest, sessionGuest } from './session-guest.js';
 
 /*
  * The household's email preferences, from its guest page (the same choices as
@@ -24,20 +23,9 @@ import { SUBMITS_PER_HOUR } from './limits.js';
  * (/communications/unsubscribe, RFC 8058).
  */
 
-type Guest = Extract<Principal, { kind: 'guest' }>;
-type SessionGuest = (app: AppServices, req: IncomingMessage) => Promise<{ guest: Guest; session: string } | GuestTokenProblem | 'none'>;
-type NoGuest = (app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL, why: GuestTokenProblem | 'none') => void;
-
-export async function preferencesRoute(
-  app: AppServices,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  sessionGuest: SessionGuest,
-  noGuest: NoGuest,
-) {
+export async function preferencesRoute(app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL) {
   const found = await sessionGuest(app, req);
-  if (typeof found === 'string') return noGuest(app, req, res, url, found);
+  if (typeof found === 'string') return answerWithoutGuest(app, req, res, url, found);
   const { guest, session } = found;
   const [occasion, preference] = await Promise.all([
     app.db.prisma.occasion.findUniqueOrThrow({ where: { id: guest.occasionId }, select: { name: true, branding: true, defaultLocale: true } }),

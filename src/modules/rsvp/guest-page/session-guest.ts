@@ -1,9 +1,11 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { guestPrincipalFromAccessId, type GuestTokenProblem } from '../../../domains/guest-access/guest-access.service.js';
 import type { AppServices } from '../../../kit/context.js';
 import { resolveAppKey } from '../../../platform/app-key.js';
 import type { Principal } from '../../../platform/principal.js';
-import { readSession, SESSION_RENEW_AFTER_S, sessionCookie, sessionValue } from './session.js';
+import { pageLocale, sendPage } from './http.js';
+import { clearedSessionCookie, readSession, SESSION_RENEW_AFTER_S, sessionCookie, sessionValue } from './session.js';
+import { noSessionPage, problemPage, type LinkProblem } from './status-pages.js';
 
 export type Guest = Extract<Principal, { kind: 'guest' }>;
 
@@ -29,3 +31,11 @@ export const renewedCookie = (app: AppServices, renewed: string | undefined): Re
 
 /** Cookies only over https when the deployment is served over https (PUBLIC_URL). */
 export const secureCookies = (app: AppServices) => new URL(app.config.publicUrl).protocol === 'https:';
+
+/** No usable session: the cookie is dropped, and the guest is told what to do. */
+export function answerWithoutGuest(app: AppServices, req: IncomingMessage, res: ServerResponse, url: URL, why: GuestTokenProblem | 'none') {
+  const locale = pageLocale(req, url);
+  if (why === 'none') return sendPage(res, 200, noSessionPage(locale));
+  const problem: LinkProblem = why === 'unknown' ? 'invalid' : why;
+  sendPage(res, why === 'unknown' ? 404 : 410, problemPage(locale, problem), { 'set-cookie': clearedSessionCookie(secureCookies(app)) });
+}
